@@ -1,0 +1,74 @@
+//! Event types and attribute keys. Every execute sets `action` (wasm attribute) and each
+//! state change emits one `Event::new(<type>)` with snake_case attributes. The CLI and
+//! indexers read these constants, never string literals.
+
+/// Attribute keys shared by many events.
+pub mod attr {
+    pub const ACTION: &str = "action";
+    pub const SCHEMA_ID: &str = "schema_id";
+    pub const DATASET_ID: &str = "dataset_id";
+    pub const TRANCHE_ID: &str = "tranche_id";
+    pub const VERSION: &str = "version";
+    pub const CONTENT_ROOT: &str = "content_root";
+    pub const VERSION_ROOT: &str = "version_root";
+    pub const DUPLICATE_OF: &str = "duplicate_of";
+    pub const MAINTAINER: &str = "maintainer";
+    pub const CONTRIBUTOR: &str = "contributor";
+    pub const LICENSEE: &str = "licensee";
+    pub const TIER: &str = "tier";
+    pub const STATUS: &str = "status";
+    pub const OUTCOME: &str = "outcome";
+    pub const WEIGHT: &str = "weight";
+    pub const TOTAL_WEIGHT: &str = "total_weight";
+    pub const TRANCHE_COUNT: &str = "tranche_count";
+    pub const AMOUNT: &str = "amount";
+    pub const RECIPIENT: &str = "recipient";
+    pub const REASON: &str = "reason";
+    pub const EXPIRES_AT: &str = "expires_at";
+    pub const ADMIN: &str = "admin";
+    pub const PENDING_ADMIN: &str = "pending_admin";
+    pub const PAUSED: &str = "paused";
+    pub const COMMITMENT: &str = "commitment";
+}
+
+pub const SCHEMA_REGISTERED: &str = "attrib_schema_registered";
+pub const DATASET_REGISTERED: &str = "attrib_dataset_registered";
+pub const DATASET_TERMS_UPDATED: &str = "attrib_dataset_terms_updated";
+pub const DATASET_RETIRED: &str = "attrib_dataset_retired";
+pub const CANARY_ADDED: &str = "attrib_canary_added";
+pub const TRANCHE_REGISTERED: &str = "attrib_tranche_registered";
+pub const TRANCHE_DUPLICATE_REFUSED: &str = "attrib_tranche_duplicate_refused";
+pub const TRANCHE_REVIEW_OPENED: &str = "attrib_tranche_review_opened";
+pub const TRANCHE_ACCEPTED: &str = "attrib_tranche_accepted";
+pub const TRANCHE_REJECTED: &str = "attrib_tranche_rejected";
+pub const TRANCHE_REVOKED: &str = "attrib_tranche_revoked";
+pub const BOND_RETURNED: &str = "attrib_bond_returned";
+pub const BOND_FORFEITED: &str = "attrib_bond_forfeited";
+pub const VERSION_SEALED: &str = "attrib_version_sealed";
+pub const LICENSE_PURCHASED: &str = "attrib_license_purchased";
+pub const FEE_FORWARDED: &str = "attrib_fee_forwarded";
+pub const CONFIG_UPDATED: &str = "attrib_config_updated";
+pub const ADMIN_PROPOSED: &str = "attrib_admin_proposed";
+pub const ADMIN_ACCEPTED: &str = "attrib_admin_accepted";
+pub const PAUSE_SET: &str = "attrib_pause_set";
+pub const CONTRACT_MIGRATED: &str = "attrib_contract_migrated";
+
+/// `action` values (the `wasm` event's `action` attribute).
+pub mod action {
+    pub const REGISTER_SCHEMA: &str = "register_schema";
+    pub const REGISTER_DATASET: &str = "register_dataset";
+    pub const UPDATE_LICENSE_TERMS: &str = "update_license_terms";
+    pub const ADD_CANARY: &str = "add_canary";
+    pub const RETIRE_DATASET: &str = "retire_dataset";
+    pub const REGISTER_TRANCHE: &str = "register_tranche";
+    pub const ACCEPT_UNCHALLENGED: &str = "accept_unchallenged";
+    pub const BEGIN_REVIEW: &str = "begin_review";
+    pub const RECORD_REVIEW_OUTCOME: &str = "record_review_outcome";
+    pub const SEAL_VERSION: &str = "seal_version";
+    pub const BUY_LICENSE: &str = "buy_license";
+    pub const UPDATE_CONFIG: &str = "update_config";
+    pub const PROPOSE_ADMIN: &str = "propose_admin";
+    pub const ACCEPT_ADMIN: &str = "accept_admin";
+    pub const SET_PAUSED: &str = "set_paused";
+    pub const MIGRATE: &str = "migrate";
+}

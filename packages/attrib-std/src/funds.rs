@@ -1,0 +1,139 @@
+//! Exact-payment checks. Every payable message in Attrib says exactly what it expects;
+//! anything else (nothing, too little, too much, another denom, extra coins) is refused
+//! before state changes, and the chain returns the funds with the failed transaction.
+
+use cosmwasm_std::{Coin, Uint128};
+use thiserror::Error;
+
+#[derive(Error, Debug, PartialEq, Eq)]
+pub enum FundsError {
+    #[error("payment required: send exactly {expected}")]
+    Missing { expected: Coin },
+
+    #[error("this message takes no funds, but {sent:?} was sent")]
+    Unexpected { sent: Vec<Coin> },
+
+    #[error("wrong payment: expected exactly {expected}, sent {sent:?}")]
+    Wrong { expected: Coin, sent: Vec<Coin> },
+
+    #[error("wrong payment: expected exactly one of {accepted:?}, sent {sent:?}")]
+    NotAccepted {
+        accepted: Vec<Coin>,
+        sent: Vec<Coin>,
+    },
+}
+
+/// Funds must be exactly `expected` (or none at all when nothing is expected or the
+/// expected amount is zero).
+pub fn expect_exact(sent: &[Coin], expected: Option<&Coin>) -> Result<(), FundsError> {
+    match expected.filter(|c| !c.amount.is_zero()) {
+        None => expect_none(sent),
+        Some(expected) => match sent {
+            [] => Err(FundsError::Missing {
+                expected: expected.clone(),
+            }),
+            [one] if one == expected => Ok(()),
+            _ => Err(FundsError::Wrong {
+                expected: expected.clone(),
+                sent: sent.to_vec(),
+            }),
+        },
+    }
+}
+
+/// The message takes no funds.
+pub fn expect_none(sent: &[Coin]) -> Result<(), FundsError> {
+    // A zero-amount coin cannot be sent through the bank module, but be strict anyway.
+    if sent.iter().all(|c| c.amount == Uint128::zero()) {
+        Ok(())
+    } else {
+        Err(FundsError::Unexpected {
+            sent: sent.to_vec(),
+        })
+    }
+}
+
+/// Exactly one coin equal to one of the `accepted` prices. Returns the coin paid.
+/// An empty price list means the thing is free and no funds may be sent.
+pub fn expect_one_of(sent: &[Coin], accepted: &[Coin]) -> Result<Option<Coin>, FundsError> {
+    if accepted.is_empty() {
+        return expect_none(sent).map(|_| None);
+    }
+    match sent {
+        [one] if accepted.contains(one) => Ok(Some(one.clone())),
+        _ => Err(FundsError::NotAccepted {
+            accepted: accepted.to_vec(),
+            sent: sent.to_vec(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cosmwasm_std::coin;
+
+    #[test]
+    fn exact_payment() {
+        let bond = coin(100, "uatr");
+        assert_eq!(expect_exact(&[coin(100, "uatr")], Some(&bond)), Ok(()));
+        assert_eq!(
+            expect_exact(&[], Some(&bond)),
+            Err(FundsError::Missing {
+                expected: bond.clone()
+            })
+        );
+        for sent in [
+            vec![coin(99, "uatr")],
+            vec![coin(101, "uatr")],
+            vec![coin(100, "uother")],
+            vec![coin(100, "uatr"), coin(1, "uother")],
+        ] {
+            assert_eq!(
+                expect_exact(&sent, Some(&bond)),
+                Err(FundsError::Wrong {
+                    expected: bond.clone(),
+                    sent: sent.clone()
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn zero_or_no_expectation_takes_no_funds() {
+        assert_eq!(expect_exact(&[], None), Ok(()));
+        assert_eq!(expect_exact(&[], Some(&coin(0, "uatr"))), Ok(()));
+        assert_eq!(
+            expect_exact(&[coin(1, "uatr")], None),
+            Err(FundsError::Unexpected {
+                sent: vec![coin(1, "uatr")]
+            })
+        );
+    }
+
+    #[test]
+    fn one_of_accepted_prices() {
+        let prices = vec![coin(500, "uatr"), coin(7, "ibc/ABC")];
+        assert_eq!(
+            expect_one_of(&[coin(7, "ibc/ABC")], &prices),
+            Ok(Some(coin(7, "ibc/ABC")))
+        );
+        assert!(matches!(
+            expect_one_of(&[coin(6, "ibc/ABC")], &prices),
+            Err(FundsError::NotAccepted { .. })
+        ));
+        assert!(matches!(
+            expect_one_of(&[coin(500, "uatom")], &prices),
+            Err(FundsError::NotAccepted { .. })
+        ));
+        assert!(matches!(
+            expect_one_of(&[], &prices),
+            Err(FundsError::NotAccepted { .. })
+        ));
+        assert_eq!(expect_one_of(&[], &[]), Ok(None));
+        assert!(matches!(
+            expect_one_of(&[coin(1, "uatr")], &[]),
+            Err(FundsError::Unexpected { .. })
+        ));
+    }
+}

@@ -1,0 +1,177 @@
+//! Admin (two-step transfer) and pause switch, the same in every Attrib contract.
+//!
+//! The admin is a governance address (multisig or DAO in production). A transfer is two
+//! steps — the admin proposes, the new admin accepts — so a typo cannot hand the
+//! contract to an address nobody controls. The pause switch blocks every non-admin
+//! execute message of the contract.
+
+use cosmwasm_std::{
+    Addr, Attribute, Deps, DepsMut, Event, MessageInfo, Response, StdError, Storage,
+};
+use cw_storage_plus::Item;
+use thiserror::Error;
+
+use crate::events::{self, attr};
+use crate::interfaces::governance::GovernanceResponse;
+
+#[derive(Error, Debug, PartialEq)]
+pub enum GovernanceError {
+    #[error(transparent)]
+    Std(#[from] StdError),
+
+    #[error(transparent)]
+    Funds(#[from] crate::funds::FundsError),
+
+    #[error("unauthorized: {sender} is not the admin")]
+    NotAdmin { sender: String },
+
+    #[error("no admin transfer is pending")]
+    NoPendingAdmin,
+
+    #[error("unauthorized: {sender} is not the pending admin")]
+    NotPendingAdmin { sender: String },
+
+    #[error("the contract is paused")]
+    Paused,
+
+    #[error("the contract is already {}", if *paused { "paused" } else { "running" })]
+    PauseUnchanged { paused: bool },
+}
+
+pub struct AdminControl {
+    admin: Item<Addr>,
+    pending_admin: Item<Addr>,
+    paused: Item<bool>,
+}
+
+impl Default for AdminControl {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl AdminControl {
+    pub const fn new() -> Self {
+        Self {
+            admin: Item::new("gov_admin"),
+            pending_admin: Item::new("gov_pending_admin"),
+            paused: Item::new("gov_paused"),
+        }
+    }
+
+    pub fn init(&self, storage: &mut dyn Storage, admin: &Addr) -> Result<(), StdError> {
+        self.admin.save(storage, admin)?;
+        self.paused.save(storage, &false)
+    }
+
+    pub fn admin(&self, storage: &dyn Storage) -> Result<Addr, StdError> {
+        self.admin.load(storage)
+    }
+
+    pub fn assert_admin(
+        &self,
+        storage: &dyn Storage,
+        sender: &Addr,
+    ) -> Result<(), GovernanceError> {
+        if &self.admin.load(storage)? != sender {
+            return Err(GovernanceError::NotAdmin {
+                sender: sender.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    pub fn is_paused(&self, storage: &dyn Storage) -> Result<bool, StdError> {
+        Ok(self.paused.may_load(storage)?.unwrap_or(false))
+    }
+
+    pub fn assert_not_paused(&self, storage: &dyn Storage) -> Result<(), GovernanceError> {
+        if self.is_paused(storage)? {
+            return Err(GovernanceError::Paused);
+        }
+        Ok(())
+    }
+
+    /// Step one: the admin names a successor (`None` withdraws a pending proposal).
+    pub fn propose_admin(
+        &self,
+        deps: DepsMut,
+        info: &MessageInfo,
+        new_admin: Option<String>,
+    ) -> Result<Response, GovernanceError> {
+        crate::funds::expect_none(&info.funds)?;
+        self.assert_admin(deps.storage, &info.sender)?;
+        let pending = match new_admin {
+            Some(a) => {
+                let a = deps.api.addr_validate(&a)?;
+                self.pending_admin.save(deps.storage, &a)?;
+                a.to_string()
+            }
+            None => {
+                self.pending_admin.remove(deps.storage);
+                String::new()
+            }
+        };
+        Ok(Response::new()
+            .add_attribute(attr::ACTION, events::action::PROPOSE_ADMIN)
+            .add_event(Event::new(events::ADMIN_PROPOSED).add_attributes([
+                Attribute::new(attr::ADMIN, info.sender.as_str()),
+                Attribute::new(attr::PENDING_ADMIN, pending),
+            ])))
+    }
+
+    /// Step two: the proposed admin accepts.
+    pub fn accept_admin(
+        &self,
+        deps: DepsMut,
+        info: &MessageInfo,
+    ) -> Result<Response, GovernanceError> {
+        crate::funds::expect_none(&info.funds)?;
+        let pending = self
+            .pending_admin
+            .may_load(deps.storage)?
+            .ok_or(GovernanceError::NoPendingAdmin)?;
+        if pending != info.sender {
+            return Err(GovernanceError::NotPendingAdmin {
+                sender: info.sender.to_string(),
+            });
+        }
+        self.admin.save(deps.storage, &pending)?;
+        self.pending_admin.remove(deps.storage);
+        Ok(Response::new()
+            .add_attribute(attr::ACTION, events::action::ACCEPT_ADMIN)
+            .add_event(
+                Event::new(events::ADMIN_ACCEPTED).add_attribute(attr::ADMIN, pending.as_str()),
+            ))
+    }
+
+    pub fn set_paused(
+        &self,
+        deps: DepsMut,
+        info: &MessageInfo,
+        paused: bool,
+    ) -> Result<Response, GovernanceError> {
+        crate::funds::expect_none(&info.funds)?;
+        self.assert_admin(deps.storage, &info.sender)?;
+        if self.is_paused(deps.storage)? == paused {
+            return Err(GovernanceError::PauseUnchanged { paused });
+        }
+        self.paused.save(deps.storage, &paused)?;
+        Ok(Response::new()
+            .add_attribute(attr::ACTION, events::action::SET_PAUSED)
+            .add_event(
+                Event::new(events::PAUSE_SET).add_attribute(attr::PAUSED, paused.to_string()),
+            ))
+    }
+
+    pub fn query(&self, deps: Deps) -> Result<GovernanceResponse, StdError> {
+        Ok(GovernanceResponse {
+            admin: self.admin.load(deps.storage)?.to_string(),
+            pending_admin: self
+                .pending_admin
+                .may_load(deps.storage)?
+                .map(|a| a.to_string()),
+            paused: self.is_paused(deps.storage)?,
+        })
+    }
+}

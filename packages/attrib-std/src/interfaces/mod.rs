@@ -1,0 +1,6 @@
+//! Sylvia interfaces through which Attrib contracts are driven and talk to each other.
+//! Each trait sits in a module of its snake_case name, as sylvia requires.
+
+pub mod governance;
+pub mod review_service;
+pub mod review_target;

@@ -1,0 +1,22 @@
+//! # attrib-std
+//!
+//! The one place where Attrib's shared rules live. The contracts and the `attrib` CLI
+//! both depend on this crate, so a rule written here cannot drift between on-chain and
+//! off-chain code:
+//!
+//! - [`registry`]: the registry's public types (tiers, statuses, license terms) that the
+//!   other contracts read;
+//! - [`interfaces`]: sylvia interfaces the contracts implement and call each other by
+//!   (governance, review target, review service);
+//! - [`merkle`]: the binary merkle root of a dataset version over its tranche roots;
+//! - [`funds`]: the exact-payment check every payable message uses;
+//! - [`events`]: event type and attribute names, read by the CLI and indexers.
+
+pub mod events;
+pub mod funds;
+pub mod governance;
+pub mod interfaces;
+pub mod merkle;
+pub mod registry;
+
+pub use interfaces::{review_service, review_target};

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Installs (once) and locates the tools Attrib builds and runs with. Everything goes
+# under $ATTRIB_CACHE (default ~/.cache/attrib) so a fresh clone reuses a warm machine.
+#
+#   scripts/tools.sh [wasm|wasmd|all]     install what is missing, print where it is
+#   source scripts/tools.sh               only define the functions and variables
+#
+# Pinned versions: see the variables below and the README ("Toolchain").
+set -euo pipefail
+
+ATTRIB_CACHE="${ATTRIB_CACHE:-$HOME/.cache/attrib}"
+BINARYEN_VERSION="132.0.0"
+COSMWASM_CHECK_VERSION="3.0.10"
+WASMD_VERSION="v0.61.14"
+TOOLS_DIR="$ATTRIB_CACHE/tools"
+export GOTOOLCHAIN=local
+
+log() { printf '\033[1;34m[tools]\033[0m %s\n' "$*" >&2; }
+
+ensure_wasm_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding rust target wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown >&2
+  fi
+}
+
+# Binaryen from npm: Debian's binaryen is too old for the lowering passes we need.
+wasm_opt_bin() { echo "$TOOLS_DIR/binaryen-$BINARYEN_VERSION/node_modules/.bin/wasm-opt"; }
+ensure_wasm_opt() {
+  local bin; bin="$(wasm_opt_bin)"
+  if [ ! -x "$bin" ]; then
+    log "installing binaryen@$BINARYEN_VERSION (npm) for wasm-opt"
+    mkdir -p "$TOOLS_DIR/binaryen-$BINARYEN_VERSION"
+    npm install --silent --no-audit --no-fund --prefix "$TOOLS_DIR/binaryen-$BINARYEN_VERSION" \
+      "binaryen@$BINARYEN_VERSION" >&2
+  fi
+}
+
+# cosmwasm-check 3.0.x matches wasmd 0.61's VM (3.1 would accept bulk memory).
+cosmwasm_check_bin() { echo "$TOOLS_DIR/cosmwasm-check-$COSMWASM_CHECK_VERSION/bin/cosmwasm-check"; }
+ensure_cosmwasm_check() {
+  local bin; bin="$(cosmwasm_check_bin)"
+  if [ ! -x "$bin" ]; then
+    log "installing cosmwasm-check $COSMWASM_CHECK_VERSION (cargo, a few minutes cold)"
+    CARGO_TARGET_DIR="$ATTRIB_CACHE/cargo-target-tools" \
+      cargo install cosmwasm-check --version "=$COSMWASM_CHECK_VERSION" --locked \
+      --root "$TOOLS_DIR/cosmwasm-check-$COSMWASM_CHECK_VERSION" >&2
+  fi
+}
+
+# wasmd from the Go module proxy. Its go.mod has replace directives, so `go install`
+# refuses it: build inside a writable copy of the module instead.
+wasmd_dir() { echo "$TOOLS_DIR/wasmd-$WASMD_VERSION"; }
+wasmd_bin() { echo "$(wasmd_dir)/bin/wasmd"; }
+ensure_wasmd() {
+  local dir bin; dir="$(wasmd_dir)"; bin="$(wasmd_bin)"
+  if [ ! -x "$bin" ] || [ ! -f "$dir/lib/libwasmvm.x86_64.so" ]; then
+    log "building wasmd $WASMD_VERSION from the Go module proxy (cold: several minutes)"
+    local src modinfo
+    modinfo="$(go mod download -json "github.com/CosmWasm/wasmd@$WASMD_VERSION")"
+    src="$(printf '%s' "$modinfo" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
+    rm -rf "$dir/src"; mkdir -p "$dir/bin" "$dir/lib"
+    cp -r "$src" "$dir/src"; chmod -R u+w "$dir/src"
+    (
+      cd "$dir/src"
+      go build -mod=readonly -trimpath -tags netgo,ledger \
+        -ldflags "-X github.com/cosmos/cosmos-sdk/version.Name=wasm -X github.com/cosmos/cosmos-sdk/version.AppName=wasmd -X github.com/cosmos/cosmos-sdk/version.Version=${WASMD_VERSION#v}" \
+        -o "$bin" ./cmd/wasmd
+    ) >&2
+    # libwasmvm ships inside the wasmvm Go module; keep a copy beside the binary so the
+    # binary does not depend on the module cache staying put.
+    local wasmvm_dir
+    wasmvm_dir="$(cd "$dir/src" && go list -m -f '{{.Dir}}' github.com/CosmWasm/wasmvm/v3)"
+    cp "$wasmvm_dir/internal/api/libwasmvm.x86_64.so" "$dir/lib/"
+    rm -rf "$dir/src"
+  fi
+}
+# Run wasmd with its library on the path.
+wasmd_cmd() { LD_LIBRARY_PATH="$(wasmd_dir)/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$(wasmd_bin)" "$@"; }
+
+ensure_wasm_tools() { ensure_wasm_target; ensure_wasm_opt; ensure_cosmwasm_check; }
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  case "${1:-all}" in
+    wasm) ensure_wasm_tools ;;
+    wasmd) ensure_wasmd; wasmd_cmd version ;;
+    all) ensure_wasm_tools; ensure_wasmd; wasmd_cmd version ;;
+    *) echo "usage: $0 [wasm|wasmd|all]" >&2; exit 2 ;;
+  esac
+fi

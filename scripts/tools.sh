@@ -12,8 +12,10 @@ ATTRIB_CACHE="${ATTRIB_CACHE:-$HOME/.cache/attrib}"
 BINARYEN_VERSION="132.0.0"
 COSMWASM_CHECK_VERSION="3.0.10"
 WASMD_VERSION="v0.61.14"
+# wasmd 0.61's dependencies (bytedance/sonic 1.14) do not build with Go 1.26; the go
+# command fetches this official toolchain from the Go module proxy (golang.org/toolchain).
+WASMD_GO_TOOLCHAIN="go1.24.11"
 TOOLS_DIR="$ATTRIB_CACHE/tools"
-export GOTOOLCHAIN=local
 
 log() { printf '\033[1;34m[tools]\033[0m %s\n' "$*" >&2; }
 
@@ -57,12 +59,13 @@ ensure_wasmd() {
   if [ ! -x "$bin" ] || [ ! -f "$dir/lib/libwasmvm.x86_64.so" ]; then
     log "building wasmd $WASMD_VERSION from the Go module proxy (cold: several minutes)"
     local src modinfo
-    modinfo="$(go mod download -json "github.com/CosmWasm/wasmd@$WASMD_VERSION")"
+    modinfo="$(GOTOOLCHAIN="$WASMD_GO_TOOLCHAIN" go mod download -json "github.com/CosmWasm/wasmd@$WASMD_VERSION")"
     src="$(printf '%s' "$modinfo" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
     rm -rf "$dir/src"; mkdir -p "$dir/bin" "$dir/lib"
     cp -r "$src" "$dir/src"; chmod -R u+w "$dir/src"
     (
       cd "$dir/src"
+      export GOTOOLCHAIN="$WASMD_GO_TOOLCHAIN"
       go build -mod=readonly -trimpath -tags netgo,ledger \
         -ldflags "-X github.com/cosmos/cosmos-sdk/version.Name=wasm -X github.com/cosmos/cosmos-sdk/version.AppName=wasmd -X github.com/cosmos/cosmos-sdk/version.Version=${WASMD_VERSION#v}" \
         -o "$bin" ./cmd/wasmd
@@ -70,7 +73,7 @@ ensure_wasmd() {
     # libwasmvm ships inside the wasmvm Go module; keep a copy beside the binary so the
     # binary does not depend on the module cache staying put.
     local wasmvm_dir
-    wasmvm_dir="$(cd "$dir/src" && go list -m -f '{{.Dir}}' github.com/CosmWasm/wasmvm/v3)"
+    wasmvm_dir="$(cd "$dir/src" && GOTOOLCHAIN="$WASMD_GO_TOOLCHAIN" go list -m -f '{{.Dir}}' github.com/CosmWasm/wasmvm/v3)"
     cp "$wasmvm_dir/internal/api/libwasmvm.x86_64.so" "$dir/lib/"
     rm -rf "$dir/src"
   fi

@@ -72,3 +72,8 @@ pub mod action {
     pub const SET_PAUSED: &str = "set_paused";
     pub const MIGRATE: &str = "migrate";
 }
+
+/// A response that already carries its `action` attribute.
+pub fn response(action: &str) -> cosmwasm_std::Response {
+    cosmwasm_std::Response::new().add_attribute(attr::ACTION, action)
+}

@@ -17,10 +17,7 @@ pub enum FundsError {
     Wrong { expected: Coin, sent: Vec<Coin> },
 
     #[error("wrong payment: expected exactly one of {accepted:?}, sent {sent:?}")]
-    NotAccepted {
-        accepted: Vec<Coin>,
-        sent: Vec<Coin>,
-    },
+    NotAccepted { accepted: Vec<Coin>, sent: Vec<Coin> },
 }
 
 /// Funds must be exactly `expected` (or none at all when nothing is expected or the
@@ -47,9 +44,7 @@ pub fn expect_none(sent: &[Coin]) -> Result<(), FundsError> {
     if sent.iter().all(|c| c.amount == Uint128::zero()) {
         Ok(())
     } else {
-        Err(FundsError::Unexpected {
-            sent: sent.to_vec(),
-        })
+        Err(FundsError::Unexpected { sent: sent.to_vec() })
     }
 }
 

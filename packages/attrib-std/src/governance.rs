@@ -5,9 +5,7 @@
 //! contract to an address nobody controls. The pause switch blocks every non-admin
 //! execute message of the contract.
 
-use cosmwasm_std::{
-    Addr, Attribute, Deps, DepsMut, Event, MessageInfo, Response, StdError, Storage,
-};
+use cosmwasm_std::{Addr, Attribute, Deps, DepsMut, Event, MessageInfo, Response, StdError, Storage};
 use cw_storage_plus::Item;
 use thiserror::Error;
 
@@ -68,12 +66,8 @@ impl AdminControl {
         self.admin.load(storage)
     }
 
-    pub fn assert_admin(
-        &self,
-        storage: &dyn Storage,
-        sender: &Addr,
-    ) -> Result<(), GovernanceError> {
-        if &self.admin.load(storage)? != sender {
+    pub fn assert_admin(&self, storage: &dyn Storage, sender: &Addr) -> Result<(), GovernanceError> {
+        if self.admin.load(storage)? != sender {
             return Err(GovernanceError::NotAdmin {
                 sender: sender.to_string(),
             });
@@ -121,11 +115,7 @@ impl AdminControl {
     }
 
     /// Step two: the proposed admin accepts.
-    pub fn accept_admin(
-        &self,
-        deps: DepsMut,
-        info: &MessageInfo,
-    ) -> Result<Response, GovernanceError> {
+    pub fn accept_admin(&self, deps: DepsMut, info: &MessageInfo) -> Result<Response, GovernanceError> {
         crate::funds::expect_none(&info.funds)?;
         let pending = self
             .pending_admin
@@ -140,9 +130,7 @@ impl AdminControl {
         self.pending_admin.remove(deps.storage);
         Ok(Response::new()
             .add_attribute(attr::ACTION, events::action::ACCEPT_ADMIN)
-            .add_event(
-                Event::new(events::ADMIN_ACCEPTED).add_attribute(attr::ADMIN, pending.as_str()),
-            ))
+            .add_event(Event::new(events::ADMIN_ACCEPTED).add_attribute(attr::ADMIN, pending.as_str())))
     }
 
     pub fn set_paused(
@@ -159,18 +147,13 @@ impl AdminControl {
         self.paused.save(deps.storage, &paused)?;
         Ok(Response::new()
             .add_attribute(attr::ACTION, events::action::SET_PAUSED)
-            .add_event(
-                Event::new(events::PAUSE_SET).add_attribute(attr::PAUSED, paused.to_string()),
-            ))
+            .add_event(Event::new(events::PAUSE_SET).add_attribute(attr::PAUSED, paused.to_string())))
     }
 
     pub fn query(&self, deps: Deps) -> Result<GovernanceResponse, StdError> {
         Ok(GovernanceResponse {
             admin: self.admin.load(deps.storage)?.to_string(),
-            pending_admin: self
-                .pending_admin
-                .may_load(deps.storage)?
-                .map(|a| a.to_string()),
+            pending_admin: self.pending_admin.may_load(deps.storage)?.map(|a| a.to_string()),
             paused: self.is_paused(deps.storage)?,
         })
     }

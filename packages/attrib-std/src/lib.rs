@@ -17,6 +17,7 @@ pub mod funds;
 pub mod governance;
 pub mod interfaces;
 pub mod merkle;
+pub mod migration;
 pub mod registry;
 
 pub use interfaces::{review_service, review_target};

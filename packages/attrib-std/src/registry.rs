@@ -267,10 +267,7 @@ mod tests {
         assert_eq!(t.validate(), Err(TermsError::ZeroExpiry));
         let mut t = terms();
         t.price = (0..9).map(|i| coin(1, format!("d{i}"))).collect();
-        assert_eq!(
-            t.validate(),
-            Err(TermsError::TooManyCoins { field: "price" })
-        );
+        assert_eq!(t.validate(), Err(TermsError::TooManyCoins { field: "price" }));
     }
 
     #[test]

@@ -20,11 +20,7 @@ pub trait Governance {
     /// Admin only: propose `new_admin` as the next admin, who must accept. `None`
     /// withdraws a pending proposal.
     #[sv::msg(exec)]
-    fn propose_admin(
-        &self,
-        ctx: ExecCtx,
-        new_admin: Option<String>,
-    ) -> Result<Response, Self::Error>;
+    fn propose_admin(&self, ctx: ExecCtx, new_admin: Option<String>) -> Result<Response, Self::Error>;
 
     /// The proposed admin takes over.
     #[sv::msg(exec)]

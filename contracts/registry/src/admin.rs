@@ -1,0 +1,137 @@
+//! Instantiation, configuration, migration and the governance interface.
+
+use attrib_std::events::{self, action, attr};
+use attrib_std::interfaces::governance::{Governance, GovernanceResponse};
+use attrib_std::migration;
+use cosmwasm_std::{Event, Response};
+use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
+
+use crate::checks;
+use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
+use crate::error::ContractError;
+use crate::msg::ConfigUpdate;
+use crate::state::{Config, RegistryContract, Stats};
+
+impl RegistryContract {
+    pub(crate) fn init(
+        &self,
+        ctx: InstantiateCtx,
+        admin: Option<String>,
+        settings: ConfigUpdate,
+    ) -> Result<Response, ContractError> {
+        attrib_std::funds::expect_none(&ctx.info.funds)?;
+        cw2::set_contract_version(ctx.deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+        let admin = match admin {
+            Some(a) => ctx.deps.api.addr_validate(&a)?,
+            None => ctx.info.sender.clone(),
+        };
+        self.gov.init(ctx.deps.storage, &admin)?;
+        let placeholder = Config {
+            reward_pool: admin.clone(),
+            curator_staking: None,
+            schema_fee: None,
+            dataset_bond: None,
+            tranche_bond: None,
+            challenge_window_secs: 0,
+            max_tranches_per_version: 0,
+        };
+        let config = apply_update(ctx.deps.api, placeholder, settings)?;
+        self.config.save(ctx.deps.storage, &config)?;
+        self.stats.save(ctx.deps.storage, &Stats::default())?;
+        self.next_schema_id.save(ctx.deps.storage, &1)?;
+        self.next_dataset_id.save(ctx.deps.storage, &1)?;
+        self.next_tranche_id.save(ctx.deps.storage, &1)?;
+        Ok(Response::new()
+            .add_attribute(attr::ADMIN, admin.as_str())
+            .add_attribute("contract_version", CONTRACT_VERSION))
+    }
+
+    pub(crate) fn do_update_config(
+        &self,
+        ctx: ExecCtx,
+        update: ConfigUpdate,
+    ) -> Result<Response, ContractError> {
+        attrib_std::funds::expect_none(&ctx.info.funds)?;
+        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
+        let config = apply_update(ctx.deps.api, self.config.load(ctx.deps.storage)?, update)?;
+        self.config.save(ctx.deps.storage, &config)?;
+        Ok(events::response(action::UPDATE_CONFIG).add_event(
+            Event::new(events::CONFIG_UPDATED)
+                .add_attribute("reward_pool", config.reward_pool.as_str())
+                .add_attribute(
+                    "curator_staking",
+                    config.curator_staking.as_ref().map(|a| a.as_str()).unwrap_or(""),
+                ),
+        ))
+    }
+
+    pub(crate) fn do_migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
+        let from = migration::ensure_upgrade(ctx.deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+        Ok(events::response(action::MIGRATE).add_event(
+            Event::new(events::CONTRACT_MIGRATED)
+                .add_attribute("from_version", from)
+                .add_attribute("to_version", CONTRACT_VERSION),
+        ))
+    }
+}
+
+/// Applies the fields set in `update` and checks the result as a whole.
+fn apply_update(
+    api: &dyn cosmwasm_std::Api,
+    mut c: Config,
+    u: ConfigUpdate,
+) -> Result<Config, ContractError> {
+    if let Some(a) = u.reward_pool {
+        c.reward_pool = api.addr_validate(&a)?;
+    }
+    if let Some(a) = u.curator_staking {
+        c.curator_staking = Some(api.addr_validate(&a)?);
+    }
+    if let Some(f) = u.schema_fee {
+        checks::optional_coin("schema_fee", &f)?;
+        c.schema_fee = f;
+    }
+    if let Some(b) = u.dataset_bond {
+        checks::optional_coin("dataset_bond", &b)?;
+        c.dataset_bond = b;
+    }
+    if let Some(b) = u.tranche_bond {
+        checks::optional_coin("tranche_bond", &b)?;
+        c.tranche_bond = b;
+    }
+    if let Some(w) = u.challenge_window_secs {
+        c.challenge_window_secs = w;
+    }
+    if let Some(m) = u.max_tranches_per_version {
+        c.max_tranches_per_version = m;
+    }
+    checks::positive("challenge_window_secs", c.challenge_window_secs)?;
+    checks::positive("max_tranches_per_version", c.max_tranches_per_version.into())?;
+    if c.max_tranches_per_version > checks::MAX_TRANCHES_PER_VERSION_CAP {
+        return Err(ContractError::TooManyTranches {
+            max: checks::MAX_TRANCHES_PER_VERSION_CAP,
+            got: c.max_tranches_per_version as usize,
+        });
+    }
+    Ok(c)
+}
+
+impl Governance for RegistryContract {
+    type Error = ContractError;
+
+    fn propose_admin(&self, ctx: ExecCtx, new_admin: Option<String>) -> Result<Response, ContractError> {
+        Ok(self.gov.propose_admin(ctx.deps, &ctx.info, new_admin)?)
+    }
+
+    fn accept_admin(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
+        Ok(self.gov.accept_admin(ctx.deps, &ctx.info)?)
+    }
+
+    fn set_paused(&self, ctx: ExecCtx, paused: bool) -> Result<Response, ContractError> {
+        Ok(self.gov.set_paused(ctx.deps, &ctx.info, paused)?)
+    }
+
+    fn governance(&self, ctx: QueryCtx) -> Result<GovernanceResponse, ContractError> {
+        Ok(self.gov.query(ctx.deps)?)
+    }
+}

@@ -1,0 +1,45 @@
+//! # attrib-registry
+//!
+//! The registry plane of Attrib (SPEC §3): what exists, who contributed it, and on what
+//! terms it may be used. Bytes stay off-chain; the registry keeps hashes, roots, URIs,
+//! counts, license terms and grants.
+//!
+//! - **Schemas**: URI + sha256 of a schema document (a fee may apply).
+//! - **Datasets**: a maintainer, a schema, license terms, a verification tier
+//!   (`strict`: a curator committee decides; `optimistic`: accepted after an unchallenged
+//!   window), a weight rule, canary commitments. A listing bond is held until the first
+//!   version is sealed.
+//! - **Tranches**: a contributor's content root (unique across the registry), record
+//!   count, size and URI, with a listing bond returned on acceptance and forfeited to
+//!   the reward pool on rejection. A root registered before is refused at once: the
+//!   transaction succeeds, no tranche is created, the dedup counter grows and the bond
+//!   is forfeited. Query `content_root` first to avoid that.
+//! - **Review**: only the configured curator-staking contract may open reviews
+//!   (`begin_review`) and record outcomes (`record_review_outcome`), through the
+//!   [`attrib_std::review_target`] interface; strict tranches are sent to it with
+//!   `open_review` ([`attrib_std::review_service`]) the moment they are registered.
+//! - **Versions**: sealed by the maintainer from accepted tranches, in order; immutable;
+//!   root over tranche roots ([`attrib_std::merkle`]); contributor weights stored for
+//!   the reward distributor.
+//! - **Licenses**: `buy_license` pays exactly one of the listed prices to the reward
+//!   pool and records (or extends) the grant; `has_valid_license` answers other contracts.
+//! - **Governance**: two-step admin, pause (blocks all non-admin executes), cw2 +
+//!   `migrate` (no downgrades).
+
+pub mod admin;
+pub mod checks;
+pub mod contract;
+pub mod datasets;
+pub mod error;
+pub mod licenses;
+pub mod msg;
+pub mod queries;
+pub mod state;
+pub mod tranches;
+pub mod versions;
+
+#[cfg(test)]
+mod multitest;
+
+pub use crate::contract::RegistryContract;
+pub use crate::error::ContractError;

@@ -1,0 +1,448 @@
+//! Tranches: registration with exact dedup and listing bond, and the review status
+//! machine of SPEC §3.3 (only curator staking moves a tranche through review; anyone
+//! may accept an optimistic tranche once its window passed unchallenged).
+
+use attrib_std::events::{self, action, attr};
+use attrib_std::funds;
+use attrib_std::interfaces::review_service::{sv::Executor as _, ReviewService};
+use attrib_std::interfaces::review_target::ReviewTarget;
+use attrib_std::registry::{
+    DatasetId, ReviewOutcome, ReviewSubjectResponse, TrancheId, TrancheStatus, VerificationTier, WeightRule,
+};
+use cosmwasm_std::{to_json_binary, Event, HexBinary, Response, StdError, Storage, Uint128};
+use sylvia::ctx::{ExecCtx, QueryCtx};
+use sylvia::types::Remote;
+
+use crate::checks::{self, MAX_URI_LEN};
+use crate::datasets::pay;
+use crate::error::ContractError;
+use crate::msg::TrancheRegistration;
+use crate::state::{Dataset, DatasetStatus, RegistryContract, Tranche};
+
+impl RegistryContract {
+    pub(crate) fn do_register_tranche(
+        &self,
+        ctx: ExecCtx,
+        dataset_id: DatasetId,
+        content_root: HexBinary,
+        record_count: u64,
+        byte_size: u64,
+        metadata_uri: String,
+    ) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        checks::hash32("content_root", &content_root)?;
+        checks::positive("record_count", record_count)?;
+        checks::positive("byte_size", byte_size)?;
+        checks::text("metadata_uri", &metadata_uri, MAX_URI_LEN)?;
+        let config = self.config.load(ctx.deps.storage)?;
+        funds::expect_exact(&ctx.info.funds, config.tranche_bond.as_ref())?;
+        let mut dataset = self.load_dataset(ctx.deps.storage, dataset_id)?;
+        if dataset.status == DatasetStatus::Retired {
+            return Err(ContractError::DatasetRetired { dataset_id });
+        }
+        let mut stats = self.stats.load(ctx.deps.storage)?;
+
+        // Exact duplicate: refused at once and counted. The transaction succeeds so that
+        // the refusal is on record (dedup metric) and the spam bond is really lost.
+        if let Some(original) = self.roots.may_load(ctx.deps.storage, content_root.as_slice())? {
+            stats.dedup_hits += 1;
+            dataset.counters.duplicates_refused += 1;
+            self.stats.save(ctx.deps.storage, &stats)?;
+            self.datasets.save(ctx.deps.storage, dataset_id, &dataset)?;
+            let mut resp = events::response(action::REGISTER_TRANCHE)
+                .add_event(
+                    Event::new(events::TRANCHE_DUPLICATE_REFUSED)
+                        .add_attribute(attr::DATASET_ID, dataset_id.to_string())
+                        .add_attribute(attr::CONTRIBUTOR, ctx.info.sender.as_str())
+                        .add_attribute(attr::CONTENT_ROOT, content_root.to_hex())
+                        .add_attribute(attr::DUPLICATE_OF, original.to_string()),
+                )
+                .set_data(to_json_binary(&TrancheRegistration {
+                    tranche_id: None,
+                    duplicate_of: Some(original),
+                })?);
+            if let Some(bond) = config.tranche_bond {
+                resp = pay(
+                    resp,
+                    &config.reward_pool,
+                    bond,
+                    events::BOND_FORFEITED,
+                    "duplicate_content_root",
+                );
+            }
+            return Ok(resp);
+        }
+
+        // Strict datasets always have a reviewer (checked at dataset registration), but
+        // the admin may have changed the config since: fail before any state changes.
+        let reviewer = match dataset.tier {
+            VerificationTier::Strict => Some(
+                config
+                    .curator_staking
+                    .clone()
+                    .ok_or(ContractError::NoReviewService {})?,
+            ),
+            VerificationTier::Optimistic => None,
+        };
+        let now = ctx.env.block.time.seconds();
+        let id = self.next_tranche_id.load(ctx.deps.storage)?;
+        let (status, challenge_deadline) = match dataset.tier {
+            VerificationTier::Strict => (TrancheStatus::UnderReview, None),
+            VerificationTier::Optimistic => {
+                (TrancheStatus::Pending, Some(now + config.challenge_window_secs))
+            }
+        };
+        let tranche = Tranche {
+            id,
+            dataset_id,
+            contributor: ctx.info.sender.clone(),
+            content_root,
+            record_count,
+            byte_size,
+            metadata_uri,
+            status,
+            accepted_records: 0,
+            share_weight: Uint128::zero(),
+            bond_held: config.tranche_bond.clone(),
+            registered_at: now,
+            challenge_deadline,
+            decided_at: None,
+        };
+        self.next_tranche_id.save(ctx.deps.storage, &(id + 1))?;
+        self.tranches.save(ctx.deps.storage, id, &tranche)?;
+        self.roots
+            .save(ctx.deps.storage, tranche.content_root.as_slice(), &id)?;
+        dataset.counters.tranches += 1;
+        self.datasets.save(ctx.deps.storage, dataset_id, &dataset)?;
+        stats.tranches += 1;
+        stats.enter(status);
+        self.stats.save(ctx.deps.storage, &stats)?;
+
+        let mut registered = Event::new(events::TRANCHE_REGISTERED)
+            .add_attribute(attr::TRANCHE_ID, id.to_string())
+            .add_attribute(attr::DATASET_ID, dataset_id.to_string())
+            .add_attribute(attr::CONTRIBUTOR, tranche.contributor.as_str())
+            .add_attribute(attr::CONTENT_ROOT, tranche.content_root.to_hex())
+            .add_attribute("record_count", record_count.to_string())
+            .add_attribute(attr::STATUS, status.as_str());
+        if let Some(deadline) = challenge_deadline {
+            registered = registered.add_attribute("challenge_deadline", deadline.to_string());
+        }
+        let mut resp = events::response(action::REGISTER_TRANCHE)
+            .add_event(registered)
+            .set_data(to_json_binary(&TrancheRegistration {
+                tranche_id: Some(id),
+                duplicate_of: None,
+            })?);
+        if let Some(reviewer) = reviewer {
+            let open = Remote::<dyn ReviewService<Error = StdError>>::new(reviewer)
+                .executor()
+                .open_review(id)?
+                .build();
+            resp = resp.add_message(open).add_event(review_opened(id, "admission"));
+        }
+        Ok(resp)
+    }
+
+    pub(crate) fn do_accept_unchallenged(
+        &self,
+        ctx: ExecCtx,
+        tranche_id: TrancheId,
+    ) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        let mut tranche = self.load_tranche(ctx.deps.storage, tranche_id)?;
+        let mut dataset = self.load_dataset(ctx.deps.storage, tranche.dataset_id)?;
+        expect_tier(&tranche, &dataset, VerificationTier::Optimistic)?;
+        expect_status(&tranche, TrancheStatus::Pending)?;
+        let now = ctx.env.block.time.seconds();
+        let ends_at = tranche.challenge_deadline.unwrap_or_default();
+        if now < ends_at {
+            return Err(ContractError::ChallengeWindowOpen {
+                tranche_id,
+                ends_at,
+                now,
+            });
+        }
+        let accepted = tranche.record_count;
+        let resp = self.accept(
+            ctx.deps.storage,
+            &mut tranche,
+            &mut dataset,
+            accepted,
+            now,
+            "window_passed",
+        )?;
+        Ok(resp.add_attribute(attr::ACTION, action::ACCEPT_UNCHALLENGED))
+    }
+
+    /// Accepted: weight set by the dataset's rule, listing bond returned.
+    fn accept(
+        &self,
+        storage: &mut dyn Storage,
+        tranche: &mut Tranche,
+        dataset: &mut Dataset,
+        accepted_records: u64,
+        now: u64,
+        reason: &str,
+    ) -> Result<Response, ContractError> {
+        let from = tranche.status;
+        tranche.status = TrancheStatus::Accepted;
+        tranche.accepted_records = accepted_records;
+        tranche.share_weight = share_weight(dataset.weight_rule, tranche, accepted_records);
+        tranche.decided_at = Some(now);
+        let bond = tranche.bond_held.take();
+        dataset.counters.accepted += 1;
+        self.save_transition(storage, tranche, dataset, from)?;
+        let mut resp = Response::new().add_event(
+            Event::new(events::TRANCHE_ACCEPTED)
+                .add_attribute(attr::TRANCHE_ID, tranche.id.to_string())
+                .add_attribute(attr::DATASET_ID, tranche.dataset_id.to_string())
+                .add_attribute("accepted_records", accepted_records.to_string())
+                .add_attribute(attr::WEIGHT, tranche.share_weight.to_string())
+                .add_attribute(attr::REASON, reason),
+        );
+        if let Some(bond) = bond {
+            resp = pay(
+                resp,
+                &tranche.contributor,
+                bond,
+                events::BOND_RETURNED,
+                "tranche_accepted",
+            );
+        }
+        Ok(resp)
+    }
+
+    fn save_transition(
+        &self,
+        storage: &mut dyn Storage,
+        tranche: &Tranche,
+        dataset: &Dataset,
+        from: TrancheStatus,
+    ) -> Result<(), ContractError> {
+        self.tranches.save(storage, tranche.id, tranche)?;
+        self.datasets.save(storage, dataset.id, dataset)?;
+        self.stats.update(storage, |mut s| -> Result<_, ContractError> {
+            s.transition(from, tranche.status);
+            Ok(s)
+        })?;
+        Ok(())
+    }
+
+    pub(crate) fn load_tranche(
+        &self,
+        storage: &dyn Storage,
+        id: TrancheId,
+    ) -> Result<Tranche, ContractError> {
+        self.tranches
+            .may_load(storage, id)?
+            .ok_or(ContractError::TrancheNotFound { id })
+    }
+
+    /// The reviewer's own checks: not paused, no funds, sender is curator staking.
+    fn assert_reviewer(&self, ctx: &ExecCtx) -> Result<(), ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        let config = self.config.load(ctx.deps.storage)?;
+        if config.curator_staking.as_ref() != Some(&ctx.info.sender) {
+            return Err(ContractError::NotCuratorStaking {
+                sender: ctx.info.sender.to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl ReviewTarget for RegistryContract {
+    type Error = ContractError;
+
+    fn begin_review(&self, ctx: ExecCtx, tranche_id: TrancheId) -> Result<Response, ContractError> {
+        self.assert_reviewer(&ctx)?;
+        let mut tranche = self.load_tranche(ctx.deps.storage, tranche_id)?;
+        let dataset = self.load_dataset(ctx.deps.storage, tranche.dataset_id)?;
+        expect_tier(&tranche, &dataset, VerificationTier::Optimistic)?;
+        expect_status(&tranche, TrancheStatus::Pending)?;
+        let ended_at = tranche.challenge_deadline.unwrap_or_default();
+        if ctx.env.block.time.seconds() >= ended_at {
+            return Err(ContractError::ChallengeWindowClosed { tranche_id, ended_at });
+        }
+        tranche.status = TrancheStatus::UnderReview;
+        self.save_transition(ctx.deps.storage, &tranche, &dataset, TrancheStatus::Pending)?;
+        Ok(events::response(action::BEGIN_REVIEW).add_event(review_opened(tranche_id, "challenge")))
+    }
+
+    fn record_review_outcome(
+        &self,
+        ctx: ExecCtx,
+        tranche_id: TrancheId,
+        outcome: ReviewOutcome,
+    ) -> Result<Response, ContractError> {
+        self.assert_reviewer(&ctx)?;
+        let mut tranche = self.load_tranche(ctx.deps.storage, tranche_id)?;
+        let mut dataset = self.load_dataset(ctx.deps.storage, tranche.dataset_id)?;
+        let now = ctx.env.block.time.seconds();
+        let resp = match outcome {
+            ReviewOutcome::Accept { accepted_records } => {
+                expect_status(&tranche, TrancheStatus::UnderReview)?;
+                let accepted = accepted_records.unwrap_or(tranche.record_count);
+                if accepted == 0 || accepted > tranche.record_count {
+                    return Err(ContractError::BadAcceptedRecords {
+                        accepted,
+                        record_count: tranche.record_count,
+                    });
+                }
+                self.accept(
+                    ctx.deps.storage,
+                    &mut tranche,
+                    &mut dataset,
+                    accepted,
+                    now,
+                    "review",
+                )?
+            }
+            ReviewOutcome::Reject {} => {
+                expect_status(&tranche, TrancheStatus::UnderReview)?;
+                tranche.status = TrancheStatus::Rejected;
+                tranche.decided_at = Some(now);
+                let bond = tranche.bond_held.take();
+                dataset.counters.rejected += 1;
+                self.save_transition(ctx.deps.storage, &tranche, &dataset, TrancheStatus::UnderReview)?;
+                let mut resp = Response::new().add_event(
+                    Event::new(events::TRANCHE_REJECTED)
+                        .add_attribute(attr::TRANCHE_ID, tranche_id.to_string())
+                        .add_attribute(attr::DATASET_ID, tranche.dataset_id.to_string()),
+                );
+                if let Some(bond) = bond {
+                    let pool = self.config.load(ctx.deps.storage)?.reward_pool;
+                    resp = pay(resp, &pool, bond, events::BOND_FORFEITED, "tranche_rejected");
+                }
+                resp
+            }
+            ReviewOutcome::Revoke {} => {
+                expect_status(&tranche, TrancheStatus::Accepted)?;
+                tranche.status = TrancheStatus::Revoked;
+                tranche.decided_at = Some(now);
+                dataset.counters.revoked += 1;
+                self.save_transition(ctx.deps.storage, &tranche, &dataset, TrancheStatus::Accepted)?;
+                Response::new().add_event(
+                    Event::new(events::TRANCHE_REVOKED)
+                        .add_attribute(attr::TRANCHE_ID, tranche_id.to_string())
+                        .add_attribute(attr::DATASET_ID, tranche.dataset_id.to_string())
+                        .add_attribute(attr::WEIGHT, tranche.share_weight.to_string()),
+                )
+            }
+        };
+        Ok(resp.add_attribute(attr::ACTION, action::RECORD_REVIEW_OUTCOME))
+    }
+
+    fn review_subject(
+        &self,
+        ctx: QueryCtx,
+        tranche_id: TrancheId,
+    ) -> Result<ReviewSubjectResponse, ContractError> {
+        let tranche = self.load_tranche(ctx.deps.storage, tranche_id)?;
+        let dataset = self.load_dataset(ctx.deps.storage, tranche.dataset_id)?;
+        Ok(ReviewSubjectResponse {
+            tranche_id,
+            dataset_id: tranche.dataset_id,
+            contributor: tranche.contributor.to_string(),
+            status: tranche.status,
+            tier: dataset.tier,
+            record_count: tranche.record_count,
+        })
+    }
+}
+
+/// Share weight of an accepted tranche under the dataset's rule (SPEC §3.2).
+pub fn share_weight(rule: WeightRule, tranche: &Tranche, accepted_records: u64) -> Uint128 {
+    match rule {
+        WeightRule::AcceptedRecords => Uint128::from(accepted_records),
+        // Bytes scale with the share of records accepted.
+        WeightRule::ByteSize => {
+            Uint128::from(tranche.byte_size).multiply_ratio(accepted_records, tranche.record_count)
+        }
+        WeightRule::Equal => Uint128::one(),
+    }
+}
+
+fn expect_status(tranche: &Tranche, expected: TrancheStatus) -> Result<(), ContractError> {
+    if tranche.status != expected {
+        return Err(ContractError::WrongTrancheStatus {
+            tranche_id: tranche.id,
+            status: tranche.status,
+            expected,
+        });
+    }
+    Ok(())
+}
+
+fn expect_tier(
+    tranche: &Tranche,
+    dataset: &Dataset,
+    expected: VerificationTier,
+) -> Result<(), ContractError> {
+    if dataset.tier != expected {
+        return Err(ContractError::WrongTier {
+            tranche_id: tranche.id,
+            tier: dataset.tier,
+            expected,
+        });
+    }
+    Ok(())
+}
+
+fn review_opened(tranche_id: TrancheId, reason: &str) -> Event {
+    Event::new(events::TRANCHE_REVIEW_OPENED)
+        .add_attribute(attr::TRANCHE_ID, tranche_id.to_string())
+        .add_attribute(attr::REASON, reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cosmwasm_std::Addr;
+
+    fn tranche(records: u64, bytes: u64) -> Tranche {
+        Tranche {
+            id: 1,
+            dataset_id: 1,
+            contributor: Addr::unchecked("c"),
+            content_root: HexBinary::from([1u8; 32]),
+            record_count: records,
+            byte_size: bytes,
+            metadata_uri: "ipfs://x".into(),
+            status: TrancheStatus::UnderReview,
+            accepted_records: 0,
+            share_weight: Uint128::zero(),
+            bond_held: None,
+            registered_at: 0,
+            challenge_deadline: None,
+            decided_at: None,
+        }
+    }
+
+    #[test]
+    fn weight_rules() {
+        let t = tranche(1_000, 50_000);
+        assert_eq!(
+            share_weight(WeightRule::AcceptedRecords, &t, 800),
+            Uint128::new(800)
+        );
+        assert_eq!(share_weight(WeightRule::ByteSize, &t, 800), Uint128::new(40_000));
+        assert_eq!(
+            share_weight(WeightRule::ByteSize, &t, 1_000),
+            Uint128::new(50_000)
+        );
+        assert_eq!(share_weight(WeightRule::Equal, &t, 1), Uint128::one());
+    }
+
+    #[test]
+    fn byte_weight_never_overflows() {
+        let t = tranche(u64::MAX, u64::MAX);
+        assert_eq!(
+            share_weight(WeightRule::ByteSize, &t, u64::MAX),
+            Uint128::from(u64::MAX)
+        );
+    }
+}

@@ -1,0 +1,32 @@
+# Attrib: the obvious targets. `make demo` and `make test` are the README's two commands.
+.PHONY: demo test fmt lint unit wasm schema schema-check tools localnet-up localnet-down localnet-status deploy gas ci
+
+demo:            ## local chain up, contracts built and deployed, SPEC §10 played through the CLI
+	bash scripts/demo.sh
+test:            ## everything CI runs
+	bash scripts/test.sh
+ci: test
+fmt:
+	cargo fmt --all
+lint:
+	cargo clippy --workspace --all-targets -- -D warnings
+unit:
+	cargo test --workspace
+wasm:            ## artifacts/*.wasm + checksums, checked with cosmwasm-check
+	bash scripts/build-wasm.sh
+schema:          ## regenerate schema/
+	bash scripts/schema.sh gen
+schema-check:
+	bash scripts/schema.sh check
+tools:           ## install wasm tools and wasmd into ~/.cache/attrib
+	bash scripts/tools.sh all
+localnet-up:
+	bash scripts/localnet.sh start
+localnet-down:
+	bash scripts/localnet.sh stop
+localnet-status:
+	bash scripts/localnet.sh status
+deploy:
+	bash scripts/deploy.sh
+gas:             ## gas table on the local chain → target/gas-table.json
+	bash scripts/gas.sh

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Shared settings for every script. Source it; it changes to the repository root.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=tools.sh
+source "$ROOT/scripts/tools.sh"
+# Builds are cached under the home directory, so a fresh clone (CI) starts warm.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ATTRIB_CACHE/target}"
+ARTIFACTS="$ROOT/artifacts"
+# Contract crates built to wasm: crate name → artifact name is crate name with '_'.
+WASM_CRATES=(attrib-registry)
+step() { printf '\n\033[1;32m==>\033[0m \033[1m%s\033[0m\n' "$*" >&2; }

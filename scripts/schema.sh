@@ -5,7 +5,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 mode="${1:-gen}"
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 status=0
-for c in "${WASM_CRATES[@]}"; do
+for c in "${SCHEMA_CRATES[@]}"; do
   short="${c#attrib-}"
   mkdir -p "$tmp/$short"
   (cd "$tmp/$short" && cargo run --quiet --locked --manifest-path "$ROOT/Cargo.toml" -p "$c" --bin schema >/dev/null)

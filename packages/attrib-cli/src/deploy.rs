@@ -1,0 +1,249 @@
+//! `attrib deploy`: store every built contract and the protocol cw20 token, instantiate
+//! and wire them, and write `deployments/<chain-id>.json`. Without `--fresh`, a
+//! deployment whose contracts are live on the chain with the same checksums is reused.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::Args;
+use cosmrs::cosmwasm::{MsgInstantiateContract, MsgStoreCode};
+use cosmrs::proto::cosmwasm::wasm::v1::{QueryContractInfoRequest, QueryContractInfoResponse};
+use cosmrs::tx::Msg;
+use cosmrs::AccountId;
+use prost::Message;
+
+use crate::context::{parse_coin, Ctx};
+use crate::deployments::{Deployed, Deployments};
+use crate::keys::Signer;
+
+#[derive(Args, Debug)]
+pub struct DeployArgs {
+    /// Folder with the optimized wasm and checksums.txt (scripts/build-wasm.sh)
+    #[arg(long, default_value = "artifacts")]
+    pub artifacts: PathBuf,
+    /// Deploy new contracts even if the deployments file points at live ones
+    #[arg(long)]
+    pub fresh: bool,
+    /// Where fees, license payments and forfeited bonds go until the reward
+    /// distributor exists (key name or address)
+    #[arg(long, default_value = "treasury")]
+    pub reward_pool: String,
+    #[arg(long, default_value = "1000uatr")]
+    pub schema_fee: String,
+    #[arg(long, default_value = "100000uatr")]
+    pub dataset_bond: String,
+    #[arg(long, default_value = "10000uatr")]
+    pub tranche_bond: String,
+    /// Optimistic tranches' challenge window, seconds (short on a local chain)
+    #[arg(long, default_value_t = 10)]
+    pub challenge_window_secs: u64,
+    #[arg(long, default_value_t = 100)]
+    pub max_tranches_per_version: u32,
+    /// Key names that receive protocol tokens when the token is created
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "admin,curator1,curator2,curator3,operator,auditor"
+    )]
+    pub token_holders: Vec<String>,
+    #[arg(long, default_value_t = 1_000_000_000_000)]
+    pub token_amount: u128,
+}
+
+/// The artifacts this deployment stores, by contract name.
+const ARTIFACTS: &[(&str, &str)] = &[
+    ("protocol_token", "attrib_protocol_token.wasm"),
+    ("registry", "attrib_registry.wasm"),
+];
+
+fn checksums(dir: &Path) -> Result<BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(dir.join("checksums.txt"))
+        .with_context(|| format!("no {}/checksums.txt: run scripts/build-wasm.sh", dir.display()))?;
+    Ok(text
+        .lines()
+        .filter_map(|l| l.split_once(char::is_whitespace))
+        .map(|(sum, file)| (file.trim().trim_start_matches('*').to_string(), sum.to_string()))
+        .collect())
+}
+
+async fn contract_exists(ctx: &Ctx, address: &str) -> bool {
+    let req = QueryContractInfoRequest {
+        address: address.to_string(),
+    };
+    match ctx
+        .chain
+        .rpc_abci("/cosmwasm.wasm.v1.Query/ContractInfo", req.encode_to_vec())
+        .await
+    {
+        Ok(bytes) => QueryContractInfoResponse::decode(bytes.as_slice())
+            .map(|r| r.contract_info.is_some())
+            .unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
+pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
+    let sums = checksums(&args.artifacts)?;
+    let path = ctx.deployments_path();
+    if !args.fresh {
+        if let Ok(existing) = Deployments::load(&path) {
+            let mut live = existing.chain_id == ctx.g.chain_id;
+            for (name, file) in ARTIFACTS {
+                let same = existing
+                    .contracts
+                    .get(*name)
+                    .is_some_and(|d| sums.get(*file) == Some(&d.checksum));
+                live = live && same && contract_exists(ctx, &existing.contracts[*name].address).await;
+            }
+            if live {
+                eprintln!(
+                    "reusing the deployment in {} (use --fresh to deploy anew)",
+                    path.display()
+                );
+                return Ok(existing);
+            }
+        }
+    }
+
+    let signer = ctx.signer()?;
+    let keys = ctx.keys()?;
+    let mut out = Deployments {
+        chain_id: ctx.g.chain_id.clone(),
+        node: ctx.g.node.clone(),
+        app_version: ctx.chain.app_version().await.unwrap_or_default(),
+        ..Default::default()
+    };
+    let mut code_ids = BTreeMap::new();
+    for (name, file) in ARTIFACTS {
+        let wasm = std::fs::read(args.artifacts.join(file)).with_context(|| format!("reading {file}"))?;
+        let msg = MsgStoreCode {
+            sender: signer.address.clone(),
+            wasm_byte_code: wasm,
+            instantiate_permission: None,
+        };
+        let o = send(
+            ctx,
+            &signer,
+            &format!("store {file}"),
+            msg.to_any().map_err(|e| anyhow!("{e}"))?,
+        )
+        .await?;
+        let code_id: u64 = o
+            .attr("store_code", "code_id")
+            .ok_or_else(|| anyhow!("no code_id event"))?
+            .parse()?;
+        eprintln!("stored {file}: code id {code_id} (gas {})", o.gas_used);
+        code_ids.insert(*name, code_id);
+    }
+
+    let admin = signer.address.to_string();
+    let reward_pool = ctx.resolve_address(&args.reward_pool)?;
+    let holders = args
+        .token_holders
+        .iter()
+        .map(|h| {
+            Ok(cw20::Cw20Coin {
+                address: keys.address(h).or_else(|_| ctx.resolve_address(h))?,
+                amount: args.token_amount.into(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let token_msg = cw20_base::msg::InstantiateMsg {
+        name: "Attrib Protocol Token".into(),
+        symbol: "ATRB".into(),
+        decimals: 6,
+        initial_balances: holders,
+        mint: Some(cw20::MinterResponse {
+            minter: admin.clone(),
+            cap: None,
+        }),
+        marketing: None,
+    };
+    let token = instantiate(
+        ctx,
+        &signer,
+        code_ids["protocol_token"],
+        "attrib protocol token",
+        &token_msg,
+    )
+    .await?;
+
+    let registry_msg = attrib_registry::contract::sv::InstantiateMsg {
+        admin: Some(admin.clone()),
+        reward_pool: reward_pool.clone(),
+        curator_staking: None,
+        schema_fee: Some(parse_coin(&args.schema_fee)?),
+        dataset_bond: Some(parse_coin(&args.dataset_bond)?),
+        tranche_bond: Some(parse_coin(&args.tranche_bond)?),
+        challenge_window_secs: args.challenge_window_secs,
+        max_tranches_per_version: args.max_tranches_per_version,
+    };
+    let registry = instantiate(
+        ctx,
+        &signer,
+        code_ids["registry"],
+        "attrib registry",
+        &registry_msg,
+    )
+    .await?;
+
+    for (name, file) in ARTIFACTS {
+        let address = match *name {
+            "protocol_token" => token.clone(),
+            "registry" => registry.clone(),
+            _ => unreachable!(),
+        };
+        out.contracts.insert(
+            name.to_string(),
+            Deployed {
+                code_id: code_ids[name],
+                checksum: sums.get(*file).cloned().unwrap_or_default(),
+                address,
+            },
+        );
+    }
+    out.accounts.insert("admin".into(), admin);
+    out.accounts.insert("reward_pool".into(), reward_pool);
+    out.deployed_at_height = ctx.chain.height().await?;
+    out.save(&path)?;
+    eprintln!("wrote {}", path.display());
+    Ok(out)
+}
+
+async fn send(ctx: &Ctx, signer: &Signer, label: &str, any: cosmrs::Any) -> Result<crate::chain::TxOutcome> {
+    crate::progress::spin(label, ctx.chain.send(signer, vec![any], &ctx.settings()?)).await
+}
+
+async fn instantiate<M: serde::Serialize>(
+    ctx: &Ctx,
+    signer: &Signer,
+    code_id: u64,
+    label: &str,
+    msg: &M,
+) -> Result<String> {
+    let admin: AccountId = signer.address.clone();
+    let m = MsgInstantiateContract {
+        sender: signer.address.clone(),
+        admin: Some(admin),
+        code_id,
+        label: Some(label.to_string()),
+        msg: serde_json::to_vec(msg)?,
+        funds: vec![],
+    };
+    let o = send(
+        ctx,
+        signer,
+        &format!("instantiate {label}"),
+        m.to_any().map_err(|e| anyhow!("{e}"))?,
+    )
+    .await?;
+    let addr = o
+        .attr("instantiate", "_contract_address")
+        .ok_or_else(|| anyhow!("no contract address in events"))?;
+    if addr.is_empty() {
+        bail!("empty contract address");
+    }
+    eprintln!("instantiated {label}: {addr} (gas {})", o.gas_used);
+    Ok(addr)
+}

@@ -1,0 +1,11 @@
+//! Library half of the `attrib` CLI (the binary is `main.rs`), so tests and benchmarks
+//! can reuse the chain client.
+
+pub mod bench;
+pub mod chain;
+pub mod context;
+pub mod deploy;
+pub mod deployments;
+pub mod keys;
+pub mod progress;
+pub mod registry;

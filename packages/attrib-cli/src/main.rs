@@ -1,0 +1,195 @@
+//! `attrib`: the command-line tool of Attrib. Signs and broadcasts natively (cosmrs over
+//! CometBFT RPC), reads contract addresses from `deployments/<chain-id>.json`, and builds
+//! every message from the contract crates' own types.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use clap::{Parser, Subcommand};
+
+use attrib_cli::context::{Ctx, Global, Output};
+use attrib_cli::{bench, deploy, registry};
+
+#[derive(Parser)]
+#[command(
+    name = "attrib",
+    version,
+    about = "Attrib: on-chain data attribution — registry, curation, metering, rewards"
+)]
+struct Cli {
+    #[command(flatten)]
+    g: Global,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Manage signing keys (a private key file under --home)
+    #[command(subcommand)]
+    Keys(KeysCmd),
+    /// Store, instantiate and wire the contracts; write the deployments file
+    Deploy(deploy::DeployArgs),
+    /// Sign and broadcast a contract message
+    #[command(subcommand)]
+    Tx(TxCmd),
+    /// Query a contract
+    #[command(subcommand, alias = "q")]
+    Query(QueryCmd),
+    /// Bank balance of an account (key name or address)
+    Balance {
+        who: String,
+        #[arg(long, default_value = "uatr")]
+        denom: String,
+    },
+    /// Chain id, height and node version
+    Status,
+    /// Content root, record count and byte size of a records file (one record per line)
+    DataRoot { file: PathBuf },
+    /// Benchmarks that measure gas on a live chain
+    #[command(subcommand)]
+    Bench(bench::BenchCmd),
+}
+
+#[derive(Subcommand)]
+enum KeysCmd {
+    /// Add a key from a mnemonic (argument, or read from stdin)
+    Add {
+        name: String,
+        #[arg(long)]
+        mnemonic: Option<String>,
+        #[arg(long)]
+        overwrite: bool,
+    },
+    /// Import every account of a JSON file like scripts/test-accounts.json (test only)
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        overwrite: bool,
+    },
+    List,
+    /// Show a key's address
+    Show {
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TxCmd {
+    #[command(subcommand)]
+    Registry(registry::RegistryTx),
+}
+
+#[derive(Subcommand)]
+enum QueryCmd {
+    #[command(subcommand)]
+    Registry(registry::RegistryQuery),
+    /// Raw smart query: contract name (from deployments) or address, and JSON
+    Wasm { contract: String, msg: String },
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli).await {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let ctx = Ctx::new(cli.g)?;
+    match cli.cmd {
+        Cmd::Keys(k) => keys(&ctx, k),
+        Cmd::Deploy(args) => deploy::run(&ctx, args).await.map(|d| {
+            if ctx.g.output == Output::Json {
+                println!("{}", serde_json::to_string(&d).unwrap());
+            }
+        }),
+        Cmd::Tx(TxCmd::Registry(c)) => registry::tx(&ctx, c).await.map(|_| ()),
+        Cmd::Query(QueryCmd::Registry(c)) => registry::query(&ctx, c).await,
+        Cmd::Query(QueryCmd::Wasm { contract, msg }) => {
+            let addr = if contract.starts_with(&format!("{}1", ctx.g.prefix)) {
+                contract
+            } else {
+                ctx.contract(&contract)?
+            };
+            let v = ctx.chain.query_raw(&addr, msg.as_bytes()).await?;
+            ctx.print_json(&v)
+        }
+        Cmd::Balance { who, denom } => {
+            let addr = ctx.resolve_address(&who)?;
+            let amount = ctx.chain.balance(&addr, &denom).await?;
+            match ctx.g.output {
+                Output::Json => println!(
+                    "{}",
+                    serde_json::json!({"address": addr, "denom": denom, "amount": amount.to_string()})
+                ),
+                Output::Text => println!("{amount}{denom}"),
+            }
+            Ok(())
+        }
+        Cmd::Status => {
+            let v = serde_json::json!({
+                "chain_id": ctx.g.chain_id,
+                "node": ctx.g.node,
+                "height": ctx.chain.height().await?,
+                "app_version": ctx.chain.app_version().await?,
+            });
+            ctx.print_json(&v)
+        }
+        Cmd::DataRoot { file } => {
+            let (root, count, bytes) = registry::records_file_summary(&file)?;
+            ctx.print_json(&serde_json::json!({"content_root": root.to_hex(), "record_count": count, "byte_size": bytes}))
+        }
+        Cmd::Bench(b) => bench::run(&ctx, b).await,
+    }
+}
+
+fn keys(ctx: &Ctx, cmd: KeysCmd) -> Result<()> {
+    let mut store = ctx.keys()?;
+    match cmd {
+        KeysCmd::Add {
+            name,
+            mnemonic,
+            overwrite,
+        } => {
+            let mnemonic = match mnemonic {
+                Some(m) => m,
+                None => {
+                    let mut s = String::new();
+                    std::io::stdin().read_to_string(&mut s)?;
+                    s
+                }
+            };
+            let addr = store.add(&name, &mnemonic, &ctx.g.prefix, overwrite)?;
+            println!("{name}\t{addr}");
+        }
+        KeysCmd::Import { file, overwrite } => {
+            let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&file)?)?;
+            let Some(accounts) = doc["accounts"].as_array() else {
+                bail!("{} has no \"accounts\" list", file.display())
+            };
+            for a in accounts {
+                let (Some(name), Some(m)) = (a["name"].as_str(), a["mnemonic"].as_str()) else {
+                    continue;
+                };
+                match store.add(name, m, &ctx.g.prefix, overwrite) {
+                    Ok(addr) => println!("{name}\t{addr}"),
+                    Err(e) if !overwrite => eprintln!("skipped {name}: {e}"),
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        KeysCmd::List => {
+            let list = store.list();
+            match ctx.g.output {
+                Output::Json => println!("{}", serde_json::to_string(&list)?),
+                Output::Text => list.iter().for_each(|(n, a)| println!("{n}\t{a}")),
+            }
+        }
+        KeysCmd::Show { name } => println!("{}", store.address(&name)?),
+    }
+    Ok(())
+}

@@ -1,0 +1,475 @@
+//! End-to-end: the `attrib` binary against a real wasmd node. `scripts/e2e.sh` starts a
+//! fresh local chain, deploys, and runs these tests with ATTRIB_E2E=1; without it they
+//! say so and pass (the unit/multi-test run must not need a chain).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+fn enabled() -> bool {
+    if std::env::var("ATTRIB_E2E").as_deref() == Ok("1") {
+        return true;
+    }
+    eprintln!("skipped: set ATTRIB_E2E=1 with a running chain (scripts/e2e.sh does)");
+    false
+}
+
+fn attrib(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_attrib"))
+        .args(["--yes", "-o", "json"])
+        .args(args)
+        .output()
+        .expect("run attrib")
+}
+
+/// Runs a command that must succeed; returns its JSON output.
+#[track_caller]
+fn ok(args: &[&str]) -> Value {
+    let out = attrib(args);
+    assert!(
+        out.status.success(),
+        "attrib {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+}
+
+/// Runs a command that must fail; returns its error text.
+#[track_caller]
+fn fails(args: &[&str]) -> String {
+    let out = attrib(args);
+    assert!(!out.status.success(), "attrib {args:?} should have failed");
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+fn event_attr(tx: &Value, event: &str, key: &str) -> Option<String> {
+    tx["events"]
+        .as_array()?
+        .iter()
+        .filter(|e| e["type"] == format!("wasm-{event}"))
+        .find_map(|e| {
+            e["attributes"]
+                .as_array()?
+                .iter()
+                .find(|kv| kv[0] == key)
+                .map(|kv| kv[1].as_str().unwrap().to_string())
+        })
+}
+
+fn fee(tx: &Value) -> u128 {
+    tx["fee"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches("uatr")
+        .parse()
+        .unwrap()
+}
+
+fn balance(who: &str, denom: &str) -> u128 {
+    ok(&["balance", who, "--denom", denom])["amount"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+fn registry_addr() -> String {
+    let path = std::env::var("ATTRIB_DEPLOYMENTS").expect("ATTRIB_DEPLOYMENTS");
+    let d: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    d["contracts"]["registry"]["address"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn stats() -> Value {
+    ok(&["q", "registry", "stats"])["stats"].clone()
+}
+
+fn write_records(dir: &Path, name: &str, n: usize, nonce: u128) -> String {
+    let text: String = (0..n)
+        .map(|i| format!("{{\"image\":\"{name}-{nonce}-{i}\",\"boxes\":[{i}]}}\n"))
+        .collect();
+    let path = dir.join(format!("{name}.jsonl"));
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into()
+}
+
+/// The registry half of SPEC §10 on a real chain, with the bad input a user can send
+/// through the CLI on the way: each refusal is a clear error and changes nothing.
+#[test]
+fn registry_story_on_a_real_chain() {
+    if !enabled() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let nonce = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    let registry = registry_addr();
+    let config = ok(&["q", "registry", "config"])["config"].clone();
+    let tranche_bond: u128 = config["tranche_bond"]["amount"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let window = config["challenge_window_secs"].as_u64().unwrap();
+    let treasury0 = balance("treasury", "uatr");
+
+    let schema_file = write_records(dir.path(), "schema", 1, nonce);
+    let tx = ok(&[
+        "tx",
+        "registry",
+        "register-schema",
+        "--from",
+        "maintainer",
+        "--uri",
+        "ipfs://s",
+        "--file",
+        &schema_file,
+    ]);
+    let schema = event_attr(&tx, "attrib_schema_registered", "schema_id").unwrap();
+    assert_eq!(
+        balance("treasury", "uatr"),
+        treasury0 + 1_000,
+        "schema fee forwarded"
+    );
+
+    let tx = ok(&[
+        "tx",
+        "registry",
+        "register-dataset",
+        "--from",
+        "maintainer",
+        "--name",
+        "shelves",
+        "--schema-id",
+        &schema,
+        "--metadata-uri",
+        "ipfs://d",
+        "--tier",
+        "optimistic",
+        "--spdx",
+        "CC-BY-4.0",
+        "--commercial",
+        "--price",
+        "250000uatr",
+        "--royalty-per-unit",
+        "2uatr",
+        "--expiry-secs",
+        "86400",
+    ]);
+    let dataset = event_attr(&tx, "attrib_dataset_registered", "dataset_id").unwrap();
+
+    let mut tranches = vec![];
+    for (who, n) in [("alice", 12), ("bob", 8), ("carol", 3)] {
+        let file = write_records(dir.path(), who, n, nonce);
+        let tx = ok(&[
+            "tx",
+            "registry",
+            "register-tranche",
+            "--from",
+            who,
+            "--dataset-id",
+            &dataset,
+            "--records-file",
+            &file,
+            "--metadata-uri",
+            "ipfs://t",
+        ]);
+        assert_eq!(
+            event_attr(&tx, "attrib_tranche_registered", "status").as_deref(),
+            Some("pending")
+        );
+        assert_eq!(
+            event_attr(&tx, "attrib_tranche_registered", "record_count"),
+            Some(n.to_string())
+        );
+        tranches.push(event_attr(&tx, "attrib_tranche_registered", "tranche_id").unwrap());
+    }
+
+    // Duplicate: the CLI refuses it before signing; nothing changes, no fee is paid.
+    let alice_file = dir.path().join("alice.jsonl").to_string_lossy().to_string();
+    let (spam0, stats0) = (balance("spammer", "uatr"), stats());
+    let err = fails(&[
+        "tx",
+        "registry",
+        "register-tranche",
+        "--from",
+        "spammer",
+        "--dataset-id",
+        &dataset,
+        "--records-file",
+        &alice_file,
+        "--metadata-uri",
+        "ipfs://x",
+    ]);
+    assert!(
+        err.contains(&format!("already registered by tranche {}", tranches[0])),
+        "{err}"
+    );
+    assert_eq!((balance("spammer", "uatr"), stats()), (spam0, stats0.clone()));
+
+    // Forced on chain: refused at once, counted, bond forfeited to the reward pool.
+    let treasury1 = balance("treasury", "uatr");
+    let tx = ok(&[
+        "tx",
+        "registry",
+        "register-tranche",
+        "--force",
+        "--from",
+        "spammer",
+        "--dataset-id",
+        &dataset,
+        "--records-file",
+        &alice_file,
+        "--metadata-uri",
+        "ipfs://x",
+    ]);
+    assert_eq!(
+        event_attr(&tx, "attrib_tranche_duplicate_refused", "duplicate_of"),
+        Some(tranches[0].clone())
+    );
+    assert_eq!(stats()["dedup_hits"], stats0["dedup_hits"].as_u64().unwrap() + 1);
+    assert_eq!(stats()["tranches"], stats0["tranches"], "no tranche created");
+    assert_eq!(balance("treasury", "uatr"), treasury1 + tranche_bond);
+    assert_eq!(balance("spammer", "uatr"), spam0 - tranche_bond - fee(&tx));
+
+    // Too early to accept.
+    let err = fails(&[
+        "tx",
+        "registry",
+        "accept-unchallenged",
+        "--from",
+        "auditor",
+        "--tranche-id",
+        &tranches[0],
+    ]);
+    assert!(err.contains("challenge window"), "{err}");
+
+    std::thread::sleep(Duration::from_secs(window + 1));
+    let reg0 = balance(&registry, "uatr");
+    for t in &tranches {
+        ok(&[
+            "tx",
+            "registry",
+            "accept-unchallenged",
+            "--from",
+            "auditor",
+            "--tranche-id",
+            t,
+        ]);
+    }
+    assert_eq!(
+        balance(&registry, "uatr"),
+        reg0 - 3 * tranche_bond,
+        "bonds returned on acceptance"
+    );
+
+    // Only the maintainer seals.
+    let seal_list = format!("{},{}", tranches[0], tranches[1]);
+    let err = fails(&[
+        "tx",
+        "registry",
+        "seal-version",
+        "--from",
+        "alice",
+        "--dataset-id",
+        &dataset,
+        "--tranches",
+        &seal_list,
+    ]);
+    assert!(err.contains("is not the maintainer"), "{err}");
+    assert!(
+        attrib(&[
+            "q",
+            "registry",
+            "version",
+            "--dataset-id",
+            &dataset,
+            "--version",
+            "1"
+        ])
+        .status
+        .code()
+            != Some(0)
+    );
+    let tx = ok(&[
+        "tx",
+        "registry",
+        "seal-version",
+        "--from",
+        "maintainer",
+        "--dataset-id",
+        &dataset,
+        "--tranches",
+        &seal_list,
+    ]);
+    assert_eq!(
+        event_attr(&tx, "attrib_version_sealed", "total_weight").as_deref(),
+        Some("20")
+    );
+    let v = ok(&[
+        "q",
+        "registry",
+        "version",
+        "--dataset-id",
+        &dataset,
+        "--version",
+        "1",
+    ]);
+    assert_eq!(v["weights"].as_array().unwrap().len(), 2);
+
+    // Wrong coin and wrong amount: a clear error, no fee, no grant.
+    let (dev0, dev_other0) = (balance("devshop", "uatr"), balance("devshop", "uother"));
+    for amount in ["250000uother", "1uatr"] {
+        let err = fails(&[
+            "tx",
+            "registry",
+            "buy-license",
+            "--from",
+            "devshop",
+            "--dataset-id",
+            &dataset,
+            "--version",
+            "1",
+            "--amount",
+            amount,
+        ]);
+        assert!(err.contains("wrong payment"), "{err}");
+    }
+    assert_eq!(
+        (balance("devshop", "uatr"), balance("devshop", "uother")),
+        (dev0, dev_other0)
+    );
+    let check = ok(&[
+        "q",
+        "registry",
+        "has-valid-license",
+        "--licensee",
+        "devshop",
+        "--dataset-id",
+        &dataset,
+        "--version",
+        "1",
+    ]);
+    assert_eq!(check["valid"], false);
+
+    // The purchase: the payment reaches the reward pool and the grant is recorded.
+    let treasury2 = balance("treasury", "uatr");
+    let tx = ok(&[
+        "tx",
+        "registry",
+        "buy-license",
+        "--from",
+        "devshop",
+        "--dataset-id",
+        &dataset,
+        "--version",
+        "1",
+    ]);
+    assert_eq!(balance("treasury", "uatr"), treasury2 + 250_000);
+    assert_eq!(balance("devshop", "uatr"), dev0 - 250_000 - fee(&tx));
+    let check = ok(&[
+        "q",
+        "registry",
+        "has-valid-license",
+        "--licensee",
+        "devshop",
+        "--dataset-id",
+        &dataset,
+        "--version",
+        "1",
+    ]);
+    assert_eq!(check["valid"], true);
+
+    // Nothing stuck: the registry holds exactly the bonds it records as held.
+    let held: u128 = ok(&["q", "registry", "datasets", "--limit", "100"])["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(
+            ok(&["q", "registry", "tranches", "--limit", "100"])["tranches"]
+                .as_array()
+                .unwrap()
+                .iter(),
+        )
+        .filter_map(|x| x["bond_held"]["amount"].as_str())
+        .map(|a| a.parse::<u128>().unwrap())
+        .sum();
+    assert_eq!(balance(&registry, "uatr"), held);
+}
+
+/// Admin-only and paused paths through the CLI.
+#[test]
+fn governance_through_the_cli() {
+    if !enabled() {
+        return;
+    }
+    let err = fails(&[
+        "tx",
+        "registry",
+        "set-paused",
+        "--paused",
+        "true",
+        "--from",
+        "alice",
+    ]);
+    assert!(err.contains("is not the admin"), "{err}");
+    assert_eq!(ok(&["q", "registry", "governance"])["paused"], false);
+
+    ok(&[
+        "tx",
+        "registry",
+        "set-paused",
+        "--paused",
+        "true",
+        "--from",
+        "admin",
+    ]);
+    let file = std::env::temp_dir().join("attrib-e2e-paused.json");
+    std::fs::write(&file, "{}").unwrap();
+    let err = fails(&[
+        "tx",
+        "registry",
+        "register-schema",
+        "--from",
+        "maintainer",
+        "--uri",
+        "ipfs://p",
+        "--file",
+        &file.to_string_lossy(),
+    ]);
+    assert!(err.contains("paused"), "{err}");
+    ok(&[
+        "tx",
+        "registry",
+        "set-paused",
+        "--paused",
+        "false",
+        "--from",
+        "admin",
+    ]);
+    assert_eq!(ok(&["q", "registry", "governance"])["paused"], false);
+
+    // --dry-run prints the exact message and sends nothing.
+    let out = Command::new(env!("CARGO_BIN_EXE_attrib"))
+        .args([
+            "tx",
+            "registry",
+            "set-paused",
+            "--paused",
+            "true",
+            "--from",
+            "admin",
+            "--dry-run",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        r#"{"set_paused":{"paused":true}}"#
+    );
+    assert_eq!(ok(&["q", "registry", "governance"])["paused"], false);
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The main job: local chain up, contracts built and deployed, and the reference story of
+# SPEC §10 played through the `attrib` CLI, as far as the deployed contracts reach.
+#   demo.sh          fresh chain (reset), fresh deployment
+#   demo.sh --keep   reuse a running chain and its deployment
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+KEEP=0; [ "${1:-}" = "--keep" ] && KEEP=1
+export ATTRIB_CHAIN_ID=attrib-local ATTRIB_NODE=http://127.0.0.1:26657
+export ATTRIB_HOME="$ROOT/.localnet/attrib-local/cli"
+DATA="$ROOT/.localnet/demo-data"; OUT="$ROOT/.localnet/demo-out"; mkdir -p "$OUT"
+SUMMARY="$OUT/summary.tsv"; : > "$SUMMARY"
+
+step "tools (installed once under $ATTRIB_CACHE)"
+ensure_wasm_tools; ensure_wasmd
+step "build: contracts to wasm, and the attrib CLI"
+bash scripts/build-wasm.sh
+cargo build --quiet --locked -p attrib-cli
+ATTRIB="$CARGO_TARGET_DIR/debug/attrib"
+attrib() { "$ATTRIB" --yes "$@"; }
+
+step "local chain"
+[ $KEEP = 1 ] || bash scripts/localnet.sh reset
+bash scripts/localnet.sh start
+attrib keys import scripts/test-accounts.json --overwrite >/dev/null
+step "deploy"
+if [ $KEEP = 1 ]; then attrib deploy --from admin; else attrib deploy --from admin --fresh; fi
+
+jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {"d": d}))' "$@"; }
+# tx LABEL FILE-STEM ARGS…: run a CLI transaction, narrate it, keep it for the summary.
+tx() {
+  local label="$1" stem="$2"; shift 2
+  attrib -o json "$@" > "$OUT/$stem.json"
+  local hash gas
+  hash=$(jget "$OUT/$stem.json" 'd["txhash"]'); gas=$(jget "$OUT/$stem.json" 'd["gas_used"]')
+  printf '   ✓ %-44s tx %s…  gas %s\n' "$label" "${hash:0:12}" "$gas"
+  printf '%s\t%s\t%s\n' "$label" "$hash" "$gas" >> "$SUMMARY"
+}
+# attr STEM EVENT KEY: an attribute of a contract event of a recorded transaction.
+attr() { jget "$OUT/$1.json" "[v for e in d['events'] if e['type']=='wasm-$2' for k,v in e['attributes'] if k=='$3'][0]"; }
+say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+bal() { attrib balance "$1" | tr -d '\n'; }
+
+python3 scripts/demo_data.py "$DATA" >/dev/null
+TREASURY_BEFORE=$(attrib balance treasury -o json | jget /dev/stdin 'int(d["amount"])')
+
+say "1. The maintainer publishes the schema (shelf images + bounding boxes) and the dataset"
+tx "register schema" schema tx registry register-schema --from maintainer --uri ipfs://attrib-demo/schema.json --file "$DATA/schema.json"
+SCHEMA=$(attr schema attrib_schema_registered schema_id)
+tx "register dataset retail-shelf-audit" dataset tx registry register-dataset --from maintainer \
+  --name retail-shelf-audit --schema-id "$SCHEMA" --metadata-uri ipfs://attrib-demo/dataset.json \
+  --tier optimistic --spdx CC-BY-4.0 --commercial --derivatives --price 250000uatr \
+  --royalty-per-unit 2uatr --expiry-secs 31536000 --canary "$(printf 'canary-7f3a' | sha256sum | cut -d' ' -f1)"
+DATASET=$(attr dataset attrib_dataset_registered dataset_id)
+echo "   dataset $DATASET: optimistic tier (curated review arrives with the curator-staking contract)"
+
+say "2. Three contributors register tranches of in-store images (only merkle roots go on chain)"
+for who in alice bob carol; do
+  tx "$who registers $(wc -l < "$DATA/$who.jsonl") records" "tranche_$who" tx registry register-tranche --from "$who" \
+    --dataset-id "$DATASET" --records-file "$DATA/$who.jsonl" --metadata-uri "ipfs://attrib-demo/$who"
+  declare "T_$who=$(attr "tranche_$who" attrib_tranche_registered tranche_id)"
+done
+
+say "3. A spammer re-submits Alice's tranche byte for byte"
+if attrib tx registry register-tranche --from spammer --dataset-id "$DATASET" --records-file "$DATA/spam.jsonl" \
+     --metadata-uri ipfs://spam 2> "$OUT/spam-local.txt"; then echo "unexpected: duplicate accepted" >&2; exit 1; fi
+echo "   the CLI refuses it before signing: $(cut -c1-110 "$OUT/spam-local.txt")…"
+tx "spammer forces it on chain" spam tx registry register-tranche --from spammer --force --dataset-id "$DATASET" \
+  --records-file "$DATA/spam.jsonl" --metadata-uri ipfs://spam
+echo "   refused at once: duplicate of tranche $(attr spam attrib_tranche_duplicate_refused duplicate_of); bond forfeited to the reward pool"
+
+CW=$(attrib q registry config -o json | jget /dev/stdin 'd["config"]["challenge_window_secs"]')
+say "4. Nobody challenges within the ${CW}s window; anyone may then accept the tranches"
+sleep $((CW + 1))
+for who in alice bob carol; do
+  id_var="T_$who"; tx "accept tranche ${!id_var} ($who)" "accept_$who" tx registry accept-unchallenged --from auditor --tranche-id "${!id_var}"
+done
+
+say "5. The maintainer seals version 1 from the two good tranches (Carol's boxes are unlabeled)"
+tx "seal version 1 [$T_alice,$T_bob]" seal tx registry seal-version --from maintainer --dataset-id "$DATASET" --tranches "$T_alice,$T_bob"
+echo "   version root $(attr seal attrib_version_sealed version_root), total weight $(attr seal attrib_version_sealed total_weight)"
+
+say "6. The dev shop buys a commercial license for version 1"
+tx "buy license (250000uatr)" license tx registry buy-license --from devshop --dataset-id "$DATASET" --version 1
+attrib q registry has-valid-license --licensee devshop --dataset-id "$DATASET" --version 1 -o json > "$OUT/license-check.json"
+echo "   valid: $(jget "$OUT/license-check.json" 'd["valid"]'), until $(jget "$OUT/license-check.json" 'd["expires_at"]')"
+
+say "Registry stats"
+attrib q registry stats -o json > "$OUT/stats.json"
+jget "$OUT/stats.json" '"   tranches {tranches}  accepted {accepted}  rejected {rejected}  dedup hits {dedup_hits}  versions {versions}  licenses {licenses_sold}".format(**d["stats"]) + "  dedup rate {}%".format(d["dedup_rate_bps"]/100)'
+
+say "Every coin accounted for (uatr)"
+REG=$(attrib q registry config -o json >/dev/null; python3 -c 'import json;print(json.load(open("deployments/attrib-local.json"))["contracts"]["registry"]["address"])')
+TREASURY_AFTER=$(attrib balance treasury -o json | jget /dev/stdin 'int(d["amount"])')
+echo "   reward pool received  $((TREASURY_AFTER - TREASURY_BEFORE))  (= schema fee 1000 + forfeited spam bond 10000 + license 250000)"
+echo "   registry still holds  $(bal "$REG")  (= bonds of pending work: none once the first version is sealed)"
+[ $((TREASURY_AFTER - TREASURY_BEFORE)) -eq 261000 ] || { echo "error: reward pool received an unexpected amount" >&2; exit 1; }
+
+say "Summary"
+printf '   %-44s %-66s %s\n' step "tx hash" gas
+while IFS=$'\t' read -r label hash gas; do printf '   %-44s %-66s %s\n' "$label" "$hash" "$gas"; done < "$SUMMARY"
+echo
+echo "   chain: attrib-local at http://127.0.0.1:26657 (still running; 'make localnet-down' stops it)"
+echo "   contracts: deployments/attrib-local.json; transcripts: $OUT"

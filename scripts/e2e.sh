@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# End-to-end tests: a fresh local chain of its own (chain id attrib-e2e, ports +1000, so a
+# demo chain can keep running), a fresh deployment, then the CLI tests against it. The
+# chain is stopped at the end, also on failure.
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+export CHAIN_ID=attrib-e2e PORT_OFFSET=1000
+export LOCALNET_HOME="$ROOT/.localnet/attrib-e2e"
+export ATTRIB_CHAIN_ID=attrib-e2e ATTRIB_NODE=http://127.0.0.1:27657
+export ATTRIB_HOME="$LOCALNET_HOME-cli" ATTRIB_DEPLOYMENTS="$LOCALNET_HOME-deployments.json"
+trap 'bash scripts/localnet.sh stop' EXIT
+bash scripts/localnet.sh reset
+bash scripts/localnet.sh start
+cargo build --quiet --locked -p attrib-cli
+ATTRIB="$CARGO_TARGET_DIR/debug/attrib"
+"$ATTRIB" keys import scripts/test-accounts.json --overwrite >/dev/null
+"$ATTRIB" --yes deploy --from admin --fresh --challenge-window-secs 4
+ATTRIB_E2E=1 cargo test --quiet --locked -p attrib-cli --test e2e_registry -- --test-threads=1

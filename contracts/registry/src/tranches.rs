@@ -350,6 +350,7 @@ impl ReviewTarget for RegistryContract {
             status: tranche.status,
             tier: dataset.tier,
             record_count: tranche.record_count,
+            decided_at: tranche.decided_at,
         })
     }
 }

@@ -12,6 +12,7 @@
 //! - [`funds`]: the exact-payment check every payable message uses;
 //! - [`events`]: event type and attribute names, read by the CLI and indexers.
 
+pub mod curation;
 pub mod events;
 pub mod funds;
 pub mod governance;

@@ -205,6 +205,8 @@ pub struct ReviewSubjectResponse {
     pub status: TrancheStatus,
     pub tier: VerificationTier,
     pub record_count: u64,
+    /// When the tranche was accepted or rejected (seconds); disputes are timed from it.
+    pub decided_at: Option<u64>,
 }
 
 /// Answer to `has_valid_license`.

@@ -10,7 +10,11 @@ MAX_BYTES=$((800 * 1024))
 
 step "building ${#WASM_CRATES[@]} contract(s) for wasm32"
 pkgs=(); for c in "${WASM_CRATES[@]}"; do pkgs+=(-p "$c"); done
-cargo build --release --lib --locked --target wasm32-unknown-unknown "${pkgs[@]}"
+# Source paths end up in panic messages; map them to fixed names so the same commit gives
+# the same checksums on every machine.
+CARGO_HOME_DIR="${CARGO_HOME:-$HOME/.cargo}"
+RUSTFLAGS="--remap-path-prefix=$CARGO_HOME_DIR=/cargo --remap-path-prefix=$ROOT=/attrib" \
+  cargo build --release --lib --locked --target wasm32-unknown-unknown "${pkgs[@]}"
 
 mkdir -p "$ARTIFACTS"
 rm -f "$ARTIFACTS"/*.wasm "$ARTIFACTS/checksums.txt"

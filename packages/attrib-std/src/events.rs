@@ -29,6 +29,17 @@ pub mod attr {
     pub const PENDING_ADMIN: &str = "pending_admin";
     pub const PAUSED: &str = "paused";
     pub const COMMITMENT: &str = "commitment";
+    pub const STAKER: &str = "staker";
+    pub const ROLE: &str = "role";
+    pub const REVIEW_ID: &str = "review_id";
+    pub const ROUND: &str = "round";
+    pub const KIND: &str = "kind";
+    pub const MEMBERS: &str = "members";
+    pub const SEED: &str = "seed";
+    pub const VOTER: &str = "voter";
+    pub const VOTE: &str = "vote";
+    pub const CHALLENGER: &str = "challenger";
+    pub const RELEASE_AT: &str = "release_at";
 }
 
 pub const SCHEMA_REGISTERED: &str = "attrib_schema_registered";
@@ -53,6 +64,21 @@ pub const ADMIN_ACCEPTED: &str = "attrib_admin_accepted";
 pub const PAUSE_SET: &str = "attrib_pause_set";
 pub const CONTRACT_MIGRATED: &str = "attrib_contract_migrated";
 
+pub const STAKE_BONDED: &str = "attrib_stake_bonded";
+pub const STAKE_UNBONDING: &str = "attrib_stake_unbonding";
+pub const STAKE_RELEASED: &str = "attrib_stake_released";
+pub const STAKE_SLASHED: &str = "attrib_stake_slashed";
+pub const PAYOUT_CREDITED: &str = "attrib_payout_credited";
+pub const PAYOUT_WITHDRAWN: &str = "attrib_payout_withdrawn";
+pub const REVIEW_OPENED: &str = "attrib_review_opened";
+pub const REVIEW_REDRAWN: &str = "attrib_review_redrawn";
+pub const VOTE_COMMITTED: &str = "attrib_vote_committed";
+pub const VOTE_REVEALED: &str = "attrib_vote_revealed";
+pub const REVIEW_FINALIZED: &str = "attrib_review_finalized";
+pub const REVIEW_AWAITING_ADMIN: &str = "attrib_review_awaiting_admin";
+pub const CHALLENGE_OPENED: &str = "attrib_challenge_opened";
+pub const SLASHER_SET: &str = "attrib_slasher_set";
+
 /// `action` values (the `wasm` event's `action` attribute).
 pub mod action {
     pub const REGISTER_SCHEMA: &str = "register_schema";
@@ -71,6 +97,19 @@ pub mod action {
     pub const ACCEPT_ADMIN: &str = "accept_admin";
     pub const SET_PAUSED: &str = "set_paused";
     pub const MIGRATE: &str = "migrate";
+    pub const STAKE: &str = "stake";
+    pub const UNSTAKE: &str = "unstake";
+    pub const CLAIM_UNBONDED: &str = "claim_unbonded";
+    pub const WITHDRAW_PAYOUT: &str = "withdraw_payout";
+    pub const OPEN_REVIEW: &str = "open_review";
+    pub const CHALLENGE: &str = "challenge";
+    pub const COMMIT_VOTE: &str = "commit_vote";
+    pub const REVEAL_VOTE: &str = "reveal_vote";
+    pub const FINALIZE_REVIEW: &str = "finalize_review";
+    pub const ADMIN_RESOLVE: &str = "admin_resolve";
+    pub const SLASH: &str = "slash";
+    pub const SET_SLASHER: &str = "set_slasher";
+    pub const UPDATE_PARAMS: &str = "update_params";
 }
 
 /// A response that already carries its `action` attribute.

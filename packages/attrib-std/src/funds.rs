@@ -16,6 +16,9 @@ pub enum FundsError {
     #[error("wrong payment: expected exactly {expected}, sent {sent:?}")]
     Wrong { expected: Coin, sent: Vec<Coin> },
 
+    #[error("wrong payment: expected a positive amount of {denom} only, sent {sent:?}")]
+    NotDenom { denom: String, sent: Vec<Coin> },
+
     #[error("wrong payment: expected exactly one of {accepted:?}, sent {sent:?}")]
     NotAccepted { accepted: Vec<Coin>, sent: Vec<Coin> },
 }
@@ -63,6 +66,17 @@ pub fn expect_one_of(sent: &[Coin], accepted: &[Coin]) -> Result<Option<Coin>, F
     }
 }
 
+/// A positive amount of `denom`, and nothing else. Returns the amount.
+pub fn one_coin_of(sent: &[Coin], denom: &str) -> Result<Uint128, FundsError> {
+    match sent {
+        [c] if c.denom == denom && !c.amount.is_zero() => Ok(c.amount),
+        _ => Err(FundsError::NotDenom {
+            denom: denom.to_string(),
+            sent: sent.to_vec(),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +118,17 @@ mod tests {
                 sent: vec![coin(1, "uatr")]
             })
         );
+    }
+
+    #[test]
+    fn one_coin_of_a_denom() {
+        assert_eq!(one_coin_of(&[coin(5, "uatr")], "uatr"), Ok(Uint128::new(5)));
+        for sent in [vec![], vec![coin(5, "x")], vec![coin(5, "uatr"), coin(1, "x")]] {
+            assert!(matches!(
+                one_coin_of(&sent, "uatr"),
+                Err(FundsError::NotDenom { .. })
+            ));
+        }
     }
 
     #[test]

@@ -1,0 +1,211 @@
+//! Instantiation, parameters, slashers, migration and the governance interface.
+
+use attrib_std::events::{self, action, attr};
+use attrib_std::interfaces::governance::{Governance, GovernanceResponse};
+use attrib_std::{funds, migration};
+use cosmwasm_std::{Event, HexBinary, Response};
+use sha2::{Digest, Sha256};
+use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
+
+use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
+use crate::error::ContractError;
+use crate::msg::Params;
+use crate::state::{Config, CuratorStakingContract, DisputeStats, StakeAsset, Totals};
+
+fn bps(field: &'static str, v: u32, allow_zero: bool) -> Result<(), ContractError> {
+    if v > 10_000 || (!allow_zero && v == 0) {
+        return Err(ContractError::BadConfig {
+            field,
+            reason: "must be a share in basis points (1-10000)",
+        });
+    }
+    Ok(())
+}
+
+fn positive(field: &'static str, v: u64) -> Result<(), ContractError> {
+    if v == 0 {
+        return Err(ContractError::BadConfig {
+            field,
+            reason: "must be positive",
+        });
+    }
+    Ok(())
+}
+
+/// Copies the tunable parameters into the config and checks them as a whole.
+fn apply(mut c: Config, p: Params) -> Result<Config, ContractError> {
+    positive("unbonding_secs", p.unbonding_secs)?;
+    positive("committee_size", p.committee_size.into())?;
+    positive("commit_secs", p.commit_secs)?;
+    positive("reveal_secs", p.reveal_secs)?;
+    positive("epoch_secs", p.epoch_secs)?;
+    positive("max_stakers", p.max_stakers.into())?;
+    positive("max_rounds", p.max_rounds.into())?;
+    positive("dispute_bond", p.dispute_bond.u128() as u64)?;
+    positive("dispute_window_secs", p.dispute_window_secs)?;
+    if p.dispute_committee_size < p.committee_size {
+        return Err(ContractError::BadConfig {
+            field: "dispute_committee_size",
+            reason: "must be at least committee_size",
+        });
+    }
+    if p.max_stakers > 1_000 {
+        return Err(ContractError::BadConfig {
+            field: "max_stakers",
+            reason: "must be at most 1000 (draw cost)",
+        });
+    }
+    bps("max_weight_bps", p.max_weight_bps, false)?;
+    bps("quorum_bps", p.quorum_bps, false)?;
+    bps("non_reveal_slash_bps", p.non_reveal_slash_bps, true)?;
+    bps("wrong_accept_slash_bps", p.wrong_accept_slash_bps, true)?;
+    bps("challenger_share_bps", p.challenger_share_bps, true)?;
+    c.min_stake = p.min_stake;
+    c.unbonding_secs = p.unbonding_secs;
+    c.committee_size = p.committee_size;
+    c.dispute_committee_size = p.dispute_committee_size;
+    c.max_weight_bps = p.max_weight_bps;
+    c.commit_secs = p.commit_secs;
+    c.reveal_secs = p.reveal_secs;
+    c.quorum_bps = p.quorum_bps;
+    c.non_reveal_slash_bps = p.non_reveal_slash_bps;
+    c.wrong_accept_slash_bps = p.wrong_accept_slash_bps;
+    c.dispute_bond = p.dispute_bond;
+    c.dispute_window_secs = p.dispute_window_secs;
+    c.challenger_share_bps = p.challenger_share_bps;
+    c.max_rounds = p.max_rounds;
+    c.epoch_secs = p.epoch_secs;
+    c.max_stakers = p.max_stakers;
+    Ok(c)
+}
+
+impl CuratorStakingContract {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn init(
+        &self,
+        ctx: InstantiateCtx,
+        admin: Option<String>,
+        registry: String,
+        reward_pool: String,
+        stake_denom: Option<String>,
+        stake_cw20: Option<String>,
+        params: Params,
+    ) -> Result<Response, ContractError> {
+        funds::expect_none(&ctx.info.funds)?;
+        cw2::set_contract_version(ctx.deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+        let api = ctx.deps.api;
+        let admin = admin
+            .map(|a| api.addr_validate(&a))
+            .transpose()?
+            .unwrap_or(ctx.info.sender.clone());
+        let asset = match (stake_denom, stake_cw20) {
+            (Some(denom), None) if !denom.is_empty() => StakeAsset::Native { denom },
+            (None, Some(token)) => StakeAsset::Cw20 {
+                address: api.addr_validate(&token)?,
+            },
+            _ => {
+                return Err(ContractError::BadConfig {
+                    field: "stake_denom/stake_cw20",
+                    reason: "give exactly one",
+                })
+            }
+        };
+        let blank = Config {
+            registry: api.addr_validate(&registry)?,
+            reward_pool: api.addr_validate(&reward_pool)?,
+            asset,
+            min_stake: Default::default(),
+            unbonding_secs: 0,
+            committee_size: 0,
+            dispute_committee_size: 0,
+            max_weight_bps: 0,
+            commit_secs: 0,
+            reveal_secs: 0,
+            quorum_bps: 0,
+            non_reveal_slash_bps: 0,
+            wrong_accept_slash_bps: 0,
+            dispute_bond: Default::default(),
+            dispute_window_secs: 0,
+            challenger_share_bps: 0,
+            max_rounds: 0,
+            epoch_start: ctx.env.block.time.seconds(),
+            epoch_secs: 0,
+            max_stakers: 0,
+        };
+        let config = apply(blank, params)?;
+        self.gov.init(ctx.deps.storage, &admin)?;
+        self.config.save(ctx.deps.storage, &config)?;
+        self.totals.save(ctx.deps.storage, &Totals::default())?;
+        self.disputes.save(ctx.deps.storage, &DisputeStats::default())?;
+        self.staker_count.save(ctx.deps.storage, &0)?;
+        self.next_review.save(ctx.deps.storage, &1)?;
+        // Initial entropy: the instantiation's own context; every reveal mixes in more.
+        let seed: [u8; 32] = Sha256::digest(format!(
+            "{}{}{}",
+            ctx.env.contract.address,
+            ctx.env.block.height,
+            ctx.env.block.time.nanos()
+        ))
+        .into();
+        self.entropy.save(ctx.deps.storage, &HexBinary::from(seed))?;
+        Ok(Response::new().add_attribute(attr::ADMIN, admin.as_str()))
+    }
+
+    pub(crate) fn do_update_params(&self, ctx: ExecCtx, params: Params) -> Result<Response, ContractError> {
+        funds::expect_none(&ctx.info.funds)?;
+        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
+        let config = apply(self.config.load(ctx.deps.storage)?, params)?;
+        self.config.save(ctx.deps.storage, &config)?;
+        Ok(events::response(action::UPDATE_PARAMS).add_event(Event::new(events::CONFIG_UPDATED)))
+    }
+
+    pub(crate) fn do_set_slasher(
+        &self,
+        ctx: ExecCtx,
+        address: String,
+        allowed: bool,
+    ) -> Result<Response, ContractError> {
+        funds::expect_none(&ctx.info.funds)?;
+        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
+        let addr = ctx.deps.api.addr_validate(&address)?;
+        if allowed {
+            self.slashers.save(ctx.deps.storage, &addr, &())?;
+        } else {
+            self.slashers.remove(ctx.deps.storage, &addr);
+        }
+        Ok(events::response(action::SET_SLASHER).add_event(
+            Event::new(events::SLASHER_SET)
+                .add_attribute("slasher", addr.as_str())
+                .add_attribute("allowed", allowed.to_string()),
+        ))
+    }
+
+    pub(crate) fn do_migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
+        let from = migration::ensure_upgrade(ctx.deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+        Ok(events::response(action::MIGRATE).add_event(
+            Event::new(events::CONTRACT_MIGRATED)
+                .add_attribute("from_version", from)
+                .add_attribute("to_version", CONTRACT_VERSION),
+        ))
+    }
+}
+
+impl Governance for CuratorStakingContract {
+    type Error = ContractError;
+
+    fn propose_admin(&self, ctx: ExecCtx, new_admin: Option<String>) -> Result<Response, ContractError> {
+        Ok(self.gov.propose_admin(ctx.deps, &ctx.info, new_admin)?)
+    }
+
+    fn accept_admin(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
+        Ok(self.gov.accept_admin(ctx.deps, &ctx.info)?)
+    }
+
+    fn set_paused(&self, ctx: ExecCtx, paused: bool) -> Result<Response, ContractError> {
+        Ok(self.gov.set_paused(ctx.deps, &ctx.info, paused)?)
+    }
+
+    fn governance(&self, ctx: QueryCtx) -> Result<GovernanceResponse, ContractError> {
+        Ok(self.gov.query(ctx.deps)?)
+    }
+}

@@ -1,0 +1,285 @@
+//! Curator staking's message surface (sylvia). Methods delegate to the module of their
+//! concern: `staking.rs`, `review.rs`, `disputes.rs`, `slashing.rs`, `queries.rs`.
+//! (sylvia generates one argument per message field, so clippy's argument count does
+//! not apply to this module.)
+#![allow(clippy::too_many_arguments)]
+
+use attrib_std::curation::Vote;
+use attrib_std::governance::AdminControl;
+use attrib_std::registry::TrancheId;
+use cosmwasm_std::{Binary, HexBinary, Response, Uint128};
+use cw_storage_plus::{Item, Map};
+use sylvia::contract;
+use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
+#[cfg(not(feature = "library"))]
+use sylvia::entry_points;
+
+use crate::error::ContractError;
+use crate::msg::{
+    ConcentrationResponse, ConfigResponse, EpochPointsResponse, Params, PayoutResponse, PointsResponse,
+    ReviewResponse, StakerResponse, StakersResponse, TotalsResponse,
+};
+pub use crate::state::CuratorStakingContract;
+use crate::state::Role;
+
+pub const CONTRACT_NAME: &str = concat!("crates.io:", env!("CARGO_PKG_NAME"));
+pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg_attr(not(feature = "library"), entry_points)]
+#[contract]
+#[sv::error(ContractError)]
+#[sv::messages(attrib_std::interfaces::governance as Governance)]
+#[sv::messages(attrib_std::interfaces::review_service as ReviewService)]
+impl CuratorStakingContract {
+    pub const fn new() -> Self {
+        Self {
+            gov: AdminControl::new(),
+            config: Item::new("config"),
+            totals: Item::new("totals"),
+            entropy: Item::new("entropy"),
+            stakers: Map::new("stakers"),
+            staker_count: Item::new("staker_count"),
+            slashers: Map::new("slashers"),
+            next_review: Item::new("next_review"),
+            reviews: Map::new("reviews"),
+            open_by_tranche: Map::new("open_by_tranche"),
+            accepted_by: Map::new("accepted_by"),
+            points: Map::new("points"),
+            epoch_points: Map::new("epoch_points"),
+            payouts: Map::new("payouts"),
+            disputes: Item::new("disputes"),
+        }
+    }
+
+    /// `stake_denom` (native) or `stake_cw20` (token contract): exactly one, fixed forever.
+    #[sv::msg(instantiate)]
+    pub fn instantiate(
+        &self,
+        ctx: InstantiateCtx,
+        admin: Option<String>,
+        registry: String,
+        reward_pool: String,
+        stake_denom: Option<String>,
+        stake_cw20: Option<String>,
+        params: Params,
+    ) -> Result<Response, ContractError> {
+        self.init(ctx, admin, registry, reward_pool, stake_denom, stake_cw20, params)
+    }
+
+    #[sv::msg(migrate)]
+    pub fn migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
+        self.do_migrate(ctx)
+    }
+
+    /// Admin: replace the tunable parameters (the stake asset and addresses stay).
+    #[sv::msg(exec)]
+    pub fn update_params(&self, ctx: ExecCtx, params: Params) -> Result<Response, ContractError> {
+        self.do_update_params(ctx, params)
+    }
+
+    /// Admin: allow or disallow a contract (registry, receipt oracle) to slash.
+    #[sv::msg(exec)]
+    pub fn set_slasher(
+        &self,
+        ctx: ExecCtx,
+        address: String,
+        allowed: bool,
+    ) -> Result<Response, ContractError> {
+        self.do_set_slasher(ctx, address, allowed)
+    }
+
+    /// Stake the native stake denom (attached) as a curator or a metering operator.
+    #[sv::msg(exec)]
+    pub fn stake(&self, ctx: ExecCtx, role: Role) -> Result<Response, ContractError> {
+        self.do_stake_native(ctx, role)
+    }
+
+    /// cw20 hook: `send` the stake token with `ReceiveMsg::Stake` or `::Challenge`.
+    #[sv::msg(exec)]
+    pub fn receive(
+        &self,
+        ctx: ExecCtx,
+        sender: String,
+        amount: Uint128,
+        msg: Binary,
+    ) -> Result<Response, ContractError> {
+        self.do_receive(ctx, sender, amount, msg)
+    }
+
+    /// Start unbonding `amount`; it stays slashable until released.
+    #[sv::msg(exec)]
+    pub fn unstake(&self, ctx: ExecCtx, amount: Uint128) -> Result<Response, ContractError> {
+        self.do_unstake(ctx, amount)
+    }
+
+    /// Release every unbonding entry whose period is over.
+    #[sv::msg(exec)]
+    pub fn claim_unbonded(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
+        self.do_claim_unbonded(ctx)
+    }
+
+    /// Withdraw what you are owed: dispute bonds won, challenger rewards.
+    #[sv::msg(exec)]
+    pub fn withdraw_payout(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
+        self.do_withdraw_payout(ctx)
+    }
+
+    /// Challenge a tranche with the native bond attached: a pending optimistic tranche
+    /// goes to review, an accepted one (inside the dispute window) to a dispute committee.
+    #[sv::msg(exec)]
+    pub fn challenge(
+        &self,
+        ctx: ExecCtx,
+        tranche_id: TrancheId,
+        evidence_hash: HexBinary,
+        evidence_uri: String,
+    ) -> Result<Response, ContractError> {
+        self.do_challenge_native(ctx, tranche_id, evidence_hash, evidence_uri)
+    }
+
+    /// Committee member: commit `sha256` of (review, voter, vote, salt) —
+    /// `attrib_std::curation::vote_commitment`.
+    #[sv::msg(exec)]
+    pub fn commit_vote(
+        &self,
+        ctx: ExecCtx,
+        review_id: u64,
+        commitment: HexBinary,
+    ) -> Result<Response, ContractError> {
+        self.do_commit(ctx, review_id, commitment)
+    }
+
+    /// Committee member: reveal the committed vote and salt after the commit phase.
+    #[sv::msg(exec)]
+    pub fn reveal_vote(
+        &self,
+        ctx: ExecCtx,
+        review_id: u64,
+        vote: Vote,
+        salt: HexBinary,
+    ) -> Result<Response, ContractError> {
+        self.do_reveal(ctx, review_id, vote, salt)
+    }
+
+    /// Anyone, after the reveal phase (or once all members revealed): count, slash
+    /// non-revealers, award points, route bonds, and report the outcome to the registry.
+    #[sv::msg(exec)]
+    pub fn finalize_review(&self, ctx: ExecCtx, review_id: u64) -> Result<Response, ContractError> {
+        self.do_finalize(ctx, review_id)
+    }
+
+    /// Admin, the last appeal: decide a dispute (open or stalled) or a stalled review.
+    #[sv::msg(exec)]
+    pub fn admin_resolve(
+        &self,
+        ctx: ExecCtx,
+        review_id: u64,
+        outcome: Vote,
+    ) -> Result<Response, ContractError> {
+        self.do_admin_resolve(ctx, review_id, outcome)
+    }
+
+    /// Authorized slashers: slash `staker` by `amount` or `fraction_bps`; the
+    /// `beneficiary` (a challenger) gets the challenger share, the rest goes to the pool.
+    #[sv::msg(exec)]
+    pub fn slash(
+        &self,
+        ctx: ExecCtx,
+        staker: String,
+        amount: Option<Uint128>,
+        fraction_bps: Option<u32>,
+        reason: String,
+        beneficiary: Option<String>,
+    ) -> Result<Response, ContractError> {
+        self.do_slash_service(ctx, staker, amount, fraction_bps, reason, beneficiary)
+    }
+
+    #[sv::msg(query)]
+    pub fn config(&self, ctx: QueryCtx) -> Result<ConfigResponse, ContractError> {
+        Ok(ConfigResponse {
+            config: self.config.load(ctx.deps.storage)?,
+        })
+    }
+
+    #[sv::msg(query)]
+    pub fn staker(&self, ctx: QueryCtx, address: String) -> Result<StakerResponse, ContractError> {
+        self.query_staker(ctx, address)
+    }
+
+    #[sv::msg(query)]
+    pub fn stakers(
+        &self,
+        ctx: QueryCtx,
+        start_after: Option<String>,
+        limit: Option<u32>,
+    ) -> Result<StakersResponse, ContractError> {
+        self.query_stakers(ctx, start_after, limit)
+    }
+
+    /// A review with its committee, each member's draw weight and ticket, and votes once revealed.
+    #[sv::msg(query)]
+    pub fn review(&self, ctx: QueryCtx, review_id: u64) -> Result<ReviewResponse, ContractError> {
+        Ok(ReviewResponse {
+            review: self.load_review(ctx.deps.storage, review_id)?,
+        })
+    }
+
+    /// The open review of a tranche, if any.
+    #[sv::msg(query)]
+    pub fn open_review_of(
+        &self,
+        ctx: QueryCtx,
+        tranche_id: TrancheId,
+    ) -> Result<crate::msg::OpenReviewResponse, ContractError> {
+        Ok(crate::msg::OpenReviewResponse {
+            review_id: self.open_by_tranche.may_load(ctx.deps.storage, tranche_id)?,
+        })
+    }
+
+    #[sv::msg(query)]
+    pub fn points(
+        &self,
+        ctx: QueryCtx,
+        epoch: u64,
+        curator: String,
+    ) -> Result<PointsResponse, ContractError> {
+        self.query_points(ctx, epoch, curator)
+    }
+
+    #[sv::msg(query)]
+    pub fn epoch_points(
+        &self,
+        ctx: QueryCtx,
+        epoch: u64,
+        start_after: Option<String>,
+        limit: Option<u32>,
+    ) -> Result<EpochPointsResponse, ContractError> {
+        self.query_epoch_points(ctx, epoch, start_after, limit)
+    }
+
+    /// Stake concentration of curators (Nakamoto 1/3 and 1/2, HHI, top-k) and dispute counts.
+    #[sv::msg(query)]
+    pub fn concentration(
+        &self,
+        ctx: QueryCtx,
+        top_k: Option<u32>,
+    ) -> Result<ConcentrationResponse, ContractError> {
+        self.query_concentration(ctx, top_k.unwrap_or(3))
+    }
+
+    #[sv::msg(query)]
+    pub fn totals(&self, ctx: QueryCtx) -> Result<TotalsResponse, ContractError> {
+        self.query_totals(ctx)
+    }
+
+    #[sv::msg(query)]
+    pub fn payout(&self, ctx: QueryCtx, address: String) -> Result<PayoutResponse, ContractError> {
+        self.query_payout(ctx, address)
+    }
+}
+
+impl Default for CuratorStakingContract {
+    fn default() -> Self {
+        Self::new()
+    }
+}

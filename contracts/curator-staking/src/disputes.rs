@@ -1,0 +1,136 @@
+//! Challenges (SPEC §4 "Disputes"): anyone bonds against a tranche. A pending optimistic
+//! tranche goes to an ordinary committee (the registry moves it to UnderReview); an
+//! accepted tranche, inside the dispute window, goes to a larger committee that leaves
+//! out the curators who accepted it.
+
+use attrib_std::events::{self, action, attr};
+use attrib_std::interfaces::review_target::{sv::Executor as _, ReviewTarget};
+use attrib_std::registry::{TrancheId, TrancheStatus, VerificationTier};
+use cosmwasm_std::{Addr, DepsMut, Env, Event, HexBinary, Response, StdError, Uint128};
+use sylvia::ctx::ExecCtx;
+use sylvia::types::Remote;
+
+use crate::error::ContractError;
+use crate::staking::asset_name;
+use crate::state::{CuratorStakingContract, ReviewKind, StakeAsset};
+
+pub const MAX_EVIDENCE_URI: usize = 512;
+
+impl CuratorStakingContract {
+    pub(crate) fn do_challenge_native(
+        &self,
+        ctx: ExecCtx,
+        tranche_id: TrancheId,
+        evidence_hash: HexBinary,
+        evidence_uri: String,
+    ) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        let config = self.config.load(ctx.deps.storage)?;
+        let StakeAsset::Native { denom } = &config.asset else {
+            return Err(ContractError::WrongAsset {
+                expected: asset_name(&config),
+            });
+        };
+        let amount = attrib_std::funds::one_coin_of(&ctx.info.funds, denom)?;
+        let sender = ctx.info.sender.clone();
+        self.open_challenge(
+            ctx.deps,
+            &ctx.env,
+            &sender,
+            amount,
+            tranche_id,
+            evidence_hash,
+            evidence_uri,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn open_challenge(
+        &self,
+        deps: DepsMut,
+        env: &Env,
+        challenger: &Addr,
+        bond: Uint128,
+        tranche_id: TrancheId,
+        evidence_hash: HexBinary,
+        evidence_uri: String,
+    ) -> Result<Response, ContractError> {
+        let config = self.config.load(deps.storage)?;
+        if bond != config.dispute_bond {
+            return Err(ContractError::WrongBond {
+                expected: config.dispute_bond,
+                sent: bond,
+            });
+        }
+        if evidence_hash.len() != 32 {
+            return Err(ContractError::BadHash {
+                field: "evidence_hash",
+            });
+        }
+        if evidence_uri.is_empty() || evidence_uri.len() > MAX_EVIDENCE_URI {
+            return Err(ContractError::BadLength {
+                field: "evidence_uri",
+                max: MAX_EVIDENCE_URI,
+            });
+        }
+        let subject = self.subject(deps.as_ref(), tranche_id)?;
+        let contributor = deps.api.addr_validate(&subject.contributor)?;
+        let now = env.block.time.seconds();
+        let mut resp = events::response(action::CHALLENGE);
+        let (kind, exclude) = match (subject.status, subject.tier) {
+            (TrancheStatus::Pending, VerificationTier::Optimistic) => {
+                let registry = Remote::<dyn ReviewTarget<Error = StdError>>::new(config.registry.clone());
+                resp = resp.add_message(registry.executor().begin_review(tranche_id)?.build());
+                let kind = ReviewKind::Challenge {
+                    challenger: challenger.clone(),
+                    bond,
+                    evidence_hash,
+                    evidence_uri,
+                };
+                (kind, vec![contributor, challenger.clone()])
+            }
+            (TrancheStatus::Accepted, _) => {
+                let ended_at = subject.decided_at.unwrap_or_default() + config.dispute_window_secs;
+                if now > ended_at {
+                    return Err(ContractError::DisputeWindowClosed { tranche_id, ended_at });
+                }
+                let mut exclude = vec![contributor, challenger.clone()];
+                exclude.extend(
+                    self.accepted_by
+                        .may_load(deps.storage, tranche_id)?
+                        .unwrap_or_default(),
+                );
+                let kind = ReviewKind::Dispute {
+                    challenger: challenger.clone(),
+                    bond,
+                    evidence_hash,
+                    evidence_uri,
+                };
+                (kind, exclude)
+            }
+            (status, _) => return Err(ContractError::CannotChallenge { tranche_id, status }),
+        };
+        let (review_id, opened) = self.open(deps.storage, env, tranche_id, kind, exclude)?;
+        self.totals
+            .update(deps.storage, |mut t| -> Result<_, ContractError> {
+                t.received += bond;
+                t.challenge_bonds += bond;
+                Ok(t)
+            })?;
+        self.disputes
+            .update(deps.storage, |mut d| -> Result<_, ContractError> {
+                d.opened += 1;
+                Ok(d)
+            })?;
+        Ok(resp
+            .add_event(
+                Event::new(events::CHALLENGE_OPENED)
+                    .add_attribute(attr::TRANCHE_ID, tranche_id.to_string())
+                    .add_attribute(attr::REVIEW_ID, review_id.to_string())
+                    .add_attribute(attr::CHALLENGER, challenger.as_str())
+                    .add_attribute(attr::AMOUNT, bond.to_string()),
+            )
+            .add_event(opened)
+            .set_data(cosmwasm_std::to_json_binary(&review_id)?))
+    }
+}

@@ -1,0 +1,132 @@
+use attrib_std::funds::FundsError;
+use attrib_std::governance::GovernanceError;
+use attrib_std::migration::MigrateError;
+use attrib_std::registry::{TrancheId, TrancheStatus};
+use cosmwasm_std::{StdError, Uint128};
+use thiserror::Error;
+
+use crate::state::Role;
+
+#[derive(Error, Debug, PartialEq)]
+pub enum ContractError {
+    #[error(transparent)]
+    Std(#[from] StdError),
+
+    #[error(transparent)]
+    Funds(#[from] FundsError),
+
+    #[error(transparent)]
+    Governance(#[from] GovernanceError),
+
+    #[error(transparent)]
+    Migrate(#[from] MigrateError),
+
+    #[error("invalid config: {field} {reason}")]
+    BadConfig {
+        field: &'static str,
+        reason: &'static str,
+    },
+
+    #[error("stake is paid in {expected}; this payment is not")]
+    WrongAsset { expected: String },
+
+    #[error("{field} must not be zero")]
+    Zero { field: &'static str },
+
+    #[error("unauthorized: only the registry may open reviews (sender {sender})")]
+    NotRegistry { sender: String },
+
+    #[error("unauthorized: {sender} is not an authorized slasher")]
+    NotSlasher { sender: String },
+
+    #[error("{address} has no stake")]
+    NotStaker { address: String },
+
+    #[error("{address} stakes as {actual:?}, not {requested:?}")]
+    RoleMismatch {
+        address: String,
+        actual: Role,
+        requested: Role,
+    },
+
+    #[error("at most {max} stakers")]
+    TooManyStakers { max: u32 },
+
+    #[error("cannot unstake {requested}: only {bonded} is bonded")]
+    InsufficientBonded { bonded: Uint128, requested: Uint128 },
+
+    #[error("nothing to claim")]
+    NothingToClaim {},
+
+    #[error("slash fraction must be 1-10000 bps, got {bps}")]
+    BadFraction { bps: u32 },
+
+    #[error("give exactly one of amount or fraction_bps")]
+    SlashAmountOrFraction {},
+
+    #[error("review {id} not found")]
+    ReviewNotFound { id: u64 },
+
+    #[error("tranche {tranche_id} already has open review {review_id}")]
+    ReviewAlreadyOpen { tranche_id: TrancheId, review_id: u64 },
+
+    #[error("no curator is eligible for a committee (need bonded stake ≥ min_stake, not a party)")]
+    NoEligibleCurators {},
+
+    #[error("unauthorized: {sender} is not on the committee of review {review_id}")]
+    NotMember { review_id: u64, sender: String },
+
+    #[error("review {review_id} is not open for voting")]
+    NotVoting { review_id: u64 },
+
+    #[error("the commit phase of review {review_id} ended at {deadline}")]
+    CommitClosed { review_id: u64, deadline: u64 },
+
+    #[error("the reveal phase of review {review_id} opens after {opens_after}")]
+    RevealNotOpen { review_id: u64, opens_after: u64 },
+
+    #[error("the reveal phase of review {review_id} ended at {deadline}")]
+    RevealClosed { review_id: u64, deadline: u64 },
+
+    #[error("already committed to review {review_id}")]
+    AlreadyCommitted { review_id: u64 },
+
+    #[error("already revealed in review {review_id}")]
+    AlreadyRevealed { review_id: u64 },
+
+    #[error("no commitment to reveal in review {review_id}")]
+    NoCommitment { review_id: u64 },
+
+    #[error("the revealed vote and salt do not match the commitment")]
+    CommitmentMismatch {},
+
+    #[error("review {review_id} can be finalized after {reveal_deadline} (now {now}) unless every member revealed")]
+    TooEarlyToFinalize {
+        review_id: u64,
+        reveal_deadline: u64,
+        now: u64,
+    },
+
+    #[error(
+        "tranche {tranche_id} is {status}: only pending optimistic or accepted tranches can be challenged"
+    )]
+    CannotChallenge {
+        tranche_id: TrancheId,
+        status: TrancheStatus,
+    },
+
+    #[error("the dispute window of tranche {tranche_id} ended at {ended_at}")]
+    DisputeWindowClosed { tranche_id: TrancheId, ended_at: u64 },
+
+    #[error("a challenge needs a bond of exactly {expected}, sent {sent}")]
+    WrongBond { expected: Uint128, sent: Uint128 },
+
+    #[error("{field} must be 32 bytes")]
+    BadHash { field: &'static str },
+
+    #[error("{field} must be 1-{max} bytes")]
+    BadLength { field: &'static str, max: usize },
+
+    #[error("review {review_id} is a registry admission review; only disputes and stalled reviews go to the admin")]
+    NotAppealable { review_id: u64 },
+}

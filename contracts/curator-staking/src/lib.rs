@@ -1,0 +1,43 @@
+//! # attrib-curator-staking
+//!
+//! Where curators put stake behind their judgement (SPEC §4).
+//!
+//! - **Stake**: the protocol cw20 token (via `receive`) or a native denom — fixed at
+//!   instantiation. Roles: curator (drawn onto committees) or metering operator (bonded
+//!   to be slashable). `unstake` starts unbonding; unbonding stake stays slashable until
+//!   `claim_unbonded` releases it.
+//! - **Committees**: drawn with probability proportional to bonded stake, each curator's
+//!   weight capped at `max_weight_bps` of the candidates' total (small curators keep
+//!   being drawn). The seed mixes the subject, block data and a running entropy fed by
+//!   every revealed salt ([`attrib_std::curation::draw_seed`]); each member's weight and
+//!   ticket are stored, so anyone can recompute why they were drawn.
+//! - **Reviews**: commit (`vote_commitment`) then reveal, with deadlines; quorum of
+//!   revealed weight; stake-weighted majority (ties keep the status quo); members who do
+//!   not reveal are slashed lightly; the majority earns a point for the epoch. No quorum:
+//!   a fresh committee, up to `max_rounds`, then the admin decides.
+//! - **Challenges**: a bond against a pending optimistic tranche (→ review) or an accepted
+//!   tranche inside the dispute window (→ a larger committee without the original
+//!   acceptors; the admin is the last appeal). Upheld: the tranche is rejected or revoked,
+//!   the acceptors are slashed, the challenger gets the bond back plus the challenger
+//!   share; dismissed: the bond goes to the curators who were right.
+//! - **Slashing service** for authorized contracts; slashed value goes to the challenger
+//!   share and the reward pool.
+//! - **Totals** account for every unit of the stake asset: received = bonded + unbonding
+//!   + challenge bonds + payouts owed + paid out + sent to the pool.
+
+pub mod admin;
+pub mod contract;
+pub mod disputes;
+pub mod error;
+pub mod msg;
+pub mod queries;
+pub mod review;
+pub mod slashing;
+pub mod staking;
+pub mod state;
+
+#[cfg(test)]
+mod multitest;
+
+pub use crate::contract::CuratorStakingContract;
+pub use crate::error::ContractError;

@@ -1,0 +1,142 @@
+//! Read side: stakers, points, concentration, totals, payouts.
+
+use attrib_std::curation;
+use cosmwasm_std::{Addr, Order, StdResult};
+use cw_storage_plus::Bound;
+use sylvia::ctx::QueryCtx;
+
+use crate::error::ContractError;
+use crate::msg::{
+    ConcentrationResponse, EpochPointsResponse, PayoutResponse, PointsResponse, StakerResponse,
+    StakersResponse, TotalsResponse,
+};
+use crate::state::{CuratorStakingContract, Role};
+
+const MAX_LIMIT: u32 = 100;
+
+impl CuratorStakingContract {
+    pub(crate) fn query_staker(
+        &self,
+        ctx: QueryCtx,
+        address: String,
+    ) -> Result<StakerResponse, ContractError> {
+        let addr = ctx.deps.api.addr_validate(&address)?;
+        Ok(StakerResponse {
+            address,
+            staker: self.stakers.may_load(ctx.deps.storage, &addr)?,
+        })
+    }
+
+    pub(crate) fn query_stakers(
+        &self,
+        ctx: QueryCtx,
+        start_after: Option<String>,
+        limit: Option<u32>,
+    ) -> Result<StakersResponse, ContractError> {
+        let start = start_after.map(|a| ctx.deps.api.addr_validate(&a)).transpose()?;
+        let stakers = self
+            .stakers
+            .range(
+                ctx.deps.storage,
+                start.as_ref().map(Bound::exclusive),
+                None,
+                Order::Ascending,
+            )
+            .take(limit.unwrap_or(30).min(MAX_LIMIT) as usize)
+            .map(|r| {
+                r.map(|(a, s)| StakerResponse {
+                    address: a.to_string(),
+                    staker: Some(s),
+                })
+            })
+            .collect::<StdResult<_>>()?;
+        Ok(StakersResponse { stakers })
+    }
+
+    pub(crate) fn query_points(
+        &self,
+        ctx: QueryCtx,
+        epoch: u64,
+        curator: String,
+    ) -> Result<PointsResponse, ContractError> {
+        let addr = ctx.deps.api.addr_validate(&curator)?;
+        Ok(PointsResponse {
+            epoch,
+            points: self
+                .points
+                .may_load(ctx.deps.storage, (epoch, &addr))?
+                .unwrap_or(0),
+            epoch_total: self.epoch_points.may_load(ctx.deps.storage, epoch)?.unwrap_or(0),
+            curator,
+        })
+    }
+
+    pub(crate) fn query_epoch_points(
+        &self,
+        ctx: QueryCtx,
+        epoch: u64,
+        start_after: Option<String>,
+        limit: Option<u32>,
+    ) -> Result<EpochPointsResponse, ContractError> {
+        let start = start_after.map(|a| ctx.deps.api.addr_validate(&a)).transpose()?;
+        let points = self
+            .points
+            .prefix(epoch)
+            .range(
+                ctx.deps.storage,
+                start.as_ref().map(Bound::exclusive),
+                None,
+                Order::Ascending,
+            )
+            .take(limit.unwrap_or(30).min(MAX_LIMIT) as usize)
+            .map(|r| r.map(|(a, p): (Addr, u64)| (a.to_string(), p)))
+            .collect::<StdResult<_>>()?;
+        Ok(EpochPointsResponse {
+            epoch,
+            total: self.epoch_points.may_load(ctx.deps.storage, epoch)?.unwrap_or(0),
+            points,
+        })
+    }
+
+    /// Over all curators (bounded by `max_stakers`).
+    pub(crate) fn query_concentration(
+        &self,
+        ctx: QueryCtx,
+        top_k: u32,
+    ) -> Result<ConcentrationResponse, ContractError> {
+        let stakes: Vec<u128> = self
+            .stakers
+            .range(ctx.deps.storage, None, None, Order::Ascending)
+            .filter_map(|r| r.ok())
+            .filter(|(_, s)| s.role == Role::Curator)
+            .map(|(_, s)| s.bonded.u128())
+            .collect();
+        Ok(ConcentrationResponse {
+            curators: curation::concentration(&stakes, top_k),
+            disputes: self.disputes.load(ctx.deps.storage)?,
+        })
+    }
+
+    pub(crate) fn query_totals(&self, ctx: QueryCtx) -> Result<TotalsResponse, ContractError> {
+        let t = self.totals.load(ctx.deps.storage)?;
+        Ok(TotalsResponse {
+            expected_balance: t.bonded + t.unbonding + t.challenge_bonds + t.payouts_owed,
+            totals: t,
+        })
+    }
+
+    pub(crate) fn query_payout(
+        &self,
+        ctx: QueryCtx,
+        address: String,
+    ) -> Result<PayoutResponse, ContractError> {
+        let addr = ctx.deps.api.addr_validate(&address)?;
+        Ok(PayoutResponse {
+            amount: self
+                .payouts
+                .may_load(ctx.deps.storage, &addr)?
+                .unwrap_or_default(),
+            address,
+        })
+    }
+}

@@ -1,0 +1,638 @@
+//! Committees and commit-reveal reviews (SPEC §4): a capped stake-weighted draw from a
+//! seed nobody chooses alone, commit then reveal with deadlines, a stake-weighted
+//! outcome with quorum, light slashing of members who do not reveal, points to the
+//! majority, and the outcome reported to the registry.
+
+use attrib_std::curation::{self, Vote};
+use attrib_std::events::{self, action, attr};
+use attrib_std::funds;
+use attrib_std::interfaces::review_service::ReviewService;
+use attrib_std::interfaces::review_target::{sv::Executor as _, ReviewTarget};
+use attrib_std::registry::{ReviewOutcome, ReviewSubjectResponse, TrancheId};
+use cosmwasm_std::{
+    Addr, Deps, Env, Event, HexBinary, Order, Response, StdError, StdResult, Storage, Uint128,
+};
+use sylvia::ctx::ExecCtx;
+use sylvia::types::Remote;
+
+use crate::error::ContractError;
+use crate::state::{Config, CuratorStakingContract, Member, Review, ReviewKind, ReviewStatus, Role};
+
+pub fn epoch_of(config: &Config, now: u64) -> u64 {
+    now.saturating_sub(config.epoch_start) / config.epoch_secs
+}
+
+fn kind_name(kind: &ReviewKind) -> &'static str {
+    match kind {
+        ReviewKind::Admission => "admission",
+        ReviewKind::Challenge { .. } => "challenge",
+        ReviewKind::Dispute { .. } => "dispute",
+    }
+}
+
+fn vote_name(v: Vote) -> &'static str {
+    match v {
+        Vote::Accept => "accept",
+        Vote::Reject => "reject",
+    }
+}
+
+impl CuratorStakingContract {
+    pub(crate) fn load_review(&self, storage: &dyn Storage, id: u64) -> Result<Review, ContractError> {
+        self.reviews
+            .may_load(storage, id)?
+            .ok_or(ContractError::ReviewNotFound { id })
+    }
+
+    pub(crate) fn subject(
+        &self,
+        deps: Deps,
+        tranche_id: TrancheId,
+    ) -> Result<ReviewSubjectResponse, ContractError> {
+        let registry = self.config.load(deps.storage)?.registry;
+        let remote = Remote::<dyn ReviewTarget<Error = StdError>>::new(registry);
+        Ok(
+            attrib_std::interfaces::review_target::sv::Querier::review_subject(
+                &remote.querier(&deps.querier),
+                tranche_id,
+            )?,
+        )
+    }
+
+    /// Draws a committee of `size` from curators with at least `min_stake` bonded,
+    /// leaving out `exclude` (the contributor, the challenger, earlier accept voters).
+    fn draw_committee(
+        &self,
+        storage: &dyn Storage,
+        env: &Env,
+        subject: TrancheId,
+        round: u32,
+        size: u32,
+        exclude: &[Addr],
+    ) -> Result<(HexBinary, Vec<Member>), ContractError> {
+        let config = self.config.load(storage)?;
+        let candidates: Vec<(Addr, Uint128)> = self
+            .stakers
+            .range(storage, None, None, Order::Ascending)
+            .filter_map(|r| r.ok())
+            .filter(|(a, s)| {
+                s.role == Role::Curator
+                    && s.bonded >= config.min_stake
+                    && !s.bonded.is_zero()
+                    && !exclude.contains(a)
+            })
+            .map(|(a, s)| (a, s.bonded))
+            .collect();
+        let stakes: Vec<u128> = candidates.iter().map(|(_, s)| s.u128()).collect();
+        let weights = curation::capped_weights(&stakes, config.max_weight_bps);
+        let entropy: [u8; 32] = self.entropy.load(storage)?.to_array()?;
+        let seed = curation::draw_seed(
+            &entropy,
+            subject,
+            round,
+            env.block.height,
+            env.block.time.nanos(),
+            &env.block.chain_id,
+        );
+        let seats = curation::draw(&seed, &weights, size as usize);
+        if seats.is_empty() {
+            return Err(ContractError::NoEligibleCurators {});
+        }
+        let members = seats
+            .into_iter()
+            .map(|seat| Member {
+                curator: candidates[seat.candidate as usize].0.clone(),
+                weight: Uint128::new(weights[seat.candidate as usize]),
+                ticket: format!("{}/{}", seat.ticket, seat.remaining_weight),
+                commitment: None,
+                vote: None,
+            })
+            .collect();
+        Ok((HexBinary::from(seed), members))
+    }
+
+    /// Opens a review of `tranche_id` and draws its committee.
+    pub(crate) fn open(
+        &self,
+        storage: &mut dyn Storage,
+        env: &Env,
+        tranche_id: TrancheId,
+        kind: ReviewKind,
+        exclude: Vec<Addr>,
+    ) -> Result<(u64, Event), ContractError> {
+        if let Some(review_id) = self.open_by_tranche.may_load(storage, tranche_id)? {
+            return Err(ContractError::ReviewAlreadyOpen {
+                tranche_id,
+                review_id,
+            });
+        }
+        let config = self.config.load(storage)?;
+        let size = match kind {
+            ReviewKind::Dispute { .. } => config.dispute_committee_size,
+            _ => config.committee_size,
+        };
+        let (seed, members) = self.draw_committee(storage, env, tranche_id, 1, size, &exclude)?;
+        let id = self.next_review.load(storage)?;
+        self.next_review.save(storage, &(id + 1))?;
+        let now = env.block.time.seconds();
+        let review = Review {
+            id,
+            tranche_id,
+            kind,
+            round: 1,
+            seed,
+            opened_at: now,
+            commit_deadline: now + config.commit_secs,
+            reveal_deadline: now + config.commit_secs + config.reveal_secs,
+            members,
+            status: ReviewStatus::Voting,
+            outcome: None,
+            decided_by_admin: false,
+            finalized_at: None,
+        };
+        self.reviews.save(storage, id, &review)?;
+        self.open_by_tranche.save(storage, tranche_id, &id)?;
+        Ok((id, review_event(events::REVIEW_OPENED, &review)))
+    }
+
+    pub(crate) fn do_commit(
+        &self,
+        ctx: ExecCtx,
+        review_id: u64,
+        commitment: HexBinary,
+    ) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        if commitment.len() != 32 {
+            return Err(ContractError::BadHash { field: "commitment" });
+        }
+        let mut review = self.voting_review(ctx.deps.storage, review_id)?;
+        let now = ctx.env.block.time.seconds();
+        if now > review.commit_deadline {
+            return Err(ContractError::CommitClosed {
+                review_id,
+                deadline: review.commit_deadline,
+            });
+        }
+        let member = member_mut(&mut review, &ctx.info.sender)?;
+        if member.commitment.is_some() {
+            return Err(ContractError::AlreadyCommitted { review_id });
+        }
+        member.commitment = Some(commitment);
+        self.reviews.save(ctx.deps.storage, review_id, &review)?;
+        Ok(events::response(action::COMMIT_VOTE).add_event(
+            Event::new(events::VOTE_COMMITTED)
+                .add_attribute(attr::REVIEW_ID, review_id.to_string())
+                .add_attribute(attr::VOTER, ctx.info.sender.as_str()),
+        ))
+    }
+
+    pub(crate) fn do_reveal(
+        &self,
+        ctx: ExecCtx,
+        review_id: u64,
+        vote: Vote,
+        salt: HexBinary,
+    ) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        if salt.is_empty() || salt.len() > 64 {
+            return Err(ContractError::BadLength {
+                field: "salt",
+                max: 64,
+            });
+        }
+        let mut review = self.voting_review(ctx.deps.storage, review_id)?;
+        let now = ctx.env.block.time.seconds();
+        let all_committed = review.members.iter().all(|m| m.commitment.is_some());
+        if now <= review.commit_deadline && !all_committed {
+            return Err(ContractError::RevealNotOpen {
+                review_id,
+                opens_after: review.commit_deadline,
+            });
+        }
+        if now > review.reveal_deadline {
+            return Err(ContractError::RevealClosed {
+                review_id,
+                deadline: review.reveal_deadline,
+            });
+        }
+        let voter = ctx.info.sender.to_string();
+        let member = member_mut(&mut review, &ctx.info.sender)?;
+        let committed = member
+            .commitment
+            .clone()
+            .ok_or(ContractError::NoCommitment { review_id })?;
+        if member.vote.is_some() {
+            return Err(ContractError::AlreadyRevealed { review_id });
+        }
+        if committed.as_slice() != curation::vote_commitment(review_id, &voter, vote, &salt) {
+            return Err(ContractError::CommitmentMismatch {});
+        }
+        member.vote = Some(vote);
+        self.reviews.save(ctx.deps.storage, review_id, &review)?;
+        let entropy: [u8; 32] = self.entropy.load(ctx.deps.storage)?.to_array()?;
+        self.entropy.save(
+            ctx.deps.storage,
+            &HexBinary::from(curation::mix_entropy(&entropy, &salt)),
+        )?;
+        Ok(events::response(action::REVEAL_VOTE).add_event(
+            Event::new(events::VOTE_REVEALED)
+                .add_attribute(attr::REVIEW_ID, review_id.to_string())
+                .add_attribute(attr::VOTER, voter)
+                .add_attribute(attr::VOTE, vote_name(vote)),
+        ))
+    }
+
+    pub(crate) fn do_finalize(&self, ctx: ExecCtx, review_id: u64) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        let mut review = self.voting_review(ctx.deps.storage, review_id)?;
+        let config = self.config.load(ctx.deps.storage)?;
+        let now = ctx.env.block.time.seconds();
+        let all_revealed = review.members.iter().all(|m| m.vote.is_some());
+        if now <= review.reveal_deadline && !all_revealed {
+            return Err(ContractError::TooEarlyToFinalize {
+                review_id,
+                reveal_deadline: review.reveal_deadline,
+                now,
+            });
+        }
+        let mut resp = events::response(action::FINALIZE_REVIEW);
+
+        // Members who did not reveal are slashed lightly; the slash goes to the pool.
+        let silent: Vec<Addr> = review
+            .members
+            .iter()
+            .filter(|m| m.vote.is_none())
+            .map(|m| m.curator.clone())
+            .collect();
+        for who in &silent {
+            if let Some(s) = self.stakers.may_load(ctx.deps.storage, who)? {
+                let due =
+                    (s.bonded + s.unbonding_total()).multiply_ratio(config.non_reveal_slash_bps, 10_000u32);
+                if !due.is_zero() {
+                    let (taken, event) = self.slash_stake(ctx.deps.storage, who, due)?;
+                    resp = self.route_slashed(
+                        ctx.deps.storage,
+                        &config,
+                        taken,
+                        None,
+                        resp.add_event(event.add_attribute(attr::REASON, "did_not_reveal")),
+                    )?;
+                }
+            }
+        }
+
+        let weight_of = |v: Vote| -> Uint128 {
+            review
+                .members
+                .iter()
+                .filter(|m| m.vote == Some(v))
+                .map(|m| m.weight)
+                .sum()
+        };
+        let (accept, reject) = (weight_of(Vote::Accept), weight_of(Vote::Reject));
+        let total: Uint128 = review.members.iter().map(|m| m.weight).sum();
+        let quorum = (accept + reject).full_mul(10_000u64) >= total.full_mul(config.quorum_bps as u64);
+        if !quorum {
+            let exclude = self.parties(&ctx.deps.as_ref(), &review)?;
+            if review.round < config.max_rounds {
+                let round = review.round + 1;
+                let size = review.members.len() as u32;
+                let (seed, members) = self.draw_committee(
+                    ctx.deps.storage,
+                    &ctx.env,
+                    review.tranche_id,
+                    round,
+                    size,
+                    &exclude,
+                )?;
+                review.round = round;
+                review.seed = seed;
+                review.members = members;
+                review.commit_deadline = now + config.commit_secs;
+                review.reveal_deadline = now + config.commit_secs + config.reveal_secs;
+                self.reviews.save(ctx.deps.storage, review_id, &review)?;
+                return Ok(resp.add_event(review_event(events::REVIEW_REDRAWN, &review)));
+            }
+            review.status = ReviewStatus::AwaitingAdmin;
+            self.reviews.save(ctx.deps.storage, review_id, &review)?;
+            return Ok(resp.add_event(review_event(events::REVIEW_AWAITING_ADMIN, &review)));
+        }
+
+        // Ties keep the status quo: an accepted tranche stays, a new one is not admitted.
+        let outcome = if accept > reject {
+            Vote::Accept
+        } else if reject > accept {
+            Vote::Reject
+        } else if matches!(review.kind, ReviewKind::Dispute { .. }) {
+            Vote::Accept
+        } else {
+            Vote::Reject
+        };
+        let majority: Vec<Addr> = review
+            .members
+            .iter()
+            .filter(|m| m.vote == Some(outcome))
+            .map(|m| m.curator.clone())
+            .collect();
+        let epoch = epoch_of(&config, now);
+        for who in &majority {
+            self.points
+                .update(ctx.deps.storage, (epoch, who), |p| -> StdResult<_> {
+                    Ok(p.unwrap_or(0) + 1)
+                })?;
+        }
+        self.epoch_points
+            .update(ctx.deps.storage, epoch, |p| -> StdResult<_> {
+                Ok(p.unwrap_or(0) + majority.len() as u64)
+            })?;
+        resp = resp.add_attribute("epoch", epoch.to_string());
+        self.conclude(
+            ctx.deps.storage,
+            &config,
+            now,
+            &mut review,
+            outcome,
+            &majority,
+            false,
+            resp,
+        )
+    }
+
+    pub(crate) fn do_admin_resolve(
+        &self,
+        ctx: ExecCtx,
+        review_id: u64,
+        outcome: Vote,
+    ) -> Result<Response, ContractError> {
+        funds::expect_none(&ctx.info.funds)?;
+        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
+        let mut review = self.load_review(ctx.deps.storage, review_id)?;
+        let appealable = matches!(
+            (&review.status, &review.kind),
+            (ReviewStatus::AwaitingAdmin, _) | (ReviewStatus::Voting, ReviewKind::Dispute { .. })
+        );
+        if !appealable {
+            return Err(ContractError::NotAppealable { review_id });
+        }
+        let config = self.config.load(ctx.deps.storage)?;
+        let majority: Vec<Addr> = review
+            .members
+            .iter()
+            .filter(|m| m.vote == Some(outcome))
+            .map(|m| m.curator.clone())
+            .collect();
+        self.disputes.update(ctx.deps.storage, |mut d| -> StdResult<_> {
+            d.decided_by_admin += 1;
+            Ok(d)
+        })?;
+        let now = ctx.env.block.time.seconds();
+        self.conclude(
+            ctx.deps.storage,
+            &config,
+            now,
+            &mut review,
+            outcome,
+            &majority,
+            true,
+            events::response(action::ADMIN_RESOLVE),
+        )
+    }
+
+    /// Applies an outcome: registry report, bonds, slashes of wrong acceptors.
+    #[allow(clippy::too_many_arguments)]
+    fn conclude(
+        &self,
+        storage: &mut dyn Storage,
+        config: &Config,
+        now: u64,
+        review: &mut Review,
+        outcome: Vote,
+        majority: &[Addr],
+        by_admin: bool,
+        mut resp: Response,
+    ) -> Result<Response, ContractError> {
+        let registry = Remote::<dyn ReviewTarget<Error = StdError>>::new(config.registry.clone());
+        let tranche_id = review.tranche_id;
+        let report = |o: ReviewOutcome| -> Result<_, ContractError> {
+            Ok(registry.executor().record_review_outcome(tranche_id, o)?.build())
+        };
+        match (&review.kind, outcome) {
+            (ReviewKind::Admission, Vote::Accept) => {
+                self.accepted_by.save(storage, tranche_id, &majority.to_vec())?;
+                resp = resp.add_message(report(ReviewOutcome::Accept {
+                    accepted_records: None,
+                })?);
+            }
+            (ReviewKind::Admission, Vote::Reject) => {
+                resp = resp.add_message(report(ReviewOutcome::Reject {})?);
+            }
+            // A challenged optimistic tranche survives: the challenger's bond goes to
+            // the curators who were right.
+            (ReviewKind::Challenge { bond, .. }, Vote::Accept) => {
+                self.accepted_by.save(storage, tranche_id, &majority.to_vec())?;
+                resp = resp.add_message(report(ReviewOutcome::Accept {
+                    accepted_records: None,
+                })?);
+                resp = self.split_bond(storage, config, *bond, majority, resp)?;
+                self.count_dispute(storage, false)?;
+            }
+            (ReviewKind::Challenge { challenger, bond, .. }, Vote::Reject) => {
+                resp = resp.add_message(report(ReviewOutcome::Reject {})?);
+                resp = self.release_bond(storage, challenger, *bond, resp)?;
+                self.count_dispute(storage, true)?;
+            }
+            (ReviewKind::Dispute { bond, .. }, Vote::Accept) => {
+                resp = self.split_bond(storage, config, *bond, majority, resp)?;
+                self.count_dispute(storage, false)?;
+            }
+            // Upheld: revoke, slash those who accepted it, reward the challenger.
+            (ReviewKind::Dispute { challenger, bond, .. }, Vote::Reject) => {
+                let challenger = challenger.clone();
+                resp = resp.add_message(report(ReviewOutcome::Revoke {})?);
+                let acceptors = self
+                    .accepted_by
+                    .may_load(storage, tranche_id)?
+                    .unwrap_or_default();
+                let mut slashed = Uint128::zero();
+                for who in &acceptors {
+                    if let Some(s) = self.stakers.may_load(storage, who)? {
+                        let due = (s.bonded + s.unbonding_total())
+                            .multiply_ratio(config.wrong_accept_slash_bps, 10_000u32);
+                        if !due.is_zero() {
+                            let (taken, event) = self.slash_stake(storage, who, due)?;
+                            slashed += taken;
+                            resp =
+                                resp.add_event(event.add_attribute(attr::REASON, "accepted_revoked_tranche"));
+                        }
+                    }
+                }
+                self.accepted_by.remove(storage, tranche_id);
+                resp = self.route_slashed(storage, config, slashed, Some(&challenger), resp)?;
+                resp = self.release_bond(storage, &challenger, *bond, resp)?;
+                self.count_dispute(storage, true)?;
+            }
+        }
+        review.status = ReviewStatus::Finalized;
+        review.outcome = Some(outcome);
+        review.decided_by_admin = by_admin;
+        review.finalized_at = Some(now);
+        self.reviews.save(storage, review.id, review)?;
+        self.open_by_tranche.remove(storage, tranche_id);
+        Ok(resp.add_event(
+            review_event(events::REVIEW_FINALIZED, review)
+                .add_attribute(attr::OUTCOME, vote_name(outcome))
+                .add_attribute("majority", majority.len().to_string())
+                .add_attribute("by_admin", by_admin.to_string()),
+        ))
+    }
+
+    /// A bond goes back to its owner (claimable).
+    fn release_bond(
+        &self,
+        storage: &mut dyn Storage,
+        to: &Addr,
+        bond: Uint128,
+        resp: Response,
+    ) -> Result<Response, ContractError> {
+        self.totals.update(storage, |mut t| -> StdResult<_> {
+            t.challenge_bonds -= bond;
+            Ok(t)
+        })?;
+        Ok(match self.credit(storage, to, bond)? {
+            Some(e) => resp.add_event(e.add_attribute(attr::REASON, "bond_returned")),
+            None => resp,
+        })
+    }
+
+    /// A lost bond is split equally among the curators who were right (the remainder of
+    /// the division, or all of it when nobody was, goes to the pool).
+    fn split_bond(
+        &self,
+        storage: &mut dyn Storage,
+        config: &Config,
+        bond: Uint128,
+        winners: &[Addr],
+        mut resp: Response,
+    ) -> Result<Response, ContractError> {
+        self.totals.update(storage, |mut t| -> StdResult<_> {
+            t.challenge_bonds -= bond;
+            Ok(t)
+        })?;
+        let each = if winners.is_empty() {
+            Uint128::zero()
+        } else {
+            bond / Uint128::from(winners.len() as u128)
+        };
+        for w in winners {
+            if let Some(e) = self.credit(storage, w, each)? {
+                resp = resp.add_event(e.add_attribute(attr::REASON, "challenge_bond_won"));
+            }
+        }
+        let rest = bond - each * Uint128::from(winners.len() as u128);
+        if let Some(m) = self.to_pool(storage, config, rest)? {
+            resp = resp.add_message(m);
+        }
+        Ok(resp)
+    }
+
+    fn count_dispute(&self, storage: &mut dyn Storage, upheld: bool) -> Result<(), ContractError> {
+        self.disputes.update(storage, |mut d| -> StdResult<_> {
+            if upheld {
+                d.upheld += 1;
+                d.changed_outcome += 1;
+            } else {
+                d.dismissed += 1;
+            }
+            Ok(d)
+        })?;
+        Ok(())
+    }
+
+    /// Who may not judge this review: the contributor, the challenger, and for a dispute
+    /// the curators whose acceptance is being disputed.
+    pub(crate) fn parties(&self, deps: &Deps, review: &Review) -> Result<Vec<Addr>, ContractError> {
+        let subject = self.subject(*deps, review.tranche_id)?;
+        let mut out = vec![deps.api.addr_validate(&subject.contributor)?];
+        match &review.kind {
+            ReviewKind::Admission => {}
+            ReviewKind::Challenge { challenger, .. } => out.push(challenger.clone()),
+            ReviewKind::Dispute { challenger, .. } => {
+                out.push(challenger.clone());
+                out.extend(
+                    self.accepted_by
+                        .may_load(deps.storage, review.tranche_id)?
+                        .unwrap_or_default(),
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    fn voting_review(&self, storage: &dyn Storage, review_id: u64) -> Result<Review, ContractError> {
+        let review = self.load_review(storage, review_id)?;
+        if review.status != ReviewStatus::Voting {
+            return Err(ContractError::NotVoting { review_id });
+        }
+        Ok(review)
+    }
+}
+
+fn member_mut<'a>(review: &'a mut Review, who: &Addr) -> Result<&'a mut Member, ContractError> {
+    let review_id = review.id;
+    review
+        .members
+        .iter_mut()
+        .find(|m| m.curator == *who)
+        .ok_or_else(|| ContractError::NotMember {
+            review_id,
+            sender: who.to_string(),
+        })
+}
+
+fn review_event(ty: &str, review: &Review) -> Event {
+    Event::new(ty)
+        .add_attribute(attr::REVIEW_ID, review.id.to_string())
+        .add_attribute(attr::TRANCHE_ID, review.tranche_id.to_string())
+        .add_attribute(attr::KIND, kind_name(&review.kind))
+        .add_attribute(attr::ROUND, review.round.to_string())
+        .add_attribute(attr::SEED, review.seed.to_hex())
+        .add_attribute(
+            attr::MEMBERS,
+            review
+                .members
+                .iter()
+                .map(|m| m.curator.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+        )
+}
+
+impl ReviewService for CuratorStakingContract {
+    type Error = ContractError;
+
+    fn open_review(&self, ctx: ExecCtx, tranche_id: TrancheId) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        let config = self.config.load(ctx.deps.storage)?;
+        if ctx.info.sender != config.registry {
+            return Err(ContractError::NotRegistry {
+                sender: ctx.info.sender.to_string(),
+            });
+        }
+        let subject = self.subject(ctx.deps.as_ref(), tranche_id)?;
+        let contributor = ctx.deps.api.addr_validate(&subject.contributor)?;
+        let (id, event) = self.open(
+            ctx.deps.storage,
+            &ctx.env,
+            tranche_id,
+            ReviewKind::Admission,
+            vec![contributor],
+        )?;
+        Ok(events::response(action::OPEN_REVIEW)
+            .add_event(event)
+            .set_data(cosmwasm_std::to_json_binary(&id)?))
+    }
+}

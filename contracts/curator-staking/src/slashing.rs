@@ -1,0 +1,59 @@
+//! Slashing as a service (SPEC §4): authorized slasher contracts (the registry, the
+//! receipt oracle) slash a staker — bonded first, then unbonding — by amount or fraction,
+//! with a reason; the challenger share goes to the beneficiary, the rest to the pool.
+
+use attrib_std::events::{self, action, attr};
+use attrib_std::funds;
+use cosmwasm_std::{Response, Uint128};
+use sylvia::ctx::ExecCtx;
+
+use crate::error::ContractError;
+use crate::state::CuratorStakingContract;
+
+pub const MAX_REASON: usize = 256;
+
+impl CuratorStakingContract {
+    pub(crate) fn do_slash_service(
+        &self,
+        ctx: ExecCtx,
+        staker: String,
+        amount: Option<Uint128>,
+        fraction_bps: Option<u32>,
+        reason: String,
+        beneficiary: Option<String>,
+    ) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        if !self.slashers.has(ctx.deps.storage, &ctx.info.sender) {
+            return Err(ContractError::NotSlasher {
+                sender: ctx.info.sender.to_string(),
+            });
+        }
+        if reason.is_empty() || reason.len() > MAX_REASON {
+            return Err(ContractError::BadLength {
+                field: "reason",
+                max: MAX_REASON,
+            });
+        }
+        let api = ctx.deps.api;
+        let staker = api.addr_validate(&staker)?;
+        let beneficiary = beneficiary.map(|b| api.addr_validate(&b)).transpose()?;
+        let s = self.load_staker(ctx.deps.storage, &staker)?;
+        let slashable = s.bonded + s.unbonding_total();
+        let due = match (amount, fraction_bps) {
+            (Some(a), None) if a.is_zero() => return Err(ContractError::Zero { field: "amount" }),
+            (Some(a), None) => a.min(slashable),
+            (None, Some(bps)) if bps == 0 || bps > 10_000 => return Err(ContractError::BadFraction { bps }),
+            (None, Some(bps)) => slashable.multiply_ratio(bps, 10_000u32),
+            _ => return Err(ContractError::SlashAmountOrFraction {}),
+        };
+        let config = self.config.load(ctx.deps.storage)?;
+        let (taken, event) = self.slash_stake(ctx.deps.storage, &staker, due)?;
+        let resp = events::response(action::SLASH).add_event(
+            event
+                .add_attribute(attr::REASON, reason)
+                .add_attribute("slasher", ctx.info.sender.as_str()),
+        );
+        self.route_slashed(ctx.deps.storage, &config, taken, beneficiary.as_ref(), resp)
+    }
+}

@@ -1,0 +1,364 @@
+//! Stake in, unbonding, release, payouts, and the two primitives every other module uses
+//! to move value: `slash_stake` (take from a staker) and `route` (to a payee or the pool).
+
+use attrib_std::events::{self, action, attr};
+use attrib_std::funds;
+use cosmwasm_std::{
+    from_json, to_json_binary, Addr, BankMsg, Binary, CosmosMsg, Event, Response, Storage, Uint128, WasmMsg,
+};
+use sylvia::ctx::ExecCtx;
+
+use crate::error::ContractError;
+use crate::msg::ReceiveMsg;
+use crate::state::{Config, CuratorStakingContract, Role, StakeAsset, Staker, Unbonding};
+
+pub const MAX_UNBONDING_ENTRIES: usize = 32;
+
+/// A transfer of the stake asset.
+pub fn send_asset(config: &Config, to: &Addr, amount: Uint128) -> Result<CosmosMsg, ContractError> {
+    Ok(match &config.asset {
+        StakeAsset::Native { denom } => BankMsg::Send {
+            to_address: to.to_string(),
+            amount: vec![cosmwasm_std::coin(amount.u128(), denom)],
+        }
+        .into(),
+        StakeAsset::Cw20 { address } => WasmMsg::Execute {
+            contract_addr: address.to_string(),
+            msg: to_json_binary(&cw20::Cw20ExecuteMsg::Transfer {
+                recipient: to.to_string(),
+                amount,
+            })?,
+            funds: vec![],
+        }
+        .into(),
+    })
+}
+
+pub fn asset_name(config: &Config) -> String {
+    match &config.asset {
+        StakeAsset::Native { denom } => denom.clone(),
+        StakeAsset::Cw20 { address } => format!("cw20:{address}"),
+    }
+}
+
+impl CuratorStakingContract {
+    pub(crate) fn do_stake_native(&self, ctx: ExecCtx, role: Role) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        let config = self.config.load(ctx.deps.storage)?;
+        let StakeAsset::Native { denom } = &config.asset else {
+            return Err(ContractError::WrongAsset {
+                expected: asset_name(&config),
+            });
+        };
+        let amount = funds::one_coin_of(&ctx.info.funds, denom)?;
+        self.bond(ctx.deps.storage, &ctx.info.sender, role, amount)
+    }
+
+    pub(crate) fn do_receive(
+        &self,
+        ctx: ExecCtx,
+        sender: String,
+        amount: Uint128,
+        msg: Binary,
+    ) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        let config = self.config.load(ctx.deps.storage)?;
+        match &config.asset {
+            StakeAsset::Cw20 { address } if *address == ctx.info.sender => {}
+            _ => {
+                return Err(ContractError::WrongAsset {
+                    expected: asset_name(&config),
+                })
+            }
+        }
+        if amount.is_zero() {
+            return Err(ContractError::Zero { field: "amount" });
+        }
+        let sender = ctx.deps.api.addr_validate(&sender)?;
+        match from_json::<ReceiveMsg>(&msg)? {
+            ReceiveMsg::Stake { role } => self.bond(ctx.deps.storage, &sender, role, amount),
+            ReceiveMsg::Challenge {
+                tranche_id,
+                evidence_hash,
+                evidence_uri,
+            } => self.open_challenge(
+                ctx.deps,
+                &ctx.env,
+                &sender,
+                amount,
+                tranche_id,
+                evidence_hash,
+                evidence_uri,
+            ),
+        }
+    }
+
+    fn bond(
+        &self,
+        storage: &mut dyn Storage,
+        who: &Addr,
+        role: Role,
+        amount: Uint128,
+    ) -> Result<Response, ContractError> {
+        let config = self.config.load(storage)?;
+        let mut staker = match self.stakers.may_load(storage, who)? {
+            Some(s) if s.role != role => {
+                return Err(ContractError::RoleMismatch {
+                    address: who.to_string(),
+                    actual: s.role,
+                    requested: role,
+                })
+            }
+            Some(s) => s,
+            None => {
+                let count = self.staker_count.load(storage)?;
+                if count >= config.max_stakers {
+                    return Err(ContractError::TooManyStakers {
+                        max: config.max_stakers,
+                    });
+                }
+                self.staker_count.save(storage, &(count + 1))?;
+                Staker {
+                    role,
+                    bonded: Uint128::zero(),
+                    unbonding: vec![],
+                    slashed: Uint128::zero(),
+                }
+            }
+        };
+        staker.bonded += amount;
+        self.stakers.save(storage, who, &staker)?;
+        self.totals.update(storage, |mut t| -> Result<_, ContractError> {
+            t.received += amount;
+            t.bonded += amount;
+            Ok(t)
+        })?;
+        Ok(events::response(action::STAKE).add_event(
+            Event::new(events::STAKE_BONDED)
+                .add_attribute(attr::STAKER, who.as_str())
+                .add_attribute(attr::ROLE, format!("{role:?}").to_lowercase())
+                .add_attribute(attr::AMOUNT, amount.to_string())
+                .add_attribute("bonded", staker.bonded.to_string()),
+        ))
+    }
+
+    pub(crate) fn do_unstake(&self, ctx: ExecCtx, amount: Uint128) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        if amount.is_zero() {
+            return Err(ContractError::Zero { field: "amount" });
+        }
+        let config = self.config.load(ctx.deps.storage)?;
+        let who = &ctx.info.sender;
+        let mut staker = self.load_staker(ctx.deps.storage, who)?;
+        if amount > staker.bonded {
+            return Err(ContractError::InsufficientBonded {
+                bonded: staker.bonded,
+                requested: amount,
+            });
+        }
+        let release_at = ctx.env.block.time.seconds() + config.unbonding_secs;
+        let entries = staker.unbonding.len();
+        match staker.unbonding.last_mut() {
+            Some(last) if last.release_at == release_at => last.amount += amount,
+            _ if entries >= MAX_UNBONDING_ENTRIES => {
+                return Err(ContractError::BadLength {
+                    field: "unbonding entries (claim released ones first)",
+                    max: MAX_UNBONDING_ENTRIES,
+                })
+            }
+            _ => staker.unbonding.push(Unbonding { amount, release_at }),
+        }
+        staker.bonded -= amount;
+        self.stakers.save(ctx.deps.storage, who, &staker)?;
+        self.totals
+            .update(ctx.deps.storage, |mut t| -> Result<_, ContractError> {
+                t.bonded -= amount;
+                t.unbonding += amount;
+                Ok(t)
+            })?;
+        Ok(events::response(action::UNSTAKE).add_event(
+            Event::new(events::STAKE_UNBONDING)
+                .add_attribute(attr::STAKER, who.as_str())
+                .add_attribute(attr::AMOUNT, amount.to_string())
+                .add_attribute(attr::RELEASE_AT, release_at.to_string()),
+        ))
+    }
+
+    pub(crate) fn do_claim_unbonded(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        let config = self.config.load(ctx.deps.storage)?;
+        let who = &ctx.info.sender;
+        let mut staker = self.load_staker(ctx.deps.storage, who)?;
+        let now = ctx.env.block.time.seconds();
+        let released: Uint128 = staker
+            .unbonding
+            .iter()
+            .filter(|u| u.release_at <= now)
+            .map(|u| u.amount)
+            .sum();
+        if released.is_zero() {
+            return Err(ContractError::NothingToClaim {});
+        }
+        staker.unbonding.retain(|u| u.release_at > now);
+        if staker.bonded.is_zero() && staker.unbonding.is_empty() {
+            self.stakers.remove(ctx.deps.storage, who);
+            self.staker_count
+                .update(ctx.deps.storage, |c| -> Result<_, ContractError> { Ok(c - 1) })?;
+        } else {
+            self.stakers.save(ctx.deps.storage, who, &staker)?;
+        }
+        self.totals
+            .update(ctx.deps.storage, |mut t| -> Result<_, ContractError> {
+                t.unbonding -= released;
+                t.paid_out += released;
+                Ok(t)
+            })?;
+        Ok(events::response(action::CLAIM_UNBONDED)
+            .add_message(send_asset(&config, who, released)?)
+            .add_event(
+                Event::new(events::STAKE_RELEASED)
+                    .add_attribute(attr::STAKER, who.as_str())
+                    .add_attribute(attr::AMOUNT, released.to_string()),
+            ))
+    }
+
+    pub(crate) fn do_withdraw_payout(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        let config = self.config.load(ctx.deps.storage)?;
+        let who = &ctx.info.sender;
+        let amount = self.payouts.may_load(ctx.deps.storage, who)?.unwrap_or_default();
+        if amount.is_zero() {
+            return Err(ContractError::NothingToClaim {});
+        }
+        self.payouts.remove(ctx.deps.storage, who);
+        self.totals
+            .update(ctx.deps.storage, |mut t| -> Result<_, ContractError> {
+                t.payouts_owed -= amount;
+                t.paid_out += amount;
+                Ok(t)
+            })?;
+        Ok(events::response(action::WITHDRAW_PAYOUT)
+            .add_message(send_asset(&config, who, amount)?)
+            .add_event(
+                Event::new(events::PAYOUT_WITHDRAWN)
+                    .add_attribute(attr::RECIPIENT, who.as_str())
+                    .add_attribute(attr::AMOUNT, amount.to_string()),
+            ))
+    }
+
+    pub(crate) fn load_staker(&self, storage: &dyn Storage, who: &Addr) -> Result<Staker, ContractError> {
+        self.stakers
+            .may_load(storage, who)?
+            .ok_or_else(|| ContractError::NotStaker {
+                address: who.to_string(),
+            })
+    }
+
+    /// Takes up to `amount` from `who`: bonded stake first, then unbonding stake (newest
+    /// first), which stays slashable until released. Returns what was taken.
+    pub(crate) fn slash_stake(
+        &self,
+        storage: &mut dyn Storage,
+        who: &Addr,
+        amount: Uint128,
+    ) -> Result<(Uint128, Event), ContractError> {
+        let mut staker = self.load_staker(storage, who)?;
+        let from_bonded = amount.min(staker.bonded);
+        staker.bonded -= from_bonded;
+        let mut rest = amount - from_bonded;
+        let mut from_unbonding = Uint128::zero();
+        for u in staker.unbonding.iter_mut().rev() {
+            let take = rest.min(u.amount);
+            u.amount -= take;
+            rest -= take;
+            from_unbonding += take;
+        }
+        staker.unbonding.retain(|u| !u.amount.is_zero());
+        let taken = from_bonded + from_unbonding;
+        staker.slashed += taken;
+        self.stakers.save(storage, who, &staker)?;
+        self.totals.update(storage, |mut t| -> Result<_, ContractError> {
+            t.bonded -= from_bonded;
+            t.unbonding -= from_unbonding;
+            Ok(t)
+        })?;
+        let event = Event::new(events::STAKE_SLASHED)
+            .add_attribute(attr::STAKER, who.as_str())
+            .add_attribute(attr::AMOUNT, taken.to_string())
+            .add_attribute("from_unbonding", from_unbonding.to_string());
+        Ok((taken, event))
+    }
+
+    /// Owes `amount` to `who`, claimable with `withdraw_payout` (counted out of `source`
+    /// in the totals: the caller says where the value was held).
+    pub(crate) fn credit(
+        &self,
+        storage: &mut dyn Storage,
+        who: &Addr,
+        amount: Uint128,
+    ) -> Result<Option<Event>, ContractError> {
+        if amount.is_zero() {
+            return Ok(None);
+        }
+        self.payouts
+            .update(storage, who, |p| -> Result<_, ContractError> {
+                Ok(p.unwrap_or_default() + amount)
+            })?;
+        self.totals.update(storage, |mut t| -> Result<_, ContractError> {
+            t.payouts_owed += amount;
+            Ok(t)
+        })?;
+        Ok(Some(
+            Event::new(events::PAYOUT_CREDITED)
+                .add_attribute(attr::RECIPIENT, who.as_str())
+                .add_attribute(attr::AMOUNT, amount.to_string()),
+        ))
+    }
+
+    /// Sends `amount` to the reward pool.
+    pub(crate) fn to_pool(
+        &self,
+        storage: &mut dyn Storage,
+        config: &Config,
+        amount: Uint128,
+    ) -> Result<Option<CosmosMsg>, ContractError> {
+        if amount.is_zero() {
+            return Ok(None);
+        }
+        self.totals.update(storage, |mut t| -> Result<_, ContractError> {
+            t.sent_to_pool += amount;
+            Ok(t)
+        })?;
+        Ok(Some(send_asset(config, &config.reward_pool, amount)?))
+    }
+
+    /// Routes slashed value: `challenger_share_bps` to the beneficiary (if any), the rest
+    /// to the reward pool.
+    pub(crate) fn route_slashed(
+        &self,
+        storage: &mut dyn Storage,
+        config: &Config,
+        slashed: Uint128,
+        beneficiary: Option<&Addr>,
+        resp: Response,
+    ) -> Result<Response, ContractError> {
+        let share = match beneficiary {
+            Some(_) => slashed.multiply_ratio(config.challenger_share_bps, 10_000u32),
+            None => Uint128::zero(),
+        };
+        let mut resp = resp;
+        if let Some(b) = beneficiary {
+            if let Some(e) = self.credit(storage, b, share)? {
+                resp = resp.add_event(e);
+            }
+        }
+        if let Some(m) = self.to_pool(storage, config, slashed - share)? {
+            resp = resp.add_message(m);
+        }
+        Ok(resp)
+    }
+}

@@ -1,0 +1,189 @@
+//! Stored types of curator staking; they double as query payloads.
+
+use attrib_std::curation::Vote;
+use attrib_std::governance::AdminControl;
+use attrib_std::registry::TrancheId;
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::{Addr, HexBinary, Uint128};
+use cw_storage_plus::{Item, Map};
+
+/// What is staked, fixed at instantiation.
+#[cw_serde]
+pub enum StakeAsset {
+    Native { denom: String },
+    Cw20 { address: Addr },
+}
+
+#[cw_serde]
+pub struct Config {
+    pub registry: Addr,
+    /// Receives the pool share of slashed stake (the reward distributor).
+    pub reward_pool: Addr,
+    pub asset: StakeAsset,
+    /// Least bonded stake to be drawn onto committees.
+    pub min_stake: Uint128,
+    pub unbonding_secs: u64,
+    pub committee_size: u32,
+    /// Size of a dispute (appeal) committee: larger than a review committee.
+    pub dispute_committee_size: u32,
+    /// Cap of one curator's draw weight, as a share of all candidates' stake.
+    pub max_weight_bps: u32,
+    pub commit_secs: u64,
+    pub reveal_secs: u64,
+    /// Revealed committee weight needed for an outcome.
+    pub quorum_bps: u32,
+    /// Light slash of a committee member who did not reveal.
+    pub non_reveal_slash_bps: u32,
+    /// Slash of the curators who voted to accept a tranche later revoked.
+    pub wrong_accept_slash_bps: u32,
+    pub dispute_bond: Uint128,
+    /// How long after acceptance an accepted tranche can be disputed.
+    pub dispute_window_secs: u64,
+    /// Share of a slash paid to the challenger who proved it.
+    pub challenger_share_bps: u32,
+    /// Rounds of redraw when a committee misses quorum, before the admin decides.
+    pub max_rounds: u32,
+    /// Curator reward epochs (the reward distributor uses the same clock).
+    pub epoch_start: u64,
+    pub epoch_secs: u64,
+    /// Upper bound on stakers (bounds the cost of a draw and of concentration queries).
+    pub max_stakers: u32,
+}
+
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub enum Role {
+    Curator,
+    /// A metering operator bonds here to be slashable; never drawn onto committees.
+    Operator,
+}
+
+#[cw_serde]
+pub struct Unbonding {
+    pub amount: Uint128,
+    pub release_at: u64,
+}
+
+#[cw_serde]
+pub struct Staker {
+    pub role: Role,
+    pub bonded: Uint128,
+    /// Still slashable until released.
+    pub unbonding: Vec<Unbonding>,
+    pub slashed: Uint128,
+}
+
+impl Staker {
+    pub fn unbonding_total(&self) -> Uint128 {
+        self.unbonding.iter().map(|u| u.amount).sum()
+    }
+}
+
+/// Every coin of the stake asset this contract ever received, and where it is.
+/// Invariant: received = bonded + unbonding + challenge_bonds + payouts_owed + paid_out
+/// + sent_to_pool, and the contract's balance = bonded + unbonding + challenge_bonds +
+/// payouts_owed.
+#[cw_serde]
+#[derive(Default)]
+pub struct Totals {
+    pub received: Uint128,
+    pub bonded: Uint128,
+    pub unbonding: Uint128,
+    /// Challenge and dispute bonds awaiting their outcome.
+    pub challenge_bonds: Uint128,
+    /// Owed to curators and challengers, claimable with `withdraw_payout`.
+    pub payouts_owed: Uint128,
+    /// Released to stakers (unbonded) or paid to payees.
+    pub paid_out: Uint128,
+    /// Sent to the reward pool.
+    pub sent_to_pool: Uint128,
+}
+
+#[cw_serde]
+pub enum ReviewKind {
+    /// A strict tranche's admission review, opened by the registry.
+    Admission,
+    /// An optimistic tranche challenged inside its window.
+    Challenge {
+        challenger: Addr,
+        bond: Uint128,
+        evidence_hash: HexBinary,
+        evidence_uri: String,
+    },
+    /// An accepted tranche disputed inside the dispute window; a larger committee.
+    Dispute {
+        challenger: Addr,
+        bond: Uint128,
+        evidence_hash: HexBinary,
+        evidence_uri: String,
+    },
+}
+
+#[cw_serde]
+pub enum ReviewStatus {
+    Voting,
+    /// No quorum after the last round: the admin decides.
+    AwaitingAdmin,
+    Finalized,
+}
+
+#[cw_serde]
+pub struct Member {
+    pub curator: Addr,
+    pub weight: Uint128,
+    /// The draw ticket that landed on this curator (see `attrib_std::curation::draw`).
+    pub ticket: String,
+    pub commitment: Option<HexBinary>,
+    /// Shown once revealed.
+    pub vote: Option<Vote>,
+}
+
+#[cw_serde]
+pub struct Review {
+    pub id: u64,
+    pub tranche_id: TrancheId,
+    pub kind: ReviewKind,
+    pub round: u32,
+    pub seed: HexBinary,
+    pub opened_at: u64,
+    pub commit_deadline: u64,
+    pub reveal_deadline: u64,
+    pub members: Vec<Member>,
+    pub status: ReviewStatus,
+    pub outcome: Option<Vote>,
+    pub decided_by_admin: bool,
+    pub finalized_at: Option<u64>,
+}
+
+#[cw_serde]
+#[derive(Default)]
+pub struct DisputeStats {
+    pub opened: u64,
+    /// Challenges/disputes whose challenger was right.
+    pub upheld: u64,
+    pub dismissed: u64,
+    /// Outcomes that differ from what would have happened unchallenged.
+    pub changed_outcome: u64,
+    pub decided_by_admin: u64,
+}
+
+pub struct CuratorStakingContract {
+    pub(crate) gov: AdminControl,
+    pub(crate) config: Item<Config>,
+    pub(crate) totals: Item<Totals>,
+    pub(crate) entropy: Item<HexBinary>,
+    pub(crate) stakers: Map<&'static Addr, Staker>,
+    pub(crate) staker_count: Item<u32>,
+    pub(crate) slashers: Map<&'static Addr, ()>,
+    pub(crate) next_review: Item<u64>,
+    pub(crate) reviews: Map<u64, Review>,
+    /// Open review of a tranche (at most one at a time).
+    pub(crate) open_by_tranche: Map<TrancheId, u64>,
+    /// Curators whose accept votes admitted a tranche (slashed if it is revoked).
+    pub(crate) accepted_by: Map<TrancheId, Vec<Addr>>,
+    /// Review points per (epoch, curator), and per epoch in total.
+    pub(crate) points: Map<(u64, &'static Addr), u64>,
+    pub(crate) epoch_points: Map<u64, u64>,
+    pub(crate) payouts: Map<&'static Addr, Uint128>,
+    pub(crate) disputes: Item<DisputeStats>,
+}

@@ -43,24 +43,31 @@ bal() { attrib balance "$1" | tr -d '\n'; }
 python3 scripts/demo_data.py "$DATA" >/dev/null
 TREASURY_BEFORE=$(attrib balance treasury -o json | jget /dev/stdin 'int(d["amount"])')
 
-say "1. The maintainer publishes the schema (shelf images + bounding boxes) and the dataset"
+say "1. Curators stake protocol tokens (ATRB) in curator staking"
+for pair in curator1:50000000 curator2:30000000 curator3:20000000; do
+  who=${pair%%:*}; amount=${pair##*:}
+  tx "$who stakes $((amount / 1000000)) ATRB" "stake_$who" tx curation stake --from "$who" --amount "$amount"
+done
+
+say "2. The maintainer publishes the schema (shelf images + bounding boxes) and a strict dataset"
 tx "register schema" schema tx registry register-schema --from maintainer --uri ipfs://attrib-demo/schema.json --file "$DATA/schema.json"
 SCHEMA=$(attr schema attrib_schema_registered schema_id)
 tx "register dataset retail-shelf-audit" dataset tx registry register-dataset --from maintainer \
   --name retail-shelf-audit --schema-id "$SCHEMA" --metadata-uri ipfs://attrib-demo/dataset.json \
-  --tier optimistic --spdx CC-BY-4.0 --commercial --derivatives --price 250000uatr \
+  --tier strict --spdx CC-BY-4.0 --commercial --derivatives --price 250000uatr \
   --royalty-per-unit 2uatr --expiry-secs 31536000 --canary "$(printf 'canary-7f3a' | sha256sum | cut -d' ' -f1)"
 DATASET=$(attr dataset attrib_dataset_registered dataset_id)
-echo "   dataset $DATASET: optimistic tier (curated review arrives with the curator-staking contract)"
 
-say "2. Three contributors register tranches of in-store images (only merkle roots go on chain)"
+say "3. Three contributors register tranches (only merkle roots go on chain); each goes to a committee"
 for who in alice bob carol; do
   tx "$who registers $(wc -l < "$DATA/$who.jsonl") records" "tranche_$who" tx registry register-tranche --from "$who" \
     --dataset-id "$DATASET" --records-file "$DATA/$who.jsonl" --metadata-uri "ipfs://attrib-demo/$who"
   declare "T_$who=$(attr "tranche_$who" attrib_tranche_registered tranche_id)"
+  declare "R_$who=$(attr "tranche_$who" attrib_review_opened review_id)"
+  echo "   review $(attr "tranche_$who" attrib_review_opened review_id), committee drawn by stake (capped): $(attr "tranche_$who" attrib_review_opened members | tr ',' '\n' | wc -l) curators"
 done
 
-say "3. A spammer re-submits Alice's tranche byte for byte"
+say "4. A spammer re-submits Alice's tranche byte for byte"
 if attrib tx registry register-tranche --from spammer --dataset-id "$DATASET" --records-file "$DATA/spam.jsonl" \
      --metadata-uri ipfs://spam 2> "$OUT/spam-local.txt"; then echo "unexpected: duplicate accepted" >&2; exit 1; fi
 echo "   the CLI refuses it before signing: $(cut -c1-110 "$OUT/spam-local.txt")…"
@@ -68,21 +75,40 @@ tx "spammer forces it on chain" spam tx registry register-tranche --from spammer
   --records-file "$DATA/spam.jsonl" --metadata-uri ipfs://spam
 echo "   refused at once: duplicate of tranche $(attr spam attrib_tranche_duplicate_refused duplicate_of); bond forfeited to the reward pool"
 
-CW=$(attrib q registry config -o json | jget /dev/stdin 'd["config"]["challenge_window_secs"]')
-say "4. Nobody challenges within the ${CW}s window; anyone may then accept the tranches"
-sleep $((CW + 1))
+say "5. Committees vote, commit then reveal: accept Alice and Bob, reject Carol (unlabeled boxes)"
+KEYS_JSON=$(attrib keys list -o json)
+key_of() { python3 -c 'import json,sys; print([n for n,a in json.loads(sys.argv[1]) if a==sys.argv[2]][0])' "$KEYS_JSON" "$1"; }
+vote_of() { [ "$1" = carol ] && echo reject || echo accept; }
+members_of() { attrib q curation review "$1" -o json | jget /dev/stdin '" ".join(m["curator"] for m in d["review"]["members"])'; }
+for phase in commit reveal; do
+  for who in alice bob carol; do
+    rv="R_$who"; review=${!rv}; vote=$(vote_of "$who")
+    for m in $(members_of "$review"); do
+      label="$(key_of "$m") ${phase}s on review $review"; [ $phase = reveal ] && label="$(key_of "$m") reveals $vote on review $review"
+      tx "$label" "${phase}_${review}_$m" tx curation "$phase-vote" --from "$(key_of "$m")" --review-id "$review" --vote "$vote"
+    done
+  done
+done
 for who in alice bob carol; do
-  id_var="T_$who"; tx "accept tranche ${!id_var} ($who)" "accept_$who" tx registry accept-unchallenged --from auditor --tranche-id "${!id_var}"
+  rv="R_$who"; tv="T_$who"
+  tx "finalize review ${!rv} ($who)" "final_$who" tx curation finalize-review --from auditor --review-id "${!rv}"
+  echo "   outcome: $(attr "final_$who" attrib_review_finalized outcome); tranche ${!tv} is now $(attrib q registry tranche --tranche-id "${!tv}" -o json | jget /dev/stdin 'd["tranche"]["status"]')"
 done
 
-say "5. The maintainer seals version 1 from the two good tranches (Carol's boxes are unlabeled)"
+say "6. The maintainer seals version 1 from the two accepted tranches"
 tx "seal version 1 [$T_alice,$T_bob]" seal tx registry seal-version --from maintainer --dataset-id "$DATASET" --tranches "$T_alice,$T_bob"
 echo "   version root $(attr seal attrib_version_sealed version_root), total weight $(attr seal attrib_version_sealed total_weight)"
 
-say "6. The dev shop buys a commercial license for version 1"
+say "7. The dev shop buys a commercial license for version 1"
 tx "buy license (250000uatr)" license tx registry buy-license --from devshop --dataset-id "$DATASET" --version 1
 attrib q registry has-valid-license --licensee devshop --dataset-id "$DATASET" --version 1 -o json > "$OUT/license-check.json"
 echo "   valid: $(jget "$OUT/license-check.json" 'd["valid"]'), until $(jget "$OUT/license-check.json" 'd["expires_at"]')"
+
+say "Curation: points of this epoch and stake concentration"
+attrib q curation concentration -o json > "$OUT/concentration.json"
+jget "$OUT/concentration.json" '"   curators {stakers}, Nakamoto coefficient >1/3: {nakamoto_one_third}, >1/2: {nakamoto_one_half}, HHI {hhi_bps} bps, top-3 share {top_k_share_bps} bps".format(**d["curators"])'
+jget "$OUT/concentration.json" '"   disputes opened {opened}, upheld {upheld}, changed an outcome {changed_outcome}".format(**d["disputes"])'
+attrib q curation epoch-points 0 -o json | jget /dev/stdin '"   review points in epoch 0: " + ", ".join(str(p) for a, p in d["points"]) + " (total " + str(d["total"]) + ")"'
 
 say "Registry stats"
 attrib q registry stats -o json > "$OUT/stats.json"
@@ -91,9 +117,14 @@ jget "$OUT/stats.json" '"   tranches {tranches}  accepted {accepted}  rejected {
 say "Every coin accounted for (uatr)"
 REG=$(attrib q registry config -o json >/dev/null; python3 -c 'import json;print(json.load(open("deployments/attrib-local.json"))["contracts"]["registry"]["address"])')
 TREASURY_AFTER=$(attrib balance treasury -o json | jget /dev/stdin 'int(d["amount"])')
-echo "   reward pool received  $((TREASURY_AFTER - TREASURY_BEFORE))  (= schema fee 1000 + forfeited spam bond 10000 + license 250000)"
-echo "   registry still holds  $(bal "$REG")  (= bonds of pending work: none once the first version is sealed)"
-[ $((TREASURY_AFTER - TREASURY_BEFORE)) -eq 261000 ] || { echo "error: reward pool received an unexpected amount" >&2; exit 1; }
+echo "   reward pool received  $((TREASURY_AFTER - TREASURY_BEFORE))  (= schema fee 1000 + spam bond 10000 + rejected tranche's bond 10000 + license 250000)"
+echo "   registry still holds  $(bal "$REG")  (= listing bonds of undecided work: none left)"
+[ $((TREASURY_AFTER - TREASURY_BEFORE)) -eq 271000 ] || { echo "error: reward pool received an unexpected amount" >&2; exit 1; }
+STAKING=$(python3 -c 'import json;print(json.load(open("deployments/attrib-local.json"))["contracts"]["curator_staking"]["address"])')
+attrib q curation totals -o json > "$OUT/staking-totals.json"
+HELD=$(attrib q wasm protocol_token "{\"balance\":{\"address\":\"$STAKING\"}}" -o json | jget /dev/stdin 'd["balance"]')
+echo "   curator staking holds $HELD ATRB-micro = bonded $(jget "$OUT/staking-totals.json" 'd["totals"]["bonded"]') + unbonding $(jget "$OUT/staking-totals.json" 'd["totals"]["unbonding"]') + bonds $(jget "$OUT/staking-totals.json" 'd["totals"]["challenge_bonds"]') + payouts owed $(jget "$OUT/staking-totals.json" 'd["totals"]["payouts_owed"]')"
+[ "$HELD" = "$(jget "$OUT/staking-totals.json" 'd["expected_balance"]')" ] || { echo "error: curator staking balance differs from what it owes" >&2; exit 1; }
 
 say "Summary"
 printf '   %-44s %-66s %s\n' step "tx hash" gas

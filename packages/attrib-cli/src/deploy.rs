@@ -49,12 +49,41 @@ pub struct DeployArgs {
     pub token_holders: Vec<String>,
     #[arg(long, default_value_t = 1_000_000_000_000)]
     pub token_amount: u128,
+    /// Curator staking parameters (JSON of `Params`); defaults suit a local chain:
+    /// short commit/reveal phases and unbonding.
+    #[arg(long)]
+    pub curation_params: Option<String>,
+}
+
+/// Curator staking parameters for a local chain: committees of 3, 60 s phases, stake in
+/// protocol tokens (6 decimals). Reveals open once every member committed and a review
+/// can be finalized once every member revealed, so long phases cost nothing when all vote.
+pub fn local_curation_params() -> attrib_curator_staking::msg::Params {
+    attrib_curator_staking::msg::Params {
+        min_stake: 1_000_000u128.into(),
+        unbonding_secs: 30,
+        committee_size: 3,
+        dispute_committee_size: 3,
+        max_weight_bps: 5_000,
+        commit_secs: 60,
+        reveal_secs: 60,
+        quorum_bps: 5_000,
+        non_reveal_slash_bps: 100,
+        wrong_accept_slash_bps: 1_000,
+        dispute_bond: 5_000_000u128.into(),
+        dispute_window_secs: 3_600,
+        challenger_share_bps: 5_000,
+        max_rounds: 2,
+        epoch_secs: 3_600,
+        max_stakers: 200,
+    }
 }
 
 /// The artifacts this deployment stores, by contract name.
 const ARTIFACTS: &[(&str, &str)] = &[
     ("protocol_token", "attrib_protocol_token.wasm"),
     ("registry", "attrib_registry.wasm"),
+    ("curator_staking", "attrib_curator_staking.wasm"),
 ];
 
 fn checksums(dir: &Path) -> Result<BTreeMap<String, String>> {
@@ -188,12 +217,46 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
     )
     .await?;
 
+    let params = match &args.curation_params {
+        Some(json) => serde_json::from_str(json).map_err(|e| anyhow!("--curation-params: {e}"))?,
+        None => local_curation_params(),
+    };
+    let staking_msg = attrib_curator_staking::contract::sv::InstantiateMsg {
+        admin: Some(admin.clone()),
+        registry: registry.clone(),
+        reward_pool: reward_pool.clone(),
+        stake_denom: None,
+        stake_cw20: Some(token.clone()),
+        params,
+    };
+    let staking = instantiate(
+        ctx,
+        &signer,
+        code_ids["curator_staking"],
+        "attrib curator staking",
+        &staking_msg,
+    )
+    .await?;
+    // The registry's reviewer is curator staking: strict tranches go to its committees.
+    let wire = attrib_registry::contract::sv::ExecMsg::UpdateConfig {
+        update: attrib_registry::msg::ConfigUpdate {
+            curator_staking: Some(staking.clone()),
+            ..Default::default()
+        },
+    };
+    let any = crate::context::execute_any(&signer.address, &registry, &serde_json::to_vec(&wire)?, &[])?;
+    send(ctx, &signer, "wire registry → curator staking", any).await?;
+    eprintln!("wired the registry's reviewer to curator staking");
+
+    let addresses: BTreeMap<&str, String> = [
+        ("protocol_token", token),
+        ("registry", registry),
+        ("curator_staking", staking),
+    ]
+    .into_iter()
+    .collect();
     for (name, file) in ARTIFACTS {
-        let address = match *name {
-            "protocol_token" => token.clone(),
-            "registry" => registry.clone(),
-            _ => unreachable!(),
-        };
+        let address = addresses[name].clone();
         out.contracts.insert(
             name.to_string(),
             Deployed {

@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod chain;
 pub mod context;
+pub mod curation;
 pub mod deploy;
 pub mod deployments;
 pub mod keys;

@@ -9,7 +9,7 @@ use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
 
 use attrib_cli::context::{Ctx, Global, Output};
-use attrib_cli::{bench, deploy, registry};
+use attrib_cli::{bench, curation, deploy, registry};
 
 #[derive(Parser)]
 #[command(
@@ -79,12 +79,17 @@ enum KeysCmd {
 enum TxCmd {
     #[command(subcommand)]
     Registry(registry::RegistryTx),
+    /// Curator staking: stake, reviews, challenges, slashing
+    #[command(subcommand)]
+    Curation(curation::CurationTx),
 }
 
 #[derive(Subcommand)]
 enum QueryCmd {
     #[command(subcommand)]
     Registry(registry::RegistryQuery),
+    #[command(subcommand)]
+    Curation(curation::CurationQuery),
     /// Raw smart query: contract name (from deployments) or address, and JSON
     Wasm { contract: String, msg: String },
 }
@@ -109,6 +114,8 @@ async fn run(cli: Cli) -> Result<()> {
         }),
         Cmd::Tx(TxCmd::Registry(c)) => registry::tx(&ctx, c).await.map(|_| ()),
         Cmd::Query(QueryCmd::Registry(c)) => registry::query(&ctx, c).await,
+        Cmd::Tx(TxCmd::Curation(c)) => curation::tx(&ctx, c).await.map(|_| ()),
+        Cmd::Query(QueryCmd::Curation(c)) => curation::query(&ctx, c).await,
         Cmd::Query(QueryCmd::Wasm { contract, msg }) => {
             let addr = if contract.starts_with(&format!("{}1", ctx.g.prefix)) {
                 contract

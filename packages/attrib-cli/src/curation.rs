@@ -1,0 +1,473 @@
+//! `attrib tx curation …` and `attrib q curation …`: curator staking, one typed
+//! subcommand per message. Stake and challenge bonds are sent in the configured stake
+//! asset (a cw20 `send` with the hook message, or native funds). Vote salts are derived
+//! from a signature by the voter's own key (RFC 6979 is deterministic), so `reveal-vote`
+//! recomputes the salt and no secret is written to disk.
+
+use anyhow::{anyhow, bail, Result};
+use attrib_curator_staking::contract::sv::{ExecMsg, QueryMsg};
+use attrib_curator_staking::msg::{ConfigResponse, Params, ReceiveMsg};
+use attrib_curator_staking::state::{Role, StakeAsset};
+use attrib_std::curation::{vote_commitment, Vote};
+use attrib_std::interfaces::governance::sv::{ExecMsg as GovExec, QueryMsg as GovQuery};
+use clap::{Subcommand, ValueEnum};
+use cosmwasm_std::{to_json_binary, HexBinary, Uint128};
+use sha2::{Digest, Sha256};
+
+use crate::chain::TxOutcome;
+use crate::context::Ctx;
+use crate::keys::Signer;
+
+pub const CONTRACT: &str = "curator_staking";
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum RoleArg {
+    Curator,
+    Operator,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum VoteArg {
+    Accept,
+    Reject,
+}
+
+impl From<VoteArg> for Vote {
+    fn from(v: VoteArg) -> Self {
+        match v {
+            VoteArg::Accept => Vote::Accept,
+            VoteArg::Reject => Vote::Reject,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CurationTx {
+    /// Stake (in the stake asset) as a curator or a metering operator
+    Stake {
+        #[arg(long)]
+        amount: u128,
+        #[arg(long, value_enum, default_value = "curator")]
+        role: RoleArg,
+    },
+    /// Start unbonding (still slashable until released)
+    Unstake {
+        #[arg(long)]
+        amount: u128,
+    },
+    /// Release unbonded stake whose period is over
+    ClaimUnbonded,
+    /// Withdraw dispute bonds won and challenger rewards
+    WithdrawPayout,
+    /// Bond against a tranche: pending optimistic → review; accepted → dispute
+    Challenge {
+        #[arg(long)]
+        tranche_id: u64,
+        /// sha256 (hex) of the evidence, or give --evidence-file to hash it here
+        #[arg(long, required_unless_present = "evidence_file")]
+        evidence_hash: Option<String>,
+        #[arg(long)]
+        evidence_file: Option<std::path::PathBuf>,
+        #[arg(long)]
+        evidence_uri: String,
+    },
+    /// Committee member: commit a vote (the salt is derived from your key)
+    CommitVote {
+        #[arg(long)]
+        review_id: u64,
+        #[arg(long, value_enum)]
+        vote: VoteArg,
+    },
+    /// Committee member: reveal the committed vote
+    RevealVote {
+        #[arg(long)]
+        review_id: u64,
+        #[arg(long, value_enum)]
+        vote: VoteArg,
+    },
+    /// Anyone: finalize a review after its reveal phase (or once all revealed)
+    FinalizeReview {
+        #[arg(long)]
+        review_id: u64,
+    },
+    /// Admin: decide a dispute or a stalled review
+    AdminResolve {
+        #[arg(long)]
+        review_id: u64,
+        #[arg(long, value_enum)]
+        outcome: VoteArg,
+    },
+    /// Authorized slasher contracts (or their admin, for tests): slash a staker
+    Slash {
+        #[arg(long)]
+        staker: String,
+        #[arg(long, conflicts_with = "fraction_bps")]
+        amount: Option<u128>,
+        #[arg(long)]
+        fraction_bps: Option<u32>,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        beneficiary: Option<String>,
+    },
+    /// Admin: allow or disallow a slasher
+    SetSlasher {
+        #[arg(long)]
+        address: String,
+        #[arg(long, action = clap::ArgAction::Set)]
+        allowed: bool,
+    },
+    /// Admin: replace the parameters (JSON of `Params`)
+    UpdateParams {
+        #[arg(long)]
+        json: String,
+    },
+    ProposeAdmin {
+        #[arg(long)]
+        new_admin: Option<String>,
+    },
+    AcceptAdmin,
+    SetPaused {
+        #[arg(long, action = clap::ArgAction::Set)]
+        paused: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CurationQuery {
+    Config,
+    Staker {
+        address: String,
+    },
+    Stakers {
+        #[arg(long)]
+        start_after: Option<String>,
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+    /// A review: committee with draw weights and tickets, votes once revealed
+    Review {
+        review_id: u64,
+    },
+    OpenReviewOf {
+        tranche_id: u64,
+    },
+    Points {
+        epoch: u64,
+        curator: String,
+    },
+    EpochPoints {
+        epoch: u64,
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+    /// Nakamoto coefficient (1/3, 1/2), HHI, top-k share, dispute counts
+    Concentration {
+        #[arg(long)]
+        top_k: Option<u32>,
+    },
+    Totals,
+    Payout {
+        address: String,
+    },
+    Governance,
+}
+
+/// The salt of `signer`'s vote in `review_id` on this contract: sha256 of the signer's
+/// (deterministic) signature over a domain-separated label. Secret until revealed.
+pub fn vote_salt(signer: &Signer, chain_id: &str, contract: &str, review_id: u64) -> Result<HexBinary> {
+    let label = format!("attrib/vote-salt/v1|{chain_id}|{contract}|{review_id}");
+    let sig = signer
+        .key
+        .sign(label.as_bytes())
+        .map_err(|e| anyhow!("signing the salt: {e}"))?;
+    Ok(HexBinary::from(Sha256::digest(sig.to_bytes()).to_vec()))
+}
+
+/// Sends `amount` of the stake asset with `hook` (cw20 send) or as funds (native).
+async fn with_stake_asset<M: serde::Serialize>(
+    ctx: &Ctx,
+    label: &str,
+    staking: &str,
+    amount: u128,
+    native_msg: &M,
+    hook: &ReceiveMsg,
+) -> Result<Option<TxOutcome>> {
+    let config: ConfigResponse = ctx.chain.query(staking, &QueryMsg::Config {}).await?;
+    match config.config.asset {
+        StakeAsset::Native { denom } => {
+            ctx.execute(
+                label,
+                staking,
+                native_msg,
+                vec![cosmwasm_std::coin(amount, denom)],
+            )
+            .await
+        }
+        StakeAsset::Cw20 { address } => {
+            let send = cw20::Cw20ExecuteMsg::Send {
+                contract: staking.to_string(),
+                amount: Uint128::new(amount),
+                msg: to_json_binary(hook)?,
+            };
+            ctx.execute(label, address.as_str(), &send, vec![]).await
+        }
+    }
+}
+
+pub async fn tx(ctx: &Ctx, cmd: CurationTx) -> Result<Option<TxOutcome>> {
+    let staking = ctx.contract(CONTRACT)?;
+    match cmd {
+        CurationTx::Stake { amount, role } => {
+            let role = match role {
+                RoleArg::Curator => Role::Curator,
+                RoleArg::Operator => Role::Operator,
+            };
+            with_stake_asset(
+                ctx,
+                "stake",
+                &staking,
+                amount,
+                &ExecMsg::Stake { role },
+                &ReceiveMsg::Stake { role },
+            )
+            .await
+        }
+        CurationTx::Unstake { amount } => {
+            ctx.execute(
+                "unstake",
+                &staking,
+                &ExecMsg::Unstake {
+                    amount: amount.into(),
+                },
+                vec![],
+            )
+            .await
+        }
+        CurationTx::ClaimUnbonded => {
+            ctx.execute("claim_unbonded", &staking, &ExecMsg::ClaimUnbonded {}, vec![])
+                .await
+        }
+        CurationTx::WithdrawPayout => {
+            ctx.execute("withdraw_payout", &staking, &ExecMsg::WithdrawPayout {}, vec![])
+                .await
+        }
+        CurationTx::Challenge {
+            tranche_id,
+            evidence_hash,
+            evidence_file,
+            evidence_uri,
+        } => {
+            let evidence_hash = match (evidence_hash, evidence_file) {
+                (Some(h), _) => HexBinary::from_hex(h.trim_start_matches("0x"))
+                    .map_err(|_| anyhow!("--evidence-hash must be hex"))?,
+                (None, Some(f)) => HexBinary::from(Sha256::digest(std::fs::read(&f)?).to_vec()),
+                (None, None) => bail!("give --evidence-hash or --evidence-file"),
+            };
+            let config: ConfigResponse = ctx.chain.query(&staking, &QueryMsg::Config {}).await?;
+            let bond = config.config.dispute_bond.u128();
+            let native = ExecMsg::Challenge {
+                tranche_id,
+                evidence_hash: evidence_hash.clone(),
+                evidence_uri: evidence_uri.clone(),
+            };
+            let hook = ReceiveMsg::Challenge {
+                tranche_id,
+                evidence_hash,
+                evidence_uri,
+            };
+            with_stake_asset(ctx, "challenge", &staking, bond, &native, &hook).await
+        }
+        CurationTx::CommitVote { review_id, vote } => {
+            let signer = ctx.signer()?;
+            let salt = vote_salt(&signer, &ctx.g.chain_id, &staking, review_id)?;
+            let commitment = HexBinary::from(vote_commitment(
+                review_id,
+                signer.address.as_ref(),
+                vote.into(),
+                &salt,
+            ));
+            ctx.execute(
+                "commit_vote",
+                &staking,
+                &ExecMsg::CommitVote {
+                    review_id,
+                    commitment,
+                },
+                vec![],
+            )
+            .await
+        }
+        CurationTx::RevealVote { review_id, vote } => {
+            let signer = ctx.signer()?;
+            let salt = vote_salt(&signer, &ctx.g.chain_id, &staking, review_id)?;
+            ctx.execute(
+                "reveal_vote",
+                &staking,
+                &ExecMsg::RevealVote {
+                    review_id,
+                    vote: vote.into(),
+                    salt,
+                },
+                vec![],
+            )
+            .await
+        }
+        CurationTx::FinalizeReview { review_id } => {
+            ctx.execute(
+                "finalize_review",
+                &staking,
+                &ExecMsg::FinalizeReview { review_id },
+                vec![],
+            )
+            .await
+        }
+        CurationTx::AdminResolve { review_id, outcome } => {
+            ctx.execute(
+                "admin_resolve",
+                &staking,
+                &ExecMsg::AdminResolve {
+                    review_id,
+                    outcome: outcome.into(),
+                },
+                vec![],
+            )
+            .await
+        }
+        CurationTx::Slash {
+            staker,
+            amount,
+            fraction_bps,
+            reason,
+            beneficiary,
+        } => {
+            let msg = ExecMsg::Slash {
+                staker: ctx.resolve_address(&staker)?,
+                amount: amount.map(Uint128::new),
+                fraction_bps,
+                reason,
+                beneficiary: beneficiary.map(|b| ctx.resolve_address(&b)).transpose()?,
+            };
+            ctx.execute("slash", &staking, &msg, vec![]).await
+        }
+        CurationTx::SetSlasher { address, allowed } => {
+            let address = ctx.resolve_address(&address)?;
+            ctx.execute(
+                "set_slasher",
+                &staking,
+                &ExecMsg::SetSlasher { address, allowed },
+                vec![],
+            )
+            .await
+        }
+        CurationTx::UpdateParams { json } => {
+            let params: Params =
+                serde_json::from_str(&json).map_err(|e| anyhow!("--json is not valid Params: {e}"))?;
+            ctx.execute(
+                "update_params",
+                &staking,
+                &ExecMsg::UpdateParams { params },
+                vec![],
+            )
+            .await
+        }
+        CurationTx::ProposeAdmin { new_admin } => {
+            let new_admin = new_admin.map(|a| ctx.resolve_address(&a)).transpose()?;
+            ctx.execute(
+                "propose_admin",
+                &staking,
+                &GovExec::ProposeAdmin { new_admin },
+                vec![],
+            )
+            .await
+        }
+        CurationTx::AcceptAdmin => {
+            ctx.execute("accept_admin", &staking, &GovExec::AcceptAdmin {}, vec![])
+                .await
+        }
+        CurationTx::SetPaused { paused } => {
+            ctx.execute("set_paused", &staking, &GovExec::SetPaused { paused }, vec![])
+                .await
+        }
+    }
+}
+
+pub async fn query(ctx: &Ctx, cmd: CurationQuery) -> Result<()> {
+    let staking = ctx.contract(CONTRACT)?;
+    let addr = |a: String| ctx.resolve_address(&a);
+    let q = |m: QueryMsg| async move { ctx.chain.query::<_, serde_json::Value>(&staking, &m).await };
+    let v = match cmd {
+        CurationQuery::Config => q(QueryMsg::Config {}).await?,
+        CurationQuery::Staker { address } => {
+            q(QueryMsg::Staker {
+                address: addr(address)?,
+            })
+            .await?
+        }
+        CurationQuery::Stakers { start_after, limit } => {
+            q(QueryMsg::Stakers {
+                start_after: start_after.map(addr).transpose()?,
+                limit,
+            })
+            .await?
+        }
+        CurationQuery::Review { review_id } => q(QueryMsg::Review { review_id }).await?,
+        CurationQuery::OpenReviewOf { tranche_id } => q(QueryMsg::OpenReviewOf { tranche_id }).await?,
+        CurationQuery::Points { epoch, curator } => {
+            q(QueryMsg::Points {
+                epoch,
+                curator: addr(curator)?,
+            })
+            .await?
+        }
+        CurationQuery::EpochPoints { epoch, limit } => {
+            q(QueryMsg::EpochPoints {
+                epoch,
+                start_after: None,
+                limit,
+            })
+            .await?
+        }
+        CurationQuery::Concentration { top_k } => q(QueryMsg::Concentration { top_k }).await?,
+        CurationQuery::Totals => q(QueryMsg::Totals {}).await?,
+        CurationQuery::Payout { address } => {
+            q(QueryMsg::Payout {
+                address: addr(address)?,
+            })
+            .await?
+        }
+        CurationQuery::Governance => {
+            ctx.chain
+                .query(&ctx.contract(CONTRACT)?, &GovQuery::Governance {})
+                .await?
+        }
+    };
+    ctx.print_json(&v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn salt_is_deterministic_secret_and_scoped() {
+        let doc: serde_json::Value =
+            serde_json::from_str(include_str!("../../../scripts/test-accounts.json")).unwrap();
+        let m = doc["accounts"][9]["mnemonic"].as_str().unwrap();
+        let (key, address) = crate::keys::derive(m, "wasm").unwrap();
+        let signer = Signer {
+            name: "c".into(),
+            key,
+            address,
+        };
+        let a = vote_salt(&signer, "attrib-local", "wasm1staking", 7).unwrap();
+        assert_eq!(
+            a,
+            vote_salt(&signer, "attrib-local", "wasm1staking", 7).unwrap(),
+            "reveal recomputes it"
+        );
+        assert_ne!(a, vote_salt(&signer, "attrib-local", "wasm1staking", 8).unwrap());
+        assert_ne!(a, vote_salt(&signer, "other-chain", "wasm1staking", 7).unwrap());
+        assert_eq!(a.len(), 32);
+    }
+}

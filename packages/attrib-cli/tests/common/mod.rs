@@ -1,0 +1,102 @@
+//! Helpers shared by the end-to-end tests: run the `attrib` binary, read its JSON.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+pub fn enabled() -> bool {
+    if std::env::var("ATTRIB_E2E").as_deref() == Ok("1") {
+        return true;
+    }
+    eprintln!("skipped: set ATTRIB_E2E=1 with a running chain (scripts/e2e.sh does)");
+    false
+}
+
+pub fn attrib(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_attrib"))
+        .args(["--yes", "-o", "json"])
+        .args(args)
+        .output()
+        .expect("run attrib")
+}
+
+/// Runs a command that must succeed; returns its JSON output.
+#[track_caller]
+pub fn ok(args: &[&str]) -> Value {
+    let out = attrib(args);
+    assert!(
+        out.status.success(),
+        "attrib {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+}
+
+/// Runs a command that must fail; returns its error text.
+#[track_caller]
+pub fn fails(args: &[&str]) -> String {
+    let out = attrib(args);
+    assert!(!out.status.success(), "attrib {args:?} should have failed");
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+pub fn event_attr(tx: &Value, event: &str, key: &str) -> Option<String> {
+    tx["events"]
+        .as_array()?
+        .iter()
+        .filter(|e| e["type"] == format!("wasm-{event}"))
+        .find_map(|e| {
+            e["attributes"]
+                .as_array()?
+                .iter()
+                .find(|kv| kv[0] == key)
+                .map(|kv| kv[1].as_str().unwrap().to_string())
+        })
+}
+
+pub fn fee(tx: &Value) -> u128 {
+    tx["fee"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches("uatr")
+        .parse()
+        .unwrap()
+}
+
+pub fn balance(who: &str, denom: &str) -> u128 {
+    ok(&["balance", who, "--denom", denom])["amount"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+pub fn contract_addr(name: &str) -> String {
+    let path = std::env::var("ATTRIB_DEPLOYMENTS").expect("ATTRIB_DEPLOYMENTS");
+    let d: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    d["contracts"][name]["address"].as_str().unwrap().to_string()
+}
+
+pub fn registry_addr() -> String {
+    let path = std::env::var("ATTRIB_DEPLOYMENTS").expect("ATTRIB_DEPLOYMENTS");
+    let d: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    d["contracts"]["registry"]["address"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+pub fn stats() -> Value {
+    ok(&["q", "registry", "stats"])["stats"].clone()
+}
+
+pub fn write_records(dir: &Path, name: &str, n: usize, nonce: u128) -> String {
+    let text: String = (0..n)
+        .map(|i| format!("{{\"image\":\"{name}-{nonce}-{i}\",\"boxes\":[{i}]}}\n"))
+        .collect();
+    let path = dir.join(format!("{name}.jsonl"));
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into()
+}

@@ -480,3 +480,90 @@ fn slash_bad_input() {
         |s| slash(s, Some(1), None, "r", &s.slasher),
     );
 }
+
+#[test]
+fn governance_bad_input_and_pause() {
+    let suite = SuiteBuilder::default().build();
+    let not_admin = || {
+        ContractError::Governance(GovernanceError::NotAdmin {
+            sender: suite.stranger.to_string(),
+        })
+    };
+    suite.assert_refused(not_admin(), |s| {
+        s.staking()
+            .propose_admin(Some(s.stranger.to_string()))
+            .call(&s.stranger)
+    });
+    suite.assert_refused(not_admin(), |s| s.staking().set_paused(true).call(&s.stranger));
+    suite.assert_refused(ContractError::Governance(GovernanceError::NoPendingAdmin), |s| {
+        s.staking().accept_admin().call(&s.stranger)
+    });
+    suite.staking().set_paused(true).call(&suite.admin).unwrap();
+    let paused = || ContractError::Governance(GovernanceError::Paused);
+    suite.assert_refused(paused(), |s| {
+        s.staking().unstake(Uint128::new(1)).call(&s.curators[0])
+    });
+    suite.assert_refused(paused(), |s| {
+        s.staking()
+            .slash(
+                s.curators[0].to_string(),
+                Some(Uint128::new(1)),
+                None,
+                "r".into(),
+                None,
+            )
+            .call(&s.slasher)
+    });
+    // A paused curator staking also stops strict registrations (the registry's call to
+    // open a review fails, so the whole registration reverts).
+    let before = suite.snapshot();
+    assert!(suite
+        .registry()
+        .register_tranche(
+            suite.dataset_strict,
+            HexBinary::from([77u8; 32]),
+            1,
+            1,
+            "ipfs://t".into()
+        )
+        .call(&suite.contributor)
+        .is_err());
+    assert_eq!(suite.snapshot(), before);
+}
+
+#[test]
+fn migrate_keeps_state_and_records_the_version() {
+    let suite = SuiteBuilder::default().build();
+    let code = CodeId::store_code(&suite.app);
+    // The suite instantiated without a wasm admin: migrate a fresh one that has it.
+    let staking = code
+        .instantiate(
+            None,
+            suite.registry.to_string(),
+            suite.pool.to_string(),
+            Some(DENOM.into()),
+            None,
+            params(),
+        )
+        .with_label("migratable")
+        .with_admin(Some(suite.admin.as_str()))
+        .call(&suite.admin)
+        .unwrap();
+    staking
+        .stake(Role::Curator)
+        .with_funds(&[coin(500, DENOM)])
+        .call(&suite.curators[0])
+        .unwrap();
+    staking.migrate().call(&suite.admin, code.code_id()).unwrap();
+    assert_eq!(
+        staking
+            .staker(suite.curators[0].to_string())
+            .unwrap()
+            .staker
+            .unwrap()
+            .bonded,
+        Uint128::new(500)
+    );
+    let info = cw2::query_contract_info(&suite.app.app().wrap(), staking.contract_addr.to_string()).unwrap();
+    assert_eq!(info.contract, crate::contract::CONTRACT_NAME);
+}

@@ -1,11 +1,10 @@
 //! Instantiation, parameters, slashers, migration and the governance interface.
 
 use attrib_std::events::{self, action, attr};
-use attrib_std::interfaces::governance::{Governance, GovernanceResponse};
 use attrib_std::{funds, migration};
 use cosmwasm_std::{Event, HexBinary, Response};
 use sha2::{Digest, Sha256};
-use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
+use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx};
 
 use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::error::ContractError;
@@ -32,8 +31,8 @@ fn positive(field: &'static str, v: u64) -> Result<(), ContractError> {
     Ok(())
 }
 
-/// Copies the tunable parameters into the config and checks them as a whole.
-fn apply(mut c: Config, p: Params) -> Result<Config, ContractError> {
+/// Checks the tunable parameters as a whole.
+fn validate(p: &Params) -> Result<(), ContractError> {
     positive("unbonding_secs", p.unbonding_secs)?;
     positive("committee_size", p.committee_size.into())?;
     positive("commit_secs", p.commit_secs)?;
@@ -60,23 +59,7 @@ fn apply(mut c: Config, p: Params) -> Result<Config, ContractError> {
     bps("non_reveal_slash_bps", p.non_reveal_slash_bps, true)?;
     bps("wrong_accept_slash_bps", p.wrong_accept_slash_bps, true)?;
     bps("challenger_share_bps", p.challenger_share_bps, true)?;
-    c.min_stake = p.min_stake;
-    c.unbonding_secs = p.unbonding_secs;
-    c.committee_size = p.committee_size;
-    c.dispute_committee_size = p.dispute_committee_size;
-    c.max_weight_bps = p.max_weight_bps;
-    c.commit_secs = p.commit_secs;
-    c.reveal_secs = p.reveal_secs;
-    c.quorum_bps = p.quorum_bps;
-    c.non_reveal_slash_bps = p.non_reveal_slash_bps;
-    c.wrong_accept_slash_bps = p.wrong_accept_slash_bps;
-    c.dispute_bond = p.dispute_bond;
-    c.dispute_window_secs = p.dispute_window_secs;
-    c.challenger_share_bps = p.challenger_share_bps;
-    c.max_rounds = p.max_rounds;
-    c.epoch_secs = p.epoch_secs;
-    c.max_stakers = p.max_stakers;
-    Ok(c)
+    Ok(())
 }
 
 impl CuratorStakingContract {
@@ -110,29 +93,14 @@ impl CuratorStakingContract {
                 })
             }
         };
-        let blank = Config {
+        validate(&params)?;
+        let config = Config {
             registry: api.addr_validate(&registry)?,
             reward_pool: api.addr_validate(&reward_pool)?,
             asset,
-            min_stake: Default::default(),
-            unbonding_secs: 0,
-            committee_size: 0,
-            dispute_committee_size: 0,
-            max_weight_bps: 0,
-            commit_secs: 0,
-            reveal_secs: 0,
-            quorum_bps: 0,
-            non_reveal_slash_bps: 0,
-            wrong_accept_slash_bps: 0,
-            dispute_bond: Default::default(),
-            dispute_window_secs: 0,
-            challenger_share_bps: 0,
-            max_rounds: 0,
             epoch_start: ctx.env.block.time.seconds(),
-            epoch_secs: 0,
-            max_stakers: 0,
+            params,
         };
-        let config = apply(blank, params)?;
         self.gov.init(ctx.deps.storage, &admin)?;
         self.config.save(ctx.deps.storage, &config)?;
         self.totals.save(ctx.deps.storage, &Totals::default())?;
@@ -154,8 +122,12 @@ impl CuratorStakingContract {
     pub(crate) fn do_update_params(&self, ctx: ExecCtx, params: Params) -> Result<Response, ContractError> {
         funds::expect_none(&ctx.info.funds)?;
         self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
-        let config = apply(self.config.load(ctx.deps.storage)?, params)?;
-        self.config.save(ctx.deps.storage, &config)?;
+        validate(&params)?;
+        self.config
+            .update(ctx.deps.storage, |mut c| -> Result<_, ContractError> {
+                c.params = params;
+                Ok(c)
+            })?;
         Ok(events::response(action::UPDATE_PARAMS).add_event(Event::new(events::CONFIG_UPDATED)))
     }
 
@@ -181,31 +153,12 @@ impl CuratorStakingContract {
     }
 
     pub(crate) fn do_migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
-        let from = migration::ensure_upgrade(ctx.deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-        Ok(events::response(action::MIGRATE).add_event(
-            Event::new(events::CONTRACT_MIGRATED)
-                .add_attribute("from_version", from)
-                .add_attribute("to_version", CONTRACT_VERSION),
-        ))
+        Ok(migration::migrate_response(
+            ctx.deps.storage,
+            CONTRACT_NAME,
+            CONTRACT_VERSION,
+        )?)
     }
 }
 
-impl Governance for CuratorStakingContract {
-    type Error = ContractError;
-
-    fn propose_admin(&self, ctx: ExecCtx, new_admin: Option<String>) -> Result<Response, ContractError> {
-        Ok(self.gov.propose_admin(ctx.deps, &ctx.info, new_admin)?)
-    }
-
-    fn accept_admin(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
-        Ok(self.gov.accept_admin(ctx.deps, &ctx.info)?)
-    }
-
-    fn set_paused(&self, ctx: ExecCtx, paused: bool) -> Result<Response, ContractError> {
-        Ok(self.gov.set_paused(ctx.deps, &ctx.info, paused)?)
-    }
-
-    fn governance(&self, ctx: QueryCtx) -> Result<GovernanceResponse, ContractError> {
-        Ok(self.gov.query(ctx.deps)?)
-    }
-}
+attrib_std::impl_governance!(CuratorStakingContract, ContractError);

@@ -56,9 +56,9 @@ impl CuratorStakingContract {
         evidence_uri: String,
     ) -> Result<Response, ContractError> {
         let config = self.config.load(deps.storage)?;
-        if bond != config.dispute_bond {
+        if bond != config.params.dispute_bond {
             return Err(ContractError::WrongBond {
-                expected: config.dispute_bond,
+                expected: config.params.dispute_bond,
                 sent: bond,
             });
         }
@@ -90,7 +90,7 @@ impl CuratorStakingContract {
                 (kind, vec![contributor, challenger.clone()])
             }
             (TrancheStatus::Accepted, _) => {
-                let ended_at = subject.decided_at.unwrap_or_default() + config.dispute_window_secs;
+                let ended_at = subject.decided_at.unwrap_or_default() + config.params.dispute_window_secs;
                 if now > ended_at {
                     return Err(ContractError::DisputeWindowClosed { tranche_id, ended_at });
                 }

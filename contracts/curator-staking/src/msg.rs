@@ -20,26 +20,7 @@ pub enum ReceiveMsg {
     },
 }
 
-/// Instantiation parameters (also used by `update_config`, where every field is set).
-#[cw_serde]
-pub struct Params {
-    pub min_stake: Uint128,
-    pub unbonding_secs: u64,
-    pub committee_size: u32,
-    pub dispute_committee_size: u32,
-    pub max_weight_bps: u32,
-    pub commit_secs: u64,
-    pub reveal_secs: u64,
-    pub quorum_bps: u32,
-    pub non_reveal_slash_bps: u32,
-    pub wrong_accept_slash_bps: u32,
-    pub dispute_bond: Uint128,
-    pub dispute_window_secs: u64,
-    pub challenger_share_bps: u32,
-    pub max_rounds: u32,
-    pub epoch_secs: u64,
-    pub max_stakers: u32,
-}
+pub use crate::state::Params;
 
 #[cw_serde]
 pub struct ConfigResponse {

@@ -19,7 +19,7 @@ use crate::error::ContractError;
 use crate::state::{Config, CuratorStakingContract, Member, Review, ReviewKind, ReviewStatus, Role};
 
 pub fn epoch_of(config: &Config, now: u64) -> u64 {
-    now.saturating_sub(config.epoch_start) / config.epoch_secs
+    now.saturating_sub(config.epoch_start) / config.params.epoch_secs
 }
 
 fn kind_name(kind: &ReviewKind) -> &'static str {
@@ -77,14 +77,14 @@ impl CuratorStakingContract {
             .filter_map(|r| r.ok())
             .filter(|(a, s)| {
                 s.role == Role::Curator
-                    && s.bonded >= config.min_stake
+                    && s.bonded >= config.params.min_stake
                     && !s.bonded.is_zero()
                     && !exclude.contains(a)
             })
             .map(|(a, s)| (a, s.bonded))
             .collect();
         let stakes: Vec<u128> = candidates.iter().map(|(_, s)| s.u128()).collect();
-        let weights = curation::capped_weights(&stakes, config.max_weight_bps);
+        let weights = curation::capped_weights(&stakes, config.params.max_weight_bps);
         let entropy: [u8; 32] = self.entropy.load(storage)?.to_array()?;
         let seed = curation::draw_seed(
             &entropy,
@@ -128,8 +128,8 @@ impl CuratorStakingContract {
         }
         let config = self.config.load(storage)?;
         let size = match kind {
-            ReviewKind::Dispute { .. } => config.dispute_committee_size,
-            _ => config.committee_size,
+            ReviewKind::Dispute { .. } => config.params.dispute_committee_size,
+            _ => config.params.committee_size,
         };
         let (seed, members) = self.draw_committee(storage, env, tranche_id, 1, size, &exclude)?;
         let id = self.next_review.load(storage)?;
@@ -142,8 +142,8 @@ impl CuratorStakingContract {
             round: 1,
             seed,
             opened_at: now,
-            commit_deadline: now + config.commit_secs,
-            reveal_deadline: now + config.commit_secs + config.reveal_secs,
+            commit_deadline: now + config.params.commit_secs,
+            reveal_deadline: now + config.params.commit_secs + config.params.reveal_secs,
             members,
             status: ReviewStatus::Voting,
             outcome: None,
@@ -269,8 +269,8 @@ impl CuratorStakingContract {
             .collect();
         for who in &silent {
             if let Some(s) = self.stakers.may_load(ctx.deps.storage, who)? {
-                let due =
-                    (s.bonded + s.unbonding_total()).multiply_ratio(config.non_reveal_slash_bps, 10_000u32);
+                let due = (s.bonded + s.unbonding_total())
+                    .multiply_ratio(config.params.non_reveal_slash_bps, 10_000u32);
                 if !due.is_zero() {
                     let (taken, event) = self.slash_stake(ctx.deps.storage, who, due)?;
                     resp = self.route_slashed(
@@ -294,10 +294,10 @@ impl CuratorStakingContract {
         };
         let (accept, reject) = (weight_of(Vote::Accept), weight_of(Vote::Reject));
         let total: Uint128 = review.members.iter().map(|m| m.weight).sum();
-        let quorum = (accept + reject).full_mul(10_000u64) >= total.full_mul(config.quorum_bps as u64);
+        let quorum = (accept + reject).full_mul(10_000u64) >= total.full_mul(config.params.quorum_bps as u64);
         if !quorum {
             let exclude = self.parties(&ctx.deps.as_ref(), &review)?;
-            if review.round < config.max_rounds {
+            if review.round < config.params.max_rounds {
                 let round = review.round + 1;
                 let size = review.members.len() as u32;
                 let (seed, members) = self.draw_committee(
@@ -311,8 +311,8 @@ impl CuratorStakingContract {
                 review.round = round;
                 review.seed = seed;
                 review.members = members;
-                review.commit_deadline = now + config.commit_secs;
-                review.reveal_deadline = now + config.commit_secs + config.reveal_secs;
+                review.commit_deadline = now + config.params.commit_secs;
+                review.reveal_deadline = now + config.params.commit_secs + config.params.reveal_secs;
                 self.reviews.save(ctx.deps.storage, review_id, &review)?;
                 return Ok(resp.add_event(review_event(events::REVIEW_REDRAWN, &review)));
             }
@@ -460,7 +460,7 @@ impl CuratorStakingContract {
                 for who in &acceptors {
                     if let Some(s) = self.stakers.may_load(storage, who)? {
                         let due = (s.bonded + s.unbonding_total())
-                            .multiply_ratio(config.wrong_accept_slash_bps, 10_000u32);
+                            .multiply_ratio(config.params.wrong_accept_slash_bps, 10_000u32);
                         if !due.is_zero() {
                             let (taken, event) = self.slash_stake(storage, who, due)?;
                             slashed += taken;

@@ -113,9 +113,9 @@ impl CuratorStakingContract {
             Some(s) => s,
             None => {
                 let count = self.staker_count.load(storage)?;
-                if count >= config.max_stakers {
+                if count >= config.params.max_stakers {
                     return Err(ContractError::TooManyStakers {
-                        max: config.max_stakers,
+                        max: config.params.max_stakers,
                     });
                 }
                 self.staker_count.save(storage, &(count + 1))?;
@@ -158,7 +158,7 @@ impl CuratorStakingContract {
                 requested: amount,
             });
         }
-        let release_at = ctx.env.block.time.seconds() + config.unbonding_secs;
+        let release_at = ctx.env.block.time.seconds() + config.params.unbonding_secs;
         let entries = staker.unbonding.len();
         match staker.unbonding.last_mut() {
             Some(last) if last.release_at == release_at => last.amount += amount,
@@ -347,7 +347,7 @@ impl CuratorStakingContract {
         resp: Response,
     ) -> Result<Response, ContractError> {
         let share = match beneficiary {
-            Some(_) => slashed.multiply_ratio(config.challenger_share_bps, 10_000u32),
+            Some(_) => slashed.multiply_ratio(config.params.challenger_share_bps, 10_000u32),
             None => Uint128::zero(),
         };
         let mut resp = resp;

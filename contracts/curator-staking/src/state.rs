@@ -20,11 +20,20 @@ pub struct Config {
     /// Receives the pool share of slashed stake (the reward distributor).
     pub reward_pool: Addr,
     pub asset: StakeAsset,
+    /// Start of epoch 0 of review points (the reward distributor uses the same clock).
+    pub epoch_start: u64,
+    pub params: Params,
+}
+
+/// The tunable parameters, set at instantiation and by `update_params`.
+#[cw_serde]
+pub struct Params {
     /// Least bonded stake to be drawn onto committees.
     pub min_stake: Uint128,
+    /// Unstaked stake stays slashable this long before it can be released.
     pub unbonding_secs: u64,
     pub committee_size: u32,
-    /// Size of a dispute (appeal) committee: larger than a review committee.
+    /// Size of a dispute (appeal) committee: at least `committee_size`.
     pub dispute_committee_size: u32,
     /// Cap of one curator's draw weight, as a share of all candidates' stake.
     pub max_weight_bps: u32,
@@ -43,8 +52,7 @@ pub struct Config {
     pub challenger_share_bps: u32,
     /// Rounds of redraw when a committee misses quorum, before the admin decides.
     pub max_rounds: u32,
-    /// Curator reward epochs (the reward distributor uses the same clock).
-    pub epoch_start: u64,
+    /// Length of a review-points epoch.
     pub epoch_secs: u64,
     /// Upper bound on stakers (bounds the cost of a draw and of concentration queries).
     pub max_stakers: u32,

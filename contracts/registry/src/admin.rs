@@ -1,10 +1,9 @@
 //! Instantiation, configuration, migration and the governance interface.
 
 use attrib_std::events::{self, action, attr};
-use attrib_std::interfaces::governance::{Governance, GovernanceResponse};
 use attrib_std::migration;
 use cosmwasm_std::{Event, Response};
-use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
+use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx};
 
 use crate::checks;
 use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
@@ -66,12 +65,11 @@ impl RegistryContract {
     }
 
     pub(crate) fn do_migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
-        let from = migration::ensure_upgrade(ctx.deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-        Ok(events::response(action::MIGRATE).add_event(
-            Event::new(events::CONTRACT_MIGRATED)
-                .add_attribute("from_version", from)
-                .add_attribute("to_version", CONTRACT_VERSION),
-        ))
+        Ok(migration::migrate_response(
+            ctx.deps.storage,
+            CONTRACT_NAME,
+            CONTRACT_VERSION,
+        )?)
     }
 }
 
@@ -116,22 +114,4 @@ fn apply_update(
     Ok(c)
 }
 
-impl Governance for RegistryContract {
-    type Error = ContractError;
-
-    fn propose_admin(&self, ctx: ExecCtx, new_admin: Option<String>) -> Result<Response, ContractError> {
-        Ok(self.gov.propose_admin(ctx.deps, &ctx.info, new_admin)?)
-    }
-
-    fn accept_admin(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
-        Ok(self.gov.accept_admin(ctx.deps, &ctx.info)?)
-    }
-
-    fn set_paused(&self, ctx: ExecCtx, paused: bool) -> Result<Response, ContractError> {
-        Ok(self.gov.set_paused(ctx.deps, &ctx.info, paused)?)
-    }
-
-    fn governance(&self, ctx: QueryCtx) -> Result<GovernanceResponse, ContractError> {
-        Ok(self.gov.query(ctx.deps)?)
-    }
-}
+attrib_std::impl_governance!(RegistryContract, ContractError);

@@ -475,7 +475,7 @@ async fn curation(
             "auditor",
             &token,
             "challenge (cw20 send)",
-            &send(config.config.dispute_bond.u128(), &hook)?,
+            &send(config.config.params.dispute_bond.u128(), &hook)?,
             vec![],
             "draws a committee of 3, registry begin_review",
         )
@@ -576,8 +576,11 @@ async fn curation(
         "",
     )
     .await?;
-    eprintln!("  waiting {}s for unbonding", config.config.unbonding_secs + 1);
-    tokio::time::sleep(Duration::from_secs(config.config.unbonding_secs + 1)).await;
+    eprintln!(
+        "  waiting {}s for unbonding",
+        config.config.params.unbonding_secs + 1
+    );
+    tokio::time::sleep(Duration::from_secs(config.config.params.unbonding_secs + 1)).await;
     b.exec(
         "curator3",
         &staking,

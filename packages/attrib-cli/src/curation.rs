@@ -9,7 +9,7 @@ use attrib_curator_staking::contract::sv::{ExecMsg, QueryMsg};
 use attrib_curator_staking::msg::{ConfigResponse, Params, ReceiveMsg};
 use attrib_curator_staking::state::{Role, StakeAsset};
 use attrib_std::curation::{vote_commitment, Vote};
-use attrib_std::interfaces::governance::sv::{ExecMsg as GovExec, QueryMsg as GovQuery};
+use attrib_std::interfaces::governance::sv::QueryMsg as GovQuery;
 use clap::{Subcommand, ValueEnum};
 use cosmwasm_std::{to_json_binary, HexBinary, Uint128};
 use sha2::{Digest, Sha256};
@@ -122,15 +122,9 @@ pub enum CurationTx {
         #[arg(long)]
         json: String,
     },
-    ProposeAdmin {
-        #[arg(long)]
-        new_admin: Option<String>,
-    },
-    AcceptAdmin,
-    SetPaused {
-        #[arg(long, action = clap::ArgAction::Set)]
-        paused: bool,
-    },
+    /// Admin and pause (the same for every contract)
+    #[command(flatten)]
+    Governance(crate::governance::GovernanceTx),
 }
 
 #[derive(Subcommand, Debug)]
@@ -265,7 +259,7 @@ pub async fn tx(ctx: &Ctx, cmd: CurationTx) -> Result<Option<TxOutcome>> {
                 (None, None) => bail!("give --evidence-hash or --evidence-file"),
             };
             let config: ConfigResponse = ctx.chain.query(&staking, &QueryMsg::Config {}).await?;
-            let bond = config.config.dispute_bond.u128();
+            let bond = config.config.params.dispute_bond.u128();
             let native = ExecMsg::Challenge {
                 tranche_id,
                 evidence_hash: evidence_hash.clone(),
@@ -371,24 +365,7 @@ pub async fn tx(ctx: &Ctx, cmd: CurationTx) -> Result<Option<TxOutcome>> {
             )
             .await
         }
-        CurationTx::ProposeAdmin { new_admin } => {
-            let new_admin = new_admin.map(|a| ctx.resolve_address(&a)).transpose()?;
-            ctx.execute(
-                "propose_admin",
-                &staking,
-                &GovExec::ProposeAdmin { new_admin },
-                vec![],
-            )
-            .await
-        }
-        CurationTx::AcceptAdmin => {
-            ctx.execute("accept_admin", &staking, &GovExec::AcceptAdmin {}, vec![])
-                .await
-        }
-        CurationTx::SetPaused { paused } => {
-            ctx.execute("set_paused", &staking, &GovExec::SetPaused { paused }, vec![])
-                .await
-        }
+        CurationTx::Governance(g) => crate::governance::tx(ctx, &staking, g).await,
     }
 }
 

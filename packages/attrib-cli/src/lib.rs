@@ -7,6 +7,7 @@ pub mod context;
 pub mod curation;
 pub mod deploy;
 pub mod deployments;
+pub mod governance;
 pub mod keys;
 pub mod progress;
 pub mod registry;

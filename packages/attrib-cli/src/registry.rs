@@ -8,7 +8,7 @@ use attrib_registry::contract::sv::{ExecMsg, QueryMsg};
 use attrib_registry::msg::{
     ConfigResponse, ConfigUpdate, ContentRootResponse, DatasetResponse, TrancheFilter,
 };
-use attrib_std::interfaces::governance::sv::{ExecMsg as GovExec, QueryMsg as GovQuery};
+use attrib_std::interfaces::governance::sv::QueryMsg as GovQuery;
 use attrib_std::interfaces::review_target::sv::ExecMsg as ReviewExec;
 use attrib_std::merkle;
 use attrib_std::registry::{
@@ -232,18 +232,9 @@ pub enum RegistryTx {
         #[arg(long)]
         max_tranches_per_version: Option<u32>,
     },
-    /// Admin: propose a new admin (omit to withdraw a proposal)
-    ProposeAdmin {
-        #[arg(long)]
-        new_admin: Option<String>,
-    },
-    /// Proposed admin: accept
-    AcceptAdmin,
-    /// Admin: pause or resume
-    SetPaused {
-        #[arg(long, action = clap::ArgAction::Set)]
-        paused: bool,
-    },
+    /// Admin and pause (the same for every contract)
+    #[command(flatten)]
+    Governance(crate::governance::GovernanceTx),
 }
 
 #[derive(Subcommand, Debug)]
@@ -627,24 +618,7 @@ pub async fn tx(ctx: &Ctx, cmd: RegistryTx) -> Result<Option<TxOutcome>> {
             )
             .await
         }
-        RegistryTx::ProposeAdmin { new_admin } => {
-            let new_admin = new_admin.map(|a| ctx.resolve_address(&a)).transpose()?;
-            ctx.execute(
-                "propose_admin",
-                &registry,
-                &GovExec::ProposeAdmin { new_admin },
-                vec![],
-            )
-            .await
-        }
-        RegistryTx::AcceptAdmin => {
-            ctx.execute("accept_admin", &registry, &GovExec::AcceptAdmin {}, vec![])
-                .await
-        }
-        RegistryTx::SetPaused { paused } => {
-            ctx.execute("set_paused", &registry, &GovExec::SetPaused { paused }, vec![])
-                .await
-        }
+        RegistryTx::Governance(g) => crate::governance::tx(ctx, &registry, g).await,
     }
 }
 

@@ -158,3 +158,43 @@ impl AdminControl {
         })
     }
 }
+
+/// Implements the [`Governance`](crate::interfaces::governance::Governance) interface for
+/// a contract whose [`AdminControl`] is the field `gov` and whose error converts from
+/// [`GovernanceError`]. Every Attrib contract uses it, so the four messages behave the
+/// same everywhere.
+#[macro_export]
+macro_rules! impl_governance {
+    ($contract:ty, $error:ty) => {
+        impl $crate::interfaces::governance::Governance for $contract {
+            type Error = $error;
+
+            fn propose_admin(
+                &self,
+                ctx: ::sylvia::ctx::ExecCtx,
+                new_admin: Option<String>,
+            ) -> Result<::cosmwasm_std::Response, $error> {
+                Ok(self.gov.propose_admin(ctx.deps, &ctx.info, new_admin)?)
+            }
+
+            fn accept_admin(&self, ctx: ::sylvia::ctx::ExecCtx) -> Result<::cosmwasm_std::Response, $error> {
+                Ok(self.gov.accept_admin(ctx.deps, &ctx.info)?)
+            }
+
+            fn set_paused(
+                &self,
+                ctx: ::sylvia::ctx::ExecCtx,
+                paused: bool,
+            ) -> Result<::cosmwasm_std::Response, $error> {
+                Ok(self.gov.set_paused(ctx.deps, &ctx.info, paused)?)
+            }
+
+            fn governance(
+                &self,
+                ctx: ::sylvia::ctx::QueryCtx,
+            ) -> Result<$crate::interfaces::governance::GovernanceResponse, $error> {
+                Ok(self.gov.query(ctx.deps)?)
+            }
+        }
+    };
+}

@@ -47,6 +47,21 @@ pub fn ensure_upgrade(storage: &mut dyn Storage, name: &str, version: &str) -> R
     Ok(stored.version)
 }
 
+/// The whole `migrate` entry point of an Attrib contract: [`ensure_upgrade`] plus the
+/// `action` attribute and the migration event.
+pub fn migrate_response(
+    storage: &mut dyn Storage,
+    name: &str,
+    version: &str,
+) -> Result<cosmwasm_std::Response, MigrateError> {
+    let from = ensure_upgrade(storage, name, version)?;
+    Ok(crate::events::response(crate::events::action::MIGRATE).add_event(
+        cosmwasm_std::Event::new(crate::events::CONTRACT_MIGRATED)
+            .add_attribute("from_version", from)
+            .add_attribute("to_version", version),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,7 @@ pub mod governance;
 pub mod interfaces;
 pub mod merkle;
 pub mod migration;
+pub mod receipts;
 pub mod registry;
 
 pub use interfaces::{review_service, review_target};

@@ -30,6 +30,7 @@ pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 #[sv::error(ContractError)]
 #[sv::messages(attrib_std::interfaces::governance as Governance)]
 #[sv::messages(attrib_std::interfaces::review_service as ReviewService)]
+#[sv::messages(attrib_std::interfaces::slashing_service as SlashingService)]
 impl CuratorStakingContract {
     pub const fn new() -> Self {
         Self {
@@ -177,21 +178,6 @@ impl CuratorStakingContract {
         outcome: Vote,
     ) -> Result<Response, ContractError> {
         self.do_admin_resolve(ctx, review_id, outcome)
-    }
-
-    /// Authorized slashers: slash `staker` by `amount` or `fraction_bps`; the
-    /// `beneficiary` (a challenger) gets the challenger share, the rest goes to the pool.
-    #[sv::msg(exec)]
-    pub fn slash(
-        &self,
-        ctx: ExecCtx,
-        staker: String,
-        amount: Option<Uint128>,
-        fraction_bps: Option<u32>,
-        reason: String,
-        beneficiary: Option<String>,
-    ) -> Result<Response, ContractError> {
-        self.do_slash_service(ctx, staker, amount, fraction_bps, reason, beneficiary)
     }
 
     #[sv::msg(query)]

@@ -4,16 +4,19 @@
 
 use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
+use attrib_std::interfaces::slashing_service::{SlashingService, StakeOfResponse};
 use cosmwasm_std::{Response, Uint128};
-use sylvia::ctx::ExecCtx;
+use sylvia::ctx::{ExecCtx, QueryCtx};
 
 use crate::error::ContractError;
 use crate::state::CuratorStakingContract;
 
 pub const MAX_REASON: usize = 256;
 
-impl CuratorStakingContract {
-    pub(crate) fn do_slash_service(
+impl SlashingService for CuratorStakingContract {
+    type Error = ContractError;
+
+    fn slash(
         &self,
         ctx: ExecCtx,
         staker: String,
@@ -55,5 +58,21 @@ impl CuratorStakingContract {
                 .add_attribute("slasher", ctx.info.sender.as_str()),
         );
         self.route_slashed(ctx.deps.storage, &config, taken, beneficiary.as_ref(), resp)
+    }
+
+    fn stake_of(&self, ctx: QueryCtx, address: String) -> Result<StakeOfResponse, ContractError> {
+        let addr = ctx.deps.api.addr_validate(&address)?;
+        Ok(match self.stakers.may_load(ctx.deps.storage, &addr)? {
+            Some(s) => StakeOfResponse {
+                role: Some(s.role),
+                unbonding: s.unbonding_total(),
+                bonded: s.bonded,
+            },
+            None => StakeOfResponse {
+                role: None,
+                bonded: Uint128::zero(),
+                unbonding: Uint128::zero(),
+            },
+        })
     }
 }

@@ -58,13 +58,7 @@ pub struct Params {
     pub max_stakers: u32,
 }
 
-#[cw_serde]
-#[derive(Copy, Eq)]
-pub enum Role {
-    Curator,
-    /// A metering operator bonds here to be slashable; never drawn onto committees.
-    Operator,
-}
+pub use attrib_std::interfaces::slashing_service::Role;
 
 #[cw_serde]
 pub struct Unbonding {

@@ -10,6 +10,7 @@ use attrib_curator_staking::msg::{ConfigResponse, Params, ReceiveMsg};
 use attrib_curator_staking::state::{Role, StakeAsset};
 use attrib_std::curation::{vote_commitment, Vote};
 use attrib_std::interfaces::governance::sv::QueryMsg as GovQuery;
+use attrib_std::interfaces::slashing_service::sv::QueryMsg as SlashingQuery;
 use clap::{Subcommand, ValueEnum};
 use cosmwasm_std::{to_json_binary, HexBinary, Uint128};
 use sha2::{Digest, Sha256};
@@ -162,6 +163,10 @@ pub enum CurationQuery {
     },
     Totals,
     Payout {
+        address: String,
+    },
+    /// A staker's role and stake, as the slashing service reports it
+    StakeOf {
         address: String,
     },
     Governance,
@@ -335,7 +340,7 @@ pub async fn tx(ctx: &Ctx, cmd: CurationTx) -> Result<Option<TxOutcome>> {
             reason,
             beneficiary,
         } => {
-            let msg = ExecMsg::Slash {
+            let msg = attrib_std::interfaces::slashing_service::sv::ExecMsg::Slash {
                 staker: ctx.resolve_address(&staker)?,
                 amount: amount.map(Uint128::new),
                 fraction_bps,
@@ -407,6 +412,16 @@ pub async fn query(ctx: &Ctx, cmd: CurationQuery) -> Result<()> {
         }
         CurationQuery::Concentration { top_k } => q(QueryMsg::Concentration { top_k }).await?,
         CurationQuery::Totals => q(QueryMsg::Totals {}).await?,
+        CurationQuery::StakeOf { address } => {
+            ctx.chain
+                .query(
+                    &ctx.contract(CONTRACT)?,
+                    &SlashingQuery::StakeOf {
+                        address: addr(address)?,
+                    },
+                )
+                .await?
+        }
         CurationQuery::Payout { address } => {
             q(QueryMsg::Payout {
                 address: addr(address)?,

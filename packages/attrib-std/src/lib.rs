@@ -22,4 +22,4 @@ pub mod migration;
 pub mod receipts;
 pub mod registry;
 
-pub use interfaces::{review_service, review_target};
+pub use interfaces::{review_service, review_target, slashing_service};

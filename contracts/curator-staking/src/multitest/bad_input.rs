@@ -14,6 +14,7 @@ use crate::error::ContractError;
 use crate::msg::ReceiveMsg;
 use crate::state::Role;
 use attrib_registry::contract::sv::mt::RegistryContractProxy;
+use attrib_std::interfaces::slashing_service::sv::mt::SlashingServiceProxy;
 
 fn evidence() -> HexBinary {
     HexBinary::from([9u8; 32])

@@ -9,6 +9,7 @@ use super::suite::*;
 use crate::contract::sv::mt::{CodeId, CuratorStakingContractProxy};
 use crate::msg::ReceiveMsg;
 use crate::state::Role;
+use attrib_std::interfaces::slashing_service::sv::mt::SlashingServiceProxy;
 
 #[test]
 fn unbonding_stake_stays_slashable_until_released() {
@@ -75,6 +76,12 @@ fn slashing_service_by_amount_pays_the_beneficiary_its_share() {
         .call(&suite.slasher)
         .unwrap();
     assert_eq!(suite.bonded(&suite.operator), 0);
+    // The slashing service reports stake by role.
+    let stake = suite.staking().stake_of(suite.operator.to_string()).unwrap();
+    assert_eq!(
+        (stake.role, stake.bonded),
+        (Some(Role::Operator), Uint128::zero())
+    );
     // Operators are never drawn onto committees.
     for i in 0..10u8 {
         let (_, review) = suite.register_strict_tranche(50 + i);

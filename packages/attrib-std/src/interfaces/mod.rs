@@ -4,3 +4,4 @@
 pub mod governance;
 pub mod review_service;
 pub mod review_target;
+pub mod slashing_service;

@@ -1,0 +1,48 @@
+//! Implemented by curator staking: slashing as a service for authorized contracts (the
+//! registry, the receipt oracle), and the stake they check before trusting an operator.
+
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::{Response, StdError, Uint128};
+use sylvia::ctx::{ExecCtx, QueryCtx};
+use sylvia::interface;
+
+/// What a staker stakes as.
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub enum Role {
+    /// Drawn onto review committees.
+    Curator,
+    /// A metering operator, bonded to be slashable; never drawn onto committees.
+    Operator,
+}
+
+#[cw_serde]
+pub struct StakeOfResponse {
+    pub role: Option<Role>,
+    pub bonded: Uint128,
+    /// Unbonding stake (still slashable).
+    pub unbonding: Uint128,
+}
+
+#[interface]
+pub trait SlashingService {
+    type Error: From<StdError>;
+
+    /// Authorized slashers only: slash `staker` by `amount` or `fraction_bps` (exactly
+    /// one), bonded stake first, then unbonding; the `beneficiary` (a challenger) gets
+    /// the challenger share and the rest goes to the reward pool.
+    #[sv::msg(exec)]
+    fn slash(
+        &self,
+        ctx: ExecCtx,
+        staker: String,
+        amount: Option<Uint128>,
+        fraction_bps: Option<u32>,
+        reason: String,
+        beneficiary: Option<String>,
+    ) -> Result<Response, Self::Error>;
+
+    /// A staker's role and stake.
+    #[sv::msg(query)]
+    fn stake_of(&self, ctx: QueryCtx, address: String) -> Result<StakeOfResponse, Self::Error>;
+}

@@ -364,6 +364,7 @@ impl Commitment {
 }
 
 /// The whole tree, built off-chain by operators and auditors.
+#[derive(Debug)]
 pub struct SumTree {
     levels: Vec<Vec<Node>>,
 }
@@ -401,6 +402,11 @@ impl SumTree {
 
     pub fn count(&self) -> u64 {
         self.levels[0].len() as u64
+    }
+
+    /// Level of the root (0 for a single leaf).
+    pub fn root_level(&self) -> u32 {
+        self.levels.len() as u32 - 1
     }
 
     pub fn commitment(&self) -> Commitment {

@@ -1,0 +1,310 @@
+//! Batches: O(1) posting with a verified operator signature, contiguity and epoch
+//! deadlines; finalization that moves `units × royalty` from escrow to the reward pool,
+//! earmarked per dataset version by lineage weight (debt and suspension when short).
+
+use attrib_std::events::{self, attr};
+use attrib_std::funds;
+use attrib_std::receipts::BatchHeader;
+use cosmwasm_std::{Addr, Api, BankMsg, Event, HexBinary, Response, Storage, Uint128};
+use sylvia::ctx::ExecCtx;
+
+use crate::error::ContractError;
+use crate::state::{Batch, BatchStatus, Config, Cursor, Model, ReceiptOracleContract};
+
+pub const BATCH_SUBMITTED: &str = "attrib_batch_submitted";
+pub const BATCH_FINALIZED: &str = "attrib_batch_finalized";
+pub const USAGE_ROYALTY: &str = "attrib_usage_royalty";
+pub const MODEL_SUSPENDED: &str = "attrib_model_suspended";
+
+pub fn epoch_at(config: &Config, now: u64) -> u64 {
+    now.saturating_sub(config.epoch_start) / config.params.epoch_secs
+}
+
+pub fn epoch_end(config: &Config, epoch: u64) -> u64 {
+    config.epoch_start + (epoch + 1) * config.params.epoch_secs
+}
+
+/// Last second at which batches of `epoch` can be posted.
+pub fn deadline(config: &Config, epoch: u64) -> u64 {
+    epoch_end(config, epoch) + config.params.posting_grace_secs
+}
+
+pub fn verify_signature(
+    api: &dyn Api,
+    digest: &[u8; 32],
+    signature: &HexBinary,
+    pubkey: &HexBinary,
+) -> Result<(), ContractError> {
+    if signature.len() != 64 {
+        return Err(ContractError::BadSignature {});
+    }
+    match api.secp256k1_verify(digest, signature, pubkey) {
+        Ok(true) => Ok(()),
+        _ => Err(ContractError::BadSignature {}),
+    }
+}
+
+/// Sends `amount` of the model's royalty denom to the reward pool with one event per
+/// lineage entry carrying its earmark (dataset, version, share by weight).
+pub fn pay_royalties(
+    resp: Response,
+    config: &Config,
+    model: &Model,
+    amount: Uint128,
+    reason: &str,
+) -> Result<Response, ContractError> {
+    let denom = &model.royalty_per_unit.denom;
+    let mut resp = resp.add_message(BankMsg::Send {
+        to_address: config.reward_pool.to_string(),
+        amount: vec![cosmwasm_std::coin(amount.u128(), denom)],
+    });
+    let mut given = Uint128::zero();
+    for (i, e) in model.effective_lineage.iter().enumerate() {
+        // The last entry takes the rounding remainder, so the earmarks add up exactly.
+        let share = if i + 1 == model.effective_lineage.len() {
+            amount - given
+        } else {
+            amount.multiply_ratio(e.weight_bps, 10_000u32)
+        };
+        given += share;
+        resp = resp.add_event(
+            Event::new(USAGE_ROYALTY)
+                .add_attribute("model_id", model.id.to_string())
+                .add_attribute(attr::DATASET_ID, e.dataset_id.to_string())
+                .add_attribute(attr::VERSION, e.version.to_string())
+                .add_attribute(attr::AMOUNT, format!("{share}{denom}"))
+                .add_attribute(attr::REASON, reason),
+        );
+    }
+    Ok(resp)
+}
+
+impl ReceiptOracleContract {
+    pub(crate) fn load_batch(
+        &self,
+        storage: &dyn Storage,
+        model_id: u64,
+        op: &Addr,
+        seq: u64,
+    ) -> Result<Batch, ContractError> {
+        self.batches
+            .may_load(storage, (model_id, op, seq))?
+            .ok_or_else(|| ContractError::BatchNotFound {
+                model_id,
+                operator: op.to_string(),
+                seq,
+            })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn do_submit_batch(
+        &self,
+        ctx: ExecCtx,
+        model_id: u64,
+        epoch: u64,
+        seq: u64,
+        first_id: u64,
+        last_id: u64,
+        count: u64,
+        total_units: Uint128,
+        root: HexBinary,
+        signature: HexBinary,
+        replaces: Option<u64>,
+    ) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        let config = self.config.load(ctx.deps.storage)?;
+        let op = ctx.info.sender.clone();
+        let operator = self.operator_key(ctx.deps.storage, &op)?;
+        let mut model = self.load_model(ctx.deps.storage, model_id)?;
+        if !model.operators.contains(&op) {
+            return Err(ContractError::OperatorNotAllowed {
+                operator: op.to_string(),
+                model_id,
+            });
+        }
+        if !model.debt.is_zero() {
+            return Err(ContractError::Suspended {
+                model_id,
+                debt: model.debt,
+            });
+        }
+        if root.len() != 32 {
+            return Err(ContractError::BadLength {
+                field: "root",
+                max: 32,
+            });
+        }
+        if count == 0 || last_id < first_id || count > last_id - first_id + 1 {
+            return Err(ContractError::BadRange {
+                first_id,
+                last_id,
+                count,
+            });
+        }
+        let now = ctx.env.block.time.seconds();
+        let current = epoch_at(&config, now);
+        if epoch > current || now > deadline(&config, epoch) {
+            return Err(ContractError::EpochClosed {
+                epoch,
+                current,
+                deadline: deadline(&config, epoch),
+            });
+        }
+        let mut cursor = self
+            .cursors
+            .may_load(ctx.deps.storage, (model_id, &op))?
+            .unwrap_or(Cursor {
+                next_seq: 1,
+                last_id: 0,
+                last_epoch: 0,
+            });
+        if seq != cursor.next_seq {
+            return Err(ContractError::WrongSequence {
+                expected: cursor.next_seq,
+                got: seq,
+            });
+        }
+        match replaces {
+            // Re-posting the honest totals of a voided batch: the same ids, epoch and
+            // sequence position; the cursor does not move.
+            Some(old) => {
+                let voided = self.load_batch(ctx.deps.storage, model_id, &op, old)?;
+                let is_voided = matches!(voided.status, BatchStatus::Voided { .. });
+                let same = voided.first_id == first_id && voided.last_id == last_id && voided.epoch == epoch;
+                let taken = self
+                    .batches
+                    .range(ctx.deps.storage, None, None, cosmwasm_std::Order::Ascending)
+                    .filter_map(|r| r.ok())
+                    .any(|(_, b)| {
+                        b.replaces == Some(old)
+                            && b.model_id == model_id
+                            && b.operator == op
+                            && !matches!(b.status, BatchStatus::Voided { .. })
+                    });
+                if !is_voided || !same || taken {
+                    return Err(ContractError::BadReplacement { seq: old });
+                }
+            }
+            None => {
+                if first_id != cursor.last_id + 1 {
+                    return Err(ContractError::NotContiguous {
+                        expected: cursor.last_id + 1,
+                        got: first_id,
+                    });
+                }
+                if epoch < cursor.last_epoch {
+                    return Err(ContractError::EpochBackwards {
+                        epoch,
+                        last: cursor.last_epoch,
+                    });
+                }
+                cursor.last_id = last_id;
+                cursor.last_epoch = epoch;
+            }
+        }
+        let header = BatchHeader {
+            chain_id: ctx.env.block.chain_id.clone(),
+            contract: ctx.env.contract.address.to_string(),
+            model_id,
+            epoch,
+            operator: op.to_string(),
+            seq,
+            first_id,
+            last_id,
+            count,
+            total_units,
+            root: root.clone(),
+        };
+        verify_signature(ctx.deps.api, &header.digest(), &signature, &operator.pubkey)?;
+
+        let charge = total_units
+            .checked_mul(model.royalty_per_unit.amount)
+            .map_err(cosmwasm_std::StdError::from)?;
+        model.reserved += charge;
+        cursor.next_seq += 1;
+        self.models.save(ctx.deps.storage, model_id, &model)?;
+        self.cursors.save(ctx.deps.storage, (model_id, &op), &cursor)?;
+        let batch = Batch {
+            model_id,
+            operator: op.clone(),
+            seq,
+            epoch,
+            first_id,
+            last_id,
+            count,
+            total_units,
+            root,
+            posted_at: now,
+            replaces,
+            status: BatchStatus::Pending,
+            charge,
+        };
+        self.batches
+            .save(ctx.deps.storage, (model_id, &op, seq), &batch)?;
+        Ok(events::response("submit_batch").add_event(
+            Event::new(BATCH_SUBMITTED)
+                .add_attribute("model_id", model_id.to_string())
+                .add_attribute("operator", op.as_str())
+                .add_attribute("seq", seq.to_string())
+                .add_attribute("epoch", epoch.to_string())
+                .add_attribute("first_id", first_id.to_string())
+                .add_attribute("last_id", last_id.to_string())
+                .add_attribute("count", count.to_string())
+                .add_attribute("total_units", total_units.to_string())
+                .add_attribute("root", batch.root.to_hex()),
+        ))
+    }
+
+    pub(crate) fn do_finalize_batch(
+        &self,
+        ctx: ExecCtx,
+        model_id: u64,
+        operator: String,
+        seq: u64,
+    ) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        let config = self.config.load(ctx.deps.storage)?;
+        let op = ctx.deps.api.addr_validate(&operator)?;
+        let mut batch = self.load_batch(ctx.deps.storage, model_id, &op, seq)?;
+        if batch.status != BatchStatus::Pending {
+            return Err(ContractError::NotPending { seq });
+        }
+        let now = ctx.env.block.time.seconds();
+        let at = batch.posted_at + config.params.dispute_window_secs;
+        if now < at {
+            return Err(ContractError::DisputeWindowOpen { seq, at, now });
+        }
+        let mut model = self.load_model(ctx.deps.storage, model_id)?;
+        let paid = batch.charge.min(model.escrow);
+        let short = batch.charge - paid;
+        model.escrow -= paid;
+        model.reserved -= batch.charge;
+        model.debt += short;
+        batch.status = BatchStatus::Finalized;
+        self.batches
+            .save(ctx.deps.storage, (model_id, &op, seq), &batch)?;
+        self.models.save(ctx.deps.storage, model_id, &model)?;
+        let mut resp = events::response("finalize_batch").add_event(
+            Event::new(BATCH_FINALIZED)
+                .add_attribute("model_id", model_id.to_string())
+                .add_attribute("operator", op.as_str())
+                .add_attribute("seq", seq.to_string())
+                .add_attribute("total_units", batch.total_units.to_string())
+                .add_attribute("charged", paid.to_string())
+                .add_attribute("debt", short.to_string()),
+        );
+        if !paid.is_zero() {
+            resp = pay_royalties(resp, &config, &model, paid, "usage")?;
+        }
+        if !short.is_zero() {
+            resp = resp.add_event(
+                Event::new(MODEL_SUSPENDED)
+                    .add_attribute("model_id", model_id.to_string())
+                    .add_attribute("debt", model.debt.to_string()),
+            );
+        }
+        Ok(resp)
+    }
+}

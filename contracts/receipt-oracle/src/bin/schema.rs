@@ -1,0 +1,11 @@
+use attrib_receipt_oracle::contract::sv::{ContractExecMsg, ContractQueryMsg, InstantiateMsg, MigrateMsg};
+use cosmwasm_schema::write_api;
+
+fn main() {
+    write_api! {
+        instantiate: InstantiateMsg,
+        execute: ContractExecMsg,
+        query: ContractQueryMsg,
+        migrate: MigrateMsg,
+    }
+}

@@ -1,0 +1,335 @@
+//! The receipt oracle's message surface (sylvia); logic lives in `models.rs`,
+//! `batches.rs` and `fraud.rs`. (sylvia generates one argument per message field, so
+//! clippy's argument count does not apply to this module.)
+#![allow(clippy::too_many_arguments)]
+
+use attrib_std::governance::AdminControl;
+use attrib_std::receipts::{Path, ProofNode, Receipt};
+use cosmwasm_std::{Coin, HexBinary, Order, Response, StdResult, Uint128};
+use cw_storage_plus::{Bound, Item, Map};
+use sylvia::contract;
+use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
+#[cfg(not(feature = "library"))]
+use sylvia::entry_points;
+
+use crate::error::ContractError;
+use crate::msg::{BatchesResponse, EpochResponse};
+pub use crate::state::ReceiptOracleContract;
+use crate::state::{Batch, Config, Cursor, LineageEntry, Model, Operator, Params, ParentLink};
+
+pub const CONTRACT_NAME: &str = concat!("crates.io:", env!("CARGO_PKG_NAME"));
+pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg_attr(not(feature = "library"), entry_points)]
+#[contract]
+#[sv::error(ContractError)]
+#[sv::messages(attrib_std::interfaces::governance as Governance)]
+impl ReceiptOracleContract {
+    pub const fn new() -> Self {
+        Self {
+            gov: AdminControl::new(),
+            config: Item::new("config"),
+            next_model: Item::new("next_model"),
+            models: Map::new("models"),
+            operators: Map::new("operators"),
+            cursors: Map::new("cursors"),
+            batches: Map::new("batches"),
+            late_proven: Map::new("late_proven"),
+        }
+    }
+
+    #[sv::msg(instantiate)]
+    pub fn instantiate(
+        &self,
+        ctx: InstantiateCtx,
+        admin: Option<String>,
+        registry: String,
+        curator_staking: String,
+        reward_pool: String,
+        params: Params,
+    ) -> Result<Response, ContractError> {
+        self.init(ctx, admin, registry, curator_staking, reward_pool, params)
+    }
+
+    #[sv::msg(migrate)]
+    pub fn migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
+        Ok(attrib_std::migration::migrate_response(
+            ctx.deps.storage,
+            CONTRACT_NAME,
+            CONTRACT_VERSION,
+        )?)
+    }
+
+    /// Admin: replace the parameters.
+    #[sv::msg(exec)]
+    pub fn update_params(&self, ctx: ExecCtx, params: Params) -> Result<Response, ContractError> {
+        self.do_update_params(ctx, params)
+    }
+
+    /// Register a model built from `lineage` (weights in bps, summing to 10 000); the
+    /// sender must hold a valid license for every entry, and `royalty_per_unit` must
+    /// cover what the lineage's terms demand.
+    #[sv::msg(exec)]
+    pub fn register_model(
+        &self,
+        ctx: ExecCtx,
+        metadata_uri: String,
+        lineage: Vec<LineageEntry>,
+        parent: Option<ParentLink>,
+        royalty_per_unit: Coin,
+    ) -> Result<Response, ContractError> {
+        self.do_register_model(ctx, metadata_uri, lineage, parent, royalty_per_unit)
+    }
+
+    /// Owner: let an operator meter this model (or stop it).
+    #[sv::msg(exec)]
+    pub fn set_model_operator(
+        &self,
+        ctx: ExecCtx,
+        model_id: u64,
+        operator: String,
+        allowed: bool,
+    ) -> Result<Response, ContractError> {
+        self.do_set_model_operator(ctx, model_id, operator, allowed)
+    }
+
+    /// Register (or rotate) the sender's receipt-signing key; the sender must be bonded
+    /// as an operator in curator staking.
+    #[sv::msg(exec)]
+    pub fn register_operator(&self, ctx: ExecCtx, pubkey: HexBinary) -> Result<Response, ContractError> {
+        self.do_register_operator(ctx, pubkey)
+    }
+
+    /// Anyone: add the royalty denom to a model's escrow (repays its debt first).
+    #[sv::msg(exec)]
+    pub fn fund_escrow(&self, ctx: ExecCtx, model_id: u64) -> Result<Response, ContractError> {
+        self.do_fund_escrow(ctx, model_id)
+    }
+
+    /// Owner: announce a withdrawal of unused escrow; it can be executed after the notice.
+    #[sv::msg(exec)]
+    pub fn request_withdrawal(
+        &self,
+        ctx: ExecCtx,
+        model_id: u64,
+        amount: Uint128,
+    ) -> Result<Response, ContractError> {
+        self.do_request_withdrawal(ctx, model_id, amount)
+    }
+
+    /// Owner: execute an announced withdrawal (never escrow reserved for pending batches).
+    #[sv::msg(exec)]
+    pub fn withdraw_escrow(&self, ctx: ExecCtx, model_id: u64) -> Result<Response, ContractError> {
+        self.do_withdraw_escrow(ctx, model_id)
+    }
+
+    /// Operator: post a batch — root of the merkle-sum tree of its receipts, total
+    /// units, leaf count, first and last receipt id — signed over
+    /// `attrib_std::receipts::BatchHeader`. Stores O(1) data, whatever the receipt count.
+    #[sv::msg(exec)]
+    pub fn submit_batch(
+        &self,
+        ctx: ExecCtx,
+        model_id: u64,
+        epoch: u64,
+        seq: u64,
+        first_id: u64,
+        last_id: u64,
+        count: u64,
+        total_units: Uint128,
+        root: HexBinary,
+        signature: HexBinary,
+        replaces: Option<u64>,
+    ) -> Result<Response, ContractError> {
+        self.do_submit_batch(
+            ctx,
+            model_id,
+            epoch,
+            seq,
+            first_id,
+            last_id,
+            count,
+            total_units,
+            root,
+            signature,
+            replaces,
+        )
+    }
+
+    /// Anyone, after the dispute window: charge the usage to escrow and send it to the
+    /// reward pool, earmarked by lineage weight.
+    #[sv::msg(exec)]
+    pub fn finalize_batch(
+        &self,
+        ctx: ExecCtx,
+        model_id: u64,
+        operator: String,
+        seq: u64,
+    ) -> Result<Response, ContractError> {
+        self.do_finalize_batch(ctx, model_id, operator, seq)
+    }
+
+    /// Fraud proof: a receipt signed by the operator whose id lies inside the batch's
+    /// range but between two adjacent leaves (so it is not in the tree).
+    #[sv::msg(exec)]
+    pub fn challenge_omitted_receipt(
+        &self,
+        ctx: ExecCtx,
+        model_id: u64,
+        operator: String,
+        seq: u64,
+        receipt: Receipt,
+        signature: HexBinary,
+        left: Receipt,
+        left_path: Path,
+        right: Receipt,
+        right_path: Path,
+    ) -> Result<Response, ContractError> {
+        self.do_challenge_omitted(
+            ctx, model_id, operator, seq, receipt, signature, left, left_path, right, right_path,
+        )
+    }
+
+    /// Fraud proof: the leaf at a signed receipt's id differs from the signed receipt.
+    #[sv::msg(exec)]
+    pub fn challenge_altered_receipt(
+        &self,
+        ctx: ExecCtx,
+        model_id: u64,
+        operator: String,
+        seq: u64,
+        receipt: Receipt,
+        signature: HexBinary,
+        leaf: Receipt,
+        path: Path,
+    ) -> Result<Response, ContractError> {
+        self.do_challenge_altered(ctx, model_id, operator, seq, receipt, signature, leaf, path)
+    }
+
+    /// Fraud proof: a node whose sum differs from its children's (the topmost such node).
+    #[sv::msg(exec)]
+    pub fn challenge_bad_sum(
+        &self,
+        ctx: ExecCtx,
+        model_id: u64,
+        operator: String,
+        seq: u64,
+        left: ProofNode,
+        right: ProofNode,
+        claimed_sum: Uint128,
+        path: Path,
+    ) -> Result<Response, ContractError> {
+        self.do_challenge_bad_sum(ctx, model_id, operator, seq, left, right, claimed_sum, path)
+    }
+
+    /// Fraud proof: two adjacent leaves whose ids do not strictly increase (the same id
+    /// twice), or an end leaf without its declared id (an id of another batch).
+    #[sv::msg(exec)]
+    pub fn challenge_duplicate_id(
+        &self,
+        ctx: ExecCtx,
+        model_id: u64,
+        operator: String,
+        seq: u64,
+        left: Receipt,
+        left_path: Path,
+        right: Option<Receipt>,
+        right_path: Option<Path>,
+    ) -> Result<Response, ContractError> {
+        self.do_challenge_duplicate(ctx, model_id, operator, seq, left, left_path, right, right_path)
+    }
+
+    /// Fraud proof: after an epoch's posting deadline, a signed receipt of that epoch
+    /// beyond the operator's last posted id.
+    #[sv::msg(exec)]
+    pub fn challenge_late_omission(
+        &self,
+        ctx: ExecCtx,
+        model_id: u64,
+        operator: String,
+        receipt: Receipt,
+        signature: HexBinary,
+    ) -> Result<Response, ContractError> {
+        self.do_challenge_late(ctx, model_id, operator, receipt, signature)
+    }
+
+    #[sv::msg(query)]
+    pub fn config(&self, ctx: QueryCtx) -> Result<Config, ContractError> {
+        Ok(self.config.load(ctx.deps.storage)?)
+    }
+
+    #[sv::msg(query)]
+    pub fn model(&self, ctx: QueryCtx, model_id: u64) -> Result<Model, ContractError> {
+        self.load_model(ctx.deps.storage, model_id)
+    }
+
+    #[sv::msg(query)]
+    pub fn operator(&self, ctx: QueryCtx, address: String) -> Result<Option<Operator>, ContractError> {
+        let addr = ctx.deps.api.addr_validate(&address)?;
+        Ok(self.operators.may_load(ctx.deps.storage, &addr)?)
+    }
+
+    #[sv::msg(query)]
+    pub fn cursor(&self, ctx: QueryCtx, model_id: u64, operator: String) -> Result<Cursor, ContractError> {
+        let addr = ctx.deps.api.addr_validate(&operator)?;
+        Ok(self
+            .cursors
+            .may_load(ctx.deps.storage, (model_id, &addr))?
+            .unwrap_or_default())
+    }
+
+    #[sv::msg(query)]
+    pub fn batch(
+        &self,
+        ctx: QueryCtx,
+        model_id: u64,
+        operator: String,
+        seq: u64,
+    ) -> Result<Batch, ContractError> {
+        let addr = ctx.deps.api.addr_validate(&operator)?;
+        self.load_batch(ctx.deps.storage, model_id, &addr, seq)
+    }
+
+    #[sv::msg(query)]
+    pub fn batches(
+        &self,
+        ctx: QueryCtx,
+        model_id: u64,
+        operator: String,
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    ) -> Result<BatchesResponse, ContractError> {
+        let addr = ctx.deps.api.addr_validate(&operator)?;
+        let batches = self
+            .batches
+            .prefix((model_id, &addr))
+            .range(
+                ctx.deps.storage,
+                start_after.map(Bound::exclusive),
+                None,
+                Order::Ascending,
+            )
+            .take(limit.unwrap_or(30).min(100) as usize)
+            .map(|r| r.map(|(_, b)| b))
+            .collect::<StdResult<_>>()?;
+        Ok(BatchesResponse { batches })
+    }
+
+    /// The current epoch and its posting deadline.
+    #[sv::msg(query)]
+    pub fn epoch(&self, ctx: QueryCtx) -> Result<EpochResponse, ContractError> {
+        let config = self.config.load(ctx.deps.storage)?;
+        let current = crate::batches::epoch_at(&config, ctx.env.block.time.seconds());
+        Ok(EpochResponse {
+            current,
+            ends_at: crate::batches::epoch_end(&config, current),
+            posting_deadline: crate::batches::deadline(&config, current),
+        })
+    }
+}
+
+impl Default for ReceiptOracleContract {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,474 @@
+//! Instantiation, models (lineage, license and royalty checks, parent royalties),
+//! operators, and escrow (funding, debt, withdrawals after notice).
+
+use attrib_registry::contract::sv::QueryMsg as RegistryQuery;
+use attrib_registry::msg::DatasetResponse;
+use attrib_std::events::{self, attr};
+use attrib_std::funds;
+use attrib_std::interfaces::slashing_service::{sv::Querier as _, Role, SlashingService};
+use attrib_std::registry::LicenseCheckResponse;
+use cosmwasm_std::{Addr, BankMsg, Coin, Event, HexBinary, Response, StdError, Storage, Uint128};
+use sylvia::ctx::{ExecCtx, InstantiateCtx};
+use sylvia::types::Remote;
+
+use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
+use crate::error::ContractError;
+use crate::state::{
+    Config, LineageEntry, Model, Operator, Params, ParentLink, ReceiptOracleContract, Withdrawal,
+};
+
+pub const MODEL_REGISTERED: &str = "attrib_model_registered";
+pub const ESCROW_FUNDED: &str = "attrib_escrow_funded";
+pub const ESCROW_WITHDRAWN: &str = "attrib_escrow_withdrawn";
+pub const OPERATOR_REGISTERED: &str = "attrib_operator_registered";
+pub const MAX_URI: usize = 512;
+
+fn validate(p: &Params) -> Result<(), ContractError> {
+    for (field, v) in [
+        ("epoch_secs", p.epoch_secs),
+        ("dispute_window_secs", p.dispute_window_secs),
+        ("max_lineage", p.max_lineage.into()),
+    ] {
+        if v == 0 {
+            return Err(ContractError::BadParam {
+                field,
+                reason: "must be positive",
+            });
+        }
+    }
+    if p.fraud_slash_bps == 0 || p.fraud_slash_bps > 10_000 {
+        return Err(ContractError::BadParam {
+            field: "fraud_slash_bps",
+            reason: "must be 1-10000",
+        });
+    }
+    if p.max_lineage > 64 {
+        return Err(ContractError::BadParam {
+            field: "max_lineage",
+            reason: "must be at most 64 (finalization cost)",
+        });
+    }
+    Ok(())
+}
+
+impl ReceiptOracleContract {
+    pub(crate) fn init(
+        &self,
+        ctx: InstantiateCtx,
+        admin: Option<String>,
+        registry: String,
+        curator_staking: String,
+        reward_pool: String,
+        params: Params,
+    ) -> Result<Response, ContractError> {
+        funds::expect_none(&ctx.info.funds)?;
+        validate(&params)?;
+        cw2::set_contract_version(ctx.deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+        let api = ctx.deps.api;
+        let admin = admin
+            .map(|a| api.addr_validate(&a))
+            .transpose()?
+            .unwrap_or(ctx.info.sender.clone());
+        self.gov.init(ctx.deps.storage, &admin)?;
+        self.config.save(
+            ctx.deps.storage,
+            &Config {
+                registry: api.addr_validate(&registry)?,
+                curator_staking: api.addr_validate(&curator_staking)?,
+                reward_pool: api.addr_validate(&reward_pool)?,
+                epoch_start: ctx.env.block.time.seconds(),
+                params,
+            },
+        )?;
+        self.next_model.save(ctx.deps.storage, &1)?;
+        Ok(Response::new().add_attribute(attr::ADMIN, admin.as_str()))
+    }
+
+    pub(crate) fn do_update_params(&self, ctx: ExecCtx, params: Params) -> Result<Response, ContractError> {
+        funds::expect_none(&ctx.info.funds)?;
+        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
+        validate(&params)?;
+        self.config
+            .update(ctx.deps.storage, |mut c| -> Result<_, ContractError> {
+                c.params = params;
+                Ok(c)
+            })?;
+        Ok(events::response(events::action::UPDATE_PARAMS).add_event(Event::new(events::CONFIG_UPDATED)))
+    }
+
+    pub(crate) fn load_model(&self, storage: &dyn Storage, id: u64) -> Result<Model, ContractError> {
+        self.models
+            .may_load(storage, id)?
+            .ok_or(ContractError::ModelNotFound { id })
+    }
+
+    fn owned_model(&self, ctx: &ExecCtx, id: u64) -> Result<Model, ContractError> {
+        let model = self.load_model(ctx.deps.storage, id)?;
+        if model.owner != ctx.info.sender {
+            return Err(ContractError::NotOwner {
+                sender: ctx.info.sender.to_string(),
+                model_id: id,
+            });
+        }
+        Ok(model)
+    }
+
+    pub(crate) fn do_register_model(
+        &self,
+        ctx: ExecCtx,
+        metadata_uri: String,
+        lineage: Vec<LineageEntry>,
+        parent: Option<ParentLink>,
+        royalty_per_unit: Coin,
+    ) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        let config = self.config.load(ctx.deps.storage)?;
+        if metadata_uri.is_empty() || metadata_uri.len() > MAX_URI {
+            return Err(ContractError::BadLength {
+                field: "metadata_uri",
+                max: MAX_URI,
+            });
+        }
+        if lineage.is_empty() || lineage.len() > config.params.max_lineage as usize {
+            return Err(ContractError::LineageSize {
+                max: config.params.max_lineage,
+            });
+        }
+        let sum: u64 = lineage.iter().map(|e| e.weight_bps as u64).sum();
+        if sum != 10_000 || lineage.iter().any(|e| e.weight_bps == 0) {
+            return Err(ContractError::LineageWeights { sum });
+        }
+        for (i, e) in lineage.iter().enumerate() {
+            if lineage[..i]
+                .iter()
+                .any(|o| o.dataset_id == e.dataset_id && o.version == e.version)
+            {
+                return Err(ContractError::LineageRepeated {
+                    dataset_id: e.dataset_id,
+                    version: e.version,
+                });
+            }
+        }
+        if royalty_per_unit.amount.is_zero() {
+            return Err(ContractError::BadParam {
+                field: "royalty_per_unit",
+                reason: "must be positive",
+            });
+        }
+
+        // License and royalty checks against the registry, entry by entry.
+        let querier = &ctx.deps.querier;
+        let mut required = Uint128::zero();
+        for e in &lineage {
+            let check: LicenseCheckResponse = querier.query_wasm_smart(
+                &config.registry,
+                &RegistryQuery::HasValidLicense {
+                    licensee: ctx.info.sender.to_string(),
+                    dataset_id: e.dataset_id,
+                    version: e.version,
+                },
+            )?;
+            if !check.valid {
+                return Err(ContractError::NoLicense {
+                    owner: ctx.info.sender.to_string(),
+                    dataset_id: e.dataset_id,
+                    version: e.version,
+                });
+            }
+            let d: DatasetResponse = querier.query_wasm_smart(
+                &config.registry,
+                &RegistryQuery::Dataset {
+                    dataset_id: e.dataset_id,
+                },
+            )?;
+            if !d.dataset.terms.royalty_per_unit.is_empty() {
+                let demand = d.dataset.terms.royalty_in(&royalty_per_unit.denom).ok_or(
+                    ContractError::RoyaltyDenom {
+                        dataset_id: e.dataset_id,
+                        denom: royalty_per_unit.denom.clone(),
+                    },
+                )?;
+                required += demand.amount;
+            }
+        }
+        if royalty_per_unit.amount < required {
+            return Err(ContractError::RoyaltyTooLow {
+                offered: royalty_per_unit.amount,
+                required,
+            });
+        }
+
+        // A parent's lineage takes `share_bps` of the royalties, through at most
+        // `max_parent_depth` ancestors.
+        let (effective_lineage, depth) = match &parent {
+            None => (lineage.clone(), 0),
+            Some(link) => {
+                if link.share_bps == 0 || link.share_bps >= 10_000 {
+                    return Err(ContractError::BadParam {
+                        field: "parent.share_bps",
+                        reason: "must be 1-9999",
+                    });
+                }
+                let p = self.load_model(ctx.deps.storage, link.model_id)?;
+                if p.depth + 1 > config.params.max_parent_depth {
+                    return Err(ContractError::TooDeep {
+                        max: config.params.max_parent_depth,
+                    });
+                }
+                let merged = merge(&lineage, &p.effective_lineage, link.share_bps);
+                if merged.len() > config.params.max_lineage as usize {
+                    return Err(ContractError::LineageSize {
+                        max: config.params.max_lineage,
+                    });
+                }
+                (merged, p.depth + 1)
+            }
+        };
+
+        let id = self.next_model.load(ctx.deps.storage)?;
+        self.next_model.save(ctx.deps.storage, &(id + 1))?;
+        let model = Model {
+            id,
+            owner: ctx.info.sender.clone(),
+            metadata_uri,
+            lineage,
+            effective_lineage,
+            parent,
+            depth,
+            royalty_per_unit,
+            escrow: Uint128::zero(),
+            reserved: Uint128::zero(),
+            debt: Uint128::zero(),
+            withdrawal: None,
+            operators: vec![],
+            created_at: ctx.env.block.time.seconds(),
+        };
+        self.models.save(ctx.deps.storage, id, &model)?;
+        Ok(events::response("register_model")
+            .add_event(
+                Event::new(MODEL_REGISTERED)
+                    .add_attribute("model_id", id.to_string())
+                    .add_attribute("owner", model.owner.as_str())
+                    .add_attribute("royalty_per_unit", model.royalty_per_unit.to_string())
+                    .add_attribute("lineage", model.effective_lineage.len().to_string()),
+            )
+            .set_data(cosmwasm_std::to_json_binary(&id)?))
+    }
+
+    pub(crate) fn do_set_model_operator(
+        &self,
+        ctx: ExecCtx,
+        model_id: u64,
+        operator: String,
+        allowed: bool,
+    ) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        let mut model = self.owned_model(&ctx, model_id)?;
+        let op = ctx.deps.api.addr_validate(&operator)?;
+        model.operators.retain(|o| *o != op);
+        if allowed {
+            if !self.operators.has(ctx.deps.storage, &op) {
+                return Err(ContractError::NotOperator {
+                    address: op.to_string(),
+                });
+            }
+            model.operators.push(op.clone());
+        }
+        self.models.save(ctx.deps.storage, model_id, &model)?;
+        Ok(events::response("set_model_operator")
+            .add_attribute("model_id", model_id.to_string())
+            .add_attribute("operator", op.as_str())
+            .add_attribute("allowed", allowed.to_string()))
+    }
+
+    pub(crate) fn do_register_operator(
+        &self,
+        ctx: ExecCtx,
+        pubkey: HexBinary,
+    ) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        if pubkey.len() != 33 || !(pubkey[0] == 2 || pubkey[0] == 3) {
+            return Err(ContractError::BadPubkey {});
+        }
+        let config = self.config.load(ctx.deps.storage)?;
+        self.assert_bonded_operator(&ctx, &config)?;
+        let op = Operator {
+            address: ctx.info.sender.clone(),
+            pubkey,
+        };
+        self.operators.save(ctx.deps.storage, &ctx.info.sender, &op)?;
+        Ok(events::response("register_operator").add_event(
+            Event::new(OPERATOR_REGISTERED)
+                .add_attribute("operator", op.address.as_str())
+                .add_attribute("pubkey", op.pubkey.to_hex()),
+        ))
+    }
+
+    fn assert_bonded_operator(&self, ctx: &ExecCtx, config: &Config) -> Result<(), ContractError> {
+        let staking = Remote::<dyn SlashingService<Error = StdError>>::new(config.curator_staking.clone());
+        let stake = staking
+            .querier(&ctx.deps.querier)
+            .stake_of(ctx.info.sender.to_string())?;
+        if stake.role != Some(Role::Operator) || stake.bonded < config.params.operator_min_bond {
+            return Err(ContractError::OperatorBond {
+                address: ctx.info.sender.to_string(),
+                required: config.params.operator_min_bond,
+                bonded: if stake.role == Some(Role::Operator) {
+                    stake.bonded
+                } else {
+                    Uint128::zero()
+                },
+            });
+        }
+        Ok(())
+    }
+
+    pub(crate) fn do_fund_escrow(&self, ctx: ExecCtx, model_id: u64) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        let mut model = self.load_model(ctx.deps.storage, model_id)?;
+        let amount = funds::one_coin_of(&ctx.info.funds, &model.royalty_per_unit.denom)?;
+        let config = self.config.load(ctx.deps.storage)?;
+        // Debt first: finalized usage that escrow did not cover is paid out now.
+        let repay = amount.min(model.debt);
+        model.debt -= repay;
+        model.escrow += amount - repay;
+        self.models.save(ctx.deps.storage, model_id, &model)?;
+        let mut resp = events::response("fund_escrow").add_event(
+            Event::new(ESCROW_FUNDED)
+                .add_attribute("model_id", model_id.to_string())
+                .add_attribute("funder", ctx.info.sender.as_str())
+                .add_attribute(attr::AMOUNT, amount.to_string())
+                .add_attribute("debt_repaid", repay.to_string())
+                .add_attribute("escrow", model.escrow.to_string()),
+        );
+        if !repay.is_zero() {
+            resp = crate::batches::pay_royalties(resp, &config, &model, repay, "debt_repaid")?;
+        }
+        Ok(resp)
+    }
+
+    pub(crate) fn do_request_withdrawal(
+        &self,
+        ctx: ExecCtx,
+        model_id: u64,
+        amount: Uint128,
+    ) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        let mut model = self.owned_model(&ctx, model_id)?;
+        if amount.is_zero() || amount > model.escrow {
+            return Err(ContractError::Withdrawal {
+                amount,
+                reason: "must be positive and at most the escrow",
+            });
+        }
+        let config = self.config.load(ctx.deps.storage)?;
+        let available_at = ctx.env.block.time.seconds() + config.params.withdraw_notice_secs;
+        model.withdrawal = Some(Withdrawal { amount, available_at });
+        self.models.save(ctx.deps.storage, model_id, &model)?;
+        Ok(events::response("request_withdrawal")
+            .add_attribute("model_id", model_id.to_string())
+            .add_attribute(attr::AMOUNT, amount.to_string())
+            .add_attribute("available_at", available_at.to_string()))
+    }
+
+    pub(crate) fn do_withdraw_escrow(&self, ctx: ExecCtx, model_id: u64) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        let mut model = self.owned_model(&ctx, model_id)?;
+        let w = model.withdrawal.clone().ok_or(ContractError::Withdrawal {
+            amount: Uint128::zero(),
+            reason: "none requested",
+        })?;
+        if ctx.env.block.time.seconds() < w.available_at {
+            return Err(ContractError::Withdrawal {
+                amount: w.amount,
+                reason: "the notice period has not passed",
+            });
+        }
+        if w.amount + model.reserved > model.escrow {
+            return Err(ContractError::Withdrawal {
+                amount: w.amount,
+                reason: "escrow is reserved for posted batches",
+            });
+        }
+        model.escrow -= w.amount;
+        model.withdrawal = None;
+        self.models.save(ctx.deps.storage, model_id, &model)?;
+        Ok(events::response("withdraw_escrow")
+            .add_message(BankMsg::Send {
+                to_address: model.owner.to_string(),
+                amount: vec![cosmwasm_std::coin(w.amount.u128(), &model.royalty_per_unit.denom)],
+            })
+            .add_event(
+                Event::new(ESCROW_WITHDRAWN)
+                    .add_attribute("model_id", model_id.to_string())
+                    .add_attribute(attr::AMOUNT, w.amount.to_string()),
+            ))
+    }
+
+    pub(crate) fn operator_key(&self, storage: &dyn Storage, op: &Addr) -> Result<Operator, ContractError> {
+        self.operators
+            .may_load(storage, op)?
+            .ok_or(ContractError::NotOperator {
+                address: op.to_string(),
+            })
+    }
+}
+
+/// Own lineage scaled to (10 000 − share), parent's to share; same (dataset, version)
+/// merged; weights sum to exactly 10 000 (rounding goes to the first entry).
+pub fn merge(own: &[LineageEntry], parent: &[LineageEntry], share_bps: u32) -> Vec<LineageEntry> {
+    let mut out: Vec<LineageEntry> = vec![];
+    let scaled = own
+        .iter()
+        .map(|e| (e, e.weight_bps as u64 * (10_000 - share_bps as u64) / 10_000))
+        .chain(
+            parent
+                .iter()
+                .map(|e| (e, e.weight_bps as u64 * share_bps as u64 / 10_000)),
+        );
+    for (e, w) in scaled {
+        match out
+            .iter_mut()
+            .find(|o| o.dataset_id == e.dataset_id && o.version == e.version)
+        {
+            Some(o) => o.weight_bps += w as u32,
+            None => out.push(LineageEntry {
+                dataset_id: e.dataset_id,
+                version: e.version,
+                weight_bps: w as u32,
+            }),
+        }
+    }
+    out.retain(|e| e.weight_bps > 0);
+    let total: u32 = out.iter().map(|e| e.weight_bps).sum();
+    if let Some(first) = out.first_mut() {
+        first.weight_bps += 10_000 - total;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(d: u64, w: u32) -> LineageEntry {
+        LineageEntry {
+            dataset_id: d,
+            version: 1,
+            weight_bps: w,
+        }
+    }
+
+    #[test]
+    fn merged_lineage_sums_to_one() {
+        let m = merge(&[e(1, 7_000), e(2, 3_000)], &[e(2, 5_000), e(3, 5_000)], 2_000);
+        assert_eq!(m, vec![e(1, 5_600), e(2, 3_400), e(3, 1_000)]);
+        let m = merge(&[e(1, 3_333), e(2, 3_333), e(3, 3_334)], &[e(4, 10_000)], 3_333);
+        assert_eq!(m.iter().map(|x| x.weight_bps).sum::<u32>(), 10_000);
+    }
+}

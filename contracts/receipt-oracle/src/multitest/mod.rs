@@ -1,0 +1,9 @@
+//! Multi-test suites: registry, curator staking and the receipt oracle wired together,
+//! with a real secp256k1 operator key. `suite.rs` builds them and meters usage;
+//! `batches.rs` covers settlement and escrow, `fraud.rs` every fraud proof and replay,
+//! `bad_input.rs` the refusals.
+
+mod bad_input;
+mod batches;
+mod fraud;
+mod suite;

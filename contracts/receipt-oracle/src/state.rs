@@ -1,0 +1,136 @@
+//! Stored types of the receipt oracle; they double as query payloads.
+
+use attrib_std::governance::AdminControl;
+use attrib_std::registry::{DatasetId, VersionId};
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::{Addr, Coin, HexBinary, Uint128};
+use cw_storage_plus::{Item, Map};
+
+#[cw_serde]
+pub struct Params {
+    /// Length of a metering epoch.
+    pub epoch_secs: u64,
+    /// Batches of an epoch may be posted until its end plus this grace.
+    pub posting_grace_secs: u64,
+    /// How long a posted batch is open to fraud proofs before it can be finalized.
+    pub dispute_window_secs: u64,
+    /// Least operator stake in curator staking to register as an operator.
+    pub operator_min_bond: Uint128,
+    /// Share of the operator's stake slashed per upheld fraud proof.
+    pub fraud_slash_bps: u32,
+    /// Most lineage entries of a model (its own, and after merging its parent's).
+    pub max_lineage: u32,
+    /// Most ancestors a model's royalties flow through.
+    pub max_parent_depth: u32,
+    /// A model owner's withdrawal of unused escrow waits this long.
+    pub withdraw_notice_secs: u64,
+}
+
+#[cw_serde]
+pub struct Config {
+    pub registry: Addr,
+    pub curator_staking: Addr,
+    /// Receives finalized usage royalties (the reward distributor).
+    pub reward_pool: Addr,
+    pub epoch_start: u64,
+    pub params: Params,
+}
+
+/// A dataset version a model is built from, and its share of the model's royalties.
+#[cw_serde]
+pub struct LineageEntry {
+    pub dataset_id: DatasetId,
+    pub version: VersionId,
+    pub weight_bps: u32,
+}
+
+/// A model derived from another: `share_bps` of its royalties flows to the parent's lineage.
+#[cw_serde]
+pub struct ParentLink {
+    pub model_id: u64,
+    pub share_bps: u32,
+}
+
+#[cw_serde]
+pub struct Withdrawal {
+    pub amount: Uint128,
+    pub available_at: u64,
+}
+
+#[cw_serde]
+pub struct Model {
+    pub id: u64,
+    pub owner: Addr,
+    pub metadata_uri: String,
+    /// As declared (weights sum to 10 000).
+    pub lineage: Vec<LineageEntry>,
+    /// Where royalties actually go: own lineage plus the parent's, scaled (sums to 10 000).
+    pub effective_lineage: Vec<LineageEntry>,
+    pub parent: Option<ParentLink>,
+    pub depth: u32,
+    pub royalty_per_unit: Coin,
+    /// Escrow held, in the royalty denom.
+    pub escrow: Uint128,
+    /// Charges of posted, unfinalized batches (escrow that cannot be withdrawn).
+    pub reserved: Uint128,
+    /// Usage finalized but not covered by escrow; the model is suspended while > 0.
+    pub debt: Uint128,
+    pub withdrawal: Option<Withdrawal>,
+    /// Operators the owner lets meter this model.
+    pub operators: Vec<Addr>,
+    pub created_at: u64,
+}
+
+#[cw_serde]
+pub struct Operator {
+    pub address: Addr,
+    /// Compressed secp256k1 public key that signs receipts and batches.
+    pub pubkey: HexBinary,
+}
+
+/// Per (model, operator): where the next batch must start.
+#[cw_serde]
+#[derive(Default)]
+pub struct Cursor {
+    pub next_seq: u64,
+    pub last_id: u64,
+    pub last_epoch: u64,
+}
+
+#[cw_serde]
+pub enum BatchStatus {
+    Pending,
+    Finalized,
+    Voided { reason: String, challenger: Addr },
+}
+
+#[cw_serde]
+pub struct Batch {
+    pub model_id: u64,
+    pub operator: Addr,
+    pub seq: u64,
+    pub epoch: u64,
+    pub first_id: u64,
+    pub last_id: u64,
+    pub count: u64,
+    pub total_units: Uint128,
+    pub root: HexBinary,
+    pub posted_at: u64,
+    /// A batch re-posting the honest totals of a voided one covers the same ids.
+    pub replaces: Option<u64>,
+    pub status: BatchStatus,
+    /// total_units × royalty per unit.
+    pub charge: Uint128,
+}
+
+pub struct ReceiptOracleContract {
+    pub(crate) gov: AdminControl,
+    pub(crate) config: Item<Config>,
+    pub(crate) next_model: Item<u64>,
+    pub(crate) models: Map<u64, Model>,
+    pub(crate) operators: Map<&'static Addr, Operator>,
+    pub(crate) cursors: Map<(u64, &'static Addr), Cursor>,
+    pub(crate) batches: Map<(u64, &'static Addr, u64), Batch>,
+    /// Late omissions already proven: (model, operator, receipt id).
+    pub(crate) late_proven: Map<(u64, &'static Addr, u64), ()>,
+}

@@ -104,6 +104,44 @@ tx "buy license (250000uatr)" license tx registry buy-license --from devshop --d
 attrib q registry has-valid-license --licensee devshop --dataset-id "$DATASET" --version 1 -o json > "$OUT/license-check.json"
 echo "   valid: $(jget "$OUT/license-check.json" 'd["valid"]'), until $(jget "$OUT/license-check.json" 'd["expires_at"]')"
 
+say "8. The dev shop registers its model with that lineage and funds its usage escrow"
+tx "operator bonds 5 ATRB as a metering operator" op_stake tx curation stake --from operator --amount 5000000 --role operator
+tx "operator registers its receipt-signing key" op_key tx oracle register-operator --from operator
+tx "dev shop registers shelf-auditor model" model tx oracle register-model --from devshop \
+  --metadata-uri ipfs://attrib-demo/shelf-auditor --lineage "$DATASET:1:10000" --royalty-per-unit 2uatr
+MODEL=$(attr model attrib_model_registered model_id)
+tx "dev shop lets the operator meter model $MODEL" model_op tx oracle set-model-operator --from devshop --model-id "$MODEL" --operator operator
+tx "dev shop funds escrow with 300000uatr" escrow tx oracle fund-escrow --from devshop --model-id "$MODEL" --amount 300000uatr
+
+say "9. The inference gateway meters 100 000 inferences, signing a receipt for each, in two batches"
+R="$OUT/receipts"; mkdir -p "$R"
+attrib receipts sign --from operator --model-id "$MODEL" --first-id 1 --count 50000 --out "$R/first.jsonl" -o json >/dev/null
+attrib receipts sign --from operator --model-id "$MODEL" --first-id 50001 --count 50000 --out "$R/second.jsonl" -o json >/dev/null
+echo "   signed 100000 receipts ($(du -sh "$R" | cut -f1) of JSONL, kept by the gateway and given to each paying user)"
+attrib receipts build --in "$R/first.jsonl" --out "$R/batch1.json" -o json > "$OUT/build1.json"
+echo "   batch 1: $(jget "$OUT/build1.json" 'd["count"]') receipts, $(jget "$OUT/build1.json" 'd["total_units"]') units, tree built in $(jget "$OUT/build1.json" 'd["build_ms"]') ms"
+tx "operator posts batch 1 (50000 receipts)" batch1 receipts submit --from operator --batch "$R/batch1.json"
+# The operator under-reports: it leaves receipt 73210 out of the second batch.
+attrib receipts build --in "$R/second.jsonl" --omit 73210 --out "$R/batch2.json" -o json > "$OUT/build2.json"
+echo "   batch 2: $(jget "$OUT/build2.json" 'd["count"]') receipts, $(jget "$OUT/build2.json" 'd["total_units"]') units (one receipt quietly left out)"
+tx "operator posts batch 2 (49999 receipts)" batch2 receipts submit --from operator --batch "$R/batch2.json"
+
+say "10. An auditor who paid for inference 73210 proves it was omitted"
+STAKE_BEFORE=$(attrib q curation stake-of operator -o json | jget /dev/stdin 'd["bonded"]')
+tx "auditor proves receipt 73210 omitted" fraud tx oracle challenge-omitted --from auditor --model-id "$MODEL" \
+  --operator operator --seq 2 --posted "$R/batch2.receipts.jsonl" --signed "$R/second.jsonl" --receipt-id 73210
+STAKE_AFTER=$(attrib q curation stake-of operator -o json | jget /dev/stdin 'd["bonded"]')
+echo "   batch 2 voided; operator slashed $((STAKE_BEFORE - STAKE_AFTER)) of its $STAKE_BEFORE bonded; the auditor is owed $(attrib q curation payout auditor -o json | jget /dev/stdin 'd["amount"]')"
+attrib receipts build --in "$R/second.jsonl" --out "$R/batch2-honest.json" -o json >/dev/null
+tx "operator re-posts batch 2 honestly (50000)" batch3 receipts submit --from operator --batch "$R/batch2-honest.json" --replaces 2
+
+say "11. After the dispute window, the usage settles: escrow → reward pool, earmarked by lineage"
+WINDOW=$(attrib q oracle config -o json | jget /dev/stdin 'd["params"]["dispute_window_secs"]')
+sleep $((WINDOW + 2))
+tx "finalize batch 1" fin1 tx oracle finalize-batch --from auditor --model-id "$MODEL" --operator operator --seq 1
+tx "finalize batch 3 (replacement of 2)" fin3 tx oracle finalize-batch --from auditor --model-id "$MODEL" --operator operator --seq 3
+echo "   charged $(attr fin1 attrib_batch_finalized charged) + $(attr fin3 attrib_batch_finalized charged) uatr for 100000 units; escrow left $(attrib q oracle model "$MODEL" -o json | jget /dev/stdin 'd["escrow"]')"
+
 say "Curation: points of this epoch and stake concentration"
 attrib q curation concentration -o json > "$OUT/concentration.json"
 jget "$OUT/concentration.json" '"   curators {stakers}, Nakamoto coefficient >1/3: {nakamoto_one_third}, >1/2: {nakamoto_one_half}, HHI {hhi_bps} bps, top-3 share {top_k_share_bps} bps".format(**d["curators"])'
@@ -117,9 +155,11 @@ jget "$OUT/stats.json" '"   tranches {tranches}  accepted {accepted}  rejected {
 say "Every coin accounted for (uatr)"
 REG=$(attrib q registry config -o json >/dev/null; python3 -c 'import json;print(json.load(open("deployments/attrib-local.json"))["contracts"]["registry"]["address"])')
 TREASURY_AFTER=$(attrib balance treasury -o json | jget /dev/stdin 'int(d["amount"])')
-echo "   reward pool received  $((TREASURY_AFTER - TREASURY_BEFORE))  (= schema fee 1000 + spam bond 10000 + rejected tranche's bond 10000 + license 250000)"
+echo "   reward pool received  $((TREASURY_AFTER - TREASURY_BEFORE))  (= schema fee 1000 + spam bond 10000 + rejected tranche's bond 10000 + license 250000 + usage 200000)"
 echo "   registry still holds  $(bal "$REG")  (= listing bonds of undecided work: none left)"
-[ $((TREASURY_AFTER - TREASURY_BEFORE)) -eq 271000 ] || { echo "error: reward pool received an unexpected amount" >&2; exit 1; }
+[ $((TREASURY_AFTER - TREASURY_BEFORE)) -eq 471000 ] || { echo "error: reward pool received an unexpected amount" >&2; exit 1; }
+ORACLE=$(python3 -c 'import json;print(json.load(open("deployments/attrib-local.json"))["contracts"]["receipt_oracle"]["address"])')
+echo "   receipt oracle holds  $(bal "$ORACLE")  (= model escrow $(attrib q oracle model "$MODEL" -o json | jget /dev/stdin 'd["escrow"]'))"
 STAKING=$(python3 -c 'import json;print(json.load(open("deployments/attrib-local.json"))["contracts"]["curator_staking"]["address"])')
 attrib q curation totals -o json > "$OUT/staking-totals.json"
 HELD=$(attrib q wasm protocol_token "{\"balance\":{\"address\":\"$STAKING\"}}" -o json | jget /dev/stdin 'd["balance"]')

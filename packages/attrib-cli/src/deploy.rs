@@ -53,6 +53,23 @@ pub struct DeployArgs {
     /// short commit/reveal phases and unbonding.
     #[arg(long)]
     pub curation_params: Option<String>,
+    /// Receipt oracle parameters (JSON of its `Params`); defaults suit a local chain.
+    #[arg(long)]
+    pub oracle_params: Option<String>,
+}
+
+/// Receipt oracle parameters for a local chain: hour-long epochs, a 15 s dispute window.
+pub fn local_oracle_params() -> attrib_receipt_oracle::state::Params {
+    attrib_receipt_oracle::state::Params {
+        epoch_secs: 3_600,
+        posting_grace_secs: 600,
+        dispute_window_secs: 15,
+        operator_min_bond: 1_000_000u128.into(),
+        fraud_slash_bps: 2_000,
+        max_lineage: 16,
+        max_parent_depth: 2,
+        withdraw_notice_secs: 60,
+    }
 }
 
 /// Curator staking parameters for a local chain: committees of 3, 60 s phases, stake in
@@ -84,6 +101,7 @@ const ARTIFACTS: &[(&str, &str)] = &[
     ("protocol_token", "attrib_protocol_token.wasm"),
     ("registry", "attrib_registry.wasm"),
     ("curator_staking", "attrib_curator_staking.wasm"),
+    ("receipt_oracle", "attrib_receipt_oracle.wasm"),
 ];
 
 fn checksums(dir: &Path) -> Result<BTreeMap<String, String>> {
@@ -248,10 +266,39 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
     send(ctx, &signer, "wire registry → curator staking", any).await?;
     eprintln!("wired the registry's reviewer to curator staking");
 
+    let oracle_params = match &args.oracle_params {
+        Some(json) => serde_json::from_str(json).map_err(|e| anyhow!("--oracle-params: {e}"))?,
+        None => local_oracle_params(),
+    };
+    let oracle_msg = attrib_receipt_oracle::contract::sv::InstantiateMsg {
+        admin: Some(admin.clone()),
+        registry: registry.clone(),
+        curator_staking: staking.clone(),
+        reward_pool: reward_pool.clone(),
+        params: oracle_params,
+    };
+    let oracle = instantiate(
+        ctx,
+        &signer,
+        code_ids["receipt_oracle"],
+        "attrib receipt oracle",
+        &oracle_msg,
+    )
+    .await?;
+    // The oracle slashes operators through curator staking.
+    let allow = attrib_curator_staking::contract::sv::ExecMsg::SetSlasher {
+        address: oracle.clone(),
+        allowed: true,
+    };
+    let any = crate::context::execute_any(&signer.address, &staking, &serde_json::to_vec(&allow)?, &[])?;
+    send(ctx, &signer, "authorize the oracle to slash", any).await?;
+    eprintln!("authorized the receipt oracle to slash operators in curator staking");
+
     let addresses: BTreeMap<&str, String> = [
         ("protocol_token", token),
         ("registry", registry),
         ("curator_staking", staking),
+        ("receipt_oracle", oracle),
     ]
     .into_iter()
     .collect();

@@ -9,5 +9,6 @@ pub mod deploy;
 pub mod deployments;
 pub mod governance;
 pub mod keys;
+pub mod oracle;
 pub mod progress;
 pub mod registry;

@@ -9,7 +9,7 @@ use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
 
 use attrib_cli::context::{Ctx, Global, Output};
-use attrib_cli::{bench, curation, deploy, registry};
+use attrib_cli::{bench, curation, deploy, oracle, registry};
 
 #[derive(Parser)]
 #[command(
@@ -47,6 +47,9 @@ enum Cmd {
     Status,
     /// Content root, record count and byte size of a records file (one record per line)
     DataRoot { file: PathBuf },
+    /// Operator and auditor tools: sign, tree, submit and prove receipts
+    #[command(subcommand)]
+    Receipts(oracle::ReceiptsCmd),
     /// Benchmarks that measure gas on a live chain
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -82,6 +85,9 @@ enum TxCmd {
     /// Curator staking: stake, reviews, challenges, slashing
     #[command(subcommand)]
     Curation(curation::CurationTx),
+    /// Receipt oracle: models, escrow, operators, batches, fraud proofs
+    #[command(subcommand)]
+    Oracle(oracle::OracleTx),
 }
 
 #[derive(Subcommand)]
@@ -90,6 +96,8 @@ enum QueryCmd {
     Registry(registry::RegistryQuery),
     #[command(subcommand)]
     Curation(curation::CurationQuery),
+    #[command(subcommand)]
+    Oracle(oracle::OracleQuery),
     /// Raw smart query: contract name (from deployments) or address, and JSON
     Wasm { contract: String, msg: String },
 }
@@ -116,6 +124,9 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Query(QueryCmd::Registry(c)) => registry::query(&ctx, c).await,
         Cmd::Tx(TxCmd::Curation(c)) => curation::tx(&ctx, c).await.map(|_| ()),
         Cmd::Query(QueryCmd::Curation(c)) => curation::query(&ctx, c).await,
+        Cmd::Tx(TxCmd::Oracle(c)) => oracle::tx(&ctx, c).await.map(|_| ()),
+        Cmd::Query(QueryCmd::Oracle(c)) => oracle::query(&ctx, c).await,
+        Cmd::Receipts(c) => oracle::receipts(&ctx, c).await,
         Cmd::Query(QueryCmd::Wasm { contract, msg }) => {
             let addr = if contract.starts_with(&format!("{}1", ctx.g.prefix)) {
                 contract

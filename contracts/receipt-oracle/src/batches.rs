@@ -9,7 +9,7 @@ use cosmwasm_std::{Addr, Api, BankMsg, Event, HexBinary, Response, Storage, Uint
 use sylvia::ctx::ExecCtx;
 
 use crate::error::ContractError;
-use crate::state::{Batch, BatchStatus, Config, Cursor, Model, ReceiptOracleContract};
+use crate::state::{Batch, BatchStatus, Config, Model, ReceiptOracleContract};
 
 pub const BATCH_SUBMITTED: &str = "attrib_batch_submitted";
 pub const BATCH_FINALIZED: &str = "attrib_batch_finalized";
@@ -154,11 +154,7 @@ impl ReceiptOracleContract {
         let mut cursor = self
             .cursors
             .may_load(ctx.deps.storage, (model_id, &op))?
-            .unwrap_or(Cursor {
-                next_seq: 1,
-                last_id: 0,
-                last_epoch: 0,
-            });
+            .unwrap_or_default();
         if seq != cursor.next_seq {
             return Err(ContractError::WrongSequence {
                 expected: cursor.next_seq,

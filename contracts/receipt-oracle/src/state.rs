@@ -90,11 +90,21 @@ pub struct Operator {
 
 /// Per (model, operator): where the next batch must start.
 #[cw_serde]
-#[derive(Default)]
 pub struct Cursor {
     pub next_seq: u64,
     pub last_id: u64,
     pub last_epoch: u64,
+}
+
+impl Default for Cursor {
+    /// Before the first batch: sequence 1, starting at receipt id 1.
+    fn default() -> Self {
+        Cursor {
+            next_seq: 1,
+            last_id: 0,
+            last_epoch: 0,
+        }
+    }
 }
 
 #[cw_serde]

@@ -352,7 +352,7 @@ pub async fn receipts(ctx: &Ctx, cmd: ReceiptsCmd) -> Result<()> {
                     },
                 )
                 .await?;
-            let seq = cursor.next_seq.max(1);
+            let seq = cursor.next_seq;
             let header = BatchHeader {
                 chain_id: ctx.g.chain_id.clone(),
                 contract: oracle.clone(),

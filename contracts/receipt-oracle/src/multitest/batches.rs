@@ -23,6 +23,9 @@ fn honest_batches_finalize_and_pay_royalties_by_lineage_weight() {
     );
     let cursor = s.oracle().cursor(s.model, s.operator.to_string()).unwrap();
     assert_eq!((cursor.next_seq, cursor.last_id), (3, 100));
+    // Before its first batch, an operator's cursor says where to start.
+    let fresh = s.oracle().cursor(s.model + 1, s.operator.to_string()).unwrap();
+    assert_eq!((fresh.next_seq, fresh.last_id), (1, 0));
 
     let now = s.app.block_info().time.seconds();
     let b = s.oracle().batch(s.model, s.operator.to_string(), 1).unwrap();

@@ -1,0 +1,405 @@
+//! End-to-end metering on a real wasmd node through the CLI: an operator bonds and
+//! registers its key, a licensed model is registered and funded, receipts are signed,
+//! treed and posted; an under-reported batch is proven, the operator slashed, the honest
+//! totals re-posted and settled. Bad input is refused with a clear error.
+
+mod common;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use common::*;
+
+fn path(dir: &std::path::Path, name: &str) -> String {
+    dir.join(name).to_string_lossy().to_string()
+}
+
+#[test]
+fn metering_on_a_real_chain() {
+    if !enabled() {
+        return;
+    }
+    let nonce = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+
+    // A sealed, licensed dataset version (optimistic, so it is accepted after the window).
+    let schema_file = write_records(d, "schema", 1, nonce);
+    let tx = ok(&[
+        "tx",
+        "registry",
+        "register-schema",
+        "--from",
+        "maintainer",
+        "--uri",
+        "ipfs://s",
+        "--file",
+        &schema_file,
+    ]);
+    let schema = event_attr(&tx, "attrib_schema_registered", "schema_id").unwrap();
+    let tx = ok(&[
+        "tx",
+        "registry",
+        "register-dataset",
+        "--from",
+        "maintainer",
+        "--name",
+        "metered",
+        "--schema-id",
+        &schema,
+        "--metadata-uri",
+        "ipfs://d",
+        "--tier",
+        "optimistic",
+        "--spdx",
+        "CC-BY-4.0",
+        "--price",
+        "100uatr",
+        "--royalty-per-unit",
+        "3uatr",
+    ]);
+    let dataset = event_attr(&tx, "attrib_dataset_registered", "dataset_id").unwrap();
+    let records = write_records(d, "bob", 4, nonce);
+    let tx = ok(&[
+        "tx",
+        "registry",
+        "register-tranche",
+        "--from",
+        "bob",
+        "--dataset-id",
+        &dataset,
+        "--records-file",
+        &records,
+        "--metadata-uri",
+        "ipfs://t",
+    ]);
+    let tranche = event_attr(&tx, "attrib_tranche_registered", "tranche_id").unwrap();
+    let window = ok(&["q", "registry", "config"])["config"]["challenge_window_secs"]
+        .as_u64()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(window + 1));
+    ok(&[
+        "tx",
+        "registry",
+        "accept-unchallenged",
+        "--from",
+        "auditor",
+        "--tranche-id",
+        &tranche,
+    ]);
+    ok(&[
+        "tx",
+        "registry",
+        "seal-version",
+        "--from",
+        "maintainer",
+        "--dataset-id",
+        &dataset,
+        "--tranches",
+        &tranche,
+    ]);
+
+    // Without a license, no model.
+    let lineage = format!("{dataset}:1:10000");
+    let err = fails(&[
+        "tx",
+        "oracle",
+        "register-model",
+        "--from",
+        "buyer",
+        "--metadata-uri",
+        "ipfs://m",
+        "--lineage",
+        &lineage,
+        "--royalty-per-unit",
+        "3uatr",
+    ]);
+    assert!(err.contains("holds no valid license"), "{err}");
+    ok(&[
+        "tx",
+        "registry",
+        "buy-license",
+        "--from",
+        "buyer",
+        "--dataset-id",
+        &dataset,
+        "--version",
+        "1",
+    ]);
+    // Below the terms' royalty.
+    let err = fails(&[
+        "tx",
+        "oracle",
+        "register-model",
+        "--from",
+        "buyer",
+        "--metadata-uri",
+        "ipfs://m",
+        "--lineage",
+        &lineage,
+        "--royalty-per-unit",
+        "2uatr",
+    ]);
+    assert!(err.contains("below what the lineage's terms demand"), "{err}");
+    let tx = ok(&[
+        "tx",
+        "oracle",
+        "register-model",
+        "--from",
+        "buyer",
+        "--metadata-uri",
+        "ipfs://m",
+        "--lineage",
+        &lineage,
+        "--royalty-per-unit",
+        "3uatr",
+    ]);
+    let model = event_attr(&tx, "attrib_model_registered", "model_id").unwrap();
+
+    // An operator that is not bonded cannot register.
+    let err = fails(&["tx", "oracle", "register-operator", "--from", "spammer"]);
+    assert!(err.contains("must be bonded as an operator"), "{err}");
+    let bonded = ok(&["q", "curation", "stake-of", "operator"])["bonded"]
+        .as_str()
+        .unwrap()
+        .parse::<u128>()
+        .unwrap();
+    if bonded < 2_000_000 {
+        ok(&[
+            "tx", "curation", "stake", "--from", "operator", "--amount", "5000000", "--role", "operator",
+        ]);
+    }
+    ok(&["tx", "oracle", "register-operator", "--from", "operator"]);
+    ok(&[
+        "tx",
+        "oracle",
+        "set-model-operator",
+        "--from",
+        "buyer",
+        "--model-id",
+        &model,
+        "--operator",
+        "operator",
+    ]);
+    ok(&[
+        "tx",
+        "oracle",
+        "fund-escrow",
+        "--from",
+        "buyer",
+        "--model-id",
+        &model,
+        "--amount",
+        "10000uatr",
+    ]);
+
+    // 300 receipts of 2 units; batch 1 honest, batch 2 leaves out receipt 250.
+    let signed = path(d, "signed.jsonl");
+    ok(&[
+        "receipts",
+        "sign",
+        "--from",
+        "operator",
+        "--model-id",
+        &model,
+        "--first-id",
+        "1",
+        "--count",
+        "300",
+        "--units",
+        "2",
+        "--out",
+        &signed,
+    ]);
+    let all: Vec<serde_json::Value> = std::fs::read_to_string(&signed)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let first_half: String = all[..200].iter().map(|v| v.to_string() + "\n").collect();
+    let second_half: String = all[200..].iter().map(|v| v.to_string() + "\n").collect();
+    std::fs::write(path(d, "first.jsonl"), first_half).unwrap();
+    std::fs::write(path(d, "second.jsonl"), second_half).unwrap();
+    let b1 = ok(&[
+        "receipts",
+        "build",
+        "--in",
+        &path(d, "first.jsonl"),
+        "--out",
+        &path(d, "b1.json"),
+    ]);
+    assert_eq!(
+        (b1["count"].as_u64(), b1["total_units"].as_str()),
+        (Some(200), Some("400"))
+    );
+    ok(&[
+        "receipts",
+        "submit",
+        "--from",
+        "operator",
+        "--batch",
+        &path(d, "b1.json"),
+    ]);
+    let b2 = ok(&[
+        "receipts",
+        "build",
+        "--in",
+        &path(d, "second.jsonl"),
+        "--omit",
+        "250",
+        "--out",
+        &path(d, "b2.json"),
+    ]);
+    assert_eq!(b2["count"].as_u64(), Some(99));
+    let tx = ok(&[
+        "receipts",
+        "submit",
+        "--from",
+        "operator",
+        "--batch",
+        &path(d, "b2.json"),
+    ]);
+    assert_eq!(
+        event_attr(&tx, "attrib_batch_submitted", "seq").as_deref(),
+        Some("2")
+    );
+
+    // Too early to settle.
+    let err = fails(&[
+        "tx",
+        "oracle",
+        "finalize-batch",
+        "--from",
+        "auditor",
+        "--model-id",
+        &model,
+        "--operator",
+        "operator",
+        "--seq",
+        "1",
+    ]);
+    assert!(err.contains("can be finalized at"), "{err}");
+    // A receipt that is in the batch is not omitted (refused before signing).
+    let posted2 = path(d, "b2.receipts.jsonl");
+    let err = fails(&[
+        "tx",
+        "oracle",
+        "challenge-omitted",
+        "--from",
+        "auditor",
+        "--model-id",
+        &model,
+        "--operator",
+        "operator",
+        "--seq",
+        "2",
+        "--posted",
+        &posted2,
+        "--signed",
+        &signed,
+        "--receipt-id",
+        "249",
+    ]);
+    assert!(err.contains("nothing omitted"), "{err}");
+
+    let stake0 = ok(&["q", "curation", "stake-of", "operator"])["bonded"]
+        .as_str()
+        .unwrap()
+        .parse::<u128>()
+        .unwrap();
+    let tx = ok(&[
+        "tx",
+        "oracle",
+        "challenge-omitted",
+        "--from",
+        "auditor",
+        "--model-id",
+        &model,
+        "--operator",
+        "operator",
+        "--seq",
+        "2",
+        "--posted",
+        &posted2,
+        "--signed",
+        &signed,
+        "--receipt-id",
+        "250",
+    ]);
+    assert_eq!(
+        event_attr(&tx, "attrib_fraud_proven", "kind").as_deref(),
+        Some("omitted_receipt")
+    );
+    assert!(
+        tx["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["type"] == "wasm-attrib_stake_slashed"),
+        "slashed in the same transaction"
+    );
+    let stake1 = ok(&["q", "curation", "stake-of", "operator"])["bonded"]
+        .as_str()
+        .unwrap()
+        .parse::<u128>()
+        .unwrap();
+    assert_eq!(stake1, stake0 - stake0 / 5);
+    let batch2 = ok(&["q", "oracle", "batch", &model, "operator", "2"]);
+    assert!(batch2["status"]["voided"].is_object(), "{batch2}");
+
+    // The honest totals replace it; both settle after the window.
+    ok(&[
+        "receipts",
+        "build",
+        "--in",
+        &path(d, "second.jsonl"),
+        "--out",
+        &path(d, "b3.json"),
+    ]);
+    ok(&[
+        "receipts",
+        "submit",
+        "--from",
+        "operator",
+        "--batch",
+        &path(d, "b3.json"),
+        "--replaces",
+        "2",
+    ]);
+    let dispute = ok(&["q", "oracle", "config"])["params"]["dispute_window_secs"]
+        .as_u64()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(dispute + 1));
+    let pool0 = balance("treasury", "uatr");
+    ok(&[
+        "tx",
+        "oracle",
+        "finalize-batch",
+        "--from",
+        "auditor",
+        "--model-id",
+        &model,
+        "--operator",
+        "operator",
+        "--seq",
+        "1",
+    ]);
+    ok(&[
+        "tx",
+        "oracle",
+        "finalize-batch",
+        "--from",
+        "auditor",
+        "--model-id",
+        &model,
+        "--operator",
+        "operator",
+        "--seq",
+        "3",
+    ]);
+    assert_eq!(balance("treasury", "uatr"), pool0 + 600 * 3, "600 units × 3 uatr");
+    let m = ok(&["q", "oracle", "model", &model]);
+    assert_eq!(m["escrow"].as_str(), Some("8200"));
+    // Nothing lost: the oracle holds exactly its only model's escrow (fresh e2e chain).
+    let oracle = contract_addr("receipt_oracle");
+    assert_eq!(balance(&oracle, "uatr"), 8_200);
+}

@@ -107,7 +107,7 @@ echo "   valid: $(jget "$OUT/license-check.json" 'd["valid"]'), until $(jget "$O
 say "8. The dev shop registers its model with that lineage and funds its usage escrow"
 tx "operator bonds 5 ATRB as a metering operator" op_stake tx curation stake --from operator --amount 5000000 --role operator
 tx "operator registers its receipt-signing key" op_key tx oracle register-operator --from operator
-tx "dev shop registers shelf-auditor model" model tx oracle register-model --from devshop \
+tx "dev shop registers shelf-auditor model (bond 100000uatr)" model tx oracle register-model --from devshop \
   --metadata-uri ipfs://attrib-demo/shelf-auditor --lineage "$DATASET:1:10000" --royalty-per-unit 2uatr
 MODEL=$(attr model attrib_model_registered model_id)
 tx "dev shop lets the operator meter model $MODEL" model_op tx oracle set-model-operator --from devshop --model-id "$MODEL" --operator operator
@@ -159,7 +159,9 @@ echo "   reward pool received  $((TREASURY_AFTER - TREASURY_BEFORE))  (= schema 
 echo "   registry still holds  $(bal "$REG")  (= listing bonds of undecided work: none left)"
 [ $((TREASURY_AFTER - TREASURY_BEFORE)) -eq 471000 ] || { echo "error: reward pool received an unexpected amount" >&2; exit 1; }
 ORACLE=$(python3 -c 'import json;print(json.load(open("deployments/attrib-local.json"))["contracts"]["receipt_oracle"]["address"])')
-echo "   receipt oracle holds  $(bal "$ORACLE")  (= model escrow $(attrib q oracle model "$MODEL" -o json | jget /dev/stdin 'd["escrow"]'))"
+attrib q oracle model "$MODEL" -o json > "$OUT/model.json"
+echo "   receipt oracle holds  $(bal "$ORACLE")  (= model escrow $(jget "$OUT/model.json" 'd["escrow"]') + model bond $(jget "$OUT/model.json" 'd["bond"]'))"
+[ "$(bal "$ORACLE")" = "$(jget "$OUT/model.json" 'int(d["escrow"]) + int(d["bond"])')uatr" ] || { echo "error: the oracle holds more or less than it owes" >&2; exit 1; }
 STAKING=$(python3 -c 'import json;print(json.load(open("deployments/attrib-local.json"))["contracts"]["curator_staking"]["address"])')
 attrib q curation totals -o json > "$OUT/staking-totals.json"
 HELD=$(attrib q wasm protocol_token "{\"balance\":{\"address\":\"$STAKING\"}}" -o json | jget /dev/stdin 'd["balance"]')

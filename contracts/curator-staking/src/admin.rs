@@ -96,6 +96,7 @@ impl CuratorStakingContract {
         validate(&params)?;
         let config = Config {
             registry: api.addr_validate(&registry)?,
+            receipt_oracle: None,
             reward_pool: api.addr_validate(&reward_pool)?,
             asset,
             epoch_start: ctx.env.block.time.seconds(),
@@ -150,6 +151,23 @@ impl CuratorStakingContract {
                 .add_attribute("slasher", addr.as_str())
                 .add_attribute("allowed", allowed.to_string()),
         ))
+    }
+
+    pub(crate) fn do_set_receipt_oracle(
+        &self,
+        ctx: ExecCtx,
+        address: String,
+    ) -> Result<Response, ContractError> {
+        funds::expect_none(&ctx.info.funds)?;
+        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
+        let addr = ctx.deps.api.addr_validate(&address)?;
+        self.config
+            .update(ctx.deps.storage, |mut c| -> Result<_, ContractError> {
+                c.receipt_oracle = Some(addr.clone());
+                Ok(c)
+            })?;
+        Ok(events::response("set_receipt_oracle")
+            .add_event(Event::new(events::CONFIG_UPDATED).add_attribute("receipt_oracle", addr.as_str())))
     }
 
     pub(crate) fn do_migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {

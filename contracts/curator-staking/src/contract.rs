@@ -49,6 +49,7 @@ impl CuratorStakingContract {
             epoch_points: Map::new("epoch_points"),
             payouts: Map::new("payouts"),
             disputes: Item::new("disputes"),
+            open_omissions: Map::new("open_omissions"),
         }
     }
 
@@ -136,6 +137,28 @@ impl CuratorStakingContract {
         evidence_uri: String,
     ) -> Result<Response, ContractError> {
         self.do_challenge_native(ctx, tranche_id, evidence_hash, evidence_uri)
+    }
+
+    /// Admin: the receipt oracle that omission claims are about.
+    #[sv::msg(exec)]
+    pub fn set_receipt_oracle(&self, ctx: ExecCtx, address: String) -> Result<Response, ContractError> {
+        self.do_set_receipt_oracle(ctx, address)
+    }
+
+    /// Claim, with the native bond attached, that a model emitted a canary of a dataset it
+    /// does not declare: the preimage is checked against the dataset's commitment by the
+    /// oracle, then a committee decides (`Accept` upholds the claim).
+    #[sv::msg(exec)]
+    pub fn challenge_omission(
+        &self,
+        ctx: ExecCtx,
+        model_id: u64,
+        dataset_id: u64,
+        version: u32,
+        canary_preimage: HexBinary,
+        evidence_uri: String,
+    ) -> Result<Response, ContractError> {
+        self.do_challenge_omission_native(ctx, model_id, dataset_id, version, canary_preimage, evidence_uri)
     }
 
     /// Committee member: commit `sha256` of (review, voter, vote, salt) —

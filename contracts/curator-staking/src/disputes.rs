@@ -134,3 +134,122 @@ impl CuratorStakingContract {
             .set_data(cosmwasm_std::to_json_binary(&review_id)?))
     }
 }
+
+/// What an omission claimant asserts.
+pub struct OmissionClaim {
+    pub model_id: u64,
+    pub dataset_id: u64,
+    pub version: u32,
+    pub canary_preimage: HexBinary,
+    pub evidence_uri: String,
+}
+
+impl CuratorStakingContract {
+    pub(crate) fn do_challenge_omission_native(
+        &self,
+        ctx: ExecCtx,
+        model_id: u64,
+        dataset_id: u64,
+        version: u32,
+        canary_preimage: HexBinary,
+        evidence_uri: String,
+    ) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        let config = self.config.load(ctx.deps.storage)?;
+        let StakeAsset::Native { denom } = &config.asset else {
+            return Err(ContractError::WrongAsset {
+                expected: asset_name(&config),
+            });
+        };
+        let amount = attrib_std::funds::one_coin_of(&ctx.info.funds, denom)?;
+        let sender = ctx.info.sender.clone();
+        let claim = OmissionClaim {
+            model_id,
+            dataset_id,
+            version,
+            canary_preimage,
+            evidence_uri,
+        };
+        self.open_omission(ctx.deps, &ctx.env, &sender, amount, claim)
+    }
+
+    pub(crate) fn open_omission(
+        &self,
+        deps: DepsMut,
+        env: &Env,
+        claimant: &Addr,
+        bond: Uint128,
+        claim: OmissionClaim,
+    ) -> Result<Response, ContractError> {
+        use attrib_std::interfaces::omission_target::{sv::Querier as _, OmissionTarget};
+        let config = self.config.load(deps.storage)?;
+        let oracle = config
+            .receipt_oracle
+            .clone()
+            .ok_or(ContractError::NoReceiptOracle {})?;
+        if bond != config.params.dispute_bond {
+            return Err(ContractError::WrongBond {
+                expected: config.params.dispute_bond,
+                sent: bond,
+            });
+        }
+        if claim.evidence_uri.is_empty() || claim.evidence_uri.len() > MAX_EVIDENCE_URI {
+            return Err(ContractError::BadLength {
+                field: "evidence_uri",
+                max: MAX_EVIDENCE_URI,
+            });
+        }
+        let key = (claim.model_id, claim.dataset_id, claim.version);
+        if let Some(review_id) = self.open_omissions.may_load(deps.storage, key)? {
+            return Err(ContractError::OmissionAlreadyOpen {
+                model_id: claim.model_id,
+                dataset_id: claim.dataset_id,
+                version: claim.version,
+                review_id,
+            });
+        }
+        // The oracle checks the canary preimage against the registry's commitment.
+        let remote = Remote::<dyn OmissionTarget<Error = StdError>>::new(oracle);
+        let check = remote.querier(&deps.querier).omission_claim_check(
+            claim.model_id,
+            claim.dataset_id,
+            claim.version,
+            claim.canary_preimage.clone(),
+        )?;
+        let model_owner = deps.api.addr_validate(&check.model_owner)?;
+        let kind = ReviewKind::Omission {
+            claimant: claimant.clone(),
+            bond,
+            model_id: claim.model_id,
+            model_owner: model_owner.clone(),
+            dataset_id: claim.dataset_id,
+            version: claim.version,
+            evidence_uri: claim.evidence_uri,
+        };
+        let (review_id, opened) =
+            self.open(deps.storage, env, 0, kind, vec![claimant.clone(), model_owner])?;
+        self.open_omissions.save(deps.storage, key, &review_id)?;
+        self.totals
+            .update(deps.storage, |mut t| -> Result<_, ContractError> {
+                t.received += bond;
+                t.challenge_bonds += bond;
+                Ok(t)
+            })?;
+        self.disputes
+            .update(deps.storage, |mut d| -> Result<_, ContractError> {
+                d.opened += 1;
+                Ok(d)
+            })?;
+        Ok(events::response("challenge_omission")
+            .add_event(
+                Event::new(events::CHALLENGE_OPENED)
+                    .add_attribute("model_id", claim.model_id.to_string())
+                    .add_attribute(attr::DATASET_ID, claim.dataset_id.to_string())
+                    .add_attribute(attr::REVIEW_ID, review_id.to_string())
+                    .add_attribute(attr::CHALLENGER, claimant.as_str())
+                    .add_attribute(attr::AMOUNT, bond.to_string()),
+            )
+            .add_event(opened)
+            .set_data(cosmwasm_std::to_json_binary(&review_id)?))
+    }
+}

@@ -129,4 +129,15 @@ pub enum ContractError {
 
     #[error("review {review_id} is a registry admission review; only disputes and stalled reviews go to the admin")]
     NotAppealable { review_id: u64 },
+
+    #[error("no receipt oracle is configured for omission claims")]
+    NoReceiptOracle {},
+
+    #[error("model {model_id} already has an open omission claim {review_id} for dataset {dataset_id} version {version}")]
+    OmissionAlreadyOpen {
+        model_id: u64,
+        dataset_id: u64,
+        version: u32,
+        review_id: u64,
+    },
 }

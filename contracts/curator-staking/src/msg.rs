@@ -18,6 +18,13 @@ pub enum ReceiveMsg {
         evidence_hash: HexBinary,
         evidence_uri: String,
     },
+    ChallengeOmission {
+        model_id: u64,
+        dataset_id: u64,
+        version: u32,
+        canary_preimage: HexBinary,
+        evidence_uri: String,
+    },
 }
 
 pub use crate::state::Params;

@@ -27,6 +27,7 @@ fn kind_name(kind: &ReviewKind) -> &'static str {
         ReviewKind::Admission => "admission",
         ReviewKind::Challenge { .. } => "challenge",
         ReviewKind::Dispute { .. } => "dispute",
+        ReviewKind::Omission { .. } => "omission",
     }
 }
 
@@ -120,7 +121,12 @@ impl CuratorStakingContract {
         kind: ReviewKind,
         exclude: Vec<Addr>,
     ) -> Result<(u64, Event), ContractError> {
-        if let Some(review_id) = self.open_by_tranche.may_load(storage, tranche_id)? {
+        let is_tranche = !matches!(kind, ReviewKind::Omission { .. });
+        if let Some(review_id) = self
+            .open_by_tranche
+            .may_load(storage, tranche_id)?
+            .filter(|_| is_tranche)
+        {
             return Err(ContractError::ReviewAlreadyOpen {
                 tranche_id,
                 review_id,
@@ -151,7 +157,9 @@ impl CuratorStakingContract {
             finalized_at: None,
         };
         self.reviews.save(storage, id, &review)?;
-        self.open_by_tranche.save(storage, tranche_id, &id)?;
+        if is_tranche {
+            self.open_by_tranche.save(storage, tranche_id, &id)?;
+        }
         Ok((id, review_event(events::REVIEW_OPENED, &review)))
     }
 
@@ -372,7 +380,9 @@ impl CuratorStakingContract {
         let mut review = self.load_review(ctx.deps.storage, review_id)?;
         let appealable = matches!(
             (&review.status, &review.kind),
-            (ReviewStatus::AwaitingAdmin, _) | (ReviewStatus::Voting, ReviewKind::Dispute { .. })
+            (ReviewStatus::AwaitingAdmin, _)
+                | (ReviewStatus::Voting, ReviewKind::Dispute { .. })
+                | (ReviewStatus::Voting, ReviewKind::Omission { .. })
         );
         if !appealable {
             return Err(ContractError::NotAppealable { review_id });
@@ -448,6 +458,37 @@ impl CuratorStakingContract {
                 resp = self.split_bond(storage, config, *bond, majority, resp)?;
                 self.count_dispute(storage, false)?;
             }
+            // A canary omission claim upheld: the oracle extends the lineage, charges back
+            // royalties and slashes the model bond; the claimant's bond comes back.
+            (
+                ReviewKind::Omission {
+                    claimant,
+                    bond,
+                    model_id,
+                    dataset_id,
+                    version,
+                    ..
+                },
+                Vote::Accept,
+            ) => {
+                use attrib_std::interfaces::omission_target::{sv::Executor as _, OmissionTarget};
+                let oracle = config
+                    .receipt_oracle
+                    .clone()
+                    .ok_or(ContractError::NoReceiptOracle {})?;
+                let record = Remote::<dyn OmissionTarget<Error = StdError>>::new(oracle)
+                    .executor()
+                    .record_omission(*model_id, *dataset_id, *version, claimant.to_string())?
+                    .build();
+                resp = resp.add_message(record);
+                let claimant = claimant.clone();
+                resp = self.release_bond(storage, &claimant, *bond, resp)?;
+                self.count_dispute(storage, true)?;
+            }
+            (ReviewKind::Omission { bond, .. }, Vote::Reject) => {
+                resp = self.split_bond(storage, config, *bond, majority, resp)?;
+                self.count_dispute(storage, false)?;
+            }
             // Upheld: revoke, slash those who accepted it, reward the challenger.
             (ReviewKind::Dispute { challenger, bond, .. }, Vote::Reject) => {
                 let challenger = challenger.clone();
@@ -480,7 +521,17 @@ impl CuratorStakingContract {
         review.decided_by_admin = by_admin;
         review.finalized_at = Some(now);
         self.reviews.save(storage, review.id, review)?;
-        self.open_by_tranche.remove(storage, tranche_id);
+        match &review.kind {
+            ReviewKind::Omission {
+                model_id,
+                dataset_id,
+                version,
+                ..
+            } => self
+                .open_omissions
+                .remove(storage, (*model_id, *dataset_id, *version)),
+            _ => self.open_by_tranche.remove(storage, tranche_id),
+        }
         Ok(resp.add_event(
             review_event(events::REVIEW_FINALIZED, review)
                 .add_attribute(attr::OUTCOME, vote_name(outcome))
@@ -552,8 +603,17 @@ impl CuratorStakingContract {
     }
 
     /// Who may not judge this review: the contributor, the challenger, and for a dispute
-    /// the curators whose acceptance is being disputed.
+    /// the curators whose acceptance is being disputed; for an omission claim, the
+    /// claimant and the model's owner.
     pub(crate) fn parties(&self, deps: &Deps, review: &Review) -> Result<Vec<Addr>, ContractError> {
+        if let ReviewKind::Omission {
+            claimant,
+            model_owner,
+            ..
+        } = &review.kind
+        {
+            return Ok(vec![claimant.clone(), model_owner.clone()]);
+        }
         let subject = self.subject(*deps, review.tranche_id)?;
         let mut out = vec![deps.api.addr_validate(&subject.contributor)?];
         match &review.kind {
@@ -567,6 +627,7 @@ impl CuratorStakingContract {
                         .unwrap_or_default(),
                 );
             }
+            ReviewKind::Omission { .. } => unreachable!("returned above"),
         }
         Ok(out)
     }

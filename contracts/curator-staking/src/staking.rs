@@ -91,6 +91,22 @@ impl CuratorStakingContract {
                 evidence_hash,
                 evidence_uri,
             ),
+            ReceiveMsg::ChallengeOmission {
+                model_id,
+                dataset_id,
+                version,
+                canary_preimage,
+                evidence_uri,
+            } => {
+                let claim = crate::disputes::OmissionClaim {
+                    model_id,
+                    dataset_id,
+                    version,
+                    canary_preimage,
+                    evidence_uri,
+                };
+                self.open_omission(ctx.deps, &ctx.env, &sender, amount, claim)
+            }
         }
     }
 

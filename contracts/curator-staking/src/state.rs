@@ -17,6 +17,8 @@ pub enum StakeAsset {
 #[cw_serde]
 pub struct Config {
     pub registry: Addr,
+    /// The receipt oracle that omission claims are about (set by the admin).
+    pub receipt_oracle: Option<Addr>,
     /// Receives the pool share of slashed stake (the reward distributor).
     pub reward_pool: Addr,
     pub asset: StakeAsset,
@@ -119,6 +121,17 @@ pub enum ReviewKind {
         evidence_hash: HexBinary,
         evidence_uri: String,
     },
+    /// A model emitted a dataset's canary but does not declare the dataset (SPEC §5.5).
+    /// `Accept` upholds the claim. The review's `tranche_id` is 0 for this kind.
+    Omission {
+        claimant: Addr,
+        bond: Uint128,
+        model_id: u64,
+        model_owner: Addr,
+        dataset_id: u64,
+        version: u32,
+        evidence_uri: String,
+    },
 }
 
 #[cw_serde]
@@ -188,4 +201,6 @@ pub struct CuratorStakingContract {
     pub(crate) epoch_points: Map<u64, u64>,
     pub(crate) payouts: Map<&'static Addr, Uint128>,
     pub(crate) disputes: Item<DisputeStats>,
+    /// Open omission claim per (model, dataset, version).
+    pub(crate) open_omissions: Map<(u64, u64, u32), u64>,
 }

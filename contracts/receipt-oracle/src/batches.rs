@@ -123,6 +123,9 @@ impl ReceiptOracleContract {
                 model_id,
             });
         }
+        if model.closed {
+            return Err(ContractError::ModelClosed { model_id });
+        }
         if !model.debt.is_zero() {
             return Err(ContractError::Suspended {
                 model_id,
@@ -281,6 +284,12 @@ impl ReceiptOracleContract {
         batch.status = BatchStatus::Finalized;
         self.batches
             .save(ctx.deps.storage, (model_id, &op, seq), &batch)?;
+        // Settled usage per epoch: what back royalties of an upheld omission claim cover.
+        self.usage.update(
+            ctx.deps.storage,
+            (model_id, batch.epoch),
+            |u| -> cosmwasm_std::StdResult<_> { Ok(u.unwrap_or_default() + batch.total_units) },
+        )?;
         self.models.save(ctx.deps.storage, model_id, &model)?;
         let mut resp = events::response("finalize_batch").add_event(
             Event::new(BATCH_FINALIZED)

@@ -24,6 +24,7 @@ pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 #[contract]
 #[sv::error(ContractError)]
 #[sv::messages(attrib_std::interfaces::governance as Governance)]
+#[sv::messages(attrib_std::interfaces::omission_target as OmissionTarget)]
 impl ReceiptOracleContract {
     pub const fn new() -> Self {
         Self {
@@ -35,6 +36,7 @@ impl ReceiptOracleContract {
             cursors: Map::new("cursors"),
             batches: Map::new("batches"),
             late_proven: Map::new("late_proven"),
+            usage: Map::new("usage"),
         }
     }
 
@@ -67,8 +69,8 @@ impl ReceiptOracleContract {
     }
 
     /// Register a model built from `lineage` (weights in bps, summing to 10 000); the
-    /// sender must hold a valid license for every entry, and `royalty_per_unit` must
-    /// cover what the lineage's terms demand.
+    /// sender must hold a valid license for every entry, `royalty_per_unit` must cover
+    /// what the lineage's terms demand, and the model bond is attached in that denom.
     #[sv::msg(exec)]
     pub fn register_model(
         &self,
@@ -79,6 +81,12 @@ impl ReceiptOracleContract {
         royalty_per_unit: Coin,
     ) -> Result<Response, ContractError> {
         self.do_register_model(ctx, metadata_uri, lineage, parent, royalty_per_unit)
+    }
+
+    /// Owner: close a model with nothing pending and no debt: escrow and bond come back.
+    #[sv::msg(exec)]
+    pub fn close_model(&self, ctx: ExecCtx, model_id: u64) -> Result<Response, ContractError> {
+        self.do_close_model(ctx, model_id)
     }
 
     /// Owner: let an operator meter this model (or stop it).

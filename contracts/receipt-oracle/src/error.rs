@@ -131,4 +131,23 @@ pub enum ContractError {
 
     #[error("{field} must be 1-{max} bytes")]
     BadLength { field: &'static str, max: usize },
+
+    #[error("model {model_id} is closed")]
+    ModelClosed { model_id: u64 },
+
+    #[error("model {model_id} cannot close: {reason}")]
+    CannotClose { model_id: u64, reason: &'static str },
+
+    #[error("dataset {dataset_id} version {version} is already in model {model_id}'s lineage")]
+    AlreadyInLineage {
+        model_id: u64,
+        dataset_id: u64,
+        version: u32,
+    },
+
+    #[error("the preimage does not match any canary commitment of dataset {dataset_id}")]
+    CanaryMismatch { dataset_id: u64 },
+
+    #[error("unauthorized: only curator staking records omission outcomes (sender {sender})")]
+    NotCuratorStaking { sender: String },
 }

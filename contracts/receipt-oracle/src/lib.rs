@@ -30,6 +30,7 @@ pub mod error;
 pub mod fraud;
 pub mod models;
 pub mod msg;
+pub mod omission;
 pub mod state;
 
 #[cfg(test)]

@@ -42,6 +42,23 @@ fn validate(p: &Params) -> Result<(), ContractError> {
             reason: "must be 1-10000",
         });
     }
+    for (field, v) in [
+        ("omission_weight_bps", p.omission_weight_bps),
+        ("omission_claimant_share_bps", p.omission_claimant_share_bps),
+    ] {
+        if v > 10_000 {
+            return Err(ContractError::BadParam {
+                field,
+                reason: "must be at most 10000",
+            });
+        }
+    }
+    if p.omission_weight_bps == 0 || p.omission_weight_bps == 10_000 {
+        return Err(ContractError::BadParam {
+            field: "omission_weight_bps",
+            reason: "must be 1-9999",
+        });
+    }
     if p.max_lineage > 64 {
         return Err(ContractError::BadParam {
             field: "max_lineage",
@@ -122,8 +139,9 @@ impl ReceiptOracleContract {
         royalty_per_unit: Coin,
     ) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(ctx.deps.storage)?;
-        funds::expect_none(&ctx.info.funds)?;
         let config = self.config.load(ctx.deps.storage)?;
+        let bond = cosmwasm_std::coin(config.params.model_bond.u128(), &royalty_per_unit.denom);
+        funds::expect_exact(&ctx.info.funds, Some(&bond))?;
         if metadata_uri.is_empty() || metadata_uri.len() > MAX_URI {
             return Err(ContractError::BadLength {
                 field: "metadata_uri",
@@ -243,6 +261,8 @@ impl ReceiptOracleContract {
             withdrawal: None,
             operators: vec![],
             created_at: ctx.env.block.time.seconds(),
+            bond: config.params.model_bond,
+            closed: false,
         };
         self.models.save(ctx.deps.storage, id, &model)?;
         Ok(events::response("register_model")
@@ -408,6 +428,45 @@ impl ReceiptOracleContract {
                     .add_attribute("model_id", model_id.to_string())
                     .add_attribute(attr::AMOUNT, w.amount.to_string()),
             ))
+    }
+
+    pub(crate) fn do_close_model(&self, ctx: ExecCtx, model_id: u64) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        let mut model = self.owned_model(&ctx, model_id)?;
+        if model.closed {
+            return Err(ContractError::ModelClosed { model_id });
+        }
+        if !model.reserved.is_zero() {
+            return Err(ContractError::CannotClose {
+                model_id,
+                reason: "batches are still pending",
+            });
+        }
+        if !model.debt.is_zero() {
+            return Err(ContractError::CannotClose {
+                model_id,
+                reason: "it has debt",
+            });
+        }
+        let back = model.escrow + model.bond;
+        model.escrow = Uint128::zero();
+        model.bond = Uint128::zero();
+        model.withdrawal = None;
+        model.closed = true;
+        self.models.save(ctx.deps.storage, model_id, &model)?;
+        let mut resp = events::response("close_model").add_event(
+            Event::new("attrib_model_closed")
+                .add_attribute("model_id", model_id.to_string())
+                .add_attribute("returned", back.to_string()),
+        );
+        if !back.is_zero() {
+            resp = resp.add_message(BankMsg::Send {
+                to_address: model.owner.to_string(),
+                amount: vec![cosmwasm_std::coin(back.u128(), &model.royalty_per_unit.denom)],
+            });
+        }
+        Ok(resp)
     }
 
     pub(crate) fn operator_key(&self, storage: &dyn Storage, op: &Addr) -> Result<Operator, ContractError> {

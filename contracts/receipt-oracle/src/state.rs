@@ -24,6 +24,15 @@ pub struct Params {
     pub max_parent_depth: u32,
     /// A model owner's withdrawal of unused escrow waits this long.
     pub withdraw_notice_secs: u64,
+    /// Bond a model owner posts at registration (royalty denom), slashed when a canary
+    /// omission claim is upheld; returned when the model is closed.
+    pub model_bond: Uint128,
+    /// Lineage weight an upheld omission claim gives the omitted dataset.
+    pub omission_weight_bps: u32,
+    /// Share of the slashed model bond paid to the claimant (the rest to the pool).
+    pub omission_claimant_share_bps: u32,
+    /// How many of the model's latest settled epochs back royalties cover.
+    pub max_back_epochs: u32,
 }
 
 #[cw_serde]
@@ -79,6 +88,10 @@ pub struct Model {
     /// Operators the owner lets meter this model.
     pub operators: Vec<Addr>,
     pub created_at: u64,
+    /// Model bond still held.
+    pub bond: Uint128,
+    /// Closed by its owner: no more batches; escrow and bond were returned.
+    pub closed: bool,
 }
 
 #[cw_serde]
@@ -143,4 +156,6 @@ pub struct ReceiptOracleContract {
     pub(crate) batches: Map<(u64, &'static Addr, u64), Batch>,
     /// Late omissions already proven: (model, operator, receipt id).
     pub(crate) late_proven: Map<(u64, &'static Addr, u64), ()>,
+    /// Units settled per (model, epoch): the base of back royalties.
+    pub(crate) usage: Map<(u64, u64), Uint128>,
 }

@@ -683,14 +683,19 @@ async fn oracle(
         parent: None,
         royalty_per_unit: coin(1, "uatr"),
     };
+    let bond_cfg: OracleConfig = ctx.chain.query(&oracle.addr, &OracleQuery::Config {}).await?;
+    let bond: Vec<Coin> = vec![coin(bond_cfg.params.model_bond.u128(), "uatr")]
+        .into_iter()
+        .filter(|c| !c.amount.is_zero())
+        .collect();
     let o = b
         .exec(
             "devshop",
             &oracle,
             "register_model",
             &msg,
-            vec![],
-            "1 lineage entry, license + terms queried",
+            bond,
+            "1 lineage entry, license + terms queried, bond",
         )
         .await?;
     let model_id = id_from(&o, "attrib_model_registered", "model_id")?;

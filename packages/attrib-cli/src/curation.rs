@@ -72,6 +72,25 @@ pub enum CurationTx {
         #[arg(long)]
         evidence_uri: String,
     },
+    /// Claim that a model emitted a dataset's canary without declaring the dataset
+    ChallengeOmission {
+        #[arg(long)]
+        model_id: u64,
+        #[arg(long)]
+        dataset_id: u64,
+        #[arg(long)]
+        version: u32,
+        /// The canary record the model emitted (its sha256 is the dataset's commitment)
+        #[arg(long)]
+        canary: String,
+        #[arg(long)]
+        evidence_uri: String,
+    },
+    /// Admin: the receipt oracle that omission claims are about
+    SetReceiptOracle {
+        #[arg(long)]
+        address: String,
+    },
     /// Committee member: commit a vote (the salt is derived from your key)
     CommitVote {
         #[arg(long)]
@@ -276,6 +295,42 @@ pub async fn tx(ctx: &Ctx, cmd: CurationTx) -> Result<Option<TxOutcome>> {
                 evidence_uri,
             };
             with_stake_asset(ctx, "challenge", &staking, bond, &native, &hook).await
+        }
+        CurationTx::ChallengeOmission {
+            model_id,
+            dataset_id,
+            version,
+            canary,
+            evidence_uri,
+        } => {
+            let config: ConfigResponse = ctx.chain.query(&staking, &QueryMsg::Config {}).await?;
+            let bond = config.config.params.dispute_bond.u128();
+            let canary_preimage = HexBinary::from(canary.into_bytes());
+            let native = ExecMsg::ChallengeOmission {
+                model_id,
+                dataset_id,
+                version,
+                canary_preimage: canary_preimage.clone(),
+                evidence_uri: evidence_uri.clone(),
+            };
+            let hook = ReceiveMsg::ChallengeOmission {
+                model_id,
+                dataset_id,
+                version,
+                canary_preimage,
+                evidence_uri,
+            };
+            with_stake_asset(ctx, "challenge_omission", &staking, bond, &native, &hook).await
+        }
+        CurationTx::SetReceiptOracle { address } => {
+            let address = ctx.resolve_address(&address)?;
+            ctx.execute(
+                "set_receipt_oracle",
+                &staking,
+                &ExecMsg::SetReceiptOracle { address },
+                vec![],
+            )
+            .await
         }
         CurationTx::CommitVote { review_id, vote } => {
             let signer = ctx.signer()?;

@@ -69,6 +69,10 @@ pub fn local_oracle_params() -> attrib_receipt_oracle::state::Params {
         max_lineage: 16,
         max_parent_depth: 2,
         withdraw_notice_secs: 60,
+        model_bond: 100_000u128.into(),
+        omission_weight_bps: 1_000,
+        omission_claimant_share_bps: 5_000,
+        max_back_epochs: 24,
     }
 }
 
@@ -293,6 +297,17 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
     let any = crate::context::execute_any(&signer.address, &staking, &serde_json::to_vec(&allow)?, &[])?;
     send(ctx, &signer, "authorize the oracle to slash", any).await?;
     eprintln!("authorized the receipt oracle to slash operators in curator staking");
+    let point = attrib_curator_staking::contract::sv::ExecMsg::SetReceiptOracle {
+        address: oracle.clone(),
+    };
+    let any = crate::context::execute_any(&signer.address, &staking, &serde_json::to_vec(&point)?, &[])?;
+    send(
+        ctx,
+        &signer,
+        "point curation's omission claims at the oracle",
+        any,
+    )
+    .await?;
 
     let addresses: BTreeMap<&str, String> = [
         ("protocol_token", token),

@@ -59,6 +59,11 @@ pub enum OracleTx {
         #[arg(long)]
         royalty_per_unit: String,
     },
+    /// Owner: close a model with nothing pending and no debt (escrow and bond return)
+    CloseModel {
+        #[arg(long)]
+        model_id: u64,
+    },
     SetModelOperator {
         #[arg(long)]
         model_id: u64,
@@ -462,13 +467,26 @@ pub async fn tx(ctx: &Ctx, cmd: OracleTx) -> Result<Option<TxOutcome>> {
                     })
                 })
                 .transpose()?;
+            let royalty = parse_coin(&royalty_per_unit)?;
+            // The model bond is posted in the royalty denom.
+            let config: OracleConfig = ctx.chain.query(&oracle, &QueryMsg::Config {}).await?;
+            let bond = config.params.model_bond.u128();
+            let funds = if bond == 0 {
+                vec![]
+            } else {
+                vec![cosmwasm_std::coin(bond, &royalty.denom)]
+            };
             let msg = ExecMsg::RegisterModel {
                 metadata_uri,
                 lineage,
                 parent,
-                royalty_per_unit: parse_coin(&royalty_per_unit)?,
+                royalty_per_unit: royalty,
             };
-            ctx.execute("register_model", &oracle, &msg, vec![]).await
+            ctx.execute("register_model", &oracle, &msg, funds).await
+        }
+        OracleTx::CloseModel { model_id } => {
+            ctx.execute("close_model", &oracle, &ExecMsg::CloseModel { model_id }, vec![])
+                .await
         }
         OracleTx::SetModelOperator {
             model_id,

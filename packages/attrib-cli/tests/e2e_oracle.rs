@@ -73,6 +73,49 @@ fn metering_on_a_real_chain() {
         "ipfs://t",
     ]);
     let tranche = event_attr(&tx, "attrib_tranche_registered", "tranche_id").unwrap();
+    // A second dataset whose data hides a canary; the model will not declare it.
+    let secret = format!("canary record {nonce}: aisle 4, zebra cereal");
+    let commitment = {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(secret.as_bytes()))
+    };
+    let tx = ok(&[
+        "tx",
+        "registry",
+        "register-dataset",
+        "--from",
+        "maintainer",
+        "--name",
+        "canaried",
+        "--schema-id",
+        &schema,
+        "--metadata-uri",
+        "ipfs://d2",
+        "--tier",
+        "optimistic",
+        "--spdx",
+        "CC-BY-4.0",
+        "--royalty-per-unit",
+        "1uatr",
+        "--canary",
+        &commitment,
+    ]);
+    let hidden = event_attr(&tx, "attrib_dataset_registered", "dataset_id").unwrap();
+    let records2 = write_records(d, "carol", 3, nonce);
+    let tx = ok(&[
+        "tx",
+        "registry",
+        "register-tranche",
+        "--from",
+        "carol",
+        "--dataset-id",
+        &hidden,
+        "--records-file",
+        &records2,
+        "--metadata-uri",
+        "ipfs://t2",
+    ]);
+    let tranche2 = event_attr(&tx, "attrib_tranche_registered", "tranche_id").unwrap();
     let window = ok(&["q", "registry", "config"])["config"]["challenge_window_secs"]
         .as_u64()
         .unwrap();
@@ -96,6 +139,27 @@ fn metering_on_a_real_chain() {
         &dataset,
         "--tranches",
         &tranche,
+    ]);
+
+    ok(&[
+        "tx",
+        "registry",
+        "accept-unchallenged",
+        "--from",
+        "auditor",
+        "--tranche-id",
+        &tranche2,
+    ]);
+    ok(&[
+        "tx",
+        "registry",
+        "seal-version",
+        "--from",
+        "maintainer",
+        "--dataset-id",
+        &hidden,
+        "--tranches",
+        &tranche2,
     ]);
 
     // Without a license, no model.
@@ -399,7 +463,128 @@ fn metering_on_a_real_chain() {
     assert_eq!(balance("treasury", "uatr"), pool0 + 600 * 3, "600 units × 3 uatr");
     let m = ok(&["q", "oracle", "model", &model]);
     assert_eq!(m["escrow"].as_str(), Some("8200"));
-    // Nothing lost: the oracle holds exactly its only model's escrow (fresh e2e chain).
+    let bond: u128 = m["bond"].as_str().unwrap().parse().unwrap();
     let oracle = contract_addr("receipt_oracle");
-    assert_eq!(balance(&oracle, "uatr"), 8_200);
+    assert_eq!(
+        balance(&oracle, "uatr"),
+        8_200 + bond,
+        "the oracle holds exactly escrow + bond"
+    );
+
+    // The model emitted the hidden dataset's canary: the auditor claims the omission.
+    let err = fails(&[
+        "tx",
+        "curation",
+        "challenge-omission",
+        "--from",
+        "auditor",
+        "--model-id",
+        &model,
+        "--dataset-id",
+        &hidden,
+        "--version",
+        "1",
+        "--canary",
+        "a guess",
+        "--evidence-uri",
+        "ipfs://e",
+    ]);
+    assert!(err.contains("does not match any canary"), "{err}");
+    for c in ["curator1", "curator2", "curator3"] {
+        let staked: u128 = ok(&["q", "curation", "stake-of", c])["bonded"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        if staked < 1_000_000 {
+            ok(&["tx", "curation", "stake", "--from", c, "--amount", "5000000"]);
+        }
+    }
+    let tx = ok(&[
+        "tx",
+        "curation",
+        "challenge-omission",
+        "--from",
+        "auditor",
+        "--model-id",
+        &model,
+        "--dataset-id",
+        &hidden,
+        "--version",
+        "1",
+        "--canary",
+        &secret,
+        "--evidence-uri",
+        "ipfs://evidence/generation.png",
+    ]);
+    let review = event_attr(&tx, "attrib_review_opened", "review_id").unwrap();
+    let members: Vec<String> = ok(&["q", "curation", "review", &review])["review"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["curator"].as_str().unwrap().to_string())
+        .collect();
+    let keys = ok(&["keys", "list"]);
+    let key_of = |a: &str| {
+        keys.as_array().unwrap().iter().find(|kv| kv[1] == a).unwrap()[0]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    for m in &members {
+        ok(&[
+            "tx",
+            "curation",
+            "commit-vote",
+            "--from",
+            &key_of(m),
+            "--review-id",
+            &review,
+            "--vote",
+            "accept",
+        ]);
+    }
+    for m in &members {
+        ok(&[
+            "tx",
+            "curation",
+            "reveal-vote",
+            "--from",
+            &key_of(m),
+            "--review-id",
+            &review,
+            "--vote",
+            "accept",
+        ]);
+    }
+    let (pool1, auditor1) = (balance("treasury", "uatr"), balance("auditor", "uatr"));
+    let tx = ok(&[
+        "tx",
+        "curation",
+        "finalize-review",
+        "--from",
+        "auditor",
+        "--review-id",
+        &review,
+    ]);
+    assert_eq!(
+        event_attr(&tx, "attrib_omission_upheld", "back_royalty").as_deref(),
+        Some("180"),
+        "600 units × 3 uatr × 10%"
+    );
+    let m = ok(&["q", "oracle", "model", &model]);
+    assert!(
+        m["effective_lineage"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["dataset_id"] == hidden.parse::<u64>().unwrap()),
+        "{m}"
+    );
+    assert_eq!(m["escrow"].as_str(), Some("8020"));
+    assert_eq!(m["bond"].as_str(), Some("0"));
+    assert_eq!(balance("treasury", "uatr"), pool1 + 180 + bond / 2);
+    assert_eq!(balance("auditor", "uatr"), auditor1 + bond / 2 - fee(&tx));
+    // Nothing lost: the oracle holds exactly what the model still has in escrow.
+    assert_eq!(balance(&oracle, "uatr"), 8_020);
 }

@@ -568,3 +568,45 @@ fn migrate_keeps_state_and_records_the_version() {
     let info = cw2::query_contract_info(&suite.app.app().wrap(), staking.contract_addr.to_string()).unwrap();
     assert_eq!(info.contract, crate::contract::CONTRACT_NAME);
 }
+
+#[test]
+fn omission_claims_need_a_configured_oracle_and_the_admin_sets_it() {
+    let suite = SuiteBuilder::default().build();
+    suite.assert_refused(ContractError::NoReceiptOracle {}, |s| {
+        s.staking()
+            .challenge_omission(1, 1, 1, HexBinary::from(b"canary".to_vec()), "ipfs://e".into())
+            .with_funds(&[coin(BOND, DENOM)])
+            .call(&s.challenger)
+    });
+    suite.assert_refused(
+        ContractError::Governance(GovernanceError::NotAdmin {
+            sender: suite.stranger.to_string(),
+        }),
+        |s| {
+            s.staking()
+                .set_receipt_oracle(s.stranger.to_string())
+                .call(&s.stranger)
+        },
+    );
+    suite
+        .staking()
+        .set_receipt_oracle(suite.registry.to_string())
+        .call(&suite.admin)
+        .unwrap();
+    assert_eq!(
+        suite.staking().config().unwrap().config.receipt_oracle,
+        Some(suite.registry.clone())
+    );
+    suite.assert_refused(
+        ContractError::WrongBond {
+            expected: Uint128::new(BOND),
+            sent: Uint128::new(BOND + 1),
+        },
+        |s| {
+            s.staking()
+                .challenge_omission(1, 1, 1, HexBinary::from(b"canary".to_vec()), "ipfs://e".into())
+                .with_funds(&[coin(BOND + 1, DENOM)])
+                .call(&s.challenger)
+        },
+    );
+}

@@ -146,6 +146,21 @@ fn cw20_stake_path_with_the_protocol_token() {
         )
     };
     send(300_000, &ReceiveMsg::Stake { role: Role::Curator }).unwrap();
+    // Omission claims travel the same hook; with no oracle configured they are refused.
+    let claim = ReceiveMsg::ChallengeOmission {
+        model_id: 1,
+        dataset_id: 1,
+        version: 1,
+        canary_preimage: cosmwasm_std::HexBinary::from(b"canary".to_vec()),
+        evidence_uri: "ipfs://e".into(),
+    };
+    let err = send(100, &claim).unwrap_err();
+    assert!(
+        err.root_cause()
+            .to_string()
+            .contains("no receipt oracle is configured"),
+        "{err}"
+    );
     assert_eq!(
         staking.staker(holder.to_string()).unwrap().staker.unwrap().bonded,
         Uint128::new(300_000)

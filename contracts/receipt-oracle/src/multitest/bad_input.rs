@@ -31,6 +31,7 @@ fn register_model_bad_input() {
     let reg = |s: &Suite, l: Vec<LineageEntry>, royalty: u128, denom: &str, who: &cosmwasm_std::Addr| {
         s.oracle()
             .register_model("ipfs://m".into(), l, None, coin(royalty, denom))
+            .with_funds(&[coin(MODEL_BOND, denom)])
             .call(who)
     };
     s.assert_refused(ContractError::LineageWeights { sum: 9_999 }, |s| {
@@ -76,7 +77,8 @@ fn register_model_bad_input() {
         |s| reg(s, lineage(s, 5_000, 5_000), 2, "uother", &s.owner),
     );
     s.assert_refused(
-        ContractError::Funds(FundsError::Unexpected {
+        ContractError::Funds(FundsError::Wrong {
+            expected: coin(MODEL_BOND, DENOM),
             sent: vec![coin(1, DENOM)],
         }),
         |s| {
@@ -103,6 +105,7 @@ fn register_model_bad_input() {
                     }),
                     coin(2, DENOM),
                 )
+                .with_funds(&[coin(MODEL_BOND, DENOM)])
                 .call(&s.owner)
         },
     );
@@ -115,6 +118,7 @@ fn register_model_bad_input() {
         parent = cosmwasm_std::from_json(
             s.oracle()
                 .register_model("ipfs://m".into(), lineage(&s, 5_000, 5_000), link, coin(2, DENOM))
+                .with_funds(&[coin(MODEL_BOND, DENOM)])
                 .call(&s.owner)
                 .unwrap()
                 .data
@@ -134,6 +138,7 @@ fn register_model_bad_input() {
                 }),
                 coin(2, DENOM),
             )
+            .with_funds(&[coin(MODEL_BOND, DENOM)])
             .call(&s.owner)
     });
 }

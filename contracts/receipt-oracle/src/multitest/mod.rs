@@ -6,4 +6,5 @@
 mod bad_input;
 mod batches;
 mod fraud;
+mod omission;
 mod suite;

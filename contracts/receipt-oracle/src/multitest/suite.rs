@@ -28,6 +28,10 @@ pub const WINDOW: u64 = 600;
 pub const GRACE: u64 = 300;
 pub const OPERATOR_STAKE: u128 = 100_000;
 pub const START: u128 = 100_000_000;
+pub const MODEL_BOND: u128 = 10_000;
+pub const CLAIM_BOND: u128 = 100;
+/// The secret record planted in the third dataset; its sha256 is registered as a canary.
+pub const CANARY: &[u8] = b"planted record 7f3a: shelf 12, aisle 4, 'zebra cereal'";
 
 pub fn params() -> Params {
     Params {
@@ -39,6 +43,10 @@ pub fn params() -> Params {
         max_lineage: 16,
         max_parent_depth: 2,
         withdraw_notice_secs: 86_400,
+        model_bond: Uint128::new(MODEL_BOND),
+        omission_weight_bps: 1_000,
+        omission_claimant_share_bps: 5_000,
+        max_back_epochs: 12,
     }
 }
 
@@ -53,6 +61,7 @@ pub struct Suite {
     pub operator: Addr,
     pub auditor: Addr,
     pub stranger: Addr,
+    pub curator: Addr,
     pub key: SigningKey,
     pub model: u64,
     pub datasets: Vec<u64>,
@@ -61,7 +70,7 @@ pub struct Suite {
 impl Suite {
     pub fn new() -> Suite {
         let a = |n: &str| n.into_bech32();
-        let (admin, pool, maintainer, owner, operator, auditor, stranger) = (
+        let (admin, pool, maintainer, owner, operator, auditor, stranger, curator) = (
             a("admin"),
             a("pool"),
             a("maintainer"),
@@ -69,8 +78,18 @@ impl Suite {
             a("operator"),
             a("auditor"),
             a("stranger"),
+            a("curator"),
         );
-        let funded = [&admin, &maintainer, &owner, &operator, &auditor, &stranger].map(|x| x.clone());
+        let funded = [
+            &admin,
+            &maintainer,
+            &owner,
+            &operator,
+            &auditor,
+            &stranger,
+            &curator,
+        ]
+        .map(|x| x.clone());
         let app = App::new(cw_multi_test::App::new(|router, _api, storage| {
             for who in &funded {
                 router
@@ -138,6 +157,15 @@ impl Suite {
             .call(&admin)
             .unwrap();
         staking
+            .set_receipt_oracle(oracle.contract_addr.to_string())
+            .call(&admin)
+            .unwrap();
+        staking
+            .stake(Role::Curator)
+            .with_funds(&[coin(50_000, DENOM)])
+            .call(&curator)
+            .unwrap();
+        staking
             .stake(Role::Operator)
             .with_funds(&[coin(OPERATOR_STAKE, DENOM)])
             .call(&operator)
@@ -154,7 +182,7 @@ impl Suite {
         )
         .unwrap();
         let mut datasets = vec![];
-        for (i, royalty) in [(0u8, 1u128), (1, 1)] {
+        for (i, royalty) in [(0u8, 1u128), (1, 1), (2, 1)] {
             let terms = LicenseTerms {
                 license: LicenseId::Spdx("CC-BY-4.0".into()),
                 commercial_use: true,
@@ -172,7 +200,11 @@ impl Suite {
                         terms,
                         VerificationTier::Optimistic,
                         None,
-                        None,
+                        (i == 2).then(|| {
+                            vec![HexBinary::from(
+                                <sha2::Sha256 as sha2::Digest>::digest(CANARY).to_vec(),
+                            )]
+                        }),
                     )
                     .call(&maintainer)
                     .unwrap()
@@ -224,6 +256,7 @@ impl Suite {
         let model: u64 = from_json(
             oracle
                 .register_model("ipfs://model".into(), lineage, None, coin(ROYALTY, DENOM))
+                .with_funds(&[coin(MODEL_BOND, DENOM)])
                 .call(&owner)
                 .unwrap()
                 .data
@@ -245,6 +278,7 @@ impl Suite {
             operator,
             auditor,
             stranger,
+            curator,
             key,
             model,
             datasets,
@@ -364,7 +398,7 @@ impl Suite {
     #[track_caller]
     pub fn assert_escrow_backed(&self) {
         let m = self.oracle().model(self.model).unwrap();
-        assert_eq!(self.balance(&self.oracle), m.escrow.u128());
+        assert_eq!(self.balance(&self.oracle), (m.escrow + m.bond).u128());
     }
 }
 

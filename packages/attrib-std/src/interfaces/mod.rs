@@ -2,6 +2,7 @@
 //! Each trait sits in a module of its snake_case name, as sylvia requires.
 
 pub mod governance;
+pub mod omission_target;
 pub mod review_service;
 pub mod review_target;
 pub mod slashing_service;

@@ -1,0 +1,168 @@
+//! Canary omission claims (SPEC §5.5), the oracle's half: checking that a claim can be
+//! heard, and applying an upheld one. Curator staking holds the claimant's bond and runs
+//! the committee; when it upholds a claim, the dataset joins the model's lineage, back
+//! royalties for the model's latest settled epochs are charged, and the model bond is
+//! slashed (claimant share + pool).
+
+use attrib_registry::contract::sv::QueryMsg as RegistryQuery;
+use attrib_registry::msg::{DatasetResponse, VersionResponse};
+use attrib_std::events::{self, attr};
+use attrib_std::interfaces::omission_target::{OmissionCheckResponse, OmissionTarget};
+use attrib_std::registry::{DatasetId, VersionId};
+use cosmwasm_std::{BankMsg, Deps, Event, HexBinary, Order, Response, StdResult, Uint128};
+use sha2::{Digest, Sha256};
+use sylvia::ctx::{ExecCtx, QueryCtx};
+
+use crate::batches::USAGE_ROYALTY;
+use crate::error::ContractError;
+use crate::models::merge;
+use crate::state::{LineageEntry, Model, ReceiptOracleContract};
+
+pub const OMISSION_UPHELD: &str = "attrib_omission_upheld";
+
+impl ReceiptOracleContract {
+    fn check_claim(
+        &self,
+        deps: Deps,
+        model_id: u64,
+        dataset_id: DatasetId,
+        version: VersionId,
+        preimage: &HexBinary,
+    ) -> Result<Model, ContractError> {
+        let model = self.load_model(deps.storage, model_id)?;
+        if model.closed {
+            return Err(ContractError::ModelClosed { model_id });
+        }
+        if model
+            .effective_lineage
+            .iter()
+            .any(|e| e.dataset_id == dataset_id && e.version == version)
+        {
+            return Err(ContractError::AlreadyInLineage {
+                model_id,
+                dataset_id,
+                version,
+            });
+        }
+        let registry = self.config.load(deps.storage)?.registry;
+        let _: VersionResponse = deps
+            .querier
+            .query_wasm_smart(&registry, &RegistryQuery::Version { dataset_id, version })?;
+        let d: DatasetResponse = deps
+            .querier
+            .query_wasm_smart(&registry, &RegistryQuery::Dataset { dataset_id })?;
+        let commitment = HexBinary::from(Sha256::digest(preimage.as_slice()).to_vec());
+        if !d.dataset.canaries.contains(&commitment) {
+            return Err(ContractError::CanaryMismatch { dataset_id });
+        }
+        Ok(model)
+    }
+}
+
+impl OmissionTarget for ReceiptOracleContract {
+    type Error = ContractError;
+
+    fn omission_claim_check(
+        &self,
+        ctx: QueryCtx,
+        model_id: u64,
+        dataset_id: DatasetId,
+        version: VersionId,
+        canary_preimage: HexBinary,
+    ) -> Result<OmissionCheckResponse, ContractError> {
+        let model = self.check_claim(ctx.deps, model_id, dataset_id, version, &canary_preimage)?;
+        Ok(OmissionCheckResponse {
+            model_owner: model.owner.to_string(),
+        })
+    }
+
+    fn record_omission(
+        &self,
+        ctx: ExecCtx,
+        model_id: u64,
+        dataset_id: DatasetId,
+        version: VersionId,
+        claimant: String,
+    ) -> Result<Response, ContractError> {
+        let config = self.config.load(ctx.deps.storage)?;
+        if ctx.info.sender != config.curator_staking {
+            return Err(ContractError::NotCuratorStaking {
+                sender: ctx.info.sender.to_string(),
+            });
+        }
+        attrib_std::funds::expect_none(&ctx.info.funds)?;
+        let claimant = ctx.deps.api.addr_validate(&claimant)?;
+        let mut model = self.load_model(ctx.deps.storage, model_id)?;
+        let denom = model.royalty_per_unit.denom.clone();
+        let mut resp = events::response("record_omission");
+        // The committee's decision stands even if the model changed meanwhile (closed, or
+        // the dataset added by an earlier claim): nothing here may fail and strand it.
+        let already = model
+            .effective_lineage
+            .iter()
+            .any(|e| e.dataset_id == dataset_id && e.version == version);
+        let w = config.params.omission_weight_bps;
+        let mut back = Uint128::zero();
+        if !model.closed && !already {
+            let added = [LineageEntry {
+                dataset_id,
+                version,
+                weight_bps: 10_000,
+            }];
+            model.effective_lineage = merge(&added, &model.effective_lineage, 10_000 - w);
+            model.lineage = merge(&added, &model.lineage, 10_000 - w);
+            // Back royalties: the new entry's share of the latest settled epochs' usage.
+            let units: Uint128 = self
+                .usage
+                .prefix(model_id)
+                .range(ctx.deps.storage, None, None, Order::Descending)
+                .take(config.params.max_back_epochs as usize)
+                .map(|r| r.map(|(_, u)| u))
+                .sum::<StdResult<Uint128>>()?;
+            let due = units
+                .checked_mul(model.royalty_per_unit.amount)
+                .map_err(cosmwasm_std::StdError::from)?
+                .multiply_ratio(w, 10_000u32);
+            back = due.min(model.escrow);
+            model.escrow -= back;
+            model.debt += due - back;
+            if !back.is_zero() {
+                resp = resp
+                    .add_message(BankMsg::Send {
+                        to_address: config.reward_pool.to_string(),
+                        amount: vec![cosmwasm_std::coin(back.u128(), &denom)],
+                    })
+                    .add_event(
+                        Event::new(USAGE_ROYALTY)
+                            .add_attribute("model_id", model_id.to_string())
+                            .add_attribute(attr::DATASET_ID, dataset_id.to_string())
+                            .add_attribute(attr::VERSION, version.to_string())
+                            .add_attribute(attr::AMOUNT, format!("{back}{denom}"))
+                            .add_attribute(attr::REASON, "back_royalty"),
+                    );
+            }
+        }
+        // The model bond is slashed: the claimant's share, the rest to the pool.
+        let bond = std::mem::take(&mut model.bond);
+        let share = bond.multiply_ratio(config.params.omission_claimant_share_bps, 10_000u32);
+        for (to, amount) in [(&claimant, share), (&config.reward_pool, bond - share)] {
+            if !amount.is_zero() {
+                resp = resp.add_message(BankMsg::Send {
+                    to_address: to.to_string(),
+                    amount: vec![cosmwasm_std::coin(amount.u128(), &denom)],
+                });
+            }
+        }
+        self.models.save(ctx.deps.storage, model_id, &model)?;
+        Ok(resp.add_event(
+            Event::new(OMISSION_UPHELD)
+                .add_attribute("model_id", model_id.to_string())
+                .add_attribute(attr::DATASET_ID, dataset_id.to_string())
+                .add_attribute(attr::VERSION, version.to_string())
+                .add_attribute("claimant", claimant.as_str())
+                .add_attribute("back_royalty", back.to_string())
+                .add_attribute("bond_slashed", bond.to_string())
+                .add_attribute("lineage_extended", (!already && !model.closed).to_string()),
+        ))
+    }
+}

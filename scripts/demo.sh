@@ -117,7 +117,7 @@ say "9. The inference gateway meters 100 000 inferences, signing a receipt for e
 R="$OUT/receipts"; mkdir -p "$R"
 attrib receipts sign --from operator --model-id "$MODEL" --first-id 1 --count 50000 --out "$R/first.jsonl" -o json >/dev/null
 attrib receipts sign --from operator --model-id "$MODEL" --first-id 50001 --count 50000 --out "$R/second.jsonl" -o json >/dev/null
-echo "   signed 100000 receipts ($(du -sh "$R" | cut -f1) of JSONL, kept by the gateway and given to each paying user)"
+echo "   signed 100000 receipts ($(du -ch "$R/first.jsonl" "$R/second.jsonl" | tail -1 | cut -f1) of JSONL, kept by the gateway and given to each paying user)"
 attrib receipts build --in "$R/first.jsonl" --out "$R/batch1.json" -o json > "$OUT/build1.json"
 echo "   batch 1: $(jget "$OUT/build1.json" 'd["count"]') receipts, $(jget "$OUT/build1.json" 'd["total_units"]') units, tree built in $(jget "$OUT/build1.json" 'd["build_ms"]') ms"
 tx "operator posts batch 1 (50000 receipts)" batch1 receipts submit --from operator --batch "$R/batch1.json"

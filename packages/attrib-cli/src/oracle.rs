@@ -59,6 +59,11 @@ pub enum OracleTx {
         #[arg(long)]
         royalty_per_unit: String,
     },
+    /// Admin: replace the parameters (JSON of the oracle's `Params`)
+    UpdateParams {
+        #[arg(long)]
+        json: String,
+    },
     /// Owner: close a model with nothing pending and no debt (escrow and bond return)
     CloseModel {
         #[arg(long)]
@@ -483,6 +488,17 @@ pub async fn tx(ctx: &Ctx, cmd: OracleTx) -> Result<Option<TxOutcome>> {
                 royalty_per_unit: royalty,
             };
             ctx.execute("register_model", &oracle, &msg, funds).await
+        }
+        OracleTx::UpdateParams { json } => {
+            let params: attrib_receipt_oracle::state::Params =
+                serde_json::from_str(&json).map_err(|e| anyhow!("--json is not valid Params: {e}"))?;
+            ctx.execute(
+                "update_params",
+                &oracle,
+                &ExecMsg::UpdateParams { params },
+                vec![],
+            )
+            .await
         }
         OracleTx::CloseModel { model_id } => {
             ctx.execute("close_model", &oracle, &ExecMsg::CloseModel { model_id }, vec![])

@@ -177,3 +177,26 @@ fn anyone_funds_escrow_in_the_royalty_denom_only() {
     s.fund(5);
     assert_eq!(s.oracle().model(s.model).unwrap().escrow.u128(), 5);
 }
+
+#[test]
+fn migrate_keeps_models_and_batches() {
+    use crate::contract::sv::mt::CodeId;
+    let s = Suite::new();
+    let code = CodeId::store_code(&s.app);
+    let oracle = code
+        .instantiate(
+            None,
+            s.registry.to_string(),
+            s.staking.to_string(),
+            s.pool.to_string(),
+            params(),
+        )
+        .with_label("migratable")
+        .with_admin(Some(s.admin.as_str()))
+        .call(&s.admin)
+        .unwrap();
+    oracle.migrate().call(&s.admin, code.code_id()).unwrap();
+    assert_eq!(oracle.config().unwrap().params, params());
+    let info = cw2::query_contract_info(&s.app.app().wrap(), oracle.contract_addr.to_string()).unwrap();
+    assert_eq!(info.contract, crate::contract::CONTRACT_NAME);
+}

@@ -11,8 +11,7 @@ use sylvia::ctx::ExecCtx;
 use sylvia::types::Remote;
 
 use crate::error::ContractError;
-use crate::staking::asset_name;
-use crate::state::{CuratorStakingContract, ReviewKind, StakeAsset};
+use crate::state::{CuratorStakingContract, ReviewKind};
 
 pub const MAX_EVIDENCE_URI: usize = 512;
 
@@ -24,14 +23,7 @@ impl CuratorStakingContract {
         evidence_hash: HexBinary,
         evidence_uri: String,
     ) -> Result<Response, ContractError> {
-        self.gov.assert_not_paused(ctx.deps.storage)?;
-        let config = self.config.load(ctx.deps.storage)?;
-        let StakeAsset::Native { denom } = &config.asset else {
-            return Err(ContractError::WrongAsset {
-                expected: asset_name(&config),
-            });
-        };
-        let amount = attrib_std::funds::one_coin_of(&ctx.info.funds, denom)?;
+        let amount = self.native_payment(&ctx)?;
         let sender = ctx.info.sender.clone();
         self.open_challenge(
             ctx.deps,
@@ -154,14 +146,7 @@ impl CuratorStakingContract {
         canary_preimage: HexBinary,
         evidence_uri: String,
     ) -> Result<Response, ContractError> {
-        self.gov.assert_not_paused(ctx.deps.storage)?;
-        let config = self.config.load(ctx.deps.storage)?;
-        let StakeAsset::Native { denom } = &config.asset else {
-            return Err(ContractError::WrongAsset {
-                expected: asset_name(&config),
-            });
-        };
-        let amount = attrib_std::funds::one_coin_of(&ctx.info.funds, denom)?;
+        let amount = self.native_payment(&ctx)?;
         let sender = ctx.info.sender.clone();
         let claim = OmissionClaim {
             model_id,

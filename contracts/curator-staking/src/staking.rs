@@ -43,14 +43,7 @@ pub fn asset_name(config: &Config) -> String {
 
 impl CuratorStakingContract {
     pub(crate) fn do_stake_native(&self, ctx: ExecCtx, role: Role) -> Result<Response, ContractError> {
-        self.gov.assert_not_paused(ctx.deps.storage)?;
-        let config = self.config.load(ctx.deps.storage)?;
-        let StakeAsset::Native { denom } = &config.asset else {
-            return Err(ContractError::WrongAsset {
-                expected: asset_name(&config),
-            });
-        };
-        let amount = funds::one_coin_of(&ctx.info.funds, denom)?;
+        let amount = self.native_payment(&ctx)?;
         self.bond(ctx.deps.storage, &ctx.info.sender, role, amount)
     }
 
@@ -264,6 +257,19 @@ impl CuratorStakingContract {
                     .add_attribute(attr::RECIPIENT, who.as_str())
                     .add_attribute(attr::AMOUNT, amount.to_string()),
             ))
+    }
+
+    /// The stake asset attached as native funds (stake, challenge bonds), when the stake
+    /// asset is a native denom and the contract is not paused.
+    pub(crate) fn native_payment(&self, ctx: &ExecCtx) -> Result<Uint128, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        let config = self.config.load(ctx.deps.storage)?;
+        let StakeAsset::Native { denom } = &config.asset else {
+            return Err(ContractError::WrongAsset {
+                expected: asset_name(&config),
+            });
+        };
+        Ok(funds::one_coin_of(&ctx.info.funds, denom)?)
     }
 
     pub(crate) fn load_staker(&self, storage: &dyn Storage, who: &Addr) -> Result<Staker, ContractError> {

@@ -5,7 +5,7 @@
 use attrib_std::events::{self, attr};
 use attrib_std::funds;
 use attrib_std::receipts::BatchHeader;
-use cosmwasm_std::{Addr, Api, BankMsg, Event, HexBinary, Response, Storage, Uint128};
+use cosmwasm_std::{Addr, Api, Event, HexBinary, Response, Storage, Uint128};
 use sylvia::ctx::ExecCtx;
 
 use crate::error::ContractError;
@@ -54,10 +54,7 @@ pub fn pay_royalties(
     reason: &str,
 ) -> Result<Response, ContractError> {
     let denom = &model.royalty_per_unit.denom;
-    let mut resp = resp.add_message(BankMsg::Send {
-        to_address: config.reward_pool.to_string(),
-        amount: vec![cosmwasm_std::coin(amount.u128(), denom)],
-    });
+    let mut resp = resp.add_message(funds::send(denom, &config.reward_pool, amount)?);
     let mut given = Uint128::zero();
     for (i, e) in model.effective_lineage.iter().enumerate() {
         // The last entry takes the rounding remainder, so the earmarks add up exactly.

@@ -13,6 +13,7 @@ use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 use sylvia::entry_points;
 
 use crate::error::ContractError;
+use crate::models::Payer;
 use crate::msg::{BatchesResponse, EpochResponse};
 pub use crate::state::ReceiptOracleContract;
 use crate::state::{Batch, Config, Cursor, LineageEntry, Model, Operator, Params, ParentLink};
@@ -80,7 +81,11 @@ impl ReceiptOracleContract {
         parent: Option<ParentLink>,
         royalty_per_unit: Coin,
     ) -> Result<Response, ContractError> {
-        self.do_register_model(ctx, metadata_uri, lineage, parent, royalty_per_unit)
+        let payer = Payer {
+            address: ctx.info.sender.clone(),
+            payment: ctx.info.funds.clone(),
+        };
+        self.do_register_model(ctx, metadata_uri, lineage, parent, royalty_per_unit, payer)
     }
 
     /// Owner: close a model with nothing pending and no debt: escrow and bond come back.
@@ -111,7 +116,52 @@ impl ReceiptOracleContract {
     /// Anyone: add the royalty denom to a model's escrow (repays its debt first).
     #[sv::msg(exec)]
     pub fn fund_escrow(&self, ctx: ExecCtx, model_id: u64) -> Result<Response, ContractError> {
-        self.do_fund_escrow(ctx, model_id)
+        let payer = Payer {
+            address: ctx.info.sender.clone(),
+            payment: ctx.info.funds.clone(),
+        };
+        self.do_fund_escrow(ctx, model_id, payer)
+    }
+
+    /// cw20 hook, for models whose royalty denom is `cw20:<token>`: `send` the token with
+    /// `ReceiveMsg::FundEscrow` or `ReceiveMsg::RegisterModel` (the model bond).
+    #[sv::msg(exec)]
+    pub fn receive(
+        &self,
+        ctx: ExecCtx,
+        sender: String,
+        amount: Uint128,
+        msg: cosmwasm_std::Binary,
+    ) -> Result<Response, ContractError> {
+        attrib_std::funds::expect_none(&ctx.info.funds)?;
+        let who = ctx.deps.api.addr_validate(&sender)?;
+        let payment = vec![Coin::new(amount, attrib_std::funds::cw20_denom(&ctx.info.sender))];
+        match cosmwasm_std::from_json::<crate::msg::ReceiveMsg>(&msg)? {
+            crate::msg::ReceiveMsg::FundEscrow { model_id } => self.do_fund_escrow(
+                ctx,
+                model_id,
+                Payer {
+                    address: who,
+                    payment,
+                },
+            ),
+            crate::msg::ReceiveMsg::RegisterModel {
+                metadata_uri,
+                lineage,
+                parent,
+                royalty_per_unit,
+            } => self.do_register_model(
+                ctx,
+                metadata_uri,
+                lineage,
+                parent,
+                royalty_per_unit,
+                Payer {
+                    address: who,
+                    payment,
+                },
+            ),
+        }
     }
 
     /// Owner: announce a withdrawal of unused escrow; it can be executed after the notice.

@@ -7,7 +7,7 @@ use attrib_std::events::{self, attr};
 use attrib_std::funds;
 use attrib_std::interfaces::slashing_service::{sv::Querier as _, Role, SlashingService};
 use attrib_std::registry::LicenseCheckResponse;
-use cosmwasm_std::{Addr, BankMsg, Coin, Event, HexBinary, Response, StdError, Storage, Uint128};
+use cosmwasm_std::{Addr, Coin, Event, HexBinary, Response, StdError, Storage, Uint128};
 use sylvia::ctx::{ExecCtx, InstantiateCtx};
 use sylvia::types::Remote;
 
@@ -22,6 +22,13 @@ pub const ESCROW_FUNDED: &str = "attrib_escrow_funded";
 pub const ESCROW_WITHDRAWN: &str = "attrib_escrow_withdrawn";
 pub const OPERATOR_REGISTERED: &str = "attrib_operator_registered";
 pub const MAX_URI: usize = 512;
+
+/// Who pays, and what: native funds, or the amount a cw20 `send` delivered (as a
+/// `cw20:<token>` coin).
+pub struct Payer {
+    pub address: Addr,
+    pub payment: Vec<Coin>,
+}
 
 fn validate(p: &Params) -> Result<(), ContractError> {
     for (field, v) in [
@@ -137,11 +144,16 @@ impl ReceiptOracleContract {
         lineage: Vec<LineageEntry>,
         parent: Option<ParentLink>,
         royalty_per_unit: Coin,
+        payer: Payer,
     ) -> Result<Response, ContractError> {
+        let Payer {
+            address: owner,
+            payment,
+        } = payer;
         self.gov.assert_not_paused(ctx.deps.storage)?;
         let config = self.config.load(ctx.deps.storage)?;
         let bond = cosmwasm_std::coin(config.params.model_bond.u128(), &royalty_per_unit.denom);
-        funds::expect_exact(&ctx.info.funds, Some(&bond))?;
+        funds::expect_exact(&payment, Some(&bond))?;
         if metadata_uri.is_empty() || metadata_uri.len() > MAX_URI {
             return Err(ContractError::BadLength {
                 field: "metadata_uri",
@@ -182,14 +194,14 @@ impl ReceiptOracleContract {
             let check: LicenseCheckResponse = querier.query_wasm_smart(
                 &config.registry,
                 &RegistryQuery::HasValidLicense {
-                    licensee: ctx.info.sender.to_string(),
+                    licensee: owner.to_string(),
                     dataset_id: e.dataset_id,
                     version: e.version,
                 },
             )?;
             if !check.valid {
                 return Err(ContractError::NoLicense {
-                    owner: ctx.info.sender.to_string(),
+                    owner: owner.to_string(),
                     dataset_id: e.dataset_id,
                     version: e.version,
                 });
@@ -248,7 +260,7 @@ impl ReceiptOracleContract {
         self.next_model.save(ctx.deps.storage, &(id + 1))?;
         let model = Model {
             id,
-            owner: ctx.info.sender.clone(),
+            owner: owner.clone(),
             metadata_uri,
             lineage,
             effective_lineage,
@@ -346,10 +358,19 @@ impl ReceiptOracleContract {
         Ok(())
     }
 
-    pub(crate) fn do_fund_escrow(&self, ctx: ExecCtx, model_id: u64) -> Result<Response, ContractError> {
+    pub(crate) fn do_fund_escrow(
+        &self,
+        ctx: ExecCtx,
+        model_id: u64,
+        payer: Payer,
+    ) -> Result<Response, ContractError> {
+        let Payer {
+            address: funder,
+            payment,
+        } = payer;
         self.gov.assert_not_paused(ctx.deps.storage)?;
         let mut model = self.load_model(ctx.deps.storage, model_id)?;
-        let amount = funds::one_coin_of(&ctx.info.funds, &model.royalty_per_unit.denom)?;
+        let amount = funds::one_coin_of(&payment, &model.royalty_per_unit.denom)?;
         let config = self.config.load(ctx.deps.storage)?;
         // Debt first: finalized usage that escrow did not cover is paid out now.
         let repay = amount.min(model.debt);
@@ -359,7 +380,7 @@ impl ReceiptOracleContract {
         let mut resp = events::response("fund_escrow").add_event(
             Event::new(ESCROW_FUNDED)
                 .add_attribute("model_id", model_id.to_string())
-                .add_attribute("funder", ctx.info.sender.as_str())
+                .add_attribute("funder", funder.as_str())
                 .add_attribute(attr::AMOUNT, amount.to_string())
                 .add_attribute("debt_repaid", repay.to_string())
                 .add_attribute("escrow", model.escrow.to_string()),
@@ -419,10 +440,11 @@ impl ReceiptOracleContract {
         model.withdrawal = None;
         self.models.save(ctx.deps.storage, model_id, &model)?;
         Ok(events::response("withdraw_escrow")
-            .add_message(BankMsg::Send {
-                to_address: model.owner.to_string(),
-                amount: vec![cosmwasm_std::coin(w.amount.u128(), &model.royalty_per_unit.denom)],
-            })
+            .add_message(funds::send(
+                &model.royalty_per_unit.denom,
+                &model.owner,
+                w.amount,
+            )?)
             .add_event(
                 Event::new(ESCROW_WITHDRAWN)
                     .add_attribute("model_id", model_id.to_string())
@@ -461,10 +483,7 @@ impl ReceiptOracleContract {
                 .add_attribute("returned", back.to_string()),
         );
         if !back.is_zero() {
-            resp = resp.add_message(BankMsg::Send {
-                to_address: model.owner.to_string(),
-                amount: vec![cosmwasm_std::coin(back.u128(), &model.royalty_per_unit.denom)],
-            });
+            resp = resp.add_message(funds::send(&model.royalty_per_unit.denom, &model.owner, back)?);
         }
         Ok(resp)
     }

@@ -2,7 +2,24 @@
 
 use cosmwasm_schema::cw_serde;
 
-use crate::state::Batch;
+use cosmwasm_std::Coin;
+
+use crate::state::{Batch, LineageEntry, ParentLink};
+
+/// The `msg` of a cw20 `send` to the oracle (models whose royalty denom is a cw20 token).
+#[cw_serde]
+pub enum ReceiveMsg {
+    FundEscrow {
+        model_id: u64,
+    },
+    /// Registers a model; the sent amount is its bond.
+    RegisterModel {
+        metadata_uri: String,
+        lineage: Vec<LineageEntry>,
+        parent: Option<ParentLink>,
+        royalty_per_unit: Coin,
+    },
+}
 
 #[cw_serde]
 pub struct BatchesResponse {

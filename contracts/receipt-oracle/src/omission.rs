@@ -9,7 +9,7 @@ use attrib_registry::msg::{DatasetResponse, VersionResponse};
 use attrib_std::events::{self, attr};
 use attrib_std::interfaces::omission_target::{OmissionCheckResponse, OmissionTarget};
 use attrib_std::registry::{DatasetId, VersionId};
-use cosmwasm_std::{BankMsg, Deps, Event, HexBinary, Order, Response, StdResult, Uint128};
+use cosmwasm_std::{Deps, Event, HexBinary, Order, Response, StdResult, Uint128};
 use sha2::{Digest, Sha256};
 use sylvia::ctx::{ExecCtx, QueryCtx};
 
@@ -128,10 +128,7 @@ impl OmissionTarget for ReceiptOracleContract {
             model.debt += due - back;
             if !back.is_zero() {
                 resp = resp
-                    .add_message(BankMsg::Send {
-                        to_address: config.reward_pool.to_string(),
-                        amount: vec![cosmwasm_std::coin(back.u128(), &denom)],
-                    })
+                    .add_message(attrib_std::funds::send(&denom, &config.reward_pool, back)?)
                     .add_event(
                         Event::new(USAGE_ROYALTY)
                             .add_attribute("model_id", model_id.to_string())
@@ -147,10 +144,7 @@ impl OmissionTarget for ReceiptOracleContract {
         let share = bond.multiply_ratio(config.params.omission_claimant_share_bps, 10_000u32);
         for (to, amount) in [(&claimant, share), (&config.reward_pool, bond - share)] {
             if !amount.is_zero() {
-                resp = resp.add_message(BankMsg::Send {
-                    to_address: to.to_string(),
-                    amount: vec![cosmwasm_std::coin(amount.u128(), &denom)],
-                });
+                resp = resp.add_message(attrib_std::funds::send(&denom, to, amount)?);
             }
         }
         self.models.save(ctx.deps.storage, model_id, &model)?;

@@ -420,6 +420,23 @@ pub async fn receipts(ctx: &Ctx, cmd: ReceiptsCmd) -> Result<()> {
     }
 }
 
+/// Pays `amount` of a cw20 token to the oracle with `hook` (the token's `send`).
+async fn send_hook<M: Serialize>(
+    ctx: &Ctx,
+    label: &str,
+    token: &str,
+    oracle: &str,
+    amount: u128,
+    hook: &M,
+) -> Result<Option<TxOutcome>> {
+    let send = cw20::Cw20ExecuteMsg::Send {
+        contract: oracle.to_string(),
+        amount: amount.into(),
+        msg: cosmwasm_std::to_json_binary(hook)?,
+    };
+    ctx.execute(label, token, &send, vec![]).await
+}
+
 fn signed_one(path: &FsPath, id: u64) -> Result<SignedReceipt> {
     read_receipts(path)?
         .into_iter()
@@ -481,6 +498,15 @@ pub async fn tx(ctx: &Ctx, cmd: OracleTx) -> Result<Option<TxOutcome>> {
             } else {
                 vec![cosmwasm_std::coin(bond, &royalty.denom)]
             };
+            if let Some(token) = royalty.denom.clone().strip_prefix(attrib_std::funds::CW20_PREFIX) {
+                let hook = attrib_receipt_oracle::msg::ReceiveMsg::RegisterModel {
+                    metadata_uri,
+                    lineage,
+                    parent,
+                    royalty_per_unit: royalty,
+                };
+                return send_hook(ctx, "register_model", token, &oracle, bond, &hook).await;
+            }
             let msg = ExecMsg::RegisterModel {
                 metadata_uri,
                 lineage,
@@ -523,13 +549,22 @@ pub async fn tx(ctx: &Ctx, cmd: OracleTx) -> Result<Option<TxOutcome>> {
             .await
         }
         OracleTx::FundEscrow { model_id, amount } => {
-            ctx.execute(
-                "fund_escrow",
-                &oracle,
-                &ExecMsg::FundEscrow { model_id },
-                vec![parse_coin(&amount)?],
-            )
-            .await
+            let coin = parse_coin(&amount)?;
+            match coin.denom.strip_prefix(attrib_std::funds::CW20_PREFIX) {
+                Some(token) => {
+                    let hook = attrib_receipt_oracle::msg::ReceiveMsg::FundEscrow { model_id };
+                    send_hook(ctx, "fund_escrow", token, &oracle, coin.amount.u128(), &hook).await
+                }
+                None => {
+                    ctx.execute(
+                        "fund_escrow",
+                        &oracle,
+                        &ExecMsg::FundEscrow { model_id },
+                        vec![coin],
+                    )
+                    .await
+                }
+            }
         }
         OracleTx::RequestWithdrawal { model_id, amount } => {
             ctx.execute(

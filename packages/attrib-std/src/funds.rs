@@ -2,7 +2,7 @@
 //! anything else (nothing, too little, too much, another denom, extra coins) is refused
 //! before state changes, and the chain returns the funds with the failed transaction.
 
-use cosmwasm_std::{Coin, Uint128};
+use cosmwasm_std::{to_json_binary, Addr, BankMsg, Coin, CosmosMsg, StdResult, Uint128, WasmMsg};
 use thiserror::Error;
 
 #[derive(Error, Debug, PartialEq, Eq)]
@@ -49,6 +49,35 @@ pub fn expect_none(sent: &[Coin]) -> Result<(), FundsError> {
     } else {
         Err(FundsError::Unexpected { sent: sent.to_vec() })
     }
+}
+
+/// Denoms of the form `cw20:<contract address>` name a cw20 token wherever Attrib takes
+/// a `Coin` (escrow, royalties, prices); anything else is a native (or IBC) denom.
+pub const CW20_PREFIX: &str = "cw20:";
+
+/// The `Coin`-style denom of a cw20 token.
+pub fn cw20_denom(token: &Addr) -> String {
+    format!("{CW20_PREFIX}{token}")
+}
+
+/// Sends `amount` of `denom` to `to`: a bank send, or a cw20 `transfer` for `cw20:` denoms.
+pub fn send(denom: &str, to: &Addr, amount: Uint128) -> StdResult<CosmosMsg> {
+    Ok(match denom.strip_prefix(CW20_PREFIX) {
+        Some(token) => WasmMsg::Execute {
+            contract_addr: token.to_string(),
+            msg: to_json_binary(&cw20::Cw20ExecuteMsg::Transfer {
+                recipient: to.to_string(),
+                amount,
+            })?,
+            funds: vec![],
+        }
+        .into(),
+        None => BankMsg::Send {
+            to_address: to.to_string(),
+            amount: vec![Coin::new(amount, denom)],
+        }
+        .into(),
+    })
 }
 
 /// Exactly one coin equal to one of the `accepted` prices. Returns the coin paid.
@@ -118,6 +147,20 @@ mod tests {
                 sent: vec![coin(1, "uatr")]
             })
         );
+    }
+
+    #[test]
+    fn send_picks_bank_or_cw20() {
+        let to = Addr::unchecked("to");
+        assert!(matches!(
+            send("uatr", &to, Uint128::new(5)).unwrap(),
+            CosmosMsg::Bank(BankMsg::Send { .. })
+        ));
+        match send("cw20:token", &to, Uint128::new(5)).unwrap() {
+            CosmosMsg::Wasm(WasmMsg::Execute { contract_addr, .. }) => assert_eq!(contract_addr, "token"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(cw20_denom(&Addr::unchecked("t")), "cw20:t");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod batches;
+mod cw20_escrow;
 mod fraud;
 mod omission;
 mod suite;

@@ -5,7 +5,7 @@
 use attrib_registry::contract::sv::mt::RegistryContractProxy;
 use attrib_registry::contract::RegistryContract;
 use attrib_std::funds::cw20_denom;
-use attrib_std::receipts::{BatchHeader, Receipt, SumTree};
+use attrib_std::receipts::Receipt;
 use attrib_std::registry::{LicenseExpiry, LicenseId, LicenseTerms, VerificationTier};
 use cosmwasm_std::{coin, from_json, to_json_binary, Addr, HexBinary, Uint128};
 use cw_multi_test::{ContractWrapper, Executor};
@@ -171,35 +171,8 @@ fn cw20_royalty_model_is_funded_settled_and_closed_in_its_token() {
             ..s.receipt(i, 2)
         })
         .collect();
-    let c = SumTree::from_receipts(&rs).unwrap().unwrap().commitment();
-    let header = BatchHeader {
-        chain_id: s.chain_id(),
-        contract: s.oracle.to_string(),
-        model_id: model,
-        epoch: s.epoch(),
-        operator: s.operator.to_string(),
-        seq: 1,
-        first_id: 1,
-        last_id: 20,
-        count: 20,
-        total_units: Uint128::new(c.total),
-        root: HexBinary::from(c.root.to_vec()),
-    };
-    s.oracle()
-        .submit_batch(
-            model,
-            header.epoch,
-            1,
-            1,
-            20,
-            20,
-            header.total_units,
-            header.root.clone(),
-            s.sign(header.digest()),
-            None,
-        )
-        .call(&s.operator)
-        .unwrap();
+    let (header, _) = s.header(1, &rs);
+    s.submit(&header, None).unwrap();
     s.advance(WINDOW);
     s.oracle()
         .finalize_batch(model, s.operator.to_string(), 1)

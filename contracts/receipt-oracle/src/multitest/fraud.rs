@@ -1,6 +1,6 @@
 //! Every fraud proof upheld, a false one rejected, and signature replays refused.
 
-use attrib_std::receipts::{BatchHeader, ProofError, Receipt, SumTree};
+use attrib_std::receipts::{BatchHeader, ProofError, Receipt};
 use cosmwasm_std::{HexBinary, Uint128};
 
 use super::suite::*;
@@ -124,37 +124,11 @@ fn altered_receipt_is_proven() {
 fn bad_sum_is_proven_at_the_root() {
     let s = Suite::new();
     let rs: Vec<Receipt> = (1..=7).map(|i| s.receipt(i, 10)).collect();
-    let tree = SumTree::from_receipts(&rs).unwrap().unwrap();
-    let c = tree.commitment();
     // The operator commits the honest root hash with 7 units fewer than its children hold.
-    let header = BatchHeader {
-        chain_id: s.chain_id(),
-        contract: s.oracle.to_string(),
-        model_id: s.model,
-        epoch: s.epoch(),
-        operator: s.operator.to_string(),
-        seq: 1,
-        first_id: 1,
-        last_id: 7,
-        count: 7,
-        total_units: Uint128::new(c.total - 7),
-        root: HexBinary::from(c.root.to_vec()),
-    };
-    s.oracle()
-        .submit_batch(
-            s.model,
-            header.epoch,
-            1,
-            1,
-            7,
-            7,
-            header.total_units,
-            header.root.clone(),
-            s.sign(header.digest()),
-            None,
-        )
-        .call(&s.operator)
-        .unwrap();
+    let (mut header, tree) = s.header(1, &rs);
+    let c = tree.commitment();
+    header.total_units = Uint128::new(c.total - 7);
+    s.submit(&header, None).unwrap();
     let top = tree.root_level();
     let (l, r) = (tree.node(top - 1, 0).unwrap(), tree.node(top - 1, 1).unwrap());
     // Claiming the honest sum is no fraud.
@@ -209,36 +183,9 @@ fn duplicate_id_and_misdeclared_ends_are_proven() {
 
     // A batch declaring 5-8 whose first leaf is receipt 4 (already in batch 1's range).
     let rs: Vec<Receipt> = [4, 6, 7, 8].iter().map(|i| s.receipt(*i, 5)).collect();
-    let tree = SumTree::from_receipts(&rs).unwrap().unwrap();
-    let c = tree.commitment();
-    let header = BatchHeader {
-        chain_id: s.chain_id(),
-        contract: s.oracle.to_string(),
-        model_id: s.model,
-        epoch: s.epoch(),
-        operator: s.operator.to_string(),
-        seq: 2,
-        first_id: 5,
-        last_id: 8,
-        count: 4,
-        total_units: Uint128::new(c.total),
-        root: HexBinary::from(c.root.to_vec()),
-    };
-    s.oracle()
-        .submit_batch(
-            s.model,
-            header.epoch,
-            2,
-            5,
-            8,
-            4,
-            header.total_units,
-            header.root.clone(),
-            s.sign(header.digest()),
-            None,
-        )
-        .call(&s.operator)
-        .unwrap();
+    let (mut header, tree) = s.header(2, &rs);
+    header.first_id = 5;
+    s.submit(&header, None).unwrap();
     s.oracle()
         .challenge_duplicate_id(
             s.model,
@@ -358,36 +305,10 @@ fn replayed_signatures_fail() {
         ContractError::BadSignature {}
     );
     // A batch signature replayed under another sequence number.
-    let tree2 = SumTree::from_receipts(&[s.receipt(11, 1)]).unwrap().unwrap();
-    let c = tree2.commitment();
-    let header = BatchHeader {
-        chain_id: s.chain_id(),
-        contract: s.oracle.to_string(),
-        model_id: s.model,
-        epoch: s.epoch(),
-        operator: s.operator.to_string(),
-        seq: 3,
-        first_id: 11,
-        last_id: 11,
-        count: 1,
-        total_units: Uint128::new(c.total),
-        root: HexBinary::from(c.root.to_vec()),
-    };
+    let (header, _) = s.header(3, &[s.receipt(11, 1)]);
+    let signature = s.sign(header.digest());
     let err = s
-        .oracle()
-        .submit_batch(
-            s.model,
-            header.epoch,
-            2,
-            11,
-            11,
-            1,
-            header.total_units,
-            header.root.clone(),
-            s.sign(header.digest()),
-            None,
-        )
-        .call(&s.operator)
+        .submit_with_signature(&BatchHeader { seq: 2, ..header }, signature, None)
         .unwrap_err();
     assert_eq!(err, ContractError::BadSignature {});
     assert!(!voided(&s, 1));

@@ -344,19 +344,14 @@ impl Suite {
             .unwrap();
     }
 
-    /// Builds the tree over `receipts` (in the given order) and posts it as batch `seq`.
-    pub fn post(
-        &self,
-        seq: u64,
-        receipts: &[Receipt],
-        replaces: Option<u64>,
-    ) -> Result<(AppResponse, SumTree), ContractError> {
+    /// The honest header of `receipts` (in the given order) as batch `seq` of their model.
+    pub fn header(&self, seq: u64, receipts: &[Receipt]) -> (BatchHeader, SumTree) {
         let tree = SumTree::from_receipts(receipts).unwrap().unwrap();
         let c = tree.commitment();
         let header = BatchHeader {
             chain_id: self.chain_id(),
             contract: self.oracle.to_string(),
-            model_id: self.model,
+            model_id: receipts[0].model_id,
             epoch: receipts[0].epoch,
             operator: self.operator.to_string(),
             seq,
@@ -366,22 +361,46 @@ impl Suite {
             total_units: Uint128::new(c.total),
             root: HexBinary::from(c.root.to_vec()),
         };
-        let resp = self
-            .oracle()
+        (header, tree)
+    }
+
+    /// Posts whatever `header` claims, with `signature`, as the operator.
+    pub fn submit_with_signature(
+        &self,
+        h: &BatchHeader,
+        signature: HexBinary,
+        replaces: Option<u64>,
+    ) -> Result<AppResponse, ContractError> {
+        self.oracle()
             .submit_batch(
-                self.model,
-                header.epoch,
-                seq,
-                header.first_id,
-                header.last_id,
-                header.count,
-                header.total_units,
-                header.root.clone(),
-                self.sign(header.digest()),
+                h.model_id,
+                h.epoch,
+                h.seq,
+                h.first_id,
+                h.last_id,
+                h.count,
+                h.total_units,
+                h.root.clone(),
+                signature,
                 replaces,
             )
-            .call(&self.operator)?;
-        Ok((resp, tree))
+            .call(&self.operator)
+    }
+
+    /// Signs `header` with the operator's key and posts it.
+    pub fn submit(&self, header: &BatchHeader, replaces: Option<u64>) -> Result<AppResponse, ContractError> {
+        self.submit_with_signature(header, self.sign(header.digest()), replaces)
+    }
+
+    /// Builds the tree over `receipts` and posts it honestly as batch `seq`.
+    pub fn post(
+        &self,
+        seq: u64,
+        receipts: &[Receipt],
+        replaces: Option<u64>,
+    ) -> Result<(AppResponse, SumTree), ContractError> {
+        let (header, tree) = self.header(seq, receipts);
+        Ok((self.submit(&header, replaces)?, tree))
     }
 
     pub fn operator_bonded(&self) -> u128 {

@@ -374,3 +374,146 @@ fn finalize_challenge_withdraw_and_admin_bad_input() {
             .call(&s.stranger)
     });
 }
+
+#[test]
+fn false_fraud_proofs_and_bad_hook_payments_change_nothing() {
+    use attrib_std::receipts::ProofError;
+    let s = Suite::new();
+    let rs: Vec<_> = (1..=6).map(|i| s.receipt(i, 3)).collect();
+    let (_, tree) = s.post(1, &rs, None).unwrap();
+    let op = s.operator.to_string();
+    // Increasing ids are no duplicate.
+    s.assert_refused(
+        ContractError::Proof(ProofError::NoFraud {
+            reason: "the ids increase",
+        }),
+        |s| {
+            s.oracle()
+                .challenge_duplicate_id(
+                    s.model,
+                    op.clone(),
+                    1,
+                    rs[1].clone(),
+                    tree.path(0, 1),
+                    Some(rs[2].clone()),
+                    Some(tree.path(0, 2)),
+                )
+                .call(&s.auditor)
+        },
+    );
+    s.assert_refused(
+        ContractError::BadParam {
+            field: "right/right_path",
+            reason: "give both or neither",
+        },
+        |s| {
+            s.oracle()
+                .challenge_duplicate_id(
+                    s.model,
+                    op.clone(),
+                    1,
+                    rs[1].clone(),
+                    tree.path(0, 1),
+                    Some(rs[2].clone()),
+                    None,
+                )
+                .call(&s.auditor)
+        },
+    );
+    // The first leaf has its declared id.
+    s.assert_refused(
+        ContractError::Proof(ProofError::NoFraud {
+            reason: "the end leaf has its declared id",
+        }),
+        |s| {
+            s.oracle()
+                .challenge_duplicate_id(s.model, op.clone(), 1, rs[0].clone(), tree.path(0, 0), None, None)
+                .call(&s.auditor)
+        },
+    );
+    // A present receipt is not omitted; an unchanged leaf is not altered.
+    s.assert_refused(ContractError::Proof(ProofError::NotBracketed), |s| {
+        s.oracle()
+            .challenge_omitted_receipt(
+                s.model,
+                op.clone(),
+                1,
+                rs[2].clone(),
+                s.sign(rs[2].digest()),
+                rs[2].clone(),
+                tree.path(0, 2),
+                rs[3].clone(),
+                tree.path(0, 3),
+            )
+            .call(&s.auditor)
+    });
+    s.assert_refused(
+        ContractError::Proof(ProofError::NoFraud {
+            reason: "the leaf is the signed receipt",
+        }),
+        |s| {
+            s.oracle()
+                .challenge_altered_receipt(
+                    s.model,
+                    op.clone(),
+                    1,
+                    rs[2].clone(),
+                    s.sign(rs[2].digest()),
+                    rs[2].clone(),
+                    tree.path(0, 2),
+                )
+                .call(&s.auditor)
+        },
+    );
+    // A receipt outside the batch's range.
+    let outside = s.receipt(9, 3);
+    s.assert_refused(
+        ContractError::OutsideRange {
+            id: 9,
+            first_id: 1,
+            last_id: 6,
+        },
+        |s| {
+            s.oracle()
+                .challenge_omitted_receipt(
+                    s.model,
+                    op.clone(),
+                    1,
+                    outside.clone(),
+                    s.sign(outside.digest()),
+                    rs[4].clone(),
+                    tree.path(0, 4),
+                    rs[5].clone(),
+                    tree.path(0, 5),
+                )
+                .call(&s.auditor)
+        },
+    );
+    // The cw20 hook called directly (not by a token) for a native-royalty model: the
+    // "payment" is in a cw20 denom the model does not take.
+    let msg =
+        cosmwasm_std::to_json_binary(&crate::msg::ReceiveMsg::FundEscrow { model_id: s.model }).unwrap();
+    let cw20_coin = coin(5, format!("cw20:{}", s.stranger));
+    s.assert_refused(
+        ContractError::Funds(FundsError::NotDenom {
+            denom: DENOM.into(),
+            sent: vec![cw20_coin],
+        }),
+        |s| {
+            s.oracle()
+                .receive(s.stranger.to_string(), Uint128::new(5), msg.clone())
+                .call(&s.stranger)
+        },
+    );
+    s.assert_refused(
+        ContractError::Funds(FundsError::Unexpected {
+            sent: vec![coin(1, DENOM)],
+        }),
+        |s| {
+            s.oracle()
+                .receive(s.stranger.to_string(), Uint128::new(5), msg.clone())
+                .with_funds(&[coin(1, DENOM)])
+                .call(&s.stranger)
+        },
+    );
+}

@@ -126,6 +126,15 @@ impl CuratorStakingContract {
         validate(&params)?;
         self.config
             .update(ctx.deps.storage, |mut c| -> Result<_, ContractError> {
+                // The reward distributor splits curator pools by points per epoch of this
+                // clock: changing its length would re-number past epochs.
+                if params.epoch_secs != c.params.epoch_secs {
+                    return Err(ContractError::BadConfig {
+                        field: "epoch_secs",
+                        reason:
+                            "is fixed at instantiation (the reward distributor counts review points on it)",
+                    });
+                }
                 c.params = params;
                 Ok(c)
             })?;

@@ -16,8 +16,8 @@ use sylvia::entry_points;
 
 use crate::error::ContractError;
 use crate::msg::{
-    ConcentrationResponse, ConfigResponse, EpochPointsResponse, Params, PayoutResponse, PointsResponse,
-    ReviewResponse, StakerResponse, StakersResponse, TotalsResponse,
+    ConfigResponse, EpochPointsResponse, Params, PayoutResponse, ReviewResponse, StakerResponse,
+    StakersResponse, TotalsResponse,
 };
 pub use crate::state::CuratorStakingContract;
 use crate::state::Role;
@@ -31,6 +31,7 @@ pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 #[sv::messages(attrib_std::interfaces::governance as Governance)]
 #[sv::messages(attrib_std::interfaces::review_service as ReviewService)]
 #[sv::messages(attrib_std::interfaces::slashing_service as SlashingService)]
+#[sv::messages(attrib_std::interfaces::points_source as PointsSource)]
 impl CuratorStakingContract {
     pub const fn new() -> Self {
         Self {
@@ -246,16 +247,6 @@ impl CuratorStakingContract {
     }
 
     #[sv::msg(query)]
-    pub fn points(
-        &self,
-        ctx: QueryCtx,
-        epoch: u64,
-        curator: String,
-    ) -> Result<PointsResponse, ContractError> {
-        self.query_points(ctx, epoch, curator)
-    }
-
-    #[sv::msg(query)]
     pub fn epoch_points(
         &self,
         ctx: QueryCtx,
@@ -264,16 +255,6 @@ impl CuratorStakingContract {
         limit: Option<u32>,
     ) -> Result<EpochPointsResponse, ContractError> {
         self.query_epoch_points(ctx, epoch, start_after, limit)
-    }
-
-    /// Stake concentration of curators (Nakamoto 1/3 and 1/2, HHI, top-k) and dispute counts.
-    #[sv::msg(query)]
-    pub fn concentration(
-        &self,
-        ctx: QueryCtx,
-        top_k: Option<u32>,
-    ) -> Result<ConcentrationResponse, ContractError> {
-        self.query_concentration(ctx, top_k.unwrap_or(3))
     }
 
     #[sv::msg(query)]

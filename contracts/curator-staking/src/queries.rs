@@ -1,6 +1,8 @@
 //! Read side: stakers, points, concentration, totals, payouts.
 
 use attrib_std::curation;
+use attrib_std::interfaces::points_source::PointsSource;
+use attrib_std::rewards::EpochClock;
 use cosmwasm_std::{Addr, Order, StdResult};
 use cw_storage_plus::Bound;
 use sylvia::ctx::QueryCtx;
@@ -53,24 +55,6 @@ impl CuratorStakingContract {
         Ok(StakersResponse { stakers })
     }
 
-    pub(crate) fn query_points(
-        &self,
-        ctx: QueryCtx,
-        epoch: u64,
-        curator: String,
-    ) -> Result<PointsResponse, ContractError> {
-        let addr = ctx.deps.api.addr_validate(&curator)?;
-        Ok(PointsResponse {
-            epoch,
-            points: self
-                .points
-                .may_load(ctx.deps.storage, (epoch, &addr))?
-                .unwrap_or(0),
-            epoch_total: self.epoch_points.may_load(ctx.deps.storage, epoch)?.unwrap_or(0),
-            curator,
-        })
-    }
-
     pub(crate) fn query_epoch_points(
         &self,
         ctx: QueryCtx,
@@ -98,25 +82,6 @@ impl CuratorStakingContract {
         })
     }
 
-    /// Over all curators (bounded by `max_stakers`).
-    pub(crate) fn query_concentration(
-        &self,
-        ctx: QueryCtx,
-        top_k: u32,
-    ) -> Result<ConcentrationResponse, ContractError> {
-        let stakes: Vec<u128> = self
-            .stakers
-            .range(ctx.deps.storage, None, None, Order::Ascending)
-            .filter_map(|r| r.ok())
-            .filter(|(_, s)| s.role == Role::Curator)
-            .map(|(_, s)| s.bonded.u128())
-            .collect();
-        Ok(ConcentrationResponse {
-            curators: curation::concentration(&stakes, top_k),
-            disputes: self.disputes.load(ctx.deps.storage)?,
-        })
-    }
-
     pub(crate) fn query_totals(&self, ctx: QueryCtx) -> Result<TotalsResponse, ContractError> {
         let t = self.totals.load(ctx.deps.storage)?;
         Ok(TotalsResponse {
@@ -137,6 +102,56 @@ impl CuratorStakingContract {
                 .may_load(ctx.deps.storage, &addr)?
                 .unwrap_or_default(),
             address,
+        })
+    }
+}
+
+impl PointsSource for CuratorStakingContract {
+    type Error = ContractError;
+
+    fn epoch_clock(&self, ctx: QueryCtx) -> Result<EpochClock, ContractError> {
+        let c = self.config.load(ctx.deps.storage)?;
+        Ok(EpochClock {
+            epoch_start: c.epoch_start,
+            epoch_secs: c.params.epoch_secs,
+        })
+    }
+
+    fn points(
+        &self,
+        ctx: QueryCtx,
+        epoch: u64,
+        curator: Option<String>,
+    ) -> Result<PointsResponse, ContractError> {
+        let points = match &curator {
+            Some(c) => {
+                let addr = ctx.deps.api.addr_validate(c)?;
+                self.points
+                    .may_load(ctx.deps.storage, (epoch, &addr))?
+                    .unwrap_or(0)
+            }
+            None => 0,
+        };
+        Ok(PointsResponse {
+            epoch,
+            curator,
+            points,
+            epoch_total: self.epoch_points.may_load(ctx.deps.storage, epoch)?.unwrap_or(0),
+        })
+    }
+
+    /// Over all curators (bounded by `max_stakers`).
+    fn concentration(&self, ctx: QueryCtx, top_k: u32) -> Result<ConcentrationResponse, ContractError> {
+        let stakes: Vec<u128> = self
+            .stakers
+            .range(ctx.deps.storage, None, None, Order::Ascending)
+            .filter_map(|r| r.ok())
+            .filter(|(_, s)| s.role == Role::Curator)
+            .map(|(_, s)| s.bonded.u128())
+            .collect();
+        Ok(ConcentrationResponse {
+            curators: curation::concentration(&stakes, top_k),
+            disputes: self.disputes.load(ctx.deps.storage)?,
         })
     }
 }

@@ -9,6 +9,7 @@ use attrib_std::funds;
 use attrib_std::interfaces::review_service::ReviewService;
 use attrib_std::interfaces::review_target::{sv::Executor as _, ReviewTarget};
 use attrib_std::registry::{ReviewOutcome, ReviewSubjectResponse, TrancheId};
+use attrib_std::rewards::InflowReason;
 use cosmwasm_std::{
     Addr, Deps, Env, Event, HexBinary, Order, Response, StdError, StdResult, Storage, Uint128,
 };
@@ -583,7 +584,7 @@ impl CuratorStakingContract {
             }
         }
         let rest = bond - each * Uint128::from(winners.len() as u128);
-        if let Some(m) = self.to_pool(storage, config, rest)? {
+        if let Some(m) = self.to_pool(storage, config, rest, InflowReason::ForfeitedBond)? {
             resp = resp.add_message(m);
         }
         Ok(resp)

@@ -3,6 +3,7 @@
 
 use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
+use attrib_std::rewards::{self, InflowReason, PayMsg};
 use cosmwasm_std::{
     from_json, to_json_binary, Addr, BankMsg, Binary, CosmosMsg, Event, Response, Storage, Uint128, WasmMsg,
 };
@@ -341,12 +342,13 @@ impl CuratorStakingContract {
         ))
     }
 
-    /// Sends `amount` to the reward pool.
+    /// Pays `amount` to the reward pool (its `pay` message, or the cw20 hook), unearmarked.
     pub(crate) fn to_pool(
         &self,
         storage: &mut dyn Storage,
         config: &Config,
         amount: Uint128,
+        reason: InflowReason,
     ) -> Result<Option<CosmosMsg>, ContractError> {
         if amount.is_zero() {
             return Ok(None);
@@ -355,7 +357,17 @@ impl CuratorStakingContract {
             t.sent_to_pool += amount;
             Ok(t)
         })?;
-        Ok(Some(send_asset(config, &config.reward_pool, amount)?))
+        let pay = PayMsg {
+            earmarks: vec![],
+            reason,
+            payer: None,
+        };
+        Ok(Some(rewards::pay_msg(
+            &config.reward_pool,
+            &asset_name(config),
+            amount,
+            pay,
+        )?))
     }
 
     /// Routes slashed value: `challenger_share_bps` to the beneficiary (if any), the rest
@@ -378,7 +390,7 @@ impl CuratorStakingContract {
                 resp = resp.add_event(e);
             }
         }
-        if let Some(m) = self.to_pool(storage, config, slashed - share)? {
+        if let Some(m) = self.to_pool(storage, config, slashed - share, InflowReason::Slash)? {
             resp = resp.add_message(m);
         }
         Ok(resp)

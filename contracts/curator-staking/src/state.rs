@@ -170,17 +170,7 @@ pub struct Review {
     pub finalized_at: Option<u64>,
 }
 
-#[cw_serde]
-#[derive(Default)]
-pub struct DisputeStats {
-    pub opened: u64,
-    /// Challenges/disputes whose challenger was right.
-    pub upheld: u64,
-    pub dismissed: u64,
-    /// Outcomes that differ from what would have happened unchallenged.
-    pub changed_outcome: u64,
-    pub decided_by_admin: u64,
-}
+pub use attrib_std::interfaces::points_source::DisputeStats;
 
 pub struct CuratorStakingContract {
     pub(crate) gov: AdminControl,

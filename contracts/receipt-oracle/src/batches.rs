@@ -5,6 +5,7 @@
 use attrib_std::events::{self, attr};
 use attrib_std::funds;
 use attrib_std::receipts::BatchHeader;
+use attrib_std::rewards::{self, Earmark, InflowReason, PayMsg};
 use cosmwasm_std::{Addr, Api, Event, HexBinary, Response, Storage, Uint128};
 use sylvia::ctx::ExecCtx;
 
@@ -44,8 +45,9 @@ pub fn verify_signature(
     }
 }
 
-/// Sends `amount` of the model's royalty denom to the reward pool with one event per
-/// lineage entry carrying its earmark (dataset, version, share by weight).
+/// Pays `amount` of the model's royalty denom to the reward pool, earmarked per dataset
+/// version by effective lineage weight and on behalf of the model's owner, with one event
+/// per lineage entry carrying its share (the same split the pool applies).
 pub fn pay_royalties(
     resp: Response,
     config: &Config,
@@ -54,16 +56,24 @@ pub fn pay_royalties(
     reason: &str,
 ) -> Result<Response, ContractError> {
     let denom = &model.royalty_per_unit.denom;
-    let mut resp = resp.add_message(funds::send(denom, &config.reward_pool, amount)?);
-    let mut given = Uint128::zero();
-    for (i, e) in model.effective_lineage.iter().enumerate() {
-        // The last entry takes the rounding remainder, so the earmarks add up exactly.
-        let share = if i + 1 == model.effective_lineage.len() {
-            amount - given
-        } else {
-            amount.multiply_ratio(e.weight_bps, 10_000u32)
-        };
-        given += share;
+    let earmarks: Vec<Earmark> = model
+        .effective_lineage
+        .iter()
+        .map(|e| Earmark {
+            dataset_id: e.dataset_id,
+            version: e.version,
+            weight_bps: e.weight_bps,
+        })
+        .collect();
+    let weights: Vec<u32> = earmarks.iter().map(|e| e.weight_bps).collect();
+    let shares = rewards::split_by_weight(amount, &weights);
+    let pay = PayMsg {
+        earmarks,
+        reason: InflowReason::UsageRoyalty,
+        payer: Some(model.owner.to_string()),
+    };
+    let mut resp = resp.add_message(rewards::pay_msg(&config.reward_pool, denom, amount, pay)?);
+    for (e, share) in model.effective_lineage.iter().zip(shares) {
         resp = resp.add_event(
             Event::new(USAGE_ROYALTY)
                 .add_attribute("model_id", model.id.to_string())

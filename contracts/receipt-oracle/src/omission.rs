@@ -9,6 +9,7 @@ use attrib_registry::msg::{DatasetResponse, VersionResponse};
 use attrib_std::events::{self, attr};
 use attrib_std::interfaces::omission_target::{OmissionCheckResponse, OmissionTarget};
 use attrib_std::registry::{DatasetId, VersionId};
+use attrib_std::rewards::{self, Earmark, InflowReason, PayMsg};
 use cosmwasm_std::{Deps, Event, HexBinary, Order, Response, StdResult, Uint128};
 use sha2::{Digest, Sha256};
 use sylvia::ctx::{ExecCtx, QueryCtx};
@@ -127,8 +128,17 @@ impl OmissionTarget for ReceiptOracleContract {
             model.escrow -= back;
             model.debt += due - back;
             if !back.is_zero() {
+                let pay = PayMsg {
+                    earmarks: vec![Earmark {
+                        dataset_id,
+                        version,
+                        weight_bps: rewards::BPS,
+                    }],
+                    reason: InflowReason::BackRoyalty,
+                    payer: Some(model.owner.to_string()),
+                };
                 resp = resp
-                    .add_message(attrib_std::funds::send(&denom, &config.reward_pool, back)?)
+                    .add_message(rewards::pay_msg(&config.reward_pool, &denom, back, pay)?)
                     .add_event(
                         Event::new(USAGE_ROYALTY)
                             .add_attribute("model_id", model_id.to_string())
@@ -142,10 +152,16 @@ impl OmissionTarget for ReceiptOracleContract {
         // The model bond is slashed: the claimant's share, the rest to the pool.
         let bond = std::mem::take(&mut model.bond);
         let share = bond.multiply_ratio(config.params.omission_claimant_share_bps, 10_000u32);
-        for (to, amount) in [(&claimant, share), (&config.reward_pool, bond - share)] {
-            if !amount.is_zero() {
-                resp = resp.add_message(attrib_std::funds::send(&denom, to, amount)?);
-            }
+        if !share.is_zero() {
+            resp = resp.add_message(attrib_std::funds::send(&denom, &claimant, share)?);
+        }
+        if !(bond - share).is_zero() {
+            let pay = PayMsg {
+                earmarks: vec![],
+                reason: InflowReason::ModelBondSlash,
+                payer: None,
+            };
+            resp = resp.add_message(rewards::pay_msg(&config.reward_pool, &denom, bond - share, pay)?);
         }
         self.models.save(ctx.deps.storage, model_id, &model)?;
         Ok(resp.add_event(

@@ -34,6 +34,7 @@ pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 #[sv::error(ContractError)]
 #[sv::messages(attrib_std::interfaces::governance as Governance)]
 #[sv::messages(attrib_std::interfaces::review_target as ReviewTarget)]
+#[sv::messages(attrib_std::interfaces::reward_source as RewardSource)]
 impl RegistryContract {
     pub const fn new() -> Self {
         Self {
@@ -74,6 +75,7 @@ impl RegistryContract {
             roots: Map::new("roots"),
             versions: Map::new("versions"),
             version_weights: Map::new("version_weights"),
+            tranche_versions: Map::new("tranche_versions"),
             grants: Map::new("grants"),
         }
     }

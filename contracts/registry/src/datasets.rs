@@ -3,6 +3,7 @@
 use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
 use attrib_std::registry::{DatasetId, LicenseTerms, SchemaId, VerificationTier, WeightRule};
+use attrib_std::rewards::{self, Earmark, InflowReason, PayMsg};
 use cosmwasm_std::{Addr, BankMsg, Coin, Event, HexBinary, Response, Storage};
 use sylvia::ctx::ExecCtx;
 
@@ -48,13 +49,15 @@ impl RegistryContract {
             )
             .set_data(cosmwasm_std::to_json_binary(&id)?);
         if let Some(fee) = config.schema_fee {
-            resp = pay(
+            resp = to_pool(
                 resp,
                 &config.reward_pool,
                 fee,
                 events::FEE_FORWARDED,
-                "schema_fee",
-            );
+                InflowReason::SchemaFee,
+                vec![],
+                &ctx.info.sender,
+            )?;
         }
         Ok(resp)
     }
@@ -171,13 +174,15 @@ impl RegistryContract {
         );
         if let Some(bond) = bond {
             let pool = self.config.load(ctx.deps.storage)?.reward_pool;
-            resp = pay(
+            resp = to_pool(
                 resp,
                 &pool,
                 bond,
                 events::BOND_FORFEITED,
-                "dataset_retired_unsealed",
-            );
+                InflowReason::ForfeitedBond,
+                vec![],
+                &dataset.maintainer,
+            )?;
         }
         Ok(resp)
     }
@@ -225,8 +230,36 @@ fn check_canaries(existing: &[HexBinary], new: &[HexBinary]) -> Result<(), Contr
     Ok(())
 }
 
-/// Sends `coin` to `to` and records why in an event of type `event`
-/// (fee forwarded, bond returned, bond forfeited).
+/// Pays `coin` to the reward pool (`pay` with earmarks and a reason) and records why in
+/// an event of type `event` (fee forwarded, bond forfeited).
+pub(crate) fn to_pool(
+    resp: Response,
+    pool: &Addr,
+    coin: Coin,
+    event: &str,
+    reason: InflowReason,
+    earmarks: Vec<Earmark>,
+    payer: &Addr,
+) -> Result<Response, ContractError> {
+    let msg = rewards::pay_msg(
+        pool,
+        &coin.denom,
+        coin.amount,
+        PayMsg {
+            earmarks,
+            reason,
+            payer: Some(payer.to_string()),
+        },
+    )?;
+    Ok(resp.add_message(msg).add_event(
+        Event::new(event)
+            .add_attribute(attr::AMOUNT, coin.to_string())
+            .add_attribute(attr::RECIPIENT, pool.as_str())
+            .add_attribute(attr::REASON, reason.as_str()),
+    ))
+}
+
+/// Sends `coin` to `to` and records why in an event of type `event` (bond returned).
 pub(crate) fn pay(resp: Response, to: &Addr, coin: Coin, event: &str, reason: &str) -> Response {
     resp.add_message(BankMsg::Send {
         to_address: to.to_string(),

@@ -36,6 +36,13 @@ pub enum ContractError {
         version: VersionId,
     },
 
+    #[error("tranche {tranche_id} is not part of dataset {dataset_id} version {version}")]
+    TrancheNotInVersion {
+        tranche_id: TrancheId,
+        dataset_id: DatasetId,
+        version: VersionId,
+    },
+
     #[error("unauthorized: {sender} is not the maintainer of dataset {dataset_id}")]
     NotMaintainer { sender: String, dataset_id: DatasetId },
 

@@ -22,7 +22,12 @@
 //!   root over tranche roots ([`attrib_std::merkle`]); contributor weights stored for
 //!   the reward distributor.
 //! - **Licenses**: `buy_license` pays exactly one of the listed prices to the reward
-//!   pool and records (or extends) the grant; `has_valid_license` answers other contracts.
+//!   pool, earmarked for the licensed version, and records (or extends) the grant;
+//!   `has_valid_license` answers other contracts.
+//! - **Rewards**: every fee and forfeited bond is paid to the reward distributor with
+//!   its reason ([`attrib_std::rewards::pay_msg`]); a revocation is reported to it with
+//!   the versions the tranche was sealed into; it reads versions, tranche positions and
+//!   quality counters through [`attrib_std::reward_source`].
 //! - **Governance**: two-step admin, pause (blocks all non-admin executes), cw2 +
 //!   `migrate` (no downgrades).
 
@@ -34,6 +39,7 @@ pub mod error;
 pub mod licenses;
 pub mod msg;
 pub mod queries;
+pub mod rewards;
 pub mod state;
 pub mod tranches;
 pub mod versions;

@@ -3,11 +3,12 @@
 use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
 use attrib_std::registry::{DatasetId, LicenseCheckResponse, LicenseExpiry, VersionId};
+use attrib_std::rewards::{self, Earmark, InflowReason};
 use cosmwasm_std::{Event, Order, Response, StdResult};
 use cw_storage_plus::Bound;
 use sylvia::ctx::{ExecCtx, QueryCtx};
 
-use crate::datasets::pay;
+use crate::datasets::to_pool;
 use crate::error::ContractError;
 use crate::msg::{page_size, LicenseGrantResponse, LicenseGrantsResponse};
 use crate::state::{LicenseGrant, RegistryContract};
@@ -81,7 +82,20 @@ impl RegistryContract {
         );
         if let Some(coin) = paid {
             let pool = self.config.load(ctx.deps.storage)?.reward_pool;
-            resp = pay(resp, &pool, coin, events::FEE_FORWARDED, "license_purchase");
+            let earmark = Earmark {
+                dataset_id,
+                version,
+                weight_bps: rewards::BPS,
+            };
+            resp = to_pool(
+                resp,
+                &pool,
+                coin,
+                events::FEE_FORWARDED,
+                InflowReason::LicensePurchase,
+                vec![earmark],
+                &ctx.info.sender,
+            )?;
         }
         Ok(resp)
     }

@@ -11,7 +11,8 @@ use cw_storage_plus::{Index, IndexList, IndexedMap, Item, Map, MultiIndex};
 
 #[cw_serde]
 pub struct Config {
-    /// Where fees, license payments and forfeited bonds go (the reward distributor).
+    /// The reward distributor: fees, license payments and forfeited bonds are paid to it
+    /// (its `pay` message), and it is told of revocations.
     pub reward_pool: Addr,
     /// The only address allowed to move tranches through review.
     pub curator_staking: Option<Addr>,
@@ -210,6 +211,8 @@ pub struct RegistryContract {
     pub(crate) versions: Map<(DatasetId, VersionId), Version>,
     /// (dataset, version, contributor) → summed share weight of their tranches.
     pub(crate) version_weights: Map<(DatasetId, VersionId, &'static Addr), Uint128>,
+    /// tranche → the versions it was sealed into (the reward pool claws back from each).
+    pub(crate) tranche_versions: Map<TrancheId, Vec<VersionId>>,
     /// (licensee, dataset, version) → grant.
     pub(crate) grants: Map<(&'static Addr, DatasetId, VersionId), LicenseGrant>,
 }

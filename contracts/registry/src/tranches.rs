@@ -6,15 +6,17 @@ use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
 use attrib_std::interfaces::review_service::{sv::Executor as _, ReviewService};
 use attrib_std::interfaces::review_target::ReviewTarget;
+use attrib_std::interfaces::reward_pool::{sv::Executor as _, RewardPool};
 use attrib_std::registry::{
     DatasetId, ReviewOutcome, ReviewSubjectResponse, TrancheId, TrancheStatus, VerificationTier, WeightRule,
 };
+use attrib_std::rewards::InflowReason;
 use cosmwasm_std::{to_json_binary, Event, HexBinary, Response, StdError, Storage, Uint128};
 use sylvia::ctx::{ExecCtx, QueryCtx};
 use sylvia::types::Remote;
 
 use crate::checks::{self, MAX_URI_LEN};
-use crate::datasets::pay;
+use crate::datasets::{pay, to_pool};
 use crate::error::ContractError;
 use crate::msg::TrancheRegistration;
 use crate::state::{Dataset, DatasetStatus, RegistryContract, Tranche};
@@ -62,13 +64,15 @@ impl RegistryContract {
                     duplicate_of: Some(original),
                 })?);
             if let Some(bond) = config.tranche_bond {
-                resp = pay(
+                resp = to_pool(
                     resp,
                     &config.reward_pool,
                     bond,
                     events::BOND_FORFEITED,
-                    "duplicate_content_root",
-                );
+                    InflowReason::ForfeitedBond,
+                    vec![],
+                    &ctx.info.sender,
+                )?;
             }
             return Ok(resp);
         }
@@ -315,7 +319,15 @@ impl ReviewTarget for RegistryContract {
                 );
                 if let Some(bond) = bond {
                     let pool = self.config.load(ctx.deps.storage)?.reward_pool;
-                    resp = pay(resp, &pool, bond, events::BOND_FORFEITED, "tranche_rejected");
+                    resp = to_pool(
+                        resp,
+                        &pool,
+                        bond,
+                        events::BOND_FORFEITED,
+                        InflowReason::ForfeitedBond,
+                        vec![],
+                        &tranche.contributor,
+                    )?;
                 }
                 resp
             }
@@ -325,7 +337,24 @@ impl ReviewTarget for RegistryContract {
                 tranche.decided_at = Some(now);
                 dataset.counters.revoked += 1;
                 self.save_transition(ctx.deps.storage, &tranche, &dataset, TrancheStatus::Accepted)?;
-                Response::new().add_event(
+                // The reward pool claws back the tranche's unvested rewards in every
+                // version it is part of.
+                let versions = self
+                    .tranche_versions
+                    .may_load(ctx.deps.storage, tranche_id)?
+                    .unwrap_or_default();
+                let pool = self.config.load(ctx.deps.storage)?.reward_pool;
+                let revocation = Remote::<dyn RewardPool<Error = StdError>>::new(pool)
+                    .executor()
+                    .record_revocation(
+                        tranche_id,
+                        tranche.dataset_id,
+                        tranche.contributor.to_string(),
+                        tranche.share_weight,
+                        versions,
+                    )?
+                    .build();
+                Response::new().add_message(revocation).add_event(
                     Event::new(events::TRANCHE_REVOKED)
                         .add_attribute(attr::TRANCHE_ID, tranche_id.to_string())
                         .add_attribute(attr::DATASET_ID, tranche.dataset_id.to_string())

@@ -85,6 +85,14 @@ impl RegistryContract {
         };
         self.versions
             .save(ctx.deps.storage, (dataset_id, number), &version)?;
+        for id in &version.tranche_ids {
+            self.tranche_versions
+                .update(ctx.deps.storage, *id, |v| -> Result<_, ContractError> {
+                    let mut v = v.unwrap_or_default();
+                    v.push(number);
+                    Ok(v)
+                })?;
+        }
         for (contributor, weight) in &weights {
             self.version_weights
                 .save(ctx.deps.storage, (dataset_id, number, contributor), weight)?;

@@ -10,6 +10,7 @@ use attrib_curator_staking::msg::{ConfigResponse, Params, ReceiveMsg};
 use attrib_curator_staking::state::{Role, StakeAsset};
 use attrib_std::curation::{vote_commitment, Vote};
 use attrib_std::interfaces::governance::sv::QueryMsg as GovQuery;
+use attrib_std::interfaces::points_source::sv::QueryMsg as PointsQuery;
 use attrib_std::interfaces::slashing_service::sv::QueryMsg as SlashingQuery;
 use clap::{Subcommand, ValueEnum};
 use cosmwasm_std::{to_json_binary, HexBinary, Uint128};
@@ -451,11 +452,11 @@ pub async fn query(ctx: &Ctx, cmd: CurationQuery) -> Result<()> {
         CurationQuery::Review { review_id } => q(QueryMsg::Review { review_id }).await?,
         CurationQuery::OpenReviewOf { tranche_id } => q(QueryMsg::OpenReviewOf { tranche_id }).await?,
         CurationQuery::Points { epoch, curator } => {
-            q(QueryMsg::Points {
+            let m = PointsQuery::Points {
                 epoch,
-                curator: addr(curator)?,
-            })
-            .await?
+                curator: Some(addr(curator)?),
+            };
+            ctx.chain.query(&ctx.contract(CONTRACT)?, &m).await?
         }
         CurationQuery::EpochPoints { epoch, limit } => {
             q(QueryMsg::EpochPoints {
@@ -465,7 +466,12 @@ pub async fn query(ctx: &Ctx, cmd: CurationQuery) -> Result<()> {
             })
             .await?
         }
-        CurationQuery::Concentration { top_k } => q(QueryMsg::Concentration { top_k }).await?,
+        CurationQuery::Concentration { top_k } => {
+            let m = PointsQuery::Concentration {
+                top_k: top_k.unwrap_or(3),
+            };
+            ctx.chain.query(&ctx.contract(CONTRACT)?, &m).await?
+        }
         CurationQuery::Totals => q(QueryMsg::Totals {}).await?,
         CurationQuery::StakeOf { address } => {
             ctx.chain

@@ -40,6 +40,11 @@ pub mod attr {
     pub const VOTE: &str = "vote";
     pub const CHALLENGER: &str = "challenger";
     pub const RELEASE_AT: &str = "release_at";
+    pub const EPOCH: &str = "epoch";
+    pub const FUNDING: &str = "funding";
+    pub const PAYER: &str = "payer";
+    pub const EARMARKS: &str = "earmarks";
+    pub const DENOM: &str = "denom";
 }
 
 pub const SCHEMA_REGISTERED: &str = "attrib_schema_registered";
@@ -79,6 +84,18 @@ pub const REVIEW_AWAITING_ADMIN: &str = "attrib_review_awaiting_admin";
 pub const CHALLENGE_OPENED: &str = "attrib_challenge_opened";
 pub const SLASHER_SET: &str = "attrib_slasher_set";
 
+pub const REWARD_INFLOW: &str = "attrib_reward_inflow";
+pub const EMISSIONS_FUNDED: &str = "attrib_emissions_funded";
+pub const EMISSION_RESERVE_WITHDRAWN: &str = "attrib_emission_reserve_withdrawn";
+pub const EPOCH_CLOSED: &str = "attrib_epoch_closed";
+pub const EPOCHS_SKIPPED: &str = "attrib_epochs_skipped";
+pub const EPOCH_SETTLED: &str = "attrib_epoch_settled";
+pub const REWARDS_CLAIMED: &str = "attrib_rewards_claimed";
+pub const CURATOR_REWARDS_CLAIMED: &str = "attrib_curator_rewards_claimed";
+pub const TREASURY_CLAIMED: &str = "attrib_treasury_claimed";
+pub const REWARDS_CLAWED_BACK: &str = "attrib_rewards_clawed_back";
+pub const DENOM_ACCEPTED: &str = "attrib_denom_accepted";
+
 /// `action` values (the `wasm` event's `action` attribute).
 pub mod action {
     pub const REGISTER_SCHEMA: &str = "register_schema";
@@ -110,6 +127,16 @@ pub mod action {
     pub const SLASH: &str = "slash";
     pub const SET_SLASHER: &str = "set_slasher";
     pub const UPDATE_PARAMS: &str = "update_params";
+    pub const PAY: &str = "pay";
+    pub const FUND_EMISSIONS: &str = "fund_emissions";
+    pub const WITHDRAW_EMISSION_RESERVE: &str = "withdraw_emission_reserve";
+    pub const CLOSE_EPOCH: &str = "close_epoch";
+    pub const SETTLE_EPOCH: &str = "settle_epoch";
+    pub const CLAIM_REWARDS: &str = "claim_rewards";
+    pub const CLAIM_CURATOR_REWARDS: &str = "claim_curator_rewards";
+    pub const CLAIM_TREASURY: &str = "claim_treasury";
+    pub const RECORD_REVOCATION: &str = "record_revocation";
+    pub const SET_ACCEPTED_DENOM: &str = "set_accepted_denom";
 }
 
 /// A response that already carries its `action` attribute.

@@ -10,6 +10,8 @@
 //!   (governance, review target, review service);
 //! - [`merkle`]: the binary merkle root of a dataset version over its tranche roots;
 //! - [`funds`]: the exact-payment check every payable message uses;
+//! - [`rewards`]: paying the reward pool, fee splits, emission caps and the reward
+//!   accumulator;
 //! - [`events`]: event type and attribute names, read by the CLI and indexers.
 
 pub mod curation;
@@ -21,5 +23,8 @@ pub mod merkle;
 pub mod migration;
 pub mod receipts;
 pub mod registry;
+pub mod rewards;
 
-pub use interfaces::{review_service, review_target, slashing_service};
+pub use interfaces::{
+    points_source, review_service, review_target, reward_pool, reward_source, slashing_service,
+};

@@ -118,8 +118,9 @@ impl SuiteBuilder {
     }
 
     pub fn build(self) -> Suite {
-        let actors = Actors::new();
-        let funded: Vec<Addr> = actors.all().into_iter().cloned().collect();
+        let mut actors = Actors::new();
+        // Everyone but the pool (a contract instantiated below) starts with funds.
+        let funded: Vec<Addr> = actors.all().into_iter().filter(|a| **a != actors.pool).cloned().collect();
         let app = App::new(cw_multi_test::App::new(|router, _api, storage| {
             for who in &funded {
                 router
@@ -141,6 +142,8 @@ impl SuiteBuilder {
             .with_label("reviewer")
             .call(&actors.admin)
             .unwrap();
+        // The reward pool is a real reward distributor (its balance is what the tests read).
+        actors.pool = attrib_reward_distributor::testing::instantiate_pool(&app, &actors.admin);
         let code_id = CodeId::store_code(&app);
         let registry = code_id
             .instantiate(
@@ -157,6 +160,15 @@ impl SuiteBuilder {
             .with_admin(Some(actors.admin.as_str()))
             .call(&actors.admin)
             .unwrap();
+        attrib_reward_distributor::testing::wire(
+            &app,
+            &actors.pool,
+            &actors.admin,
+            attrib_reward_distributor::msg::ConfigUpdate {
+                registry: Some(registry.contract_addr.to_string()),
+                ..Default::default()
+            },
+        );
         use super::review_service_mock::sv::mt::ReviewServiceMockProxy;
         reviewer
             .set_registry(registry.contract_addr.to_string())
@@ -419,7 +431,7 @@ impl Suite {
                 .sum();
             assert_eq!(
                 total,
-                START_BALANCE * self.actors.all().len() as u128,
+                START_BALANCE * (self.actors.all().len() as u128 - 1),
                 "{denom} not conserved"
             );
         }

@@ -3,6 +3,9 @@
 
 pub mod governance;
 pub mod omission_target;
+pub mod points_source;
 pub mod review_service;
 pub mod review_target;
+pub mod reward_pool;
+pub mod reward_source;
 pub mod slashing_service;

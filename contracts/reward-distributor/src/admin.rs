@@ -1,0 +1,239 @@
+//! Instantiation, configuration and the denom allowlist.
+
+use attrib_std::events::{self, attr};
+use attrib_std::funds::CW20_PREFIX;
+use attrib_std::interfaces::points_source::sv::Querier as _;
+use attrib_std::interfaces::points_source::PointsSource;
+use attrib_std::rewards::{self, EpochClock};
+use cosmwasm_std::{Addr, Api, Deps, Event, QuerierWrapper, Response, StdError};
+use sylvia::ctx::{ExecCtx, InstantiateCtx};
+use sylvia::types::Remote;
+
+use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
+use crate::error::ContractError;
+use crate::msg::{AcceptedDenomEntry, ConfigUpdate};
+use crate::state::{AcceptedDenom, BuyerTotals, Config, RewardDistributorContract};
+
+pub const MAX_TOP_K: u32 = 100;
+
+/// A native denom, an IBC denom (`ibc/` + 64 hex) or a cw20 token (`cw20:<address>`).
+pub fn validate_denom(api: &dyn Api, denom: &str) -> Result<(), ContractError> {
+    let bad = |reason| ContractError::BadParam {
+        field: "denom",
+        reason,
+    };
+    if let Some(token) = denom.strip_prefix(CW20_PREFIX) {
+        api.addr_validate(token)
+            .map_err(|_| bad("cw20: must name a valid address"))?;
+        return Ok(());
+    }
+    if let Some(hash) = denom.strip_prefix("ibc/") {
+        if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(bad("ibc/ must be followed by 64 hex digits"));
+        }
+        return Ok(());
+    }
+    let ok = (3..=128).contains(&denom.len())
+        && denom.starts_with(|c: char| c.is_ascii_alphabetic())
+        && denom
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | ':' | '.' | '_' | '-'));
+    if !ok {
+        return Err(bad(
+            "native denoms are 3-128 characters [a-zA-Z0-9/:._-], starting with a letter",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_config(api: &dyn Api, c: &Config) -> Result<(), ContractError> {
+    c.rates.validate()?;
+    if c.clock.epoch_secs == 0 {
+        return Err(ContractError::BadParam {
+            field: "epoch_secs",
+            reason: "must be positive",
+        });
+    }
+    if c.top_k == 0 || c.top_k > MAX_TOP_K {
+        return Err(ContractError::BadParam {
+            field: "top_k",
+            reason: "must be 1-100",
+        });
+    }
+    if let Some(em) = &c.emission {
+        validate_denom(api, &em.denom)?;
+        rewards::check_emission_factor(em.k_bps, c.rates)?;
+    }
+    Ok(())
+}
+
+/// The clock of curator staking, which must match ours (review points are per epoch).
+fn staking_clock(querier: &QuerierWrapper, staking: &Addr) -> Result<EpochClock, ContractError> {
+    Ok(Remote::<dyn PointsSource<Error = StdError>>::new(staking.clone())
+        .querier(querier)
+        .epoch_clock()?)
+}
+
+fn check_clock(ours: EpochClock, theirs: EpochClock) -> Result<(), ContractError> {
+    if ours != theirs {
+        return Err(ContractError::ClockMismatch {
+            ours: format!("{ours:?}"),
+            theirs: format!("{theirs:?}"),
+        });
+    }
+    Ok(())
+}
+
+/// Everything `instantiate` takes.
+pub struct InitArgs {
+    pub admin: Option<String>,
+    pub treasury: String,
+    pub registry: Option<String>,
+    pub curator_staking: Option<String>,
+    pub receipt_oracle: Option<String>,
+    pub clock: Option<EpochClock>,
+    pub rates: rewards::TakeRates,
+    pub vesting_secs: u64,
+    pub emission: Option<crate::state::EmissionConfig>,
+    pub accepted: Vec<AcceptedDenomEntry>,
+    pub top_k: u32,
+}
+
+impl RewardDistributorContract {
+    pub(crate) fn init(&self, ctx: InstantiateCtx, a: InitArgs) -> Result<Response, ContractError> {
+        attrib_std::funds::expect_none(&ctx.info.funds)?;
+        let api = ctx.deps.api;
+        let opt = |a: Option<String>| a.map(|a| api.addr_validate(&a)).transpose();
+        let curator_staking = opt(a.curator_staking)?;
+        // With curator staking the clock is its clock; without, it must be given.
+        let clock = match (&curator_staking, a.clock) {
+            (Some(s), given) => {
+                let theirs = staking_clock(&ctx.deps.querier, s)?;
+                if let Some(ours) = given {
+                    check_clock(ours, theirs)?;
+                }
+                theirs
+            }
+            (None, Some(c)) => c,
+            (None, None) => {
+                return Err(ContractError::BadParam {
+                    field: "clock",
+                    reason: "give a clock or a curator staking contract to take it from",
+                })
+            }
+        };
+        let config = Config {
+            registry: opt(a.registry)?,
+            curator_staking,
+            receipt_oracle: opt(a.receipt_oracle)?,
+            treasury: api.addr_validate(&a.treasury)?,
+            clock,
+            rates: a.rates,
+            vesting_secs: a.vesting_secs,
+            emission: a.emission,
+            top_k: a.top_k,
+        };
+        validate_config(api, &config)?;
+        let admin = match a.admin {
+            Some(x) => api.addr_validate(&x)?,
+            None => ctx.info.sender.clone(),
+        };
+        self.gov.init(ctx.deps.storage, &admin)?;
+        cw2::set_contract_version(ctx.deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+        self.config.save(ctx.deps.storage, &config)?;
+        self.next_close.save(
+            ctx.deps.storage,
+            &config.clock.epoch_at(ctx.env.block.time.seconds()),
+        )?;
+        self.settling.save(ctx.deps.storage, &None)?;
+        self.buyer_totals
+            .save(ctx.deps.storage, &BuyerTotals::default())?;
+        for entry in a.accepted {
+            validate_denom(api, &entry.denom)?;
+            self.accepted
+                .save(ctx.deps.storage, &entry.denom, &entry.accepted)?;
+        }
+        Ok(Response::new()
+            .add_attribute(attr::ACTION, "instantiate")
+            .add_attribute(attr::ADMIN, admin.as_str()))
+    }
+
+    pub(crate) fn do_update_config(&self, ctx: ExecCtx, u: ConfigUpdate) -> Result<Response, ContractError> {
+        attrib_std::funds::expect_none(&ctx.info.funds)?;
+        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
+        let api = ctx.deps.api;
+        let mut c = self.config.load(ctx.deps.storage)?;
+        if let Some(r) = u.registry {
+            c.registry = Some(api.addr_validate(&r)?);
+        }
+        if let Some(s) = u.curator_staking {
+            let s = api.addr_validate(&s)?;
+            check_clock(c.clock, staking_clock(&ctx.deps.querier, &s)?)?;
+            c.curator_staking = Some(s);
+        }
+        if let Some(o) = u.receipt_oracle {
+            c.receipt_oracle = Some(api.addr_validate(&o)?);
+        }
+        if let Some(t) = u.treasury {
+            c.treasury = api.addr_validate(&t)?;
+        }
+        if let Some(r) = u.rates {
+            c.rates = r;
+        }
+        if let Some(v) = u.vesting_secs {
+            c.vesting_secs = v;
+        }
+        if let Some(e) = u.emission {
+            c.emission = e;
+        }
+        if let Some(k) = u.top_k {
+            c.top_k = k;
+        }
+        validate_config(api, &c)?;
+        self.config.save(ctx.deps.storage, &c)?;
+        Ok(events::response(events::action::UPDATE_CONFIG).add_event(
+            Event::new(events::CONFIG_UPDATED)
+                .add_attribute("treasury", c.treasury.as_str())
+                .add_attribute("protocol_bps", c.rates.protocol_bps.to_string())
+                .add_attribute("curator_bps", c.rates.curator_bps.to_string())
+                .add_attribute("vesting_secs", c.vesting_secs.to_string()),
+        ))
+    }
+
+    /// Admin: allow a denom (or change its minimum and value weight), or remove it.
+    pub(crate) fn do_set_accepted_denom(
+        &self,
+        ctx: ExecCtx,
+        denom: String,
+        accepted: Option<AcceptedDenom>,
+    ) -> Result<Response, ContractError> {
+        attrib_std::funds::expect_none(&ctx.info.funds)?;
+        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
+        validate_denom(ctx.deps.api, &denom)?;
+        let mut event = Event::new(events::DENOM_ACCEPTED).add_attribute(attr::DENOM, &denom);
+        match &accepted {
+            Some(a) => {
+                self.accepted.save(ctx.deps.storage, &denom, a)?;
+                event = event
+                    .add_attribute("min_amount", a.min_amount.to_string())
+                    .add_attribute("value_weight", a.value_weight.to_string());
+            }
+            None => {
+                if !self.accepted.has(ctx.deps.storage, &denom) {
+                    return Err(ContractError::DenomNotAccepted { denom });
+                }
+                self.accepted.remove(ctx.deps.storage, &denom);
+                event = event.add_attribute("removed", "true");
+            }
+        }
+        Ok(events::response(events::action::SET_ACCEPTED_DENOM).add_event(event))
+    }
+
+    /// Whether a cw20 token may call our hook: an accepted token or the emission token.
+    /// A token we do not know could claim any `sender`, including our own contracts.
+    pub(crate) fn known_token(&self, deps: Deps, denom: &str) -> Result<bool, ContractError> {
+        let config = self.config.load(deps.storage)?;
+        Ok(self.accepted.has(deps.storage, denom)
+            || config.emission.as_ref().is_some_and(|e| e.denom == denom))
+    }
+}

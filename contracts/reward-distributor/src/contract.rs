@@ -1,0 +1,329 @@
+//! The reward distributor's message surface (sylvia); logic lives in `inflows.rs`,
+//! `epochs.rs`, `claims.rs`, `admin.rs` and `queries.rs`. (sylvia generates one argument
+//! per message field, so clippy's argument count does not apply to this module.)
+#![allow(clippy::too_many_arguments)]
+
+use attrib_std::governance::AdminControl;
+use attrib_std::interfaces::reward_pool::RewardPool;
+use attrib_std::rewards::{
+    Earmark, EpochClock, InflowReason, PayMsg, PoolReceiveMsg, PositionRef, TakeRates,
+};
+use cosmwasm_std::{from_json, Binary, Coin, Response, Uint128};
+use cw_storage_plus::{Item, Map};
+use sylvia::contract;
+use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
+#[cfg(not(feature = "library"))]
+use sylvia::entry_points;
+
+use crate::admin::InitArgs;
+use crate::error::ContractError;
+use crate::msg::{
+    AcceptedDenomEntry, AcceptedDenomsResponse, AccountsResponse, ConfigResponse, ConfigUpdate,
+    CuratorRewardsResponse, EpochResponse, MetricsResponse, PositionResponse, TreasuryResponse,
+    VersionAccountResponse,
+};
+pub use crate::state::RewardDistributorContract;
+use crate::state::{AcceptedDenom, EmissionConfig};
+
+pub const CONTRACT_NAME: &str = concat!("crates.io:", env!("CARGO_PKG_NAME"));
+pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg_attr(not(feature = "library"), entry_points)]
+#[contract]
+#[sv::error(ContractError)]
+#[sv::messages(attrib_std::interfaces::governance as Governance)]
+#[sv::messages(attrib_std::interfaces::reward_pool as RewardPool)]
+impl RewardDistributorContract {
+    pub const fn new() -> Self {
+        Self {
+            gov: AdminControl::new(),
+            config: Item::new("config"),
+            accepted: Map::new("accepted"),
+            next_close: Item::new("next_close"),
+            settling: Item::new("settling"),
+            epochs: Map::new("epochs"),
+            epoch_denoms: Map::new("epoch_denoms"),
+            epoch_rows: Map::new("epoch_rows"),
+            epoch_values: Map::new("epoch_values"),
+            versions: Map::new("versions"),
+            accumulators: Map::new("accumulators"),
+            vesting: Map::new("vesting"),
+            positions: Map::new("positions"),
+            checkpoints: Map::new("checkpoints"),
+            frozen: Map::new("frozen"),
+            curator_claims: Map::new("curator_claims"),
+            treasury_owed: Map::new("treasury_owed"),
+            ledgers: Map::new("ledgers"),
+            buyers: Map::new("buyers"),
+            buyer_totals: Item::new("buyer_totals"),
+        }
+    }
+
+    /// The epoch clock is curator staking's when it is given (review points are counted
+    /// on it), else `clock`. `k` of the emission config may not exceed the take rate.
+    #[sv::msg(instantiate)]
+    pub fn instantiate(
+        &self,
+        ctx: InstantiateCtx,
+        admin: Option<String>,
+        treasury: String,
+        registry: Option<String>,
+        curator_staking: Option<String>,
+        receipt_oracle: Option<String>,
+        clock: Option<EpochClock>,
+        rates: TakeRates,
+        vesting_secs: u64,
+        emission: Option<EmissionConfig>,
+        accepted: Vec<AcceptedDenomEntry>,
+        top_k: u32,
+    ) -> Result<Response, ContractError> {
+        self.init(
+            ctx,
+            InitArgs {
+                admin,
+                treasury,
+                registry,
+                curator_staking,
+                receipt_oracle,
+                clock,
+                rates,
+                vesting_secs,
+                emission,
+                accepted,
+                top_k,
+            },
+        )
+    }
+
+    /// Checks the stored contract name and version (no downgrades) and records the new one.
+    #[sv::msg(migrate)]
+    pub fn migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
+        Ok(attrib_std::migration::migrate_response(
+            ctx.deps.storage,
+            CONTRACT_NAME,
+            CONTRACT_VERSION,
+        )?)
+    }
+
+    /// cw20 hook: `pay` the pool or `fund_emissions` with an accepted token.
+    #[sv::msg(exec)]
+    pub fn receive(
+        &self,
+        ctx: ExecCtx,
+        sender: String,
+        amount: Uint128,
+        msg: Binary,
+    ) -> Result<Response, ContractError> {
+        let denom = attrib_std::funds::cw20_denom(&ctx.info.sender);
+        if !self.known_token(ctx.deps.as_ref(), &denom)? {
+            return Err(ContractError::UnknownToken {
+                sender: ctx.info.sender.to_string(),
+            });
+        }
+        let sender = ctx.deps.api.addr_validate(&sender)?;
+        let coin = Coin::new(amount, denom);
+        match from_json::<PoolReceiveMsg>(&msg)? {
+            PoolReceiveMsg::Pay(pay) => self.do_pay(ctx.deps, &ctx.env, &sender, coin, pay),
+            PoolReceiveMsg::FundEmissions {} => self.do_fund_emissions(ctx.deps.storage, &sender, coin),
+        }
+    }
+
+    /// Add native emission tokens to the emission reserve.
+    #[sv::msg(exec)]
+    pub fn fund_emissions(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
+        let coin = match ctx.info.funds.as_slice() {
+            [c] => c.clone(),
+            other => return Err(ContractError::OneCoin { count: other.len() }),
+        };
+        self.do_fund_emissions(ctx.deps.storage, &ctx.info.sender, coin)
+    }
+
+    /// Admin: send unminted emission tokens back to the treasury.
+    #[sv::msg(exec)]
+    pub fn withdraw_emission_reserve(
+        &self,
+        ctx: ExecCtx,
+        amount: Uint128,
+    ) -> Result<Response, ContractError> {
+        attrib_std::funds::expect_none(&ctx.info.funds)?;
+        self.do_withdraw_emission_reserve(ctx.deps.storage, &ctx.info.sender, amount)
+    }
+
+    /// Anyone: close the oldest due epoch (split fees, mint capped emission, snapshot
+    /// metrics), or skip a run of epochs that saw no inflow.
+    #[sv::msg(exec)]
+    pub fn close_epoch(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
+        attrib_std::funds::expect_none(&ctx.info.funds)?;
+        self.do_close_epoch(ctx.deps, &ctx.env)
+    }
+
+    /// Anyone: apply up to `limit` (1-100) allocations of the epoch being settled; the
+    /// call that runs out of work finishes the epoch.
+    #[sv::msg(exec)]
+    pub fn settle_epoch(&self, ctx: ExecCtx, limit: u32) -> Result<Response, ContractError> {
+        attrib_std::funds::expect_none(&ctx.info.funds)?;
+        self.do_settle_epoch(ctx.deps, &ctx.env, limit)
+    }
+
+    /// A contributor claims the vested rewards of its positions (tranche in version).
+    #[sv::msg(exec)]
+    pub fn claim_rewards(
+        &self,
+        ctx: ExecCtx,
+        positions: Vec<PositionRef>,
+    ) -> Result<Response, ContractError> {
+        self.do_claim_rewards(ctx.deps, &ctx.env, &ctx.info, positions)
+    }
+
+    /// A curator claims its share of the curator pools of settled, vested epochs.
+    #[sv::msg(exec)]
+    pub fn claim_curator_rewards(&self, ctx: ExecCtx, epochs: Vec<u64>) -> Result<Response, ContractError> {
+        self.do_claim_curator_rewards(ctx.deps, &ctx.env, &ctx.info, epochs)
+    }
+
+    /// The treasury claims everything owed to it.
+    #[sv::msg(exec)]
+    pub fn claim_treasury(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
+        self.do_claim_treasury(ctx.deps, &ctx.info)
+    }
+
+    /// Admin only (allowed while paused).
+    #[sv::msg(exec)]
+    pub fn update_config(&self, ctx: ExecCtx, update: ConfigUpdate) -> Result<Response, ContractError> {
+        self.do_update_config(ctx, update)
+    }
+
+    /// Admin only: allow `denom` with a minimum and value weight, or remove it (`None`).
+    #[sv::msg(exec)]
+    pub fn set_accepted_denom(
+        &self,
+        ctx: ExecCtx,
+        denom: String,
+        accepted: Option<AcceptedDenom>,
+    ) -> Result<Response, ContractError> {
+        self.do_set_accepted_denom(ctx, denom, accepted)
+    }
+
+    #[sv::msg(query)]
+    pub fn config(&self, ctx: QueryCtx) -> Result<ConfigResponse, ContractError> {
+        self.query_config(ctx)
+    }
+
+    #[sv::msg(query)]
+    pub fn accepted_denoms(&self, ctx: QueryCtx) -> Result<AcceptedDenomsResponse, ContractError> {
+        self.query_accepted_denoms(ctx)
+    }
+
+    /// An epoch's record and per-denom inflows and splits.
+    #[sv::msg(query)]
+    pub fn epoch(&self, ctx: QueryCtx, epoch: u64) -> Result<EpochResponse, ContractError> {
+        self.query_epoch(ctx, epoch)
+    }
+
+    /// What a tranche's position in a version can claim now and what is still vesting.
+    #[sv::msg(query)]
+    pub fn position(
+        &self,
+        ctx: QueryCtx,
+        dataset_id: u64,
+        version: u32,
+        tranche_id: u64,
+    ) -> Result<PositionResponse, ContractError> {
+        self.query_position(ctx, dataset_id, version, tranche_id)
+    }
+
+    #[sv::msg(query)]
+    pub fn curator_rewards(
+        &self,
+        ctx: QueryCtx,
+        epoch: u64,
+        curator: String,
+    ) -> Result<CuratorRewardsResponse, ContractError> {
+        self.query_curator_rewards(ctx, epoch, curator)
+    }
+
+    #[sv::msg(query)]
+    pub fn treasury(&self, ctx: QueryCtx) -> Result<TreasuryResponse, ContractError> {
+        self.query_treasury(ctx)
+    }
+
+    /// Per denom: every unit received and where it is now (the conservation ledger).
+    #[sv::msg(query)]
+    pub fn accounts(&self, ctx: QueryCtx) -> Result<AccountsResponse, ContractError> {
+        self.query_accounts(ctx)
+    }
+
+    #[sv::msg(query)]
+    pub fn version_account(
+        &self,
+        ctx: QueryCtx,
+        dataset_id: u64,
+        version: u32,
+    ) -> Result<VersionAccountResponse, ContractError> {
+        self.query_version_account(ctx, dataset_id, version)
+    }
+
+    /// SPEC §8 metrics for epochs `from..=to` (at most 100).
+    #[sv::msg(query)]
+    pub fn metrics(&self, ctx: QueryCtx, from: u64, to: u64) -> Result<MetricsResponse, ContractError> {
+        self.query_metrics(ctx, from, to)
+    }
+}
+
+attrib_std::impl_governance!(RewardDistributorContract, ContractError);
+
+impl RewardPool for RewardDistributorContract {
+    type Error = ContractError;
+
+    fn pay(
+        &self,
+        ctx: ExecCtx,
+        earmarks: Vec<Earmark>,
+        reason: InflowReason,
+        payer: Option<String>,
+    ) -> Result<Response, ContractError> {
+        let coin = match ctx.info.funds.as_slice() {
+            [c] => c.clone(),
+            other => return Err(ContractError::OneCoin { count: other.len() }),
+        };
+        let sender = ctx.info.sender.clone();
+        self.do_pay(
+            ctx.deps,
+            &ctx.env,
+            &sender,
+            coin,
+            PayMsg {
+                earmarks,
+                reason,
+                payer,
+            },
+        )
+    }
+
+    fn record_revocation(
+        &self,
+        ctx: ExecCtx,
+        tranche_id: u64,
+        dataset_id: u64,
+        contributor: String,
+        weight: Uint128,
+        versions: Vec<u32>,
+    ) -> Result<Response, ContractError> {
+        self.do_record_revocation(
+            ctx.deps,
+            &ctx.env,
+            &ctx.info,
+            tranche_id,
+            dataset_id,
+            contributor,
+            weight,
+            versions,
+        )
+    }
+}
+
+impl Default for RewardDistributorContract {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,63 @@
+//! For other contracts' multi-test suites (feature `mt`, never in the wasm): a real
+//! reward distributor to pay into, with the defaults their stories assume.
+
+use attrib_std::rewards::{EpochClock, TakeRates};
+use cosmwasm_std::{Addr, Decimal, Uint128};
+use sylvia::multitest::App;
+
+use crate::contract::sv::mt::{CodeId, RewardDistributorContractProxy};
+use crate::msg::ConfigUpdate;
+use crate::state::AcceptedDenom;
+
+type MtApp = cw_multi_test::BasicApp;
+
+/// A distributor with a one-day clock from time 0, 10% protocol and 15% curator take, no
+/// vesting and no emissions; `treasury` also administers it. Wire the registry (and the
+/// others) with [`wire`] once they exist.
+pub fn instantiate_pool(app: &App<MtApp>, treasury: &Addr) -> Addr {
+    CodeId::store_code(app)
+        .instantiate(
+            Some(treasury.to_string()),
+            treasury.to_string(),
+            None,
+            None,
+            None,
+            Some(EpochClock {
+                epoch_start: 0,
+                epoch_secs: 86_400,
+            }),
+            TakeRates {
+                protocol_bps: 1_000,
+                curator_bps: 1_500,
+            },
+            0,
+            None,
+            vec![],
+            3,
+        )
+        .with_label("attrib-reward-distributor")
+        .call(treasury)
+        .unwrap()
+        .contract_addr
+}
+
+/// Tells the pool which contracts are the protocol's (they may pay with any reason).
+pub fn wire(app: &App<MtApp>, pool: &Addr, admin: &Addr, update: ConfigUpdate) {
+    let proxy = sylvia::multitest::Proxy::<MtApp, crate::RewardDistributorContract>::new(pool.clone(), app);
+    proxy.update_config(update).call(admin).unwrap();
+}
+
+/// Allowlists a denom (a cw20 token's hook is only taken from an accepted token).
+pub fn accept(app: &App<MtApp>, pool: &Addr, admin: &Addr, denom: &str) {
+    let proxy = sylvia::multitest::Proxy::<MtApp, crate::RewardDistributorContract>::new(pool.clone(), app);
+    proxy
+        .set_accepted_denom(
+            denom.to_string(),
+            Some(AcceptedDenom {
+                min_amount: Uint128::one(),
+                value_weight: Decimal::one(),
+            }),
+        )
+        .call(admin)
+        .unwrap();
+}

@@ -1,0 +1,42 @@
+//! Implemented by the reward distributor: where every fee, forfeited bond, slash and
+//! usage royalty of the protocol is paid, and what the registry tells it when an
+//! accepted tranche is revoked. Pay with [`crate::rewards::pay_msg`].
+
+use cosmwasm_std::{Response, StdError, Uint128};
+use sylvia::ctx::ExecCtx;
+use sylvia::interface;
+
+use crate::registry::{DatasetId, TrancheId, VersionId};
+use crate::rewards::{Earmark, InflowReason};
+
+#[interface]
+pub trait RewardPool {
+    type Error: From<StdError>;
+
+    /// Pay the pool with one coin, recorded in the current epoch for the earmarked
+    /// dataset versions (split by weight) or, without earmarks, for the unearmarked pool.
+    /// Anyone may pay a dataset directly (`direct_payment`) in an allowlisted denom and at
+    /// least its minimum; the other reasons and a named `payer` are for the protocol's
+    /// own contracts.
+    #[sv::msg(exec)]
+    fn pay(
+        &self,
+        ctx: ExecCtx,
+        earmarks: Vec<Earmark>,
+        reason: InflowReason,
+        payer: Option<String>,
+    ) -> Result<Response, Self::Error>;
+
+    /// Registry only: an accepted tranche of `weight` in these versions was revoked. Its
+    /// vested rewards stay claimable; its unvested rewards are clawed back to the pool.
+    #[sv::msg(exec)]
+    fn record_revocation(
+        &self,
+        ctx: ExecCtx,
+        tranche_id: TrancheId,
+        dataset_id: DatasetId,
+        contributor: String,
+        weight: Uint128,
+        versions: Vec<VersionId>,
+    ) -> Result<Response, Self::Error>;
+}

@@ -72,7 +72,6 @@ impl RewardDistributorContract {
         Ok(account)
     }
 
-
     pub(crate) fn ledger_update(
         &self,
         storage: &mut dyn Storage,

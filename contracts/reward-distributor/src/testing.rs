@@ -11,10 +11,10 @@ use crate::state::AcceptedDenom;
 
 type MtApp = cw_multi_test::BasicApp;
 
-/// A distributor with a one-day clock from time 0, 10% protocol and 15% curator take, no
+/// A distributor with epochs of `epoch_secs` from the current block (as curator staking's), 10% protocol and 15% curator take, no
 /// vesting and no emissions; `treasury` also administers it. Wire the registry (and the
 /// others) with [`wire`] once they exist.
-pub fn instantiate_pool(app: &App<MtApp>, treasury: &Addr) -> Addr {
+pub fn instantiate_pool(app: &App<MtApp>, treasury: &Addr, epoch_secs: u64) -> Addr {
     CodeId::store_code(app)
         .instantiate(
             Some(treasury.to_string()),
@@ -23,8 +23,8 @@ pub fn instantiate_pool(app: &App<MtApp>, treasury: &Addr) -> Addr {
             None,
             None,
             Some(EpochClock {
-                epoch_start: 0,
-                epoch_secs: 86_400,
+                epoch_start: app.block_info().time.seconds(),
+                epoch_secs,
             }),
             TakeRates {
                 protocol_bps: 1_000,

@@ -1,6 +1,7 @@
 //! Challenges and disputes: upheld and dismissed, for optimistic and accepted tranches.
 
 use attrib_std::curation::Vote;
+use attrib_std::interfaces::points_source::sv::mt::PointsSourceProxy;
 use attrib_std::registry::TrancheStatus;
 use cosmwasm_std::{coin, HexBinary};
 
@@ -63,7 +64,7 @@ fn upheld_dispute_revokes_slashes_acceptors_and_pays_the_challenger() {
     assert_eq!(suite.balance(&suite.pool), pool0 + (slashed - share));
     suite.staking().withdraw_payout().call(&suite.challenger).unwrap();
     assert_eq!(suite.balance(&suite.challenger), challenger0 + share);
-    let stats = suite.staking().concentration(None).unwrap().disputes;
+    let stats = suite.staking().concentration(3).unwrap().disputes;
     assert_eq!(
         (stats.opened, stats.upheld, stats.changed_outcome, stats.dismissed),
         (1, 1, 1, 0)
@@ -86,7 +87,7 @@ fn dismissed_dispute_pays_the_bond_to_the_curators_who_were_right() {
         assert_eq!(suite.payout(c), each);
     }
     assert_eq!(suite.balance(&suite.challenger), challenger0 - BOND);
-    let stats = suite.staking().concentration(None).unwrap().disputes;
+    let stats = suite.staking().concentration(3).unwrap().disputes;
     assert_eq!((stats.upheld, stats.dismissed, stats.changed_outcome), (0, 1, 0));
     suite.assert_conserved();
 }
@@ -108,7 +109,7 @@ fn challenged_optimistic_tranche_goes_to_review_and_can_be_rejected() {
         BOND,
         "right challenger gets the bond back"
     );
-    let stats = suite.staking().concentration(None).unwrap().disputes;
+    let stats = suite.staking().concentration(3).unwrap().disputes;
     assert_eq!((stats.upheld, stats.changed_outcome), (1, 1));
     suite.assert_conserved();
 }

@@ -1,6 +1,7 @@
 //! Strict admission reviews: honest, split, silent members, no quorum.
 
 use attrib_std::curation::Vote;
+use attrib_std::interfaces::points_source::sv::mt::PointsSourceProxy;
 use attrib_std::registry::TrancheStatus;
 use cosmwasm_std::Uint128;
 
@@ -37,7 +38,7 @@ fn honest_review_accepts_and_awards_points_to_the_committee() {
         (ReviewStatus::Finalized, Some(Vote::Accept))
     );
     for c in suite.committee(review) {
-        assert_eq!(suite.staking().points(0, c.to_string()).unwrap().points, 1);
+        assert_eq!(suite.staking().points(0, Some(c.to_string())).unwrap().points, 1);
     }
     assert_eq!(suite.staking().epoch_points(0, None, None).unwrap().total, 3);
     assert_eq!(suite.staking().open_review_of(tranche).unwrap().review_id, None);
@@ -71,7 +72,7 @@ fn stake_weighted_majority_decides_and_the_minority_earns_nothing() {
     };
     assert_eq!(suite.tranche_status(tranche), want);
     for (who, v) in &votes {
-        let p = suite.staking().points(0, who.to_string()).unwrap().points;
+        let p = suite.staking().points(0, Some(who.to_string())).unwrap().points;
         assert_eq!(p, u64::from(*v == expected), "only the majority earns points");
     }
 }
@@ -112,7 +113,7 @@ fn silent_members_are_slashed_lightly_and_the_rest_decide() {
     assert_eq!(
         suite
             .staking()
-            .points(0, silent.curator.to_string())
+            .points(0, Some(silent.curator.to_string()))
             .unwrap()
             .points,
         0
@@ -148,7 +149,7 @@ fn no_quorum_redraws_then_goes_to_the_admin() {
     assert_eq!(
         suite
             .staking()
-            .concentration(None)
+            .concentration(3)
             .unwrap()
             .disputes
             .decided_by_admin,
@@ -184,7 +185,7 @@ fn concentration_of_a_known_distribution() {
     let suite = SuiteBuilder::default()
         .with_stakes(&[4_000, 3_000, 2_000, 1_000])
         .build();
-    let c = suite.staking().concentration(Some(2)).unwrap().curators;
+    let c = suite.staking().concentration(2).unwrap().curators;
     assert_eq!(c.stakers, 4);
     assert_eq!(c.total_stake, "10000");
     assert_eq!(c.top_k_share_bps, 7_000);

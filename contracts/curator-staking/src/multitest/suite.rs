@@ -6,6 +6,7 @@ use attrib_registry::contract::sv::mt::{CodeId as RegistryCodeId, RegistryContra
 use attrib_registry::contract::RegistryContract;
 use attrib_registry::msg::ConfigUpdate;
 use attrib_std::curation::{vote_commitment, Vote};
+use attrib_std::interfaces::points_source::sv::mt::PointsSourceProxy;
 use attrib_std::registry::{LicenseExpiry, LicenseId, LicenseTerms, TrancheStatus, VerificationTier};
 use cosmwasm_std::{coin, from_json, Addr, HexBinary, Uint128};
 use cw_multi_test::{AppResponse, IntoBech32};
@@ -107,6 +108,8 @@ impl SuiteBuilder {
                     .unwrap();
             }
         }));
+        // The reward pool is a real reward distributor.
+        let pool = attrib_reward_distributor::testing::instantiate_pool(&app, &admin, DAY);
         let registry = RegistryCodeId::store_code(&app)
             .instantiate(
                 Some(admin.to_string()),
@@ -140,6 +143,16 @@ impl SuiteBuilder {
             })
             .call(&admin)
             .unwrap();
+        attrib_reward_distributor::testing::wire(
+            &app,
+            &pool,
+            &admin,
+            attrib_reward_distributor::msg::ConfigUpdate {
+                registry: Some(registry.contract_addr.to_string()),
+                curator_staking: Some(staking.contract_addr.to_string()),
+                ..Default::default()
+            },
+        );
         staking
             .set_slasher(slasher.to_string(), true)
             .call(&admin)
@@ -415,7 +428,7 @@ impl Suite {
             stakers: st.stakers(None, Some(100)).unwrap().stakers,
             reviews: (1..=next).map(|i| self.review(i)).collect(),
             balances: who.iter().map(|a| self.balance(a)).collect(),
-            concentration: st.concentration(None).unwrap(),
+            concentration: st.concentration(3).unwrap(),
             config: st.config().unwrap().config,
             tranches: self.registry().tranches(None, None, Some(100)).unwrap().tranches,
         }

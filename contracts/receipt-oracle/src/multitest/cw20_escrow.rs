@@ -62,6 +62,8 @@ fn cw20_royalty_model_is_funded_settled_and_closed_in_its_token() {
         )
         .unwrap();
     let denom = cw20_denom(&token);
+    // The reward pool takes the token's hook only once the token is allowlisted.
+    attrib_reward_distributor::testing::accept(&s.app, &s.pool, &s.admin, &denom);
 
     // A dataset whose terms take royalties in the token, sealed and licensed.
     let registry: Proxy<'_, MtApp, RegistryContract> = Proxy::new(s.registry.clone(), &s.app);

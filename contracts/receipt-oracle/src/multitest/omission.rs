@@ -6,6 +6,7 @@
 use attrib_curator_staking::contract::sv::mt::CuratorStakingContractProxy;
 use attrib_std::curation::{vote_commitment, Vote};
 use attrib_std::interfaces::omission_target::sv::mt::OmissionTargetProxy;
+use attrib_std::interfaces::points_source::sv::mt::PointsSourceProxy;
 use cosmwasm_std::{coin, HexBinary, Uint128};
 
 use super::suite::*;
@@ -103,7 +104,7 @@ fn upheld_claim_extends_lineage_charges_back_royalties_and_slashes_the_bond() {
         CLAIM_BOND,
         "claim bond back"
     );
-    let stats = s.staking().concentration(None).unwrap().disputes;
+    let stats = s.staking().concentration(3).unwrap().disputes;
     assert_eq!((stats.opened, stats.upheld, stats.changed_outcome), (1, 1, 1));
     // Future usage pays the new dataset too.
     let rs: Vec<_> = (51..=60).map(|i| s.receipt(i, 10)).collect();

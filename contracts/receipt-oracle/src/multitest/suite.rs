@@ -98,6 +98,8 @@ impl Suite {
                     .unwrap();
             }
         }));
+        // The reward pool is a real reward distributor on the same clock as staking.
+        let pool = attrib_reward_distributor::testing::instantiate_pool(&app, &admin, EPOCH);
         let registry = RegistryCodeId::store_code(&app)
             .instantiate(
                 Some(admin.to_string()),
@@ -152,6 +154,17 @@ impl Suite {
             .with_label("oracle")
             .call(&admin)
             .unwrap();
+        attrib_reward_distributor::testing::wire(
+            &app,
+            &pool,
+            &admin,
+            attrib_reward_distributor::msg::ConfigUpdate {
+                registry: Some(registry.contract_addr.to_string()),
+                curator_staking: Some(staking.contract_addr.to_string()),
+                receipt_oracle: Some(oracle.contract_addr.to_string()),
+                ..Default::default()
+            },
+        );
         staking
             .set_slasher(oracle.contract_addr.to_string(), true)
             .call(&admin)

@@ -100,10 +100,7 @@ fn strict_dataset_story() {
         START_BALANCE - TRANCHE_BOND,
         "bond lost on rejection"
     );
-    assert_eq!(
-        suite.balance(&a.pool, DENOM),
-        SCHEMA_FEE + 2 * TRANCHE_BOND
-    );
+    assert_eq!(suite.balance(&a.pool, DENOM), SCHEMA_FEE + 2 * TRANCHE_BOND);
 
     // The maintainer seals version 1 over the accepted tranches; the dataset bond returns.
     let resp = suite.seal(dataset, vec![t1, t2]).unwrap();
@@ -389,10 +386,7 @@ fn licenses_expire_and_repeat_purchases_extend_them() {
     suite
         .buy_license(&a.devshop, dataset, 1, coin(LICENSE_PRICE_IBC, IBC_DENOM))
         .unwrap();
-    assert_eq!(
-        suite.balance(&a.pool, IBC_DENOM),
-        LICENSE_PRICE_IBC
-    );
+    assert_eq!(suite.balance(&a.pool, IBC_DENOM), LICENSE_PRICE_IBC);
     suite.advance(LICENSE_SECS / 2);
     suite
         .buy_license(&a.devshop, dataset, 1, coin(LICENSE_PRICE, DENOM))

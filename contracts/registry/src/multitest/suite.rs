@@ -120,7 +120,12 @@ impl SuiteBuilder {
     pub fn build(self) -> Suite {
         let mut actors = Actors::new();
         // Everyone but the pool (a contract instantiated below) starts with funds.
-        let funded: Vec<Addr> = actors.all().into_iter().filter(|a| **a != actors.pool).cloned().collect();
+        let funded: Vec<Addr> = actors
+            .all()
+            .into_iter()
+            .filter(|a| **a != actors.pool)
+            .cloned()
+            .collect();
         let app = App::new(cw_multi_test::App::new(|router, _api, storage| {
             for who in &funded {
                 router
@@ -143,7 +148,7 @@ impl SuiteBuilder {
             .call(&actors.admin)
             .unwrap();
         // The reward pool is a real reward distributor (its balance is what the tests read).
-        actors.pool = attrib_reward_distributor::testing::instantiate_pool(&app, &actors.admin);
+        actors.pool = attrib_reward_distributor::testing::instantiate_pool(&app, &actors.admin, 86_400);
         let code_id = CodeId::store_code(&app);
         let registry = code_id
             .instantiate(

@@ -9,7 +9,7 @@ source "$ROOT/scripts/tools.sh"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ATTRIB_CACHE/target}"
 ARTIFACTS="$ROOT/artifacts"
 # Contract crates built to wasm: crate name → artifact name is crate name with '_'.
-WASM_CRATES=(attrib-registry attrib-curator-staking attrib-receipt-oracle attrib-protocol-token)
+WASM_CRATES=(attrib-registry attrib-curator-staking attrib-receipt-oracle attrib-reward-distributor attrib-protocol-token)
 # Crates with a `schema` binary; their schemas are committed under schema/<name>/.
-SCHEMA_CRATES=(attrib-registry attrib-curator-staking attrib-receipt-oracle)
+SCHEMA_CRATES=(attrib-registry attrib-curator-staking attrib-receipt-oracle attrib-reward-distributor)
 step() { printf '\n\033[1;32m==>\033[0m \033[1m%s\033[0m\n' "$*" >&2; }

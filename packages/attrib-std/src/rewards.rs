@@ -445,6 +445,8 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
         /// The wash-trading bound: a buyer who is the only contributor of the dataset it
         /// pays, at the highest allowed k, never gets back more than it paid.
         #[test]

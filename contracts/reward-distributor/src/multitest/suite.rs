@@ -12,9 +12,7 @@ use attrib_std::interfaces::reward_pool::sv::mt::RewardPoolProxy;
 use attrib_std::registry::{
     LicenseExpiry, LicenseId, LicenseTerms, ReviewOutcome, TrancheId, VerificationTier,
 };
-use attrib_std::rewards::{
-    Earmark, EmissionSchedule, Funding, InflowReason, PoolReceiveMsg, PositionRef, TakeRates,
-};
+use attrib_std::rewards::{Earmark, EmissionSchedule, InflowReason, PoolReceiveMsg, PositionRef, TakeRates};
 use cosmwasm_std::{coin, from_json, to_json_binary, Addr, Coin, Decimal, HexBinary, Uint128};
 use cw_multi_test::{AppResponse, ContractWrapper, Executor, IntoBech32};
 use sylvia::multitest::{App, Proxy};
@@ -104,7 +102,7 @@ impl SuiteBuilder {
             epoch_start: now,
             epoch_secs: EPOCH,
         };
-        let (points, pool, code_id, registry, token, token_denom) = {
+        let (points, pool, registry, token, token_denom) = {
             let points = PointsCodeId::store_code(&app)
                 .instantiate(clock)
                 .with_label("points")
@@ -204,7 +202,6 @@ impl SuiteBuilder {
             (
                 points.contract_addr.clone(),
                 pool.contract_addr.clone(),
-                code.code_id(),
                 registry.contract_addr.clone(),
                 token,
                 token_denom,
@@ -214,7 +211,6 @@ impl SuiteBuilder {
         let mut suite = Suite {
             app,
             pool,
-            code_id,
             registry,
             points,
             token,
@@ -269,7 +265,6 @@ impl Actors {
 pub struct Suite {
     pub app: App<MtApp>,
     pub pool: Addr,
-    pub code_id: u64,
     pub registry: Addr,
     pub points: Addr,
     pub token: Addr,

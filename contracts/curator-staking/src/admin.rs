@@ -2,7 +2,7 @@
 
 use attrib_std::events::{self, action, attr};
 use attrib_std::{funds, migration};
-use cosmwasm_std::{Event, HexBinary, Response};
+use cosmwasm_std::{Addr, Event, HexBinary, Response};
 use sha2::{Digest, Sha256};
 use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx};
 
@@ -162,21 +162,22 @@ impl CuratorStakingContract {
         ))
     }
 
-    pub(crate) fn do_set_receipt_oracle(
+    /// Admin: one address of the config (`key` names it in the event).
+    pub(crate) fn do_set_address(
         &self,
         ctx: ExecCtx,
         address: String,
+        key: &str,
+        apply: impl FnOnce(&mut Config, Addr),
     ) -> Result<Response, ContractError> {
         funds::expect_none(&ctx.info.funds)?;
         self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
         let addr = ctx.deps.api.addr_validate(&address)?;
-        self.config
-            .update(ctx.deps.storage, |mut c| -> Result<_, ContractError> {
-                c.receipt_oracle = Some(addr.clone());
-                Ok(c)
-            })?;
-        Ok(events::response("set_receipt_oracle")
-            .add_event(Event::new(events::CONFIG_UPDATED).add_attribute("receipt_oracle", addr.as_str())))
+        let mut c = self.config.load(ctx.deps.storage)?;
+        apply(&mut c, addr.clone());
+        self.config.save(ctx.deps.storage, &c)?;
+        Ok(events::response(&format!("set_{key}"))
+            .add_event(Event::new(events::CONFIG_UPDATED).add_attribute(key, addr.as_str())))
     }
 
     pub(crate) fn do_migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {

@@ -143,7 +143,13 @@ impl CuratorStakingContract {
     /// Admin: the receipt oracle that omission claims are about.
     #[sv::msg(exec)]
     pub fn set_receipt_oracle(&self, ctx: ExecCtx, address: String) -> Result<Response, ContractError> {
-        self.do_set_receipt_oracle(ctx, address)
+        self.do_set_address(ctx, address, "receipt_oracle", |c, a| c.receipt_oracle = Some(a))
+    }
+
+    /// Admin: where slashed stake and lost bonds are paid (the reward distributor).
+    #[sv::msg(exec)]
+    pub fn set_reward_pool(&self, ctx: ExecCtx, address: String) -> Result<Response, ContractError> {
+        self.do_set_address(ctx, address, "reward_pool", |c, a| c.reward_pool = a)
     }
 
     /// Claim, with the native bond attached, that a model emitted a canary of a dataset it

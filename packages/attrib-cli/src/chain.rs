@@ -212,6 +212,12 @@ impl Chain {
         Ok(self.rpc.status().await?.sync_info.latest_block_height.value())
     }
 
+    /// Time of the latest block, seconds since the epoch (what contracts see as `now`).
+    pub async fn block_time(&self) -> Result<u64> {
+        let t = self.rpc.status().await?.sync_info.latest_block_time;
+        Ok(t.unix_timestamp().max(0) as u64)
+    }
+
     fn sign(
         &self,
         signer: &Signer,

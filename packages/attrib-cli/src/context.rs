@@ -122,7 +122,11 @@ impl Ctx {
         if who.starts_with(&format!("{}1", self.g.prefix)) {
             return Ok(who.to_string());
         }
-        self.keys()?.address(who)
+        // A key name, or else a contract of the deployment (`reward_distributor`, …).
+        match self.keys()?.address(who) {
+            Ok(a) => Ok(a),
+            Err(e) => self.contract(who).map_err(|_| e),
+        }
     }
 
     pub fn settings(&self) -> Result<TxSettings> {

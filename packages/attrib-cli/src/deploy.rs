@@ -25,10 +25,30 @@ pub struct DeployArgs {
     /// Deploy new contracts even if the deployments file points at live ones
     #[arg(long)]
     pub fresh: bool,
-    /// Where fees, license payments and forfeited bonds go until the reward
-    /// distributor exists (key name or address)
+    /// The protocol treasury: receives the protocol fee from the reward distributor
+    /// (key name or address)
     #[arg(long, default_value = "treasury")]
-    pub reward_pool: String,
+    pub treasury: String,
+    /// Protocol fee and curator pool, basis points of every epoch's fees
+    #[arg(long, default_value_t = 1_000)]
+    pub protocol_bps: u32,
+    #[arg(long, default_value_t = 1_500)]
+    pub curator_bps: u32,
+    /// Emission factor k (at most protocol + curator bps), basis points of fee value
+    #[arg(long, default_value_t = 2_500)]
+    pub emission_k_bps: u32,
+    /// Emission schedule: protocol-token base units per epoch (halving never)
+    #[arg(long, default_value_t = 1_000_000_000)]
+    pub emission_per_epoch: u128,
+    /// Protocol tokens the admin puts in the emission reserve at deploy
+    #[arg(long, default_value_t = 100_000_000_000)]
+    pub emission_reserve: u128,
+    /// Rewards vest this long after their epoch closes (the dispute window), seconds
+    #[arg(long, default_value_t = 30)]
+    pub vesting_secs: u64,
+    /// Least direct payment in uatr accepted from outsiders (anti-dust)
+    #[arg(long, default_value_t = 1_000)]
+    pub min_payment: u128,
     #[arg(long, default_value = "1000uatr")]
     pub schema_fee: String,
     #[arg(long, default_value = "100000uatr")]
@@ -76,8 +96,8 @@ pub fn local_oracle_params() -> attrib_receipt_oracle::state::Params {
     }
 }
 
-/// Curator staking parameters for a local chain: committees of 3, 60 s phases, stake in
-/// protocol tokens (6 decimals). Reveals open once every member committed and a review
+/// Curator staking parameters for a local chain: committees of 3, 60 s phases, 5-minute
+/// epochs (the reward distributor's clock), stake in protocol tokens (6 decimals). Reveals open once every member committed and a review
 /// can be finalized once every member revealed, so long phases cost nothing when all vote.
 pub fn local_curation_params() -> attrib_curator_staking::msg::Params {
     attrib_curator_staking::msg::Params {
@@ -95,7 +115,8 @@ pub fn local_curation_params() -> attrib_curator_staking::msg::Params {
         dispute_window_secs: 3_600,
         challenger_share_bps: 5_000,
         max_rounds: 2,
-        epoch_secs: 3_600,
+        // Reward epochs run on this clock: five minutes, so the demo closes one.
+        epoch_secs: 300,
         max_stakers: 200,
     }
 }
@@ -106,6 +127,7 @@ const ARTIFACTS: &[(&str, &str)] = &[
     ("registry", "attrib_registry.wasm"),
     ("curator_staking", "attrib_curator_staking.wasm"),
     ("receipt_oracle", "attrib_receipt_oracle.wasm"),
+    ("reward_distributor", "attrib_reward_distributor.wasm"),
 ];
 
 fn checksums(dir: &Path) -> Result<BTreeMap<String, String>> {
@@ -189,7 +211,7 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
     }
 
     let admin = signer.address.to_string();
-    let reward_pool = ctx.resolve_address(&args.reward_pool)?;
+    let treasury = ctx.resolve_address(&args.treasury)?;
     let holders = args
         .token_holders
         .iter()
@@ -222,7 +244,8 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
 
     let registry_msg = attrib_registry::contract::sv::InstantiateMsg {
         admin: Some(admin.clone()),
-        reward_pool: reward_pool.clone(),
+        // Pointed at the reward distributor below, once it exists.
+        reward_pool: admin.clone(),
         curator_staking: None,
         schema_fee: Some(parse_coin(&args.schema_fee)?),
         dataset_bond: Some(parse_coin(&args.dataset_bond)?),
@@ -246,7 +269,7 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
     let staking_msg = attrib_curator_staking::contract::sv::InstantiateMsg {
         admin: Some(admin.clone()),
         registry: registry.clone(),
-        reward_pool: reward_pool.clone(),
+        reward_pool: admin.clone(),
         stake_denom: None,
         stake_cw20: Some(token.clone()),
         params,
@@ -259,16 +282,65 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
         &staking_msg,
     )
     .await?;
-    // The registry's reviewer is curator staking: strict tranches go to its committees.
+    // The reward distributor runs on curator staking's clock (review points are per epoch).
+    let token_denom = attrib_std::funds::cw20_denom(&cosmwasm_std::Addr::unchecked(&token));
+    let accept = |denom: &str, min: u128| attrib_reward_distributor::msg::AcceptedDenomEntry {
+        denom: denom.to_string(),
+        accepted: attrib_reward_distributor::state::AcceptedDenom {
+            min_amount: min.into(),
+            value_weight: cosmwasm_std::Decimal::one(),
+        },
+    };
+    let pool_msg = attrib_reward_distributor::contract::sv::InstantiateMsg {
+        admin: Some(admin.clone()),
+        treasury: treasury.clone(),
+        registry: Some(registry.clone()),
+        curator_staking: Some(staking.clone()),
+        receipt_oracle: None,
+        clock: None,
+        rates: attrib_std::rewards::TakeRates {
+            protocol_bps: args.protocol_bps,
+            curator_bps: args.curator_bps,
+        },
+        vesting_secs: args.vesting_secs,
+        emission: Some(attrib_reward_distributor::state::EmissionConfig {
+            denom: token_denom.clone(),
+            schedule: attrib_std::rewards::EmissionSchedule {
+                per_epoch: args.emission_per_epoch.into(),
+                halving_epochs: 0,
+            },
+            k_bps: args.emission_k_bps,
+        }),
+        accepted: vec![
+            accept(&parse_coin(&args.tranche_bond)?.denom, args.min_payment),
+            accept(&token_denom, 1),
+        ],
+        top_k: 3,
+    };
+    let reward_pool = instantiate(
+        ctx,
+        &signer,
+        code_ids["reward_distributor"],
+        "attrib reward distributor",
+        &pool_msg,
+    )
+    .await?;
+    // The registry pays the pool and its reviewer is curator staking.
     let wire = attrib_registry::contract::sv::ExecMsg::UpdateConfig {
         update: attrib_registry::msg::ConfigUpdate {
             curator_staking: Some(staking.clone()),
+            reward_pool: Some(reward_pool.clone()),
             ..Default::default()
         },
     };
     let any = crate::context::execute_any(&signer.address, &registry, &serde_json::to_vec(&wire)?, &[])?;
-    send(ctx, &signer, "wire registry → curator staking", any).await?;
-    eprintln!("wired the registry's reviewer to curator staking");
+    send(ctx, &signer, "wire registry → curator staking, reward pool", any).await?;
+    let point = attrib_curator_staking::contract::sv::ExecMsg::SetRewardPool {
+        address: reward_pool.clone(),
+    };
+    let any = crate::context::execute_any(&signer.address, &staking, &serde_json::to_vec(&point)?, &[])?;
+    send(ctx, &signer, "wire curator staking → reward pool", any).await?;
+    eprintln!("wired the registry and curator staking to the reward distributor");
 
     let oracle_params = match &args.oracle_params {
         Some(json) => serde_json::from_str(json).map_err(|e| anyhow!("--oracle-params: {e}"))?,
@@ -309,11 +381,35 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
     )
     .await?;
 
+    // The pool trusts the oracle's usage royalties; the admin funds the emission reserve.
+    let trust = attrib_reward_distributor::contract::sv::ExecMsg::UpdateConfig {
+        update: attrib_reward_distributor::msg::ConfigUpdate {
+            receipt_oracle: Some(oracle.clone()),
+            ..Default::default()
+        },
+    };
+    let any = crate::context::execute_any(&signer.address, &reward_pool, &serde_json::to_vec(&trust)?, &[])?;
+    send(ctx, &signer, "wire reward pool → receipt oracle", any).await?;
+    if args.emission_reserve > 0 {
+        let fund = cw20::Cw20ExecuteMsg::Send {
+            contract: reward_pool.clone(),
+            amount: args.emission_reserve.into(),
+            msg: cosmwasm_std::to_json_binary(&attrib_std::rewards::PoolReceiveMsg::FundEmissions {})?,
+        };
+        let any = crate::context::execute_any(&signer.address, &token, &serde_json::to_vec(&fund)?, &[])?;
+        send(ctx, &signer, "fund the emission reserve", any).await?;
+        eprintln!(
+            "funded the emission reserve with {} protocol tokens",
+            args.emission_reserve
+        );
+    }
+
     let addresses: BTreeMap<&str, String> = [
         ("protocol_token", token),
         ("registry", registry),
         ("curator_staking", staking),
         ("receipt_oracle", oracle),
+        ("reward_distributor", reward_pool.clone()),
     ]
     .into_iter()
     .collect();
@@ -330,6 +426,7 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
     }
     out.accounts.insert("admin".into(), admin);
     out.accounts.insert("reward_pool".into(), reward_pool);
+    out.accounts.insert("treasury".into(), treasury);
     out.deployed_at_height = ctx.chain.height().await?;
     out.save(&path)?;
     eprintln!("wrote {}", path.display());

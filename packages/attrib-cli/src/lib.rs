@@ -12,3 +12,4 @@ pub mod keys;
 pub mod oracle;
 pub mod progress;
 pub mod registry;
+pub mod rewards;

@@ -9,7 +9,7 @@ use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
 
 use attrib_cli::context::{Ctx, Global, Output};
-use attrib_cli::{bench, curation, deploy, oracle, registry};
+use attrib_cli::{bench, curation, deploy, oracle, registry, rewards};
 
 #[derive(Parser)]
 #[command(
@@ -50,6 +50,16 @@ enum Cmd {
     /// Operator and auditor tools: sign, tree, submit and prove receipts
     #[command(subcommand)]
     Receipts(oracle::ReceiptsCmd),
+    /// SPEC §8 metrics for a range of epochs: fee vs emission, concentration, disputes,
+    /// quality, buyers (table, or JSON with -o json)
+    Stats {
+        /// First epoch (default: ten epochs before --to)
+        #[arg(long)]
+        from: Option<u64>,
+        /// Last epoch (default: the current one)
+        #[arg(long)]
+        to: Option<u64>,
+    },
     /// Benchmarks that measure gas on a live chain
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -88,6 +98,9 @@ enum TxCmd {
     /// Receipt oracle: models, escrow, operators, batches, fraud proofs
     #[command(subcommand)]
     Oracle(oracle::OracleTx),
+    /// Reward distributor: payments, epochs, claims, emissions
+    #[command(subcommand)]
+    Rewards(rewards::RewardsTx),
 }
 
 #[derive(Subcommand)]
@@ -98,6 +111,8 @@ enum QueryCmd {
     Curation(curation::CurationQuery),
     #[command(subcommand)]
     Oracle(oracle::OracleQuery),
+    #[command(subcommand)]
+    Rewards(rewards::RewardsQuery),
     /// Raw smart query: contract name (from deployments) or address, and JSON
     Wasm { contract: String, msg: String },
 }
@@ -126,6 +141,9 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Query(QueryCmd::Curation(c)) => curation::query(&ctx, c).await,
         Cmd::Tx(TxCmd::Oracle(c)) => oracle::tx(&ctx, c).await.map(|_| ()),
         Cmd::Query(QueryCmd::Oracle(c)) => oracle::query(&ctx, c).await,
+        Cmd::Tx(TxCmd::Rewards(c)) => rewards::tx(&ctx, c).await.map(|_| ()),
+        Cmd::Query(QueryCmd::Rewards(c)) => rewards::query(&ctx, c).await,
+        Cmd::Stats { from, to } => rewards::stats(&ctx, from, to).await,
         Cmd::Receipts(c) => oracle::receipts(&ctx, c).await,
         Cmd::Query(QueryCmd::Wasm { contract, msg }) => {
             let addr = if contract.starts_with(&format!("{}1", ctx.g.prefix)) {

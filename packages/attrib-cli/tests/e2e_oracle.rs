@@ -433,7 +433,7 @@ fn metering_on_a_real_chain() {
         .as_u64()
         .unwrap();
     std::thread::sleep(Duration::from_secs(dispute + 1));
-    let pool0 = balance("treasury", "uatr");
+    let pool0 = balance("reward_distributor", "uatr");
     ok(&[
         "tx",
         "oracle",
@@ -460,7 +460,11 @@ fn metering_on_a_real_chain() {
         "--seq",
         "3",
     ]);
-    assert_eq!(balance("treasury", "uatr"), pool0 + 600 * 3, "600 units × 3 uatr");
+    assert_eq!(
+        balance("reward_distributor", "uatr"),
+        pool0 + 600 * 3,
+        "600 units × 3 uatr"
+    );
     let m = ok(&["q", "oracle", "model", &model]);
     assert_eq!(m["escrow"].as_str(), Some("8200"));
     let bond: u128 = m["bond"].as_str().unwrap().parse().unwrap();
@@ -557,7 +561,7 @@ fn metering_on_a_real_chain() {
             "accept",
         ]);
     }
-    let (pool1, auditor1) = (balance("treasury", "uatr"), balance("auditor", "uatr"));
+    let (pool1, auditor1) = (balance("reward_distributor", "uatr"), balance("auditor", "uatr"));
     let tx = ok(&[
         "tx",
         "curation",
@@ -583,7 +587,7 @@ fn metering_on_a_real_chain() {
     );
     assert_eq!(m["escrow"].as_str(), Some("8020"));
     assert_eq!(m["bond"].as_str(), Some("0"));
-    assert_eq!(balance("treasury", "uatr"), pool1 + 180 + bond / 2);
+    assert_eq!(balance("reward_distributor", "uatr"), pool1 + 180 + bond / 2);
     assert_eq!(balance("auditor", "uatr"), auditor1 + bond / 2 - fee(&tx));
     // Nothing lost: the oracle holds exactly what the model still has in escrow.
     assert_eq!(balance(&oracle, "uatr"), 8_020);

@@ -26,7 +26,7 @@ fn registry_story_on_a_real_chain() {
         .parse()
         .unwrap();
     let window = config["challenge_window_secs"].as_u64().unwrap();
-    let treasury0 = balance("treasury", "uatr");
+    let treasury0 = balance("reward_distributor", "uatr");
 
     let schema_file = write_records(dir.path(), "schema", 1, nonce);
     let tx = ok(&[
@@ -42,7 +42,7 @@ fn registry_story_on_a_real_chain() {
     ]);
     let schema = event_attr(&tx, "attrib_schema_registered", "schema_id").unwrap();
     assert_eq!(
-        balance("treasury", "uatr"),
+        balance("reward_distributor", "uatr"),
         treasury0 + 1_000,
         "schema fee forwarded"
     );
@@ -123,7 +123,7 @@ fn registry_story_on_a_real_chain() {
     assert_eq!((balance("spammer", "uatr"), stats()), (spam0, stats0.clone()));
 
     // Forced on chain: refused at once, counted, bond forfeited to the reward pool.
-    let treasury1 = balance("treasury", "uatr");
+    let treasury1 = balance("reward_distributor", "uatr");
     let tx = ok(&[
         "tx",
         "registry",
@@ -144,7 +144,7 @@ fn registry_story_on_a_real_chain() {
     );
     assert_eq!(stats()["dedup_hits"], stats0["dedup_hits"].as_u64().unwrap() + 1);
     assert_eq!(stats()["tranches"], stats0["tranches"], "no tranche created");
-    assert_eq!(balance("treasury", "uatr"), treasury1 + tranche_bond);
+    assert_eq!(balance("reward_distributor", "uatr"), treasury1 + tranche_bond);
     assert_eq!(balance("spammer", "uatr"), spam0 - tranche_bond - fee(&tx));
 
     // Too early to accept.
@@ -268,7 +268,7 @@ fn registry_story_on_a_real_chain() {
     assert_eq!(check["valid"], false);
 
     // The purchase: the payment reaches the reward pool and the grant is recorded.
-    let treasury2 = balance("treasury", "uatr");
+    let treasury2 = balance("reward_distributor", "uatr");
     let tx = ok(&[
         "tx",
         "registry",
@@ -280,7 +280,7 @@ fn registry_story_on_a_real_chain() {
         "--version",
         "1",
     ]);
-    assert_eq!(balance("treasury", "uatr"), treasury2 + 250_000);
+    assert_eq!(balance("reward_distributor", "uatr"), treasury2 + 250_000);
     assert_eq!(balance("devshop", "uatr"), dev0 - 250_000 - fee(&tx));
     let check = ok(&[
         "q",

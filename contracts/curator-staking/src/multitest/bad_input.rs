@@ -588,6 +588,23 @@ fn omission_claims_need_a_configured_oracle_and_the_admin_sets_it() {
                 .call(&s.stranger)
         },
     );
+    // The reward pool is moved by the admin only (deploy points it at the distributor).
+    suite.assert_refused(
+        ContractError::Governance(GovernanceError::NotAdmin {
+            sender: suite.stranger.to_string(),
+        }),
+        |s| {
+            s.staking()
+                .set_reward_pool(s.stranger.to_string())
+                .call(&s.stranger)
+        },
+    );
+    suite
+        .staking()
+        .set_reward_pool(suite.pool.to_string())
+        .call(&suite.admin)
+        .unwrap();
+    assert_eq!(suite.staking().config().unwrap().config.reward_pool, suite.pool);
     suite
         .staking()
         .set_receipt_oracle(suite.registry.to_string())

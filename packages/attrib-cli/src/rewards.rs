@@ -1,0 +1,510 @@
+//! `attrib tx rewards …`, `attrib q rewards …` and `attrib stats`: the reward distributor.
+//! Payments in a `cw20:` denom go through the token's `send` hook with the same body as
+//! the native `pay` message (`attrib_std::rewards`), so one command pays either way.
+
+use anyhow::{anyhow, bail, Context, Result};
+use attrib_reward_distributor::contract::sv::{ExecMsg, QueryMsg};
+use attrib_reward_distributor::msg::{ConfigResponse, ConfigUpdate, CuratorRewardsResponse, MetricsResponse};
+use attrib_reward_distributor::state::AcceptedDenom;
+use attrib_std::funds::CW20_PREFIX;
+use attrib_std::interfaces::governance::sv::QueryMsg as GovQuery;
+use attrib_std::interfaces::reward_pool::sv::ExecMsg as PoolExec;
+use attrib_std::rewards::{Earmark, Funding, InflowReason, PayMsg, PoolReceiveMsg, PositionRef, TakeRates};
+use clap::Subcommand;
+use cosmwasm_std::{to_json_binary, Coin, Decimal, Uint128};
+
+use crate::chain::TxOutcome;
+use crate::context::{parse_coin, Ctx, Output};
+
+pub const CONTRACT: &str = "reward_distributor";
+
+#[derive(Subcommand, Debug)]
+pub enum RewardsTx {
+    /// Pay a dataset version (or several, by weight) directly, in an allowlisted denom
+    Pay {
+        /// e.g. 5000uatr or 100cw20:wasm1…
+        #[arg(long)]
+        amount: String,
+        /// DATASET/VERSION:WEIGHT_BPS, comma-separated (weights sum to 10000); none = the pool
+        #[arg(long, value_delimiter = ',')]
+        earmark: Vec<String>,
+    },
+    /// Add emission tokens to the emission reserve (base units of the emission denom)
+    FundEmissions {
+        #[arg(long)]
+        amount: u128,
+    },
+    /// Close the oldest due epoch (anyone)
+    CloseEpoch,
+    /// Settle the epoch being settled, at most LIMIT items per call (anyone)
+    SettleEpoch {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Close and settle every due epoch, page by page (anyone)
+    Crank {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Claim the vested rewards of positions DATASET/VERSION/TRANCHE (the contributor)
+    Claim {
+        #[arg(long = "position", value_delimiter = ',', required = true)]
+        positions: Vec<String>,
+    },
+    /// Claim curator rewards of these epochs, or of every settled, vested epoch with points
+    ClaimCurator {
+        #[arg(long, value_delimiter = ',')]
+        epochs: Vec<u64>,
+    },
+    /// The treasury claims what it is owed
+    ClaimTreasury,
+    /// Admin: send unminted emission tokens back to the treasury
+    WithdrawEmissionReserve {
+        #[arg(long)]
+        amount: u128,
+    },
+    /// Admin: allowlist a denom (native, ibc/…, cw20:…) or remove it
+    SetAcceptedDenom {
+        #[arg(long)]
+        denom: String,
+        #[arg(long, default_value_t = 1)]
+        min_amount: u128,
+        /// Fee value of one unit, in emission-token units
+        #[arg(long, default_value = "1")]
+        value_weight: String,
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Admin: change configuration (only the flags given change)
+    UpdateConfig {
+        #[arg(long)]
+        treasury: Option<String>,
+        #[arg(long, requires = "curator_bps")]
+        protocol_bps: Option<u32>,
+        #[arg(long, requires = "protocol_bps")]
+        curator_bps: Option<u32>,
+        #[arg(long)]
+        vesting_secs: Option<u64>,
+        #[arg(long)]
+        top_k: Option<u32>,
+    },
+    /// Admin and pause (the same for every contract)
+    #[command(subcommand)]
+    Governance(crate::governance::GovernanceTx),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RewardsQuery {
+    Config,
+    AcceptedDenoms,
+    Epoch {
+        epoch: u64,
+    },
+    /// What a position can claim now and what still vests
+    Position {
+        /// DATASET/VERSION/TRANCHE
+        position: String,
+    },
+    CuratorRewards {
+        epoch: u64,
+        curator: String,
+    },
+    Treasury,
+    /// Per denom: every unit received and where it is now
+    Accounts,
+    VersionAccount {
+        dataset_id: u64,
+        version: u32,
+    },
+    Metrics {
+        from: u64,
+        to: u64,
+    },
+    Governance,
+}
+
+/// `D/V/T` → a position.
+pub fn parse_position(s: &str) -> Result<PositionRef> {
+    let p: Vec<&str> = s.split('/').collect();
+    let [d, v, t] = p.as_slice() else {
+        bail!("position {s:?}: expected DATASET/VERSION/TRANCHE")
+    };
+    Ok(PositionRef {
+        dataset_id: d.parse().context("dataset")?,
+        version: v.parse().context("version")?,
+        tranche_id: t.parse().context("tranche")?,
+    })
+}
+
+/// `D/V:W` → an earmark.
+pub fn parse_earmark(s: &str) -> Result<Earmark> {
+    let (dv, w) = s.split_once(':').unwrap_or((s, "10000"));
+    let (d, v) = dv
+        .split_once('/')
+        .ok_or_else(|| anyhow!("earmark {s:?}: expected DATASET/VERSION[:WEIGHT_BPS]"))?;
+    Ok(Earmark {
+        dataset_id: d.parse()?,
+        version: v.parse()?,
+        weight_bps: w.parse()?,
+    })
+}
+
+/// Pays `coin` to the pool: native funds on `pay`, or the cw20 token's `send` hook.
+pub async fn pay(ctx: &Ctx, label: &str, coin: Coin, pay: PayMsg) -> Result<Option<TxOutcome>> {
+    let pool = ctx.contract(CONTRACT)?;
+    match coin.denom.strip_prefix(CW20_PREFIX) {
+        Some(token) => {
+            let send = cw20::Cw20ExecuteMsg::Send {
+                contract: pool,
+                amount: coin.amount,
+                msg: to_json_binary(&PoolReceiveMsg::Pay(pay))?,
+            };
+            ctx.execute(label, token, &send, vec![]).await
+        }
+        None => {
+            let msg = PoolExec::Pay {
+                earmarks: pay.earmarks,
+                reason: pay.reason,
+                payer: pay.payer,
+            };
+            ctx.execute(label, &pool, &msg, vec![coin]).await
+        }
+    }
+}
+
+pub async fn tx(ctx: &Ctx, cmd: RewardsTx) -> Result<Option<TxOutcome>> {
+    let pool = ctx.contract(CONTRACT)?;
+    match cmd {
+        RewardsTx::Pay { amount, earmark } => {
+            let earmarks = earmark.iter().map(|e| parse_earmark(e)).collect::<Result<_>>()?;
+            let body = PayMsg {
+                earmarks,
+                reason: InflowReason::DirectPayment,
+                payer: None,
+            };
+            pay(ctx, "pay", parse_coin(&amount)?, body).await
+        }
+        RewardsTx::FundEmissions { amount } => {
+            let config: ConfigResponse = ctx.chain.query(&pool, &QueryMsg::Config {}).await?;
+            let denom = config
+                .config
+                .emission
+                .ok_or_else(|| anyhow!("emissions are not configured"))?
+                .denom;
+            match denom.strip_prefix(CW20_PREFIX) {
+                Some(token) => {
+                    let send = cw20::Cw20ExecuteMsg::Send {
+                        contract: pool.clone(),
+                        amount: amount.into(),
+                        msg: to_json_binary(&PoolReceiveMsg::FundEmissions {})?,
+                    };
+                    ctx.execute("fund_emissions", token, &send, vec![]).await
+                }
+                None => {
+                    let funds = vec![Coin::new(amount, denom)];
+                    ctx.execute("fund_emissions", &pool, &ExecMsg::FundEmissions {}, funds)
+                        .await
+                }
+            }
+        }
+        RewardsTx::CloseEpoch => {
+            ctx.execute("close_epoch", &pool, &ExecMsg::CloseEpoch {}, vec![])
+                .await
+        }
+        RewardsTx::SettleEpoch { limit } => {
+            ctx.execute("settle_epoch", &pool, &ExecMsg::SettleEpoch { limit }, vec![])
+                .await
+        }
+        RewardsTx::Crank { limit } => crank(ctx, limit).await.map(|_| None),
+        RewardsTx::Claim { positions } => {
+            let positions = positions
+                .iter()
+                .map(|p| parse_position(p))
+                .collect::<Result<_>>()?;
+            ctx.execute(
+                "claim_rewards",
+                &pool,
+                &ExecMsg::ClaimRewards { positions },
+                vec![],
+            )
+            .await
+        }
+        RewardsTx::ClaimCurator { epochs } => {
+            let epochs = if epochs.is_empty() {
+                claimable_curator_epochs(ctx, &pool).await?
+            } else {
+                epochs
+            };
+            if epochs.is_empty() {
+                bail!("no settled, vested epoch with unclaimed review points");
+            }
+            ctx.execute(
+                "claim_curator_rewards",
+                &pool,
+                &ExecMsg::ClaimCuratorRewards { epochs },
+                vec![],
+            )
+            .await
+        }
+        RewardsTx::ClaimTreasury => {
+            ctx.execute("claim_treasury", &pool, &ExecMsg::ClaimTreasury {}, vec![])
+                .await
+        }
+        RewardsTx::WithdrawEmissionReserve { amount } => {
+            let msg = ExecMsg::WithdrawEmissionReserve {
+                amount: amount.into(),
+            };
+            ctx.execute("withdraw_emission_reserve", &pool, &msg, vec![])
+                .await
+        }
+        RewardsTx::SetAcceptedDenom {
+            denom,
+            min_amount,
+            value_weight,
+            remove,
+        } => {
+            let accepted = (!remove)
+                .then(|| -> Result<_> {
+                    Ok(AcceptedDenom {
+                        min_amount: min_amount.into(),
+                        value_weight: value_weight.parse::<Decimal>()?,
+                    })
+                })
+                .transpose()?;
+            let msg = ExecMsg::SetAcceptedDenom { denom, accepted };
+            ctx.execute("set_accepted_denom", &pool, &msg, vec![]).await
+        }
+        RewardsTx::UpdateConfig {
+            treasury,
+            protocol_bps,
+            curator_bps,
+            vesting_secs,
+            top_k,
+        } => {
+            let update = ConfigUpdate {
+                treasury: treasury.map(|t| ctx.resolve_address(&t)).transpose()?,
+                rates: protocol_bps.zip(curator_bps).map(|(p, c)| TakeRates {
+                    protocol_bps: p,
+                    curator_bps: c,
+                }),
+                vesting_secs,
+                top_k,
+                ..Default::default()
+            };
+            ctx.execute("update_config", &pool, &ExecMsg::UpdateConfig { update }, vec![])
+                .await
+        }
+        RewardsTx::Governance(g) => crate::governance::tx(ctx, &pool, g).await,
+    }
+}
+
+/// Closes and settles every due epoch; returns the epochs closed.
+pub async fn crank(ctx: &Ctx, limit: u32) -> Result<Vec<u64>> {
+    let pool = ctx.contract(CONTRACT)?;
+    let mut closed = vec![];
+    loop {
+        let c: ConfigResponse = ctx.chain.query(&pool, &QueryMsg::Config {}).await?;
+        if c.settling.is_none() {
+            if c.next_close >= c.current_epoch {
+                break;
+            }
+            ctx.execute("close_epoch", &pool, &ExecMsg::CloseEpoch {}, vec![])
+                .await?;
+            let after: ConfigResponse = ctx.chain.query(&pool, &QueryMsg::Config {}).await?;
+            closed.extend(after.settling);
+            continue;
+        }
+        ctx.execute("settle_epoch", &pool, &ExecMsg::SettleEpoch { limit }, vec![])
+            .await?;
+    }
+    Ok(closed)
+}
+
+/// Settled, vested epochs where the signer has review points it has not claimed.
+async fn claimable_curator_epochs(ctx: &Ctx, pool: &str) -> Result<Vec<u64>> {
+    let me = ctx.signer()?.address.to_string();
+    let c: ConfigResponse = ctx.chain.query(pool, &QueryMsg::Config {}).await?;
+    let now = ctx.chain.block_time().await?;
+    let mut epochs = vec![];
+    for epoch in 0..c.next_close {
+        let r: Result<CuratorRewardsResponse> = ctx
+            .chain
+            .query(
+                pool,
+                &QueryMsg::CuratorRewards {
+                    epoch,
+                    curator: me.clone(),
+                },
+            )
+            .await;
+        let Ok(r) = r else { continue };
+        let vested = r.vest_at.is_some_and(|v| v <= now);
+        if r.points > 0 && !r.claimed && vested && !r.amounts.is_empty() {
+            epochs.push(epoch);
+        }
+        if epochs.len() == 30 {
+            break;
+        }
+    }
+    Ok(epochs)
+}
+
+pub async fn query(ctx: &Ctx, cmd: RewardsQuery) -> Result<()> {
+    let pool = ctx.contract(CONTRACT)?;
+    let q = |m: QueryMsg| async move { ctx.chain.query::<_, serde_json::Value>(&pool, &m).await };
+    let v = match cmd {
+        RewardsQuery::Config => q(QueryMsg::Config {}).await?,
+        RewardsQuery::AcceptedDenoms => q(QueryMsg::AcceptedDenoms {}).await?,
+        RewardsQuery::Epoch { epoch } => q(QueryMsg::Epoch { epoch }).await?,
+        RewardsQuery::Position { position } => {
+            let p = parse_position(&position)?;
+            q(QueryMsg::Position {
+                dataset_id: p.dataset_id,
+                version: p.version,
+                tranche_id: p.tranche_id,
+            })
+            .await?
+        }
+        RewardsQuery::CuratorRewards { epoch, curator } => {
+            q(QueryMsg::CuratorRewards {
+                epoch,
+                curator: ctx.resolve_address(&curator)?,
+            })
+            .await?
+        }
+        RewardsQuery::Treasury => q(QueryMsg::Treasury {}).await?,
+        RewardsQuery::Accounts => q(QueryMsg::Accounts {}).await?,
+        RewardsQuery::VersionAccount { dataset_id, version } => {
+            q(QueryMsg::VersionAccount { dataset_id, version }).await?
+        }
+        RewardsQuery::Metrics { from, to } => q(QueryMsg::Metrics { from, to }).await?,
+        RewardsQuery::Governance => {
+            ctx.chain
+                .query(&ctx.contract(CONTRACT)?, &GovQuery::Governance {})
+                .await?
+        }
+    };
+    ctx.print_json(&v)
+}
+
+/// `attrib stats`: SPEC §8 for a range of epochs, as a table (text) or JSON.
+pub async fn stats(ctx: &Ctx, from: Option<u64>, to: Option<u64>) -> Result<()> {
+    let pool = ctx.contract(CONTRACT)?;
+    let c: ConfigResponse = ctx.chain.query(&pool, &QueryMsg::Config {}).await?;
+    let to = to.unwrap_or(c.current_epoch);
+    let from = from.unwrap_or(to.saturating_sub(9));
+    let m: MetricsResponse = ctx.chain.query(&pool, &QueryMsg::Metrics { from, to }).await?;
+    if ctx.g.output == Output::Json {
+        return ctx.print_json(&m);
+    }
+    print!("{}", stats_table(&m));
+    Ok(())
+}
+
+fn pct(bps: u32) -> String {
+    format!("{}.{:02}%", bps / 100, bps % 100)
+}
+
+/// The metrics as a text table, one row per epoch and a totals block.
+pub fn stats_table(m: &MetricsResponse) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{:>5} {:>8} {:>12} {:>10} {:>8} {:>7} {:>6} {:>6} {:>6} {:>7} {:>7} {:>6} {:>9} {:>16}\n",
+        "epoch",
+        "status",
+        "fee value",
+        "emission",
+        "emis%",
+        "inflow",
+        "buyers",
+        "return",
+        "points",
+        "nak⅓/½",
+        "HHI",
+        "top-k",
+        "disputes",
+        "acc/rej/rev/dup"
+    ));
+    for e in &m.epochs {
+        let (nak, hhi, topk) = match &e.concentration {
+            Some(c) => (
+                format!("{}/{}", c.nakamoto_one_third, c.nakamoto_one_half),
+                pct(c.hhi_bps),
+                pct(c.top_k_share_bps),
+            ),
+            None => ("-".into(), "-".into(), "-".into()),
+        };
+        let disputes = e
+            .disputes
+            .as_ref()
+            .map(|d| format!("{}/{}/{}", d.opened, d.upheld, d.changed_outcome))
+            .unwrap_or_else(|| "-".into());
+        let quality = e
+            .quality
+            .as_ref()
+            .map(|q| format!("{}/{}/{}/{}", q.accepted, q.rejected, q.revoked, q.dedup_hits))
+            .unwrap_or_else(|| "-".into());
+        out.push_str(&format!(
+            "{:>5} {:>8} {:>12} {:>10} {:>8} {:>7} {:>6} {:>6} {:>6} {:>7} {:>7} {:>6} {:>9} {:>16}\n",
+            e.epoch,
+            if e.settled { "settled" } else { "open" },
+            e.fee_value,
+            e.emission,
+            pct(e.emission_share_bps),
+            e.inflows,
+            e.buyers,
+            e.returning_buyers,
+            e.curator_points,
+            nak,
+            hhi,
+            topk,
+            disputes,
+            quality
+        ));
+    }
+    out.push_str(&format!(
+        "range: fee value {}  emission {}  emission share {}  (fee-funded {})\n",
+        m.fee_value,
+        m.emission,
+        pct(m.emission_share_bps),
+        pct(10_000 - m.emission_share_bps)
+    ));
+    out.push_str(&format!(
+        "buyers: {} distinct, {} paid in two or more epochs\n",
+        m.buyers.distinct, m.buyers.repeat
+    ));
+    for p in &m.paid {
+        let kind = match p.funding {
+            Funding::Fee => "fee-funded",
+            Funding::Emission => "emission-funded",
+        };
+        out.push_str(&format!("paid out: {} {} ({kind})\n", p.amount, p.denom));
+    }
+    out
+}
+
+/// Used by the demo and tests: the vested amount of a position in one denom.
+pub fn sum_amounts(list: &[attrib_reward_distributor::msg::RewardAmount], denom: &str) -> Uint128 {
+    list.iter().filter(|a| a.denom == denom).map(|a| a.amount).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_and_earmarks_parse() {
+        assert_eq!(
+            parse_position("1/2/3").unwrap(),
+            PositionRef {
+                dataset_id: 1,
+                version: 2,
+                tranche_id: 3
+            }
+        );
+        assert!(parse_position("1/2").is_err());
+        assert_eq!(parse_earmark("4/1:2500").unwrap().weight_bps, 2_500);
+        assert_eq!(parse_earmark("4/1").unwrap().weight_bps, 10_000);
+        assert!(parse_earmark("4").is_err());
+    }
+}

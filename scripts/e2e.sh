@@ -13,5 +13,5 @@ bash scripts/localnet.sh start
 cargo build --quiet --locked -p attrib-cli
 ATTRIB="$CARGO_TARGET_DIR/debug/attrib"
 "$ATTRIB" keys import scripts/test-accounts.json --overwrite >/dev/null
-"$ATTRIB" --yes deploy --from admin --fresh --challenge-window-secs 4
-ATTRIB_E2E=1 cargo test --quiet --locked -p attrib-cli --test e2e_registry --test e2e_curation --test e2e_oracle -- --test-threads=1
+"$ATTRIB" --yes deploy --from admin --fresh --challenge-window-secs 4 --epoch-secs 60 --vesting-secs 5
+ATTRIB_E2E=1 cargo test --quiet --locked -p attrib-cli --test e2e_registry --test e2e_curation --test e2e_oracle --test e2e_rewards -- --test-threads=1

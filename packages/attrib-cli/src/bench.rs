@@ -26,6 +26,10 @@ pub enum BenchCmd {
         /// Largest batch to post (receipts); the table posts 1, 1000, 100000 and this
         #[arg(long, default_value_t = 1_000_000)]
         max_receipts: u64,
+        /// Claims are measured after 1, 10, 100 and this many allocated epochs (one-second
+        /// epochs: about a second each)
+        #[arg(long, default_value_t = 1_000)]
+        claim_epochs: u64,
     },
     /// Off-chain: time to build the merkle-sum tree of N receipts and every proof
     Tree {
@@ -103,8 +107,12 @@ fn id_from(o: &TxOutcome, event: &str, key: &str) -> Result<u64> {
 }
 
 pub async fn run(ctx: &Ctx, cmd: BenchCmd) -> Result<()> {
-    let (out, max_receipts) = match cmd {
-        BenchCmd::Gas { out, max_receipts } => (out, max_receipts),
+    let (out, max_receipts, claim_epochs) = match cmd {
+        BenchCmd::Gas {
+            out,
+            max_receipts,
+            claim_epochs,
+        } => (out, max_receipts, claim_epochs),
         BenchCmd::Tree { receipts } => return tree_bench(ctx, receipts),
     };
     let deployments = ctx.deployments()?;
@@ -367,6 +375,7 @@ pub async fn run(ctx: &Ctx, cmd: BenchCmd) -> Result<()> {
 
     curation(&mut b, ctx, &deployments, dataset_id, &root, &tbond).await?;
     oracle(&mut b, ctx, &deployments, dataset_id, max_receipts).await?;
+    rewards(&mut b, ctx, &deployments, dataset_id, &tranches, claim_epochs).await?;
 
     let table = Table {
         chain_id: ctx.g.chain_id.clone(),
@@ -1016,4 +1025,220 @@ fn tree_bench(ctx: &Ctx, n: u64) -> Result<()> {
         "verify_1000_proofs_ms": verified.as_millis(),
         "root_level": tree.root_level(),
     }))
+}
+
+/// Reward distributor messages, and the claim that must stay flat however many epochs
+/// passed: a distributor of its own on a one-second clock (no vesting, no emissions) is
+/// paid in every block for versions 1 and 2 of the bench dataset, cranked as epochs come
+/// due, and four positions claim for the first time after 1, 10, 100 and `max_epochs`
+/// allocated epochs.
+async fn rewards(
+    b: &mut Bench<'_>,
+    ctx: &Ctx,
+    deployments: &crate::deployments::Deployments,
+    dataset_id: u64,
+    tranches: &[u64],
+    max_epochs: u64,
+) -> Result<()> {
+    use attrib_reward_distributor::contract::sv::{
+        ExecMsg as PoolExec, InstantiateMsg, QueryMsg as PoolQuery,
+    };
+    use attrib_reward_distributor::msg::{AcceptedDenomEntry, ConfigResponse as PoolConfig};
+    use attrib_std::interfaces::reward_pool::sv::ExecMsg as PayExec;
+    use attrib_std::rewards::{Earmark, EpochClock, InflowReason, PositionRef, TakeRates};
+
+    let registry = deployments.address("registry")?;
+    let keys = ctx.keys()?;
+    // Version 2 of the bench dataset, from the same tranches: a second set of positions.
+    let reg = Target {
+        addr: registry.clone(),
+        name: "registry",
+    };
+    b.exec(
+        "maintainer",
+        &reg,
+        "seal_version #2 (3 tranches)",
+        &ExecMsg::SealVersion {
+            dataset_id,
+            tranche_ids: tranches.to_vec(),
+        },
+        vec![],
+        "parent 1",
+    )
+    .await?;
+
+    let code_id = deployments
+        .contracts
+        .get("reward_distributor")
+        .ok_or_else(|| anyhow!("no reward_distributor in the deployments"))?
+        .code_id;
+    let admin = keys.signer("admin", &ctx.g.prefix)?;
+    let init = InstantiateMsg {
+        admin: None,
+        treasury: keys.address("treasury")?,
+        registry: Some(registry.clone()),
+        curator_staking: None,
+        receipt_oracle: None,
+        clock: Some(EpochClock {
+            epoch_start: ctx.chain.block_time().await?,
+            epoch_secs: 1,
+        }),
+        rates: TakeRates {
+            protocol_bps: 1_000,
+            curator_bps: 1_500,
+        },
+        vesting_secs: 0,
+        emission: None,
+        accepted: vec![AcceptedDenomEntry {
+            denom: "uatr".into(),
+            accepted: attrib_reward_distributor::state::AcceptedDenom {
+                min_amount: 1u128.into(),
+                value_weight: cosmwasm_std::Decimal::one(),
+            },
+        }],
+        top_k: 3,
+    };
+    let m = cosmrs::cosmwasm::MsgInstantiateContract {
+        sender: admin.address.clone(),
+        admin: Some(admin.address.clone()),
+        code_id,
+        label: Some("attrib bench pool".into()),
+        msg: serde_json::to_vec(&init)?,
+        funds: vec![],
+    };
+    use cosmrs::tx::Msg as _;
+    let o = ctx
+        .chain
+        .send(
+            &admin,
+            vec![m.to_any().map_err(|e| anyhow!("{e}"))?],
+            &ctx.settings()?,
+        )
+        .await?;
+    let pool = Target {
+        addr: o
+            .attr("instantiate", "_contract_address")
+            .ok_or_else(|| anyhow!("no bench pool address"))?,
+        name: "rewards",
+    };
+    let earmarks = vec![
+        Earmark {
+            dataset_id,
+            version: 1,
+            weight_bps: 5_000,
+        },
+        Earmark {
+            dataset_id,
+            version: 2,
+            weight_bps: 5_000,
+        },
+    ];
+    let pay = PayExec::Pay {
+        earmarks: earmarks.clone(),
+        reason: InflowReason::DirectPayment,
+        payer: None,
+    };
+    b.exec(
+        "buyer",
+        &pool,
+        "pay (2 earmarks)",
+        &pay,
+        vec![coin(1_000, "uatr")],
+        "direct payment",
+    )
+    .await?;
+
+    // (epochs, contributor, version): who claims when.
+    let contributors = ["alice", "bob", "carol"];
+    let mut targets: Vec<(u64, usize, u32)> = vec![(1, 0, 1), (10, 1, 1), (100, 2, 1), (max_epochs, 0, 2)];
+    targets.retain(|(n, _, _)| *n <= max_epochs);
+    let buyer = keys.signer("buyer", &ctx.g.prefix)?;
+    let mut allocated = 0u64;
+    let mut measured_close = false;
+    eprintln!("  rewards: paying every block until {max_epochs} epochs are allocated and settled");
+    while allocated < max_epochs {
+        let c: PoolConfig = ctx.chain.query(&pool.addr, &PoolQuery::Config {}).await?;
+        let due = c.settling.is_none() && c.next_close < c.current_epoch;
+        if due && !measured_close {
+            // Measured alone once: a close, then a page that settles both rows.
+            b.exec(
+                "auditor",
+                &pool,
+                "close_epoch",
+                &PoolExec::CloseEpoch {},
+                vec![],
+                "2 denom rows",
+            )
+            .await?;
+            b.exec(
+                "auditor",
+                &pool,
+                "settle_epoch (page: 2 rows + finish)",
+                &PoolExec::SettleEpoch { limit: 100 },
+                vec![],
+                "per page",
+            )
+            .await?;
+            measured_close = true;
+            allocated += 1;
+        } else {
+            let mut msgs = vec![];
+            if due {
+                msgs.push(execute_any(
+                    &buyer.address,
+                    &pool.addr,
+                    &serde_json::to_vec(&PoolExec::CloseEpoch {})?,
+                    &[],
+                )?);
+                msgs.push(execute_any(
+                    &buyer.address,
+                    &pool.addr,
+                    &serde_json::to_vec(&PoolExec::SettleEpoch { limit: 100 })?,
+                    &[],
+                )?);
+            }
+            msgs.push(execute_any(
+                &buyer.address,
+                &pool.addr,
+                &serde_json::to_vec(&pay)?,
+                &[coin(1_000, "uatr")],
+            )?);
+            ctx.chain.send(&buyer, msgs, &ctx.settings()?).await?;
+            if due {
+                allocated += 1;
+                if allocated % 100 == 0 {
+                    eprintln!("  rewards: {allocated} epochs allocated");
+                }
+            }
+        }
+        for (n, who, version) in targets.iter().filter(|(n, _, _)| *n == allocated) {
+            let claim = PoolExec::ClaimRewards {
+                positions: vec![PositionRef {
+                    dataset_id,
+                    version: *version,
+                    tranche_id: tranches[*who],
+                }],
+            };
+            b.exec(
+                contributors[*who],
+                &pool,
+                &format!("claim_rewards after {n} epochs"),
+                &claim,
+                vec![],
+                "1 position, first claim",
+            )
+            .await?;
+        }
+        targets.retain(|(n, _, _)| *n > allocated);
+    }
+    b.exec(
+        "treasury",
+        &pool,
+        "claim_treasury",
+        &PoolExec::ClaimTreasury {},
+        vec![],
+        "1 denom",
+    )
+    .await?;
+    Ok(())
 }

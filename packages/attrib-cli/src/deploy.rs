@@ -73,6 +73,9 @@ pub struct DeployArgs {
     /// short commit/reveal phases and unbonding.
     #[arg(long)]
     pub curation_params: Option<String>,
+    /// Length of review-point and reward epochs, seconds (overrides the curation params)
+    #[arg(long)]
+    pub epoch_secs: Option<u64>,
     /// Receipt oracle parameters (JSON of its `Params`); defaults suit a local chain.
     #[arg(long)]
     pub oracle_params: Option<String>,
@@ -262,10 +265,13 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
     )
     .await?;
 
-    let params = match &args.curation_params {
+    let mut params: attrib_curator_staking::msg::Params = match &args.curation_params {
         Some(json) => serde_json::from_str(json).map_err(|e| anyhow!("--curation-params: {e}"))?,
         None => local_curation_params(),
     };
+    if let Some(secs) = args.epoch_secs {
+        params.epoch_secs = secs;
+    }
     let staking_msg = attrib_curator_staking::contract::sv::InstantiateMsg {
         admin: Some(admin.clone()),
         registry: registry.clone(),

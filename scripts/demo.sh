@@ -146,7 +146,7 @@ attrib q rewards config -o json > "$OUT/pool-config.json"
 EPOCH_NOW=$(jget "$OUT/pool-config.json" 'd["current_epoch"]')
 END=$(jget "$OUT/pool-config.json" 'd["config"]["clock"]["epoch_start"] + (d["current_epoch"] + 1) * d["config"]["clock"]["epoch_secs"]')
 NOW=$(date +%s)
-if [ "$END" -gt "$NOW" ]; then echo "   waiting $((END - NOW + 2)) s for epoch $EPOCH_NOW to end (5-minute epochs on the local chain)"; sleep $((END - NOW + 2)); fi
+if [ "$END" -gt "$NOW" ]; then echo "   waiting $((END - NOW + 2)) s for epoch $EPOCH_NOW to end (3-minute epochs on the local chain)"; sleep $((END - NOW + 2)); fi
 attrib -o json tx rewards crank --from auditor > "$OUT/crank.json"
 for e in $(seq 0 "$EPOCH_NOW"); do
   attrib q rewards epoch "$e" -o json > "$OUT/epoch-$e.json" 2>/dev/null || continue
@@ -176,8 +176,8 @@ if attrib tx rewards claim --from alice --position "$DATASET/1/$T_alice" 2> "$OU
 echo "   a second claim by alice is refused: $(grep -o 'nothing to claim' "$OUT/double-claim.txt" | head -1)"
 
 say "14. Protocol metrics (SPEC §8): fee vs emission, concentration, disputes, quality, buyers"
-attrib stats --from 0
-attrib -o json stats --from 0 > "$OUT/metrics.json"
+attrib stats --from-epoch 0
+attrib -o json stats --from-epoch 0 > "$OUT/metrics.json"
 
 say "Curation: points of this epoch and stake concentration"
 attrib q curation concentration -o json > "$OUT/concentration.json"

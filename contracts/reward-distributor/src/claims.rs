@@ -26,6 +26,16 @@ use crate::state::{Config, EpochStatus, Position, RewardDistributorContract};
 
 pub const MAX_CLAIM: usize = 30;
 
+/// What the registry reports when an accepted tranche is revoked.
+pub struct Revocation {
+    pub tranche_id: u64,
+    pub dataset_id: u64,
+    pub contributor: String,
+    pub weight: Uint128,
+    /// Every version the tranche was sealed into.
+    pub versions: Vec<u32>,
+}
+
 /// Amounts per (denom, funding).
 pub type Amounts = BTreeMap<(String, Funding), Uint128>;
 
@@ -431,12 +441,15 @@ impl RewardDistributorContract {
         deps: DepsMut,
         env: &Env,
         info: &MessageInfo,
-        tranche_id: u64,
-        dataset_id: u64,
-        contributor: String,
-        weight: Uint128,
-        versions: Vec<u32>,
+        r: Revocation,
     ) -> Result<Response, ContractError> {
+        let Revocation {
+            tranche_id,
+            dataset_id,
+            contributor,
+            weight,
+            versions,
+        } = r;
         funds::expect_none(&info.funds)?;
         let config = self.config.load(deps.storage)?;
         if config.registry.as_ref() != Some(&info.sender) {

@@ -309,16 +309,14 @@ impl RewardPool for RewardDistributorContract {
         weight: Uint128,
         versions: Vec<u32>,
     ) -> Result<Response, ContractError> {
-        self.do_record_revocation(
-            ctx.deps,
-            &ctx.env,
-            &ctx.info,
+        let revocation = crate::claims::Revocation {
             tranche_id,
             dataset_id,
             contributor,
             weight,
             versions,
-        )
+        };
+        self.do_record_revocation(ctx.deps, &ctx.env, &ctx.info, revocation)
     }
 }
 

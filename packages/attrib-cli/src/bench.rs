@@ -1206,7 +1206,7 @@ async fn rewards(
             ctx.chain.send(&buyer, msgs, &ctx.settings()?).await?;
             if due {
                 allocated += 1;
-                if allocated % 100 == 0 {
+                if allocated.is_multiple_of(100) {
                     eprintln!("  rewards: {allocated} epochs allocated");
                 }
             }

@@ -99,7 +99,7 @@ pub fn local_oracle_params() -> attrib_receipt_oracle::state::Params {
     }
 }
 
-/// Curator staking parameters for a local chain: committees of 3, 60 s phases, 5-minute
+/// Curator staking parameters for a local chain: committees of 3, 60 s phases, 3-minute
 /// epochs (the reward distributor's clock), stake in protocol tokens (6 decimals). Reveals open once every member committed and a review
 /// can be finalized once every member revealed, so long phases cost nothing when all vote.
 pub fn local_curation_params() -> attrib_curator_staking::msg::Params {
@@ -118,8 +118,8 @@ pub fn local_curation_params() -> attrib_curator_staking::msg::Params {
         dispute_window_secs: 3_600,
         challenger_share_bps: 5_000,
         max_rounds: 2,
-        // Reward epochs run on this clock: five minutes, so the demo closes one.
-        epoch_secs: 300,
+        // Reward epochs run on this clock: three minutes, so the demo closes one.
+        epoch_secs: 180,
         max_stakers: 200,
     }
 }

@@ -53,12 +53,12 @@ enum Cmd {
     /// SPEC §8 metrics for a range of epochs: fee vs emission, concentration, disputes,
     /// quality, buyers (table, or JSON with -o json)
     Stats {
-        /// First epoch (default: ten epochs before --to)
+        /// First epoch (default: ten epochs before --to-epoch)
         #[arg(long)]
-        from: Option<u64>,
+        from_epoch: Option<u64>,
         /// Last epoch (default: the current one)
         #[arg(long)]
-        to: Option<u64>,
+        to_epoch: Option<u64>,
     },
     /// Benchmarks that measure gas on a live chain
     #[command(subcommand)]
@@ -143,7 +143,7 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Query(QueryCmd::Oracle(c)) => oracle::query(&ctx, c).await,
         Cmd::Tx(TxCmd::Rewards(c)) => rewards::tx(&ctx, c).await.map(|_| ()),
         Cmd::Query(QueryCmd::Rewards(c)) => rewards::query(&ctx, c).await,
-        Cmd::Stats { from, to } => rewards::stats(&ctx, from, to).await,
+        Cmd::Stats { from_epoch, to_epoch } => rewards::stats(&ctx, from_epoch, to_epoch).await,
         Cmd::Receipts(c) => oracle::receipts(&ctx, c).await,
         Cmd::Query(QueryCmd::Wasm { contract, msg }) => {
             let addr = if contract.starts_with(&format!("{}1", ctx.g.prefix)) {

@@ -269,7 +269,7 @@ fn rewards_on_a_real_chain() {
     assert_eq!(balance("treasury", "uatr") + fee(&tx), t0 + owed);
 
     // Metrics over the epochs so far, as JSON and as a table.
-    let m = ok(&["stats", "--from", "0", "--to", &epoch.to_string()]);
+    let m = ok(&["stats", "--from-epoch", "0", "--to-epoch", &epoch.to_string()]);
     let row = m["epochs"]
         .as_array()
         .unwrap()
@@ -281,7 +281,7 @@ fn rewards_on_a_real_chain() {
     assert!(row["buyers"].as_u64().unwrap() >= 2, "devshop and buyer");
     assert!(row["concentration"]["stakers"].as_u64().is_some());
     let table = std::process::Command::new(env!("CARGO_BIN_EXE_attrib"))
-        .args(["stats", "--from", "0", "--to", &epoch.to_string()])
+        .args(["stats", "--from-epoch", "0", "--to-epoch", &epoch.to_string()])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&table.stdout);

@@ -243,11 +243,19 @@ pub struct FeeSplit {
     pub datasets: Uint128,
 }
 
-/// Treasury and curator shares are floored; datasets take the rest, so the three add up
-/// to `total` exactly.
+/// `ceil(amount × bps / 10 000)`.
+fn bps_ceil(amount: Uint128, bps: u32) -> Uint128 {
+    let num = Uint256::from(amount) * Uint256::from(bps) + Uint256::from(BPS - 1);
+    // At most `amount` when bps <= 10 000.
+    Uint128::try_from(num / Uint256::from(BPS)).unwrap_or(amount)
+}
+
+/// Treasury and curator shares round up, datasets take the rest, so the three add up to
+/// `total` exactly and the dataset share never exceeds `total × (1 - take)`: that is what
+/// keeps wash trading unprofitable to the unit (see [`check_emission_factor`]).
 pub fn split_fees(total: Uint128, rates: TakeRates) -> FeeSplit {
-    let treasury = total.multiply_ratio(rates.protocol_bps, BPS);
-    let curators = total.multiply_ratio(rates.curator_bps, BPS);
+    let treasury = bps_ceil(total, rates.protocol_bps).min(total);
+    let curators = bps_ceil(total, rates.curator_bps).min(total - treasury);
     FeeSplit {
         treasury,
         curators,
@@ -379,9 +387,19 @@ mod tests {
     #[test]
     fn fee_split_adds_up() {
         let s = split_fees(Uint128::new(1_001), RATES);
-        assert_eq!(s.treasury, Uint128::new(100));
-        assert_eq!(s.curators, Uint128::new(150));
-        assert_eq!(s.datasets, Uint128::new(751));
+        assert_eq!(s.treasury, Uint128::new(101));
+        assert_eq!(s.curators, Uint128::new(151));
+        assert_eq!(s.datasets, Uint128::new(749));
+        // A 100% take never overdraws.
+        let all = TakeRates {
+            protocol_bps: 5_000,
+            curator_bps: 5_000,
+        };
+        let s = split_fees(Uint128::new(1), all);
+        assert_eq!(
+            (s.treasury, s.curators, s.datasets),
+            (Uint128::one(), Uint128::zero(), Uint128::zero())
+        );
     }
 
     #[test]

@@ -78,9 +78,8 @@ impl SuiteBuilder {
         let curators: Vec<Addr> = (0..self.stakes.len())
             .map(|i| a(&format!("curator{i}")))
             .collect();
-        let (admin, pool, maintainer, contributor, challenger, operator, slasher, stranger) = (
+        let (admin, maintainer, contributor, challenger, operator, slasher, stranger) = (
             a("admin"),
-            a("pool"),
             a("maintainer"),
             a("contributor"),
             a("challenger"),

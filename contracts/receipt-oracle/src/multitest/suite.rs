@@ -70,9 +70,8 @@ pub struct Suite {
 impl Suite {
     pub fn new() -> Suite {
         let a = |n: &str| n.into_bech32();
-        let (admin, pool, maintainer, owner, operator, auditor, stranger, curator) = (
+        let (admin, maintainer, owner, operator, auditor, stranger, curator) = (
             a("admin"),
-            a("pool"),
             a("maintainer"),
             a("owner"),
             a("operator"),

@@ -523,11 +523,11 @@ impl Suite {
         self.distributor().accounts().unwrap()
     }
 
-    /// Nothing lost, per denom: the pool holds exactly what its ledger says it owes;
-    /// received = unsettled + owed to treasury, curators and versions + emission reserve
-    /// + paid out; what positions can claim or will vest never exceeds what versions are
-    /// owed (the difference is rounding, under one unit per position and accumulator);
-    /// and across every account and contract the total supply is unchanged.
+    /// Nothing lost, per denom: the pool holds exactly what its ledger says it owes; the
+    /// ledger's receipts equal its unsettled, owed (treasury, curators, versions),
+    /// reserved and paid-out amounts; what positions can claim or will vest never exceeds
+    /// what versions are owed (the difference is rounding, under one unit per position and
+    /// accumulator); and across every account and contract the total supply is unchanged.
     #[track_caller]
     pub fn assert_conserved(&self) {
         let positions = [self.alice_tranche, self.bob_tranche];

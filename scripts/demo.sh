@@ -25,7 +25,7 @@ attrib keys import scripts/test-accounts.json --overwrite >/dev/null
 step "deploy"
 if [ $KEEP = 1 ]; then attrib deploy --from admin; else attrib deploy --from admin --fresh; fi
 
-jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {"d": d}))' "$@"; }
+jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' "$@"; }
 # tx LABEL FILE-STEM ARGS…: run a CLI transaction, narrate it, keep it for the summary.
 tx() {
   local label="$1" stem="$2"; shift 2
@@ -160,7 +160,7 @@ sleep $((VEST + 2))
 claim() { # WHO LABEL STEM EVENT ARGS…: claim, and print what the event says was paid
   local who="$1" label="$2" stem="$3" ev="$4"; shift 4
   tx "$label" "$stem" "$@" --from "$who"
-  echo "     paid: fee-funded $(attr "$stem" "$ev" fee)  emission-funded $(attr "$stem" "$ev" emission | sed 's/cw20:[a-z0-9]*/ ATRB-micro/')"
+  echo "     paid: fee-funded $(attr "$stem" "$ev" fee | sed 's/cw20:[a-z0-9]*/ ATRB-micro/')  emission-funded $(attr "$stem" "$ev" emission | sed 's/cw20:[a-z0-9]*/ ATRB-micro/')"
 }
 claim alice "alice claims tranche $T_alice in version 1" claim_alice attrib_rewards_claimed tx rewards claim --position "$DATASET/1/$T_alice"
 claim bob "bob claims tranche $T_bob in version 1" claim_bob attrib_rewards_claimed tx rewards claim --position "$DATASET/1/$T_bob"

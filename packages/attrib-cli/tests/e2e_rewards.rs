@@ -262,7 +262,7 @@ fn rewards_on_a_real_chain() {
     assert_eq!(balance("bob", "uatr") + fee(&tx), b0 + bob_due);
 
     // The treasury claims what it is owed; only the treasury may.
-    assert!(fails(&["tx", "rewards", "claim-treasury", "--from", "stranger"]).contains("is not the treasury"));
+    assert!(fails(&["tx", "rewards", "claim-treasury", "--from", "spammer"]).contains("is not the treasury"));
     let owed = uatr_in(&ok(&["q", "rewards", "treasury"])["owed"]);
     let t0 = balance("treasury", "uatr");
     let tx = ok(&["tx", "rewards", "claim-treasury", "--from", "treasury"]);

@@ -57,6 +57,8 @@ pub struct Suite {
     pub oracle: Addr,
     pub admin: Addr,
     pub pool: Addr,
+    /// Maintainer and contributor of every dataset of the suite.
+    pub maintainer: Addr,
     pub owner: Addr,
     pub operator: Addr,
     pub auditor: Addr,
@@ -286,6 +288,7 @@ impl Suite {
             app,
             admin,
             pool,
+            maintainer,
             owner,
             operator,
             auditor,
@@ -295,6 +298,14 @@ impl Suite {
             model,
             datasets,
         }
+    }
+
+    /// The (only) tranche of version 1 of `dataset`.
+    pub fn registry_version_tranche(&self, dataset: u64) -> u64 {
+        let r: Proxy<'_, MtApp, attrib_registry::RegistryContract> =
+            Proxy::new(self.registry.clone(), &self.app);
+        use attrib_registry::contract::sv::mt::RegistryContractProxy;
+        r.version(dataset, 1).unwrap().version.tranche_ids[0]
     }
 
     pub fn oracle(&self) -> Proxy<'_, MtApp, ReceiptOracleContract> {

@@ -93,9 +93,13 @@ impl RewardDistributorContract {
         coin: Coin,
         pay: PayMsg,
     ) -> Result<Response, ContractError> {
-        self.gov.assert_not_paused(deps.storage)?;
         let config = self.config.load(deps.storage)?;
         let protocol = is_protocol(&config, sender);
+        // A paused pool still records what the protocol's contracts forward: refusing it
+        // would make license purchases, slashes and fraud proofs revert elsewhere.
+        if !protocol {
+            self.gov.assert_not_paused(deps.storage)?;
+        }
         let accepted = self.accepted.may_load(deps.storage, &coin.denom)?;
         if !protocol {
             let accepted = accepted.as_ref().ok_or_else(|| ContractError::DenomNotAccepted {

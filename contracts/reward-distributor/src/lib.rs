@@ -28,7 +28,8 @@
 //! - **Metrics** per epoch and over a range (`metrics`): fee value vs emission, buyers
 //!   and returning buyers, and snapshots of curator concentration, disputes and dataset
 //!   quality taken as each epoch closes.
-//! - **Governance**: two-step admin, pause, cw2 + `migrate`.
+//! - **Governance**: two-step admin, pause (claims, cranks and outsiders' payments wait;
+//!   what the protocol's contracts forward is still recorded), cw2 + `migrate`.
 
 pub mod admin;
 pub mod claims;

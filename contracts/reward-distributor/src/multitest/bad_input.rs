@@ -99,11 +99,15 @@ fn pay_bad_input() {
             .pay(vec![], InflowReason::ModelBondSlash, None)
             .call(&a.oracle)
     });
-    // Paused: refused.
+    // Paused: outsiders are refused; what the protocol's contracts forward (a license
+    // purchase through the registry, usage from the oracle) is still recorded.
     s.distributor().set_paused(true).call(&a.admin).unwrap();
     s.assert_refused(ContractError::Governance(GovernanceError::Paused), |s| {
         s.pay_direct(&a.buyer, &[coin(500, DENOM)], s.earmark())
     });
+    s.buy_license(&a.devshop).unwrap();
+    s.pay_usage(1_000).unwrap();
+    assert_eq!(s.ledger(DENOM).unsettled.u128(), LICENSE_PRICE + 1_000);
     s.assert_conserved();
 }
 

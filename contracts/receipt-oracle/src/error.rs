@@ -11,6 +11,9 @@ pub enum ContractError {
     Std(#[from] StdError),
 
     #[error(transparent)]
+    Incoming(#[from] attrib_std::ibc::IncomingError),
+
+    #[error(transparent)]
     Funds(#[from] FundsError),
 
     #[error(transparent)]

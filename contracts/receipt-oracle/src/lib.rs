@@ -28,6 +28,7 @@ pub mod batches;
 pub mod contract;
 pub mod error;
 pub mod fraud;
+pub mod ibc;
 pub mod models;
 pub mod msg;
 pub mod omission;

@@ -10,6 +10,9 @@ pub enum ContractError {
     Std(#[from] StdError),
 
     #[error(transparent)]
+    Incoming(#[from] attrib_std::ibc::IncomingError),
+
+    #[error(transparent)]
     Funds(#[from] FundsError),
 
     #[error(transparent)]

@@ -36,6 +36,7 @@ pub mod checks;
 pub mod contract;
 pub mod datasets;
 pub mod error;
+pub mod ibc;
 pub mod licenses;
 pub mod msg;
 pub mod queries;

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use attrib_std::events::{self, attr};
 use attrib_std::funds;
+use attrib_std::ibc::RemoteRecipient;
 use attrib_std::interfaces::points_source::sv::Querier as _;
 use attrib_std::interfaces::points_source::PointsSource;
 use attrib_std::interfaces::reward_source::sv::Querier as _;
@@ -155,6 +156,7 @@ impl RewardDistributorContract {
         env: &Env,
         info: &MessageInfo,
         positions: Vec<PositionRef>,
+        to_chain: Option<RemoteRecipient>,
     ) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(deps.storage)?;
         funds::expect_none(&info.funds)?;
@@ -216,10 +218,17 @@ impl RewardDistributorContract {
                 add(&mut total, &d, f, a);
             }
         }
-        let resp = self.pay_out(deps.storage, &info.sender, &total, |l, a| {
-            l.versions_owed -= a;
-            l.paid_contributors += a;
-        })?;
+        let resp = self.pay_out(
+            deps.storage,
+            env,
+            &info.sender,
+            to_chain.as_ref(),
+            &total,
+            |l, a| {
+                l.versions_owed -= a;
+                l.paid_contributors += a;
+            },
+        )?;
         Ok(resp
             .add_attribute(attr::ACTION, events::action::CLAIM_REWARDS)
             .add_event(
@@ -231,16 +240,22 @@ impl RewardDistributorContract {
             ))
     }
 
-    /// Sends `amounts` to `to`, one message per denom, and books them in the ledgers.
+    /// Sends `amounts` to `to`, one message per denom, and books them in the ledgers;
+    /// with `remote`, native and IBC denoms go to the other chain instead.
     fn pay_out(
         &self,
         storage: &mut dyn Storage,
+        env: &Env,
         to: &Addr,
+        remote: Option<&RemoteRecipient>,
         amounts: &Amounts,
         book: impl Fn(&mut crate::state::Ledger, Uint128),
     ) -> Result<Response, ContractError> {
         if amounts.values().all(|a| a.is_zero()) {
             return Err(ContractError::NothingToClaim {});
+        }
+        if let Some(r) = remote {
+            r.check()?;
         }
         let mut per_denom: BTreeMap<&str, Uint128> = BTreeMap::new();
         for ((denom, funding), amount) in amounts {
@@ -256,7 +271,12 @@ impl RewardDistributorContract {
         }
         let mut resp = Response::new();
         for (denom, amount) in per_denom {
-            resp = resp.add_message(funds::send(denom, to, amount)?);
+            resp = match remote {
+                Some(r) if !denom.starts_with(funds::CW20_PREFIX) => {
+                    self.send_remote(storage, env, resp, to, r, denom, amount)?
+                }
+                _ => resp.add_message(funds::send(denom, to, amount)?),
+            };
         }
         Ok(resp)
     }
@@ -321,6 +341,7 @@ impl RewardDistributorContract {
         env: &Env,
         info: &MessageInfo,
         epochs: Vec<u64>,
+        to_chain: Option<RemoteRecipient>,
     ) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(deps.storage)?;
         funds::expect_none(&info.funds)?;
@@ -378,10 +399,17 @@ impl RewardDistributorContract {
             self.epochs.save(deps.storage, e, &epoch)?;
             self.curator_claims.save(deps.storage, (e, &info.sender), &())?;
         }
-        let resp = self.pay_out(deps.storage, &info.sender, &total, |l, a| {
-            l.curators_owed -= a;
-            l.paid_curators += a;
-        })?;
+        let resp = self.pay_out(
+            deps.storage,
+            env,
+            &info.sender,
+            to_chain.as_ref(),
+            &total,
+            |l, a| {
+                l.curators_owed -= a;
+                l.paid_curators += a;
+            },
+        )?;
         Ok(resp
             .add_attribute(attr::ACTION, events::action::CLAIM_CURATOR_REWARDS)
             .add_event(
@@ -399,7 +427,9 @@ impl RewardDistributorContract {
     pub(crate) fn do_claim_treasury(
         &self,
         deps: DepsMut,
+        env: &Env,
         info: &MessageInfo,
+        to_chain: Option<RemoteRecipient>,
     ) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(deps.storage)?;
         funds::expect_none(&info.funds)?;
@@ -419,10 +449,17 @@ impl RewardDistributorContract {
             add(&mut total, &denom, funding, amount);
             self.treasury_owed.remove(deps.storage, (&denom, fk));
         }
-        let resp = self.pay_out(deps.storage, &config.treasury, &total, |l, a| {
-            l.treasury_owed -= a;
-            l.paid_treasury += a;
-        })?;
+        let resp = self.pay_out(
+            deps.storage,
+            env,
+            &config.treasury,
+            to_chain.as_ref(),
+            &total,
+            |l, a| {
+                l.treasury_owed -= a;
+                l.paid_treasury += a;
+            },
+        )?;
         Ok(resp
             .add_attribute(attr::ACTION, events::action::CLAIM_TREASURY)
             .add_event(

@@ -4,6 +4,8 @@
 #![allow(clippy::too_many_arguments)]
 
 use attrib_std::governance::AdminControl;
+use attrib_std::ibc::RemoteRecipient;
+use attrib_std::interfaces::reward_pool::DenomAcceptedResponse;
 use attrib_std::interfaces::reward_pool::RewardPool;
 use attrib_std::rewards::{
     Earmark, EpochClock, InflowReason, PayMsg, PoolReceiveMsg, PositionRef, TakeRates,
@@ -18,9 +20,9 @@ use sylvia::entry_points;
 use crate::admin::InitArgs;
 use crate::error::ContractError;
 use crate::msg::{
-    AcceptedDenomEntry, AcceptedDenomsResponse, AccountsResponse, ConfigResponse, ConfigUpdate,
-    CuratorRewardsResponse, EpochResponse, MetricsResponse, PositionResponse, TreasuryResponse,
-    VersionAccountResponse,
+    AcceptedDenomEntry, AcceptedDenomsResponse, AccountsResponse, ClaimTransfersResponse, ConfigResponse,
+    ConfigUpdate, CreditsResponse, CuratorRewardsResponse, EpochResponse, MetricsResponse, PositionResponse,
+    TreasuryResponse, VersionAccountResponse,
 };
 pub use crate::state::RewardDistributorContract;
 use crate::state::{AcceptedDenom, EmissionConfig};
@@ -56,6 +58,9 @@ impl RewardDistributorContract {
             ledgers: Map::new("ledgers"),
             buyers: Map::new("buyers"),
             buyer_totals: Item::new("buyer_totals"),
+            claim_transfers: Map::new("claim_transfers"),
+            next_claim_transfer: Item::new("next_claim_transfer"),
+            credits: Map::new("credits"),
         }
     }
 
@@ -167,24 +172,49 @@ impl RewardDistributorContract {
 
     /// A contributor claims the vested rewards of its positions (tranche in version).
     #[sv::msg(exec)]
+    /// `to_chain`: paid by ICS-20 to an address on another chain instead (native and IBC
+    /// denoms; cw20 tokens cannot cross and are paid here); what fails or times out is
+    /// credited back (`claim_credits`).
     pub fn claim_rewards(
         &self,
         ctx: ExecCtx,
         positions: Vec<PositionRef>,
+        to_chain: Option<RemoteRecipient>,
     ) -> Result<Response, ContractError> {
-        self.do_claim_rewards(ctx.deps, &ctx.env, &ctx.info, positions)
+        self.do_claim_rewards(ctx.deps, &ctx.env, &ctx.info, positions, to_chain)
     }
 
-    /// A curator claims its share of the curator pools of settled, vested epochs.
+    /// A curator claims its share of the curator pools of settled, vested epochs
+    /// (`to_chain` as for `claim_rewards`).
     #[sv::msg(exec)]
-    pub fn claim_curator_rewards(&self, ctx: ExecCtx, epochs: Vec<u64>) -> Result<Response, ContractError> {
-        self.do_claim_curator_rewards(ctx.deps, &ctx.env, &ctx.info, epochs)
+    pub fn claim_curator_rewards(
+        &self,
+        ctx: ExecCtx,
+        epochs: Vec<u64>,
+        to_chain: Option<RemoteRecipient>,
+    ) -> Result<Response, ContractError> {
+        self.do_claim_curator_rewards(ctx.deps, &ctx.env, &ctx.info, epochs, to_chain)
     }
 
-    /// The treasury claims everything owed to it.
+    /// The treasury claims everything owed to it (`to_chain` as for `claim_rewards`).
     #[sv::msg(exec)]
-    pub fn claim_treasury(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
-        self.do_claim_treasury(ctx.deps, &ctx.info)
+    pub fn claim_treasury(
+        &self,
+        ctx: ExecCtx,
+        to_chain: Option<RemoteRecipient>,
+    ) -> Result<Response, ContractError> {
+        self.do_claim_treasury(ctx.deps, &ctx.env, &ctx.info, to_chain)
+    }
+
+    /// Claim what came back from failed or timed-out remote claims, here or again to
+    /// another chain.
+    #[sv::msg(exec)]
+    pub fn claim_credits(
+        &self,
+        ctx: ExecCtx,
+        to_chain: Option<RemoteRecipient>,
+    ) -> Result<Response, ContractError> {
+        self.do_claim_credits(ctx.deps, &ctx.env, &ctx.info, to_chain)
     }
 
     /// Admin only (allowed while paused).
@@ -247,6 +277,23 @@ impl RewardDistributorContract {
         self.query_treasury(ctx)
     }
 
+    /// What came back from `owner`'s remote claims and can be claimed again.
+    #[sv::msg(query)]
+    pub fn credits(&self, ctx: QueryCtx, owner: String) -> Result<CreditsResponse, ContractError> {
+        self.query_credits(ctx, owner)
+    }
+
+    /// Remote claims awaiting their acknowledgement or timeout, oldest first.
+    #[sv::msg(query)]
+    pub fn claim_transfers(
+        &self,
+        ctx: QueryCtx,
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    ) -> Result<ClaimTransfersResponse, ContractError> {
+        self.query_claim_transfers(ctx, start_after, limit)
+    }
+
     /// Per denom: every unit received and where it is now (the conservation ledger).
     #[sv::msg(query)]
     pub fn accounts(&self, ctx: QueryCtx) -> Result<AccountsResponse, ContractError> {
@@ -298,6 +345,14 @@ impl RewardPool for RewardDistributorContract {
                 payer,
             },
         )
+    }
+
+    fn denom_accepted(&self, ctx: QueryCtx, denom: String) -> Result<DenomAcceptedResponse, ContractError> {
+        let min_amount = self
+            .accepted
+            .may_load(ctx.deps.storage, &denom)?
+            .map(|a| a.min_amount);
+        Ok(DenomAcceptedResponse { denom, min_amount })
     }
 
     fn record_revocation(

@@ -11,6 +11,12 @@ pub enum ContractError {
     Std(#[from] StdError),
 
     #[error(transparent)]
+    Incoming(#[from] attrib_std::ibc::IncomingError),
+
+    #[error(transparent)]
+    Ibc(#[from] attrib_std::ibc::IbcError),
+
+    #[error(transparent)]
     Funds(#[from] FundsError),
 
     #[error(transparent)]

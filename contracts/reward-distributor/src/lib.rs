@@ -36,6 +36,7 @@ pub mod claims;
 pub mod contract;
 pub mod epochs;
 pub mod error;
+pub mod ibc;
 pub mod inflows;
 pub mod msg;
 pub mod queries;

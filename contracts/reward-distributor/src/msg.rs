@@ -111,6 +111,23 @@ pub struct AccountEntry {
 }
 
 #[cw_serde]
+pub struct CreditsResponse {
+    pub owner: Addr,
+    pub credits: Vec<cosmwasm_std::Coin>,
+}
+
+#[cw_serde]
+pub struct ClaimTransferEntry {
+    pub id: u64,
+    pub transfer: crate::state::ClaimTransfer,
+}
+
+#[cw_serde]
+pub struct ClaimTransfersResponse {
+    pub transfers: Vec<ClaimTransferEntry>,
+}
+
+#[cw_serde]
 pub struct AccountsResponse {
     pub accounts: Vec<AccountEntry>,
 }

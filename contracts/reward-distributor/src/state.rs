@@ -204,11 +204,25 @@ pub struct Ledger {
     pub paid_emission: Uint128,
     /// Unvested rewards of revoked tranches taken back.
     pub clawed_back: Uint128,
+    /// Of `paid_out`, sent to another chain and not yet acknowledged.
+    #[serde(default)]
+    pub in_transit: Uint128,
+    /// Claims that came back from another chain, owed to their owners again.
+    #[serde(default)]
+    pub credits_owed: Uint128,
+    /// Units of remote claims that came back (failed or timed out), ever.
+    #[serde(default)]
+    pub returned: Uint128,
 }
 
 impl Ledger {
     pub fn liabilities(&self) -> Uint128 {
-        self.unsettled + self.treasury_owed + self.curators_owed + self.versions_owed + self.emission_reserve
+        self.unsettled
+            + self.treasury_owed
+            + self.curators_owed
+            + self.versions_owed
+            + self.emission_reserve
+            + self.credits_owed
     }
 }
 
@@ -261,4 +275,20 @@ pub struct RewardDistributorContract {
     pub(crate) ledgers: Map<&'static str, Ledger>,
     pub(crate) buyers: Map<&'static Addr, Buyer>,
     pub(crate) buyer_totals: Item<BuyerTotals>,
+    /// Claims on their way to another chain, by id (the id rides in the transfer memo).
+    pub(crate) claim_transfers: Map<u64, ClaimTransfer>,
+    pub(crate) next_claim_transfer: Item<u64>,
+    /// (owner, denom) → claims that came back (failed or timed out), claimable again.
+    pub(crate) credits: Map<(&'static Addr, &'static str), Uint128>,
+}
+
+/// A claim sent over IBC, awaiting its acknowledgement or timeout.
+#[cw_serde]
+pub struct ClaimTransfer {
+    pub owner: Addr,
+    pub denom: String,
+    pub amount: Uint128,
+    pub channel_id: String,
+    pub receiver: String,
+    pub sent_at: u64,
 }

@@ -1218,6 +1218,7 @@ async fn rewards(
                     version: *version,
                     tranche_id: tranches[*who],
                 }],
+                to_chain: None,
             };
             b.exec(
                 contributors[*who],
@@ -1235,7 +1236,7 @@ async fn rewards(
         "treasury",
         &pool,
         "claim_treasury",
-        &PoolExec::ClaimTreasury {},
+        &PoolExec::ClaimTreasury { to_chain: None },
         vec![],
         "1 denom",
     )

@@ -24,6 +24,25 @@ pub struct Deployments {
     pub contracts: BTreeMap<String, Deployed>,
     /// Named accounts the deployment wired in (admin, treasury, …).
     pub accounts: BTreeMap<String, String>,
+    /// ICS-20 transfer channels to other chains, by the other chain's id (written by
+    /// `scripts/ibc.sh`).
+    #[serde(default)]
+    pub ibc: BTreeMap<String, IbcLink>,
+}
+
+/// One transfer channel between this chain and another, and how to reach the other.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct IbcLink {
+    /// This chain's end.
+    pub channel_id: String,
+    /// The other chain's end.
+    pub counterparty_channel_id: String,
+    pub counterparty_node: String,
+    pub counterparty_prefix: String,
+    /// Gas price there, e.g. `0.0025ubuy`.
+    pub counterparty_gas_prices: String,
+    /// The other chain's native denom.
+    pub counterparty_denom: String,
 }
 
 impl Deployments {
@@ -37,6 +56,15 @@ impl Deployments {
         }
         fs::write(path, serde_json::to_string_pretty(self)? + "\n")?;
         Ok(())
+    }
+
+    pub fn link(&self, chain_id: &str) -> Result<&IbcLink> {
+        self.ibc.get(chain_id).ok_or_else(|| {
+            anyhow!(
+                "no IBC channel to {chain_id} in the deployments of {} (run scripts/ibc.sh start)",
+                self.chain_id
+            )
+        })
     }
 
     pub fn address(&self, contract: &str) -> Result<String> {

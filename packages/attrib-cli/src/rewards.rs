@@ -7,6 +7,7 @@ use attrib_reward_distributor::contract::sv::{ExecMsg, QueryMsg};
 use attrib_reward_distributor::msg::{ConfigResponse, ConfigUpdate, CuratorRewardsResponse, MetricsResponse};
 use attrib_reward_distributor::state::AcceptedDenom;
 use attrib_std::funds::CW20_PREFIX;
+use attrib_std::ibc::RemoteRecipient;
 use attrib_std::interfaces::governance::sv::QueryMsg as GovQuery;
 use attrib_std::interfaces::reward_pool::sv::ExecMsg as PoolExec;
 use attrib_std::rewards::{Earmark, Funding, InflowReason, PayMsg, PoolReceiveMsg, PositionRef, TakeRates};
@@ -50,14 +51,26 @@ pub enum RewardsTx {
     Claim {
         #[arg(long = "position", value_delimiter = ',', required = true)]
         positions: Vec<String>,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
     /// Claim curator rewards of these epochs, or of every settled, vested epoch with points
     ClaimCurator {
         #[arg(long, value_delimiter = ',')]
         epochs: Vec<u64>,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
     /// The treasury claims what it is owed
-    ClaimTreasury,
+    ClaimTreasury {
+        #[command(flatten)]
+        remote: RemoteArgs,
+    },
+    /// Claim again what came back from failed or timed-out remote claims
+    ClaimCredits {
+        #[command(flatten)]
+        remote: RemoteArgs,
+    },
     /// Admin: send unminted emission tokens back to the treasury
     WithdrawEmissionReserve {
         #[arg(long)]
@@ -93,6 +106,53 @@ pub enum RewardsTx {
     Governance(crate::governance::GovernanceTx),
 }
 
+/// Where a claim goes when it goes to another chain.
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct RemoteArgs {
+    /// Pay to another chain by ICS-20: its chain id (the channel is read from the
+    /// deployments file); cw20 rewards cannot cross and are paid here
+    #[arg(long)]
+    pub to_chain: Option<String>,
+    /// The channel on this chain (default: the one recorded for --to-chain)
+    #[arg(long, requires = "to_chain")]
+    pub to_channel: Option<String>,
+    /// Receiver on the other chain (default: the signing key's own address there)
+    #[arg(long, requires = "to_chain")]
+    pub to_address: Option<String>,
+    /// Transfer lifetime; an expired transfer is credited back
+    #[arg(long, requires = "to_chain")]
+    pub timeout_secs: Option<u64>,
+}
+
+impl RemoteArgs {
+    pub fn recipient(&self, ctx: &Ctx) -> Result<Option<RemoteRecipient>> {
+        let Some(chain) = &self.to_chain else {
+            return Ok(None);
+        };
+        let deployments = ctx.deployments()?;
+        let link = deployments.link(chain);
+        let channel_id = match (&self.to_channel, &link) {
+            (Some(c), _) => c.clone(),
+            (None, Ok(l)) => l.channel_id.clone(),
+            (None, Err(e)) => bail!("{e}"),
+        };
+        let receiver = match (&self.to_address, &link) {
+            (Some(a), _) => a.clone(),
+            (None, Ok(l)) => ctx
+                .keys()?
+                .signer(&ctx.signer()?.name, &l.counterparty_prefix)?
+                .address
+                .to_string(),
+            (None, Err(e)) => bail!("--to-address is needed: {e}"),
+        };
+        Ok(Some(RemoteRecipient {
+            channel_id,
+            receiver,
+            timeout_secs: self.timeout_secs,
+        }))
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum RewardsQuery {
     Config,
@@ -110,6 +170,17 @@ pub enum RewardsQuery {
         curator: String,
     },
     Treasury,
+    /// What came back from an account's remote claims (claim it with claim-credits)
+    Credits {
+        owner: String,
+    },
+    /// Remote claims awaiting acknowledgement or timeout
+    ClaimTransfers {
+        #[arg(long)]
+        start_after: Option<u64>,
+        #[arg(long)]
+        limit: Option<u32>,
+    },
     /// Per denom: every unit received and where it is now
     Accounts,
     VersionAccount {
@@ -216,20 +287,18 @@ pub async fn tx(ctx: &Ctx, cmd: RewardsTx) -> Result<Option<TxOutcome>> {
                 .await
         }
         RewardsTx::Crank { limit } => crank(ctx, limit).await.map(|_| None),
-        RewardsTx::Claim { positions } => {
+        RewardsTx::Claim { positions, remote } => {
             let positions = positions
                 .iter()
                 .map(|p| parse_position(p))
                 .collect::<Result<_>>()?;
-            ctx.execute(
-                "claim_rewards",
-                &pool,
-                &ExecMsg::ClaimRewards { positions },
-                vec![],
-            )
-            .await
+            let msg = ExecMsg::ClaimRewards {
+                positions,
+                to_chain: remote.recipient(ctx)?,
+            };
+            ctx.execute("claim_rewards", &pool, &msg, vec![]).await
         }
-        RewardsTx::ClaimCurator { epochs } => {
+        RewardsTx::ClaimCurator { epochs, remote } => {
             let epochs = if epochs.is_empty() {
                 claimable_curator_epochs(ctx, &pool).await?
             } else {
@@ -238,17 +307,23 @@ pub async fn tx(ctx: &Ctx, cmd: RewardsTx) -> Result<Option<TxOutcome>> {
             if epochs.is_empty() {
                 bail!("no settled, vested epoch with unclaimed review points");
             }
-            ctx.execute(
-                "claim_curator_rewards",
-                &pool,
-                &ExecMsg::ClaimCuratorRewards { epochs },
-                vec![],
-            )
-            .await
+            let msg = ExecMsg::ClaimCuratorRewards {
+                epochs,
+                to_chain: remote.recipient(ctx)?,
+            };
+            ctx.execute("claim_curator_rewards", &pool, &msg, vec![]).await
         }
-        RewardsTx::ClaimTreasury => {
-            ctx.execute("claim_treasury", &pool, &ExecMsg::ClaimTreasury {}, vec![])
-                .await
+        RewardsTx::ClaimTreasury { remote } => {
+            let msg = ExecMsg::ClaimTreasury {
+                to_chain: remote.recipient(ctx)?,
+            };
+            ctx.execute("claim_treasury", &pool, &msg, vec![]).await
+        }
+        RewardsTx::ClaimCredits { remote } => {
+            let msg = ExecMsg::ClaimCredits {
+                to_chain: remote.recipient(ctx)?,
+            };
+            ctx.execute("claim_credits", &pool, &msg, vec![]).await
         }
         RewardsTx::WithdrawEmissionReserve { amount } => {
             let msg = ExecMsg::WithdrawEmissionReserve {
@@ -373,6 +448,13 @@ pub async fn query(ctx: &Ctx, cmd: RewardsQuery) -> Result<()> {
             .await?
         }
         RewardsQuery::Treasury => q(QueryMsg::Treasury {}).await?,
+        RewardsQuery::Credits { owner } => {
+            let owner = ctx.resolve_address(&owner)?;
+            q(QueryMsg::Credits { owner }).await?
+        }
+        RewardsQuery::ClaimTransfers { start_after, limit } => {
+            q(QueryMsg::ClaimTransfers { start_after, limit }).await?
+        }
         RewardsQuery::Accounts => q(QueryMsg::Accounts {}).await?,
         RewardsQuery::VersionAccount { dataset_id, version } => {
             q(QueryMsg::VersionAccount { dataset_id, version }).await?

@@ -95,6 +95,11 @@ pub const CURATOR_REWARDS_CLAIMED: &str = "attrib_curator_rewards_claimed";
 pub const TREASURY_CLAIMED: &str = "attrib_treasury_claimed";
 pub const REWARDS_CLAWED_BACK: &str = "attrib_rewards_clawed_back";
 pub const DENOM_ACCEPTED: &str = "attrib_denom_accepted";
+pub const IBC_PAYMENT_RECEIVED: &str = "attrib_ibc_payment_received";
+pub const REMOTE_CLAIM_SENT: &str = "attrib_remote_claim_sent";
+pub const REMOTE_CLAIM_DELIVERED: &str = "attrib_remote_claim_delivered";
+pub const REMOTE_CLAIM_RETURNED: &str = "attrib_remote_claim_returned";
+pub const CREDITS_CLAIMED: &str = "attrib_credits_claimed";
 
 /// `action` values (the `wasm` event's `action` attribute).
 pub mod action {
@@ -137,6 +142,9 @@ pub mod action {
     pub const CLAIM_TREASURY: &str = "claim_treasury";
     pub const RECORD_REVOCATION: &str = "record_revocation";
     pub const SET_ACCEPTED_DENOM: &str = "set_accepted_denom";
+    pub const CLAIM_CREDITS: &str = "claim_credits";
+    pub const IBC_DESTINATION_CALLBACK: &str = "ibc_destination_callback";
+    pub const IBC_SOURCE_CALLBACK: &str = "ibc_source_callback";
 }
 
 /// A response that already carries its `action` attribute.

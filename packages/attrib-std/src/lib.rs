@@ -13,11 +13,14 @@
 //! - [`rewards`]: paying the reward pool, fee splits, emission caps and the reward
 //!   accumulator;
 //! - [`events`]: event type and attribute names, read by the CLI and indexers.
+//! - [`ibc`]: ICS-20 packets, local `ibc/…` denoms, the ibc-hooks derived sender, the
+//!   memos of incoming payments and outgoing claims.
 
 pub mod curation;
 pub mod events;
 pub mod funds;
 pub mod governance;
+pub mod ibc;
 pub mod interfaces;
 pub mod merkle;
 pub mod migration;

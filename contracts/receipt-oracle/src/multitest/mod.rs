@@ -7,6 +7,7 @@ mod bad_input;
 mod batches;
 mod cw20_escrow;
 mod fraud;
+mod ibc_hooks;
 mod omission;
 mod rewards_story;
 mod suite;

@@ -151,7 +151,7 @@ fn metered_usage_reaches_contributors_and_every_coin_is_accounted_for() {
         .collect();
     let m0 = s.balance(&s.maintainer);
     pool(&s)
-        .claim_rewards(positions.clone())
+        .claim_rewards(positions.clone(), None)
         .call(&s.maintainer)
         .unwrap();
     let claimed = s.balance(&s.maintainer) - m0;
@@ -161,14 +161,17 @@ fn metered_usage_reaches_contributors_and_every_coin_is_accounted_for() {
     );
     assert_accounted(&s, &holders);
     assert!(
-        pool(&s).claim_rewards(positions).call(&s.maintainer).is_err(),
+        pool(&s)
+            .claim_rewards(positions, None)
+            .call(&s.maintainer)
+            .is_err(),
         "nothing twice"
     );
 
     // The treasury (the suite's admin) takes the protocol fee and the curator part.
     // (It also takes what settlement could not apply to a version: rounding of the split.)
     let t0 = s.balance(&s.admin);
-    pool(&s).claim_treasury().call(&s.admin).unwrap();
+    pool(&s).claim_treasury(None).call(&s.admin).unwrap();
     assert_accounted(&s, &holders);
     let ledger = pool(&s).accounts().unwrap().accounts[0].ledger.clone();
     assert_eq!(ledger.received.u128(), total);

@@ -212,16 +212,22 @@ fn claims_bad_input() {
 
     // Curator claims before the epoch is closed, settled and vested.
     s.assert_refused(ContractError::EpochNotSettled { epoch: 0 }, |s| {
-        s.distributor().claim_curator_rewards(vec![0]).call(&a.curator1)
+        s.distributor()
+            .claim_curator_rewards(vec![0], None)
+            .call(&a.curator1)
     });
     s.assert_refused(ContractError::EpochNotFound { epoch: 7 }, |s| {
-        s.distributor().claim_curator_rewards(vec![7]).call(&a.curator1)
+        s.distributor()
+            .claim_curator_rewards(vec![7], None)
+            .call(&a.curator1)
     });
     s.next_epoch();
     s.crank(10);
     let vest_at = d.epoch(0).unwrap().epoch.vest_at.unwrap();
     s.assert_refused(ContractError::NotVested { epoch: 0, vest_at }, |s| {
-        s.distributor().claim_curator_rewards(vec![0]).call(&a.curator1)
+        s.distributor()
+            .claim_curator_rewards(vec![0], None)
+            .call(&a.curator1)
     });
     s.advance(VESTING);
     s.assert_refused(
@@ -229,24 +235,30 @@ fn claims_bad_input() {
             epoch: 0,
             curator: a.curator2.to_string(),
         },
-        |s| s.distributor().claim_curator_rewards(vec![0]).call(&a.curator2),
+        |s| {
+            s.distributor()
+                .claim_curator_rewards(vec![0], None)
+                .call(&a.curator2)
+        },
     );
     s.assert_refused(ContractError::RepeatedEpoch { epoch: 0 }, |s| {
         s.distributor()
-            .claim_curator_rewards(vec![0, 0])
+            .claim_curator_rewards(vec![0, 0], None)
             .call(&a.curator1)
     });
     s.assert_refused(ContractError::ClaimSize { max: 30 }, |s| {
-        s.distributor().claim_curator_rewards(vec![]).call(&a.curator1)
+        s.distributor()
+            .claim_curator_rewards(vec![], None)
+            .call(&a.curator1)
     });
 
     // Contributor claims.
     s.assert_refused(ContractError::ClaimSize { max: 30 }, |s| {
-        s.distributor().claim_rewards(vec![]).call(&a.alice)
+        s.distributor().claim_rewards(vec![], None).call(&a.alice)
     });
     s.assert_refused(ContractError::ClaimSize { max: 30 }, |s| {
         s.distributor()
-            .claim_rewards(vec![s.pos(s.alice_tranche); 31])
+            .claim_rewards(vec![s.pos(s.alice_tranche); 31], None)
             .call(&a.alice)
     });
     s.assert_refused(
@@ -257,7 +269,7 @@ fn claims_bad_input() {
         },
         |s| {
             s.distributor()
-                .claim_rewards(vec![s.pos(s.alice_tranche), s.pos(s.alice_tranche)])
+                .claim_rewards(vec![s.pos(s.alice_tranche), s.pos(s.alice_tranche)], None)
                 .call(&a.alice)
         },
     );
@@ -271,11 +283,14 @@ fn claims_bad_input() {
     // A tranche that is not in the version: the registry says so.
     let err = s
         .distributor()
-        .claim_rewards(vec![PositionRef {
-            dataset_id: s.dataset,
-            version: 1,
-            tranche_id: 99,
-        }])
+        .claim_rewards(
+            vec![PositionRef {
+                dataset_id: s.dataset,
+                version: 1,
+                tranche_id: 99,
+            }],
+            None,
+        )
         .call(&a.alice)
         .unwrap_err();
     assert!(matches!(err, ContractError::Std(_)), "{err:?}");
@@ -285,7 +300,7 @@ fn claims_bad_input() {
         }),
         |s| {
             s.distributor()
-                .claim_rewards(vec![s.pos(s.alice_tranche)])
+                .claim_rewards(vec![s.pos(s.alice_tranche)], None)
                 .with_funds(&[coin(1, DENOM)])
                 .call(&a.alice)
         },
@@ -296,7 +311,7 @@ fn claims_bad_input() {
         ContractError::NotTreasury {
             sender: a.stranger.to_string(),
         },
-        |s| s.distributor().claim_treasury().call(&a.stranger),
+        |s| s.distributor().claim_treasury(None).call(&a.stranger),
     );
 
     // Revocations come from the registry only.
@@ -323,7 +338,7 @@ fn claims_bad_input() {
         s.claim(&a.alice, s.alice_tranche)
     });
     s.assert_refused(ContractError::Governance(GovernanceError::Paused), |s| {
-        s.distributor().claim_treasury().call(&a.treasury)
+        s.distributor().claim_treasury(None).call(&a.treasury)
     });
     d.set_paused(false).call(&a.admin).unwrap();
     s.claim(&a.alice, s.alice_tranche).unwrap();

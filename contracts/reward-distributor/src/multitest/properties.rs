@@ -98,9 +98,9 @@ fn run(ops: Vec<Op>) {
                     if epoch.epoch.status != EpochStatus::Settled {
                         continue;
                     }
-                    match d.claim_curator_rewards(vec![e]).call(who) {
+                    match d.claim_curator_rewards(vec![e], None).call(who) {
                         Ok(_) => assert!(matches!(
-                            d.claim_curator_rewards(vec![e]).call(who).unwrap_err(),
+                            d.claim_curator_rewards(vec![e], None).call(who).unwrap_err(),
                             ContractError::AlreadyClaimed { .. }
                         )),
                         Err(
@@ -113,7 +113,7 @@ fn run(ops: Vec<Op>) {
                     }
                 }
             }
-            Op::TreasuryClaim => match d.claim_treasury().call(&a.treasury) {
+            Op::TreasuryClaim => match d.claim_treasury(None).call(&a.treasury) {
                 Ok(_) | Err(ContractError::NothingToClaim {}) => {}
                 Err(e) => panic!("treasury claim: {e:?}"),
             },

@@ -87,7 +87,7 @@ fn fees_and_emissions_flow_to_contributors_curators_and_treasury() {
     // Curators 2:1 by review points; the last claimant takes the remainder.
     let d = s.distributor();
     let c1 = (s.balance(&a.curator1, DENOM), s.balance(&a.curator1, &tok));
-    d.claim_curator_rewards(vec![0]).call(&a.curator1).unwrap();
+    d.claim_curator_rewards(vec![0], None).call(&a.curator1).unwrap();
     assert_eq!(s.balance(&a.curator1, DENOM), c1.0 + 3_400);
     assert_eq!(s.balance(&a.curator1, &tok), c1.1 + 850);
     s.assert_refused(
@@ -97,22 +97,22 @@ fn fees_and_emissions_flow_to_contributors_curators_and_treasury() {
         },
         |s| {
             s.distributor()
-                .claim_curator_rewards(vec![0])
+                .claim_curator_rewards(vec![0], None)
                 .call(&s.actors.curator1)
         },
     );
     let c2 = s.balance(&a.curator2, DENOM);
-    d.claim_curator_rewards(vec![0]).call(&a.curator2).unwrap();
+    d.claim_curator_rewards(vec![0], None).call(&a.curator2).unwrap();
     assert_eq!(s.balance(&a.curator2, DENOM), c2 + 1_700);
     s.assert_conserved();
 
     // The treasury takes its 10%.
     let t = (s.balance(&a.treasury, DENOM), s.balance(&a.treasury, &tok));
-    d.claim_treasury().call(&a.treasury).unwrap();
+    d.claim_treasury(None).call(&a.treasury).unwrap();
     assert_eq!(s.balance(&a.treasury, DENOM), t.0 + 3_400);
     assert_eq!(s.balance(&a.treasury, &tok), t.1 + 850);
     s.assert_refused(ContractError::NothingToClaim {}, |s| {
-        s.distributor().claim_treasury().call(&s.actors.treasury)
+        s.distributor().claim_treasury(None).call(&s.actors.treasury)
     });
     s.assert_conserved();
 
@@ -159,7 +159,7 @@ fn fees_and_emissions_flow_to_contributors_curators_and_treasury() {
     // 75% of 2 500 tokens of emission (the clawback adds no fee value).
     assert_eq!(s.balance(&a.alice, DENOM), n1 + 1_500 + 10_875);
     assert_eq!(s.balance(&a.alice, &tok), t1 + 375 + 1_875);
-    d.claim_treasury().call(&a.treasury).unwrap();
+    d.claim_treasury(None).call(&a.treasury).unwrap();
     s.assert_conserved();
 
     // Everything owed has been paid but rounding dust.

@@ -481,7 +481,7 @@ impl Suite {
 
     pub fn claim(&self, who: &Addr, tranche: TrancheId) -> Result<AppResponse, ContractError> {
         self.distributor()
-            .claim_rewards(vec![self.pos(tranche)])
+            .claim_rewards(vec![self.pos(tranche)], None)
             .call(who)
     }
 

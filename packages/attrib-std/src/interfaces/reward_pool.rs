@@ -2,12 +2,21 @@
 //! usage royalty of the protocol is paid, and what the registry tells it when an
 //! accepted tranche is revoked. Pay with [`crate::rewards::pay_msg`].
 
+use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Response, StdError, Uint128};
-use sylvia::ctx::ExecCtx;
+use sylvia::ctx::{ExecCtx, QueryCtx};
 use sylvia::interface;
 
 use crate::registry::{DatasetId, TrancheId, VersionId};
 use crate::rewards::{Earmark, InflowReason};
+
+/// Whether the pool takes a denom from outsiders, and its minimum.
+#[cw_serde]
+pub struct DenomAcceptedResponse {
+    pub denom: String,
+    /// `None`: not on the allowlist.
+    pub min_amount: Option<Uint128>,
+}
 
 #[interface]
 pub trait RewardPool {
@@ -39,4 +48,9 @@ pub trait RewardPool {
         weight: Uint128,
         versions: Vec<VersionId>,
     ) -> Result<Response, Self::Error>;
+
+    /// Whether outsiders may pay `denom` (and its minimum): the registry and the oracle
+    /// take IBC payments only in denoms the pool accepts.
+    #[sv::msg(query)]
+    fn denom_accepted(&self, ctx: QueryCtx, denom: String) -> Result<DenomAcceptedResponse, Self::Error>;
 }

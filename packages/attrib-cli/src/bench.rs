@@ -1159,8 +1159,20 @@ async fn rewards(
     while allocated < max_epochs {
         let c: PoolConfig = ctx.chain.query(&pool.addr, &PoolQuery::Config {}).await?;
         let due = c.settling.is_none() && c.next_close < c.current_epoch;
-        if due && !measured_close {
-            // Measured alone once: a close, then a page that settles both rows.
+        let msg = |m: &PoolExec| execute_any(&buyer.address, &pool.addr, &serde_json::to_vec(m)?, &[]);
+        // The close is measured on an epoch with inflows (a close may only skip quiet ones).
+        let has_inflows = due
+            && !measured_close
+            && ctx
+                .chain
+                .query::<_, attrib_reward_distributor::msg::EpochResponse>(
+                    &pool.addr,
+                    &PoolQuery::Epoch { epoch: c.next_close },
+                )
+                .await
+                .is_ok_and(|e| e.epoch.inflows > 0);
+        if has_inflows {
+            // Measured alone once: a close of an epoch with inflows, then its settlement.
             b.exec(
                 "auditor",
                 &pool,
@@ -1182,20 +1194,16 @@ async fn rewards(
             measured_close = true;
             allocated += 1;
         } else {
+            // Unmeasured crank (a close may only skip quiet epochs) with the next payment.
             let mut msgs = vec![];
-            if due {
-                msgs.push(execute_any(
-                    &buyer.address,
-                    &pool.addr,
-                    &serde_json::to_vec(&PoolExec::CloseEpoch {})?,
-                    &[],
-                )?);
-                msgs.push(execute_any(
-                    &buyer.address,
-                    &pool.addr,
-                    &serde_json::to_vec(&PoolExec::SettleEpoch { limit: 100 })?,
-                    &[],
-                )?);
+            if c.settling.is_some() {
+                msgs.push(msg(&PoolExec::SettleEpoch { limit: 100 })?);
+                allocated += 1;
+                if allocated.is_multiple_of(100) {
+                    eprintln!("  rewards: {allocated} epochs allocated");
+                }
+            } else if due {
+                msgs.push(msg(&PoolExec::CloseEpoch {})?);
             }
             msgs.push(execute_any(
                 &buyer.address,
@@ -1204,12 +1212,6 @@ async fn rewards(
                 &[coin(1_000, "uatr")],
             )?);
             ctx.chain.send(&buyer, msgs, &ctx.settings()?).await?;
-            if due {
-                allocated += 1;
-                if allocated.is_multiple_of(100) {
-                    eprintln!("  rewards: {allocated} epochs allocated");
-                }
-            }
         }
         for (n, who, version) in targets.iter().filter(|(n, _, _)| *n == allocated) {
             let claim = PoolExec::ClaimRewards {

@@ -188,6 +188,10 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
         chain_id: ctx.g.chain_id.clone(),
         node: ctx.g.node.clone(),
         app_version: ctx.chain.app_version().await.unwrap_or_default(),
+        // Channels belong to the chain, not to a deployment: keep the ones recorded.
+        ibc: Deployments::load(&ctx.deployments_path())
+            .map(|d| d.ibc)
+            .unwrap_or_default(),
         ..Default::default()
     };
     let mut code_ids = BTreeMap::new();

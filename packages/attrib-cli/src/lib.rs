@@ -8,6 +8,7 @@ pub mod curation;
 pub mod deploy;
 pub mod deployments;
 pub mod governance;
+pub mod ibc;
 pub mod keys;
 pub mod oracle;
 pub mod progress;

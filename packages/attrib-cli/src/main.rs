@@ -9,7 +9,7 @@ use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
 
 use attrib_cli::context::{Ctx, Global, Output};
-use attrib_cli::{bench, curation, deploy, oracle, registry, rewards};
+use attrib_cli::{bench, curation, deploy, ibc, oracle, registry, rewards};
 
 #[derive(Parser)]
 #[command(
@@ -42,6 +42,9 @@ enum Cmd {
         who: String,
         #[arg(long, default_value = "uatr")]
         denom: String,
+        /// On a linked chain (its id) instead: a key name is its address there
+        #[arg(long)]
+        on: Option<String>,
     },
     /// Chain id, height and node version
     Status,
@@ -60,6 +63,9 @@ enum Cmd {
         #[arg(long)]
         to_epoch: Option<u64>,
     },
+    /// Pay from another chain over IBC; linked chains and their denoms
+    #[command(subcommand)]
+    Ibc(ibc::IbcCmd),
     /// Benchmarks that measure gas on a live chain
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -144,6 +150,7 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Tx(TxCmd::Rewards(c)) => rewards::tx(&ctx, c).await.map(|_| ()),
         Cmd::Query(QueryCmd::Rewards(c)) => rewards::query(&ctx, c).await,
         Cmd::Stats { from_epoch, to_epoch } => rewards::stats(&ctx, from_epoch, to_epoch).await,
+        Cmd::Ibc(c) => ibc::run(&ctx, c).await,
         Cmd::Receipts(c) => oracle::receipts(&ctx, c).await,
         Cmd::Query(QueryCmd::Wasm { contract, msg }) => {
             let addr = if contract.starts_with(&format!("{}1", ctx.g.prefix)) {
@@ -154,9 +161,33 @@ async fn run(cli: Cli) -> Result<()> {
             let v = ctx.chain.query_raw(&addr, msg.as_bytes()).await?;
             ctx.print_json(&v)
         }
-        Cmd::Balance { who, denom } => {
-            let addr = ctx.resolve_address(&who)?;
-            let amount = ctx.chain.balance(&addr, &denom).await?;
+        Cmd::Balance { who, denom, on } => {
+            let (addr, amount) = match on {
+                None => {
+                    let addr = ctx.resolve_address(&who)?;
+                    let amount = ctx.chain.balance(&addr, &denom).await?;
+                    (addr, amount)
+                }
+                Some(on) => {
+                    let d = ctx.deployments()?;
+                    let (chain_id, link) = ibc::pick_link(&d, Some(&on))?;
+                    let remote = attrib_cli::chain::Chain::connect(
+                        &link.counterparty_node,
+                        chain_id,
+                        &link.counterparty_prefix,
+                    )?;
+                    let addr = match ctx.keys()?.address(&who) {
+                        Ok(_) => ctx
+                            .keys()?
+                            .signer(&who, &link.counterparty_prefix)?
+                            .address
+                            .to_string(),
+                        Err(_) => who.clone(),
+                    };
+                    let amount = remote.balance(&addr, &denom).await?;
+                    (addr, amount)
+                }
+            };
             match ctx.g.output {
                 Output::Json => println!(
                     "{}",

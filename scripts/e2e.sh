@@ -7,11 +7,15 @@ export CHAIN_ID=attrib-e2e PORT_OFFSET=1000
 export LOCALNET_HOME="$ROOT/.localnet/attrib-e2e"
 export ATTRIB_CHAIN_ID=attrib-e2e ATTRIB_NODE=http://127.0.0.1:27657
 export ATTRIB_HOME="$LOCALNET_HOME-cli" ATTRIB_DEPLOYMENTS="$LOCALNET_HOME-deployments.json"
-trap 'bash scripts/localnet.sh stop' EXIT
+# The buyer chain (its own denom, ports +1200) and the relayer, for the IBC test.
+export ATTRIB_CHAIN=attrib-e2e ATTRIB_OFFSET=1000 BUYER_CHAIN=buyer-e2e
+trap 'bash scripts/ibc.sh stop; bash scripts/localnet.sh stop' EXIT
 bash scripts/localnet.sh reset
+bash scripts/ibc.sh reset
 bash scripts/localnet.sh start
 cargo build --quiet --locked -p attrib-cli
 ATTRIB="$CARGO_TARGET_DIR/debug/attrib"
 "$ATTRIB" keys import scripts/test-accounts.json --overwrite >/dev/null
 "$ATTRIB" --yes deploy --from admin --fresh --challenge-window-secs 4 --epoch-secs 60 --vesting-secs 5
-ATTRIB_E2E=1 cargo test --quiet --locked -p attrib-cli --test e2e_registry --test e2e_curation --test e2e_oracle --test e2e_rewards -- --test-threads=1
+bash scripts/ibc.sh start
+ATTRIB_E2E=1 cargo test --quiet --locked -p attrib-cli --test e2e_registry --test e2e_curation --test e2e_oracle --test e2e_rewards --test e2e_ibc -- --test-threads=1

@@ -26,6 +26,10 @@ RLY_HOME="$ROOT/.localnet/relayer-$ATTRIB_CHAIN-$BUYER_CHAIN"
 RLY_LOG="$RLY_HOME/relayer.log"; RLY_PID="$RLY_HOME/relayer.pid"
 PATH_NAME="attrib-buyer"
 ATTRIB="$CARGO_TARGET_DIR/debug/attrib"
+ATTRIB_HOME_DIR="${LOCALNET_HOME:-$ROOT/.localnet/$ATTRIB_CHAIN}"
+BUYER_HOME_DIR="$ROOT/.localnet/$BUYER_CHAIN"
+attrib_net() { CHAIN_ID="$ATTRIB_CHAIN" PORT_OFFSET="$ATTRIB_OFFSET" LOCALNET_HOME="$ATTRIB_HOME_DIR" bash scripts/localnet.sh "$@"; }
+buyer_net() { CHAIN_ID="$BUYER_CHAIN" PORT_OFFSET="$BUYER_OFFSET" DENOM="$BUYER_DENOM" LOCALNET_HOME="$BUYER_HOME_DIR" bash scripts/localnet.sh "$@"; }
 rly() { "$(relayer_bin)" --home "$RLY_HOME" "$@"; }
 relayer_running() { [ -f "$RLY_PID" ] && kill -0 "$(cat "$RLY_PID")" 2>/dev/null; }
 
@@ -97,8 +101,8 @@ relayer_stop() {
 
 start() {
   ensure_relayer
-  CHAIN_ID="$ATTRIB_CHAIN" PORT_OFFSET="$ATTRIB_OFFSET" bash scripts/localnet.sh start
-  CHAIN_ID="$BUYER_CHAIN" PORT_OFFSET="$BUYER_OFFSET" DENOM="$BUYER_DENOM" bash scripts/localnet.sh start
+  attrib_net start
+  buyer_net start
   if [ ! -f "$RLY_HOME/states" ] || [ "$(cat "$RLY_HOME/states")" != "$(states)" ]; then
     relayer_stop
     configure
@@ -116,15 +120,15 @@ start() {
 
 case "${1:-status}" in
   start) start ;;
-  stop) relayer_stop; CHAIN_ID="$BUYER_CHAIN" PORT_OFFSET="$BUYER_OFFSET" bash scripts/localnet.sh stop ;;
+  stop) relayer_stop; buyer_net stop ;;
   reset)
     relayer_stop
-    CHAIN_ID="$BUYER_CHAIN" PORT_OFFSET="$BUYER_OFFSET" bash scripts/localnet.sh reset
+    buyer_net reset
     rm -rf "$RLY_HOME" ;;
   relayer-stop) relayer_stop ;;
   relayer-start) relayer_start ;;
   status)
-    CHAIN_ID="$BUYER_CHAIN" PORT_OFFSET="$BUYER_OFFSET" bash scripts/localnet.sh status
+    buyer_net status
     if relayer_running; then echo "relayer running: pid $(cat "$RLY_PID"), log $RLY_LOG"; else echo "relayer stopped"; fi ;;
   *) echo "usage: $0 start|stop|reset|relayer-stop|relayer-start|status" >&2; exit 2 ;;
 esac

@@ -185,6 +185,18 @@ impl Chain {
         Ok(resp.balance.map(|c| c.amount.parse().unwrap_or(0)).unwrap_or(0))
     }
 
+    /// Total supply of a denom on the chain.
+    pub async fn supply(&self, denom: &str) -> Result<u128> {
+        use cosmrs::proto::cosmos::bank::v1beta1::{QuerySupplyOfRequest, QuerySupplyOfResponse};
+        let resp: QuerySupplyOfResponse = self
+            .abci(
+                "/cosmos.bank.v1beta1.Query/SupplyOf",
+                QuerySupplyOfRequest { denom: denom.into() },
+            )
+            .await?;
+        Ok(resp.amount.map(|c| c.amount.parse().unwrap_or(0)).unwrap_or(0))
+    }
+
     pub async fn query_raw(&self, contract: &str, msg: &[u8]) -> Result<serde_json::Value> {
         let resp: QuerySmartContractStateResponse = self
             .abci(

@@ -102,6 +102,8 @@ pub enum PayAction {
         #[arg(long, value_delimiter = ',')]
         earmark: Vec<String>,
     },
+    /// A plain transfer without memo to --receiver (vouchers for an account here)
+    Plain,
     /// Any action JSON to a deployed contract (for tests of refused memos)
     Raw {
         #[arg(long)]
@@ -196,6 +198,7 @@ fn action(ctx: &Ctx, a: &PayAction) -> Result<(String, String)> {
             )
         }
         PayAction::Raw { contract, json } => (ctx.resolve_address(contract)?, json.clone()),
+        PayAction::Plain => (String::new(), String::new()),
     })
 }
 
@@ -204,13 +207,15 @@ pub async fn pay(ctx: &Ctx, args: &PayArgs) -> Result<Option<TxOutcome>> {
     let d = ctx.deployments()?;
     let (chain_id, link) = pick_link(&d, args.on.as_deref())?;
     let (contract, action_json) = action(ctx, &args.action)?;
-    let memo = match args.via {
-        Via::Callbacks => callback_memo(&contract, &action_json),
-        Via::Hooks => hooks_memo(&contract, &action_json),
+    let memo = match (&args.action, args.via) {
+        (PayAction::Plain, _) => String::new(),
+        (_, Via::Callbacks) => callback_memo(&contract, &action_json),
+        (_, Via::Hooks) => hooks_memo(&contract, &action_json),
     };
-    let receiver = match &args.receiver {
-        Some(r) => ctx.resolve_address(r)?,
-        None => contract.clone(),
+    let receiver = match (&args.receiver, &args.action) {
+        (Some(r), _) => ctx.resolve_address(r)?,
+        (None, PayAction::Plain) => return Err(anyhow!("a plain transfer needs --receiver")),
+        (None, _) => contract.clone(),
     };
     let coin = parse_coin(&args.amount)?;
     let name = ctx
@@ -241,7 +246,7 @@ pub async fn pay(ctx: &Ctx, args: &PayArgs) -> Result<Option<TxOutcome>> {
             "token": format!("{}{}", coin.amount, coin.denom),
             "sender": msg.sender,
             "receiver": receiver,
-            "memo": serde_json::from_str::<serde_json::Value>(&memo)?,
+            "memo": serde_json::from_str::<serde_json::Value>(&memo).unwrap_or_default(),
             "arrives_as": ibc_denom(&format!("transfer/{}/{}", link.channel_id, coin.denom)),
         });
         println!("{}", serde_json::to_string_pretty(&shown)?);

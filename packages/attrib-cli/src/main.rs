@@ -45,6 +45,9 @@ enum Cmd {
         /// On a linked chain (its id) instead: a key name is its address there
         #[arg(long)]
         on: Option<String>,
+        /// The denom's total supply instead of an account's balance (WHO is ignored)
+        #[arg(long)]
+        supply: bool,
     },
     /// Chain id, height and node version
     Status,
@@ -161,8 +164,14 @@ async fn run(cli: Cli) -> Result<()> {
             let v = ctx.chain.query_raw(&addr, msg.as_bytes()).await?;
             ctx.print_json(&v)
         }
-        Cmd::Balance { who, denom, on } => {
+        Cmd::Balance {
+            who,
+            denom,
+            on,
+            supply,
+        } => {
             let (addr, amount) = match on {
+                None if supply => (String::new(), ctx.chain.supply(&denom).await?),
                 None => {
                     let addr = ctx.resolve_address(&who)?;
                     let amount = ctx.chain.balance(&addr, &denom).await?;
@@ -184,7 +193,11 @@ async fn run(cli: Cli) -> Result<()> {
                             .to_string(),
                         Err(_) => who.clone(),
                     };
-                    let amount = remote.balance(&addr, &denom).await?;
+                    let amount = if supply {
+                        remote.supply(&denom).await?
+                    } else {
+                        remote.balance(&addr, &denom).await?
+                    };
                     (addr, amount)
                 }
             };

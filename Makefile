@@ -1,8 +1,10 @@
 # Attrib: the obvious targets. `make demo` and `make test` are the README's two commands.
-.PHONY: demo test fmt lint unit wasm schema schema-check tools localnet-up localnet-down localnet-status deploy gas ci
+.PHONY: demo demo-ibc test fmt lint unit wasm schema schema-check tools localnet-up localnet-down localnet-status deploy gas ci
 
 demo:            ## local chain up, contracts built and deployed, SPEC §10 played through the CLI
 	bash scripts/demo.sh
+demo-ibc:        ## the demo with the cross-chain purchase (second chain + relayer)
+	bash scripts/demo.sh --ibc
 test:            ## everything CI runs
 	bash scripts/test.sh
 ci: test

@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
 # The main job: local chain up, contracts built and deployed, and the reference story of
-# SPEC §10 played through the `attrib` CLI (the cross-chain purchase excepted).
+# SPEC §10 played through the `attrib` CLI.
 #   demo.sh          fresh chain (reset), fresh deployment
 #   demo.sh --keep   reuse a running chain and its deployment
+#   demo.sh --ibc    also the cross-chain purchase: a second chain (buyer-local, denom
+#                    ubuy) and the Go relayer; a buyer there pays a license in ubuy
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-KEEP=0; [ "${1:-}" = "--keep" ] && KEEP=1
+KEEP=0; IBC=0
+for a in "$@"; do
+  case "$a" in
+    --keep) KEEP=1 ;;
+    --ibc) IBC=1 ;;
+    *) echo "usage: $0 [--keep] [--ibc]" >&2; exit 2 ;;
+  esac
+done
 export ATTRIB_CHAIN_ID=attrib-local ATTRIB_NODE=http://127.0.0.1:26657
 export ATTRIB_HOME="$ROOT/.localnet/attrib-local/cli"
 DATA="$ROOT/.localnet/demo-data"; OUT="$ROOT/.localnet/demo-out"; mkdir -p "$OUT"
@@ -24,6 +33,17 @@ bash scripts/localnet.sh start
 attrib keys import scripts/test-accounts.json --overwrite >/dev/null
 step "deploy"
 if [ $KEEP = 1 ]; then attrib deploy --from admin; else attrib deploy --from admin --fresh; fi
+
+PRICE=250000uatr
+if [ $IBC = 1 ]; then
+  step "second chain buyer-local, relayer, transfer channel"
+  [ $KEEP = 1 ] || bash scripts/ibc.sh reset
+  bash scripts/ibc.sh start
+  VOUCHER=$(attrib ibc denom)
+  attrib tx rewards set-accepted-denom --from admin --denom "$VOUCHER" --min-amount 1000 >/dev/null
+  echo "   buyer-local's ubuy arrives here as $VOUCHER; the reward pool accepts it"
+  PRICE="250000uatr,250000$VOUCHER"
+fi
 
 jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' "$@"; }
 # tx LABEL FILE-STEM ARGS…: run a CLI transaction, narrate it, keep it for the summary.
@@ -53,7 +73,7 @@ tx "register schema" schema tx registry register-schema --from maintainer --uri 
 SCHEMA=$(attr schema attrib_schema_registered schema_id)
 tx "register dataset retail-shelf-audit" dataset tx registry register-dataset --from maintainer \
   --name retail-shelf-audit --schema-id "$SCHEMA" --metadata-uri ipfs://attrib-demo/dataset.json \
-  --tier strict --spdx CC-BY-4.0 --commercial --derivatives --price 250000uatr \
+  --tier strict --spdx CC-BY-4.0 --commercial --derivatives --price "$PRICE" \
   --royalty-per-unit 2uatr --expiry-secs 31536000 --canary "$(printf 'canary-7f3a' | sha256sum | cut -d' ' -f1)"
 DATASET=$(attr dataset attrib_dataset_registered dataset_id)
 
@@ -102,6 +122,25 @@ say "7. The dev shop buys a commercial license for version 1"
 tx "buy license (250000uatr)" license tx registry buy-license --from devshop --dataset-id "$DATASET" --version 1
 attrib q registry has-valid-license --licensee devshop --dataset-id "$DATASET" --version 1 -o json > "$OUT/license-check.json"
 echo "   valid: $(jget "$OUT/license-check.json" 'd["valid"]'), until $(jget "$OUT/license-check.json" 'd["expires_at"]')"
+
+if [ $IBC = 1 ]; then
+  say "7b. A buyer on another chain (buyer-local) buys a license with its own token over IBC"
+  BEFORE=$(attrib balance buyer --on buyer-local --denom ubuy | tr -d '\n')
+  attrib -o json ibc pay --from buyer --on buyer-local --amount 250000ubuy buy-license \
+    --dataset-id "$DATASET" --version 1 > "$OUT/ibc-license.json"
+  printf '   ✓ %-44s tx %s… on buyer-local\n' "ICS-20 transfer, memo: buy_license" "$(jget "$OUT/ibc-license.json" 'd["txhash"]' | cut -c1-12)"
+  for _ in $(seq 1 60); do
+    [ "$(attrib q registry has-valid-license --licensee buyer --dataset-id "$DATASET" --version 1 -o json | jget /dev/stdin 'd["valid"]')" = True ] && break
+    sleep 1
+  done
+  echo "   relayed; the registry's ibc_destination_callback granted the license: valid $(attrib q registry has-valid-license --licensee buyer --dataset-id "$DATASET" --version 1 -o json | jget /dev/stdin 'd["valid"]')"
+  echo "   buyer on buyer-local: $BEFORE → $(attrib balance buyer --on buyer-local --denom ubuy | tr -d '\n') (price + fee); the pool holds $(attrib balance reward_distributor --denom "$VOUCHER")"
+  OTHER=$(attrib balance buyer --on buyer-local --denom uother | tr -d '\n')
+  attrib -o json ibc pay --from buyer --on buyer-local --amount 5000uother pay --earmark "$DATASET/1:10000" > "$OUT/ibc-refused.json"
+  echo "   a payment in uother (not accepted here) leaves: $OTHER → $(attrib balance buyer --on buyer-local --denom uother | tr -d '\n')"
+  for _ in $(seq 1 60); do [ "$(attrib balance buyer --on buyer-local --denom uother | tr -d '\n')" = "$OTHER" ] && break; sleep 1; done
+  echo "   the callback failed, the receive was reverted and buyer-local refunded it: $(attrib balance buyer --on buyer-local --denom uother | tr -d '\n')"
+fi
 
 say "8. The dev shop registers its model with that lineage and funds its usage escrow"
 tx "operator bonds 5 ATRB as a metering operator" op_stake tx curation stake --from operator --amount 5000000 --role operator
@@ -224,4 +263,5 @@ printf '   %-44s %-66s %s\n' step "tx hash" gas
 while IFS=$'\t' read -r label hash gas; do printf '   %-44s %-66s %s\n' "$label" "$hash" "$gas"; done < "$SUMMARY"
 echo
 echo "   chain: attrib-local at http://127.0.0.1:26657 (still running; 'make localnet-down' stops it)"
+[ $IBC = 0 ] || echo "   buyer-local at http://127.0.0.1:26857 and the relayer (still running; 'bash scripts/ibc.sh stop')"
 echo "   contracts: deployments/attrib-local.json; transcripts: $OUT"

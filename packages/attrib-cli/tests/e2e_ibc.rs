@@ -114,9 +114,6 @@ fn paying_and_claiming_across_two_chains() {
     assert!(voucher.starts_with("ibc/"), "{voucher}");
     let dir = tempfile::tempdir().unwrap();
     let nonce = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
-    let window = ok(&["q", "registry", "config"])["config"]["challenge_window_secs"]
-        .as_u64()
-        .unwrap();
     ok(&[
         "tx",
         "rewards",
@@ -130,19 +127,7 @@ fn paying_and_claiming_across_two_chains() {
     ]);
 
     // A dataset priced in uatr or in the buyer chain's token, one tranche by carol.
-    let schema_file = write_records(dir.path(), "ibc-schema", 1, nonce);
-    let tx = ok(&[
-        "tx",
-        "registry",
-        "register-schema",
-        "--from",
-        "maintainer",
-        "--uri",
-        "ipfs://is",
-        "--file",
-        &schema_file,
-    ]);
-    let schema = event_attr(&tx, "attrib_schema_registered", "schema_id").unwrap();
+    let schema = register_schema(dir.path(), "ibc-schema", nonce);
     let price = format!("250000uatr,250000{voucher}");
     let royalty = format!("1uatr,1{voucher}");
     let tx = ok(&[
@@ -169,42 +154,8 @@ fn paying_and_claiming_across_two_chains() {
         &royalty,
     ]);
     let dataset = event_attr(&tx, "attrib_dataset_registered", "dataset_id").unwrap();
-    let file = write_records(dir.path(), "ibc-carol", 20, nonce);
-    let tx = ok(&[
-        "tx",
-        "registry",
-        "register-tranche",
-        "--from",
-        "carol",
-        "--dataset-id",
-        &dataset,
-        "--records-file",
-        &file,
-        "--metadata-uri",
-        "ipfs://it",
-    ]);
-    let tranche = event_attr(&tx, "attrib_tranche_registered", "tranche_id").unwrap();
-    std::thread::sleep(Duration::from_secs(window + 1));
-    ok(&[
-        "tx",
-        "registry",
-        "accept-unchallenged",
-        "--from",
-        "auditor",
-        "--tranche-id",
-        &tranche,
-    ]);
-    ok(&[
-        "tx",
-        "registry",
-        "seal-version",
-        "--from",
-        "maintainer",
-        "--dataset-id",
-        &dataset,
-        "--tranches",
-        &tranche,
-    ]);
+    let tranche = register_tranche(dir.path(), "carol", &dataset, 20, nonce);
+    accept_and_seal(&dataset, std::slice::from_ref(&tranche));
     let received = |d: &str| amount_of(&pool_row(d)["ledger"]["received"]);
     let pool_before = received(&voucher);
 

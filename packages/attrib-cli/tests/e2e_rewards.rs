@@ -34,24 +34,8 @@ fn rewards_on_a_real_chain() {
     }
     let dir = tempfile::tempdir().unwrap();
     let nonce = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
-    let window = ok(&["q", "registry", "config"])["config"]["challenge_window_secs"]
-        .as_u64()
-        .unwrap();
-
     // A version of two tranches, weights 30 (alice) and 10 (bob).
-    let schema_file = write_records(dir.path(), "rw-schema", 1, nonce);
-    let tx = ok(&[
-        "tx",
-        "registry",
-        "register-schema",
-        "--from",
-        "maintainer",
-        "--uri",
-        "ipfs://rs",
-        "--file",
-        &schema_file,
-    ]);
-    let schema = event_attr(&tx, "attrib_schema_registered", "schema_id").unwrap();
+    let schema = register_schema(dir.path(), "rw-schema", nonce);
     let tx = ok(&[
         "tx",
         "registry",
@@ -77,48 +61,11 @@ fn rewards_on_a_real_chain() {
         "86400",
     ]);
     let dataset = event_attr(&tx, "attrib_dataset_registered", "dataset_id").unwrap();
-    let mut tranches = vec![];
-    for (who, n) in [("alice", 30), ("bob", 10)] {
-        let file = write_records(dir.path(), &format!("rw-{who}"), n, nonce);
-        let tx = ok(&[
-            "tx",
-            "registry",
-            "register-tranche",
-            "--from",
-            who,
-            "--dataset-id",
-            &dataset,
-            "--records-file",
-            &file,
-            "--metadata-uri",
-            "ipfs://rt",
-        ]);
-        tranches.push(event_attr(&tx, "attrib_tranche_registered", "tranche_id").unwrap());
-    }
-    std::thread::sleep(Duration::from_secs(window + 1));
-    for t in &tranches {
-        ok(&[
-            "tx",
-            "registry",
-            "accept-unchallenged",
-            "--from",
-            "auditor",
-            "--tranche-id",
-            t,
-        ]);
-    }
-    let list = tranches.join(",");
-    ok(&[
-        "tx",
-        "registry",
-        "seal-version",
-        "--from",
-        "maintainer",
-        "--dataset-id",
-        &dataset,
-        "--tranches",
-        &list,
-    ]);
+    let tranches: Vec<String> = [("alice", 30), ("bob", 10)]
+        .iter()
+        .map(|(who, n)| register_tranche(dir.path(), who, &dataset, *n, nonce))
+        .collect();
+    accept_and_seal(&dataset, &tranches);
 
     // Fees: a license and a direct payment, both earmarked for version 1.
     let pool0 = balance("reward_distributor", "uatr");

@@ -100,3 +100,71 @@ pub fn write_records(dir: &Path, name: &str, n: usize, nonce: u128) -> String {
     std::fs::write(&path, text).unwrap();
     path.to_string_lossy().into()
 }
+
+/// `register-schema` from a one-record file; returns the schema id.
+pub fn register_schema(dir: &Path, name: &str, nonce: u128) -> String {
+    let file = write_records(dir, name, 1, nonce);
+    let tx = ok(&[
+        "tx",
+        "registry",
+        "register-schema",
+        "--from",
+        "maintainer",
+        "--uri",
+        "ipfs://s",
+        "--file",
+        &file,
+    ]);
+    event_attr(&tx, "attrib_schema_registered", "schema_id").unwrap()
+}
+
+/// `register-tranche` of `n` fresh records by `who`; returns the tranche id.
+pub fn register_tranche(dir: &Path, who: &str, dataset: &str, n: usize, nonce: u128) -> String {
+    let file = write_records(dir, &format!("{who}-{dataset}"), n, nonce);
+    let tx = ok(&[
+        "tx",
+        "registry",
+        "register-tranche",
+        "--from",
+        who,
+        "--dataset-id",
+        dataset,
+        "--records-file",
+        &file,
+        "--metadata-uri",
+        "ipfs://t",
+    ]);
+    event_attr(&tx, "attrib_tranche_registered", "tranche_id").unwrap()
+}
+
+/// Waits out the challenge window, accepts the (optimistic) tranches unchallenged and
+/// seals them as the dataset's next version.
+pub fn accept_and_seal(dataset: &str, tranches: &[String]) {
+    let window = ok(&["q", "registry", "config"])["config"]["challenge_window_secs"]
+        .as_u64()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(window + 1));
+    for t in tranches {
+        ok(&[
+            "tx",
+            "registry",
+            "accept-unchallenged",
+            "--from",
+            "auditor",
+            "--tranche-id",
+            t,
+        ]);
+    }
+    let list = tranches.join(",");
+    ok(&[
+        "tx",
+        "registry",
+        "seal-version",
+        "--from",
+        "maintainer",
+        "--dataset-id",
+        dataset,
+        "--tranches",
+        &list,
+    ]);
+}

@@ -80,19 +80,7 @@ fn curated_review_on_a_real_chain() {
 
     // A strict dataset: a new tranche goes straight to a committee.
     let dir = tempfile::tempdir().unwrap();
-    let schema_file = write_records(dir.path(), "schema", 1, nonce);
-    let tx = ok(&[
-        "tx",
-        "registry",
-        "register-schema",
-        "--from",
-        "maintainer",
-        "--uri",
-        "ipfs://s",
-        "--file",
-        &schema_file,
-    ]);
-    let schema = event_attr(&tx, "attrib_schema_registered", "schema_id").unwrap();
+    let schema = register_schema(dir.path(), "schema", nonce);
     let tx = ok(&[
         "tx",
         "registry",

@@ -23,19 +23,7 @@ fn metering_on_a_real_chain() {
     let d = dir.path();
 
     // A sealed, licensed dataset version (optimistic, so it is accepted after the window).
-    let schema_file = write_records(d, "schema", 1, nonce);
-    let tx = ok(&[
-        "tx",
-        "registry",
-        "register-schema",
-        "--from",
-        "maintainer",
-        "--uri",
-        "ipfs://s",
-        "--file",
-        &schema_file,
-    ]);
-    let schema = event_attr(&tx, "attrib_schema_registered", "schema_id").unwrap();
+    let schema = register_schema(d, "schema", nonce);
     let tx = ok(&[
         "tx",
         "registry",

@@ -28,19 +28,7 @@ fn registry_story_on_a_real_chain() {
     let window = config["challenge_window_secs"].as_u64().unwrap();
     let treasury0 = balance("reward_distributor", "uatr");
 
-    let schema_file = write_records(dir.path(), "schema", 1, nonce);
-    let tx = ok(&[
-        "tx",
-        "registry",
-        "register-schema",
-        "--from",
-        "maintainer",
-        "--uri",
-        "ipfs://s",
-        "--file",
-        &schema_file,
-    ]);
-    let schema = event_attr(&tx, "attrib_schema_registered", "schema_id").unwrap();
+    let schema = register_schema(dir.path(), "schema", nonce);
     assert_eq!(
         balance("reward_distributor", "uatr"),
         treasury0 + 1_000,

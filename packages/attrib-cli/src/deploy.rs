@@ -188,8 +188,11 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
         chain_id: ctx.g.chain_id.clone(),
         node: ctx.g.node.clone(),
         app_version: ctx.chain.app_version().await.unwrap_or_default(),
-        // Channels belong to the chain, not to a deployment: keep the ones recorded.
+        // Channels belong to the chain, not to a deployment: keep the ones recorded,
+        // unless --fresh (a reset chain has none; scripts/ibc.sh records them again).
         ibc: Deployments::load(&ctx.deployments_path())
+            .ok()
+            .filter(|_| !args.fresh)
             .map(|d| d.ibc)
             .unwrap_or_default(),
         ..Default::default()

@@ -5,7 +5,7 @@
 //! `fund_escrow` would (debt first), in the model's royalty denom only. Any error fails
 //! the callback and the transfer is refunded on the source chain.
 
-use cosmwasm_std::{DepsMut, Env, IbcBasicResponse, IbcDestinationCallbackMsg, MessageInfo};
+use cosmwasm_std::{DepsMut, Env, IbcBasicResponse, IbcDestinationCallbackMsg};
 use serde::Deserialize;
 
 use crate::error::ContractError;
@@ -27,25 +27,21 @@ pub fn ibc_destination_callback(
 ) -> Result<IbcBasicResponse, ContractError> {
     let contract = ReceiptOracleContract::new();
     let pool = contract.config.load(deps.storage)?.reward_pool;
-    let (transfer, payer, action) = attrib_std::ibc::incoming::<IbcAction>(
-        deps.as_ref(),
-        &env,
+    attrib_std::ibc::handle_incoming(
+        deps,
+        env,
         &msg,
         attrib_std::ibc::pool_minimum(&pool),
-    )?;
-    let info = MessageInfo {
-        sender: payer.clone(),
-        funds: vec![],
-    };
-    let resp = match action {
-        IbcAction::FundEscrow { model_id } => contract.do_fund_escrow(
-            (deps, env, info).into(),
-            model_id,
-            Payer {
-                address: payer,
-                payment: vec![transfer.coin.clone()],
-            },
-        )?,
-    };
-    Ok(attrib_std::ibc::callback_response(resp, &transfer))
+        |deps, env, info, action| {
+            let payer = Payer {
+                address: info.sender.clone(),
+                payment: info.funds.clone(),
+            };
+            match action {
+                IbcAction::FundEscrow { model_id } => {
+                    contract.do_fund_escrow((deps, env, info).into(), model_id, payer)
+                }
+            }
+        },
+    )
 }

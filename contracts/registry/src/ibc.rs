@@ -8,7 +8,7 @@
 //! explicit `licensee`, executed from the derived sender.)
 
 use attrib_std::registry::{DatasetId, VersionId};
-use cosmwasm_std::{DepsMut, Env, IbcBasicResponse, IbcDestinationCallbackMsg, MessageInfo};
+use cosmwasm_std::{DepsMut, Env, IbcBasicResponse, IbcDestinationCallbackMsg};
 use serde::Deserialize;
 
 use crate::error::ContractError;
@@ -34,22 +34,17 @@ pub fn ibc_destination_callback(
 ) -> Result<IbcBasicResponse, ContractError> {
     let contract = RegistryContract::new();
     let pool = contract.config.load(deps.storage)?.reward_pool;
-    let (transfer, payer, action) = attrib_std::ibc::incoming::<IbcAction>(
-        deps.as_ref(),
-        &env,
+    attrib_std::ibc::handle_incoming(
+        deps,
+        env,
         &msg,
         attrib_std::ibc::pool_minimum(&pool),
-    )?;
-    let info = MessageInfo {
-        sender: payer,
-        funds: vec![transfer.coin.clone()],
-    };
-    let resp = match action {
-        IbcAction::BuyLicense {
-            dataset_id,
-            version,
-            licensee,
-        } => contract.do_buy_license((deps, env, info).into(), dataset_id, version, Some(licensee))?,
-    };
-    Ok(attrib_std::ibc::callback_response(resp, &transfer))
+        |deps, env, info, action| match action {
+            IbcAction::BuyLicense {
+                dataset_id,
+                version,
+                licensee,
+            } => contract.do_buy_license((deps, env, info).into(), dataset_id, version, Some(licensee)),
+        },
+    )
 }

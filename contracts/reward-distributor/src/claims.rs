@@ -254,9 +254,7 @@ impl RewardDistributorContract {
         if amounts.values().all(|a| a.is_zero()) {
             return Err(ContractError::NothingToClaim {});
         }
-        if let Some(r) = remote {
-            r.check()?;
-        }
+        let remote = crate::ibc::checked(remote)?;
         let mut per_denom: BTreeMap<&str, Uint128> = BTreeMap::new();
         for ((denom, funding), amount) in amounts {
             *per_denom.entry(denom).or_default() += *amount;
@@ -271,12 +269,7 @@ impl RewardDistributorContract {
         }
         let mut resp = Response::new();
         for (denom, amount) in per_denom {
-            resp = match remote {
-                Some(r) if !denom.starts_with(funds::CW20_PREFIX) => {
-                    self.send_remote(storage, env, resp, to, r, denom, amount)?
-                }
-                _ => resp.add_message(funds::send(denom, to, amount)?),
-            };
+            resp = self.pay_to(storage, env, resp, to, remote, denom, amount)?;
         }
         Ok(resp)
     }

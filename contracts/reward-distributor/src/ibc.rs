@@ -15,7 +15,7 @@
 
 use attrib_std::events::{self, attr};
 use attrib_std::ibc::{self, RemoteRecipient};
-use attrib_std::rewards::{InflowReason, PayMsg};
+use attrib_std::rewards::PayMsg;
 use cosmwasm_std::{
     Addr, Coin, DepsMut, Env, Event, IbcBasicResponse, IbcDestinationCallbackMsg, IbcMsg, IbcPacket,
     IbcSourceCallbackMsg, IbcTimeout, MessageInfo, Order, Response, StdResult, Storage, Uint128,
@@ -42,20 +42,21 @@ pub fn ibc_destination_callback(
     msg: IbcDestinationCallbackMsg,
 ) -> Result<IbcBasicResponse, ContractError> {
     let contract = RewardDistributorContract::new();
-    let (transfer, payer, IbcAction::Pay(pay)) =
-        ibc::incoming::<IbcAction>(deps.as_ref(), &env, &msg, |deps, denom| {
+    // An outsider's payment: `do_pay` holds it to `direct_payment` without a named payer.
+    ibc::handle_incoming(
+        deps,
+        env,
+        &msg,
+        |deps, denom| {
             Ok(contract
                 .accepted
                 .may_load(deps.storage, denom)?
                 .map(|a| a.min_amount))
-        })?;
-    if pay.reason != InflowReason::DirectPayment || pay.payer.is_some() {
-        return Err(ContractError::ReasonNotAllowed {
-            reason: pay.reason.as_str().to_string(),
-        });
-    }
-    let resp = contract.do_pay(deps, &env, &payer, transfer.coin.clone(), pay)?;
-    Ok(ibc::callback_response(resp, &transfer))
+        },
+        |deps, env, info, IbcAction::Pay(pay)| {
+            contract.do_pay(deps, &env, &info.sender, info.funds[0].clone(), pay)
+        },
+    )
 }
 
 /// The acknowledgement or timeout of a remote claim. Packets without one of our claim
@@ -77,20 +78,48 @@ pub fn ibc_source_callback(
     contract.resolve_claim_transfer(deps.storage, packet, delivered)
 }
 
+/// A remote recipient checked once per claim, with its timeout in seconds.
+pub(crate) type CheckedRemote<'a> = Option<(&'a RemoteRecipient, u64)>;
+
+pub(crate) fn checked(to: Option<&RemoteRecipient>) -> Result<CheckedRemote<'_>, ContractError> {
+    Ok(to.map(|r| r.check().map(|secs| (r, secs))).transpose()?)
+}
+
 impl RewardDistributorContract {
+    /// Pays `amount` of `denom` to `owner`: here, or with `remote` by ICS-20 (cw20 tokens
+    /// cannot cross and are always paid here).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn pay_to(
+        &self,
+        storage: &mut dyn Storage,
+        env: &Env,
+        resp: Response,
+        owner: &Addr,
+        remote: CheckedRemote,
+        denom: &str,
+        amount: Uint128,
+    ) -> Result<Response, ContractError> {
+        match remote {
+            Some((to, secs)) if !denom.starts_with(attrib_std::funds::CW20_PREFIX) => {
+                self.send_remote(storage, env, resp, owner, to, secs, denom, amount)
+            }
+            _ => Ok(resp.add_message(attrib_std::funds::send(denom, owner, amount)?)),
+        }
+    }
+
     /// One ICS-20 transfer of a claim, recorded until its acknowledgement.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_remote(
+    fn send_remote(
         &self,
         storage: &mut dyn Storage,
         env: &Env,
         resp: Response,
         owner: &Addr,
         to: &RemoteRecipient,
+        secs: u64,
         denom: &str,
         amount: Uint128,
     ) -> Result<Response, ContractError> {
-        let secs = to.check()?;
         let id = self.next_claim_transfer.may_load(storage)?.unwrap_or(1);
         self.next_claim_transfer.save(storage, &(id + 1))?;
         self.claim_transfers.save(
@@ -174,9 +203,7 @@ impl RewardDistributorContract {
     ) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(deps.storage)?;
         attrib_std::funds::expect_none(&info.funds)?;
-        if let Some(r) = &to_chain {
-            r.check()?;
-        }
+        let remote = checked(to_chain.as_ref())?;
         let credits: Vec<(String, Uint128)> = self
             .credits
             .prefix(&info.sender)
@@ -192,12 +219,7 @@ impl RewardDistributorContract {
                 l.credits_owed -= *amount;
                 l.paid_out += *amount;
             })?;
-            resp = match &to_chain {
-                Some(r) if !denom.starts_with(attrib_std::funds::CW20_PREFIX) => {
-                    self.send_remote(deps.storage, env, resp, &info.sender, r, denom, *amount)?
-                }
-                _ => resp.add_message(attrib_std::funds::send(denom, &info.sender, *amount)?),
-            };
+            resp = self.pay_to(deps.storage, env, resp, &info.sender, remote, denom, *amount)?;
         }
         Ok(resp.add_event(
             Event::new(events::CREDITS_CLAIMED)

@@ -148,11 +148,9 @@ pub const MSG_TRANSFER_URL: &str = "/ibc.applications.transfer.v1.MsgTransfer";
 pub fn pick_link<'a>(d: &'a Deployments, on: Option<&str>) -> Result<(&'a str, &'a IbcLink)> {
     match on {
         Some(c) => {
-            let (k, l) = d
-                .ibc
-                .get_key_value(c)
-                .ok_or_else(|| d.link(c).err().unwrap_or_else(|| anyhow!("no link to {c}")))?;
-            Ok((k.as_str(), l))
+            let link = d.link(c)?;
+            let (id, _) = d.ibc.get_key_value(c).expect("the link exists");
+            Ok((id.as_str(), link))
         }
         None => match d.ibc.iter().next() {
             Some((k, l)) if d.ibc.len() == 1 => Ok((k.as_str(), l)),

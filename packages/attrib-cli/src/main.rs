@@ -185,12 +185,10 @@ async fn run(cli: Cli) -> Result<()> {
                         chain_id,
                         &link.counterparty_prefix,
                     )?;
-                    let addr = match ctx.keys()?.address(&who) {
-                        Ok(_) => ctx
-                            .keys()?
-                            .signer(&who, &link.counterparty_prefix)?
-                            .address
-                            .to_string(),
+                    // A key's address there (same key, that chain's prefix), or an address.
+                    let keys = ctx.keys()?;
+                    let addr = match keys.address(&who) {
+                        Ok(_) => keys.signer(&who, &link.counterparty_prefix)?.address.to_string(),
                         Err(_) => who.clone(),
                     };
                     let amount = if supply {

@@ -15,8 +15,9 @@
 
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{
-    from_json, to_json_string, Addr, Binary, CanonicalAddr, Coin, Deps, Env, Event, IbcBasicResponse,
-    IbcDestinationCallbackMsg, IbcPacket, Response, StdError, StdResult, Uint128,
+    from_json, to_json_string, Addr, Binary, CanonicalAddr, Coin, Deps, DepsMut, Env, Event,
+    IbcBasicResponse, IbcDestinationCallbackMsg, IbcPacket, MessageInfo, Response, StdError, StdResult,
+    Uint128,
 };
 use sylvia::types::Remote;
 
@@ -207,11 +208,33 @@ impl IncomingTransfer {
     }
 }
 
-/// What a contract's `ibc_destination_callback` starts with: the transfer checked by
+/// A contract's whole `ibc_destination_callback`: the transfer checked by
 /// [`IncomingTransfer::parse`], its denom checked against the reward pool's allowlist
 /// (`min_amount` of a denom; `None` if not accepted — [`pool_minimum`] asks the pool),
-/// and the payer humanized on this chain.
-pub fn incoming<T: DeserializeOwned>(
+/// then `run` performs the action exactly as the execute message would, with `info` =
+/// the payer (humanized on this chain) and the transferred coin. Its response becomes the
+/// callback's, with an [`crate::events::IBC_PAYMENT_RECEIVED`] event.
+pub fn handle_incoming<T, E>(
+    deps: DepsMut,
+    env: Env,
+    msg: &IbcDestinationCallbackMsg,
+    min_amount: impl FnOnce(Deps, &str) -> StdResult<Option<Uint128>>,
+    run: impl FnOnce(DepsMut, Env, MessageInfo, T) -> Result<Response, E>,
+) -> Result<IbcBasicResponse, E>
+where
+    T: DeserializeOwned,
+    E: From<IncomingError>,
+{
+    let (t, payer, action) = incoming::<T>(deps.as_ref(), &env, msg, min_amount)?;
+    let info = MessageInfo {
+        sender: payer,
+        funds: vec![t.coin.clone()],
+    };
+    let resp = run(deps, env, info, action)?;
+    Ok(callback_response(resp, &t))
+}
+
+fn incoming<T: DeserializeOwned>(
     deps: Deps,
     env: &Env,
     msg: &IbcDestinationCallbackMsg,
@@ -256,7 +279,7 @@ pub enum IncomingError {
 
 /// A contract's execute response as the callback's response: the same messages,
 /// attributes and events, plus who paid from where.
-pub fn callback_response(resp: Response, t: &IncomingTransfer) -> IbcBasicResponse {
+fn callback_response(resp: Response, t: &IncomingTransfer) -> IbcBasicResponse {
     IbcBasicResponse::new()
         .add_submessages(resp.messages)
         .add_attributes(resp.attributes)

@@ -48,3 +48,105 @@ pub fn ibc_destination_callback(
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    //! Refusals of the callback itself (mock dependencies; the paying path runs on two
+    //! real chains in the CLI's `e2e_ibc` test): each is a specific error, and nothing in
+    //! the registry changes, so ibc-go reverts the receive and the sender is refunded.
+    use super::*;
+    use attrib_std::ibc::{callback_memo, IbcError, Ics20Packet, IncomingError};
+    use cosmwasm_std::testing::{message_info, mock_dependencies, mock_env};
+    use cosmwasm_std::{to_json_binary, IbcAcknowledgement, IbcEndpoint, IbcPacket, IbcTimeout, Timestamp};
+    use sylvia::ctx::InstantiateCtx;
+
+    fn transfer(receiver: &str, memo: &str) -> IbcDestinationCallbackMsg {
+        let data = Ics20Packet {
+            denom: "ubuy".into(),
+            amount: "250000".into(),
+            sender: "buyer1xyz".into(),
+            receiver: receiver.into(),
+            memo: memo.into(),
+        };
+        IbcDestinationCallbackMsg {
+            packet: IbcPacket::new(
+                to_json_binary(&data).unwrap(),
+                IbcEndpoint {
+                    port_id: "transfer".into(),
+                    channel_id: "channel-5".into(),
+                },
+                IbcEndpoint {
+                    port_id: "transfer".into(),
+                    channel_id: "channel-0".into(),
+                },
+                1,
+                IbcTimeout::with_timestamp(Timestamp::from_seconds(1)),
+            ),
+            ack: IbcAcknowledgement::new(br#"{"result":"AQ=="}"#),
+        }
+    }
+
+    #[test]
+    fn refused_transfers_fail_the_callback_and_change_nothing() {
+        let mut deps = mock_dependencies();
+        let env = mock_env();
+        let admin = deps.api.addr_make("admin");
+        let pool = deps.api.addr_make("pool");
+        let contract = RegistryContract::new();
+        contract
+            .instantiate(
+                InstantiateCtx::from((deps.as_mut(), env.clone(), message_info(&admin, &[]))),
+                None,
+                pool.to_string(),
+                None,
+                None,
+                None,
+                None,
+                10,
+                50,
+            )
+            .unwrap();
+        let me = env.contract.address.to_string();
+        let elsewhere = deps.api.addr_make("elsewhere").to_string();
+        let buy = r#"{"buy_license":{"dataset_id":1,"version":1,"licensee":"x"}}"#;
+        let stats = contract.stats.load(&deps.storage).unwrap();
+        let cases = [
+            (
+                transfer(&elsewhere, &callback_memo(&me, buy)),
+                IbcError::WrongReceiver {
+                    receiver: elsewhere.clone(),
+                },
+            ),
+            (
+                transfer(&me, "{}"),
+                IbcError::NoAction {
+                    reason: "key missing".into(),
+                },
+            ),
+        ];
+        for (msg, expected) in cases {
+            let err = ibc_destination_callback(deps.as_mut(), env.clone(), msg).unwrap_err();
+            assert_eq!(err, ContractError::Incoming(IncomingError::Ibc(expected)));
+        }
+        // An action the registry does not take, and a purchase without a licensee.
+        for action in [
+            r#"{"fund_escrow":{"model_id":1}}"#,
+            r#"{"buy_license":{"dataset_id":1,"version":1}}"#,
+        ] {
+            let err = ibc_destination_callback(
+                deps.as_mut(),
+                env.clone(),
+                transfer(&me, &callback_memo(&me, action)),
+            )
+            .unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ContractError::Incoming(IncomingError::Ibc(IbcError::BadAction { .. }))
+                ),
+                "{err}"
+            );
+        }
+        assert_eq!(contract.stats.load(&deps.storage).unwrap(), stats);
+    }
+}

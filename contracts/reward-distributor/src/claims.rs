@@ -160,6 +160,7 @@ impl RewardDistributorContract {
     ) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(deps.storage)?;
         funds::expect_none(&info.funds)?;
+        let remote = crate::ibc::checked(to_chain.as_ref())?;
         check_size(&positions)?;
         for (i, p) in positions.iter().enumerate() {
             if positions[..i].contains(p) {
@@ -218,17 +219,10 @@ impl RewardDistributorContract {
                 add(&mut total, &d, f, a);
             }
         }
-        let resp = self.pay_out(
-            deps.storage,
-            env,
-            &info.sender,
-            to_chain.as_ref(),
-            &total,
-            |l, a| {
-                l.versions_owed -= a;
-                l.paid_contributors += a;
-            },
-        )?;
+        let resp = self.pay_out(deps.storage, env, &info.sender, remote, &total, |l, a| {
+            l.versions_owed -= a;
+            l.paid_contributors += a;
+        })?;
         Ok(resp
             .add_attribute(attr::ACTION, events::action::CLAIM_REWARDS)
             .add_event(
@@ -247,14 +241,13 @@ impl RewardDistributorContract {
         storage: &mut dyn Storage,
         env: &Env,
         to: &Addr,
-        remote: Option<&RemoteRecipient>,
+        remote: crate::ibc::CheckedRemote,
         amounts: &Amounts,
         book: impl Fn(&mut crate::state::Ledger, Uint128),
     ) -> Result<Response, ContractError> {
         if amounts.values().all(|a| a.is_zero()) {
             return Err(ContractError::NothingToClaim {});
         }
-        let remote = crate::ibc::checked(remote)?;
         let mut per_denom: BTreeMap<&str, Uint128> = BTreeMap::new();
         for ((denom, funding), amount) in amounts {
             *per_denom.entry(denom).or_default() += *amount;
@@ -338,6 +331,7 @@ impl RewardDistributorContract {
     ) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(deps.storage)?;
         funds::expect_none(&info.funds)?;
+        let remote = crate::ibc::checked(to_chain.as_ref())?;
         check_size(&epochs)?;
         let config = self.config.load(deps.storage)?;
         let now = env.block.time.seconds();
@@ -392,17 +386,10 @@ impl RewardDistributorContract {
             self.epochs.save(deps.storage, e, &epoch)?;
             self.curator_claims.save(deps.storage, (e, &info.sender), &())?;
         }
-        let resp = self.pay_out(
-            deps.storage,
-            env,
-            &info.sender,
-            to_chain.as_ref(),
-            &total,
-            |l, a| {
-                l.curators_owed -= a;
-                l.paid_curators += a;
-            },
-        )?;
+        let resp = self.pay_out(deps.storage, env, &info.sender, remote, &total, |l, a| {
+            l.curators_owed -= a;
+            l.paid_curators += a;
+        })?;
         Ok(resp
             .add_attribute(attr::ACTION, events::action::CLAIM_CURATOR_REWARDS)
             .add_event(
@@ -426,6 +413,7 @@ impl RewardDistributorContract {
     ) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(deps.storage)?;
         funds::expect_none(&info.funds)?;
+        let remote = crate::ibc::checked(to_chain.as_ref())?;
         let config = self.config.load(deps.storage)?;
         if info.sender != config.treasury {
             return Err(ContractError::NotTreasury {
@@ -442,17 +430,10 @@ impl RewardDistributorContract {
             add(&mut total, &denom, funding, amount);
             self.treasury_owed.remove(deps.storage, (&denom, fk));
         }
-        let resp = self.pay_out(
-            deps.storage,
-            env,
-            &config.treasury,
-            to_chain.as_ref(),
-            &total,
-            |l, a| {
-                l.treasury_owed -= a;
-                l.paid_treasury += a;
-            },
-        )?;
+        let resp = self.pay_out(deps.storage, env, &config.treasury, remote, &total, |l, a| {
+            l.treasury_owed -= a;
+            l.paid_treasury += a;
+        })?;
         Ok(resp
             .add_attribute(attr::ACTION, events::action::CLAIM_TREASURY)
             .add_event(

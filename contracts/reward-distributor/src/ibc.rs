@@ -279,7 +279,7 @@ mod tests {
     //! times out, comes back as credit and is claimed again; the per-denom ledger must
     //! match the contract's balance after every step.
     use super::*;
-    use attrib_std::ibc::{callback_memo, ibc_denom, Ics20Packet};
+    use attrib_std::ibc::{callback_memo, ibc_denom, IbcError, Ics20Packet};
     use attrib_std::rewards::{EpochClock, TakeRates};
     use cosmwasm_std::testing::{
         message_info, mock_dependencies, mock_env, MockApi, MockQuerier, MockStorage,
@@ -467,7 +467,9 @@ mod tests {
     }
 
     /// The treasury claims to another chain; `outcome` resolves the transfer.
-    fn treasury_claims_remote(outcome: &str) {
+    /// 5 000 vouchers paid from another chain, the epoch closed and settled: nobody earned
+    /// points and nothing was earmarked, so all of it is owed to the treasury.
+    fn treasury_owed_5000() -> (Deps, Env, Addr) {
         let (mut deps, mut env, treasury) = setup();
         let pool = env.contract.address.clone();
         let c = RewardDistributorContract::new();
@@ -478,8 +480,14 @@ mod tests {
             .unwrap();
         c.settle_epoch(ExecCtx::from((deps.as_mut(), env.clone(), crank)), 100)
             .unwrap();
-        // Nobody earned points and nothing was earmarked: all of it is the treasury's.
         assert_eq!(ledger(&deps).treasury_owed.u128(), 5_000);
+        (deps, env, treasury)
+    }
+
+    fn treasury_claims_remote(outcome: &str) {
+        let (mut deps, env, treasury) = treasury_owed_5000();
+        let pool = env.contract.address.clone();
+        let c = RewardDistributorContract::new();
 
         let to = RemoteRecipient {
             channel_id: "channel-0".into(),
@@ -615,13 +623,22 @@ mod tests {
 
     #[test]
     fn remote_claims_check_where_they_go() {
-        let (mut deps, env, treasury) = setup();
+        let (mut deps, env, treasury) = treasury_owed_5000();
         let c = RewardDistributorContract::new();
         let info = message_info(&treasury, &[]);
-        for (channel, receiver, timeout) in [
-            ("transfer", "buyer1x", None),
-            ("channel-0", "", None),
-            ("channel-0", "buyer1x", Some(5)),
+        let before = ledger(&deps);
+        for (channel, receiver, timeout, expected) in [
+            (
+                "transfer",
+                "buyer1x",
+                None,
+                IbcError::BadChannel {
+                    channel: "transfer".into(),
+                },
+            ),
+            ("channel-0", "", None, IbcError::BadRemoteReceiver {}),
+            ("channel-0", "a b", None, IbcError::BadRemoteReceiver {}),
+            ("channel-0", "buyer1x", Some(5), IbcError::BadTimeout { secs: 5 }),
         ] {
             let to = RemoteRecipient {
                 channel_id: channel.into(),
@@ -629,12 +646,27 @@ mod tests {
                 timeout_secs: timeout,
             };
             let err = c
+                .claim_treasury(
+                    ExecCtx::from((deps.as_mut(), env.clone(), info.clone())),
+                    Some(to.clone()),
+                )
+                .unwrap_err();
+            assert_eq!(err, ContractError::Ibc(expected.clone()));
+            let err = c
                 .claim_credits(
                     ExecCtx::from((deps.as_mut(), env.clone(), info.clone())),
                     Some(to),
                 )
                 .unwrap_err();
-            assert!(matches!(err, ContractError::Ibc(_)), "{err}");
+            assert_eq!(err, ContractError::Ibc(expected));
         }
+        // Nothing moved: still owed to the treasury, nothing in transit, no transfer.
+        assert_eq!(ledger(&deps), before);
+        assert_eq!(ledger(&deps).treasury_owed.u128(), 5_000);
+        assert!(c
+            .claim_transfers
+            .range(&deps.storage, None, None, cosmwasm_std::Order::Ascending)
+            .next()
+            .is_none());
     }
 }

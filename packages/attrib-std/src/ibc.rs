@@ -41,7 +41,7 @@ pub const TRANSFER_PORT: &str = "transfer";
 pub const DEFAULT_TIMEOUT_SECS: u64 = 600;
 pub const MAX_TIMEOUT_SECS: u64 = 7 * 24 * 3600;
 
-#[derive(Error, Debug, PartialEq)]
+#[derive(Error, Debug, PartialEq, Clone)]
 pub enum IbcError {
     #[error("not an ICS-20 transfer packet: {reason}")]
     NotIcs20 { reason: String },

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds every contract to wasm the CosmWasm VM of wasmd 0.61 accepts:
-#   cargo build (release, wasm32) → wasm-opt -Os with sign-ext and bulk-memory lowering
-#   → artifacts/<crate>.wasm + checksums.txt → cosmwasm-check 3.0.x on each.
+#   cargo build (release, wasm32) → wasm-opt -Oz with sign-ext and bulk-memory lowering
+#   → artifacts/<crate>.wasm + checksums.txt → cosmwasm-check 3.0.x on each
+#   → each artifact within its size budget (`[package.metadata.attrib] wasm-size-budget`
+#     in the contract's Cargo.toml: growing a contract is a decision written down there).
 # rustc ≥ 1.87 emits bulk-memory/sign-ext instructions that wasmvm 3.0 rejects; the
 # lowering passes rewrite them into MVP instructions (see shared/TOOLCHAIN.md).
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -25,7 +27,7 @@ rm -f "$ARTIFACTS"/*.wasm "$ARTIFACTS/checksums.txt"
 for c in "${WASM_CRATES[@]}"; do
   name="${c//-/_}"
   "$(wasm_opt_bin)" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/$name.wasm" \
-    -Os --signext-lowering --llvm-memory-copy-fill-lowering --strip-debug --strip-producers -o "$ARTIFACTS/$name.wasm"
+    --merge-similar-functions -Oz -Oz --signext-lowering --llvm-memory-copy-fill-lowering --strip-debug --strip-producers -o "$ARTIFACTS/$name.wasm"
 done
 (cd "$ARTIFACTS" && sha256sum -- *.wasm > checksums.txt)
 
@@ -60,13 +62,30 @@ PY
 step "cosmwasm-check $COSMWASM_CHECK_VERSION"
 "$(cosmwasm_check_bin)" "$ARTIFACTS"/*.wasm
 
-status=0
-printf '\n%-40s %10s\n' "artifact" "bytes" >&2
-for f in "$ARTIFACTS"/*.wasm; do
-  size=$(stat -c %s "$f")
-  printf '%-40s %10d\n' "$(basename "$f")" "$size" >&2
-  if [ "$size" -gt "$MAX_BYTES" ]; then
-    echo "error: $(basename "$f") is over wasmd's 800 KiB limit" >&2; status=1
-  fi
-done
-exit $status
+step "sizes against budgets"
+cargo metadata --no-deps --format-version 1 --locked \
+  | python3 - "$ARTIFACTS" "$MAX_BYTES" "${WASM_CRATES[@]}" <<'PY'
+import json, os, sys
+artifacts, limit, crates = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+packages = {p["name"]: p for p in json.load(sys.stdin)["packages"]}
+bad = False
+print(f"\n{'artifact':36} {'bytes':>9} {'budget':>9} {'used':>6}", file=sys.stderr)
+for crate in crates:
+    name = crate.replace("-", "_") + ".wasm"
+    size = os.path.getsize(os.path.join(artifacts, name))
+    budget = ((packages[crate].get("metadata") or {}).get("attrib") or {}).get("wasm-size-budget")
+    if budget is None:
+        print(f"error: {crate} has no [package.metadata.attrib] wasm-size-budget", file=sys.stderr)
+        bad = True
+        continue
+    print(f"{name:36} {size:9d} {budget:9d} {100 * size / budget:5.1f}%", file=sys.stderr)
+    if size > budget:
+        print(f"error: {name} is {size} bytes, over its budget of {budget} bytes "
+              f"({packages[crate]['manifest_path']}): shrink it, or raise the budget in a "
+              "commit that says why", file=sys.stderr)
+        bad = True
+    if size > limit:
+        print(f"error: {name} is over wasmd's 800 KiB limit", file=sys.stderr)
+        bad = True
+sys.exit(1 if bad else 0)
+PY

@@ -11,8 +11,6 @@ use cosmwasm_std::{Binary, HexBinary, Response, Uint128};
 use cw_storage_plus::{Item, Map};
 use sylvia::contract;
 use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
-#[cfg(not(feature = "library"))]
-use sylvia::entry_points;
 
 use crate::error::ContractError;
 use crate::msg::{
@@ -25,7 +23,12 @@ use crate::state::Role;
 pub const CONTRACT_NAME: &str = concat!("crates.io:", env!("CARGO_PKG_NAME"));
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-#[cfg_attr(not(feature = "library"), entry_points)]
+attrib_std::entry_points!(
+    CuratorStakingContract,
+    ContractError,
+    [governance, review_service, slashing_service, points_source]
+);
+
 #[contract]
 #[sv::error(ContractError)]
 #[sv::messages(attrib_std::interfaces::governance as Governance)]

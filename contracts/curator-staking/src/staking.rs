@@ -147,7 +147,7 @@ impl CuratorStakingContract {
         Ok(events::response(action::STAKE).add_event(
             Event::new(events::STAKE_BONDED)
                 .add_attribute(attr::STAKER, who.as_str())
-                .add_attribute(attr::ROLE, format!("{role:?}").to_lowercase())
+                .add_attribute(attr::ROLE, role.as_str())
                 .add_attribute(attr::AMOUNT, amount.to_string())
                 .add_attribute("bonded", staker.bonded.to_string()),
         ))

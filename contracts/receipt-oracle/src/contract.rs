@@ -9,8 +9,6 @@ use cosmwasm_std::{Coin, HexBinary, Order, Response, StdResult, Uint128};
 use cw_storage_plus::{Bound, Item, Map};
 use sylvia::contract;
 use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
-#[cfg(not(feature = "library"))]
-use sylvia::entry_points;
 
 use crate::error::ContractError;
 use crate::models::Payer;
@@ -21,7 +19,12 @@ use crate::state::{Batch, Config, Cursor, LineageEntry, Model, Operator, Params,
 pub const CONTRACT_NAME: &str = concat!("crates.io:", env!("CARGO_PKG_NAME"));
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-#[cfg_attr(not(feature = "library"), entry_points)]
+attrib_std::entry_points!(
+    ReceiptOracleContract,
+    ContractError,
+    [governance, omission_target]
+);
+
 #[contract]
 #[sv::error(ContractError)]
 #[sv::messages(attrib_std::interfaces::governance as Governance)]

@@ -11,8 +11,6 @@ use attrib_std::registry::{
 use cosmwasm_std::{Coin, HexBinary, Response};
 use sylvia::contract;
 use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
-#[cfg(not(feature = "library"))]
-use sylvia::entry_points;
 
 use crate::error::ContractError;
 use crate::msg::{
@@ -29,7 +27,12 @@ use cw_storage_plus::{IndexedMap, Item, Map, MultiIndex};
 pub const CONTRACT_NAME: &str = concat!("crates.io:", env!("CARGO_PKG_NAME"));
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-#[cfg_attr(not(feature = "library"), entry_points)]
+attrib_std::entry_points!(
+    RegistryContract,
+    ContractError,
+    [governance, review_target, reward_source]
+);
+
 #[contract]
 #[sv::error(ContractError)]
 #[sv::messages(attrib_std::interfaces::governance as Governance)]

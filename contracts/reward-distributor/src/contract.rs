@@ -14,8 +14,6 @@ use cosmwasm_std::{from_json, Binary, Coin, Response, Uint128};
 use cw_storage_plus::{Item, Map};
 use sylvia::contract;
 use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
-#[cfg(not(feature = "library"))]
-use sylvia::entry_points;
 
 use crate::admin::InitArgs;
 use crate::error::ContractError;
@@ -30,7 +28,12 @@ use crate::state::{AcceptedDenom, EmissionConfig};
 pub const CONTRACT_NAME: &str = concat!("crates.io:", env!("CARGO_PKG_NAME"));
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-#[cfg_attr(not(feature = "library"), entry_points)]
+attrib_std::entry_points!(
+    RewardDistributorContract,
+    ContractError,
+    [governance, reward_pool]
+);
+
 #[contract]
 #[sv::error(ContractError)]
 #[sv::messages(attrib_std::interfaces::governance as Governance)]

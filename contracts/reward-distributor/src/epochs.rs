@@ -276,7 +276,7 @@ impl RewardDistributorContract {
         Ok(resp
             .add_attribute(attr::EPOCH, e.to_string())
             .add_attribute("applied", applied.to_string())
-            .add_attribute(attr::STATUS, format!("{:?}", epoch.status).to_lowercase()))
+            .add_attribute(attr::STATUS, epoch.status.as_str()))
     }
 
     /// Treasury and curator shares become owed; what could not be applied to a version

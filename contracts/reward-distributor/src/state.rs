@@ -59,6 +59,17 @@ pub enum EpochStatus {
     Settled,
 }
 
+impl EpochStatus {
+    /// The status as events name it (snake case, like its JSON).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            EpochStatus::Open => "open",
+            EpochStatus::Settling => "settling",
+            EpochStatus::Settled => "settled",
+        }
+    }
+}
+
 /// Where settlement of an epoch has got to.
 #[cw_serde]
 pub enum SettleCursor {

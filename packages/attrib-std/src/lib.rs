@@ -12,11 +12,14 @@
 //! - [`funds`]: the exact-payment check every payable message uses;
 //! - [`rewards`]: paying the reward pool, fee splits, emission caps and the reward
 //!   accumulator;
+//! - [`entry`]: the contracts' entry points, which read each message once, straight
+//!   into sylvia's generated enums;
 //! - [`events`]: event type and attribute names, read by the CLI and indexers.
 //! - [`ibc`]: ICS-20 packets, local `ibc/…` denoms, the ibc-hooks derived sender, the
 //!   memos of incoming payments and outgoing claims.
 
 pub mod curation;
+pub mod entry;
 pub mod events;
 pub mod funds;
 pub mod governance;

@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod disputes;
+mod entry;
 mod reviews;
 mod staking;
 mod suite;

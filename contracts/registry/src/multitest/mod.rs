@@ -3,6 +3,7 @@
 //! execute message (`bad_input.rs`).
 
 mod bad_input;
+mod entry;
 mod review_service_mock;
 mod story;
 mod suite;

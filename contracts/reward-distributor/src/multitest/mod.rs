@@ -1,4 +1,5 @@
 mod bad_input;
+mod entry;
 mod points_mock;
 mod properties;
 mod story;

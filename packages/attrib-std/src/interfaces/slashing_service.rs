@@ -16,6 +16,16 @@ pub enum Role {
     Operator,
 }
 
+impl Role {
+    /// The role as events name it (snake case, like its JSON).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Role::Curator => "curator",
+            Role::Operator => "operator",
+        }
+    }
+}
+
 #[cw_serde]
 pub struct StakeOfResponse {
     pub role: Option<Role>,

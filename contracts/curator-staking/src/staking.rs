@@ -4,9 +4,7 @@
 use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
 use attrib_std::rewards::{self, InflowReason, PayMsg};
-use cosmwasm_std::{
-    from_json, to_json_binary, Addr, BankMsg, Binary, CosmosMsg, Event, Response, Storage, Uint128, WasmMsg,
-};
+use cosmwasm_std::{from_json, Addr, BankMsg, Binary, CosmosMsg, Event, Response, Storage, Uint128};
 use sylvia::ctx::ExecCtx;
 
 use crate::error::ContractError;
@@ -23,15 +21,11 @@ pub fn send_asset(config: &Config, to: &Addr, amount: Uint128) -> Result<CosmosM
             amount: vec![cosmwasm_std::coin(amount.u128(), denom)],
         }
         .into(),
-        StakeAsset::Cw20 { address } => WasmMsg::Execute {
-            contract_addr: address.to_string(),
-            msg: to_json_binary(&cw20::Cw20ExecuteMsg::Transfer {
-                recipient: to.to_string(),
-                amount,
-            })?,
-            funds: vec![],
+        StakeAsset::Cw20 { address } => attrib_std::funds::Cw20Call::Transfer {
+            recipient: to.to_string(),
+            amount,
         }
-        .into(),
+        .on(address)?,
     })
 }
 

@@ -2,7 +2,8 @@
 //! anything else (nothing, too little, too much, another denom, extra coins) is refused
 //! before state changes, and the chain returns the funds with the failed transaction.
 
-use cosmwasm_std::{to_json_binary, Addr, BankMsg, Coin, CosmosMsg, StdResult, Uint128, WasmMsg};
+use cosmwasm_std::{to_json_binary, Addr, BankMsg, Binary, Coin, CosmosMsg, StdResult, Uint128, WasmMsg};
+use serde::Serialize;
 use thiserror::Error;
 
 #[derive(Error, Debug, PartialEq, Eq)]
@@ -60,18 +61,43 @@ pub fn cw20_denom(token: &Addr) -> String {
     format!("{CW20_PREFIX}{token}")
 }
 
+/// The two cw20 messages Attrib sends, written exactly as cw20's `Cw20ExecuteMsg` writes
+/// them. (Serializing a `Cw20ExecuteMsg` links the serializer of all its variants into
+/// every contract that pays in cw20 tokens.)
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cw20Call {
+    Transfer {
+        recipient: String,
+        amount: Uint128,
+    },
+    Send {
+        contract: String,
+        amount: Uint128,
+        msg: Binary,
+    },
+}
+
+impl Cw20Call {
+    /// The call, executed on `token`.
+    pub fn on(&self, token: impl Into<String>) -> StdResult<CosmosMsg> {
+        Ok(WasmMsg::Execute {
+            contract_addr: token.into(),
+            msg: to_json_binary(self)?,
+            funds: vec![],
+        }
+        .into())
+    }
+}
+
 /// Sends `amount` of `denom` to `to`: a bank send, or a cw20 `transfer` for `cw20:` denoms.
 pub fn send(denom: &str, to: &Addr, amount: Uint128) -> StdResult<CosmosMsg> {
     Ok(match denom.strip_prefix(CW20_PREFIX) {
-        Some(token) => WasmMsg::Execute {
-            contract_addr: token.to_string(),
-            msg: to_json_binary(&cw20::Cw20ExecuteMsg::Transfer {
-                recipient: to.to_string(),
-                amount,
-            })?,
-            funds: vec![],
+        Some(token) => Cw20Call::Transfer {
+            recipient: to.to_string(),
+            amount,
         }
-        .into(),
+        .on(token)?,
         None => BankMsg::Send {
             to_address: to.to_string(),
             amount: vec![Coin::new(amount, denom)],
@@ -110,6 +136,43 @@ pub fn one_coin_of(sent: &[Coin], denom: &str) -> Result<Uint128, FundsError> {
 mod tests {
     use super::*;
     use cosmwasm_std::coin;
+
+    #[test]
+    fn cw20_calls_are_written_as_cw20_writes_them() {
+        let transfer = Cw20Call::Transfer {
+            recipient: "bob".into(),
+            amount: Uint128::new(7),
+        };
+        let theirs = cw20::Cw20ExecuteMsg::Transfer {
+            recipient: "bob".into(),
+            amount: Uint128::new(7),
+        };
+        assert_eq!(
+            to_json_binary(&transfer).unwrap(),
+            to_json_binary(&theirs).unwrap()
+        );
+        let send = Cw20Call::Send {
+            contract: "pool".into(),
+            amount: Uint128::new(9),
+            msg: Binary::from(b"{}"),
+        };
+        let theirs = cw20::Cw20ExecuteMsg::Send {
+            contract: "pool".into(),
+            amount: Uint128::new(9),
+            msg: Binary::from(b"{}"),
+        };
+        assert_eq!(to_json_binary(&send).unwrap(), to_json_binary(&theirs).unwrap());
+        let CosmosMsg::Wasm(WasmMsg::Execute {
+            contract_addr,
+            msg,
+            funds,
+        }) = send.on("token").unwrap()
+        else {
+            panic!("a wasm execute");
+        };
+        assert_eq!((contract_addr.as_str(), funds.len()), ("token", 0));
+        assert_eq!(msg, to_json_binary(&theirs).unwrap());
+    }
 
     #[test]
     fn exact_payment() {

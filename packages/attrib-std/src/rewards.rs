@@ -146,16 +146,12 @@ pub enum PoolReceiveMsg {
 /// native funds, or a cw20 `send` with the `pay` hook for `cw20:` denoms.
 pub fn pay_msg(pool: &Addr, denom: &str, amount: Uint128, pay: PayMsg) -> StdResult<CosmosMsg> {
     Ok(match denom.strip_prefix(CW20_PREFIX) {
-        Some(token) => WasmMsg::Execute {
-            contract_addr: token.to_string(),
-            msg: to_json_binary(&cw20::Cw20ExecuteMsg::Send {
-                contract: pool.to_string(),
-                amount,
-                msg: to_json_binary(&PoolReceiveMsg::Pay(pay))?,
-            })?,
-            funds: vec![],
+        Some(token) => crate::funds::Cw20Call::Send {
+            contract: pool.to_string(),
+            amount,
+            msg: to_json_binary(&PoolReceiveMsg::Pay(pay))?,
         }
-        .into(),
+        .on(token)?,
         None => WasmMsg::Execute {
             contract_addr: pool.to_string(),
             msg: to_json_binary(&crate::interfaces::reward_pool::sv::ExecMsg::Pay {

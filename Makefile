@@ -1,5 +1,5 @@
 # Attrib: the obvious targets. `make demo` and `make test` are the README's two commands.
-.PHONY: demo demo-ibc test fmt lint unit wasm schema schema-check tools localnet-up localnet-down localnet-status deploy gas ci
+.PHONY: demo demo-ibc test fmt lint unit wasm size-profile schema schema-check tools localnet-up localnet-down localnet-status deploy gas ci
 
 demo:            ## local chain up, contracts built and deployed, SPEC §10 played through the CLI
 	bash scripts/demo.sh
@@ -16,6 +16,8 @@ unit:
 	cargo test --workspace
 wasm:            ## artifacts/*.wasm + checksums, checked with cosmwasm-check
 	bash scripts/build-wasm.sh
+size-profile:    ## what makes each wasm big (twiggy), by kind of code
+	bash scripts/size-profile.sh
 schema:          ## regenerate schema/
 	bash scripts/schema.sh gen
 schema-check:

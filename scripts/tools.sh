@@ -80,6 +80,17 @@ ensure_wasmd() {
     rm -rf "$dir/src"
   fi
 }
+# twiggy, the wasm size profiler, for scripts/size-profile.sh (crates.io).
+TWIGGY_VERSION="0.8.0"
+twiggy_bin() { echo "$TOOLS_DIR/twiggy-$TWIGGY_VERSION/bin/twiggy"; }
+ensure_twiggy() {
+  if [ ! -x "$(twiggy_bin)" ]; then
+    log "installing twiggy $TWIGGY_VERSION (cargo, a few minutes cold)"
+    CARGO_TARGET_DIR="$ATTRIB_CACHE/cargo-target-tools" \
+      cargo install twiggy --version "=$TWIGGY_VERSION" --locked --root "$TOOLS_DIR/twiggy-$TWIGGY_VERSION" >&2
+  fi
+}
+
 relayer_bin() { echo "$TOOLS_DIR/relayer-$RELAYER_VERSION/bin/rly"; }
 
 # `go install …@version` is refused (the proxy will not list the module's versions for

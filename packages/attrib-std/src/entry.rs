@@ -8,6 +8,15 @@
 //! the message is read once, into that enum. sylvia's generated `dispatch` still runs the
 //! message, so behaviour, the JSON API and the schemas are unchanged.
 //!
+//! Where it reads differently from sylvia (found by review; pinned by the tests below):
+//! - a duplicate key — two messages, or a field twice — is refused; sylvia kept the last;
+//! - the value of a field no message has is skipped as serde-json-wasm skips it for every
+//!   type it reads (state, hooks): unparsed, so `{"accept_admin":{"x":1.5}}` runs
+//!   `accept_admin`, which sylvia's value tree refused (it cannot hold floats). Such a
+//!   field is ignored either way; wasmd already refuses execute messages that are not
+//!   valid JSON;
+//! - serde's sequence form of a struct (`[a, b]` for `{"x": a, "y": b}`) is refused.
+//!
 //! A contract declares its entry points with [`entry_points!`](crate::entry_points):
 //!
 //! ```ignore
@@ -320,6 +329,26 @@ mod tests {
         );
         assert_eq!(read(r#"{"close":{}}"#).unwrap(), Glue::Own(Own::Close {}));
         assert_eq!(read(r#"{"pause":{}}"#).unwrap(), Glue::Iface(Iface::Pause {}));
+    }
+
+    #[test]
+    fn differs_from_sylvia_only_where_documented() {
+        // Duplicates are refused (sylvia kept the last one).
+        assert!(read(r#"{"close":{},"close":{}}"#)
+            .unwrap_err()
+            .contains("Expected exactly one message"));
+        assert!(read(r#"{"pay":{"amount":1,"amount":2}}"#)
+            .unwrap_err()
+            .contains("duplicate field"));
+        // Fields no message has are skipped unparsed, as for everything serde-json-wasm reads.
+        assert_eq!(read(r#"{"close":{"x":1.5}}"#).unwrap(), Glue::Own(Own::Close {}));
+        assert_eq!(
+            read(r#"{"pay":{"amount":3,"memo":null,"x":[1e3]}}"#).unwrap(),
+            Glue::Own(Own::Pay {
+                amount: 3,
+                memo: None
+            })
+        );
     }
 
     #[test]

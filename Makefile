@@ -30,7 +30,7 @@ localnet-down:
 	bash scripts/localnet.sh stop
 localnet-status:
 	bash scripts/localnet.sh status
-deploy:
+deploy:          ## build, start attrib-local if it is down, deploy (a live deployment is reused)
 	bash scripts/deploy.sh
 gas:             ## gas table on the local chain → target/gas-table.json
 	bash scripts/gas.sh

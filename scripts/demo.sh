@@ -19,20 +19,11 @@ export ATTRIB_HOME="$ROOT/.localnet/attrib-local/cli"
 DATA="$ROOT/.localnet/demo-data"; OUT="$ROOT/.localnet/demo-out"; mkdir -p "$OUT"
 SUMMARY="$OUT/summary.tsv"; : > "$SUMMARY"
 
-step "tools (installed once under $ATTRIB_CACHE)"
-ensure_wasm_tools; ensure_wasmd
-step "build: contracts to wasm, and the attrib CLI"
-bash scripts/build-wasm.sh
-cargo build --quiet --locked -p attrib-cli
+# Tools, wasm and CLI builds, the chain (a fresh one unless --keep), keys, deployment.
+[ $KEEP = 1 ] || bash scripts/localnet.sh reset
+if [ $KEEP = 1 ]; then bash scripts/deploy.sh; else bash scripts/deploy.sh --fresh; fi
 ATTRIB="$CARGO_TARGET_DIR/debug/attrib"
 attrib() { "$ATTRIB" --yes "$@"; }
-
-step "local chain"
-[ $KEEP = 1 ] || bash scripts/localnet.sh reset
-bash scripts/localnet.sh start
-attrib keys import scripts/test-accounts.json --overwrite >/dev/null
-step "deploy"
-if [ $KEEP = 1 ]; then attrib deploy --from admin; else attrib deploy --from admin --fresh; fi
 
 PRICE=250000uatr
 if [ $IBC = 1 ]; then

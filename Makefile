@@ -1,5 +1,5 @@
 # Attrib: the obvious targets. `make demo` and `make test` are the README's two commands.
-.PHONY: demo demo-ibc test fmt lint unit wasm size-profile schema schema-check tools localnet-up localnet-down localnet-status deploy gas ci
+.PHONY: demo demo-ibc test e2e fmt lint unit wasm size-profile schema schema-check tools localnet-up localnet-down localnet-status deploy gas ci
 
 demo:            ## local chain up, contracts built and deployed, SPEC §10 played through the CLI
 	bash scripts/demo.sh
@@ -8,11 +8,13 @@ demo-ibc:        ## the demo with the cross-chain purchase (second chain + relay
 test:            ## everything CI runs
 	bash scripts/test.sh
 ci: test
+e2e:             ## the #[ignore]d end-to-end tests on fresh attrib-e2e + buyer-e2e chains
+	bash scripts/e2e.sh
 fmt:
 	cargo fmt --all
 lint:
 	cargo clippy --workspace --all-targets -- -D warnings
-unit:
+unit:            ## unit and multi-tests; the end-to-end tests show as ignored
 	cargo test --workspace
 wasm:            ## artifacts/*.wasm + checksums, checked with cosmwasm-check
 	bash scripts/build-wasm.sh
@@ -30,7 +32,7 @@ localnet-down:
 	bash scripts/localnet.sh stop
 localnet-status:
 	bash scripts/localnet.sh status
-deploy:
+deploy:          ## build, start attrib-local if it is down, deploy (a live deployment is reused)
 	bash scripts/deploy.sh
 gas:             ## gas table on the local chain → target/gas-table.json
 	bash scripts/gas.sh

@@ -63,11 +63,12 @@ step "cosmwasm-check $COSMWASM_CHECK_VERSION"
 "$(cosmwasm_check_bin)" "$ARTIFACTS"/*.wasm
 
 step "sizes against budgets"
-cargo metadata --no-deps --format-version 1 --locked > "$CARGO_TARGET_DIR/attrib-metadata.json"
-python3 - "$CARGO_TARGET_DIR/attrib-metadata.json" "$ARTIFACTS" "$MAX_BYTES" "${WASM_CRATES[@]}" <<'PY'
+# The metadata goes through the environment: python's stdin is the script below.
+METADATA=$(cargo metadata --no-deps --format-version 1 --locked) \
+  python3 - "$ARTIFACTS" "$MAX_BYTES" "${WASM_CRATES[@]}" <<'PY'
 import json, os, sys
-metadata, artifacts, limit, crates = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
-packages = {p["name"]: p for p in json.load(open(metadata))["packages"]}
+artifacts, limit, crates = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+packages = {p["name"]: p for p in json.loads(os.environ["METADATA"])["packages"]}
 bad = False
 print(f"\n{'artifact':36} {'bytes':>9} {'budget':>9} {'used':>6}", file=sys.stderr)
 for crate in crates:

@@ -19,20 +19,11 @@ export ATTRIB_HOME="$ROOT/.localnet/attrib-local/cli"
 DATA="$ROOT/.localnet/demo-data"; OUT="$ROOT/.localnet/demo-out"; mkdir -p "$OUT"
 SUMMARY="$OUT/summary.tsv"; : > "$SUMMARY"
 
-step "tools (installed once under $ATTRIB_CACHE)"
-ensure_wasm_tools; ensure_wasmd
-step "build: contracts to wasm, and the attrib CLI"
-bash scripts/build-wasm.sh
-cargo build --quiet --locked -p attrib-cli
+# Tools, wasm and CLI builds, the chain (a fresh one unless --keep), keys, deployment.
+[ $KEEP = 1 ] || bash scripts/localnet.sh reset
+if [ $KEEP = 1 ]; then bash scripts/deploy.sh; else bash scripts/deploy.sh --fresh; fi
 ATTRIB="$CARGO_TARGET_DIR/debug/attrib"
 attrib() { "$ATTRIB" --yes "$@"; }
-
-step "local chain"
-[ $KEEP = 1 ] || bash scripts/localnet.sh reset
-bash scripts/localnet.sh start
-attrib keys import scripts/test-accounts.json --overwrite >/dev/null
-step "deploy"
-if [ $KEEP = 1 ]; then attrib deploy --from admin; else attrib deploy --from admin --fresh; fi
 
 PRICE=250000uatr
 if [ $IBC = 1 ]; then
@@ -45,18 +36,27 @@ if [ $IBC = 1 ]; then
   PRICE="250000uatr,250000$VOUCHER"
 fi
 
-jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' "$@"; }
+# jget FILE PATH…: values out of JSON by path (scripts/jget.py parses the path, evaluates
+# nothing), one a line; e.g. `jget tx.json txhash`, `jget /dev/stdin 'review.members[*].curator'`.
+jget() { python3 "$ROOT/scripts/jget.py" "$@"; }
 # tx LABEL FILE-STEM ARGS…: run a CLI transaction, narrate it, keep it for the summary.
 tx() {
   local label="$1" stem="$2"; shift 2
   attrib -o json "$@" > "$OUT/$stem.json"
   local hash gas
-  hash=$(jget "$OUT/$stem.json" 'd["txhash"]'); gas=$(jget "$OUT/$stem.json" 'd["gas_used"]')
+  hash=$(jget "$OUT/$stem.json" txhash); gas=$(jget "$OUT/$stem.json" gas_used)
   printf '   ✓ %-44s tx %s…  gas %s\n' "$label" "${hash:0:12}" "$gas"
   printf '%s\t%s\t%s\n' "$label" "$hash" "$gas" >> "$SUMMARY"
 }
-# attr STEM EVENT KEY: an attribute of a contract event of a recorded transaction.
-attr() { jget "$OUT/$1.json" "[v for e in d['events'] if e['type']=='wasm-$2' for k,v in e['attributes'] if k=='$3'][0]"; }
+# attr STEM EVENT KEY: an attribute of a contract event of a recorded transaction (the
+# first, if several events carry it).
+attr() {
+  local v; mapfile -t v < <(jget "$OUT/$1.json" "events[type=wasm-$2].attributes[0=$3][1]")
+  [ ${#v[@]} -gt 0 ] || { echo "no attribute $3 in a wasm-$2 event of $OUT/$1.json" >&2; return 1; }
+  echo "${v[0]}"
+}
+# percent BPS: basis points as a percentage, written as Python writes BPS / 100 (25.0, 12.34).
+percent() { if (( $1 % 10 )); then printf '%d.%02d' $(($1 / 100)) $(($1 % 100)); else printf '%d.%d' $(($1 / 100)) $(($1 % 100 / 10)); fi; }
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 bal() { attrib balance "$1" | tr -d '\n'; }
 
@@ -96,9 +96,9 @@ echo "   refused at once: duplicate of tranche $(attr spam attrib_tranche_duplic
 
 say "5. Committees vote, commit then reveal: accept Alice and Bob, reject Carol (unlabeled boxes)"
 KEYS_JSON=$(attrib keys list -o json)
-key_of() { python3 -c 'import json,sys; print([n for n,a in json.loads(sys.argv[1]) if a==sys.argv[2]][0])' "$KEYS_JSON" "$1"; }
+key_of() { jget /dev/stdin "[1=$1][0]" <<< "$KEYS_JSON"; }
 vote_of() { [ "$1" = carol ] && echo reject || echo accept; }
-members_of() { attrib q curation review "$1" -o json | jget /dev/stdin '" ".join(m["curator"] for m in d["review"]["members"])'; }
+members_of() { attrib q curation review "$1" -o json | jget /dev/stdin 'review.members[*].curator'; }
 for phase in commit reveal; do
   for who in alice bob carol; do
     rv="R_$who"; review=${!rv}; vote=$(vote_of "$who")
@@ -111,7 +111,7 @@ done
 for who in alice bob carol; do
   rv="R_$who"; tv="T_$who"
   tx "finalize review ${!rv} ($who)" "final_$who" tx curation finalize-review --from auditor --review-id "${!rv}"
-  echo "   outcome: $(attr "final_$who" attrib_review_finalized outcome); tranche ${!tv} is now $(attrib q registry tranche --tranche-id "${!tv}" -o json | jget /dev/stdin 'd["tranche"]["status"]')"
+  echo "   outcome: $(attr "final_$who" attrib_review_finalized outcome); tranche ${!tv} is now $(attrib q registry tranche --tranche-id "${!tv}" -o json | jget /dev/stdin tranche.status)"
 done
 
 say "6. The maintainer seals version 1 from the two accepted tranches"
@@ -121,19 +121,19 @@ echo "   version root $(attr seal attrib_version_sealed version_root), total wei
 say "7. The dev shop buys a commercial license for version 1"
 tx "buy license (250000uatr)" license tx registry buy-license --from devshop --dataset-id "$DATASET" --version 1
 attrib q registry has-valid-license --licensee devshop --dataset-id "$DATASET" --version 1 -o json > "$OUT/license-check.json"
-echo "   valid: $(jget "$OUT/license-check.json" 'd["valid"]'), until $(jget "$OUT/license-check.json" 'd["expires_at"]')"
+echo "   valid: $(jget "$OUT/license-check.json" valid), until $(jget "$OUT/license-check.json" expires_at)"
 
 if [ $IBC = 1 ]; then
   say "7b. A buyer on another chain (buyer-local) buys a license with its own token over IBC"
   BEFORE=$(attrib balance buyer --on buyer-local --denom ubuy | tr -d '\n')
   attrib -o json ibc pay --from buyer --on buyer-local --amount 250000ubuy buy-license \
     --dataset-id "$DATASET" --version 1 > "$OUT/ibc-license.json"
-  printf '   ✓ %-44s tx %s… on buyer-local\n' "ICS-20 transfer, memo: buy_license" "$(jget "$OUT/ibc-license.json" 'd["txhash"]' | cut -c1-12)"
+  printf '   ✓ %-44s tx %s… on buyer-local\n' "ICS-20 transfer, memo: buy_license" "$(jget "$OUT/ibc-license.json" txhash | cut -c1-12)"
   for _ in $(seq 1 60); do
-    [ "$(attrib q registry has-valid-license --licensee buyer --dataset-id "$DATASET" --version 1 -o json | jget /dev/stdin 'd["valid"]')" = True ] && break
+    [ "$(attrib q registry has-valid-license --licensee buyer --dataset-id "$DATASET" --version 1 -o json | jget /dev/stdin valid)" = True ] && break
     sleep 1
   done
-  echo "   relayed; the registry's ibc_destination_callback granted the license: valid $(attrib q registry has-valid-license --licensee buyer --dataset-id "$DATASET" --version 1 -o json | jget /dev/stdin 'd["valid"]')"
+  echo "   relayed; the registry's ibc_destination_callback granted the license: valid $(attrib q registry has-valid-license --licensee buyer --dataset-id "$DATASET" --version 1 -o json | jget /dev/stdin valid)"
   echo "   buyer on buyer-local: $BEFORE → $(attrib balance buyer --on buyer-local --denom ubuy | tr -d '\n') (price + fee); the pool holds $(attrib balance reward_distributor --denom "$VOUCHER")"
   OTHER=$(attrib balance buyer --on buyer-local --denom uother | tr -d '\n')
   attrib -o json ibc pay --from buyer --on buyer-local --amount 5000uother pay --earmark "$DATASET/1:10000" > "$OUT/ibc-refused.json"
@@ -157,44 +157,53 @@ attrib receipts sign --from operator --model-id "$MODEL" --first-id 1 --count 50
 attrib receipts sign --from operator --model-id "$MODEL" --first-id 50001 --count 50000 --out "$R/second.jsonl" -o json >/dev/null
 echo "   signed 100000 receipts ($(du -ch "$R/first.jsonl" "$R/second.jsonl" | tail -1 | cut -f1) of JSONL, kept by the gateway and given to each paying user)"
 attrib receipts build --in "$R/first.jsonl" --out "$R/batch1.json" -o json > "$OUT/build1.json"
-echo "   batch 1: $(jget "$OUT/build1.json" 'd["count"]') receipts, $(jget "$OUT/build1.json" 'd["total_units"]') units, tree built in $(jget "$OUT/build1.json" 'd["build_ms"]') ms"
+echo "   batch 1: $(jget "$OUT/build1.json" count) receipts, $(jget "$OUT/build1.json" total_units) units, tree built in $(jget "$OUT/build1.json" build_ms) ms"
 tx "operator posts batch 1 (50000 receipts)" batch1 receipts submit --from operator --batch "$R/batch1.json"
 # The operator under-reports: it leaves receipt 73210 out of the second batch.
 attrib receipts build --in "$R/second.jsonl" --omit 73210 --out "$R/batch2.json" -o json > "$OUT/build2.json"
-echo "   batch 2: $(jget "$OUT/build2.json" 'd["count"]') receipts, $(jget "$OUT/build2.json" 'd["total_units"]') units (one receipt quietly left out)"
+echo "   batch 2: $(jget "$OUT/build2.json" count) receipts, $(jget "$OUT/build2.json" total_units) units (one receipt quietly left out)"
 tx "operator posts batch 2 (49999 receipts)" batch2 receipts submit --from operator --batch "$R/batch2.json"
 
 say "10. An auditor who paid for inference 73210 proves it was omitted"
-STAKE_BEFORE=$(attrib q curation stake-of operator -o json | jget /dev/stdin 'd["bonded"]')
+STAKE_BEFORE=$(attrib q curation stake-of operator -o json | jget /dev/stdin bonded)
 tx "auditor proves receipt 73210 omitted" fraud tx oracle challenge-omitted --from auditor --model-id "$MODEL" \
   --operator operator --seq 2 --posted "$R/batch2.receipts.jsonl" --signed "$R/second.jsonl" --receipt-id 73210
-STAKE_AFTER=$(attrib q curation stake-of operator -o json | jget /dev/stdin 'd["bonded"]')
-echo "   batch 2 voided; operator slashed $((STAKE_BEFORE - STAKE_AFTER)) of its $STAKE_BEFORE bonded; the auditor is owed $(attrib q curation payout auditor -o json | jget /dev/stdin 'd["amount"]')"
+STAKE_AFTER=$(attrib q curation stake-of operator -o json | jget /dev/stdin bonded)
+echo "   batch 2 voided; operator slashed $((STAKE_BEFORE - STAKE_AFTER)) of its $STAKE_BEFORE bonded; the auditor is owed $(attrib q curation payout auditor -o json | jget /dev/stdin amount)"
 attrib receipts build --in "$R/second.jsonl" --out "$R/batch2-honest.json" -o json >/dev/null
 tx "operator re-posts batch 2 honestly (50000)" batch3 receipts submit --from operator --batch "$R/batch2-honest.json" --replaces 2
 
 say "11. After the dispute window, the usage settles: escrow → reward pool, earmarked by lineage"
-WINDOW=$(attrib q oracle config -o json | jget /dev/stdin 'd["params"]["dispute_window_secs"]')
+WINDOW=$(attrib q oracle config -o json | jget /dev/stdin params.dispute_window_secs)
 sleep $((WINDOW + 2))
 tx "finalize batch 1" fin1 tx oracle finalize-batch --from auditor --model-id "$MODEL" --operator operator --seq 1
 tx "finalize batch 3 (replacement of 2)" fin3 tx oracle finalize-batch --from auditor --model-id "$MODEL" --operator operator --seq 3
-echo "   charged $(attr fin1 attrib_batch_finalized charged) + $(attr fin3 attrib_batch_finalized charged) uatr for 100000 units; escrow left $(attrib q oracle model "$MODEL" -o json | jget /dev/stdin 'd["escrow"]')"
+echo "   charged $(attr fin1 attrib_batch_finalized charged) + $(attr fin3 attrib_batch_finalized charged) uatr for 100000 units; escrow left $(attrib q oracle model "$MODEL" -o json | jget /dev/stdin escrow)"
 
 say "12. The epoch closes: anyone cranks it; fees split to treasury, curators and version 1; emission capped by fees"
 attrib q rewards config -o json > "$OUT/pool-config.json"
-EPOCH_NOW=$(jget "$OUT/pool-config.json" 'd["current_epoch"]')
-END=$(jget "$OUT/pool-config.json" 'd["config"]["clock"]["epoch_start"] + (d["current_epoch"] + 1) * d["config"]["clock"]["epoch_secs"]')
+EPOCH_NOW=$(jget "$OUT/pool-config.json" current_epoch)
+EPOCH_START=$(jget "$OUT/pool-config.json" config.clock.epoch_start)
+EPOCH_SECS=$(jget "$OUT/pool-config.json" config.clock.epoch_secs)
+END=$((EPOCH_START + (EPOCH_NOW + 1) * EPOCH_SECS))
 NOW=$(date +%s)
 if [ "$END" -gt "$NOW" ]; then echo "   waiting $((END - NOW + 2)) s for epoch $EPOCH_NOW to end (3-minute epochs on the local chain)"; sleep $((END - NOW + 2)); fi
 attrib -o json tx rewards crank --from auditor > "$OUT/crank.json"
 for e in $(seq 0 "$EPOCH_NOW"); do
   attrib q rewards epoch "$e" -o json > "$OUT/epoch-$e.json" 2>/dev/null || continue
-  jget "$OUT/epoch-$e.json" '"   epoch {}: {} inflows, fee value {}, emission {} ATRB-micro, {} curator points".format(d["epoch"]["epoch"], d["epoch"]["inflows"], d["epoch"]["fee_value"], d["epoch"]["emission"], d["epoch"]["curator_points"])'
-  jget "$OUT/epoch-$e.json" '"\n".join("     {}: treasury {} + {}, curators {} + {}, datasets {} + {}".format(r["denom"][:16], r["row"]["fee_treasury"], r["row"]["emission_treasury"], r["row"]["fee_curators"], r["row"]["emission_curators"], r["row"]["fee_datasets"], r["row"]["emission_datasets"]) for r in d["denoms"])'
+  mapfile -t v < <(jget "$OUT/epoch-$e.json" epoch.epoch epoch.inflows epoch.fee_value epoch.emission epoch.curator_points)
+  echo "   epoch ${v[0]}: ${v[1]} inflows, fee value ${v[2]}, emission ${v[3]} ATRB-micro, ${v[4]} curator points"
+  DENOMS=$(jget "$OUT/epoch-$e.json" 'denoms[*].denom')
+  [ -n "$DENOMS" ] || echo   # an epoch without inflows: an empty line, as ever
+  for denom in $DENOMS; do
+    r="denoms[denom=$denom].row"
+    mapfile -t v < <(jget "$OUT/epoch-$e.json" "$r.fee_treasury" "$r.emission_treasury" "$r.fee_curators" "$r.emission_curators" "$r.fee_datasets" "$r.emission_datasets")
+    echo "     ${denom:0:16}: treasury ${v[0]} + ${v[1]}, curators ${v[2]} + ${v[3]}, datasets ${v[4]} + ${v[5]}"
+  done
 done
 
 say "13. After the vesting (dispute) window, contributors, curators and the treasury claim"
-VEST=$(jget "$OUT/pool-config.json" 'd["config"]["vesting_secs"]')
+VEST=$(jget "$OUT/pool-config.json" config.vesting_secs)
 sleep $((VEST + 2))
 claim() { # WHO LABEL STEM EVENT ARGS…: claim, and print what the event says was paid
   local who="$1" label="$2" stem="$3" ev="$4"; shift 4
@@ -220,43 +229,53 @@ attrib -o json stats --from-epoch 0 > "$OUT/metrics.json"
 
 say "Curation: points of this epoch and stake concentration"
 attrib q curation concentration -o json > "$OUT/concentration.json"
-jget "$OUT/concentration.json" '"   curators {stakers}, Nakamoto coefficient >1/3: {nakamoto_one_third}, >1/2: {nakamoto_one_half}, HHI {hhi_bps} bps, top-3 share {top_k_share_bps} bps".format(**d["curators"])'
-jget "$OUT/concentration.json" '"   disputes opened {opened}, upheld {upheld}, changed an outcome {changed_outcome}".format(**d["disputes"])'
-attrib q curation epoch-points 0 -o json | jget /dev/stdin '"   review points in epoch 0: " + ", ".join(str(p) for a, p in d["points"]) + " (total " + str(d["total"]) + ")"'
+mapfile -t v < <(jget "$OUT/concentration.json" curators.stakers curators.nakamoto_one_third curators.nakamoto_one_half curators.hhi_bps curators.top_k_share_bps)
+echo "   curators ${v[0]}, Nakamoto coefficient >1/3: ${v[1]}, >1/2: ${v[2]}, HHI ${v[3]} bps, top-3 share ${v[4]} bps"
+mapfile -t v < <(jget "$OUT/concentration.json" disputes.opened disputes.upheld disputes.changed_outcome)
+echo "   disputes opened ${v[0]}, upheld ${v[1]}, changed an outcome ${v[2]}"
+attrib q curation epoch-points 0 -o json > "$OUT/epoch-points.json"
+mapfile -t v < <(jget "$OUT/epoch-points.json" 'points[*][1]')
+printf -v POINTS '%s, ' "${v[@]}"
+echo "   review points in epoch 0: ${POINTS%, } (total $(jget "$OUT/epoch-points.json" total))"
 
 say "Registry stats"
 attrib q registry stats -o json > "$OUT/stats.json"
-jget "$OUT/stats.json" '"   tranches {tranches}  accepted {accepted}  rejected {rejected}  dedup hits {dedup_hits}  versions {versions}  licenses {licenses_sold}".format(**d["stats"]) + "  dedup rate {}%".format(d["dedup_rate_bps"]/100)'
+mapfile -t v < <(jget "$OUT/stats.json" stats.tranches stats.accepted stats.rejected stats.dedup_hits stats.versions stats.licenses_sold dedup_rate_bps)
+echo "   tranches ${v[0]}  accepted ${v[1]}  rejected ${v[2]}  dedup hits ${v[3]}  versions ${v[4]}  licenses ${v[5]}  dedup rate $(percent "${v[6]}")%"
 
 say "Every coin accounted for"
-REG=$(python3 -c 'import json;print(json.load(open("deployments/attrib-local.json"))["contracts"]["registry"]["address"])')
-POOL_RECEIVED=$(attrib q rewards accounts -o json | jget /dev/stdin '[int(a["ledger"]["received"]) for a in d["accounts"] if a["denom"]=="uatr"][0]')
+REG=$(jget deployments/attrib-local.json contracts.registry.address)
+POOL_RECEIVED=$(attrib q rewards accounts -o json | jget /dev/stdin 'accounts[denom=uatr].ledger.received')
 echo "   reward pool received  ${POOL_RECEIVED}uatr  (= schema fee 1000 + spam bond 10000 + rejected tranche's bond 10000 + license 250000 + usage 200000)"
 [ "$POOL_RECEIVED" -eq 471000 ] || { echo "error: reward pool received an unexpected amount" >&2; exit 1; }
 echo "   registry still holds  $(bal "$REG")  (= listing bonds of undecided work: none left)"
 attrib q rewards accounts -o json > "$OUT/accounts.json"
-for denom in $(jget "$OUT/accounts.json" '" ".join(a["denom"] for a in d["accounts"])'); do
-  L="[a for a in d['accounts'] if a['denom']=='$denom'][0]"
-  jget "$OUT/accounts.json" "'   reward pool, {}: received {} = paid out {} (contributors {}, curators {}, treasury {}) + owed to versions {} (vesting or rounding) + curators {} + treasury {} + unsettled {} + emission reserve {}'.format('$denom'[:20], *[$L['ledger'][k] for k in ['received','paid_out','paid_contributors','paid_curators','paid_treasury','versions_owed','curators_owed','treasury_owed','unsettled','emission_reserve']])"
+for denom in $(jget "$OUT/accounts.json" 'accounts[*].denom'); do
+  L="accounts[denom=$denom]"
+  P=(); for k in received paid_out paid_contributors paid_curators paid_treasury versions_owed curators_owed treasury_owed unsettled emission_reserve; do P+=("$L.ledger.$k"); done
+  mapfile -t v < <(jget "$OUT/accounts.json" "${P[@]}")
+  echo "   reward pool, ${denom:0:20}: received ${v[0]} = paid out ${v[1]} (contributors ${v[2]}, curators ${v[3]}, treasury ${v[4]}) + owed to versions ${v[5]} (vesting or rounding) + curators ${v[6]} + treasury ${v[7]} + unsettled ${v[8]} + emission reserve ${v[9]}"
   if [ "${denom#cw20:}" != "$denom" ]; then
-    POOL=$(python3 -c 'import json;print(json.load(open("deployments/attrib-local.json"))["contracts"]["reward_distributor"]["address"])')
-    HELD=$(attrib q wasm protocol_token "{\"balance\":{\"address\":\"$POOL\"}}" -o json | jget /dev/stdin 'int(d["balance"])')
+    POOL=$(jget deployments/attrib-local.json contracts.reward_distributor.address)
+    HELD=$(attrib q wasm protocol_token "{\"balance\":{\"address\":\"$POOL\"}}" -o json | jget /dev/stdin balance)
   else
-    HELD=$(attrib balance reward_distributor --denom "$denom" -o json | jget /dev/stdin 'int(d["amount"])')
+    HELD=$(attrib balance reward_distributor --denom "$denom" -o json | jget /dev/stdin amount)
   fi
-  EXPECTED=$(jget "$OUT/accounts.json" "int($L['expected_balance'])")
+  EXPECTED=$(jget "$OUT/accounts.json" "$L.expected_balance")
   echo "     holds $HELD = received - paid out $EXPECTED"
   [ "$HELD" = "$EXPECTED" ] || { echo "error: the reward pool's $denom balance differs from its ledger" >&2; exit 1; }
 done
-ORACLE=$(python3 -c 'import json;print(json.load(open("deployments/attrib-local.json"))["contracts"]["receipt_oracle"]["address"])')
+ORACLE=$(jget deployments/attrib-local.json contracts.receipt_oracle.address)
 attrib q oracle model "$MODEL" -o json > "$OUT/model.json"
-echo "   receipt oracle holds  $(bal "$ORACLE")  (= model escrow $(jget "$OUT/model.json" 'd["escrow"]') + model bond $(jget "$OUT/model.json" 'd["bond"]'))"
-[ "$(bal "$ORACLE")" = "$(jget "$OUT/model.json" 'int(d["escrow"]) + int(d["bond"])')uatr" ] || { echo "error: the oracle holds more or less than it owes" >&2; exit 1; }
-STAKING=$(python3 -c 'import json;print(json.load(open("deployments/attrib-local.json"))["contracts"]["curator_staking"]["address"])')
+ESCROW=$(jget "$OUT/model.json" escrow); BOND=$(jget "$OUT/model.json" bond)
+echo "   receipt oracle holds  $(bal "$ORACLE")  (= model escrow $ESCROW + model bond $BOND)"
+[ "$(bal "$ORACLE")" = "$((ESCROW + BOND))uatr" ] || { echo "error: the oracle holds more or less than it owes" >&2; exit 1; }
+STAKING=$(jget deployments/attrib-local.json contracts.curator_staking.address)
 attrib q curation totals -o json > "$OUT/staking-totals.json"
-HELD=$(attrib q wasm protocol_token "{\"balance\":{\"address\":\"$STAKING\"}}" -o json | jget /dev/stdin 'd["balance"]')
-echo "   curator staking holds $HELD ATRB-micro = bonded $(jget "$OUT/staking-totals.json" 'd["totals"]["bonded"]') + unbonding $(jget "$OUT/staking-totals.json" 'd["totals"]["unbonding"]') + bonds $(jget "$OUT/staking-totals.json" 'd["totals"]["challenge_bonds"]') + payouts owed $(jget "$OUT/staking-totals.json" 'd["totals"]["payouts_owed"]')"
-[ "$HELD" = "$(jget "$OUT/staking-totals.json" 'd["expected_balance"]')" ] || { echo "error: curator staking balance differs from what it owes" >&2; exit 1; }
+HELD=$(attrib q wasm protocol_token "{\"balance\":{\"address\":\"$STAKING\"}}" -o json | jget /dev/stdin balance)
+mapfile -t v < <(jget "$OUT/staking-totals.json" totals.bonded totals.unbonding totals.challenge_bonds totals.payouts_owed)
+echo "   curator staking holds $HELD ATRB-micro = bonded ${v[0]} + unbonding ${v[1]} + bonds ${v[2]} + payouts owed ${v[3]}"
+[ "$HELD" = "$(jget "$OUT/staking-totals.json" expected_balance)" ] || { echo "error: curator staking balance differs from what it owes" >&2; exit 1; }
 
 say "Summary"
 printf '   %-44s %-66s %s\n' step "tx hash" gas

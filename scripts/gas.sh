@@ -5,10 +5,5 @@
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 export ATTRIB_CHAIN_ID=attrib-local ATTRIB_NODE=http://127.0.0.1:26657
 export ATTRIB_HOME="$ROOT/.localnet/attrib-local/cli"
-bash scripts/build-wasm.sh
-cargo build --quiet --locked -p attrib-cli
-ATTRIB="$CARGO_TARGET_DIR/debug/attrib"
-bash scripts/localnet.sh start
-"$ATTRIB" keys import scripts/test-accounts.json --overwrite >/dev/null
-"$ATTRIB" --yes deploy --from admin
-"$ATTRIB" --yes bench gas --out "$ROOT/target/gas-table.json"
+bash scripts/deploy.sh
+"$CARGO_TARGET_DIR/debug/attrib" --yes bench gas --out "$ROOT/target/gas-table.json"

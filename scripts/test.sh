@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it. Installs what it needs (wasm target, wasm-opt,
 # cosmwasm-check, wasmd) under ~/.cache/attrib and reuses it afterwards.
-#   fmt + clippy → unit and multi-tests → wasm build + cosmwasm-check → schema drift
-#   → end-to-end tests against a fresh local wasmd chain (when present)
+#   fmt + clippy → unit and multi-tests → schema drift → scripts/e2e.sh: wasm build +
+#   cosmwasm-check (through deploy.sh, so the contracts are built once), a fresh local
+#   wasmd chain, and the end-to-end tests that `cargo test` lists as ignored
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 start=$(date +%s)
 ensure_wasm_tools
@@ -16,15 +17,10 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 step "unit and multi-test suites"
 cargo test --locked --workspace
 
-step "wasm build and cosmwasm-check"
-bash scripts/build-wasm.sh
-
 step "schema drift"
 bash scripts/schema.sh check
 
-if [ -x scripts/e2e.sh ]; then
-  step "end-to-end tests on a local wasmd chain"
-  bash scripts/e2e.sh
-fi
+step "wasm build and cosmwasm-check, end-to-end tests on a local wasmd chain"
+bash scripts/e2e.sh
 
 step "all tests passed in $(( $(date +%s) - start ))s"

@@ -1,6 +1,6 @@
 //! End-to-end: the `attrib` binary against a real wasmd node. `scripts/e2e.sh` starts a
-//! fresh local chain, deploys, and runs these tests with ATTRIB_E2E=1; without it they
-//! say so and pass (the unit/multi-test run must not need a chain).
+//! fresh local chain, deploys, and runs these tests with `--ignored`; a plain `cargo test`
+//! reports every end-to-end test as ignored ("needs a chain"), never as passed.
 
 mod common;
 
@@ -12,10 +12,8 @@ use common::*;
 /// The registry half of SPEC §10 on a real chain, with the bad input a user can send
 /// through the CLI on the way: each refusal is a clear error and changes nothing.
 #[test]
+#[ignore = "needs a chain: run scripts/e2e.sh"]
 fn registry_story_on_a_real_chain() {
-    if !enabled() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let nonce = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
     let registry = registry_addr();
@@ -302,10 +300,8 @@ fn registry_story_on_a_real_chain() {
 
 /// Admin-only and paused paths through the CLI.
 #[test]
+#[ignore = "needs a chain: run scripts/e2e.sh"]
 fn governance_through_the_cli() {
-    if !enabled() {
-        return;
-    }
     let err = fails(&[
         "tx",
         "registry",

@@ -28,10 +28,8 @@ fn wait_until(t: u64) {
 }
 
 #[test]
+#[ignore = "needs a chain: run scripts/e2e.sh"]
 fn rewards_on_a_real_chain() {
-    if !enabled() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let nonce = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
     // A version of two tranches, weights 30 (alice) and 10 (bob).

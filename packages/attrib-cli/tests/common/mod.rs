@@ -6,14 +6,6 @@ use std::process::Command;
 
 use serde_json::Value;
 
-pub fn enabled() -> bool {
-    if std::env::var("ATTRIB_E2E").as_deref() == Ok("1") {
-        return true;
-    }
-    eprintln!("skipped: set ATTRIB_E2E=1 with a running chain (scripts/e2e.sh does)");
-    false
-}
-
 pub fn attrib(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_attrib"))
         .args(["--yes", "-o", "json"])

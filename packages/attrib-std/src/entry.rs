@@ -267,6 +267,49 @@ where
     }
 }
 
+/// Execute messages every Attrib contract must read as sylvia does: governance, and the
+/// shapes sylvia refuses (wrong types, no or two messages, unknown names, no object).
+pub const COMMON_EXEC_SAMPLES: &[&str] = &[
+    r#"{"propose_admin":{"new_admin":"addr"}}"#,
+    r#"{"accept_admin":{}}"#,
+    r#"{"set_paused":{"paused":true}}"#,
+    r#"{"set_paused":{"paused":"yes"}}"#,
+    r#"{"set_paused":{}}"#,
+    r#"{}"#,
+    r#"[]"#,
+    r#""accept_admin""#,
+    r#"{"steal":{}}"#,
+    r#"{"accept_admin":{},"set_paused":{"paused":true}}"#,
+    r#"{"accept_admin":null}"#,
+    r#"{"accept_admin":{"extra":1}}"#,
+];
+
+/// Query messages every Attrib contract must read as sylvia does (each has `config`).
+pub const COMMON_QUERY_SAMPLES: &[&str] = &[
+    r#"{"governance":{}}"#,
+    r#"{"governance":{}, "config":{}}"#,
+    r#"{"config":{}}"#,
+    r#"{"nope":{}}"#,
+    r#"{}"#,
+];
+
+/// For tests: the common samples and a contract's own read as sylvia reads them (see
+/// [`assert_reads_like_sylvia`]). Returns how many execute and query messages were read.
+#[track_caller]
+pub fn assert_entry_parity<E, Q>(exec: &[&str], query: &[&str]) -> (usize, usize)
+where
+    E: Routed + serde::de::DeserializeOwned + PartialEq + fmt::Debug,
+    Q: Routed + serde::de::DeserializeOwned + PartialEq + fmt::Debug,
+{
+    let read = |samples: &[&str], own: &[&str], check: fn(&str) -> bool| {
+        samples.iter().chain(own).filter(|m| check(m)).count()
+    };
+    (
+        read(COMMON_EXEC_SAMPLES, exec, assert_reads_like_sylvia::<E>),
+        read(COMMON_QUERY_SAMPLES, query, assert_reads_like_sylvia::<Q>),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,12 +15,15 @@ step "building ${#WASM_CRATES[@]} contract(s) for wasm32"
 # the same checksums on every machine.
 CARGO_HOME_DIR="${CARGO_HOME:-$HOME/.cargo}"
 export RUSTFLAGS="--remap-path-prefix=$CARGO_HOME_DIR=/cargo --remap-path-prefix=$ROOT=/attrib"
-# One cargo invocation per contract: cargo unifies features across the packages of one
-# build, and a contract that uses another as a library (feature `library`) would strip
-# the other's entry points.
-for c in "${WASM_CRATES[@]}"; do
-  cargo build --release --lib --locked --target wasm32-unknown-unknown -p "$c"
-done
+# One cargo invocation for all contracts. Cargo unifies features across the packages of a
+# build, so this relies on the rule that no contract depends on another outside
+# [dev-dependencies] (they share only attrib-std): a contract pulled in as a library
+# (feature `library`) would lose its entry points, which the check below would catch.
+# Shared external crates are unified too: the protocol token is built with cosmwasm-std's
+# `staking` (which sylvia turns on for the others), so it also exports requires_staking.
+packages=()
+for c in "${WASM_CRATES[@]}"; do packages+=(-p "$c"); done
+cargo build --release --lib --locked --target wasm32-unknown-unknown "${packages[@]}"
 
 mkdir -p "$ARTIFACTS"
 rm -f "$ARTIFACTS"/*.wasm "$ARTIFACTS/checksums.txt"

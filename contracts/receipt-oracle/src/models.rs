@@ -1,12 +1,10 @@
 //! Instantiation, models (lineage, license and royalty checks, parent royalties),
 //! operators, and escrow (funding, debt, withdrawals after notice).
 
-use attrib_registry::contract::sv::QueryMsg as RegistryQuery;
-use attrib_registry::msg::DatasetResponse;
 use attrib_std::events::{self, attr};
 use attrib_std::funds;
+use attrib_std::interfaces::license_registry::{sv::Querier as _, LicenseRegistry};
 use attrib_std::interfaces::slashing_service::{sv::Querier as _, Role, SlashingService};
-use attrib_std::registry::LicenseCheckResponse;
 use cosmwasm_std::{Addr, Coin, Event, HexBinary, Response, StdError, Storage, Uint128};
 use sylvia::ctx::{ExecCtx, InstantiateCtx};
 use sylvia::types::Remote;
@@ -188,17 +186,11 @@ impl ReceiptOracleContract {
         }
 
         // License and royalty checks against the registry, entry by entry.
-        let querier = &ctx.deps.querier;
+        let remote = Remote::<dyn LicenseRegistry<Error = StdError>>::new(config.registry.clone());
+        let registry = remote.querier(&ctx.deps.querier);
         let mut required = Uint128::zero();
         for e in &lineage {
-            let check: LicenseCheckResponse = querier.query_wasm_smart(
-                &config.registry,
-                &RegistryQuery::HasValidLicense {
-                    licensee: owner.to_string(),
-                    dataset_id: e.dataset_id,
-                    version: e.version,
-                },
-            )?;
+            let check = registry.has_valid_license(owner.to_string(), e.dataset_id, e.version)?;
             if !check.valid {
                 return Err(ContractError::NoLicense {
                     owner: owner.to_string(),
@@ -206,12 +198,7 @@ impl ReceiptOracleContract {
                     version: e.version,
                 });
             }
-            let d: DatasetResponse = querier.query_wasm_smart(
-                &config.registry,
-                &RegistryQuery::Dataset {
-                    dataset_id: e.dataset_id,
-                },
-            )?;
+            let d = registry.dataset(e.dataset_id)?;
             if !d.dataset.terms.royalty_per_unit.is_empty() {
                 let demand = d.dataset.terms.royalty_in(&royalty_per_unit.denom).ok_or(
                     ContractError::RoyaltyDenom {

@@ -4,15 +4,15 @@
 //! royalties for the model's latest settled epochs are charged, and the model bond is
 //! slashed (claimant share + pool).
 
-use attrib_registry::contract::sv::QueryMsg as RegistryQuery;
-use attrib_registry::msg::{DatasetResponse, VersionResponse};
 use attrib_std::events::{self, attr};
+use attrib_std::interfaces::license_registry::{sv::Querier as _, LicenseRegistry};
 use attrib_std::interfaces::omission_target::{OmissionCheckResponse, OmissionTarget};
 use attrib_std::registry::{DatasetId, VersionId};
 use attrib_std::rewards::{self, Earmark, InflowReason, PayMsg};
-use cosmwasm_std::{Deps, Event, HexBinary, Order, Response, StdResult, Uint128};
+use cosmwasm_std::{Deps, Event, HexBinary, Order, Response, StdError, StdResult, Uint128};
 use sha2::{Digest, Sha256};
 use sylvia::ctx::{ExecCtx, QueryCtx};
+use sylvia::types::Remote;
 
 use crate::batches::USAGE_ROYALTY;
 use crate::error::ContractError;
@@ -45,13 +45,12 @@ impl ReceiptOracleContract {
                 version,
             });
         }
-        let registry = self.config.load(deps.storage)?.registry;
-        let _: VersionResponse = deps
-            .querier
-            .query_wasm_smart(&registry, &RegistryQuery::Version { dataset_id, version })?;
-        let d: DatasetResponse = deps
-            .querier
-            .query_wasm_smart(&registry, &RegistryQuery::Dataset { dataset_id })?;
+        let remote =
+            Remote::<dyn LicenseRegistry<Error = StdError>>::new(self.config.load(deps.storage)?.registry);
+        let registry = remote.querier(&deps.querier);
+        // Fails unless the version was sealed.
+        registry.version(dataset_id, version)?;
+        let d = registry.dataset(dataset_id)?;
         let commitment = HexBinary::from(Sha256::digest(preimage.as_slice()).to_vec());
         if !d.dataset.canaries.contains(&commitment) {
             return Err(ContractError::CanaryMismatch { dataset_id });

@@ -5,8 +5,7 @@
 #![allow(clippy::too_many_arguments)]
 
 use attrib_std::registry::{
-    DatasetId, LicenseCheckResponse, LicenseTerms, SchemaId, TrancheId, VerificationTier, VersionId,
-    WeightRule,
+    DatasetId, LicenseTerms, SchemaId, TrancheId, VerificationTier, VersionId, WeightRule,
 };
 use cosmwasm_std::{Coin, HexBinary, Response};
 use sylvia::contract;
@@ -14,10 +13,9 @@ use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
 use crate::error::ContractError;
 use crate::msg::{
-    ConfigResponse, ConfigUpdate, ContentRootResponse, DatasetResponse, DatasetsResponse,
-    LicenseGrantResponse, LicenseGrantsResponse, SchemaResponse, SchemasResponse, StatsResponse,
-    TrancheFilter, TrancheResponse, TranchesResponse, VersionResponse, VersionWeightsResponse,
-    VersionsResponse,
+    ConfigResponse, ConfigUpdate, ContentRootResponse, DatasetsResponse, LicenseGrantResponse,
+    LicenseGrantsResponse, SchemaResponse, SchemasResponse, StatsResponse, TrancheFilter, TrancheResponse,
+    TranchesResponse, VersionWeightsResponse, VersionsResponse,
 };
 pub use crate::state::RegistryContract;
 use crate::state::{DatasetIndexes, TrancheIndexes};
@@ -30,7 +28,7 @@ pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 attrib_std::entry_points!(
     RegistryContract,
     ContractError,
-    [governance, review_target, reward_source]
+    [governance, review_target, reward_source, license_registry]
 );
 
 #[contract]
@@ -38,6 +36,7 @@ attrib_std::entry_points!(
 #[sv::messages(attrib_std::interfaces::governance as Governance)]
 #[sv::messages(attrib_std::interfaces::review_target as ReviewTarget)]
 #[sv::messages(attrib_std::interfaces::reward_source as RewardSource)]
+#[sv::messages(attrib_std::interfaces::license_registry as LicenseRegistry)]
 impl RegistryContract {
     pub const fn new() -> Self {
         Self {
@@ -270,11 +269,6 @@ impl RegistryContract {
         self.query_schemas(ctx, start_after, limit)
     }
 
-    #[sv::msg(query)]
-    pub fn dataset(&self, ctx: QueryCtx, dataset_id: DatasetId) -> Result<DatasetResponse, ContractError> {
-        self.query_dataset(ctx, dataset_id)
-    }
-
     /// Datasets by id, optionally only those of one maintainer.
     #[sv::msg(query)]
     pub fn datasets(
@@ -305,16 +299,6 @@ impl RegistryContract {
     }
 
     #[sv::msg(query)]
-    pub fn version(
-        &self,
-        ctx: QueryCtx,
-        dataset_id: DatasetId,
-        version: VersionId,
-    ) -> Result<VersionResponse, ContractError> {
-        self.query_version(ctx, dataset_id, version)
-    }
-
-    #[sv::msg(query)]
     pub fn versions(
         &self,
         ctx: QueryCtx,
@@ -336,18 +320,6 @@ impl RegistryContract {
         limit: Option<u32>,
     ) -> Result<VersionWeightsResponse, ContractError> {
         self.query_version_weights(ctx, dataset_id, version, start_after, limit)
-    }
-
-    /// Does `licensee` hold an unexpired license to this version right now?
-    #[sv::msg(query)]
-    pub fn has_valid_license(
-        &self,
-        ctx: QueryCtx,
-        licensee: String,
-        dataset_id: DatasetId,
-        version: VersionId,
-    ) -> Result<LicenseCheckResponse, ContractError> {
-        self.query_has_valid_license(ctx, licensee, dataset_id, version)
     }
 
     #[sv::msg(query)]

@@ -22,8 +22,9 @@
 //!   root over tranche roots ([`attrib_std::merkle`]); contributor weights stored for
 //!   the reward distributor.
 //! - **Licenses**: `buy_license` pays exactly one of the listed prices to the reward
-//!   pool, earmarked for the licensed version, and records (or extends) the grant;
-//!   `has_valid_license` answers other contracts.
+//!   pool, earmarked for the licensed version, and records (or extends) the grant. The
+//!   receipt oracle reads license checks (`has_valid_license`), datasets (terms,
+//!   canaries) and sealed versions through [`attrib_std::license_registry`].
 //! - **Rewards**: every fee and forfeited bond is paid to the reward distributor with
 //!   its reason ([`attrib_std::rewards::pay_msg`]); a revocation is reported to it with
 //!   the versions the tranche was sealed into; it reads versions, tranche positions and

@@ -1,7 +1,9 @@
-//! License purchases and grants (SPEC §3.1, §3.2).
+//! License purchases and grants (SPEC §3.1, §3.2), and what the receipt oracle reads
+//! before a model may use a dataset version ([`LicenseRegistry`]).
 
 use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
+use attrib_std::interfaces::license_registry::{DatasetResponse, LicenseRegistry, VersionResponse};
 use attrib_std::registry::{DatasetId, LicenseCheckResponse, LicenseExpiry, VersionId};
 use attrib_std::rewards::{self, Earmark, InflowReason};
 use cosmwasm_std::{Event, Order, Response, StdResult};
@@ -100,32 +102,6 @@ impl RegistryContract {
         Ok(resp)
     }
 
-    pub(crate) fn query_has_valid_license(
-        &self,
-        ctx: QueryCtx,
-        licensee: String,
-        dataset_id: DatasetId,
-        version: VersionId,
-    ) -> Result<LicenseCheckResponse, ContractError> {
-        let licensee = ctx.deps.api.addr_validate(&licensee)?;
-        let now = ctx.env.block.time.seconds();
-        Ok(
-            match self
-                .grants
-                .may_load(ctx.deps.storage, (&licensee, dataset_id, version))?
-            {
-                Some(g) => LicenseCheckResponse {
-                    valid: g.expires_at.is_none_or(|end| end > now),
-                    expires_at: g.expires_at,
-                },
-                None => LicenseCheckResponse {
-                    valid: false,
-                    expires_at: None,
-                },
-            },
-        )
-    }
-
     pub(crate) fn query_license_grant(
         &self,
         ctx: QueryCtx,
@@ -162,5 +138,48 @@ impl RegistryContract {
             .map(|r| r.map(|(_, g)| g))
             .collect::<StdResult<Vec<_>>>()?;
         Ok(LicenseGrantsResponse { grants })
+    }
+}
+
+impl LicenseRegistry for RegistryContract {
+    type Error = ContractError;
+
+    fn dataset(&self, ctx: QueryCtx, dataset_id: DatasetId) -> Result<DatasetResponse, ContractError> {
+        self.query_dataset(ctx, dataset_id)
+    }
+
+    fn version(
+        &self,
+        ctx: QueryCtx,
+        dataset_id: DatasetId,
+        version: VersionId,
+    ) -> Result<VersionResponse, ContractError> {
+        self.query_version(ctx, dataset_id, version)
+    }
+
+    fn has_valid_license(
+        &self,
+        ctx: QueryCtx,
+        licensee: String,
+        dataset_id: DatasetId,
+        version: VersionId,
+    ) -> Result<LicenseCheckResponse, ContractError> {
+        let licensee = ctx.deps.api.addr_validate(&licensee)?;
+        let now = ctx.env.block.time.seconds();
+        Ok(
+            match self
+                .grants
+                .may_load(ctx.deps.storage, (&licensee, dataset_id, version))?
+            {
+                Some(g) => LicenseCheckResponse {
+                    valid: g.expires_at.is_none_or(|end| end > now),
+                    expires_at: g.expires_at,
+                },
+                None => LicenseCheckResponse {
+                    valid: false,
+                    expires_at: None,
+                },
+            },
+        )
     }
 }

@@ -1,10 +1,10 @@
 //! Stored types. They double as query payloads (wrapped in `*Response` types), so their
-//! fields are documented for API users.
+//! fields are documented for API users. Datasets and versions are read by other contracts
+//! too ([`attrib_std::license_registry`]), so their types live in [`attrib_std::registry`].
 
 use attrib_std::governance::AdminControl;
-use attrib_std::registry::{
-    DatasetId, LicenseTerms, SchemaId, TrancheId, TrancheStatus, VerificationTier, VersionId, WeightRule,
-};
+pub use attrib_std::registry::{Dataset, DatasetCounters, DatasetStatus, Version};
+use attrib_std::registry::{DatasetId, SchemaId, TrancheId, TrancheStatus, VersionId};
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Coin, HexBinary, Uint128};
 use cw_storage_plus::{Index, IndexList, IndexedMap, Item, Map, MultiIndex};
@@ -39,45 +39,6 @@ pub struct Schema {
 }
 
 #[cw_serde]
-#[derive(Copy, Eq)]
-pub enum DatasetStatus {
-    Active,
-    /// No new tranches or versions; sealed versions can still be licensed.
-    Retired,
-}
-
-#[cw_serde]
-#[derive(Default)]
-pub struct DatasetCounters {
-    pub tranches: u64,
-    pub accepted: u64,
-    pub rejected: u64,
-    pub revoked: u64,
-    pub duplicates_refused: u64,
-    pub licenses_sold: u64,
-}
-
-#[cw_serde]
-pub struct Dataset {
-    pub id: DatasetId,
-    pub maintainer: Addr,
-    pub name: String,
-    pub schema_id: SchemaId,
-    pub metadata_uri: String,
-    pub terms: LicenseTerms,
-    pub tier: VerificationTier,
-    pub weight_rule: WeightRule,
-    /// sha256 commitments of secret canary records planted in the data (SPEC §5.5).
-    pub canaries: Vec<HexBinary>,
-    pub status: DatasetStatus,
-    /// Listing bond still held by the registry (returned at the first seal).
-    pub bond_held: Option<Coin>,
-    pub latest_version: Option<VersionId>,
-    pub created_at: u64,
-    pub counters: DatasetCounters,
-}
-
-#[cw_serde]
 pub struct Tranche {
     pub id: TrancheId,
     pub dataset_id: DatasetId,
@@ -98,20 +59,6 @@ pub struct Tranche {
     /// Optimistic tier: end of the challenge window (seconds).
     pub challenge_deadline: Option<u64>,
     pub decided_at: Option<u64>,
-}
-
-#[cw_serde]
-pub struct Version {
-    pub dataset_id: DatasetId,
-    pub version: VersionId,
-    pub parent: Option<VersionId>,
-    /// Tranches in version order.
-    pub tranche_ids: Vec<TrancheId>,
-    /// Merkle root over the tranche content roots, in order (attrib_std::merkle).
-    pub root: HexBinary,
-    pub total_weight: Uint128,
-    pub contributor_count: u32,
-    pub sealed_at: u64,
 }
 
 #[cw_serde]

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use attrib_registry::contract::sv::{ExecMsg, QueryMsg};
-use attrib_registry::msg::{
-    ConfigResponse, ConfigUpdate, ContentRootResponse, DatasetResponse, TrancheFilter,
-};
+use attrib_registry::msg::{ConfigResponse, ConfigUpdate, ContentRootResponse, TrancheFilter};
 use attrib_std::interfaces::governance::sv::QueryMsg as GovQuery;
+use attrib_std::interfaces::license_registry::sv::QueryMsg as LicenseQuery;
+use attrib_std::interfaces::license_registry::DatasetResponse;
 use attrib_std::interfaces::review_target::sv::ExecMsg as ReviewExec;
 use attrib_std::merkle;
 use attrib_std::registry::{
@@ -551,7 +551,7 @@ pub async fn tx(ctx: &Ctx, cmd: RegistryTx) -> Result<Option<TxOutcome>> {
                 None => {
                     let d: DatasetResponse = ctx
                         .chain
-                        .query(&registry, &QueryMsg::Dataset { dataset_id })
+                        .query(&registry, &LicenseQuery::Dataset { dataset_id })
                         .await?;
                     d.dataset.terms.price.into_iter().take(1).collect()
                 }
@@ -639,7 +639,7 @@ pub async fn query(ctx: &Ctx, cmd: RegistryQuery) -> Result<()> {
         }
         RegistryQuery::Dataset { dataset_id } => {
             ctx.chain
-                .query(&registry, &QueryMsg::Dataset { dataset_id })
+                .query(&registry, &LicenseQuery::Dataset { dataset_id })
                 .await?
         }
         RegistryQuery::Datasets {
@@ -695,7 +695,7 @@ pub async fn query(ctx: &Ctx, cmd: RegistryQuery) -> Result<()> {
         }
         RegistryQuery::Version { dataset_id, version } => {
             ctx.chain
-                .query(&registry, &QueryMsg::Version { dataset_id, version })
+                .query(&registry, &LicenseQuery::Version { dataset_id, version })
                 .await?
         }
         RegistryQuery::Versions {
@@ -742,7 +742,7 @@ pub async fn query(ctx: &Ctx, cmd: RegistryQuery) -> Result<()> {
             ctx.chain
                 .query(
                     &registry,
-                    &QueryMsg::HasValidLicense {
+                    &LicenseQuery::HasValidLicense {
                         licensee,
                         dataset_id,
                         version,

@@ -4,10 +4,10 @@
 //! both depend on this crate, so a rule written here cannot drift between on-chain and
 //! off-chain code:
 //!
-//! - [`registry`]: the registry's public types (tiers, statuses, license terms) that the
-//!   other contracts read;
+//! - [`registry`]: the registry's public types (tiers, statuses, license terms, datasets,
+//!   versions) that the other contracts read;
 //! - [`interfaces`]: sylvia interfaces the contracts implement and call each other by
-//!   (governance, review target, review service);
+//!   (governance, review target, review service, license registry, …);
 //! - [`merkle`]: the binary merkle root of a dataset version over its tranche roots;
 //! - [`funds`]: the exact-payment check every payable message uses;
 //! - [`rewards`]: paying the reward pool, fee splits, emission caps and the reward
@@ -32,5 +32,6 @@ pub mod registry;
 pub mod rewards;
 
 pub use interfaces::{
-    points_source, review_service, review_target, reward_pool, reward_source, slashing_service,
+    license_registry, points_source, review_service, review_target, reward_pool, reward_source,
+    slashing_service,
 };

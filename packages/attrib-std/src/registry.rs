@@ -1,9 +1,9 @@
 //! The registry's public types. Other contracts (curator staking, receipt oracle, reward
 //! distributor) and the CLI read these, so they live here rather than in the registry
-//! crate.
+//! crate. [`Dataset`] and [`Version`] are also what the registry stores.
 
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Coin, HexBinary};
+use cosmwasm_std::{Addr, Coin, HexBinary, Uint128};
 
 pub type SchemaId = u64;
 pub type DatasetId = u64;
@@ -194,6 +194,65 @@ fn validate_coin_list(field: &'static str, coins: &[Coin]) -> Result<(), TermsEr
         }
     }
     Ok(())
+}
+
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub enum DatasetStatus {
+    Active,
+    /// No new tranches or versions; sealed versions can still be licensed.
+    Retired,
+}
+
+#[cw_serde]
+#[derive(Default)]
+pub struct DatasetCounters {
+    pub tranches: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub revoked: u64,
+    pub duplicates_refused: u64,
+    pub licenses_sold: u64,
+}
+
+#[cw_serde]
+pub struct Dataset {
+    pub id: DatasetId,
+    pub maintainer: Addr,
+    pub name: String,
+    pub schema_id: SchemaId,
+    pub metadata_uri: String,
+    pub terms: LicenseTerms,
+    pub tier: VerificationTier,
+    pub weight_rule: WeightRule,
+    /// sha256 commitments of secret canary records planted in the data (SPEC §5.5).
+    pub canaries: Vec<HexBinary>,
+    pub status: DatasetStatus,
+    /// Listing bond still held by the registry (returned at the first seal).
+    pub bond_held: Option<Coin>,
+    pub latest_version: Option<VersionId>,
+    pub created_at: u64,
+    pub counters: DatasetCounters,
+}
+
+#[cw_serde]
+pub struct Version {
+    pub dataset_id: DatasetId,
+    pub version: VersionId,
+    pub parent: Option<VersionId>,
+    /// Tranches in version order.
+    pub tranche_ids: Vec<TrancheId>,
+    /// Merkle root over the tranche content roots, in order (attrib_std::merkle).
+    pub root: HexBinary,
+    pub total_weight: Uint128,
+    pub contributor_count: u32,
+    pub sealed_at: u64,
+}
+
+#[cw_serde]
+pub struct ContributorWeight {
+    pub contributor: String,
+    pub weight: Uint128,
 }
 
 /// What a registry says about a tranche to the contracts that review or pay it.

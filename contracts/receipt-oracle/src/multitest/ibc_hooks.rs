@@ -12,6 +12,7 @@ use attrib_registry::contract::RegistryContract;
 use attrib_reward_distributor::contract::sv::mt::RewardDistributorContractProxy;
 use attrib_reward_distributor::RewardDistributorContract;
 use attrib_std::ibc::{hooks_memo, ibc_denom, intermediate_sender};
+use attrib_std::interfaces::license_registry::sv::mt::LicenseRegistryProxy;
 use attrib_std::registry::{LicenseExpiry, LicenseId, LicenseTerms};
 use cosmwasm_std::{coin, from_json, Addr, Api, BankMsg, CosmosMsg};
 use cw_multi_test::{BankSudo, Executor, IntoBech32};

@@ -304,7 +304,7 @@ impl Suite {
     pub fn registry_version_tranche(&self, dataset: u64) -> u64 {
         let r: Proxy<'_, MtApp, attrib_registry::RegistryContract> =
             Proxy::new(self.registry.clone(), &self.app);
-        use attrib_registry::contract::sv::mt::RegistryContractProxy;
+        use attrib_std::interfaces::license_registry::sv::mt::LicenseRegistryProxy;
         r.version(dataset, 1).unwrap().version.tranche_ids[0]
     }
 

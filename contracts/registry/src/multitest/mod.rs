@@ -1,9 +1,10 @@
 //! Multi-test suites of the registry: a suite builder (`suite.rs`), the registry half of
-//! the reference story and the review flows (`story.rs`), and one bad-input test per
-//! execute message (`bad_input.rs`).
+//! the reference story and the review flows (`story.rs`), one bad-input test per execute
+//! message (`bad_input.rs`), and what the receipt oracle reads (`license_registry.rs`).
 
 mod bad_input;
 mod entry;
+mod license_registry;
 mod review_service_mock;
 mod story;
 mod suite;

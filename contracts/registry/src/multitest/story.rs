@@ -2,6 +2,7 @@
 
 use attrib_std::events;
 use attrib_std::interfaces::governance::sv::mt::GovernanceProxy;
+use attrib_std::interfaces::license_registry::sv::mt::LicenseRegistryProxy;
 use attrib_std::interfaces::review_target::sv::mt::ReviewTargetProxy;
 use attrib_std::merkle;
 use attrib_std::registry::{ReviewOutcome, TrancheStatus, VerificationTier, WeightRule};

@@ -2,6 +2,7 @@
 //! Each trait sits in a module of its snake_case name, as sylvia requires.
 
 pub mod governance;
+pub mod license_registry;
 pub mod omission_target;
 pub mod points_source;
 pub mod review_service;

@@ -1,10 +1,11 @@
 //! Instantiation, parameters, slashers, migration and the governance interface.
 
 use attrib_std::events::{self, action, attr};
+use attrib_std::wiring::{PeerRole, Peers, PeersResponse, Wiring};
 use attrib_std::{funds, migration};
-use cosmwasm_std::{Addr, Event, HexBinary, Response};
+use cosmwasm_std::{Event, HexBinary, Response};
 use sha2::{Digest, Sha256};
-use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx};
+use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
 use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::error::ContractError;
@@ -162,30 +163,48 @@ impl CuratorStakingContract {
         ))
     }
 
-    /// Admin: one address of the config (`key` names it in the event).
-    pub(crate) fn do_set_address(
-        &self,
-        ctx: ExecCtx,
-        address: String,
-        key: &str,
-        apply: impl FnOnce(&mut Config, Addr),
-    ) -> Result<Response, ContractError> {
-        funds::expect_none(&ctx.info.funds)?;
-        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
-        let addr = ctx.deps.api.addr_validate(&address)?;
-        let mut c = self.config.load(ctx.deps.storage)?;
-        apply(&mut c, addr.clone());
-        self.config.save(ctx.deps.storage, &c)?;
-        Ok(events::response(&format!("set_{key}"))
-            .add_event(Event::new(events::CONFIG_UPDATED).add_attribute(key, addr.as_str())))
-    }
-
     pub(crate) fn do_migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
         Ok(migration::migrate_response(
             ctx.deps.storage,
             CONTRACT_NAME,
             CONTRACT_VERSION,
         )?)
+    }
+}
+
+/// The contracts curator staking calls: the registry it reviews tranches for, the oracle
+/// that checks omission claims, and the reward pool that receives slashed stake.
+const PEER_ROLES: &[PeerRole] = &[PeerRole::Registry, PeerRole::ReceiptOracle, PeerRole::RewardPool];
+
+impl Wiring for CuratorStakingContract {
+    type Error = ContractError;
+
+    fn set_peers(&self, ctx: ExecCtx, peers: Peers) -> Result<Response, ContractError> {
+        funds::expect_none(&ctx.info.funds)?;
+        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
+        let peers = peers.validate::<ContractError>(ctx.deps.api, PEER_ROLES)?;
+        let mut c = self.config.load(ctx.deps.storage)?;
+        if let Some(a) = &peers.registry {
+            c.registry = a.clone();
+        }
+        if let Some(a) = &peers.receipt_oracle {
+            c.receipt_oracle = Some(a.clone());
+        }
+        if let Some(a) = &peers.reward_pool {
+            c.reward_pool = a.clone();
+        }
+        self.config.save(ctx.deps.storage, &c)?;
+        Ok(peers.response())
+    }
+
+    fn peers(&self, ctx: QueryCtx) -> Result<PeersResponse, ContractError> {
+        let c = self.config.load(ctx.deps.storage)?;
+        Ok(PeersResponse {
+            registry: Some(c.registry),
+            receipt_oracle: c.receipt_oracle,
+            reward_pool: Some(c.reward_pool),
+            ..Default::default()
+        })
     }
 }
 

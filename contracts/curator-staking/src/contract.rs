@@ -26,12 +26,19 @@ pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 attrib_std::entry_points!(
     CuratorStakingContract,
     ContractError,
-    [governance, review_service, slashing_service, points_source]
+    [
+        governance,
+        wiring,
+        review_service,
+        slashing_service,
+        points_source
+    ]
 );
 
 #[contract]
 #[sv::error(ContractError)]
 #[sv::messages(attrib_std::interfaces::governance as Governance)]
+#[sv::messages(attrib_std::interfaces::wiring as Wiring)]
 #[sv::messages(attrib_std::interfaces::review_service as ReviewService)]
 #[sv::messages(attrib_std::interfaces::slashing_service as SlashingService)]
 #[sv::messages(attrib_std::interfaces::points_source as PointsSource)]
@@ -141,18 +148,6 @@ impl CuratorStakingContract {
         evidence_uri: String,
     ) -> Result<Response, ContractError> {
         self.do_challenge_native(ctx, tranche_id, evidence_hash, evidence_uri)
-    }
-
-    /// Admin: the receipt oracle that omission claims are about.
-    #[sv::msg(exec)]
-    pub fn set_receipt_oracle(&self, ctx: ExecCtx, address: String) -> Result<Response, ContractError> {
-        self.do_set_address(ctx, address, "receipt_oracle", |c, a| c.receipt_oracle = Some(a))
-    }
-
-    /// Admin: where slashed stake and lost bonds are paid (the reward distributor).
-    #[sv::msg(exec)]
-    pub fn set_reward_pool(&self, ctx: ExecCtx, address: String) -> Result<Response, ContractError> {
-        self.do_set_address(ctx, address, "reward_pool", |c, a| c.reward_pool = a)
     }
 
     /// Claim, with the native bond attached, that a model emitted a canary of a dataset it

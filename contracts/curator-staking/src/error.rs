@@ -19,6 +19,9 @@ pub enum ContractError {
     Governance(#[from] GovernanceError),
 
     #[error(transparent)]
+    Peers(#[from] attrib_std::wiring::PeerError),
+
+    #[error(transparent)]
     Migrate(#[from] MigrateError),
 
     #[error("invalid config: {field} {reason}")]

@@ -22,12 +22,13 @@ pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 attrib_std::entry_points!(
     ReceiptOracleContract,
     ContractError,
-    [governance, omission_target]
+    [governance, wiring, omission_target]
 );
 
 #[contract]
 #[sv::error(ContractError)]
 #[sv::messages(attrib_std::interfaces::governance as Governance)]
+#[sv::messages(attrib_std::interfaces::wiring as Wiring)]
 #[sv::messages(attrib_std::interfaces::omission_target as OmissionTarget)]
 impl ReceiptOracleContract {
     pub const fn new() -> Self {

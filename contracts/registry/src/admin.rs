@@ -2,8 +2,9 @@
 
 use attrib_std::events::{self, action, attr};
 use attrib_std::migration;
+use attrib_std::wiring::{PeerRole, Peers, PeersResponse, Wiring};
 use cosmwasm_std::{Event, Response};
-use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx};
+use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
 use crate::checks;
 use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
@@ -16,6 +17,7 @@ impl RegistryContract {
         &self,
         ctx: InstantiateCtx,
         admin: Option<String>,
+        peers: Peers,
         settings: ConfigUpdate,
     ) -> Result<Response, ContractError> {
         attrib_std::funds::expect_none(&ctx.info.funds)?;
@@ -25,16 +27,17 @@ impl RegistryContract {
             None => ctx.info.sender.clone(),
         };
         self.gov.init(ctx.deps.storage, &admin)?;
+        let peers = peers.validate::<ContractError>(ctx.deps.api, PEER_ROLES)?;
         let placeholder = Config {
-            reward_pool: admin.clone(),
-            curator_staking: None,
+            reward_pool: peers.reward_pool.unwrap_or_else(|| admin.clone()),
+            curator_staking: peers.curator_staking,
             schema_fee: None,
             dataset_bond: None,
             tranche_bond: None,
             challenge_window_secs: 0,
             max_tranches_per_version: 0,
         };
-        let config = apply_update(ctx.deps.api, placeholder, settings)?;
+        let config = apply_update(placeholder, settings)?;
         self.config.save(ctx.deps.storage, &config)?;
         self.stats.save(ctx.deps.storage, &Stats::default())?;
         self.next_schema_id.save(ctx.deps.storage, &1)?;
@@ -52,16 +55,9 @@ impl RegistryContract {
     ) -> Result<Response, ContractError> {
         attrib_std::funds::expect_none(&ctx.info.funds)?;
         self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
-        let config = apply_update(ctx.deps.api, self.config.load(ctx.deps.storage)?, update)?;
+        let config = apply_update(self.config.load(ctx.deps.storage)?, update)?;
         self.config.save(ctx.deps.storage, &config)?;
-        Ok(events::response(action::UPDATE_CONFIG).add_event(
-            Event::new(events::CONFIG_UPDATED)
-                .add_attribute("reward_pool", config.reward_pool.as_str())
-                .add_attribute(
-                    "curator_staking",
-                    config.curator_staking.as_ref().map(|a| a.as_str()).unwrap_or(""),
-                ),
-        ))
+        Ok(events::response(action::UPDATE_CONFIG).add_event(Event::new(events::CONFIG_UPDATED)))
     }
 
     pub(crate) fn do_migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
@@ -74,17 +70,7 @@ impl RegistryContract {
 }
 
 /// Applies the fields set in `update` and checks the result as a whole.
-fn apply_update(
-    api: &dyn cosmwasm_std::Api,
-    mut c: Config,
-    u: ConfigUpdate,
-) -> Result<Config, ContractError> {
-    if let Some(a) = u.reward_pool {
-        c.reward_pool = api.addr_validate(&a)?;
-    }
-    if let Some(a) = u.curator_staking {
-        c.curator_staking = Some(api.addr_validate(&a)?);
-    }
+fn apply_update(mut c: Config, u: ConfigUpdate) -> Result<Config, ContractError> {
     if let Some(f) = u.schema_fee {
         checks::optional_coin("schema_fee", &f)?;
         c.schema_fee = f;
@@ -112,6 +98,38 @@ fn apply_update(
         });
     }
     Ok(c)
+}
+
+/// The contracts the registry calls: curator staking reviews strict tranches; fees and
+/// bonds are paid to the reward pool.
+const PEER_ROLES: &[PeerRole] = &[PeerRole::CuratorStaking, PeerRole::RewardPool];
+
+impl Wiring for RegistryContract {
+    type Error = ContractError;
+
+    fn set_peers(&self, ctx: ExecCtx, peers: Peers) -> Result<Response, ContractError> {
+        attrib_std::funds::expect_none(&ctx.info.funds)?;
+        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
+        let peers = peers.validate::<ContractError>(ctx.deps.api, PEER_ROLES)?;
+        let mut c = self.config.load(ctx.deps.storage)?;
+        if let Some(a) = &peers.reward_pool {
+            c.reward_pool = a.clone();
+        }
+        if let Some(a) = &peers.curator_staking {
+            c.curator_staking = Some(a.clone());
+        }
+        self.config.save(ctx.deps.storage, &c)?;
+        Ok(peers.response())
+    }
+
+    fn peers(&self, ctx: QueryCtx) -> Result<PeersResponse, ContractError> {
+        let c = self.config.load(ctx.deps.storage)?;
+        Ok(PeersResponse {
+            reward_pool: Some(c.reward_pool),
+            curator_staking: c.curator_staking,
+            ..Default::default()
+        })
+    }
 }
 
 attrib_std::impl_governance!(RegistryContract, ContractError);

@@ -28,12 +28,13 @@ pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 attrib_std::entry_points!(
     RegistryContract,
     ContractError,
-    [governance, review_target, reward_source, license_registry]
+    [governance, wiring, review_target, reward_source, license_registry]
 );
 
 #[contract]
 #[sv::error(ContractError)]
 #[sv::messages(attrib_std::interfaces::governance as Governance)]
+#[sv::messages(attrib_std::interfaces::wiring as Wiring)]
 #[sv::messages(attrib_std::interfaces::review_target as ReviewTarget)]
 #[sv::messages(attrib_std::interfaces::reward_source as RewardSource)]
 #[sv::messages(attrib_std::interfaces::license_registry as LicenseRegistry)]
@@ -99,9 +100,12 @@ impl RegistryContract {
         self.init(
             ctx,
             admin,
-            crate::msg::ConfigUpdate {
+            attrib_std::wiring::Peers {
                 reward_pool: Some(reward_pool),
                 curator_staking,
+                ..Default::default()
+            },
+            crate::msg::ConfigUpdate {
                 schema_fee: Some(schema_fee),
                 dataset_bond: Some(dataset_bond),
                 tranche_bond: Some(tranche_bond),

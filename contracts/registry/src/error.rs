@@ -19,6 +19,9 @@ pub enum ContractError {
     Governance(#[from] GovernanceError),
 
     #[error(transparent)]
+    Peers(#[from] attrib_std::wiring::PeerError),
+
+    #[error(transparent)]
     Migrate(#[from] attrib_std::migration::MigrateError),
 
     #[error("invalid license terms: {0}")]

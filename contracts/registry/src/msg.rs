@@ -10,12 +10,11 @@ use cosmwasm_std::{Coin, Uint128};
 
 use crate::state::{Config, Dataset, LicenseGrant, Schema, Stats, Tranche, Version};
 
-/// Admin's partial config update: only the fields set change.
+/// Admin's partial config update: only the fields set change. Peers are set with
+/// `set_peers` (attrib_std's `Wiring` interface).
 #[cw_serde]
 #[derive(Default)]
 pub struct ConfigUpdate {
-    pub reward_pool: Option<String>,
-    pub curator_staking: Option<String>,
     /// `Some(None)` clears a fee/bond; `None` leaves it unchanged.
     pub schema_fee: Option<Option<Coin>>,
     pub dataset_bond: Option<Option<Coin>>,

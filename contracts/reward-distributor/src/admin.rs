@@ -5,8 +5,9 @@ use attrib_std::funds::CW20_PREFIX;
 use attrib_std::interfaces::points_source::sv::Querier as _;
 use attrib_std::interfaces::points_source::PointsSource;
 use attrib_std::rewards::{self, EpochClock};
+use attrib_std::wiring::{PeerRole, Peers, PeersResponse, Wiring};
 use cosmwasm_std::{Addr, Api, Deps, Event, QuerierWrapper, Response, StdError};
-use sylvia::ctx::{ExecCtx, InstantiateCtx};
+use sylvia::ctx::{ExecCtx, InstantiateCtx, QueryCtx};
 use sylvia::types::Remote;
 
 use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
@@ -163,17 +164,6 @@ impl RewardDistributorContract {
         self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
         let api = ctx.deps.api;
         let mut c = self.config.load(ctx.deps.storage)?;
-        if let Some(r) = u.registry {
-            c.registry = Some(api.addr_validate(&r)?);
-        }
-        if let Some(s) = u.curator_staking {
-            let s = api.addr_validate(&s)?;
-            check_clock(c.clock, staking_clock(&ctx.deps.querier, &s)?)?;
-            c.curator_staking = Some(s);
-        }
-        if let Some(o) = u.receipt_oracle {
-            c.receipt_oracle = Some(api.addr_validate(&o)?);
-        }
         if let Some(t) = u.treasury {
             c.treasury = api.addr_validate(&t)?;
         }
@@ -235,5 +225,47 @@ impl RewardDistributorContract {
         let config = self.config.load(deps.storage)?;
         Ok(self.accepted.has(deps.storage, denom)
             || config.emission.as_ref().is_some_and(|e| e.denom == denom))
+    }
+}
+
+/// The contracts the distributor reads: version weights from the registry, review points
+/// (and the epoch clock, which must match ours) from curator staking, and which payments
+/// are usage royalties from the receipt oracle.
+const PEER_ROLES: &[PeerRole] = &[
+    PeerRole::Registry,
+    PeerRole::CuratorStaking,
+    PeerRole::ReceiptOracle,
+];
+
+impl Wiring for RewardDistributorContract {
+    type Error = ContractError;
+
+    fn set_peers(&self, ctx: ExecCtx, peers: Peers) -> Result<Response, ContractError> {
+        attrib_std::funds::expect_none(&ctx.info.funds)?;
+        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
+        let peers = peers.validate::<ContractError>(ctx.deps.api, PEER_ROLES)?;
+        let mut c = self.config.load(ctx.deps.storage)?;
+        if let Some(a) = &peers.registry {
+            c.registry = Some(a.clone());
+        }
+        if let Some(a) = &peers.curator_staking {
+            check_clock(c.clock, staking_clock(&ctx.deps.querier, a)?)?;
+            c.curator_staking = Some(a.clone());
+        }
+        if let Some(a) = &peers.receipt_oracle {
+            c.receipt_oracle = Some(a.clone());
+        }
+        self.config.save(ctx.deps.storage, &c)?;
+        Ok(peers.response())
+    }
+
+    fn peers(&self, ctx: QueryCtx) -> Result<PeersResponse, ContractError> {
+        let c = self.config.load(ctx.deps.storage)?;
+        Ok(PeersResponse {
+            registry: c.registry,
+            curator_staking: c.curator_staking,
+            receipt_oracle: c.receipt_oracle,
+            ..Default::default()
+        })
     }
 }

@@ -31,12 +31,13 @@ pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 attrib_std::entry_points!(
     RewardDistributorContract,
     ContractError,
-    [governance, reward_pool]
+    [governance, wiring, reward_pool]
 );
 
 #[contract]
 #[sv::error(ContractError)]
 #[sv::messages(attrib_std::interfaces::governance as Governance)]
+#[sv::messages(attrib_std::interfaces::wiring as Wiring)]
 #[sv::messages(attrib_std::interfaces::reward_pool as RewardPool)]
 impl RewardDistributorContract {
     pub const fn new() -> Self {

@@ -16,10 +16,6 @@ use crate::state::{
 #[cw_serde]
 #[derive(Default)]
 pub struct ConfigUpdate {
-    pub registry: Option<String>,
-    /// Must run the same epoch clock as this distributor.
-    pub curator_staking: Option<String>,
-    pub receipt_oracle: Option<String>,
     pub treasury: Option<String>,
     pub rates: Option<TakeRates>,
     pub vesting_secs: Option<u64>,

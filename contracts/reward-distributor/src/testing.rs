@@ -6,8 +6,9 @@ use cosmwasm_std::{Addr, Decimal, Uint128};
 use sylvia::multitest::App;
 
 use crate::contract::sv::mt::{CodeId, RewardDistributorContractProxy};
-use crate::msg::ConfigUpdate;
 use crate::state::AcceptedDenom;
+use attrib_std::wiring::Peers;
+use cw_multi_test::Executor;
 
 type MtApp = cw_multi_test::BasicApp;
 
@@ -41,10 +42,16 @@ pub fn instantiate_pool(app: &App<MtApp>, treasury: &Addr, epoch_secs: u64) -> A
         .contract_addr
 }
 
-/// Tells the pool which contracts are the protocol's (they may pay with any reason).
-pub fn wire(app: &App<MtApp>, pool: &Addr, admin: &Addr, update: ConfigUpdate) {
-    let proxy = sylvia::multitest::Proxy::<MtApp, crate::RewardDistributorContract>::new(pool.clone(), app);
-    proxy.update_config(update).call(admin).unwrap();
+/// Points any protocol contract at its peers (`set_peers` of attrib-std's `Wiring`).
+pub fn wire(app: &App<MtApp>, contract: &Addr, admin: &Addr, peers: Peers) {
+    app.app_mut()
+        .execute_contract(
+            admin.clone(),
+            contract.clone(),
+            &attrib_std::wiring::WireMsg::SetPeers { peers },
+            &[],
+        )
+        .unwrap();
 }
 
 /// Allowlists a denom (a cw20 token's hook is only taken from an accepted token).

@@ -87,16 +87,6 @@ pub enum CurationTx {
         #[arg(long)]
         evidence_uri: String,
     },
-    /// Admin: the receipt oracle that omission claims are about
-    SetReceiptOracle {
-        #[arg(long)]
-        address: String,
-    },
-    /// Admin: where slashed stake and lost bonds are paid (the reward distributor)
-    SetRewardPool {
-        #[arg(long)]
-        address: String,
-    },
     /// Committee member: commit a vote (the salt is derived from your key)
     CommitVote {
         #[arg(long)]
@@ -327,21 +317,6 @@ pub async fn tx(ctx: &Ctx, cmd: CurationTx) -> Result<Option<TxOutcome>> {
                 evidence_uri,
             };
             with_stake_asset(ctx, "challenge_omission", &staking, bond, &native, &hook).await
-        }
-        CurationTx::SetRewardPool { address } => {
-            let address = ctx.resolve_address(&address)?;
-            let msg = ExecMsg::SetRewardPool { address };
-            ctx.execute("set_reward_pool", &staking, &msg, vec![]).await
-        }
-        CurationTx::SetReceiptOracle { address } => {
-            let address = ctx.resolve_address(&address)?;
-            ctx.execute(
-                "set_receipt_oracle",
-                &staking,
-                &ExecMsg::SetReceiptOracle { address },
-                vec![],
-            )
-            .await
         }
         CurationTx::CommitVote { review_id, vote } => {
             let signer = ctx.signer()?;

@@ -338,23 +338,6 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
         &pool_msg,
     )
     .await?;
-    // The registry pays the pool and its reviewer is curator staking.
-    let wire = attrib_registry::contract::sv::ExecMsg::UpdateConfig {
-        update: attrib_registry::msg::ConfigUpdate {
-            curator_staking: Some(staking.clone()),
-            reward_pool: Some(reward_pool.clone()),
-            ..Default::default()
-        },
-    };
-    let any = crate::context::execute_any(&signer.address, &registry, &serde_json::to_vec(&wire)?, &[])?;
-    send(ctx, &signer, "wire registry → curator staking, reward pool", any).await?;
-    let point = attrib_curator_staking::contract::sv::ExecMsg::SetRewardPool {
-        address: reward_pool.clone(),
-    };
-    let any = crate::context::execute_any(&signer.address, &staking, &serde_json::to_vec(&point)?, &[])?;
-    send(ctx, &signer, "wire curator staking → reward pool", any).await?;
-    eprintln!("wired the registry and curator staking to the reward distributor");
-
     let oracle_params = match &args.oracle_params {
         Some(json) => serde_json::from_str(json).map_err(|e| anyhow!("--oracle-params: {e}"))?,
         None => local_oracle_params(),
@@ -374,35 +357,27 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
         &oracle_msg,
     )
     .await?;
-    // The oracle slashes operators through curator staking.
-    let allow = attrib_curator_staking::contract::sv::ExecMsg::SetSlasher {
-        address: oracle.clone(),
-        allowed: true,
-    };
-    let any = crate::context::execute_any(&signer.address, &staking, &serde_json::to_vec(&allow)?, &[])?;
-    send(ctx, &signer, "authorize the oracle to slash", any).await?;
-    eprintln!("authorized the receipt oracle to slash operators in curator staking");
-    let point = attrib_curator_staking::contract::sv::ExecMsg::SetReceiptOracle {
-        address: oracle.clone(),
-    };
-    let any = crate::context::execute_any(&signer.address, &staking, &serde_json::to_vec(&point)?, &[])?;
-    send(
-        ctx,
-        &signer,
-        "point curation's omission claims at the oracle",
-        any,
+    // Every contract is pointed at its peers by the one wiring plan of attrib-std (the
+    // multi-test protocol builder sends the same messages), in one transaction.
+    let steps = attrib_std::wiring::plan(&attrib_std::wiring::Protocol {
+        registry: registry.clone(),
+        curator_staking: staking.clone(),
+        receipt_oracle: oracle.clone(),
+        reward_distributor: reward_pool.clone(),
+    });
+    let msgs = steps
+        .iter()
+        .map(|s| crate::context::execute_any(&signer.address, &s.contract, &serde_json::to_vec(&s.msg)?, &[]))
+        .collect::<Result<Vec<_>>>()?;
+    let o = crate::progress::spin(
+        "wire the contracts to their peers",
+        ctx.chain.send(&signer, msgs, &ctx.settings()?),
     )
     .await?;
-
-    // The pool trusts the oracle's usage royalties; the admin funds the emission reserve.
-    let trust = attrib_reward_distributor::contract::sv::ExecMsg::UpdateConfig {
-        update: attrib_reward_distributor::msg::ConfigUpdate {
-            receipt_oracle: Some(oracle.clone()),
-            ..Default::default()
-        },
-    };
-    let any = crate::context::execute_any(&signer.address, &reward_pool, &serde_json::to_vec(&trust)?, &[])?;
-    send(ctx, &signer, "wire reward pool → receipt oracle", any).await?;
+    for s in &steps {
+        eprintln!("wired {}", s.what);
+    }
+    eprintln!("(gas {})", o.gas_used);
     if args.emission_reserve > 0 {
         let fund = cw20::Cw20ExecuteMsg::Send {
             contract: reward_pool.clone(),

@@ -216,10 +216,6 @@ pub enum RegistryTx {
     },
     /// Admin: change configuration (only the flags given change)
     UpdateConfig {
-        #[arg(long)]
-        reward_pool: Option<String>,
-        #[arg(long)]
-        curator_staking: Option<String>,
         /// Coin, or "none"
         #[arg(long)]
         schema_fee: Option<String>,
@@ -593,8 +589,6 @@ pub async fn tx(ctx: &Ctx, cmd: RegistryTx) -> Result<Option<TxOutcome>> {
                 .await
         }
         RegistryTx::UpdateConfig {
-            reward_pool,
-            curator_staking,
             schema_fee,
             dataset_bond,
             tranche_bond,
@@ -602,8 +596,6 @@ pub async fn tx(ctx: &Ctx, cmd: RegistryTx) -> Result<Option<TxOutcome>> {
             max_tranches_per_version,
         } => {
             let update = ConfigUpdate {
-                reward_pool: reward_pool.map(|a| ctx.resolve_address(&a)).transpose()?,
-                curator_staking: curator_staking.map(|a| ctx.resolve_address(&a)).transpose()?,
                 schema_fee: optional_coin_setting(&schema_fee)?,
                 dataset_bond: optional_coin_setting(&dataset_bond)?,
                 tranche_bond: optional_coin_setting(&tranche_bond)?,

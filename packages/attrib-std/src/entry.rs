@@ -282,6 +282,10 @@ pub const COMMON_EXEC_SAMPLES: &[&str] = &[
     r#"{"accept_admin":{},"set_paused":{"paused":true}}"#,
     r#"{"accept_admin":null}"#,
     r#"{"accept_admin":{"extra":1}}"#,
+    r#"{"set_peers":{"peers":{"registry":"r","reward_pool":"p"}}}"#,
+    r#"{"set_peers":{"peers":{}}}"#,
+    r#"{"set_peers":{"peers":{"treasury":"t"}}}"#,
+    r#"{"set_peers":{}}"#,
 ];
 
 /// Query messages every Attrib contract must read as sylvia does (each has `config`).
@@ -289,6 +293,7 @@ pub const COMMON_QUERY_SAMPLES: &[&str] = &[
     r#"{"governance":{}}"#,
     r#"{"governance":{}, "config":{}}"#,
     r#"{"config":{}}"#,
+    r#"{"peers":{}}"#,
     r#"{"nope":{}}"#,
     r#"{}"#,
 ];

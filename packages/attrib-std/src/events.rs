@@ -83,6 +83,7 @@ pub const REVIEW_FINALIZED: &str = "attrib_review_finalized";
 pub const REVIEW_AWAITING_ADMIN: &str = "attrib_review_awaiting_admin";
 pub const CHALLENGE_OPENED: &str = "attrib_challenge_opened";
 pub const SLASHER_SET: &str = "attrib_slasher_set";
+pub const PEERS_SET: &str = "attrib_peers_set";
 
 pub const REWARD_INFLOW: &str = "attrib_reward_inflow";
 pub const EMISSIONS_FUNDED: &str = "attrib_emissions_funded";
@@ -131,6 +132,7 @@ pub mod action {
     pub const ADMIN_RESOLVE: &str = "admin_resolve";
     pub const SLASH: &str = "slash";
     pub const SET_SLASHER: &str = "set_slasher";
+    pub const SET_PEERS: &str = "set_peers";
     pub const UPDATE_PARAMS: &str = "update_params";
     pub const PAY: &str = "pay";
     pub const FUND_EMISSIONS: &str = "fund_emissions";

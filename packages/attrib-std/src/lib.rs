@@ -33,5 +33,5 @@ pub mod rewards;
 
 pub use interfaces::{
     license_registry, points_source, review_service, review_target, reward_pool, reward_source,
-    slashing_service,
+    slashing_service, wiring,
 };

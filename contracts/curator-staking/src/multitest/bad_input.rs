@@ -6,6 +6,8 @@ use attrib_std::governance::GovernanceError;
 use attrib_std::interfaces::governance::sv::mt::GovernanceProxy;
 use attrib_std::interfaces::review_service::sv::mt::ReviewServiceProxy;
 use attrib_std::registry::TrancheStatus;
+use attrib_std::wiring::sv::mt::WiringProxy;
+use attrib_std::wiring::{PeerError, Peers};
 use cosmwasm_std::{coin, to_json_binary, HexBinary, Uint128};
 
 use super::suite::*;
@@ -584,7 +586,10 @@ fn omission_claims_need_a_configured_oracle_and_the_admin_sets_it() {
         }),
         |s| {
             s.staking()
-                .set_receipt_oracle(s.stranger.to_string())
+                .set_peers(Peers {
+                    receipt_oracle: Some(s.stranger.to_string()),
+                    ..Default::default()
+                })
                 .call(&s.stranger)
         },
     );
@@ -595,19 +600,46 @@ fn omission_claims_need_a_configured_oracle_and_the_admin_sets_it() {
         }),
         |s| {
             s.staking()
-                .set_reward_pool(s.stranger.to_string())
+                .set_peers(Peers {
+                    reward_pool: Some(s.stranger.to_string()),
+                    ..Default::default()
+                })
                 .call(&s.stranger)
         },
     );
+    // Curator staking calls no curator staking: naming one is a wiring mistake.
+    suite.assert_refused(
+        ContractError::Peers(PeerError::NotAPeer {
+            role: "curator_staking",
+        }),
+        |s| {
+            s.staking()
+                .set_peers(Peers {
+                    reward_pool: Some(s.pool.to_string()),
+                    curator_staking: Some(s.pool.to_string()),
+                    ..Default::default()
+                })
+                .call(&s.admin)
+        },
+    );
+    suite.assert_refused(ContractError::Peers(PeerError::NoPeers), |s| {
+        s.staking().set_peers(Peers::default()).call(&s.admin)
+    });
     suite
         .staking()
-        .set_reward_pool(suite.pool.to_string())
+        .set_peers(Peers {
+            reward_pool: Some(suite.pool.to_string()),
+            ..Default::default()
+        })
         .call(&suite.admin)
         .unwrap();
     assert_eq!(suite.staking().config().unwrap().config.reward_pool, suite.pool);
     suite
         .staking()
-        .set_receipt_oracle(suite.registry.to_string())
+        .set_peers(Peers {
+            receipt_oracle: Some(suite.registry.to_string()),
+            ..Default::default()
+        })
         .call(&suite.admin)
         .unwrap();
     assert_eq!(

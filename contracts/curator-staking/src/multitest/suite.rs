@@ -4,7 +4,6 @@
 
 use attrib_registry::contract::sv::mt::{CodeId as RegistryCodeId, RegistryContractProxy};
 use attrib_registry::contract::RegistryContract;
-use attrib_registry::msg::ConfigUpdate;
 use attrib_std::curation::{vote_commitment, Vote};
 use attrib_std::interfaces::points_source::sv::mt::PointsSourceProxy;
 use attrib_std::registry::{LicenseExpiry, LicenseId, LicenseTerms, TrancheStatus, VerificationTier};
@@ -135,18 +134,20 @@ impl SuiteBuilder {
             .with_label("curator-staking")
             .call(&admin)
             .unwrap();
-        registry
-            .update_config(ConfigUpdate {
+        attrib_reward_distributor::testing::wire(
+            &app,
+            &registry.contract_addr,
+            &admin,
+            attrib_std::wiring::Peers {
                 curator_staking: Some(staking.contract_addr.to_string()),
                 ..Default::default()
-            })
-            .call(&admin)
-            .unwrap();
+            },
+        );
         attrib_reward_distributor::testing::wire(
             &app,
             &pool,
             &admin,
-            attrib_reward_distributor::msg::ConfigUpdate {
+            attrib_std::wiring::Peers {
                 registry: Some(registry.contract_addr.to_string()),
                 curator_staking: Some(staking.contract_addr.to_string()),
                 ..Default::default()

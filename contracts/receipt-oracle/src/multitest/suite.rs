@@ -159,7 +159,7 @@ impl Suite {
             &app,
             &pool,
             &admin,
-            attrib_reward_distributor::msg::ConfigUpdate {
+            attrib_std::wiring::Peers {
                 registry: Some(registry.contract_addr.to_string()),
                 curator_staking: Some(staking.contract_addr.to_string()),
                 receipt_oracle: Some(oracle.contract_addr.to_string()),
@@ -170,10 +170,15 @@ impl Suite {
             .set_slasher(oracle.contract_addr.to_string(), true)
             .call(&admin)
             .unwrap();
-        staking
-            .set_receipt_oracle(oracle.contract_addr.to_string())
-            .call(&admin)
-            .unwrap();
+        attrib_reward_distributor::testing::wire(
+            &app,
+            &staking.contract_addr,
+            &admin,
+            attrib_std::wiring::Peers {
+                receipt_oracle: Some(oracle.contract_addr.to_string()),
+                ..Default::default()
+            },
+        );
         staking
             .stake(Role::Curator)
             .with_funds(&[coin(50_000, DENOM)])

@@ -169,7 +169,7 @@ impl SuiteBuilder {
             &app,
             &actors.pool,
             &actors.admin,
-            attrib_reward_distributor::msg::ConfigUpdate {
+            attrib_std::wiring::Peers {
                 registry: Some(registry.contract_addr.to_string()),
                 ..Default::default()
             },

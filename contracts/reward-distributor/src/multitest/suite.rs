@@ -193,12 +193,15 @@ impl SuiteBuilder {
                 .with_label("registry")
                 .call(&actors.admin)
                 .unwrap();
-            pool.update_config(crate::msg::ConfigUpdate {
-                registry: Some(registry.contract_addr.to_string()),
-                ..Default::default()
-            })
-            .call(&actors.admin)
-            .unwrap();
+            crate::testing::wire(
+                &app,
+                &pool.contract_addr,
+                &actors.admin,
+                attrib_std::wiring::Peers {
+                    registry: Some(registry.contract_addr.to_string()),
+                    ..Default::default()
+                },
+            );
             (
                 points.contract_addr.clone(),
                 pool.contract_addr.clone(),

@@ -10,3 +10,4 @@ pub mod review_target;
 pub mod reward_pool;
 pub mod reward_source;
 pub mod slashing_service;
+pub mod wiring;

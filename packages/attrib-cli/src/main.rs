@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
+use serde::Serialize;
 
 use attrib_cli::context::{Ctx, Global, Output};
 use attrib_cli::{bench, curation, deploy, ibc, oracle, registry, rewards};
@@ -202,27 +203,59 @@ async fn run(cli: Cli) -> Result<()> {
             match ctx.g.output {
                 Output::Json => println!(
                     "{}",
-                    serde_json::json!({"address": addr, "denom": denom, "amount": amount.to_string()})
+                    serde_json::to_string(&Balance {
+                        address: addr,
+                        amount: amount.to_string(),
+                        denom,
+                    })?
                 ),
                 Output::Text => println!("{amount}{denom}"),
             }
             Ok(())
         }
         Cmd::Status => {
-            let v = serde_json::json!({
-                "chain_id": ctx.g.chain_id,
-                "node": ctx.g.node,
-                "height": ctx.chain.height().await?,
-                "app_version": ctx.chain.app_version().await?,
-            });
-            ctx.print_json(&v)
+            let height = ctx.chain.height().await?;
+            ctx.print_json(&Status {
+                app_version: ctx.chain.app_version().await?,
+                chain_id: &ctx.g.chain_id,
+                height,
+                node: &ctx.g.node,
+            })
         }
         Cmd::DataRoot { file } => {
             let (root, count, bytes) = registry::records_file_summary(&file)?;
-            ctx.print_json(&serde_json::json!({"content_root": root.to_hex(), "record_count": count, "byte_size": bytes}))
+            ctx.print_json(&DataRoot {
+                byte_size: bytes,
+                content_root: root.to_hex(),
+                record_count: count,
+            })
         }
         Cmd::Bench(b) => bench::run(&ctx, b).await,
     }
+}
+
+// What `balance`, `status` and `data-root` print (fields sorted by name: the order this
+// output has always had).
+#[derive(Serialize)]
+struct Balance {
+    address: String,
+    amount: String,
+    denom: String,
+}
+
+#[derive(Serialize)]
+struct Status<'a> {
+    app_version: String,
+    chain_id: &'a str,
+    height: u64,
+    node: &'a str,
+}
+
+#[derive(Serialize)]
+struct DataRoot {
+    byte_size: u64,
+    content_root: String,
+    record_count: u64,
 }
 
 fn keys(ctx: &Ctx, cmd: KeysCmd) -> Result<()> {

@@ -742,7 +742,7 @@ async fn oracle(
         units,
         timestamp: 1,
     };
-    let sign = |msg: &[u8]| crate::oracle::sign_bytes(&operator, msg);
+    let sign = |msg: &[u8]| crate::receipts::sign_bytes(&operator, msg);
     let mut next_id = 1u64;
     let m = Metering {
         ctx,
@@ -976,7 +976,7 @@ impl Metering<'_> {
             count: header.count,
             total_units: header.total_units,
             root: header.root.clone(),
-            signature: crate::oracle::sign_bytes(self.operator, &header.sign_bytes())?,
+            signature: crate::receipts::sign_bytes(self.operator, &header.sign_bytes())?,
             replaces: None,
         };
         b.exec("operator", self.oracle, &label, &msg, vec![], note)

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use serde::Serialize;
 
 use attrib_cli::context::{Ctx, Global, Output};
-use attrib_cli::{bench, curation, deploy, ibc, oracle, registry, rewards};
+use attrib_cli::{bench, curation, deploy, ibc, oracle, receipts, registry, rewards};
 
 #[derive(Parser)]
 #[command(
@@ -56,7 +56,7 @@ enum Cmd {
     DataRoot { file: PathBuf },
     /// Operator and auditor tools: sign, tree, submit and prove receipts
     #[command(subcommand)]
-    Receipts(oracle::ReceiptsCmd),
+    Receipts(receipts::ReceiptsCmd),
     /// SPEC §8 metrics for a range of epochs: fee vs emission, concentration, disputes,
     /// quality, buyers (table, or JSON with -o json)
     Stats {
@@ -155,7 +155,7 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Query(QueryCmd::Rewards(c)) => rewards::query(&ctx, c).await,
         Cmd::Stats { from_epoch, to_epoch } => rewards::stats(&ctx, from_epoch, to_epoch).await,
         Cmd::Ibc(c) => ibc::run(&ctx, c).await,
-        Cmd::Receipts(c) => oracle::receipts(&ctx, c).await,
+        Cmd::Receipts(c) => receipts::run(&ctx, c).await,
         Cmd::Query(QueryCmd::Wasm { contract, msg }) => {
             let addr = if contract.starts_with(&format!("{}1", ctx.g.prefix)) {
                 contract

@@ -344,15 +344,7 @@ mod tests {
 
     #[test]
     fn cli_signatures_verify_like_the_contract_does() {
-        let doc: serde_json::Value =
-            serde_json::from_str(include_str!("../../../scripts/test-accounts.json")).unwrap();
-        let m = doc["accounts"][12]["mnemonic"].as_str().unwrap();
-        let (key, address) = crate::keys::derive(m, "wasm").unwrap();
-        let signer = Signer {
-            name: "operator".into(),
-            key,
-            address,
-        };
+        let signer = crate::keys::test_signer(12, "operator");
         let pubkey = signer.key.public_key().to_bytes();
         let r = Receipt {
             chain_id: "attrib-local".into(),

@@ -181,7 +181,12 @@ impl Ctx {
         match self.g.output {
             Output::Json => println!(
                 "{}",
-                serde_json::json!({"contract": contract, "msg": serde_json::from_str::<serde_json::Value>(json).unwrap(), "funds": coins_text(funds)})
+                serde_json::to_string(&DryRun {
+                    contract,
+                    funds: coins_text(funds),
+                    msg: serde_json::from_str(json).unwrap(),
+                })
+                .unwrap()
             ),
             Output::Text => {
                 println!("{json}");
@@ -297,6 +302,15 @@ pub fn coins_text(coins: &[cosmwasm_std::Coin]) -> String {
 
 #[derive(Serialize, Deserialize)]
 pub struct Empty {}
+
+/// What `--dry-run -o json` prints instead of sending (fields sorted by name: the order
+/// this output has always had).
+#[derive(Serialize)]
+struct DryRun<'a> {
+    contract: &'a str,
+    funds: String,
+    msg: serde_json::Value,
+}
 
 #[cfg(test)]
 mod tests {

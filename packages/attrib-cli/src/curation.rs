@@ -489,15 +489,7 @@ mod tests {
 
     #[test]
     fn salt_is_deterministic_secret_and_scoped() {
-        let doc: serde_json::Value =
-            serde_json::from_str(include_str!("../../../scripts/test-accounts.json")).unwrap();
-        let m = doc["accounts"][9]["mnemonic"].as_str().unwrap();
-        let (key, address) = crate::keys::derive(m, "wasm").unwrap();
-        let signer = Signer {
-            name: "c".into(),
-            key,
-            address,
-        };
+        let signer = crate::keys::test_signer(9, "c");
         let a = vote_salt(&signer, "attrib-local", "wasm1staking", 7).unwrap();
         assert_eq!(
             a,

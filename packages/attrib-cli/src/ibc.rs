@@ -4,14 +4,16 @@
 //! price from the deployments file's IBC link) to the contract that performs the action,
 //! with the memo that names it: wasmd's callbacks memo (`dest_callback` + `attrib`) by
 //! default, or the ibc-hooks memo (`wasm`) with `--via hooks`. `--print` prints the
-//! transfer for the buyer's own wallet instead. The memos come from `attrib_std::ibc`,
-//! the same code the contracts parse them with.
+//! transfer for the buyer's own wallet instead. The actions and memos come from
+//! `attrib_std::ibc` (the contracts parse memos with the same code); the tests below pin
+//! each action to the execute message of the contract it goes to.
 
 use anyhow::{anyhow, Result};
-use attrib_std::ibc::{callback_memo, hooks_memo, ibc_denom, TRANSFER_PORT};
+use attrib_std::ibc::{callback_memo, hooks_memo, ibc_denom, IbcAction, TRANSFER_PORT};
 use clap::{Subcommand, ValueEnum};
 use cosmrs::Any;
 use prost::Message;
+use serde::Serialize;
 
 use crate::chain::{Chain, GasPrice, TxOutcome};
 use crate::context::{parse_coin, Ctx, Output};
@@ -164,7 +166,10 @@ pub fn pick_link<'a>(d: &'a Deployments, on: Option<&str>) -> Result<(&'a str, &
 
 /// The Attrib contract and the action JSON of a payment.
 fn action(ctx: &Ctx, a: &PayAction) -> Result<(String, String)> {
-    Ok(match a {
+    let typed = |contract: &str, action: IbcAction| -> Result<(String, String)> {
+        Ok((ctx.contract(contract)?, serde_json::to_string(&action)?))
+    };
+    match a {
         PayAction::BuyLicense {
             dataset_id,
             version,
@@ -174,30 +179,44 @@ fn action(ctx: &Ctx, a: &PayAction) -> Result<(String, String)> {
                 Some(l) => ctx.resolve_address(l)?,
                 None => ctx.signer()?.address.to_string(),
             };
-            (
-                ctx.contract(crate::registry::CONTRACT)?,
-                serde_json::json!({"buy_license": {"dataset_id": dataset_id, "version": version, "licensee": licensee}})
-                    .to_string(),
+            typed(
+                crate::registry::CONTRACT,
+                IbcAction::BuyLicense {
+                    dataset_id: *dataset_id,
+                    version: *version,
+                    licensee,
+                },
             )
         }
-        PayAction::FundEscrow { model_id } => (
-            ctx.contract(crate::oracle::CONTRACT)?,
-            serde_json::json!({"fund_escrow": {"model_id": model_id}}).to_string(),
+        PayAction::FundEscrow { model_id } => typed(
+            crate::oracle::CONTRACT,
+            IbcAction::FundEscrow { model_id: *model_id },
         ),
         PayAction::Pay { earmark } => {
             let earmarks = earmark
                 .iter()
                 .map(|e| crate::rewards::parse_earmark(e))
                 .collect::<Result<Vec<_>>>()?;
-            (
-                ctx.contract(crate::rewards::CONTRACT)?,
-                serde_json::json!({"pay": {"earmarks": earmarks, "reason": "direct_payment", "payer": null}})
-                    .to_string(),
-            )
+            typed(crate::rewards::CONTRACT, IbcAction::direct_payment(earmarks))
         }
-        PayAction::Raw { contract, json } => (ctx.resolve_address(contract)?, json.clone()),
-        PayAction::Plain => (String::new(), String::new()),
-    })
+        PayAction::Raw { contract, json } => Ok((ctx.resolve_address(contract)?, json.clone())),
+        PayAction::Plain => Ok((String::new(), String::new())),
+    }
+}
+
+/// What `ibc pay --print` shows of the transfer (fields sorted by name: the order this
+/// output has always had).
+#[derive(Serialize)]
+struct PrintedTransfer<'a> {
+    /// The voucher denom the tokens become on the Attrib chain.
+    arrives_as: String,
+    chain_id: &'a str,
+    /// The memo as JSON (null when there is none).
+    memo: serde_json::Value,
+    receiver: &'a str,
+    sender: &'a str,
+    source_channel: &'a str,
+    token: String,
 }
 
 /// Signs the transfer on the buyer chain; returns the outcome there.
@@ -238,15 +257,15 @@ pub async fn pay(ctx: &Ctx, args: &PayArgs) -> Result<Option<TxOutcome>> {
         memo: memo.clone(),
     };
     if args.print || ctx.g.dry_run {
-        let shown = serde_json::json!({
-            "chain_id": chain_id,
-            "source_channel": msg.source_channel,
-            "token": format!("{}{}", coin.amount, coin.denom),
-            "sender": msg.sender,
-            "receiver": receiver,
-            "memo": serde_json::from_str::<serde_json::Value>(&memo).unwrap_or_default(),
-            "arrives_as": ibc_denom(&format!("transfer/{}/{}", link.channel_id, coin.denom)),
-        });
+        let shown = PrintedTransfer {
+            arrives_as: ibc_denom(&format!("transfer/{}/{}", link.channel_id, coin.denom)),
+            chain_id,
+            memo: serde_json::from_str(&memo).unwrap_or_default(),
+            receiver: &receiver,
+            sender: &msg.sender,
+            source_channel: &msg.source_channel,
+            token: format!("{}{}", coin.amount, coin.denom),
+        };
         println!("{}", serde_json::to_string_pretty(&shown)?);
         println!(
             "# wasmd tx ibc-transfer transfer transfer {} {} {}{} --memo '{}' --from <key> --chain-id {} --node {}",
@@ -315,5 +334,108 @@ pub async fn run(ctx: &Ctx, cmd: IbcCmd) -> Result<()> {
             eprintln!("recorded the IBC link in {}", path.display());
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The actions the CLI sends must be the JSON the contracts take, on both paths: on
+    //! ibc-hooks chains `wasm.msg` runs as the contract's execute message; on wasmd's
+    //! callbacks path the contract reads the memo's `attrib` action into its own
+    //! `IbcAction`. These tests keep `attrib_std::ibc::IbcAction` from drifting from either.
+    use super::*;
+    use attrib_std::ibc::IncomingTransfer;
+    use attrib_std::rewards::{Earmark, InflowReason};
+    use cosmwasm_std::{
+        to_json_binary, Addr, IbcAcknowledgement, IbcDestinationCallbackMsg, IbcEndpoint, IbcPacket,
+        IbcTimeout, Timestamp,
+    };
+    use serde::de::DeserializeOwned;
+
+    fn json<T: Serialize>(t: &T) -> String {
+        serde_json::to_string(t).unwrap()
+    }
+
+    /// The contract's reading of `action` sent as a callbacks memo to `contract`.
+    fn by_callback<T: DeserializeOwned>(contract: &str, action: &IbcAction) -> T {
+        let data = attrib_std::ibc::Ics20Packet {
+            denom: "ubuy".into(),
+            amount: "250000".into(),
+            sender: "buyer1abc".into(),
+            receiver: contract.into(),
+            memo: callback_memo(contract, &json(action)),
+        };
+        let endpoint = |channel: &str| IbcEndpoint {
+            port_id: TRANSFER_PORT.into(),
+            channel_id: channel.into(),
+        };
+        let msg = IbcDestinationCallbackMsg {
+            packet: IbcPacket::new(
+                to_json_binary(&data).unwrap(),
+                endpoint("channel-7"),
+                endpoint("channel-0"),
+                1,
+                IbcTimeout::with_timestamp(Timestamp::from_seconds(100)),
+            ),
+            ack: IbcAcknowledgement::new(br#"{"result":"AQ=="}"#),
+        };
+        IncomingTransfer::parse::<T>(&msg, &Addr::unchecked(contract))
+            .unwrap()
+            .1
+    }
+
+    #[test]
+    fn buy_license_is_the_registrys_message() {
+        let action = IbcAction::BuyLicense {
+            dataset_id: 4,
+            version: 2,
+            licensee: "wasm1dev".into(),
+        };
+        let exec = attrib_registry::contract::sv::ExecMsg::BuyLicense {
+            dataset_id: 4,
+            version: 2,
+            licensee: Some("wasm1dev".into()),
+        };
+        assert_eq!(json(&action), json(&exec));
+        serde_json::from_str::<attrib_registry::contract::sv::ContractExecMsg>(&json(&action)).unwrap();
+        let attrib_registry::ibc::IbcAction::BuyLicense {
+            dataset_id,
+            version,
+            licensee,
+        } = by_callback("wasm1registry", &action);
+        assert_eq!((dataset_id, version, licensee.as_str()), (4, 2, "wasm1dev"));
+    }
+
+    #[test]
+    fn fund_escrow_is_the_oracles_message() {
+        let action = IbcAction::FundEscrow { model_id: 9 };
+        let exec = attrib_receipt_oracle::contract::sv::ExecMsg::FundEscrow { model_id: 9 };
+        assert_eq!(json(&action), json(&exec));
+        serde_json::from_str::<attrib_receipt_oracle::contract::sv::ContractExecMsg>(&json(&action)).unwrap();
+        let attrib_receipt_oracle::ibc::IbcAction::FundEscrow { model_id } =
+            by_callback("wasm1oracle", &action);
+        assert_eq!(model_id, 9);
+    }
+
+    #[test]
+    fn pay_is_the_reward_pools_message() {
+        let earmarks = vec![Earmark {
+            dataset_id: 4,
+            version: 1,
+            weight_bps: 10_000,
+        }];
+        let action = IbcAction::direct_payment(earmarks.clone());
+        let exec = attrib_std::interfaces::reward_pool::sv::ExecMsg::Pay {
+            earmarks: earmarks.clone(),
+            reason: InflowReason::DirectPayment,
+            payer: None,
+        };
+        assert_eq!(json(&action), json(&exec));
+        serde_json::from_str::<attrib_reward_distributor::contract::sv::ContractExecMsg>(&json(&action))
+            .unwrap();
+        let attrib_reward_distributor::ibc::IbcAction::Pay(pay) = by_callback("wasm1pool", &action);
+        assert_eq!(pay.earmarks, earmarks);
+        assert_eq!(pay.reason, InflowReason::DirectPayment);
+        assert_eq!(pay.payer, None);
     }
 }

@@ -130,6 +130,19 @@ impl KeyStore {
     }
 }
 
+/// The signer of account `index` of scripts/test-accounts.json, called `name` (tests).
+#[cfg(test)]
+pub fn test_signer(index: usize, name: &str) -> Signer {
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("../../../scripts/test-accounts.json")).unwrap();
+    let (key, address) = derive(doc["accounts"][index]["mnemonic"].as_str().unwrap(), "wasm").unwrap();
+    Signer {
+        name: name.into(),
+        key,
+        address,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

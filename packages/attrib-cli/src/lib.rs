@@ -12,5 +12,6 @@ pub mod ibc;
 pub mod keys;
 pub mod oracle;
 pub mod progress;
+pub mod receipts;
 pub mod registry;
 pub mod rewards;

@@ -7,9 +7,10 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
+use serde::Serialize;
 
 use attrib_cli::context::{Ctx, Global, Output};
-use attrib_cli::{bench, curation, deploy, ibc, oracle, registry, rewards};
+use attrib_cli::{bench, curation, deploy, ibc, oracle, receipts, registry, rewards};
 
 #[derive(Parser)]
 #[command(
@@ -55,7 +56,7 @@ enum Cmd {
     DataRoot { file: PathBuf },
     /// Operator and auditor tools: sign, tree, submit and prove receipts
     #[command(subcommand)]
-    Receipts(oracle::ReceiptsCmd),
+    Receipts(receipts::ReceiptsCmd),
     /// SPEC §8 metrics for a range of epochs: fee vs emission, concentration, disputes,
     /// quality, buyers (table, or JSON with -o json)
     Stats {
@@ -154,7 +155,7 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Query(QueryCmd::Rewards(c)) => rewards::query(&ctx, c).await,
         Cmd::Stats { from_epoch, to_epoch } => rewards::stats(&ctx, from_epoch, to_epoch).await,
         Cmd::Ibc(c) => ibc::run(&ctx, c).await,
-        Cmd::Receipts(c) => oracle::receipts(&ctx, c).await,
+        Cmd::Receipts(c) => receipts::run(&ctx, c).await,
         Cmd::Query(QueryCmd::Wasm { contract, msg }) => {
             let addr = if contract.starts_with(&format!("{}1", ctx.g.prefix)) {
                 contract
@@ -202,27 +203,59 @@ async fn run(cli: Cli) -> Result<()> {
             match ctx.g.output {
                 Output::Json => println!(
                     "{}",
-                    serde_json::json!({"address": addr, "denom": denom, "amount": amount.to_string()})
+                    serde_json::to_string(&Balance {
+                        address: addr,
+                        amount: amount.to_string(),
+                        denom,
+                    })?
                 ),
                 Output::Text => println!("{amount}{denom}"),
             }
             Ok(())
         }
         Cmd::Status => {
-            let v = serde_json::json!({
-                "chain_id": ctx.g.chain_id,
-                "node": ctx.g.node,
-                "height": ctx.chain.height().await?,
-                "app_version": ctx.chain.app_version().await?,
-            });
-            ctx.print_json(&v)
+            let height = ctx.chain.height().await?;
+            ctx.print_json(&Status {
+                app_version: ctx.chain.app_version().await?,
+                chain_id: &ctx.g.chain_id,
+                height,
+                node: &ctx.g.node,
+            })
         }
         Cmd::DataRoot { file } => {
             let (root, count, bytes) = registry::records_file_summary(&file)?;
-            ctx.print_json(&serde_json::json!({"content_root": root.to_hex(), "record_count": count, "byte_size": bytes}))
+            ctx.print_json(&DataRoot {
+                byte_size: bytes,
+                content_root: root.to_hex(),
+                record_count: count,
+            })
         }
         Cmd::Bench(b) => bench::run(&ctx, b).await,
     }
+}
+
+// What `balance`, `status` and `data-root` print (fields sorted by name: the order this
+// output has always had).
+#[derive(Serialize)]
+struct Balance {
+    address: String,
+    amount: String,
+    denom: String,
+}
+
+#[derive(Serialize)]
+struct Status<'a> {
+    app_version: String,
+    chain_id: &'a str,
+    height: u64,
+    node: &'a str,
+}
+
+#[derive(Serialize)]
+struct DataRoot {
+    byte_size: u64,
+    content_root: String,
+    record_count: u64,
 }
 
 fn keys(ctx: &Ctx, cmd: KeysCmd) -> Result<()> {

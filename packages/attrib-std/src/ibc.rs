@@ -9,6 +9,8 @@
 //! - The payer of an incoming transfer is the address Osmosis' ibc-hooks would execute
 //!   with ([`intermediate_sender`]): the same foreign sender is the same local payer on
 //!   both paths, and nobody holds its key.
+//! - What a buyer's transfer may ask is typed once, as [`IbcAction`]; the memos that carry
+//!   it are [`callback_memo`] (wasmd's callbacks) and [`hooks_memo`] (Osmosis ibc-hooks).
 //! - An outgoing claim carries its transfer id in the memo next to `src_callback`
 //!   ([`claim_memo`]); the acknowledgement or timeout is matched back by it
 //!   ([`claim_id_of`]), and [`ack_succeeded`] reads the ICS-20 acknowledgement.
@@ -23,6 +25,8 @@ use sylvia::types::Remote;
 
 use crate::interfaces::reward_pool::sv::Querier as _;
 use crate::interfaces::reward_pool::RewardPool;
+use crate::registry::{DatasetId, VersionId};
+use crate::rewards::{Earmark, InflowReason, PayMsg};
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -371,6 +375,37 @@ pub fn ack_succeeded(ack: &Binary) -> bool {
     from_json::<Ack>(ack.as_slice()).is_ok_and(|a| a.result.is_some() && a.error.is_none())
 }
 
+/// What a transfer from another chain may ask of Attrib (SPEC §7). Each variant is, in
+/// the same JSON, the execute message of the contract it goes to — the registry, the
+/// receipt oracle, the reward pool — so one value is both the `attrib` action of a
+/// callbacks memo and the `wasm.msg` of an ibc-hooks memo. (The CLI's tests pin it
+/// against the contracts' own messages.)
+#[cw_serde]
+pub enum IbcAction {
+    /// To the registry. The licensee is named: the sender is an address on another chain.
+    BuyLicense {
+        dataset_id: DatasetId,
+        version: VersionId,
+        licensee: String,
+    },
+    /// To the receipt oracle: fund a model's usage escrow.
+    FundEscrow { model_id: u64 },
+    /// To the reward pool: a payment for dataset versions (see [`IbcAction::direct_payment`]).
+    Pay(PayMsg),
+}
+
+impl IbcAction {
+    /// A direct payment by an outsider: no named payer (only protocol contracts may name
+    /// one), earmarked for `earmarks`.
+    pub fn direct_payment(earmarks: Vec<Earmark>) -> Self {
+        Self::Pay(PayMsg {
+            earmarks,
+            reason: InflowReason::DirectPayment,
+            payer: None,
+        })
+    }
+}
+
 /// The memo a buyer's transfer needs for wasmd's callbacks path: the destination callback
 /// on `contract` and the action (the contract's own execute message, JSON text).
 pub fn callback_memo(contract: &str, action_json: &str) -> String {
@@ -604,6 +639,45 @@ mod tests {
             };
             assert!(r.check().is_err(), "{channel} {receiver} {timeout:?}");
         }
+    }
+
+    #[test]
+    fn ibc_actions_are_the_contracts_execute_messages() {
+        let buy = IbcAction::BuyLicense {
+            dataset_id: 1,
+            version: 2,
+            licensee: "wasm1dev".into(),
+        };
+        let pay = IbcAction::direct_payment(vec![Earmark {
+            dataset_id: 1,
+            version: 2,
+            weight_bps: 10_000,
+        }]);
+        for (action, json) in [
+            (
+                &buy,
+                r#"{"buy_license":{"dataset_id":1,"version":2,"licensee":"wasm1dev"}}"#,
+            ),
+            (
+                &IbcAction::FundEscrow { model_id: 3 },
+                r#"{"fund_escrow":{"model_id":3}}"#,
+            ),
+            (
+                &pay,
+                r#"{"pay":{"earmarks":[{"dataset_id":1,"version":2,"weight_bps":10000}],"reason":"direct_payment","payer":null}}"#,
+            ),
+        ] {
+            assert_eq!(to_json_string(action).unwrap(), json);
+            assert_eq!(&from_json::<IbcAction>(json).unwrap(), action);
+        }
+        let memo = callback_memo("wasm1registry", &to_json_string(&buy).unwrap());
+        let msg = IbcDestinationCallbackMsg {
+            packet: packet(&transfer("wasm1registry", &memo), "transfer"),
+            ack: IbcAcknowledgement::new(br#"{"result":"AQ=="}"#),
+        };
+        let (_, read) =
+            IncomingTransfer::parse::<IbcAction>(&msg, &Addr::unchecked("wasm1registry")).unwrap();
+        assert_eq!(read, buy);
     }
 
     #[test]

@@ -1,0 +1,170 @@
+//! Curation messages: stake through the cw20 hook, a challenged optimistic tranche
+//! reviewed by commit-reveal and finalized, payout, unstake and release.
+
+use std::time::Duration;
+
+use anyhow::{anyhow, Result};
+use attrib_curator_staking::contract::sv::{ExecMsg as StakingExec, QueryMsg as StakingQuery};
+use attrib_curator_staking::msg::{ConfigResponse as StakingConfig, ReceiveMsg};
+use attrib_curator_staking::state::Role;
+use attrib_registry::contract::sv::ExecMsg;
+use attrib_std::curation::{vote_commitment, Vote};
+use cosmwasm_std::HexBinary;
+
+use super::registry::Listed;
+use super::{cw20_send, id_from, nth, Bench};
+
+pub(super) async fn run(b: &mut Bench<'_>, listed: &Listed) -> Result<()> {
+    let ctx = b.ctx;
+    let staking = b.target("curator_staking", "curation")?;
+    // Stake and challenges travel through the token's `send` hook; the gas is curation's.
+    let token = b.target("protocol_token", "curation")?;
+    let registry = b.target("registry", "registry")?;
+    let config: StakingConfig = ctx.chain.query(&staking.addr, &StakingQuery::Config {}).await?;
+    let send = |amount: u128, hook: &ReceiveMsg| cw20_send(&staking.addr, amount, hook);
+    for (i, who) in ["curator1", "curator2", "curator3"].iter().enumerate() {
+        let label = nth("stake (cw20 send)", i);
+        let msg = send(
+            10_000_000 * (3 - i as u128),
+            &ReceiveMsg::Stake { role: Role::Curator },
+        )?;
+        b.exec(who, &token, &label, &msg, vec![], "via the token's send hook")
+            .await?;
+    }
+    let msg = ExecMsg::RegisterTranche {
+        dataset_id: listed.dataset_id,
+        content_root: b.root(99),
+        record_count: 1_000,
+        byte_size: 5_000_000,
+        metadata_uri: "ipfs://bench/challenged".into(),
+    };
+    let o = b
+        .exec(
+            "alice",
+            &registry,
+            "register_tranche (to challenge)",
+            &msg,
+            listed.tranche_bond.clone(),
+            "optimistic",
+        )
+        .await?;
+    let tranche_id = id_from(&o, attrib_std::events::TRANCHE_REGISTERED, "tranche_id")?;
+    let hook = ReceiveMsg::Challenge {
+        tranche_id,
+        evidence_hash: b.root(98),
+        evidence_uri: "ipfs://bench/evidence".into(),
+    };
+    let o = b
+        .exec(
+            "auditor",
+            &token,
+            "challenge (cw20 send)",
+            &send(config.config.params.dispute_bond.u128(), &hook)?,
+            vec![],
+            "draws a committee of 3, registry begin_review",
+        )
+        .await?;
+    let review_id = id_from(&o, attrib_std::events::REVIEW_OPENED, "review_id")?;
+    let review: attrib_curator_staking::msg::ReviewResponse = ctx
+        .chain
+        .query(&staking.addr, &StakingQuery::Review { review_id })
+        .await?;
+    let keys = ctx.keys()?;
+    let members: Vec<String> = review
+        .review
+        .members
+        .iter()
+        .map(|m| {
+            keys.list()
+                .into_iter()
+                .find(|(_, a)| *a == m.curator.as_str())
+                .map(|(n, _)| n)
+        })
+        .collect::<Option<_>>()
+        .ok_or_else(|| anyhow!("a committee member is not in the key file"))?;
+    for (i, m) in members.iter().enumerate() {
+        let signer = keys.signer(m, &ctx.g.prefix)?;
+        let salt = crate::curation::vote_salt(&signer, &ctx.g.chain_id, &staking.addr, review_id)?;
+        let commitment = HexBinary::from(vote_commitment(
+            review_id,
+            signer.address.as_ref(),
+            Vote::Reject,
+            &salt,
+        ));
+        let label = nth("commit_vote", i);
+        b.exec(
+            m,
+            &staking,
+            &label,
+            &StakingExec::CommitVote {
+                review_id,
+                commitment,
+            },
+            vec![],
+            "",
+        )
+        .await?;
+    }
+    for (i, m) in members.iter().enumerate() {
+        let signer = keys.signer(m, &ctx.g.prefix)?;
+        let salt = crate::curation::vote_salt(&signer, &ctx.g.chain_id, &staking.addr, review_id)?;
+        let label = nth("reveal_vote", i);
+        b.exec(
+            m,
+            &staking,
+            &label,
+            &StakingExec::RevealVote {
+                review_id,
+                vote: Vote::Reject,
+                salt,
+            },
+            vec![],
+            "",
+        )
+        .await?;
+    }
+    b.exec(
+        "auditor",
+        &staking,
+        "finalize_review",
+        &StakingExec::FinalizeReview { review_id },
+        vec![],
+        "3 points, bond credited, registry reject",
+    )
+    .await?;
+    b.exec(
+        "auditor",
+        &staking,
+        "withdraw_payout",
+        &StakingExec::WithdrawPayout {},
+        vec![],
+        "challenger's bond back",
+    )
+    .await?;
+    b.exec(
+        "curator3",
+        &staking,
+        "unstake",
+        &StakingExec::Unstake {
+            amount: 1_000_000u128.into(),
+        },
+        vec![],
+        "",
+    )
+    .await?;
+    eprintln!(
+        "  waiting {}s for unbonding",
+        config.config.params.unbonding_secs + 1
+    );
+    tokio::time::sleep(Duration::from_secs(config.config.params.unbonding_secs + 1)).await;
+    b.exec(
+        "curator3",
+        &staking,
+        "claim_unbonded",
+        &StakingExec::ClaimUnbonded {},
+        vec![],
+        "",
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,374 @@
+//! `attrib receipts …`: the off-chain half of metering, for operators and auditors. An
+//! operator's gateway signs receipts, builds the merkle-sum tree of a batch and posts its
+//! header (`submit_batch`); anyone proves a receipt's inclusion or absence from a published
+//! receipts file. Receipts are signed, treed and proven with `attrib_std::receipts` — the
+//! same code the contract verifies with. The oracle's own transactions, fraud proofs
+//! included, are `attrib tx oracle` ([`crate::oracle`]); they read these files.
+//!
+//! Files: a receipts file is JSONL, one `{"receipt": {…}, "signature": "<hex>"}` per
+//! line, sorted by receipt id; a batch file is the JSON summary `receipts build` writes.
+
+use std::io::{BufRead, Write};
+use std::path::{Path as FsPath, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use attrib_receipt_oracle::contract::sv::{ExecMsg, QueryMsg};
+use attrib_receipt_oracle::state::Cursor;
+use attrib_std::receipts::{BatchHeader, Path, Receipt, SumTree};
+use clap::Subcommand;
+use cosmwasm_std::{HexBinary, Uint128};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::context::Ctx;
+use crate::keys::Signer;
+use crate::oracle::CONTRACT;
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct SignedReceipt {
+    pub receipt: Receipt,
+    pub signature: HexBinary,
+}
+
+/// What `receipts build` writes and `receipts submit` posts.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct BatchFile {
+    pub model_id: u64,
+    pub epoch: u64,
+    pub first_id: u64,
+    pub last_id: u64,
+    pub count: u64,
+    pub total_units: Uint128,
+    pub root: HexBinary,
+    /// The receipts in the tree (the data the operator publishes for auditors).
+    pub receipts_file: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReceiptsCmd {
+    /// Operator gateway: sign `count` receipts for a model from `first_id` (current epoch)
+    Sign {
+        #[arg(long)]
+        model_id: u64,
+        #[arg(long)]
+        first_id: u64,
+        #[arg(long)]
+        count: u64,
+        /// Units per receipt (a fixed number; or min-max for a deterministic spread)
+        #[arg(long, default_value = "1")]
+        units: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Build the merkle-sum tree of a receipts file: writes the batch file and the
+    /// posted receipts (leaving out --omit ids, to simulate an under-reporting operator)
+    Build {
+        #[arg(long = "in")]
+        input: PathBuf,
+        #[arg(long, value_delimiter = ',')]
+        omit: Vec<u64>,
+        /// Where the posted receipts go (default: <batch>.receipts.jsonl)
+        #[arg(long)]
+        posted: Option<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Sign the batch header with --from and post it (sequence from the chain)
+    Submit {
+        #[arg(long)]
+        batch: PathBuf,
+        #[arg(long)]
+        replaces: Option<u64>,
+    },
+    /// Inclusion proof of a receipt id in a receipts file, or its non-inclusion proof
+    Prove {
+        #[arg(long)]
+        posted: PathBuf,
+        #[arg(long)]
+        receipt_id: u64,
+    },
+}
+
+// What the commands print (top-level fields sorted by name: the order this output has
+// always had).
+
+/// `receipts sign`: the file written and what it holds.
+#[derive(Serialize)]
+struct Signed {
+    epoch: u64,
+    file: PathBuf,
+    receipts: u64,
+    units: String,
+}
+
+/// `receipts build`: the batch file's contents and the time the tree took.
+#[derive(Serialize)]
+struct Built<'a> {
+    build_ms: u128,
+    #[serde(flatten)]
+    batch: &'a BatchFile,
+}
+
+/// `receipts prove`: the receipt and its path, or the neighbours that prove it absent.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Proof<'a> {
+    Included {
+        included: bool,
+        path: Path,
+        receipt: &'a Receipt,
+    },
+    Absent {
+        included: bool,
+        left: &'a Receipt,
+        left_path: Path,
+        right: &'a Receipt,
+        right_path: Path,
+    },
+}
+
+pub fn read_receipts(path: &FsPath) -> Result<Vec<SignedReceipt>> {
+    let f = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    std::io::BufReader::new(f)
+        .lines()
+        .filter(|l| l.as_ref().map(|l| !l.trim().is_empty()).unwrap_or(true))
+        .map(|l| Ok(serde_json::from_str(&l?)?))
+        .collect()
+}
+
+fn write_receipts(path: &FsPath, rs: &[SignedReceipt]) -> Result<()> {
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for r in rs {
+        serde_json::to_writer(&mut w, r)?;
+        w.write_all(b"\n")?;
+    }
+    Ok(w.flush()?)
+}
+
+/// Signs `message` (its sha256 is what the contract verifies).
+pub fn sign_bytes(signer: &Signer, message: &[u8]) -> Result<HexBinary> {
+    let sig = signer.key.sign(message).map_err(|e| anyhow!("signing: {e}"))?;
+    Ok(HexBinary::from(sig.to_bytes().to_vec()))
+}
+
+/// The merkle-sum tree of a receipts file's receipts, in file order.
+pub fn tree_of(rs: &[SignedReceipt]) -> Result<SumTree> {
+    let receipts: Vec<Receipt> = rs.iter().map(|r| r.receipt.clone()).collect();
+    SumTree::from_receipts(&receipts)?.ok_or_else(|| anyhow!("no receipts"))
+}
+
+/// The position and receipt of `id` in a receipts file.
+pub fn find(rs: &[SignedReceipt], id: u64) -> Option<(usize, &SignedReceipt)> {
+    rs.iter().enumerate().find(|(_, r)| r.receipt.receipt_id == id)
+}
+
+fn parse_units(s: &str, i: u64) -> Result<u64> {
+    match s.split_once('-') {
+        None => s.parse().map_err(|_| anyhow!("--units: a number or min-max")),
+        Some((a, b)) => {
+            let (a, b): (u64, u64) = (a.parse()?, b.parse()?);
+            // A deterministic spread, so runs are reproducible.
+            let h = Sha256::digest(i.to_be_bytes());
+            Ok(a + u64::from_be_bytes(h[..8].try_into().unwrap()) % (b - a + 1))
+        }
+    }
+}
+
+pub async fn run(ctx: &Ctx, cmd: ReceiptsCmd) -> Result<()> {
+    match cmd {
+        ReceiptsCmd::Sign {
+            model_id,
+            first_id,
+            count,
+            units,
+            out,
+        } => {
+            let oracle = ctx.contract(CONTRACT)?;
+            let signer = ctx.signer()?;
+            let epoch: attrib_receipt_oracle::msg::EpochResponse =
+                ctx.chain.query(&oracle, &QueryMsg::Epoch {}).await?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)?
+                .as_secs();
+            let pb = crate::progress::bar(count, "signing receipts");
+            let mut rs = Vec::with_capacity(count as usize);
+            for i in 0..count {
+                let receipt = Receipt {
+                    chain_id: ctx.g.chain_id.clone(),
+                    contract: oracle.clone(),
+                    model_id,
+                    epoch: epoch.current,
+                    receipt_id: first_id + i,
+                    units: parse_units(&units, first_id + i)?,
+                    timestamp: now,
+                };
+                let signature = sign_bytes(&signer, &receipt.sign_bytes())?;
+                rs.push(SignedReceipt { receipt, signature });
+                pb.inc(1);
+            }
+            pb.finish_and_clear();
+            write_receipts(&out, &rs)?;
+            let units: u128 = rs.iter().map(|r| r.receipt.units as u128).sum();
+            ctx.print_json(&Signed {
+                epoch: epoch.current,
+                file: out,
+                receipts: count,
+                units: units.to_string(),
+            })
+        }
+        ReceiptsCmd::Build {
+            input,
+            omit,
+            posted,
+            out,
+        } => {
+            let mut rs = read_receipts(&input)?;
+            rs.retain(|r| !omit.contains(&r.receipt.receipt_id));
+            rs.sort_by_key(|r| r.receipt.receipt_id);
+            let first = rs
+                .first()
+                .ok_or_else(|| anyhow!("no receipts left"))?
+                .receipt
+                .clone();
+            let last = rs.last().expect("non-empty").receipt.clone();
+            let started = std::time::Instant::now();
+            let tree = crate::progress::spin_sync("building the merkle-sum tree", || tree_of(&rs))?;
+            let c = tree.commitment();
+            let posted = posted.unwrap_or_else(|| out.with_extension("receipts.jsonl"));
+            write_receipts(&posted, &rs)?;
+            let batch = BatchFile {
+                model_id: first.model_id,
+                epoch: first.epoch,
+                first_id: first.receipt_id,
+                last_id: last.receipt_id,
+                count: c.count,
+                total_units: Uint128::new(c.total),
+                root: HexBinary::from(c.root.to_vec()),
+                receipts_file: posted,
+            };
+            std::fs::write(&out, serde_json::to_string_pretty(&batch)?)?;
+            ctx.print_json(&Built {
+                build_ms: started.elapsed().as_millis(),
+                batch: &batch,
+            })
+        }
+        ReceiptsCmd::Submit { batch, replaces } => {
+            let b: BatchFile = serde_json::from_slice(&std::fs::read(&batch)?)?;
+            let oracle = ctx.contract(CONTRACT)?;
+            let signer = ctx.signer()?;
+            let cursor: Cursor = ctx
+                .chain
+                .query(
+                    &oracle,
+                    &QueryMsg::Cursor {
+                        model_id: b.model_id,
+                        operator: signer.address.to_string(),
+                    },
+                )
+                .await?;
+            let seq = cursor.next_seq;
+            let header = BatchHeader {
+                chain_id: ctx.g.chain_id.clone(),
+                contract: oracle.clone(),
+                model_id: b.model_id,
+                epoch: b.epoch,
+                operator: signer.address.to_string(),
+                seq,
+                first_id: b.first_id,
+                last_id: b.last_id,
+                count: b.count,
+                total_units: b.total_units,
+                root: b.root.clone(),
+            };
+            let signature = sign_bytes(&signer, &header.sign_bytes())?;
+            let msg = ExecMsg::SubmitBatch {
+                model_id: b.model_id,
+                epoch: b.epoch,
+                seq,
+                first_id: b.first_id,
+                last_id: b.last_id,
+                count: b.count,
+                total_units: b.total_units,
+                root: b.root,
+                signature,
+                replaces,
+            };
+            ctx.execute("submit_batch", &oracle, &msg, vec![])
+                .await
+                .map(|_| ())
+        }
+        ReceiptsCmd::Prove { posted, receipt_id } => {
+            let rs = read_receipts(&posted)?;
+            let tree = tree_of(&rs)?;
+            let proof = match find(&rs, receipt_id) {
+                Some((i, r)) => Proof::Included {
+                    included: true,
+                    path: tree.path(0, i as u64),
+                    receipt: &r.receipt,
+                },
+                None => {
+                    let i = rs
+                        .iter()
+                        .position(|r| r.receipt.receipt_id > receipt_id)
+                        .ok_or_else(|| anyhow!("id {receipt_id} is past the batch's last id"))?;
+                    if i == 0 {
+                        bail!("id {receipt_id} is before the batch's first id");
+                    }
+                    Proof::Absent {
+                        included: false,
+                        left: &rs[i - 1].receipt,
+                        left_path: tree.path(0, i as u64 - 1),
+                        right: &rs[i].receipt,
+                        right_path: tree.path(0, i as u64),
+                    }
+                }
+            };
+            ctx.print_json(&proof)
+        }
+    }
+}
+
+/// The receipt `id` of a receipts file.
+pub fn signed_one(path: &FsPath, id: u64) -> Result<SignedReceipt> {
+    read_receipts(path)?
+        .into_iter()
+        .find(|r| r.receipt.receipt_id == id)
+        .ok_or_else(|| anyhow!("receipt {id} is not in {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cosmwasm_std::testing::MockApi;
+    use cosmwasm_std::Api;
+
+    #[test]
+    fn cli_signatures_verify_like_the_contract_does() {
+        let signer = crate::keys::test_signer(12, "operator");
+        let pubkey = signer.key.public_key().to_bytes();
+        let r = Receipt {
+            chain_id: "attrib-local".into(),
+            contract: "wasm1oracle".into(),
+            model_id: 1,
+            epoch: 0,
+            receipt_id: 42,
+            units: 3,
+            timestamp: 1,
+        };
+        let sig = sign_bytes(&signer, &r.sign_bytes()).unwrap();
+        let api = MockApi::default();
+        assert!(api.secp256k1_verify(&r.digest(), &sig, &pubkey).unwrap());
+        let other = Receipt { units: 4, ..r };
+        assert!(!api.secp256k1_verify(&other.digest(), &sig, &pubkey).unwrap());
+    }
+
+    #[test]
+    fn units_spread_is_deterministic_and_bounded() {
+        for i in 0..100 {
+            let u = parse_units("1-5", i).unwrap();
+            assert!((1..=5).contains(&u));
+            assert_eq!(u, parse_units("1-5", i).unwrap());
+        }
+        assert_eq!(parse_units("7", 3).unwrap(), 7);
+    }
+}

@@ -369,3 +369,81 @@ fn governance_through_the_cli() {
     );
     assert_eq!(ok(&["q", "registry", "governance"])["paused"], false);
 }
+
+/// `attrib deploy` wired every contract by `attrib_std::wiring::plan`: each `peers` query
+/// names the deployment's own contracts; `set-peers` is admin-only and refuses a role the
+/// contract does not call.
+#[test]
+#[ignore = "needs a chain: run scripts/e2e.sh"]
+fn deploy_wires_every_contract_to_its_peers() {
+    let [registry, staking, oracle, pool] = [
+        "registry",
+        "curator_staking",
+        "receipt_oracle",
+        "reward_distributor",
+    ]
+    .map(contract_addr);
+    let peers = |name: &str| ok(&["q", "wasm", name, r#"{"peers":{}}"#]);
+    let expect = |name: &str, want: [Option<&String>; 4]| {
+        let got = peers(name);
+        for (role, want) in ["registry", "curator_staking", "receipt_oracle", "reward_pool"]
+            .into_iter()
+            .zip(want)
+        {
+            assert_eq!(
+                got[role].as_str(),
+                want.map(|s| s.as_str()),
+                "{name}.{role}: {got}"
+            );
+        }
+    };
+    expect("registry", [None, Some(&staking), None, Some(&pool)]);
+    expect(
+        "curator_staking",
+        [Some(&registry), None, Some(&oracle), Some(&pool)],
+    );
+    expect(
+        "receipt_oracle",
+        [Some(&registry), Some(&staking), None, Some(&pool)],
+    );
+    expect(
+        "reward_distributor",
+        [Some(&registry), Some(&staking), Some(&oracle), None],
+    );
+
+    let err = fails(&[
+        "tx",
+        "registry",
+        "set-peers",
+        "--reward-pool",
+        "alice",
+        "--from",
+        "alice",
+    ]);
+    assert!(err.contains("is not the admin"), "{err}");
+    let err = fails(&[
+        "tx",
+        "registry",
+        "set-peers",
+        "--registry",
+        "alice",
+        "--from",
+        "admin",
+    ]);
+    assert!(err.contains("has no registry peer"), "{err}");
+    // Re-sending the deployment's own wiring changes nothing.
+    let tx = ok(&[
+        "tx",
+        "registry",
+        "set-peers",
+        "--reward-pool",
+        &pool,
+        "--from",
+        "admin",
+    ]);
+    assert_eq!(
+        event_attr(&tx, "attrib_peers_set", "reward_pool"),
+        Some(pool.clone())
+    );
+    expect("registry", [None, Some(&staking), None, Some(&pool)]);
+}

@@ -172,8 +172,9 @@ impl CuratorStakingContract {
     }
 }
 
-/// The contracts curator staking calls: the registry it reviews tranches for, the oracle
-/// that checks omission claims, and the reward pool that receives slashed stake.
+/// The contracts curator staking calls: the registry it reviews tranches for (fixed once
+/// a review was opened), the oracle that checks omission claims and may slash operators,
+/// and the reward pool that receives slashed stake.
 const PEER_ROLES: &[PeerRole] = &[PeerRole::Registry, PeerRole::ReceiptOracle, PeerRole::RewardPool];
 
 impl Wiring for CuratorStakingContract {
@@ -183,12 +184,22 @@ impl Wiring for CuratorStakingContract {
         funds::expect_none(&ctx.info.funds)?;
         self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
         let peers = peers.validate::<ContractError>(ctx.deps.api, PEER_ROLES)?;
+        peers.check_contracts(&ctx.deps.querier, &ctx.env.contract.address)?;
         let mut c = self.config.load(ctx.deps.storage)?;
+        // Reviews are keyed by the registry's tranche ids: once one was opened, another
+        // registry's ids would collide with them.
+        let reviewed = self.next_review.load(ctx.deps.storage)? > 1;
+        peers.guard(PeerRole::Registry, Some(&c.registry), reviewed)?;
         if let Some(a) = &peers.registry {
             c.registry = a.clone();
         }
+        // The receipt oracle peer slashes operators whose batches it proves fraudulent:
+        // the right moves with the role.
         if let Some(a) = &peers.receipt_oracle {
-            c.receipt_oracle = Some(a.clone());
+            if let Some(old) = c.receipt_oracle.replace(a.clone()) {
+                self.slashers.remove(ctx.deps.storage, &old);
+            }
+            self.slashers.save(ctx.deps.storage, a, &())?;
         }
         if let Some(a) = &peers.reward_pool {
             c.reward_pool = a.clone();

@@ -14,6 +14,7 @@ use crate::state::{Config, Dataset, LicenseGrant, Schema, Stats, Tranche, Versio
 /// `set_peers` (attrib_std's `Wiring` interface).
 #[cw_serde]
 #[derive(Default)]
+#[serde(deny_unknown_fields)]
 pub struct ConfigUpdate {
     /// `Some(None)` clears a fee/bond; `None` leaves it unchanged.
     pub schema_fee: Option<Option<Coin>>,
@@ -113,4 +114,18 @@ pub const MAX_LIMIT: u32 = 100;
 
 pub fn page_size(limit: Option<u32>) -> usize {
     limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ConfigUpdate;
+
+    /// Peers moved to `set_peers`: an update naming one (or any other unknown field) is
+    /// refused rather than succeeding without effect.
+    #[test]
+    fn config_update_refuses_unknown_fields() {
+        let err = cosmwasm_std::from_json::<ConfigUpdate>(r#"{"reward_pool":"addr"}"#).unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+        cosmwasm_std::from_json::<ConfigUpdate>("{}").unwrap();
+    }
 }

@@ -15,6 +15,7 @@ use crate::state::{
 /// What `update_config` changes; `None` leaves a field as it is.
 #[cw_serde]
 #[derive(Default)]
+#[serde(deny_unknown_fields)]
 pub struct ConfigUpdate {
     pub treasury: Option<String>,
     pub rates: Option<TakeRates>,
@@ -177,4 +178,18 @@ pub struct MetricsResponse {
     pub buyers: BuyerTotals,
     /// Paid out so far, per denom and funding.
     pub paid: Vec<RewardAmount>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ConfigUpdate;
+
+    /// Peers moved to `set_peers`: an update naming one (or any other unknown field) is
+    /// refused rather than succeeding without effect.
+    #[test]
+    fn config_update_refuses_unknown_fields() {
+        let err = cosmwasm_std::from_json::<ConfigUpdate>(r#"{"curator_staking":"addr"}"#).unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+        cosmwasm_std::from_json::<ConfigUpdate>("{}").unwrap();
+    }
 }

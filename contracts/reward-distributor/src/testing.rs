@@ -48,7 +48,7 @@ pub fn wire(app: &App<MtApp>, contract: &Addr, admin: &Addr, peers: Peers) {
         .execute_contract(
             admin.clone(),
             contract.clone(),
-            &attrib_std::wiring::WireMsg::SetPeers { peers },
+            &attrib_std::wiring::sv::ExecMsg::SetPeers { peers },
             &[],
         )
         .unwrap();

@@ -659,3 +659,85 @@ fn omission_claims_need_a_configured_oracle_and_the_admin_sets_it() {
         },
     );
 }
+
+/// The registry peer is fixed once a review was opened (reviews are keyed by its tranche
+/// ids); the right to slash moves with the receipt oracle peer; a peer must be a contract
+/// other than curator staking itself.
+#[test]
+fn set_peers_bad_input() {
+    let suite = SuiteBuilder::default().build();
+    let peers = |registry: Option<&cosmwasm_std::Addr>, oracle: Option<&cosmwasm_std::Addr>| Peers {
+        registry: registry.map(|a| a.to_string()),
+        receipt_oracle: oracle.map(|a| a.to_string()),
+        ..Default::default()
+    };
+    // Before any review the registry may move (here away and back).
+    for registry in [&suite.pool, &suite.registry] {
+        suite
+            .staking()
+            .set_peers(peers(Some(registry), None))
+            .call(&suite.admin)
+            .unwrap();
+    }
+    suite.register_strict_tranche(1);
+    suite.assert_refused(ContractError::Peers(PeerError::InUse { role: "registry" }), |s| {
+        s.staking().set_peers(peers(Some(&s.pool), None)).call(&s.admin)
+    });
+    suite
+        .staking()
+        .set_peers(peers(Some(&suite.registry), None))
+        .call(&suite.admin)
+        .unwrap();
+    suite.assert_refused(
+        ContractError::Peers(PeerError::IsSelf {
+            role: "receipt_oracle",
+        }),
+        |s| {
+            s.staking()
+                .set_peers(peers(None, Some(&s.staking)))
+                .call(&s.admin)
+        },
+    );
+    suite.assert_refused(
+        ContractError::Peers(PeerError::NotAContract {
+            role: "receipt_oracle",
+        }),
+        |s| {
+            s.staking()
+                .set_peers(peers(None, Some(&s.stranger)))
+                .call(&s.admin)
+        },
+    );
+
+    let c0 = suite.curators[0].to_string();
+    let slash = |s: &Suite, who: &cosmwasm_std::Addr| {
+        s.staking()
+            .slash(c0.clone(), Some(Uint128::new(1)), None, "fraud".into(), None)
+            .call(who)
+    };
+    let (first, second) = (suite.registry.clone(), suite.pool.clone());
+    suite
+        .staking()
+        .set_peers(peers(None, Some(&first)))
+        .call(&suite.admin)
+        .unwrap();
+    slash(&suite, &first).unwrap();
+    suite
+        .staking()
+        .set_peers(peers(None, Some(&second)))
+        .call(&suite.admin)
+        .unwrap();
+    suite.assert_refused(
+        ContractError::NotSlasher {
+            sender: first.to_string(),
+        },
+        |s| slash(s, &first),
+    );
+    slash(&suite, &second).unwrap();
+    // Slashers named with set_slasher keep their right.
+    slash(&suite, &suite.slasher).unwrap();
+    assert_eq!(
+        suite.staking().peers().unwrap().receipt_oracle,
+        Some(second.clone())
+    );
+}

@@ -517,3 +517,54 @@ fn false_fraud_proofs_and_bad_hook_payments_change_nothing() {
         },
     );
 }
+
+/// The oracle's peers are fixed once a model is registered (its escrow, batches and
+/// claims name them); before that, and for the same addresses, `set_peers` works. A peer
+/// must be a contract other than the oracle itself.
+#[test]
+fn set_peers_bad_input() {
+    use attrib_std::wiring::sv::mt::WiringProxy;
+    use attrib_std::wiring::{PeerError, Peers};
+    let s = Suite::new();
+    let peers = |registry: &cosmwasm_std::Addr| Peers {
+        registry: Some(registry.to_string()),
+        ..Default::default()
+    };
+    s.assert_refused(
+        ContractError::Governance(GovernanceError::NotAdmin {
+            sender: s.stranger.to_string(),
+        }),
+        |s| s.oracle().set_peers(peers(&s.registry)).call(&s.stranger),
+    );
+    s.assert_refused(ContractError::Peers(PeerError::InUse { role: "registry" }), |s| {
+        s.oracle().set_peers(peers(&s.pool)).call(&s.admin)
+    });
+    s.assert_refused(
+        ContractError::Peers(PeerError::IsSelf { role: "registry" }),
+        |s| s.oracle().set_peers(peers(&s.oracle)).call(&s.admin),
+    );
+    s.assert_refused(
+        ContractError::Peers(PeerError::NotAContract { role: "registry" }),
+        |s| s.oracle().set_peers(peers(&s.stranger)).call(&s.admin),
+    );
+    s.assert_refused(
+        ContractError::Peers(PeerError::NotAPeer {
+            role: "receipt_oracle",
+        }),
+        |s| {
+            s.oracle()
+                .set_peers(Peers {
+                    receipt_oracle: Some(s.oracle.to_string()),
+                    ..Default::default()
+                })
+                .call(&s.admin)
+        },
+    );
+    // Re-sending the deployment's wiring is harmless.
+    s.oracle().set_peers(peers(&s.registry)).call(&s.admin).unwrap();
+    let now = s.oracle().peers().unwrap();
+    assert_eq!(now.registry, Some(s.registry.clone()));
+    assert_eq!(now.curator_staking, Some(s.staking.clone()));
+    assert_eq!(now.reward_pool, Some(s.pool.clone()));
+    assert_eq!(now.receipt_oracle, None);
+}

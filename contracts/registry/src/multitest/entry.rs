@@ -29,5 +29,5 @@ const QUERY: &[&str] = &[
 #[test]
 fn entry_points_read_messages_as_sylvia_does() {
     let read = assert_entry_parity::<ContractExecMsg, ContractQueryMsg>(EXEC, QUERY);
-    assert_eq!(read, (12, 9), "execute and query messages read");
+    assert_eq!(read, (11, 9), "execute and query messages read");
 }

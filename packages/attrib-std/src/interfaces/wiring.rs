@@ -7,15 +7,17 @@
 //! `attrib deploy` and the test protocol builder both send exactly that list.
 
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Addr, Api, Response, StdError};
+use cosmwasm_std::{Addr, Api, QuerierWrapper, Response, StdError};
 use sylvia::ctx::{ExecCtx, QueryCtx};
 use sylvia::interface;
 
 use crate::events::{self, action};
 
-/// The protocol's contracts by role. In `set_peers`, a role left out keeps its address.
+/// The protocol's contracts by role. In `set_peers`, a role left out keeps its address;
+/// a field that names no role is refused (a misspelt role must not be a silent no-op).
 #[cw_serde]
 #[derive(Default)]
+#[serde(deny_unknown_fields)]
 pub struct Peers {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry: Option<String>,
@@ -42,10 +44,10 @@ pub struct PeersResponse {
 /// The roles of [`Peers`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PeerRole {
-    Registry,
-    CuratorStaking,
-    ReceiptOracle,
-    RewardPool,
+    Registry = 0,
+    CuratorStaking = 1,
+    ReceiptOracle = 2,
+    RewardPool = 3,
 }
 
 impl PeerRole {
@@ -67,6 +69,14 @@ pub enum PeerError {
     NotAPeer { role: &'static str },
     #[error("set_peers names no peer")]
     NoPeers,
+    /// Records of this contract refer to the current peer (reviews, models, batches):
+    /// moving it would strand them, so the role is fixed from then on.
+    #[error("the {role} peer is in use and cannot change")]
+    InUse { role: &'static str },
+    #[error("the {role} peer must be a contract")]
+    NotAContract { role: &'static str },
+    #[error("a contract cannot be its own {role} peer")]
+    IsSelf { role: &'static str },
 }
 
 /// [`Peers`] with every address checked.
@@ -117,15 +127,46 @@ impl Peers {
 }
 
 impl ValidPeers {
-    /// `action = set_peers` and one `attrib_peers_set` event naming each role set.
-    pub fn response(&self) -> Response {
-        let mut event = cosmwasm_std::Event::new(events::PEERS_SET);
-        for (role, addr) in [
+    fn entries(&self) -> [(PeerRole, &Option<Addr>); 4] {
+        [
             (PeerRole::Registry, &self.registry),
             (PeerRole::CuratorStaking, &self.curator_staking),
             (PeerRole::ReceiptOracle, &self.receipt_oracle),
             (PeerRole::RewardPool, &self.reward_pool),
-        ] {
+        ]
+    }
+
+    /// Every peer given is a contract other than `this` (a wallet or the contract itself
+    /// would make every call to the role fail, or give a wallet a contract's rights).
+    pub fn check_contracts(&self, querier: &QuerierWrapper, this: &Addr) -> Result<(), PeerError> {
+        for (role, addr) in self.entries() {
+            let Some(addr) = addr else { continue };
+            if addr == this {
+                return Err(PeerError::IsSelf { role: role.as_str() });
+            }
+            if querier.query_wasm_contract_info(addr).is_err() {
+                return Err(PeerError::NotAContract { role: role.as_str() });
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses to move `role` away from `current` once `in_use`; naming the same address
+    /// again is always allowed, so a deployment's wiring can be sent twice.
+    pub fn guard(&self, role: PeerRole, current: Option<&Addr>, in_use: bool) -> Result<(), PeerError> {
+        let given = self.entries()[role as usize].1.as_ref();
+        match given {
+            Some(new) if in_use && current.is_some_and(|c| c != new) => {
+                Err(PeerError::InUse { role: role.as_str() })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// `action = set_peers` and one `attrib_peers_set` event naming each role set.
+    pub fn response(&self) -> Response {
+        let mut event = cosmwasm_std::Event::new(events::PEERS_SET);
+        for (role, addr) in self.entries() {
             if let Some(a) = addr {
                 event = event.add_attribute(role.as_str(), a.as_str());
             }
@@ -157,31 +198,23 @@ pub struct Protocol {
     pub reward_distributor: String,
 }
 
-/// A wiring message, serialized exactly as the contracts read it (`set_peers` of
-/// [`Wiring`]; `set_slasher` of curator staking, checked against its message in the
-/// protocol tests).
-#[cw_serde]
-pub enum WireMsg {
-    SetPeers { peers: Peers },
-    SetSlasher { address: String, allowed: bool },
-}
-
-/// One message of [`plan`]: send `msg` to `contract`, without funds, as the admin.
+/// One message of [`plan`]: send `msg` (`set_peers`) to `contract`, without funds, as the
+/// admin.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WireStep {
     pub contract: String,
-    pub msg: WireMsg,
+    pub msg: sv::ExecMsg,
     /// What the step does, for logs.
     pub what: &'static str,
 }
 
 /// Every message that wires a deployment, in order. Each is idempotent, so the plan can
 /// be sent again, and a contract instantiated with some peers already is wired the
-/// same way as one given none.
+/// same way as one given none. (Curator staking lets its receipt oracle peer slash.)
 pub fn plan(p: &Protocol) -> Vec<WireStep> {
     let peers = |registry: bool, staking: bool, oracle: bool, pool: bool| {
         let pick = |on: bool, a: &String| on.then(|| a.clone());
-        WireMsg::SetPeers {
+        sv::ExecMsg::SetPeers {
             peers: Peers {
                 registry: pick(registry, &p.registry),
                 curator_staking: pick(staking, &p.curator_staking),
@@ -204,15 +237,7 @@ pub fn plan(p: &Protocol) -> Vec<WireStep> {
         step(
             &p.curator_staking,
             peers(true, false, true, true),
-            "curator staking: the registry it reviews for, omission claims to the oracle, rewards to the pool",
-        ),
-        step(
-            &p.curator_staking,
-            WireMsg::SetSlasher {
-                address: p.receipt_oracle.clone(),
-                allowed: true,
-            },
-            "curator staking: the receipt oracle may slash operators",
+            "curator staking: the registry it reviews for, the oracle (omission claims, slashing operators), slashes to the pool",
         ),
         step(
             &p.receipt_oracle,
@@ -297,11 +322,35 @@ mod tests {
             vec![
                 ("reg", r#"{"set_peers":{"peers":{"curator_staking":"cs","reward_pool":"rd"}}}"#.to_string()),
                 ("cs", r#"{"set_peers":{"peers":{"registry":"reg","receipt_oracle":"ro","reward_pool":"rd"}}}"#.to_string()),
-                ("cs", r#"{"set_slasher":{"address":"ro","allowed":true}}"#.to_string()),
                 ("ro", r#"{"set_peers":{"peers":{"registry":"reg","curator_staking":"cs","reward_pool":"rd"}}}"#.to_string()),
                 ("rd", r#"{"set_peers":{"peers":{"registry":"reg","curator_staking":"cs","receipt_oracle":"ro"}}}"#.to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn a_role_in_use_keeps_its_address() {
+        let api = MockApi::default();
+        let (old, new) = (api.addr_make("old"), api.addr_make("new"));
+        let set = |a: &Addr| ValidPeers {
+            registry: Some(a.clone()),
+            ..Default::default()
+        };
+        assert_eq!(
+            set(&new).guard(PeerRole::Registry, Some(&old), true),
+            Err(PeerError::InUse { role: "registry" })
+        );
+        // The same address again, a role not given, a role never set or not yet in use.
+        assert_eq!(set(&old).guard(PeerRole::Registry, Some(&old), true), Ok(()));
+        assert_eq!(set(&new).guard(PeerRole::RewardPool, Some(&old), true), Ok(()));
+        assert_eq!(set(&new).guard(PeerRole::Registry, None, true), Ok(()));
+        assert_eq!(set(&new).guard(PeerRole::Registry, Some(&old), false), Ok(()));
+    }
+
+    #[test]
+    fn a_misspelt_role_is_refused() {
+        let err = cosmwasm_std::from_json::<Peers>(r#"{"registry":"r","reward_distributor":"d"}"#);
+        assert!(err.unwrap_err().to_string().contains("unknown field"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Instantiation, parameters, slashers, migration and the governance interface.
 
 use attrib_std::events::{self, action, attr};
+use attrib_std::validation::{ensure, ValidationError};
 use attrib_std::{funds, migration};
 use cosmwasm_std::{Addr, Event, HexBinary, Response};
 use sha2::{Digest, Sha256};
@@ -11,24 +12,16 @@ use crate::error::ContractError;
 use crate::msg::Params;
 use crate::state::{Config, CuratorStakingContract, DisputeStats, StakeAsset, Totals};
 
-fn bps(field: &'static str, v: u32, allow_zero: bool) -> Result<(), ContractError> {
-    if v > 10_000 || (!allow_zero && v == 0) {
-        return Err(ContractError::BadConfig {
-            field,
-            reason: "must be a share in basis points (1-10000)",
-        });
-    }
-    Ok(())
+fn bps(field: &'static str, v: u32, allow_zero: bool) -> Result<(), ValidationError> {
+    ensure(
+        v <= 10_000 && (allow_zero || v != 0),
+        field,
+        "must be a share in basis points (1-10000)",
+    )
 }
 
-fn positive(field: &'static str, v: u64) -> Result<(), ContractError> {
-    if v == 0 {
-        return Err(ContractError::BadConfig {
-            field,
-            reason: "must be positive",
-        });
-    }
-    Ok(())
+fn positive(field: &'static str, v: u64) -> Result<(), ValidationError> {
+    ensure(v != 0, field, "must be positive")
 }
 
 /// Checks the tunable parameters as a whole.
@@ -43,16 +36,18 @@ fn validate(p: &Params) -> Result<(), ContractError> {
     positive("dispute_bond", p.dispute_bond.u128() as u64)?;
     positive("dispute_window_secs", p.dispute_window_secs)?;
     if p.dispute_committee_size < p.committee_size {
-        return Err(ContractError::BadConfig {
+        return Err(ValidationError::Invalid {
             field: "dispute_committee_size",
             reason: "must be at least committee_size",
-        });
+        }
+        .into());
     }
     if p.max_stakers > 1_000 {
-        return Err(ContractError::BadConfig {
+        return Err(ValidationError::Invalid {
             field: "max_stakers",
             reason: "must be at most 1000 (draw cost)",
-        });
+        }
+        .into());
     }
     bps("max_weight_bps", p.max_weight_bps, false)?;
     bps("quorum_bps", p.quorum_bps, false)?;
@@ -87,10 +82,11 @@ impl CuratorStakingContract {
                 address: api.addr_validate(&token)?,
             },
             _ => {
-                return Err(ContractError::BadConfig {
+                return Err(ValidationError::Invalid {
                     field: "stake_denom/stake_cw20",
                     reason: "give exactly one",
-                })
+                }
+                .into())
             }
         };
         validate(&params)?;
@@ -129,11 +125,12 @@ impl CuratorStakingContract {
                 // The reward distributor splits curator pools by points per epoch of this
                 // clock: changing its length would re-number past epochs.
                 if params.epoch_secs != c.params.epoch_secs {
-                    return Err(ContractError::BadConfig {
+                    return Err(ValidationError::Invalid {
                         field: "epoch_secs",
                         reason:
                             "is fixed at instantiation (the reward distributor counts review points on it)",
-                    });
+                    }
+                    .into());
                 }
                 c.params = params;
                 Ok(c)

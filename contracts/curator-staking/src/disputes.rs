@@ -6,6 +6,7 @@
 use attrib_std::events::{self, action, attr};
 use attrib_std::interfaces::review_target::{sv::Executor as _, ReviewTarget};
 use attrib_std::registry::{TrancheId, TrancheStatus, VerificationTier};
+use attrib_std::validation;
 use cosmwasm_std::{Addr, DepsMut, Env, Event, HexBinary, Response, StdError, Uint128};
 use sylvia::ctx::ExecCtx;
 use sylvia::types::Remote;
@@ -54,17 +55,8 @@ impl CuratorStakingContract {
                 sent: bond,
             });
         }
-        if evidence_hash.len() != 32 {
-            return Err(ContractError::BadHash {
-                field: "evidence_hash",
-            });
-        }
-        if evidence_uri.is_empty() || evidence_uri.len() > MAX_EVIDENCE_URI {
-            return Err(ContractError::BadLength {
-                field: "evidence_uri",
-                max: MAX_EVIDENCE_URI,
-            });
-        }
+        validation::hash32("evidence_hash", &evidence_hash)?;
+        validation::text("evidence_uri", &evidence_uri, MAX_EVIDENCE_URI)?;
         let subject = self.subject(deps.as_ref(), tranche_id)?;
         let contributor = deps.api.addr_validate(&subject.contributor)?;
         let now = env.block.time.seconds();
@@ -178,12 +170,7 @@ impl CuratorStakingContract {
                 sent: bond,
             });
         }
-        if claim.evidence_uri.is_empty() || claim.evidence_uri.len() > MAX_EVIDENCE_URI {
-            return Err(ContractError::BadLength {
-                field: "evidence_uri",
-                max: MAX_EVIDENCE_URI,
-            });
-        }
+        validation::text("evidence_uri", &claim.evidence_uri, MAX_EVIDENCE_URI)?;
         let key = (claim.model_id, claim.dataset_id, claim.version);
         if let Some(review_id) = self.open_omissions.may_load(deps.storage, key)? {
             return Err(ContractError::OmissionAlreadyOpen {

@@ -10,6 +10,7 @@ use attrib_std::interfaces::review_service::ReviewService;
 use attrib_std::interfaces::review_target::{sv::Executor as _, ReviewTarget};
 use attrib_std::registry::{ReviewOutcome, ReviewSubjectResponse, TrancheId};
 use attrib_std::rewards::InflowReason;
+use attrib_std::validation;
 use cosmwasm_std::{
     Addr, Deps, Env, Event, HexBinary, Order, Response, StdError, StdResult, Storage, Uint128,
 };
@@ -172,9 +173,7 @@ impl CuratorStakingContract {
     ) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(ctx.deps.storage)?;
         funds::expect_none(&ctx.info.funds)?;
-        if commitment.len() != 32 {
-            return Err(ContractError::BadHash { field: "commitment" });
-        }
+        validation::hash32("commitment", &commitment)?;
         let mut review = self.voting_review(ctx.deps.storage, review_id)?;
         let now = ctx.env.block.time.seconds();
         if now > review.commit_deadline {
@@ -205,12 +204,7 @@ impl CuratorStakingContract {
     ) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(ctx.deps.storage)?;
         funds::expect_none(&ctx.info.funds)?;
-        if salt.is_empty() || salt.len() > 64 {
-            return Err(ContractError::BadLength {
-                field: "salt",
-                max: 64,
-            });
-        }
+        validation::text("salt", &salt, 64)?;
         let mut review = self.voting_review(ctx.deps.storage, review_id)?;
         let now = ctx.env.block.time.seconds();
         let all_committed = review.members.iter().all(|m| m.commitment.is_some());

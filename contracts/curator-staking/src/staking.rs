@@ -4,6 +4,7 @@
 use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
 use attrib_std::rewards::{self, InflowReason, PayMsg};
+use attrib_std::validation::{self, ValidationError};
 use cosmwasm_std::{from_json, Addr, BankMsg, Binary, CosmosMsg, Event, Response, Storage, Uint128};
 use sylvia::ctx::ExecCtx;
 
@@ -60,9 +61,7 @@ impl CuratorStakingContract {
                 })
             }
         }
-        if amount.is_zero() {
-            return Err(ContractError::Zero { field: "amount" });
-        }
+        validation::nonzero("amount", amount)?;
         let sender = ctx.deps.api.addr_validate(&sender)?;
         match from_json::<ReceiveMsg>(&msg)? {
             ReceiveMsg::Stake { role } => self.bond(ctx.deps.storage, &sender, role, amount),
@@ -150,9 +149,7 @@ impl CuratorStakingContract {
     pub(crate) fn do_unstake(&self, ctx: ExecCtx, amount: Uint128) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(ctx.deps.storage)?;
         funds::expect_none(&ctx.info.funds)?;
-        if amount.is_zero() {
-            return Err(ContractError::Zero { field: "amount" });
-        }
+        validation::nonzero("amount", amount)?;
         let config = self.config.load(ctx.deps.storage)?;
         let who = &ctx.info.sender;
         let mut staker = self.load_staker(ctx.deps.storage, who)?;
@@ -167,10 +164,12 @@ impl CuratorStakingContract {
         match staker.unbonding.last_mut() {
             Some(last) if last.release_at == release_at => last.amount += amount,
             _ if entries >= MAX_UNBONDING_ENTRIES => {
-                return Err(ContractError::BadLength {
+                return Err(ValidationError::BadLength {
                     field: "unbonding entries (claim released ones first)",
                     max: MAX_UNBONDING_ENTRIES,
-                })
+                    len: entries + 1,
+                }
+                .into())
             }
             _ => staker.unbonding.push(Unbonding { amount, release_at }),
         }

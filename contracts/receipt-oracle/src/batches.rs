@@ -6,6 +6,7 @@ use attrib_std::events::{self, attr};
 use attrib_std::funds;
 use attrib_std::receipts::BatchHeader;
 use attrib_std::rewards::{self, Earmark, InflowReason, PayMsg};
+use attrib_std::validation;
 use cosmwasm_std::{Addr, Api, Event, HexBinary, Response, Storage, Uint128};
 use sylvia::ctx::ExecCtx;
 
@@ -139,12 +140,7 @@ impl ReceiptOracleContract {
                 debt: model.debt,
             });
         }
-        if root.len() != 32 {
-            return Err(ContractError::BadLength {
-                field: "root",
-                max: 32,
-            });
-        }
+        validation::hash32("root", &root)?;
         if count == 0 || last_id < first_id || count > last_id - first_id + 1 {
             return Err(ContractError::BadRange {
                 first_id,

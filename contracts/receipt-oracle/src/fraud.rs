@@ -8,6 +8,7 @@ use attrib_std::events;
 use attrib_std::funds;
 use attrib_std::interfaces::slashing_service::{sv::Executor as _, SlashingService};
 use attrib_std::receipts::{Commitment, Node, Path, ProofNode, Receipt};
+use attrib_std::validation::{self, ValidationError};
 use cosmwasm_std::{Addr, Event, HexBinary, Response, StdError, Uint128};
 use sylvia::ctx::ExecCtx;
 use sylvia::types::Remote;
@@ -20,10 +21,7 @@ pub const FRAUD_PROVEN: &str = "attrib_fraud_proven";
 
 fn commitment(batch: &Batch) -> Result<Commitment, ContractError> {
     Ok(Commitment {
-        root: batch.root.to_array().map_err(|_| ContractError::BadLength {
-            field: "root",
-            max: 32,
-        })?,
+        root: validation::hash32("root", &batch.root)?,
         total: batch.total_units.u128(),
         count: batch.count,
     })
@@ -216,10 +214,11 @@ impl ReceiptOracleContract {
             (Some(r), Some(rp)) => c.disorder(&left, &left_path, &r, &rp)?,
             (None, None) => c.misdeclared_end(&left, &left_path, batch.first_id, batch.last_id)?,
             _ => {
-                return Err(ContractError::BadParam {
+                return Err(ValidationError::Invalid {
                     field: "right/right_path",
                     reason: "give both or neither",
-                })
+                }
+                .into())
             }
         }
         self.uphold(ctx, op, batch, "duplicate_id")

@@ -5,6 +5,7 @@ use attrib_std::events::{self, attr};
 use attrib_std::funds;
 use attrib_std::interfaces::license_registry::{sv::Querier as _, LicenseRegistry};
 use attrib_std::interfaces::slashing_service::{sv::Querier as _, Role, SlashingService};
+use attrib_std::validation::{self, ValidationError};
 use cosmwasm_std::{Addr, Coin, Event, HexBinary, Response, StdError, Storage, Uint128};
 use sylvia::ctx::{ExecCtx, InstantiateCtx};
 use sylvia::types::Remote;
@@ -35,40 +36,45 @@ fn validate(p: &Params) -> Result<(), ContractError> {
         ("max_lineage", p.max_lineage.into()),
     ] {
         if v == 0 {
-            return Err(ContractError::BadParam {
+            return Err(ValidationError::Invalid {
                 field,
                 reason: "must be positive",
-            });
+            }
+            .into());
         }
     }
     if p.fraud_slash_bps == 0 || p.fraud_slash_bps > 10_000 {
-        return Err(ContractError::BadParam {
+        return Err(ValidationError::Invalid {
             field: "fraud_slash_bps",
             reason: "must be 1-10000",
-        });
+        }
+        .into());
     }
     for (field, v) in [
         ("omission_weight_bps", p.omission_weight_bps),
         ("omission_claimant_share_bps", p.omission_claimant_share_bps),
     ] {
         if v > 10_000 {
-            return Err(ContractError::BadParam {
+            return Err(ValidationError::Invalid {
                 field,
                 reason: "must be at most 10000",
-            });
+            }
+            .into());
         }
     }
     if p.omission_weight_bps == 0 || p.omission_weight_bps == 10_000 {
-        return Err(ContractError::BadParam {
+        return Err(ValidationError::Invalid {
             field: "omission_weight_bps",
             reason: "must be 1-9999",
-        });
+        }
+        .into());
     }
     if p.max_lineage > 64 {
-        return Err(ContractError::BadParam {
+        return Err(ValidationError::Invalid {
             field: "max_lineage",
             reason: "must be at most 64 (finalization cost)",
-        });
+        }
+        .into());
     }
     Ok(())
 }
@@ -152,12 +158,7 @@ impl ReceiptOracleContract {
         let config = self.config.load(ctx.deps.storage)?;
         let bond = cosmwasm_std::coin(config.params.model_bond.u128(), &royalty_per_unit.denom);
         funds::expect_exact(&payment, Some(&bond))?;
-        if metadata_uri.is_empty() || metadata_uri.len() > MAX_URI {
-            return Err(ContractError::BadLength {
-                field: "metadata_uri",
-                max: MAX_URI,
-            });
-        }
+        validation::text("metadata_uri", &metadata_uri, MAX_URI)?;
         if lineage.is_empty() || lineage.len() > config.params.max_lineage as usize {
             return Err(ContractError::LineageSize {
                 max: config.params.max_lineage,
@@ -179,10 +180,11 @@ impl ReceiptOracleContract {
             }
         }
         if royalty_per_unit.amount.is_zero() {
-            return Err(ContractError::BadParam {
+            return Err(ValidationError::Invalid {
                 field: "royalty_per_unit",
                 reason: "must be positive",
-            });
+            }
+            .into());
         }
 
         // License and royalty checks against the registry, entry by entry.
@@ -222,10 +224,11 @@ impl ReceiptOracleContract {
             None => (lineage.clone(), 0),
             Some(link) => {
                 if link.share_bps == 0 || link.share_bps >= 10_000 {
-                    return Err(ContractError::BadParam {
+                    return Err(ValidationError::Invalid {
                         field: "parent.share_bps",
                         reason: "must be 1-9999",
-                    });
+                    }
+                    .into());
                 }
                 let p = self.load_model(ctx.deps.storage, link.model_id)?;
                 if p.depth + 1 > config.params.max_parent_depth {

@@ -1,7 +1,7 @@
 //! Instantiation, configuration, migration and the governance interface.
 
 use attrib_std::events::{self, action, attr};
-use attrib_std::migration;
+use attrib_std::{migration, validation};
 use cosmwasm_std::{Event, Response};
 use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx};
 
@@ -103,8 +103,8 @@ fn apply_update(
     if let Some(m) = u.max_tranches_per_version {
         c.max_tranches_per_version = m;
     }
-    checks::positive("challenge_window_secs", c.challenge_window_secs)?;
-    checks::positive("max_tranches_per_version", c.max_tranches_per_version.into())?;
+    validation::nonzero("challenge_window_secs", c.challenge_window_secs)?;
+    validation::nonzero("max_tranches_per_version", c.max_tranches_per_version)?;
     if c.max_tranches_per_version > checks::MAX_TRANCHES_PER_VERSION_CAP {
         return Err(ContractError::TooManyTranches {
             max: checks::MAX_TRANCHES_PER_VERSION_CAP,

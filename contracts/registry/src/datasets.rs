@@ -10,6 +10,7 @@ use sylvia::ctx::ExecCtx;
 use crate::checks::{self, MAX_CANARIES, MAX_NAME_LEN, MAX_URI_LEN};
 use crate::error::ContractError;
 use crate::state::{Dataset, DatasetCounters, DatasetStatus, RegistryContract, Schema};
+use attrib_std::validation;
 
 impl RegistryContract {
     pub(crate) fn do_register_schema(
@@ -19,7 +20,7 @@ impl RegistryContract {
         hash: HexBinary,
     ) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(ctx.deps.storage)?;
-        checks::text("uri", &uri, MAX_URI_LEN)?;
+        validation::text("uri", &uri, MAX_URI_LEN)?;
         checks::hash32("hash", &hash)?;
         let config = self.config.load(ctx.deps.storage)?;
         funds::expect_exact(&ctx.info.funds, config.schema_fee.as_ref())?;
@@ -75,8 +76,8 @@ impl RegistryContract {
         canaries: Option<Vec<HexBinary>>,
     ) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(ctx.deps.storage)?;
-        checks::text("name", &name, MAX_NAME_LEN)?;
-        checks::text("metadata_uri", &metadata_uri, MAX_URI_LEN)?;
+        validation::text("name", &name, MAX_NAME_LEN)?;
+        validation::text("metadata_uri", &metadata_uri, MAX_URI_LEN)?;
         terms.validate()?;
         if !self.schemas.has(ctx.deps.storage, schema_id) {
             return Err(ContractError::SchemaNotFound { id: schema_id });

@@ -20,6 +20,7 @@ use crate::datasets::{pay, to_pool};
 use crate::error::ContractError;
 use crate::msg::TrancheRegistration;
 use crate::state::{Dataset, DatasetStatus, RegistryContract, Tranche};
+use attrib_std::validation;
 
 impl RegistryContract {
     pub(crate) fn do_register_tranche(
@@ -33,9 +34,9 @@ impl RegistryContract {
     ) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(ctx.deps.storage)?;
         checks::hash32("content_root", &content_root)?;
-        checks::positive("record_count", record_count)?;
-        checks::positive("byte_size", byte_size)?;
-        checks::text("metadata_uri", &metadata_uri, MAX_URI_LEN)?;
+        validation::nonzero("record_count", record_count)?;
+        validation::nonzero("byte_size", byte_size)?;
+        validation::text("metadata_uri", &metadata_uri, MAX_URI_LEN)?;
         let config = self.config.load(ctx.deps.storage)?;
         funds::expect_exact(&ctx.info.funds, config.tranche_bond.as_ref())?;
         let mut dataset = self.load_dataset(ctx.deps.storage, dataset_id)?;

@@ -5,6 +5,7 @@ use attrib_std::funds::CW20_PREFIX;
 use attrib_std::interfaces::points_source::sv::Querier as _;
 use attrib_std::interfaces::points_source::PointsSource;
 use attrib_std::rewards::{self, EpochClock};
+use attrib_std::validation::ValidationError;
 use cosmwasm_std::{Addr, Api, Deps, Event, QuerierWrapper, Response, StdError};
 use sylvia::ctx::{ExecCtx, InstantiateCtx};
 use sylvia::types::Remote;
@@ -18,7 +19,7 @@ pub const MAX_TOP_K: u32 = 100;
 
 /// A native denom, an IBC denom (`ibc/` + 64 hex) or a cw20 token (`cw20:<address>`).
 pub fn validate_denom(api: &dyn Api, denom: &str) -> Result<(), ContractError> {
-    let bad = |reason| ContractError::BadParam {
+    let bad = |reason| ValidationError::Invalid {
         field: "denom",
         reason,
     };
@@ -29,7 +30,7 @@ pub fn validate_denom(api: &dyn Api, denom: &str) -> Result<(), ContractError> {
     }
     if let Some(hash) = denom.strip_prefix("ibc/") {
         if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(bad("ibc/ must be followed by 64 hex digits"));
+            return Err(bad("ibc/ must be followed by 64 hex digits").into());
         }
         return Ok(());
     }
@@ -39,9 +40,9 @@ pub fn validate_denom(api: &dyn Api, denom: &str) -> Result<(), ContractError> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | ':' | '.' | '_' | '-'));
     if !ok {
-        return Err(bad(
-            "native denoms are 3-128 characters [a-zA-Z0-9/:._-], starting with a letter",
-        ));
+        return Err(
+            bad("native denoms are 3-128 characters [a-zA-Z0-9/:._-], starting with a letter").into(),
+        );
     }
     Ok(())
 }
@@ -49,16 +50,18 @@ pub fn validate_denom(api: &dyn Api, denom: &str) -> Result<(), ContractError> {
 fn validate_config(api: &dyn Api, c: &Config) -> Result<(), ContractError> {
     c.rates.validate()?;
     if c.clock.epoch_secs == 0 {
-        return Err(ContractError::BadParam {
+        return Err(ValidationError::Invalid {
             field: "epoch_secs",
             reason: "must be positive",
-        });
+        }
+        .into());
     }
     if c.top_k == 0 || c.top_k > MAX_TOP_K {
-        return Err(ContractError::BadParam {
+        return Err(ValidationError::Invalid {
             field: "top_k",
             reason: "must be 1-100",
-        });
+        }
+        .into());
     }
     if let Some(em) = &c.emission {
         validate_denom(api, &em.denom)?;
@@ -116,10 +119,11 @@ impl RewardDistributorContract {
             }
             (None, Some(c)) => c,
             (None, None) => {
-                return Err(ContractError::BadParam {
+                return Err(ValidationError::Invalid {
                     field: "clock",
                     reason: "give a clock or a curator staking contract to take it from",
-                })
+                }
+                .into())
             }
         };
         let config = Config {

@@ -15,6 +15,7 @@
 //! - [`entry`]: the contracts' entry points, which read each message once, straight
 //!   into sylvia's generated enums;
 //! - [`events`]: event type and attribute names, read by the CLI and indexers.
+//! - [`validation`]: the one input-validation error every contract wraps, and its checks;
 //! - [`ibc`]: ICS-20 packets, local `ibc/…` denoms, the ibc-hooks derived sender, the
 //!   memos of incoming payments and outgoing claims.
 
@@ -30,6 +31,7 @@ pub mod migration;
 pub mod receipts;
 pub mod registry;
 pub mod rewards;
+pub mod validation;
 
 pub use interfaces::{
     license_registry, points_source, review_service, review_target, reward_pool, reward_source,

@@ -4,9 +4,10 @@
 #![allow(clippy::too_many_arguments)]
 
 use attrib_std::governance::AdminControl;
+use attrib_std::pagination;
 use attrib_std::receipts::{Path, ProofNode, Receipt};
 use cosmwasm_std::{Coin, HexBinary, Order, Response, StdResult, Uint128};
-use cw_storage_plus::{Bound, Item, Map};
+use cw_storage_plus::{Item, Map};
 use sylvia::contract;
 use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
@@ -361,16 +362,12 @@ impl ReceiptOracleContract {
         limit: Option<u32>,
     ) -> Result<BatchesResponse, ContractError> {
         let addr = ctx.deps.api.addr_validate(&operator)?;
+        let (start, limit) = pagination::page(start_after, limit);
         let batches = self
             .batches
             .prefix((model_id, &addr))
-            .range(
-                ctx.deps.storage,
-                start_after.map(Bound::exclusive),
-                None,
-                Order::Ascending,
-            )
-            .take(limit.unwrap_or(30).min(100) as usize)
+            .range(ctx.deps.storage, start, None, Order::Ascending)
+            .take(limit)
             .map(|r| r.map(|(_, b)| b))
             .collect::<StdResult<_>>()?;
         Ok(BatchesResponse { batches })

@@ -15,12 +15,12 @@
 
 use attrib_std::events::{self, attr};
 use attrib_std::ibc::{self, RemoteRecipient};
+use attrib_std::pagination;
 use attrib_std::rewards::PayMsg;
 use cosmwasm_std::{
     Addr, Coin, DepsMut, Env, Event, IbcBasicResponse, IbcDestinationCallbackMsg, IbcMsg, IbcPacket,
     IbcSourceCallbackMsg, IbcTimeout, MessageInfo, Order, Response, StdResult, Storage, Uint128,
 };
-use cw_storage_plus::Bound;
 use serde::Deserialize;
 
 use crate::error::ContractError;
@@ -256,15 +256,10 @@ impl RewardDistributorContract {
         start_after: Option<u64>,
         limit: Option<u32>,
     ) -> Result<ClaimTransfersResponse, ContractError> {
-        let limit = limit.unwrap_or(30).clamp(1, 100) as usize;
+        let (start, limit) = pagination::page(start_after, limit);
         let transfers = self
             .claim_transfers
-            .range(
-                ctx.deps.storage,
-                start_after.map(Bound::exclusive),
-                None,
-                Order::Ascending,
-            )
+            .range(ctx.deps.storage, start, None, Order::Ascending)
             .take(limit)
             .map(|r| r.map(|(id, transfer)| ClaimTransferEntry { id, transfer }))
             .collect::<StdResult<_>>()?;

@@ -154,8 +154,8 @@ impl CuratorStakingContract {
         }
         Ok(events::response(action::SET_SLASHER).add_event(
             Event::new(events::SLASHER_SET)
-                .add_attribute("slasher", addr.as_str())
-                .add_attribute("allowed", allowed.to_string()),
+                .add_attribute(attr::SLASHER, addr.as_str())
+                .add_attribute(attr::ALLOWED, allowed.to_string()),
         ))
     }
 

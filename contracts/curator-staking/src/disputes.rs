@@ -212,10 +212,10 @@ impl CuratorStakingContract {
                 d.opened += 1;
                 Ok(d)
             })?;
-        Ok(events::response("challenge_omission")
+        Ok(events::response(action::CHALLENGE_OMISSION)
             .add_event(
                 Event::new(events::CHALLENGE_OPENED)
-                    .add_attribute("model_id", claim.model_id.to_string())
+                    .add_attribute(attr::MODEL_ID, claim.model_id.to_string())
                     .add_attribute(attr::DATASET_ID, claim.dataset_id.to_string())
                     .add_attribute(attr::REVIEW_ID, review_id.to_string())
                     .add_attribute(attr::CHALLENGER, claimant.as_str())

@@ -100,11 +100,7 @@ impl PointsSource for CuratorStakingContract {
     type Error = ContractError;
 
     fn epoch_clock(&self, ctx: QueryCtx) -> Result<EpochClock, ContractError> {
-        let c = self.config.load(ctx.deps.storage)?;
-        Ok(EpochClock {
-            epoch_start: c.epoch_start,
-            epoch_secs: c.params.epoch_secs,
-        })
+        Ok(self.config.load(ctx.deps.storage)?.clock())
     }
 
     fn points(

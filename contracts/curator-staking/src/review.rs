@@ -20,10 +20,6 @@ use sylvia::types::Remote;
 use crate::error::ContractError;
 use crate::state::{Config, CuratorStakingContract, Member, Review, ReviewKind, ReviewStatus, Role};
 
-pub fn epoch_of(config: &Config, now: u64) -> u64 {
-    now.saturating_sub(config.epoch_start) / config.params.epoch_secs
-}
-
 fn kind_name(kind: &ReviewKind) -> &'static str {
     match kind {
         ReviewKind::Admission => "admission",
@@ -340,7 +336,7 @@ impl CuratorStakingContract {
             .filter(|m| m.vote == Some(outcome))
             .map(|m| m.curator.clone())
             .collect();
-        let epoch = epoch_of(&config, now);
+        let epoch = config.clock().epoch_at(now);
         for who in &majority {
             self.points
                 .update(ctx.deps.storage, (epoch, who), |p| -> StdResult<_> {
@@ -351,7 +347,7 @@ impl CuratorStakingContract {
             .update(ctx.deps.storage, epoch, |p| -> StdResult<_> {
                 Ok(p.unwrap_or(0) + majority.len() as u64)
             })?;
-        resp = resp.add_attribute("epoch", epoch.to_string());
+        resp = resp.add_attribute(attr::EPOCH, epoch.to_string());
         self.conclude(
             ctx.deps.storage,
             &config,
@@ -530,8 +526,8 @@ impl CuratorStakingContract {
         Ok(resp.add_event(
             review_event(events::REVIEW_FINALIZED, review)
                 .add_attribute(attr::OUTCOME, vote_name(outcome))
-                .add_attribute("majority", majority.len().to_string())
-                .add_attribute("by_admin", by_admin.to_string()),
+                .add_attribute(attr::MAJORITY, majority.len().to_string())
+                .add_attribute(attr::BY_ADMIN, by_admin.to_string()),
         ))
     }
 

@@ -51,7 +51,7 @@ impl SlashingService for CuratorStakingContract {
         let resp = events::response(action::SLASH).add_event(
             event
                 .add_attribute(attr::REASON, reason)
-                .add_attribute("slasher", ctx.info.sender.as_str()),
+                .add_attribute(attr::SLASHER, ctx.info.sender.as_str()),
         );
         self.route_slashed(ctx.deps.storage, &config, taken, beneficiary.as_ref(), resp)
     }

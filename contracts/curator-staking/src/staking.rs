@@ -142,7 +142,7 @@ impl CuratorStakingContract {
                 .add_attribute(attr::STAKER, who.as_str())
                 .add_attribute(attr::ROLE, role.as_str())
                 .add_attribute(attr::AMOUNT, amount.to_string())
-                .add_attribute("bonded", staker.bonded.to_string()),
+                .add_attribute(attr::BONDED, staker.bonded.to_string()),
         ))
     }
 
@@ -305,7 +305,7 @@ impl CuratorStakingContract {
         let event = Event::new(events::STAKE_SLASHED)
             .add_attribute(attr::STAKER, who.as_str())
             .add_attribute(attr::AMOUNT, taken.to_string())
-            .add_attribute("from_unbonding", from_unbonding.to_string());
+            .add_attribute(attr::FROM_UNBONDING, from_unbonding.to_string());
         Ok((taken, event))
     }
 

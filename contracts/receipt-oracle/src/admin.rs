@@ -1,6 +1,118 @@
-//! Governance: the shared admin and pause implementation.
+//! Instantiation, parameters, migration and the governance interface (the shared admin
+//! and pause implementation).
 
+use attrib_std::events::{self, attr};
+use attrib_std::validation::ValidationError;
+use attrib_std::{funds, migration};
+use cosmwasm_std::{Event, Response};
+use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx};
+
+use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::error::ContractError;
-use crate::state::ReceiptOracleContract;
+use crate::state::{Config, Params, ReceiptOracleContract};
+
+fn validate(p: &Params) -> Result<(), ContractError> {
+    for (field, v) in [
+        ("epoch_secs", p.epoch_secs),
+        ("dispute_window_secs", p.dispute_window_secs),
+        ("max_lineage", p.max_lineage.into()),
+    ] {
+        if v == 0 {
+            return Err(ValidationError::Invalid {
+                field,
+                reason: "must be positive",
+            }
+            .into());
+        }
+    }
+    if p.fraud_slash_bps == 0 || p.fraud_slash_bps > 10_000 {
+        return Err(ValidationError::Invalid {
+            field: "fraud_slash_bps",
+            reason: "must be 1-10000",
+        }
+        .into());
+    }
+    for (field, v) in [
+        ("omission_weight_bps", p.omission_weight_bps),
+        ("omission_claimant_share_bps", p.omission_claimant_share_bps),
+    ] {
+        if v > 10_000 {
+            return Err(ValidationError::Invalid {
+                field,
+                reason: "must be at most 10000",
+            }
+            .into());
+        }
+    }
+    if p.omission_weight_bps == 0 || p.omission_weight_bps == 10_000 {
+        return Err(ValidationError::Invalid {
+            field: "omission_weight_bps",
+            reason: "must be 1-9999",
+        }
+        .into());
+    }
+    if p.max_lineage > 64 {
+        return Err(ValidationError::Invalid {
+            field: "max_lineage",
+            reason: "must be at most 64 (finalization cost)",
+        }
+        .into());
+    }
+    Ok(())
+}
+
+impl ReceiptOracleContract {
+    pub(crate) fn init(
+        &self,
+        ctx: InstantiateCtx,
+        admin: Option<String>,
+        registry: String,
+        curator_staking: String,
+        reward_pool: String,
+        params: Params,
+    ) -> Result<Response, ContractError> {
+        funds::expect_none(&ctx.info.funds)?;
+        validate(&params)?;
+        cw2::set_contract_version(ctx.deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+        let api = ctx.deps.api;
+        let admin = admin
+            .map(|a| api.addr_validate(&a))
+            .transpose()?
+            .unwrap_or(ctx.info.sender.clone());
+        self.gov.init(ctx.deps.storage, &admin)?;
+        self.config.save(
+            ctx.deps.storage,
+            &Config {
+                registry: api.addr_validate(&registry)?,
+                curator_staking: api.addr_validate(&curator_staking)?,
+                reward_pool: api.addr_validate(&reward_pool)?,
+                epoch_start: ctx.env.block.time.seconds(),
+                params,
+            },
+        )?;
+        self.next_model.save(ctx.deps.storage, &1)?;
+        Ok(Response::new().add_attribute(attr::ADMIN, admin.as_str()))
+    }
+
+    pub(crate) fn do_update_params(&self, ctx: ExecCtx, params: Params) -> Result<Response, ContractError> {
+        funds::expect_none(&ctx.info.funds)?;
+        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
+        validate(&params)?;
+        self.config
+            .update(ctx.deps.storage, |mut c| -> Result<_, ContractError> {
+                c.params = params;
+                Ok(c)
+            })?;
+        Ok(events::response(events::action::UPDATE_PARAMS).add_event(Event::new(events::CONFIG_UPDATED)))
+    }
+
+    pub(crate) fn do_migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
+        Ok(migration::migrate_response(
+            ctx.deps.storage,
+            CONTRACT_NAME,
+            CONTRACT_VERSION,
+        )?)
+    }
+}
 
 attrib_std::impl_governance!(ReceiptOracleContract, ContractError);

@@ -4,7 +4,7 @@
 //! totals can be re-posted as a replacement), and the operator is slashed through
 //! curator staking with the challenger as beneficiary.
 
-use attrib_std::events;
+use attrib_std::events::{self, attr};
 use attrib_std::funds;
 use attrib_std::interfaces::slashing_service::{sv::Executor as _, SlashingService};
 use attrib_std::receipts::{Commitment, Node, Path, ProofNode, Receipt};
@@ -16,8 +16,6 @@ use sylvia::types::Remote;
 use crate::batches::{deadline, verify_signature};
 use crate::error::ContractError;
 use crate::state::{Batch, BatchStatus, ReceiptOracleContract};
-
-pub const FRAUD_PROVEN: &str = "attrib_fraud_proven";
 
 fn commitment(batch: &Batch) -> Result<Commitment, ContractError> {
     Ok(Commitment {
@@ -123,15 +121,15 @@ impl ReceiptOracleContract {
                 Some(challenger.to_string()),
             )?
             .build();
-        let mut event = Event::new(FRAUD_PROVEN)
-            .add_attribute("kind", kind)
-            .add_attribute("operator", op.as_str())
-            .add_attribute("challenger", challenger.as_str());
+        let mut event = Event::new(events::FRAUD_PROVEN)
+            .add_attribute(attr::KIND, kind)
+            .add_attribute(attr::OPERATOR, op.as_str())
+            .add_attribute(attr::CHALLENGER, challenger.as_str());
         if let Some(b) = batch {
             event = event
-                .add_attribute("model_id", b.model_id.to_string())
-                .add_attribute("seq", b.seq.to_string())
-                .add_attribute("voided_units", b.total_units.to_string());
+                .add_attribute(attr::MODEL_ID, b.model_id.to_string())
+                .add_attribute(attr::SEQ, b.seq.to_string())
+                .add_attribute(attr::VOIDED_UNITS, b.total_units.to_string());
         }
         Ok(events::response(&format!("challenge_{kind}"))
             .add_message(slash)

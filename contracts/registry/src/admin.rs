@@ -42,7 +42,7 @@ impl RegistryContract {
         self.next_tranche_id.save(ctx.deps.storage, &1)?;
         Ok(Response::new()
             .add_attribute(attr::ADMIN, admin.as_str())
-            .add_attribute("contract_version", CONTRACT_VERSION))
+            .add_attribute(attr::CONTRACT_VERSION, CONTRACT_VERSION))
     }
 
     pub(crate) fn do_update_config(
@@ -56,7 +56,7 @@ impl RegistryContract {
         self.config.save(ctx.deps.storage, &config)?;
         Ok(events::response(action::UPDATE_CONFIG).add_event(
             Event::new(events::CONFIG_UPDATED)
-                .add_attribute("reward_pool", config.reward_pool.as_str())
+                .add_attribute(attr::REWARD_POOL, config.reward_pool.as_str())
                 .add_attribute(
                     "curator_staking",
                     config.curator_staking.as_ref().map(|a| a.as_str()).unwrap_or(""),

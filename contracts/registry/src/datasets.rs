@@ -45,8 +45,8 @@ impl RegistryContract {
             .add_event(
                 Event::new(events::SCHEMA_REGISTERED)
                     .add_attribute(attr::SCHEMA_ID, id.to_string())
-                    .add_attribute("uri", &schema.uri)
-                    .add_attribute("hash", schema.hash.to_hex()),
+                    .add_attribute(attr::URI, &schema.uri)
+                    .add_attribute(attr::HASH, schema.hash.to_hex()),
             )
             .set_data(cosmwasm_std::to_json_binary(&id)?);
         if let Some(fee) = config.schema_fee {
@@ -121,7 +121,7 @@ impl RegistryContract {
                     .add_attribute(attr::MAINTAINER, dataset.maintainer.as_str())
                     .add_attribute(attr::SCHEMA_ID, schema_id.to_string())
                     .add_attribute(attr::TIER, dataset.tier.to_string())
-                    .add_attribute("canaries", dataset.canaries.len().to_string()),
+                    .add_attribute(attr::CANARIES, dataset.canaries.len().to_string()),
             )
             .set_data(cosmwasm_std::to_json_binary(&id)?))
     }

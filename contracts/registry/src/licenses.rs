@@ -72,7 +72,7 @@ impl RegistryContract {
                 .add_attribute(attr::DATASET_ID, dataset_id.to_string())
                 .add_attribute(attr::VERSION, version.to_string())
                 .add_attribute(attr::LICENSEE, licensee.as_str())
-                .add_attribute("payer", ctx.info.sender.as_str())
+                .add_attribute(attr::PAYER, ctx.info.sender.as_str())
                 .add_attribute(
                     attr::AMOUNT,
                     paid.as_ref().map(|c| c.to_string()).unwrap_or_default(),

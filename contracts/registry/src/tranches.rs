@@ -128,10 +128,10 @@ impl RegistryContract {
             .add_attribute(attr::DATASET_ID, dataset_id.to_string())
             .add_attribute(attr::CONTRIBUTOR, tranche.contributor.as_str())
             .add_attribute(attr::CONTENT_ROOT, tranche.content_root.to_hex())
-            .add_attribute("record_count", record_count.to_string())
+            .add_attribute(attr::RECORD_COUNT, record_count.to_string())
             .add_attribute(attr::STATUS, status.as_str());
         if let Some(deadline) = challenge_deadline {
-            registered = registered.add_attribute("challenge_deadline", deadline.to_string());
+            registered = registered.add_attribute(attr::CHALLENGE_DEADLINE, deadline.to_string());
         }
         let mut resp = events::response(action::REGISTER_TRANCHE)
             .add_event(registered)
@@ -203,7 +203,7 @@ impl RegistryContract {
             Event::new(events::TRANCHE_ACCEPTED)
                 .add_attribute(attr::TRANCHE_ID, tranche.id.to_string())
                 .add_attribute(attr::DATASET_ID, tranche.dataset_id.to_string())
-                .add_attribute("accepted_records", accepted_records.to_string())
+                .add_attribute(attr::ACCEPTED_RECORDS, accepted_records.to_string())
                 .add_attribute(attr::WEIGHT, tranche.share_weight.to_string())
                 .add_attribute(attr::REASON, reason),
         );

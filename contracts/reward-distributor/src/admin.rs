@@ -1,6 +1,6 @@
 //! Instantiation, configuration and the denom allowlist.
 
-use attrib_std::events::{self, attr};
+use attrib_std::events::{self, action, attr};
 use attrib_std::funds::CW20_PREFIX;
 use attrib_std::interfaces::points_source::sv::Querier as _;
 use attrib_std::interfaces::points_source::PointsSource;
@@ -158,7 +158,7 @@ impl RewardDistributorContract {
                 .save(ctx.deps.storage, &entry.denom, &entry.accepted)?;
         }
         Ok(Response::new()
-            .add_attribute(attr::ACTION, "instantiate")
+            .add_attribute(attr::ACTION, action::INSTANTIATE)
             .add_attribute(attr::ADMIN, admin.as_str()))
     }
 
@@ -197,10 +197,10 @@ impl RewardDistributorContract {
         self.config.save(ctx.deps.storage, &c)?;
         Ok(events::response(events::action::UPDATE_CONFIG).add_event(
             Event::new(events::CONFIG_UPDATED)
-                .add_attribute("treasury", c.treasury.as_str())
-                .add_attribute("protocol_bps", c.rates.protocol_bps.to_string())
-                .add_attribute("curator_bps", c.rates.curator_bps.to_string())
-                .add_attribute("vesting_secs", c.vesting_secs.to_string()),
+                .add_attribute(attr::TREASURY, c.treasury.as_str())
+                .add_attribute(attr::PROTOCOL_BPS, c.rates.protocol_bps.to_string())
+                .add_attribute(attr::CURATOR_BPS, c.rates.curator_bps.to_string())
+                .add_attribute(attr::VESTING_SECS, c.vesting_secs.to_string()),
         ))
     }
 
@@ -219,15 +219,15 @@ impl RewardDistributorContract {
             Some(a) => {
                 self.accepted.save(ctx.deps.storage, &denom, a)?;
                 event = event
-                    .add_attribute("min_amount", a.min_amount.to_string())
-                    .add_attribute("value_weight", a.value_weight.to_string());
+                    .add_attribute(attr::MIN_AMOUNT, a.min_amount.to_string())
+                    .add_attribute(attr::VALUE_WEIGHT, a.value_weight.to_string());
             }
             None => {
                 if !self.accepted.has(ctx.deps.storage, &denom) {
                     return Err(ContractError::DenomNotAccepted { denom });
                 }
                 self.accepted.remove(ctx.deps.storage, &denom);
-                event = event.add_attribute("removed", "true");
+                event = event.add_attribute(attr::REMOVED, "true");
             }
         }
         Ok(events::response(events::action::SET_ACCEPTED_DENOM).add_event(event))

@@ -145,9 +145,9 @@ impl RewardDistributorContract {
             })
             .add_event(
                 Event::new(events::REMOTE_CLAIM_SENT)
-                    .add_attribute("transfer_id", id.to_string())
-                    .add_attribute("owner", owner.as_str())
-                    .add_attribute("channel", &to.channel_id)
+                    .add_attribute(attr::TRANSFER_ID, id.to_string())
+                    .add_attribute(attr::OWNER, owner.as_str())
+                    .add_attribute(attr::CHANNEL, &to.channel_id)
                     .add_attribute(attr::RECIPIENT, &to.receiver)
                     .add_attribute(attr::AMOUNT, format!("{amount}{denom}")),
             ))
@@ -161,19 +161,19 @@ impl RewardDistributorContract {
     ) -> Result<IbcBasicResponse, ContractError> {
         let resp = IbcBasicResponse::new().add_attribute(attr::ACTION, events::action::IBC_SOURCE_CALLBACK);
         let Some(id) = ibc::claim_id_of(packet) else {
-            return Ok(resp.add_attribute("ignored", "not a claim transfer"));
+            return Ok(resp.add_attribute(attr::IGNORED, "not a claim transfer"));
         };
         let Some(t) = self.claim_transfers.may_load(storage, id)? else {
-            return Ok(resp.add_attribute("ignored", "unknown or resolved claim transfer"));
+            return Ok(resp.add_attribute(attr::IGNORED, "unknown or resolved claim transfer"));
         };
         if packet.src.channel_id != t.channel_id {
-            return Ok(resp.add_attribute("ignored", "claim transfer on another channel"));
+            return Ok(resp.add_attribute(attr::IGNORED, "claim transfer on another channel"));
         }
         self.claim_transfers.remove(storage, id);
         let event = |name: &str| {
             Event::new(name)
-                .add_attribute("transfer_id", id.to_string())
-                .add_attribute("owner", t.owner.as_str())
+                .add_attribute(attr::TRANSFER_ID, id.to_string())
+                .add_attribute(attr::OWNER, t.owner.as_str())
                 .add_attribute(attr::AMOUNT, format!("{}{}", t.amount, t.denom))
         };
         if delivered {
@@ -223,7 +223,7 @@ impl RewardDistributorContract {
         }
         Ok(resp.add_event(
             Event::new(events::CREDITS_CLAIMED)
-                .add_attribute("owner", info.sender.as_str())
+                .add_attribute(attr::OWNER, info.sender.as_str())
                 .add_attribute(
                     attr::AMOUNT,
                     credits

@@ -25,7 +25,7 @@ fn positive(field: &'static str, v: u64) -> Result<(), ValidationError> {
 }
 
 /// Checks the tunable parameters as a whole.
-fn validate(p: &Params) -> Result<(), ContractError> {
+fn validate(p: &Params) -> Result<(), ValidationError> {
     positive("unbonding_secs", p.unbonding_secs)?;
     positive("committee_size", p.committee_size.into())?;
     positive("commit_secs", p.commit_secs)?;
@@ -35,20 +35,16 @@ fn validate(p: &Params) -> Result<(), ContractError> {
     positive("max_rounds", p.max_rounds.into())?;
     positive("dispute_bond", p.dispute_bond.u128() as u64)?;
     positive("dispute_window_secs", p.dispute_window_secs)?;
-    if p.dispute_committee_size < p.committee_size {
-        return Err(ValidationError::Invalid {
-            field: "dispute_committee_size",
-            reason: "must be at least committee_size",
-        }
-        .into());
-    }
-    if p.max_stakers > 1_000 {
-        return Err(ValidationError::Invalid {
-            field: "max_stakers",
-            reason: "must be at most 1000 (draw cost)",
-        }
-        .into());
-    }
+    ensure(
+        p.dispute_committee_size >= p.committee_size,
+        "dispute_committee_size",
+        "must be at least committee_size",
+    )?;
+    ensure(
+        p.max_stakers <= 1_000,
+        "max_stakers",
+        "must be at most 1000 (draw cost)",
+    )?;
     bps("max_weight_bps", p.max_weight_bps, false)?;
     bps("quorum_bps", p.quorum_bps, false)?;
     bps("non_reveal_slash_bps", p.non_reveal_slash_bps, true)?;

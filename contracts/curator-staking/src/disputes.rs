@@ -16,6 +16,15 @@ use crate::state::{CuratorStakingContract, ReviewKind};
 
 pub const MAX_EVIDENCE_URI: usize = 512;
 
+/// A challenge of a tranche, paid natively or in the cw20 stake token.
+pub(crate) struct Challenge<'a> {
+    pub challenger: &'a Addr,
+    pub bond: Uint128,
+    pub tranche_id: TrancheId,
+    pub evidence_hash: HexBinary,
+    pub evidence_uri: String,
+}
+
 impl CuratorStakingContract {
     pub(crate) fn do_challenge_native(
         &self,
@@ -26,28 +35,29 @@ impl CuratorStakingContract {
     ) -> Result<Response, ContractError> {
         let amount = self.native_payment(&ctx)?;
         let sender = ctx.info.sender.clone();
-        self.open_challenge(
-            ctx.deps,
-            &ctx.env,
-            &sender,
-            amount,
+        let challenge = Challenge {
+            challenger: &sender,
+            bond: amount,
             tranche_id,
             evidence_hash,
             evidence_uri,
-        )
+        };
+        self.open_challenge(ctx.deps, &ctx.env, challenge)
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn open_challenge(
         &self,
         deps: DepsMut,
         env: &Env,
-        challenger: &Addr,
-        bond: Uint128,
-        tranche_id: TrancheId,
-        evidence_hash: HexBinary,
-        evidence_uri: String,
+        challenge: Challenge,
     ) -> Result<Response, ContractError> {
+        let Challenge {
+            challenger,
+            bond,
+            tranche_id,
+            evidence_hash,
+            evidence_uri,
+        } = challenge;
         let config = self.config.load(deps.storage)?;
         if bond != config.params.dispute_bond {
             return Err(ContractError::WrongBond {

@@ -20,6 +20,14 @@ use sylvia::types::Remote;
 use crate::error::ContractError;
 use crate::state::{Config, CuratorStakingContract, Member, Review, ReviewKind, ReviewStatus, Role};
 
+/// How a review ended: the outcome, the members who voted for it, and whether the admin
+/// decided it.
+struct Verdict<'a> {
+    outcome: Vote,
+    majority: &'a [Addr],
+    by_admin: bool,
+}
+
 fn kind_name(kind: &ReviewKind) -> &'static str {
     match kind {
         ReviewKind::Admission => "admission",
@@ -353,9 +361,11 @@ impl CuratorStakingContract {
             &config,
             now,
             &mut review,
-            outcome,
-            &majority,
-            false,
+            Verdict {
+                outcome,
+                majority: &majority,
+                by_admin: false,
+            },
             resp,
         )
     }
@@ -395,26 +405,30 @@ impl CuratorStakingContract {
             &config,
             now,
             &mut review,
-            outcome,
-            &majority,
-            true,
+            Verdict {
+                outcome,
+                majority: &majority,
+                by_admin: true,
+            },
             events::response(action::ADMIN_RESOLVE),
         )
     }
 
     /// Applies an outcome: registry report, bonds, slashes of wrong acceptors.
-    #[allow(clippy::too_many_arguments)]
     fn conclude(
         &self,
         storage: &mut dyn Storage,
         config: &Config,
         now: u64,
         review: &mut Review,
-        outcome: Vote,
-        majority: &[Addr],
-        by_admin: bool,
+        verdict: Verdict,
         mut resp: Response,
     ) -> Result<Response, ContractError> {
+        let Verdict {
+            outcome,
+            majority,
+            by_admin,
+        } = verdict;
         let registry = Remote::<dyn ReviewTarget<Error = StdError>>::new(config.registry.clone());
         let tranche_id = review.tranche_id;
         let report = |o: ReviewOutcome| -> Result<_, ContractError> {

@@ -69,15 +69,16 @@ impl CuratorStakingContract {
                 tranche_id,
                 evidence_hash,
                 evidence_uri,
-            } => self.open_challenge(
-                ctx.deps,
-                &ctx.env,
-                &sender,
-                amount,
-                tranche_id,
-                evidence_hash,
-                evidence_uri,
-            ),
+            } => {
+                let challenge = crate::disputes::Challenge {
+                    challenger: &sender,
+                    bond: amount,
+                    tranche_id,
+                    evidence_hash,
+                    evidence_uri,
+                };
+                self.open_challenge(ctx.deps, &ctx.env, challenge)
+            }
             ReceiveMsg::ChallengeOmission {
                 model_id,
                 dataset_id,

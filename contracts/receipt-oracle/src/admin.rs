@@ -2,7 +2,7 @@
 //! and pause implementation).
 
 use attrib_std::events::{self, attr};
-use attrib_std::validation::ValidationError;
+use attrib_std::validation::{ensure, ValidationError};
 use attrib_std::{funds, migration};
 use cosmwasm_std::{Event, Response};
 use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx};
@@ -11,54 +11,39 @@ use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::error::ContractError;
 use crate::state::{Config, Params, ReceiptOracleContract};
 
-fn validate(p: &Params) -> Result<(), ContractError> {
-    for (field, v) in [
-        ("epoch_secs", p.epoch_secs),
-        ("dispute_window_secs", p.dispute_window_secs),
-        ("max_lineage", p.max_lineage.into()),
-    ] {
-        if v == 0 {
-            return Err(ValidationError::Invalid {
-                field,
-                reason: "must be positive",
-            }
-            .into());
-        }
-    }
-    if p.fraud_slash_bps == 0 || p.fraud_slash_bps > 10_000 {
-        return Err(ValidationError::Invalid {
-            field: "fraud_slash_bps",
-            reason: "must be 1-10000",
-        }
-        .into());
-    }
-    for (field, v) in [
-        ("omission_weight_bps", p.omission_weight_bps),
-        ("omission_claimant_share_bps", p.omission_claimant_share_bps),
-    ] {
-        if v > 10_000 {
-            return Err(ValidationError::Invalid {
-                field,
-                reason: "must be at most 10000",
-            }
-            .into());
-        }
-    }
-    if p.omission_weight_bps == 0 || p.omission_weight_bps == 10_000 {
-        return Err(ValidationError::Invalid {
-            field: "omission_weight_bps",
-            reason: "must be 1-9999",
-        }
-        .into());
-    }
-    if p.max_lineage > 64 {
-        return Err(ValidationError::Invalid {
-            field: "max_lineage",
-            reason: "must be at most 64 (finalization cost)",
-        }
-        .into());
-    }
-    Ok(())
+fn validate(p: &Params) -> Result<(), ValidationError> {
+    ensure(p.epoch_secs != 0, "epoch_secs", "must be positive")?;
+    ensure(
+        p.dispute_window_secs != 0,
+        "dispute_window_secs",
+        "must be positive",
+    )?;
+    ensure(p.max_lineage != 0, "max_lineage", "must be positive")?;
+    ensure(
+        (1..=10_000).contains(&p.fraud_slash_bps),
+        "fraud_slash_bps",
+        "must be 1-10000",
+    )?;
+    ensure(
+        p.omission_weight_bps <= 10_000,
+        "omission_weight_bps",
+        "must be at most 10000",
+    )?;
+    ensure(
+        p.omission_claimant_share_bps <= 10_000,
+        "omission_claimant_share_bps",
+        "must be at most 10000",
+    )?;
+    ensure(
+        (1..10_000).contains(&p.omission_weight_bps),
+        "omission_weight_bps",
+        "must be 1-9999",
+    )?;
+    ensure(
+        p.max_lineage <= 64,
+        "max_lineage",
+        "must be at most 64 (finalization cost)",
+    )
 }
 
 impl ReceiptOracleContract {

@@ -12,6 +12,17 @@ use crate::error::ContractError;
 use crate::state::{Dataset, DatasetCounters, DatasetStatus, RegistryContract, Schema};
 use attrib_std::validation;
 
+/// The fields of `register_dataset`.
+pub(crate) struct NewDataset {
+    pub name: String,
+    pub schema_id: SchemaId,
+    pub metadata_uri: String,
+    pub terms: LicenseTerms,
+    pub tier: VerificationTier,
+    pub weight_rule: Option<WeightRule>,
+    pub canaries: Option<Vec<HexBinary>>,
+}
+
 impl RegistryContract {
     pub(crate) fn do_register_schema(
         &self,
@@ -63,18 +74,20 @@ impl RegistryContract {
         Ok(resp)
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn do_register_dataset(
         &self,
         ctx: ExecCtx,
-        name: String,
-        schema_id: SchemaId,
-        metadata_uri: String,
-        terms: LicenseTerms,
-        tier: VerificationTier,
-        weight_rule: Option<WeightRule>,
-        canaries: Option<Vec<HexBinary>>,
+        new: NewDataset,
     ) -> Result<Response, ContractError> {
+        let NewDataset {
+            name,
+            schema_id,
+            metadata_uri,
+            terms,
+            tier,
+            weight_rule,
+            canaries,
+        } = new;
         self.gov.assert_not_paused(ctx.deps.storage)?;
         validation::text("name", &name, MAX_NAME_LEN)?;
         validation::text("metadata_uri", &metadata_uri, MAX_URI_LEN)?;

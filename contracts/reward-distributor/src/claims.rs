@@ -262,7 +262,12 @@ impl RewardDistributorContract {
         }
         let mut resp = Response::new();
         for (denom, amount) in per_denom {
-            resp = self.pay_to(storage, env, resp, to, remote, denom, amount)?;
+            let payout = crate::ibc::Payout {
+                owner: to,
+                denom,
+                amount,
+            };
+            resp = self.pay_to(storage, env, resp, payout, remote)?;
         }
         Ok(resp)
     }

@@ -85,41 +85,47 @@ pub(crate) fn checked(to: Option<&RemoteRecipient>) -> Result<CheckedRemote<'_>,
     Ok(to.map(|r| r.check().map(|secs| (r, secs))).transpose()?)
 }
 
+/// `amount` of `denom` owed to `owner`.
+pub(crate) struct Payout<'a> {
+    pub owner: &'a Addr,
+    pub denom: &'a str,
+    pub amount: Uint128,
+}
+
 impl RewardDistributorContract {
-    /// Pays `amount` of `denom` to `owner`: here, or with `remote` by ICS-20 (cw20 tokens
-    /// cannot cross and are always paid here).
-    #[allow(clippy::too_many_arguments)]
+    /// Pays a payout: here, or with `remote` by ICS-20 (cw20 tokens cannot cross and are
+    /// always paid here).
     pub(crate) fn pay_to(
         &self,
         storage: &mut dyn Storage,
         env: &Env,
         resp: Response,
-        owner: &Addr,
+        payout: Payout,
         remote: CheckedRemote,
-        denom: &str,
-        amount: Uint128,
     ) -> Result<Response, ContractError> {
         match remote {
-            Some((to, secs)) if !denom.starts_with(attrib_std::funds::CW20_PREFIX) => {
-                self.send_remote(storage, env, resp, owner, to, secs, denom, amount)
+            Some((to, secs)) if !payout.denom.starts_with(attrib_std::funds::CW20_PREFIX) => {
+                self.send_remote(storage, env, resp, payout, to, secs)
             }
-            _ => Ok(resp.add_message(attrib_std::funds::send(denom, owner, amount)?)),
+            _ => Ok(resp.add_message(attrib_std::funds::send(
+                payout.denom,
+                payout.owner,
+                payout.amount,
+            )?)),
         }
     }
 
     /// One ICS-20 transfer of a claim, recorded until its acknowledgement.
-    #[allow(clippy::too_many_arguments)]
     fn send_remote(
         &self,
         storage: &mut dyn Storage,
         env: &Env,
         resp: Response,
-        owner: &Addr,
+        payout: Payout,
         to: &RemoteRecipient,
         secs: u64,
-        denom: &str,
-        amount: Uint128,
     ) -> Result<Response, ContractError> {
+        let Payout { owner, denom, amount } = payout;
         let id = self.next_claim_transfer.may_load(storage)?.unwrap_or(1);
         self.next_claim_transfer.save(storage, &(id + 1))?;
         self.claim_transfers.save(
@@ -219,7 +225,12 @@ impl RewardDistributorContract {
                 l.credits_owed -= *amount;
                 l.paid_out += *amount;
             })?;
-            resp = self.pay_to(deps.storage, env, resp, &info.sender, remote, denom, *amount)?;
+            let payout = Payout {
+                owner: &info.sender,
+                denom,
+                amount: *amount,
+            };
+            resp = self.pay_to(deps.storage, env, resp, payout, remote)?;
         }
         Ok(resp.add_event(
             Event::new(events::CREDITS_CLAIMED)

@@ -1,6 +1,7 @@
 //! Instantiation, parameters, slashers, migration and the governance interface.
 
 use attrib_std::events::{self, action, attr};
+use attrib_std::validation::{ensure, ValidationError};
 use attrib_std::wiring::{PeerRole, Peers, PeersResponse, Wiring};
 use attrib_std::{funds, migration};
 use cosmwasm_std::{Event, HexBinary, Response};
@@ -12,28 +13,20 @@ use crate::error::ContractError;
 use crate::msg::Params;
 use crate::state::{Config, CuratorStakingContract, DisputeStats, StakeAsset, Totals};
 
-fn bps(field: &'static str, v: u32, allow_zero: bool) -> Result<(), ContractError> {
-    if v > 10_000 || (!allow_zero && v == 0) {
-        return Err(ContractError::BadConfig {
-            field,
-            reason: "must be a share in basis points (1-10000)",
-        });
-    }
-    Ok(())
+fn bps(field: &'static str, v: u32, allow_zero: bool) -> Result<(), ValidationError> {
+    ensure(
+        v <= 10_000 && (allow_zero || v != 0),
+        field,
+        "must be a share in basis points (1-10000)",
+    )
 }
 
-fn positive(field: &'static str, v: u64) -> Result<(), ContractError> {
-    if v == 0 {
-        return Err(ContractError::BadConfig {
-            field,
-            reason: "must be positive",
-        });
-    }
-    Ok(())
+fn positive(field: &'static str, v: u64) -> Result<(), ValidationError> {
+    ensure(v != 0, field, "must be positive")
 }
 
 /// Checks the tunable parameters as a whole.
-fn validate(p: &Params) -> Result<(), ContractError> {
+fn validate(p: &Params) -> Result<(), ValidationError> {
     positive("unbonding_secs", p.unbonding_secs)?;
     positive("committee_size", p.committee_size.into())?;
     positive("commit_secs", p.commit_secs)?;
@@ -43,18 +36,16 @@ fn validate(p: &Params) -> Result<(), ContractError> {
     positive("max_rounds", p.max_rounds.into())?;
     positive("dispute_bond", p.dispute_bond.u128() as u64)?;
     positive("dispute_window_secs", p.dispute_window_secs)?;
-    if p.dispute_committee_size < p.committee_size {
-        return Err(ContractError::BadConfig {
-            field: "dispute_committee_size",
-            reason: "must be at least committee_size",
-        });
-    }
-    if p.max_stakers > 1_000 {
-        return Err(ContractError::BadConfig {
-            field: "max_stakers",
-            reason: "must be at most 1000 (draw cost)",
-        });
-    }
+    ensure(
+        p.dispute_committee_size >= p.committee_size,
+        "dispute_committee_size",
+        "must be at least committee_size",
+    )?;
+    ensure(
+        p.max_stakers <= 1_000,
+        "max_stakers",
+        "must be at most 1000 (draw cost)",
+    )?;
     bps("max_weight_bps", p.max_weight_bps, false)?;
     bps("quorum_bps", p.quorum_bps, false)?;
     bps("non_reveal_slash_bps", p.non_reveal_slash_bps, true)?;
@@ -88,10 +79,11 @@ impl CuratorStakingContract {
                 address: api.addr_validate(&token)?,
             },
             _ => {
-                return Err(ContractError::BadConfig {
+                return Err(ValidationError::Invalid {
                     field: "stake_denom/stake_cw20",
                     reason: "give exactly one",
-                })
+                }
+                .into())
             }
         };
         validate(&params)?;
@@ -130,11 +122,12 @@ impl CuratorStakingContract {
                 // The reward distributor splits curator pools by points per epoch of this
                 // clock: changing its length would re-number past epochs.
                 if params.epoch_secs != c.params.epoch_secs {
-                    return Err(ContractError::BadConfig {
+                    return Err(ValidationError::Invalid {
                         field: "epoch_secs",
                         reason:
                             "is fixed at instantiation (the reward distributor counts review points on it)",
-                    });
+                    }
+                    .into());
                 }
                 c.params = params;
                 Ok(c)
@@ -158,8 +151,8 @@ impl CuratorStakingContract {
         }
         Ok(events::response(action::SET_SLASHER).add_event(
             Event::new(events::SLASHER_SET)
-                .add_attribute("slasher", addr.as_str())
-                .add_attribute("allowed", allowed.to_string()),
+                .add_attribute(attr::SLASHER, addr.as_str())
+                .add_attribute(attr::ALLOWED, allowed.to_string()),
         ))
     }
 

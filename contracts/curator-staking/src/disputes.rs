@@ -6,6 +6,7 @@
 use attrib_std::events::{self, action, attr};
 use attrib_std::interfaces::review_target::{sv::Executor as _, ReviewTarget};
 use attrib_std::registry::{TrancheId, TrancheStatus, VerificationTier};
+use attrib_std::validation;
 use cosmwasm_std::{Addr, DepsMut, Env, Event, HexBinary, Response, StdError, Uint128};
 use sylvia::ctx::ExecCtx;
 use sylvia::types::Remote;
@@ -14,6 +15,15 @@ use crate::error::ContractError;
 use crate::state::{CuratorStakingContract, ReviewKind};
 
 pub const MAX_EVIDENCE_URI: usize = 512;
+
+/// A challenge of a tranche, paid natively or in the cw20 stake token.
+pub(crate) struct Challenge<'a> {
+    pub challenger: &'a Addr,
+    pub bond: Uint128,
+    pub tranche_id: TrancheId,
+    pub evidence_hash: HexBinary,
+    pub evidence_uri: String,
+}
 
 impl CuratorStakingContract {
     pub(crate) fn do_challenge_native(
@@ -25,28 +35,29 @@ impl CuratorStakingContract {
     ) -> Result<Response, ContractError> {
         let amount = self.native_payment(&ctx)?;
         let sender = ctx.info.sender.clone();
-        self.open_challenge(
-            ctx.deps,
-            &ctx.env,
-            &sender,
-            amount,
+        let challenge = Challenge {
+            challenger: &sender,
+            bond: amount,
             tranche_id,
             evidence_hash,
             evidence_uri,
-        )
+        };
+        self.open_challenge(ctx.deps, &ctx.env, challenge)
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn open_challenge(
         &self,
         deps: DepsMut,
         env: &Env,
-        challenger: &Addr,
-        bond: Uint128,
-        tranche_id: TrancheId,
-        evidence_hash: HexBinary,
-        evidence_uri: String,
+        challenge: Challenge,
     ) -> Result<Response, ContractError> {
+        let Challenge {
+            challenger,
+            bond,
+            tranche_id,
+            evidence_hash,
+            evidence_uri,
+        } = challenge;
         let config = self.config.load(deps.storage)?;
         if bond != config.params.dispute_bond {
             return Err(ContractError::WrongBond {
@@ -54,17 +65,8 @@ impl CuratorStakingContract {
                 sent: bond,
             });
         }
-        if evidence_hash.len() != 32 {
-            return Err(ContractError::BadHash {
-                field: "evidence_hash",
-            });
-        }
-        if evidence_uri.is_empty() || evidence_uri.len() > MAX_EVIDENCE_URI {
-            return Err(ContractError::BadLength {
-                field: "evidence_uri",
-                max: MAX_EVIDENCE_URI,
-            });
-        }
+        validation::hash32("evidence_hash", &evidence_hash)?;
+        validation::text("evidence_uri", &evidence_uri, MAX_EVIDENCE_URI)?;
         let subject = self.subject(deps.as_ref(), tranche_id)?;
         let contributor = deps.api.addr_validate(&subject.contributor)?;
         let now = env.block.time.seconds();
@@ -178,12 +180,7 @@ impl CuratorStakingContract {
                 sent: bond,
             });
         }
-        if claim.evidence_uri.is_empty() || claim.evidence_uri.len() > MAX_EVIDENCE_URI {
-            return Err(ContractError::BadLength {
-                field: "evidence_uri",
-                max: MAX_EVIDENCE_URI,
-            });
-        }
+        validation::text("evidence_uri", &claim.evidence_uri, MAX_EVIDENCE_URI)?;
         let key = (claim.model_id, claim.dataset_id, claim.version);
         if let Some(review_id) = self.open_omissions.may_load(deps.storage, key)? {
             return Err(ContractError::OmissionAlreadyOpen {
@@ -225,10 +222,10 @@ impl CuratorStakingContract {
                 d.opened += 1;
                 Ok(d)
             })?;
-        Ok(events::response("challenge_omission")
+        Ok(events::response(action::CHALLENGE_OMISSION)
             .add_event(
                 Event::new(events::CHALLENGE_OPENED)
-                    .add_attribute("model_id", claim.model_id.to_string())
+                    .add_attribute(attr::MODEL_ID, claim.model_id.to_string())
                     .add_attribute(attr::DATASET_ID, claim.dataset_id.to_string())
                     .add_attribute(attr::REVIEW_ID, review_id.to_string())
                     .add_attribute(attr::CHALLENGER, claimant.as_str())

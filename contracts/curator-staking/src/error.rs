@@ -24,17 +24,11 @@ pub enum ContractError {
     #[error(transparent)]
     Migrate(#[from] MigrateError),
 
-    #[error("invalid config: {field} {reason}")]
-    BadConfig {
-        field: &'static str,
-        reason: &'static str,
-    },
+    #[error(transparent)]
+    Validation(#[from] attrib_std::validation::ValidationError),
 
     #[error("stake is paid in {expected}; this payment is not")]
     WrongAsset { expected: String },
-
-    #[error("{field} must not be zero")]
-    Zero { field: &'static str },
 
     #[error("unauthorized: only the registry may open reviews (sender {sender})")]
     NotRegistry { sender: String },
@@ -123,12 +117,6 @@ pub enum ContractError {
 
     #[error("a challenge needs a bond of exactly {expected}, sent {sent}")]
     WrongBond { expected: Uint128, sent: Uint128 },
-
-    #[error("{field} must be 32 bytes")]
-    BadHash { field: &'static str },
-
-    #[error("{field} must be 1-{max} bytes")]
-    BadLength { field: &'static str, max: usize },
 
     #[error("review {review_id} is a registry admission review; only disputes and stalled reviews go to the admin")]
     NotAppealable { review_id: u64 },

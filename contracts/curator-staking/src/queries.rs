@@ -2,9 +2,9 @@
 
 use attrib_std::curation;
 use attrib_std::interfaces::points_source::PointsSource;
+use attrib_std::pagination;
 use attrib_std::rewards::EpochClock;
 use cosmwasm_std::{Addr, Order, StdResult};
-use cw_storage_plus::Bound;
 use sylvia::ctx::QueryCtx;
 
 use crate::error::ContractError;
@@ -13,8 +13,6 @@ use crate::msg::{
     StakersResponse, TotalsResponse,
 };
 use crate::state::{CuratorStakingContract, Role};
-
-const MAX_LIMIT: u32 = 100;
 
 impl CuratorStakingContract {
     pub(crate) fn query_staker(
@@ -36,15 +34,11 @@ impl CuratorStakingContract {
         limit: Option<u32>,
     ) -> Result<StakersResponse, ContractError> {
         let start = start_after.map(|a| ctx.deps.api.addr_validate(&a)).transpose()?;
+        let (start, limit) = pagination::page(start.as_ref(), limit);
         let stakers = self
             .stakers
-            .range(
-                ctx.deps.storage,
-                start.as_ref().map(Bound::exclusive),
-                None,
-                Order::Ascending,
-            )
-            .take(limit.unwrap_or(30).min(MAX_LIMIT) as usize)
+            .range(ctx.deps.storage, start, None, Order::Ascending)
+            .take(limit)
             .map(|r| {
                 r.map(|(a, s)| StakerResponse {
                     address: a.to_string(),
@@ -63,16 +57,12 @@ impl CuratorStakingContract {
         limit: Option<u32>,
     ) -> Result<EpochPointsResponse, ContractError> {
         let start = start_after.map(|a| ctx.deps.api.addr_validate(&a)).transpose()?;
+        let (start, limit) = pagination::page(start.as_ref(), limit);
         let points = self
             .points
             .prefix(epoch)
-            .range(
-                ctx.deps.storage,
-                start.as_ref().map(Bound::exclusive),
-                None,
-                Order::Ascending,
-            )
-            .take(limit.unwrap_or(30).min(MAX_LIMIT) as usize)
+            .range(ctx.deps.storage, start, None, Order::Ascending)
+            .take(limit)
             .map(|r| r.map(|(a, p): (Addr, u64)| (a.to_string(), p)))
             .collect::<StdResult<_>>()?;
         Ok(EpochPointsResponse {
@@ -110,11 +100,7 @@ impl PointsSource for CuratorStakingContract {
     type Error = ContractError;
 
     fn epoch_clock(&self, ctx: QueryCtx) -> Result<EpochClock, ContractError> {
-        let c = self.config.load(ctx.deps.storage)?;
-        Ok(EpochClock {
-            epoch_start: c.epoch_start,
-            epoch_secs: c.params.epoch_secs,
-        })
+        Ok(self.config.load(ctx.deps.storage)?.clock())
     }
 
     fn points(

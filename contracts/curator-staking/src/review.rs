@@ -10,6 +10,7 @@ use attrib_std::interfaces::review_service::ReviewService;
 use attrib_std::interfaces::review_target::{sv::Executor as _, ReviewTarget};
 use attrib_std::registry::{ReviewOutcome, ReviewSubjectResponse, TrancheId};
 use attrib_std::rewards::InflowReason;
+use attrib_std::validation;
 use cosmwasm_std::{
     Addr, Deps, Env, Event, HexBinary, Order, Response, StdError, StdResult, Storage, Uint128,
 };
@@ -19,8 +20,12 @@ use sylvia::types::Remote;
 use crate::error::ContractError;
 use crate::state::{Config, CuratorStakingContract, Member, Review, ReviewKind, ReviewStatus, Role};
 
-pub fn epoch_of(config: &Config, now: u64) -> u64 {
-    now.saturating_sub(config.epoch_start) / config.params.epoch_secs
+/// How a review ended: the outcome, the members who voted for it, and whether the admin
+/// decided it.
+struct Verdict<'a> {
+    outcome: Vote,
+    majority: &'a [Addr],
+    by_admin: bool,
 }
 
 fn kind_name(kind: &ReviewKind) -> &'static str {
@@ -172,9 +177,7 @@ impl CuratorStakingContract {
     ) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(ctx.deps.storage)?;
         funds::expect_none(&ctx.info.funds)?;
-        if commitment.len() != 32 {
-            return Err(ContractError::BadHash { field: "commitment" });
-        }
+        validation::hash32("commitment", &commitment)?;
         let mut review = self.voting_review(ctx.deps.storage, review_id)?;
         let now = ctx.env.block.time.seconds();
         if now > review.commit_deadline {
@@ -205,12 +208,7 @@ impl CuratorStakingContract {
     ) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(ctx.deps.storage)?;
         funds::expect_none(&ctx.info.funds)?;
-        if salt.is_empty() || salt.len() > 64 {
-            return Err(ContractError::BadLength {
-                field: "salt",
-                max: 64,
-            });
-        }
+        validation::text("salt", &salt, 64)?;
         let mut review = self.voting_review(ctx.deps.storage, review_id)?;
         let now = ctx.env.block.time.seconds();
         let all_committed = review.members.iter().all(|m| m.commitment.is_some());
@@ -346,7 +344,7 @@ impl CuratorStakingContract {
             .filter(|m| m.vote == Some(outcome))
             .map(|m| m.curator.clone())
             .collect();
-        let epoch = epoch_of(&config, now);
+        let epoch = config.clock().epoch_at(now);
         for who in &majority {
             self.points
                 .update(ctx.deps.storage, (epoch, who), |p| -> StdResult<_> {
@@ -357,15 +355,17 @@ impl CuratorStakingContract {
             .update(ctx.deps.storage, epoch, |p| -> StdResult<_> {
                 Ok(p.unwrap_or(0) + majority.len() as u64)
             })?;
-        resp = resp.add_attribute("epoch", epoch.to_string());
+        resp = resp.add_attribute(attr::EPOCH, epoch.to_string());
         self.conclude(
             ctx.deps.storage,
             &config,
             now,
             &mut review,
-            outcome,
-            &majority,
-            false,
+            Verdict {
+                outcome,
+                majority: &majority,
+                by_admin: false,
+            },
             resp,
         )
     }
@@ -405,26 +405,30 @@ impl CuratorStakingContract {
             &config,
             now,
             &mut review,
-            outcome,
-            &majority,
-            true,
+            Verdict {
+                outcome,
+                majority: &majority,
+                by_admin: true,
+            },
             events::response(action::ADMIN_RESOLVE),
         )
     }
 
     /// Applies an outcome: registry report, bonds, slashes of wrong acceptors.
-    #[allow(clippy::too_many_arguments)]
     fn conclude(
         &self,
         storage: &mut dyn Storage,
         config: &Config,
         now: u64,
         review: &mut Review,
-        outcome: Vote,
-        majority: &[Addr],
-        by_admin: bool,
+        verdict: Verdict,
         mut resp: Response,
     ) -> Result<Response, ContractError> {
+        let Verdict {
+            outcome,
+            majority,
+            by_admin,
+        } = verdict;
         let registry = Remote::<dyn ReviewTarget<Error = StdError>>::new(config.registry.clone());
         let tranche_id = review.tranche_id;
         let report = |o: ReviewOutcome| -> Result<_, ContractError> {
@@ -536,8 +540,8 @@ impl CuratorStakingContract {
         Ok(resp.add_event(
             review_event(events::REVIEW_FINALIZED, review)
                 .add_attribute(attr::OUTCOME, vote_name(outcome))
-                .add_attribute("majority", majority.len().to_string())
-                .add_attribute("by_admin", by_admin.to_string()),
+                .add_attribute(attr::MAJORITY, majority.len().to_string())
+                .add_attribute(attr::BY_ADMIN, by_admin.to_string()),
         ))
     }
 

@@ -5,6 +5,7 @@
 use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
 use attrib_std::interfaces::slashing_service::{SlashingService, StakeOfResponse};
+use attrib_std::validation::{self, ValidationError};
 use cosmwasm_std::{Response, Uint128};
 use sylvia::ctx::{ExecCtx, QueryCtx};
 
@@ -32,19 +33,14 @@ impl SlashingService for CuratorStakingContract {
                 sender: ctx.info.sender.to_string(),
             });
         }
-        if reason.is_empty() || reason.len() > MAX_REASON {
-            return Err(ContractError::BadLength {
-                field: "reason",
-                max: MAX_REASON,
-            });
-        }
+        validation::text("reason", &reason, MAX_REASON)?;
         let api = ctx.deps.api;
         let staker = api.addr_validate(&staker)?;
         let beneficiary = beneficiary.map(|b| api.addr_validate(&b)).transpose()?;
         let s = self.load_staker(ctx.deps.storage, &staker)?;
         let slashable = s.bonded + s.unbonding_total();
         let due = match (amount, fraction_bps) {
-            (Some(a), None) if a.is_zero() => return Err(ContractError::Zero { field: "amount" }),
+            (Some(a), None) if a.is_zero() => return Err(ValidationError::Zero { field: "amount" }.into()),
             (Some(a), None) => a.min(slashable),
             (None, Some(bps)) if bps == 0 || bps > 10_000 => return Err(ContractError::BadFraction { bps }),
             (None, Some(bps)) => slashable.multiply_ratio(bps, 10_000u32),
@@ -55,7 +51,7 @@ impl SlashingService for CuratorStakingContract {
         let resp = events::response(action::SLASH).add_event(
             event
                 .add_attribute(attr::REASON, reason)
-                .add_attribute("slasher", ctx.info.sender.as_str()),
+                .add_attribute(attr::SLASHER, ctx.info.sender.as_str()),
         );
         self.route_slashed(ctx.deps.storage, &config, taken, beneficiary.as_ref(), resp)
     }

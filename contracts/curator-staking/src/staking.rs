@@ -4,6 +4,7 @@
 use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
 use attrib_std::rewards::{self, InflowReason, PayMsg};
+use attrib_std::validation::{self, ValidationError};
 use cosmwasm_std::{from_json, Addr, BankMsg, Binary, CosmosMsg, Event, Response, Storage, Uint128};
 use sylvia::ctx::ExecCtx;
 
@@ -60,9 +61,7 @@ impl CuratorStakingContract {
                 })
             }
         }
-        if amount.is_zero() {
-            return Err(ContractError::Zero { field: "amount" });
-        }
+        validation::nonzero("amount", amount)?;
         let sender = ctx.deps.api.addr_validate(&sender)?;
         match from_json::<ReceiveMsg>(&msg)? {
             ReceiveMsg::Stake { role } => self.bond(ctx.deps.storage, &sender, role, amount),
@@ -70,15 +69,16 @@ impl CuratorStakingContract {
                 tranche_id,
                 evidence_hash,
                 evidence_uri,
-            } => self.open_challenge(
-                ctx.deps,
-                &ctx.env,
-                &sender,
-                amount,
-                tranche_id,
-                evidence_hash,
-                evidence_uri,
-            ),
+            } => {
+                let challenge = crate::disputes::Challenge {
+                    challenger: &sender,
+                    bond: amount,
+                    tranche_id,
+                    evidence_hash,
+                    evidence_uri,
+                };
+                self.open_challenge(ctx.deps, &ctx.env, challenge)
+            }
             ReceiveMsg::ChallengeOmission {
                 model_id,
                 dataset_id,
@@ -143,16 +143,14 @@ impl CuratorStakingContract {
                 .add_attribute(attr::STAKER, who.as_str())
                 .add_attribute(attr::ROLE, role.as_str())
                 .add_attribute(attr::AMOUNT, amount.to_string())
-                .add_attribute("bonded", staker.bonded.to_string()),
+                .add_attribute(attr::BONDED, staker.bonded.to_string()),
         ))
     }
 
     pub(crate) fn do_unstake(&self, ctx: ExecCtx, amount: Uint128) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(ctx.deps.storage)?;
         funds::expect_none(&ctx.info.funds)?;
-        if amount.is_zero() {
-            return Err(ContractError::Zero { field: "amount" });
-        }
+        validation::nonzero("amount", amount)?;
         let config = self.config.load(ctx.deps.storage)?;
         let who = &ctx.info.sender;
         let mut staker = self.load_staker(ctx.deps.storage, who)?;
@@ -167,10 +165,12 @@ impl CuratorStakingContract {
         match staker.unbonding.last_mut() {
             Some(last) if last.release_at == release_at => last.amount += amount,
             _ if entries >= MAX_UNBONDING_ENTRIES => {
-                return Err(ContractError::BadLength {
+                return Err(ValidationError::BadLength {
                     field: "unbonding entries (claim released ones first)",
                     max: MAX_UNBONDING_ENTRIES,
-                })
+                    len: entries + 1,
+                }
+                .into())
             }
             _ => staker.unbonding.push(Unbonding { amount, release_at }),
         }
@@ -306,7 +306,7 @@ impl CuratorStakingContract {
         let event = Event::new(events::STAKE_SLASHED)
             .add_attribute(attr::STAKER, who.as_str())
             .add_attribute(attr::AMOUNT, taken.to_string())
-            .add_attribute("from_unbonding", from_unbonding.to_string());
+            .add_attribute(attr::FROM_UNBONDING, from_unbonding.to_string());
         Ok((taken, event))
     }
 

@@ -3,6 +3,7 @@
 use attrib_std::curation::Vote;
 use attrib_std::governance::AdminControl;
 use attrib_std::registry::TrancheId;
+use attrib_std::rewards::EpochClock;
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, HexBinary, Uint128};
 use cw_storage_plus::{Item, Map};
@@ -25,6 +26,16 @@ pub struct Config {
     /// Start of epoch 0 of review points (the reward distributor uses the same clock).
     pub epoch_start: u64,
     pub params: Params,
+}
+
+impl Config {
+    /// The review-points epochs, the reward distributor's clock too.
+    pub fn clock(&self) -> EpochClock {
+        EpochClock {
+            epoch_start: self.epoch_start,
+            epoch_secs: self.params.epoch_secs,
+        }
+    }
 }
 
 /// The tunable parameters, set at instantiation and by `update_params`.

@@ -1,11 +1,105 @@
-//! Governance (the shared admin and pause implementation) and wiring to the peers.
+//! Instantiation, parameters, migration, wiring to the peers and the governance
+//! interface (the shared admin and pause implementation).
 
+use attrib_std::events::{self, attr};
+use attrib_std::validation::{ensure, ValidationError};
 use attrib_std::wiring::{PeerRole, Peers, PeersResponse, Wiring};
-use cosmwasm_std::Response;
-use sylvia::ctx::{ExecCtx, QueryCtx};
+use attrib_std::{funds, migration};
+use cosmwasm_std::{Event, Response};
+use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
+use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::error::ContractError;
-use crate::state::ReceiptOracleContract;
+use crate::state::{Config, Params, ReceiptOracleContract};
+
+fn validate(p: &Params) -> Result<(), ValidationError> {
+    ensure(p.epoch_secs != 0, "epoch_secs", "must be positive")?;
+    ensure(
+        p.dispute_window_secs != 0,
+        "dispute_window_secs",
+        "must be positive",
+    )?;
+    ensure(p.max_lineage != 0, "max_lineage", "must be positive")?;
+    ensure(
+        (1..=10_000).contains(&p.fraud_slash_bps),
+        "fraud_slash_bps",
+        "must be 1-10000",
+    )?;
+    ensure(
+        p.omission_weight_bps <= 10_000,
+        "omission_weight_bps",
+        "must be at most 10000",
+    )?;
+    ensure(
+        p.omission_claimant_share_bps <= 10_000,
+        "omission_claimant_share_bps",
+        "must be at most 10000",
+    )?;
+    ensure(
+        (1..10_000).contains(&p.omission_weight_bps),
+        "omission_weight_bps",
+        "must be 1-9999",
+    )?;
+    ensure(
+        p.max_lineage <= 64,
+        "max_lineage",
+        "must be at most 64 (finalization cost)",
+    )
+}
+
+impl ReceiptOracleContract {
+    pub(crate) fn init(
+        &self,
+        ctx: InstantiateCtx,
+        admin: Option<String>,
+        registry: String,
+        curator_staking: String,
+        reward_pool: String,
+        params: Params,
+    ) -> Result<Response, ContractError> {
+        funds::expect_none(&ctx.info.funds)?;
+        validate(&params)?;
+        cw2::set_contract_version(ctx.deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+        let api = ctx.deps.api;
+        let admin = admin
+            .map(|a| api.addr_validate(&a))
+            .transpose()?
+            .unwrap_or(ctx.info.sender.clone());
+        self.gov.init(ctx.deps.storage, &admin)?;
+        self.config.save(
+            ctx.deps.storage,
+            &Config {
+                registry: api.addr_validate(&registry)?,
+                curator_staking: api.addr_validate(&curator_staking)?,
+                reward_pool: api.addr_validate(&reward_pool)?,
+                epoch_start: ctx.env.block.time.seconds(),
+                params,
+            },
+        )?;
+        self.next_model.save(ctx.deps.storage, &1)?;
+        Ok(Response::new().add_attribute(attr::ADMIN, admin.as_str()))
+    }
+
+    pub(crate) fn do_update_params(&self, ctx: ExecCtx, params: Params) -> Result<Response, ContractError> {
+        funds::expect_none(&ctx.info.funds)?;
+        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
+        validate(&params)?;
+        self.config
+            .update(ctx.deps.storage, |mut c| -> Result<_, ContractError> {
+                c.params = params;
+                Ok(c)
+            })?;
+        Ok(events::response(events::action::UPDATE_PARAMS).add_event(Event::new(events::CONFIG_UPDATED)))
+    }
+
+    pub(crate) fn do_migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
+        Ok(migration::migrate_response(
+            ctx.deps.storage,
+            CONTRACT_NAME,
+            CONTRACT_VERSION,
+        )?)
+    }
+}
 
 attrib_std::impl_governance!(ReceiptOracleContract, ContractError);
 

@@ -2,32 +2,20 @@
 //! deadlines; finalization that moves `units × royalty` from escrow to the reward pool,
 //! earmarked per dataset version by lineage weight (debt and suspension when short).
 
-use attrib_std::events::{self, attr};
+use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
 use attrib_std::receipts::BatchHeader;
 use attrib_std::rewards::{self, Earmark, InflowReason, PayMsg};
+use attrib_std::validation;
 use cosmwasm_std::{Addr, Api, Event, HexBinary, Response, Storage, Uint128};
 use sylvia::ctx::ExecCtx;
 
 use crate::error::ContractError;
 use crate::state::{Batch, BatchStatus, Config, Model, ReceiptOracleContract};
 
-pub const BATCH_SUBMITTED: &str = "attrib_batch_submitted";
-pub const BATCH_FINALIZED: &str = "attrib_batch_finalized";
-pub const USAGE_ROYALTY: &str = "attrib_usage_royalty";
-pub const MODEL_SUSPENDED: &str = "attrib_model_suspended";
-
-pub fn epoch_at(config: &Config, now: u64) -> u64 {
-    now.saturating_sub(config.epoch_start) / config.params.epoch_secs
-}
-
-pub fn epoch_end(config: &Config, epoch: u64) -> u64 {
-    config.epoch_start + (epoch + 1) * config.params.epoch_secs
-}
-
 /// Last second at which batches of `epoch` can be posted.
 pub fn deadline(config: &Config, epoch: u64) -> u64 {
-    epoch_end(config, epoch) + config.params.posting_grace_secs
+    config.clock().end_of(epoch) + config.params.posting_grace_secs
 }
 
 pub fn verify_signature(
@@ -75,8 +63,8 @@ pub fn pay_royalties(
     let mut resp = resp.add_message(rewards::pay_msg(&config.reward_pool, denom, amount, pay)?);
     for (e, share) in model.effective_lineage.iter().zip(shares) {
         resp = resp.add_event(
-            Event::new(USAGE_ROYALTY)
-                .add_attribute("model_id", model.id.to_string())
+            Event::new(events::USAGE_ROYALTY)
+                .add_attribute(attr::MODEL_ID, model.id.to_string())
                 .add_attribute(attr::DATASET_ID, e.dataset_id.to_string())
                 .add_attribute(attr::VERSION, e.version.to_string())
                 .add_attribute(attr::AMOUNT, format!("{share}{denom}"))
@@ -139,12 +127,7 @@ impl ReceiptOracleContract {
                 debt: model.debt,
             });
         }
-        if root.len() != 32 {
-            return Err(ContractError::BadLength {
-                field: "root",
-                max: 32,
-            });
-        }
+        validation::hash32("root", &root)?;
         if count == 0 || last_id < first_id || count > last_id - first_id + 1 {
             return Err(ContractError::BadRange {
                 first_id,
@@ -153,7 +136,7 @@ impl ReceiptOracleContract {
             });
         }
         let now = ctx.env.block.time.seconds();
-        let current = epoch_at(&config, now);
+        let current = config.clock().epoch_at(now);
         if epoch > current || now > deadline(&config, epoch) {
             return Err(ContractError::EpochClosed {
                 epoch,
@@ -248,17 +231,17 @@ impl ReceiptOracleContract {
         };
         self.batches
             .save(ctx.deps.storage, (model_id, &op, seq), &batch)?;
-        Ok(events::response("submit_batch").add_event(
-            Event::new(BATCH_SUBMITTED)
-                .add_attribute("model_id", model_id.to_string())
-                .add_attribute("operator", op.as_str())
-                .add_attribute("seq", seq.to_string())
-                .add_attribute("epoch", epoch.to_string())
-                .add_attribute("first_id", first_id.to_string())
-                .add_attribute("last_id", last_id.to_string())
-                .add_attribute("count", count.to_string())
-                .add_attribute("total_units", total_units.to_string())
-                .add_attribute("root", batch.root.to_hex()),
+        Ok(events::response(action::SUBMIT_BATCH).add_event(
+            Event::new(events::BATCH_SUBMITTED)
+                .add_attribute(attr::MODEL_ID, model_id.to_string())
+                .add_attribute(attr::OPERATOR, op.as_str())
+                .add_attribute(attr::SEQ, seq.to_string())
+                .add_attribute(attr::EPOCH, epoch.to_string())
+                .add_attribute(attr::FIRST_ID, first_id.to_string())
+                .add_attribute(attr::LAST_ID, last_id.to_string())
+                .add_attribute(attr::COUNT, count.to_string())
+                .add_attribute(attr::TOTAL_UNITS, total_units.to_string())
+                .add_attribute(attr::ROOT, batch.root.to_hex()),
         ))
     }
 
@@ -298,23 +281,23 @@ impl ReceiptOracleContract {
             |u| -> cosmwasm_std::StdResult<_> { Ok(u.unwrap_or_default() + batch.total_units) },
         )?;
         self.models.save(ctx.deps.storage, model_id, &model)?;
-        let mut resp = events::response("finalize_batch").add_event(
-            Event::new(BATCH_FINALIZED)
-                .add_attribute("model_id", model_id.to_string())
-                .add_attribute("operator", op.as_str())
-                .add_attribute("seq", seq.to_string())
-                .add_attribute("total_units", batch.total_units.to_string())
-                .add_attribute("charged", paid.to_string())
-                .add_attribute("debt", short.to_string()),
+        let mut resp = events::response(action::FINALIZE_BATCH).add_event(
+            Event::new(events::BATCH_FINALIZED)
+                .add_attribute(attr::MODEL_ID, model_id.to_string())
+                .add_attribute(attr::OPERATOR, op.as_str())
+                .add_attribute(attr::SEQ, seq.to_string())
+                .add_attribute(attr::TOTAL_UNITS, batch.total_units.to_string())
+                .add_attribute(attr::CHARGED, paid.to_string())
+                .add_attribute(attr::DEBT, short.to_string()),
         );
         if !paid.is_zero() {
             resp = pay_royalties(resp, &config, &model, paid, "usage")?;
         }
         if !short.is_zero() {
             resp = resp.add_event(
-                Event::new(MODEL_SUSPENDED)
-                    .add_attribute("model_id", model_id.to_string())
-                    .add_attribute("debt", model.debt.to_string()),
+                Event::new(events::MODEL_SUSPENDED)
+                    .add_attribute(attr::MODEL_ID, model_id.to_string())
+                    .add_attribute(attr::DEBT, model.debt.to_string()),
             );
         }
         Ok(resp)

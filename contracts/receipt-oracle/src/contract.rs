@@ -1,20 +1,24 @@
-//! The receipt oracle's message surface (sylvia); logic lives in `models.rs`,
-//! `batches.rs` and `fraud.rs`. (sylvia generates one argument per message field, so
-//! clippy's argument count does not apply to this module.)
+//! The receipt oracle's message surface (sylvia); logic lives in `admin.rs`,
+//! `models.rs`, `batches.rs`, `fraud.rs`, `omission.rs` and `queries.rs`. (sylvia
+//! generates one argument per message field, so clippy's argument count does not apply
+//! to this module.)
 #![allow(clippy::too_many_arguments)]
 
 use attrib_std::governance::AdminControl;
 use attrib_std::receipts::{Path, ProofNode, Receipt};
-use cosmwasm_std::{Coin, HexBinary, Order, Response, StdResult, Uint128};
-use cw_storage_plus::{Bound, Item, Map};
+use cosmwasm_std::{Coin, HexBinary, Response, Uint128};
+use cw_storage_plus::{Item, Map};
 use sylvia::contract;
 use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
 use crate::error::ContractError;
 use crate::models::Payer;
-use crate::msg::{BatchesResponse, EpochResponse};
+use crate::msg::{
+    BatchResponse, BatchesResponse, ConfigResponse, CursorResponse, EpochResponse, ModelResponse,
+    OperatorResponse,
+};
 pub use crate::state::ReceiptOracleContract;
-use crate::state::{Batch, Config, Cursor, LineageEntry, Model, Operator, Params, ParentLink};
+use crate::state::{LineageEntry, Params, ParentLink};
 
 pub const CONTRACT_NAME: &str = concat!("crates.io:", env!("CARGO_PKG_NAME"));
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -60,11 +64,7 @@ impl ReceiptOracleContract {
 
     #[sv::msg(migrate)]
     pub fn migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
-        Ok(attrib_std::migration::migrate_response(
-            ctx.deps.storage,
-            CONTRACT_NAME,
-            CONTRACT_VERSION,
-        )?)
+        self.do_migrate(ctx)
     }
 
     /// Admin: replace the parameters.
@@ -316,28 +316,28 @@ impl ReceiptOracleContract {
     }
 
     #[sv::msg(query)]
-    pub fn config(&self, ctx: QueryCtx) -> Result<Config, ContractError> {
-        Ok(self.config.load(ctx.deps.storage)?)
+    pub fn config(&self, ctx: QueryCtx) -> Result<ConfigResponse, ContractError> {
+        self.query_config(ctx)
     }
 
     #[sv::msg(query)]
-    pub fn model(&self, ctx: QueryCtx, model_id: u64) -> Result<Model, ContractError> {
-        self.load_model(ctx.deps.storage, model_id)
+    pub fn model(&self, ctx: QueryCtx, model_id: u64) -> Result<ModelResponse, ContractError> {
+        self.query_model(ctx, model_id)
     }
 
     #[sv::msg(query)]
-    pub fn operator(&self, ctx: QueryCtx, address: String) -> Result<Option<Operator>, ContractError> {
-        let addr = ctx.deps.api.addr_validate(&address)?;
-        Ok(self.operators.may_load(ctx.deps.storage, &addr)?)
+    pub fn operator(&self, ctx: QueryCtx, address: String) -> Result<OperatorResponse, ContractError> {
+        self.query_operator(ctx, address)
     }
 
     #[sv::msg(query)]
-    pub fn cursor(&self, ctx: QueryCtx, model_id: u64, operator: String) -> Result<Cursor, ContractError> {
-        let addr = ctx.deps.api.addr_validate(&operator)?;
-        Ok(self
-            .cursors
-            .may_load(ctx.deps.storage, (model_id, &addr))?
-            .unwrap_or_default())
+    pub fn cursor(
+        &self,
+        ctx: QueryCtx,
+        model_id: u64,
+        operator: String,
+    ) -> Result<CursorResponse, ContractError> {
+        self.query_cursor(ctx, model_id, operator)
     }
 
     #[sv::msg(query)]
@@ -347,9 +347,8 @@ impl ReceiptOracleContract {
         model_id: u64,
         operator: String,
         seq: u64,
-    ) -> Result<Batch, ContractError> {
-        let addr = ctx.deps.api.addr_validate(&operator)?;
-        self.load_batch(ctx.deps.storage, model_id, &addr, seq)
+    ) -> Result<BatchResponse, ContractError> {
+        self.query_batch(ctx, model_id, operator, seq)
     }
 
     #[sv::msg(query)]
@@ -361,32 +360,13 @@ impl ReceiptOracleContract {
         start_after: Option<u64>,
         limit: Option<u32>,
     ) -> Result<BatchesResponse, ContractError> {
-        let addr = ctx.deps.api.addr_validate(&operator)?;
-        let batches = self
-            .batches
-            .prefix((model_id, &addr))
-            .range(
-                ctx.deps.storage,
-                start_after.map(Bound::exclusive),
-                None,
-                Order::Ascending,
-            )
-            .take(limit.unwrap_or(30).min(100) as usize)
-            .map(|r| r.map(|(_, b)| b))
-            .collect::<StdResult<_>>()?;
-        Ok(BatchesResponse { batches })
+        self.query_batches(ctx, model_id, operator, start_after, limit)
     }
 
     /// The current epoch and its posting deadline.
     #[sv::msg(query)]
     pub fn epoch(&self, ctx: QueryCtx) -> Result<EpochResponse, ContractError> {
-        let config = self.config.load(ctx.deps.storage)?;
-        let current = crate::batches::epoch_at(&config, ctx.env.block.time.seconds());
-        Ok(EpochResponse {
-            current,
-            ends_at: crate::batches::epoch_end(&config, current),
-            posting_deadline: crate::batches::deadline(&config, current),
-        })
+        self.query_epoch(ctx)
     }
 }
 

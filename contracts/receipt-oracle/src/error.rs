@@ -28,11 +28,8 @@ pub enum ContractError {
     #[error("fraud proof rejected: {0}")]
     Proof(#[from] ProofError),
 
-    #[error("invalid parameter {field}: {reason}")]
-    BadParam {
-        field: &'static str,
-        reason: &'static str,
-    },
+    #[error(transparent)]
+    Validation(#[from] attrib_std::validation::ValidationError),
 
     #[error("lineage weights must sum to 10000 bps, got {sum}")]
     LineageWeights { sum: u64 },
@@ -134,9 +131,6 @@ pub enum ContractError {
 
     #[error("withdrawal of {amount}: {reason}")]
     Withdrawal { amount: Uint128, reason: &'static str },
-
-    #[error("{field} must be 1-{max} bytes")]
-    BadLength { field: &'static str, max: usize },
 
     #[error("model {model_id} is closed")]
     ModelClosed { model_id: u64 },

@@ -4,10 +4,11 @@
 //! totals can be re-posted as a replacement), and the operator is slashed through
 //! curator staking with the challenger as beneficiary.
 
-use attrib_std::events;
+use attrib_std::events::{self, attr};
 use attrib_std::funds;
 use attrib_std::interfaces::slashing_service::{sv::Executor as _, SlashingService};
 use attrib_std::receipts::{Commitment, Node, Path, ProofNode, Receipt};
+use attrib_std::validation::{self, ValidationError};
 use cosmwasm_std::{Addr, Event, HexBinary, Response, StdError, Uint128};
 use sylvia::ctx::ExecCtx;
 use sylvia::types::Remote;
@@ -16,14 +17,9 @@ use crate::batches::{deadline, verify_signature};
 use crate::error::ContractError;
 use crate::state::{Batch, BatchStatus, ReceiptOracleContract};
 
-pub const FRAUD_PROVEN: &str = "attrib_fraud_proven";
-
 fn commitment(batch: &Batch) -> Result<Commitment, ContractError> {
     Ok(Commitment {
-        root: batch.root.to_array().map_err(|_| ContractError::BadLength {
-            field: "root",
-            max: 32,
-        })?,
+        root: validation::hash32("root", &batch.root)?,
         total: batch.total_units.u128(),
         count: batch.count,
     })
@@ -125,15 +121,15 @@ impl ReceiptOracleContract {
                 Some(challenger.to_string()),
             )?
             .build();
-        let mut event = Event::new(FRAUD_PROVEN)
-            .add_attribute("kind", kind)
-            .add_attribute("operator", op.as_str())
-            .add_attribute("challenger", challenger.as_str());
+        let mut event = Event::new(events::FRAUD_PROVEN)
+            .add_attribute(attr::KIND, kind)
+            .add_attribute(attr::OPERATOR, op.as_str())
+            .add_attribute(attr::CHALLENGER, challenger.as_str());
         if let Some(b) = batch {
             event = event
-                .add_attribute("model_id", b.model_id.to_string())
-                .add_attribute("seq", b.seq.to_string())
-                .add_attribute("voided_units", b.total_units.to_string());
+                .add_attribute(attr::MODEL_ID, b.model_id.to_string())
+                .add_attribute(attr::SEQ, b.seq.to_string())
+                .add_attribute(attr::VOIDED_UNITS, b.total_units.to_string());
         }
         Ok(events::response(&format!("challenge_{kind}"))
             .add_message(slash)
@@ -216,10 +212,11 @@ impl ReceiptOracleContract {
             (Some(r), Some(rp)) => c.disorder(&left, &left_path, &r, &rp)?,
             (None, None) => c.misdeclared_end(&left, &left_path, batch.first_id, batch.last_id)?,
             _ => {
-                return Err(ContractError::BadParam {
+                return Err(ValidationError::Invalid {
                     field: "right/right_path",
                     reason: "give both or neither",
-                })
+                }
+                .into())
             }
         }
         self.uphold(ctx, op, batch, "duplicate_id")

@@ -32,6 +32,7 @@ pub mod ibc;
 pub mod models;
 pub mod msg;
 pub mod omission;
+pub mod queries;
 pub mod state;
 
 #[cfg(test)]

@@ -1,24 +1,18 @@
 //! Instantiation, models (lineage, license and royalty checks, parent royalties),
 //! operators, and escrow (funding, debt, withdrawals after notice).
 
-use attrib_std::events::{self, attr};
+use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
 use attrib_std::interfaces::license_registry::{sv::Querier as _, LicenseRegistry};
 use attrib_std::interfaces::slashing_service::{sv::Querier as _, Role, SlashingService};
+use attrib_std::validation::{self, ValidationError};
 use cosmwasm_std::{Addr, Coin, Event, HexBinary, Response, StdError, Storage, Uint128};
-use sylvia::ctx::{ExecCtx, InstantiateCtx};
+use sylvia::ctx::ExecCtx;
 use sylvia::types::Remote;
 
-use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::error::ContractError;
-use crate::state::{
-    Config, LineageEntry, Model, Operator, Params, ParentLink, ReceiptOracleContract, Withdrawal,
-};
+use crate::state::{Config, LineageEntry, Model, Operator, ParentLink, ReceiptOracleContract, Withdrawal};
 
-pub const MODEL_REGISTERED: &str = "attrib_model_registered";
-pub const ESCROW_FUNDED: &str = "attrib_escrow_funded";
-pub const ESCROW_WITHDRAWN: &str = "attrib_escrow_withdrawn";
-pub const OPERATOR_REGISTERED: &str = "attrib_operator_registered";
 pub const MAX_URI: usize = 512;
 
 /// Who pays, and what: native funds, or the amount a cw20 `send` delivered (as a
@@ -28,96 +22,7 @@ pub struct Payer {
     pub payment: Vec<Coin>,
 }
 
-fn validate(p: &Params) -> Result<(), ContractError> {
-    for (field, v) in [
-        ("epoch_secs", p.epoch_secs),
-        ("dispute_window_secs", p.dispute_window_secs),
-        ("max_lineage", p.max_lineage.into()),
-    ] {
-        if v == 0 {
-            return Err(ContractError::BadParam {
-                field,
-                reason: "must be positive",
-            });
-        }
-    }
-    if p.fraud_slash_bps == 0 || p.fraud_slash_bps > 10_000 {
-        return Err(ContractError::BadParam {
-            field: "fraud_slash_bps",
-            reason: "must be 1-10000",
-        });
-    }
-    for (field, v) in [
-        ("omission_weight_bps", p.omission_weight_bps),
-        ("omission_claimant_share_bps", p.omission_claimant_share_bps),
-    ] {
-        if v > 10_000 {
-            return Err(ContractError::BadParam {
-                field,
-                reason: "must be at most 10000",
-            });
-        }
-    }
-    if p.omission_weight_bps == 0 || p.omission_weight_bps == 10_000 {
-        return Err(ContractError::BadParam {
-            field: "omission_weight_bps",
-            reason: "must be 1-9999",
-        });
-    }
-    if p.max_lineage > 64 {
-        return Err(ContractError::BadParam {
-            field: "max_lineage",
-            reason: "must be at most 64 (finalization cost)",
-        });
-    }
-    Ok(())
-}
-
 impl ReceiptOracleContract {
-    pub(crate) fn init(
-        &self,
-        ctx: InstantiateCtx,
-        admin: Option<String>,
-        registry: String,
-        curator_staking: String,
-        reward_pool: String,
-        params: Params,
-    ) -> Result<Response, ContractError> {
-        funds::expect_none(&ctx.info.funds)?;
-        validate(&params)?;
-        cw2::set_contract_version(ctx.deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-        let api = ctx.deps.api;
-        let admin = admin
-            .map(|a| api.addr_validate(&a))
-            .transpose()?
-            .unwrap_or(ctx.info.sender.clone());
-        self.gov.init(ctx.deps.storage, &admin)?;
-        self.config.save(
-            ctx.deps.storage,
-            &Config {
-                registry: api.addr_validate(&registry)?,
-                curator_staking: api.addr_validate(&curator_staking)?,
-                reward_pool: api.addr_validate(&reward_pool)?,
-                epoch_start: ctx.env.block.time.seconds(),
-                params,
-            },
-        )?;
-        self.next_model.save(ctx.deps.storage, &1)?;
-        Ok(Response::new().add_attribute(attr::ADMIN, admin.as_str()))
-    }
-
-    pub(crate) fn do_update_params(&self, ctx: ExecCtx, params: Params) -> Result<Response, ContractError> {
-        funds::expect_none(&ctx.info.funds)?;
-        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
-        validate(&params)?;
-        self.config
-            .update(ctx.deps.storage, |mut c| -> Result<_, ContractError> {
-                c.params = params;
-                Ok(c)
-            })?;
-        Ok(events::response(events::action::UPDATE_PARAMS).add_event(Event::new(events::CONFIG_UPDATED)))
-    }
-
     pub(crate) fn load_model(&self, storage: &dyn Storage, id: u64) -> Result<Model, ContractError> {
         self.models
             .may_load(storage, id)?
@@ -152,12 +57,7 @@ impl ReceiptOracleContract {
         let config = self.config.load(ctx.deps.storage)?;
         let bond = cosmwasm_std::coin(config.params.model_bond.u128(), &royalty_per_unit.denom);
         funds::expect_exact(&payment, Some(&bond))?;
-        if metadata_uri.is_empty() || metadata_uri.len() > MAX_URI {
-            return Err(ContractError::BadLength {
-                field: "metadata_uri",
-                max: MAX_URI,
-            });
-        }
+        validation::text("metadata_uri", &metadata_uri, MAX_URI)?;
         if lineage.is_empty() || lineage.len() > config.params.max_lineage as usize {
             return Err(ContractError::LineageSize {
                 max: config.params.max_lineage,
@@ -179,10 +79,11 @@ impl ReceiptOracleContract {
             }
         }
         if royalty_per_unit.amount.is_zero() {
-            return Err(ContractError::BadParam {
+            return Err(ValidationError::Invalid {
                 field: "royalty_per_unit",
                 reason: "must be positive",
-            });
+            }
+            .into());
         }
 
         // License and royalty checks against the registry, entry by entry.
@@ -222,10 +123,11 @@ impl ReceiptOracleContract {
             None => (lineage.clone(), 0),
             Some(link) => {
                 if link.share_bps == 0 || link.share_bps >= 10_000 {
-                    return Err(ContractError::BadParam {
+                    return Err(ValidationError::Invalid {
                         field: "parent.share_bps",
                         reason: "must be 1-9999",
-                    });
+                    }
+                    .into());
                 }
                 let p = self.load_model(ctx.deps.storage, link.model_id)?;
                 if p.depth + 1 > config.params.max_parent_depth {
@@ -264,13 +166,13 @@ impl ReceiptOracleContract {
             closed: false,
         };
         self.models.save(ctx.deps.storage, id, &model)?;
-        Ok(events::response("register_model")
+        Ok(events::response(action::REGISTER_MODEL)
             .add_event(
-                Event::new(MODEL_REGISTERED)
-                    .add_attribute("model_id", id.to_string())
-                    .add_attribute("owner", model.owner.as_str())
-                    .add_attribute("royalty_per_unit", model.royalty_per_unit.to_string())
-                    .add_attribute("lineage", model.effective_lineage.len().to_string()),
+                Event::new(events::MODEL_REGISTERED)
+                    .add_attribute(attr::MODEL_ID, id.to_string())
+                    .add_attribute(attr::OWNER, model.owner.as_str())
+                    .add_attribute(attr::ROYALTY_PER_UNIT, model.royalty_per_unit.to_string())
+                    .add_attribute(attr::LINEAGE, model.effective_lineage.len().to_string()),
             )
             .set_data(cosmwasm_std::to_json_binary(&id)?))
     }
@@ -296,10 +198,10 @@ impl ReceiptOracleContract {
             model.operators.push(op.clone());
         }
         self.models.save(ctx.deps.storage, model_id, &model)?;
-        Ok(events::response("set_model_operator")
-            .add_attribute("model_id", model_id.to_string())
-            .add_attribute("operator", op.as_str())
-            .add_attribute("allowed", allowed.to_string()))
+        Ok(events::response(action::SET_MODEL_OPERATOR)
+            .add_attribute(attr::MODEL_ID, model_id.to_string())
+            .add_attribute(attr::OPERATOR, op.as_str())
+            .add_attribute(attr::ALLOWED, allowed.to_string()))
     }
 
     pub(crate) fn do_register_operator(
@@ -319,10 +221,10 @@ impl ReceiptOracleContract {
             pubkey,
         };
         self.operators.save(ctx.deps.storage, &ctx.info.sender, &op)?;
-        Ok(events::response("register_operator").add_event(
-            Event::new(OPERATOR_REGISTERED)
-                .add_attribute("operator", op.address.as_str())
-                .add_attribute("pubkey", op.pubkey.to_hex()),
+        Ok(events::response(action::REGISTER_OPERATOR).add_event(
+            Event::new(events::OPERATOR_REGISTERED)
+                .add_attribute(attr::OPERATOR, op.address.as_str())
+                .add_attribute(attr::PUBKEY, op.pubkey.to_hex()),
         ))
     }
 
@@ -364,13 +266,13 @@ impl ReceiptOracleContract {
         model.debt -= repay;
         model.escrow += amount - repay;
         self.models.save(ctx.deps.storage, model_id, &model)?;
-        let mut resp = events::response("fund_escrow").add_event(
-            Event::new(ESCROW_FUNDED)
-                .add_attribute("model_id", model_id.to_string())
-                .add_attribute("funder", funder.as_str())
+        let mut resp = events::response(action::FUND_ESCROW).add_event(
+            Event::new(events::ESCROW_FUNDED)
+                .add_attribute(attr::MODEL_ID, model_id.to_string())
+                .add_attribute(attr::FUNDER, funder.as_str())
                 .add_attribute(attr::AMOUNT, amount.to_string())
-                .add_attribute("debt_repaid", repay.to_string())
-                .add_attribute("escrow", model.escrow.to_string()),
+                .add_attribute(attr::DEBT_REPAID, repay.to_string())
+                .add_attribute(attr::ESCROW, model.escrow.to_string()),
         );
         if !repay.is_zero() {
             resp = crate::batches::pay_royalties(resp, &config, &model, repay, "debt_repaid")?;
@@ -397,10 +299,10 @@ impl ReceiptOracleContract {
         let available_at = ctx.env.block.time.seconds() + config.params.withdraw_notice_secs;
         model.withdrawal = Some(Withdrawal { amount, available_at });
         self.models.save(ctx.deps.storage, model_id, &model)?;
-        Ok(events::response("request_withdrawal")
-            .add_attribute("model_id", model_id.to_string())
+        Ok(events::response(action::REQUEST_WITHDRAWAL)
+            .add_attribute(attr::MODEL_ID, model_id.to_string())
             .add_attribute(attr::AMOUNT, amount.to_string())
-            .add_attribute("available_at", available_at.to_string()))
+            .add_attribute(attr::AVAILABLE_AT, available_at.to_string()))
     }
 
     pub(crate) fn do_withdraw_escrow(&self, ctx: ExecCtx, model_id: u64) -> Result<Response, ContractError> {
@@ -426,15 +328,15 @@ impl ReceiptOracleContract {
         model.escrow -= w.amount;
         model.withdrawal = None;
         self.models.save(ctx.deps.storage, model_id, &model)?;
-        Ok(events::response("withdraw_escrow")
+        Ok(events::response(action::WITHDRAW_ESCROW)
             .add_message(funds::send(
                 &model.royalty_per_unit.denom,
                 &model.owner,
                 w.amount,
             )?)
             .add_event(
-                Event::new(ESCROW_WITHDRAWN)
-                    .add_attribute("model_id", model_id.to_string())
+                Event::new(events::ESCROW_WITHDRAWN)
+                    .add_attribute(attr::MODEL_ID, model_id.to_string())
                     .add_attribute(attr::AMOUNT, w.amount.to_string()),
             ))
     }
@@ -464,10 +366,10 @@ impl ReceiptOracleContract {
         model.withdrawal = None;
         model.closed = true;
         self.models.save(ctx.deps.storage, model_id, &model)?;
-        let mut resp = events::response("close_model").add_event(
-            Event::new("attrib_model_closed")
-                .add_attribute("model_id", model_id.to_string())
-                .add_attribute("returned", back.to_string()),
+        let mut resp = events::response(action::CLOSE_MODEL).add_event(
+            Event::new(events::MODEL_CLOSED)
+                .add_attribute(attr::MODEL_ID, model_id.to_string())
+                .add_attribute(attr::RETURNED, back.to_string()),
         );
         if !back.is_zero() {
             resp = resp.add_message(funds::send(&model.royalty_per_unit.denom, &model.owner, back)?);

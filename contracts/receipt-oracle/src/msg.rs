@@ -4,7 +4,7 @@ use cosmwasm_schema::cw_serde;
 
 use cosmwasm_std::Coin;
 
-use crate::state::{Batch, LineageEntry, ParentLink};
+use crate::state::{Batch, Config, Cursor, LineageEntry, Model, Operator, ParentLink};
 
 /// The `msg` of a cw20 `send` to the oracle (models whose royalty denom is a cw20 token).
 #[cw_serde]
@@ -32,3 +32,17 @@ pub struct EpochResponse {
     pub ends_at: u64,
     pub posting_deadline: u64,
 }
+
+// The single-record queries answer with the stored record itself: these names give every
+// query a `<Thing>Response` while the JSON (and the schema) stay the record's.
+
+/// `config`: the contract's configuration.
+pub type ConfigResponse = Config;
+/// `model`: one model.
+pub type ModelResponse = Model;
+/// `operator`: the operator's registration, `null` when the address has none.
+pub type OperatorResponse = Option<Operator>;
+/// `cursor`: where an operator's next batch of a model starts.
+pub type CursorResponse = Cursor;
+/// `batch`: one batch.
+pub type BatchResponse = Batch;

@@ -4,7 +4,7 @@
 //! royalties for the model's latest settled epochs are charged, and the model bond is
 //! slashed (claimant share + pool).
 
-use attrib_std::events::{self, attr};
+use attrib_std::events::{self, action, attr};
 use attrib_std::interfaces::license_registry::{sv::Querier as _, LicenseRegistry};
 use attrib_std::interfaces::omission_target::{OmissionCheckResponse, OmissionTarget};
 use attrib_std::registry::{DatasetId, VersionId};
@@ -14,12 +14,9 @@ use sha2::{Digest, Sha256};
 use sylvia::ctx::{ExecCtx, QueryCtx};
 use sylvia::types::Remote;
 
-use crate::batches::USAGE_ROYALTY;
 use crate::error::ContractError;
 use crate::models::merge;
 use crate::state::{LineageEntry, Model, ReceiptOracleContract};
-
-pub const OMISSION_UPHELD: &str = "attrib_omission_upheld";
 
 impl ReceiptOracleContract {
     fn check_claim(
@@ -94,7 +91,7 @@ impl OmissionTarget for ReceiptOracleContract {
         let claimant = ctx.deps.api.addr_validate(&claimant)?;
         let mut model = self.load_model(ctx.deps.storage, model_id)?;
         let denom = model.royalty_per_unit.denom.clone();
-        let mut resp = events::response("record_omission");
+        let mut resp = events::response(action::RECORD_OMISSION);
         // The committee's decision stands even if the model changed meanwhile (closed, or
         // the dataset added by an earlier claim): nothing here may fail and strand it.
         let already = model
@@ -139,8 +136,8 @@ impl OmissionTarget for ReceiptOracleContract {
                 resp = resp
                     .add_message(rewards::pay_msg(&config.reward_pool, &denom, back, pay)?)
                     .add_event(
-                        Event::new(USAGE_ROYALTY)
-                            .add_attribute("model_id", model_id.to_string())
+                        Event::new(events::USAGE_ROYALTY)
+                            .add_attribute(attr::MODEL_ID, model_id.to_string())
                             .add_attribute(attr::DATASET_ID, dataset_id.to_string())
                             .add_attribute(attr::VERSION, version.to_string())
                             .add_attribute(attr::AMOUNT, format!("{back}{denom}"))
@@ -164,14 +161,14 @@ impl OmissionTarget for ReceiptOracleContract {
         }
         self.models.save(ctx.deps.storage, model_id, &model)?;
         Ok(resp.add_event(
-            Event::new(OMISSION_UPHELD)
-                .add_attribute("model_id", model_id.to_string())
+            Event::new(events::OMISSION_UPHELD)
+                .add_attribute(attr::MODEL_ID, model_id.to_string())
                 .add_attribute(attr::DATASET_ID, dataset_id.to_string())
                 .add_attribute(attr::VERSION, version.to_string())
-                .add_attribute("claimant", claimant.as_str())
-                .add_attribute("back_royalty", back.to_string())
-                .add_attribute("bond_slashed", bond.to_string())
-                .add_attribute("lineage_extended", (!already && !model.closed).to_string()),
+                .add_attribute(attr::CLAIMANT, claimant.as_str())
+                .add_attribute(attr::BACK_ROYALTY, back.to_string())
+                .add_attribute(attr::BOND_SLASHED, bond.to_string())
+                .add_attribute(attr::LINEAGE_EXTENDED, (!already && !model.closed).to_string()),
         ))
     }
 }

@@ -2,6 +2,7 @@
 
 use attrib_std::governance::AdminControl;
 use attrib_std::registry::{DatasetId, VersionId};
+use attrib_std::rewards::EpochClock;
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Coin, HexBinary, Uint128};
 use cw_storage_plus::{Item, Map};
@@ -43,6 +44,16 @@ pub struct Config {
     pub reward_pool: Addr,
     pub epoch_start: u64,
     pub params: Params,
+}
+
+impl Config {
+    /// The metering epochs: `epoch_secs` long from `epoch_start`.
+    pub fn clock(&self) -> EpochClock {
+        EpochClock {
+            epoch_start: self.epoch_start,
+            epoch_secs: self.params.epoch_secs,
+        }
+    }
 }
 
 /// A dataset version a model is built from, and its share of the model's royalties.

@@ -1,8 +1,8 @@
 //! Instantiation, configuration, migration and the governance interface.
 
 use attrib_std::events::{self, action, attr};
-use attrib_std::migration;
 use attrib_std::wiring::{PeerRole, Peers, PeersResponse, Wiring};
+use attrib_std::{migration, validation};
 use cosmwasm_std::{Event, Response};
 use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
@@ -45,7 +45,7 @@ impl RegistryContract {
         self.next_tranche_id.save(ctx.deps.storage, &1)?;
         Ok(Response::new()
             .add_attribute(attr::ADMIN, admin.as_str())
-            .add_attribute("contract_version", CONTRACT_VERSION))
+            .add_attribute(attr::CONTRACT_VERSION, CONTRACT_VERSION))
     }
 
     pub(crate) fn do_update_config(
@@ -89,8 +89,8 @@ fn apply_update(mut c: Config, u: ConfigUpdate) -> Result<Config, ContractError>
     if let Some(m) = u.max_tranches_per_version {
         c.max_tranches_per_version = m;
     }
-    checks::positive("challenge_window_secs", c.challenge_window_secs)?;
-    checks::positive("max_tranches_per_version", c.max_tranches_per_version.into())?;
+    validation::nonzero("challenge_window_secs", c.challenge_window_secs)?;
+    validation::nonzero("max_tranches_per_version", c.max_tranches_per_version)?;
     if c.max_tranches_per_version > checks::MAX_TRANCHES_PER_VERSION_CAP {
         return Err(ContractError::TooManyTranches {
             max: checks::MAX_TRANCHES_PER_VERSION_CAP,

@@ -151,8 +151,7 @@ impl RegistryContract {
         weight_rule: Option<WeightRule>,
         canaries: Option<Vec<HexBinary>>,
     ) -> Result<Response, ContractError> {
-        self.do_register_dataset(
-            ctx,
+        let new = crate::datasets::NewDataset {
             name,
             schema_id,
             metadata_uri,
@@ -160,7 +159,8 @@ impl RegistryContract {
             tier,
             weight_rule,
             canaries,
-        )
+        };
+        self.do_register_dataset(ctx, new)
     }
 
     /// Maintainer only: new license terms, applying to later purchases.

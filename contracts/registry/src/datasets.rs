@@ -10,6 +10,18 @@ use sylvia::ctx::ExecCtx;
 use crate::checks::{self, MAX_CANARIES, MAX_NAME_LEN, MAX_URI_LEN};
 use crate::error::ContractError;
 use crate::state::{Dataset, DatasetCounters, DatasetStatus, RegistryContract, Schema};
+use attrib_std::validation;
+
+/// The fields of `register_dataset`.
+pub(crate) struct NewDataset {
+    pub name: String,
+    pub schema_id: SchemaId,
+    pub metadata_uri: String,
+    pub terms: LicenseTerms,
+    pub tier: VerificationTier,
+    pub weight_rule: Option<WeightRule>,
+    pub canaries: Option<Vec<HexBinary>>,
+}
 
 impl RegistryContract {
     pub(crate) fn do_register_schema(
@@ -19,7 +31,7 @@ impl RegistryContract {
         hash: HexBinary,
     ) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(ctx.deps.storage)?;
-        checks::text("uri", &uri, MAX_URI_LEN)?;
+        validation::text("uri", &uri, MAX_URI_LEN)?;
         checks::hash32("hash", &hash)?;
         let config = self.config.load(ctx.deps.storage)?;
         funds::expect_exact(&ctx.info.funds, config.schema_fee.as_ref())?;
@@ -44,8 +56,8 @@ impl RegistryContract {
             .add_event(
                 Event::new(events::SCHEMA_REGISTERED)
                     .add_attribute(attr::SCHEMA_ID, id.to_string())
-                    .add_attribute("uri", &schema.uri)
-                    .add_attribute("hash", schema.hash.to_hex()),
+                    .add_attribute(attr::URI, &schema.uri)
+                    .add_attribute(attr::HASH, schema.hash.to_hex()),
             )
             .set_data(cosmwasm_std::to_json_binary(&id)?);
         if let Some(fee) = config.schema_fee {
@@ -62,21 +74,23 @@ impl RegistryContract {
         Ok(resp)
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn do_register_dataset(
         &self,
         ctx: ExecCtx,
-        name: String,
-        schema_id: SchemaId,
-        metadata_uri: String,
-        terms: LicenseTerms,
-        tier: VerificationTier,
-        weight_rule: Option<WeightRule>,
-        canaries: Option<Vec<HexBinary>>,
+        new: NewDataset,
     ) -> Result<Response, ContractError> {
+        let NewDataset {
+            name,
+            schema_id,
+            metadata_uri,
+            terms,
+            tier,
+            weight_rule,
+            canaries,
+        } = new;
         self.gov.assert_not_paused(ctx.deps.storage)?;
-        checks::text("name", &name, MAX_NAME_LEN)?;
-        checks::text("metadata_uri", &metadata_uri, MAX_URI_LEN)?;
+        validation::text("name", &name, MAX_NAME_LEN)?;
+        validation::text("metadata_uri", &metadata_uri, MAX_URI_LEN)?;
         terms.validate()?;
         if !self.schemas.has(ctx.deps.storage, schema_id) {
             return Err(ContractError::SchemaNotFound { id: schema_id });
@@ -120,7 +134,7 @@ impl RegistryContract {
                     .add_attribute(attr::MAINTAINER, dataset.maintainer.as_str())
                     .add_attribute(attr::SCHEMA_ID, schema_id.to_string())
                     .add_attribute(attr::TIER, dataset.tier.to_string())
-                    .add_attribute("canaries", dataset.canaries.len().to_string()),
+                    .add_attribute(attr::CANARIES, dataset.canaries.len().to_string()),
             )
             .set_data(cosmwasm_std::to_json_binary(&id)?))
     }

@@ -24,6 +24,9 @@ pub enum ContractError {
     #[error(transparent)]
     Migrate(#[from] attrib_std::migration::MigrateError),
 
+    #[error(transparent)]
+    Validation(#[from] attrib_std::validation::ValidationError),
+
     #[error("invalid license terms: {0}")]
     Terms(#[from] TermsError),
 
@@ -60,19 +63,6 @@ pub enum ContractError {
 
     #[error("strict datasets need a curator-staking contract, and none is configured")]
     NoReviewService {},
-
-    #[error("{field} must be 1-{max} bytes long, got {len}")]
-    BadLength {
-        field: &'static str,
-        max: usize,
-        len: usize,
-    },
-
-    #[error("{field} must be a 32-byte hash, got {len} bytes")]
-    BadHash { field: &'static str, len: usize },
-
-    #[error("{field} must not be zero")]
-    Zero { field: &'static str },
 
     #[error("canary commitment {commitment} is already registered for this dataset")]
     DuplicateCanary { commitment: String },

@@ -4,15 +4,15 @@
 use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
 use attrib_std::interfaces::license_registry::{DatasetResponse, LicenseRegistry, VersionResponse};
+use attrib_std::pagination;
 use attrib_std::registry::{DatasetId, LicenseCheckResponse, LicenseExpiry, VersionId};
 use attrib_std::rewards::{self, Earmark, InflowReason};
 use cosmwasm_std::{Event, Order, Response, StdResult};
-use cw_storage_plus::Bound;
 use sylvia::ctx::{ExecCtx, QueryCtx};
 
 use crate::datasets::to_pool;
 use crate::error::ContractError;
-use crate::msg::{page_size, LicenseGrantResponse, LicenseGrantsResponse};
+use crate::msg::{LicenseGrantResponse, LicenseGrantsResponse};
 use crate::state::{LicenseGrant, RegistryContract};
 
 impl RegistryContract {
@@ -72,7 +72,7 @@ impl RegistryContract {
                 .add_attribute(attr::DATASET_ID, dataset_id.to_string())
                 .add_attribute(attr::VERSION, version.to_string())
                 .add_attribute(attr::LICENSEE, licensee.as_str())
-                .add_attribute("payer", ctx.info.sender.as_str())
+                .add_attribute(attr::PAYER, ctx.info.sender.as_str())
                 .add_attribute(
                     attr::AMOUNT,
                     paid.as_ref().map(|c| c.to_string()).unwrap_or_default(),
@@ -125,16 +125,12 @@ impl RegistryContract {
         limit: Option<u32>,
     ) -> Result<LicenseGrantsResponse, ContractError> {
         let licensee = ctx.deps.api.addr_validate(&licensee)?;
+        let (start, limit) = pagination::page(start_after, limit);
         let grants = self
             .grants
             .sub_prefix(&licensee)
-            .range(
-                ctx.deps.storage,
-                start_after.map(Bound::exclusive),
-                None,
-                Order::Ascending,
-            )
-            .take(page_size(limit))
+            .range(ctx.deps.storage, start, None, Order::Ascending)
+            .take(limit)
             .map(|r| r.map(|(_, g)| g))
             .collect::<StdResult<Vec<_>>>()?;
         Ok(LicenseGrantsResponse { grants })

@@ -109,13 +109,6 @@ pub struct StatsResponse {
     pub dedup_rate_bps: u32,
 }
 
-pub const DEFAULT_LIMIT: u32 = 30;
-pub const MAX_LIMIT: u32 = 100;
-
-pub fn page_size(limit: Option<u32>) -> usize {
-    limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT) as usize
-}
-
 #[cfg(test)]
 mod tests {
     use super::ConfigUpdate;

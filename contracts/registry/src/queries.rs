@@ -1,14 +1,14 @@
 //! Paginated read side: schemas, datasets, tranches, versions, stats.
 
+use attrib_std::pagination;
 use attrib_std::registry::{DatasetId, SchemaId, TrancheId, VersionId};
 use cosmwasm_std::{Addr, Order, StdResult, Uint128};
-use cw_storage_plus::Bound;
 use sylvia::ctx::QueryCtx;
 
 use crate::error::ContractError;
 use crate::msg::{
-    page_size, ContributorWeight, DatasetResponse, DatasetsResponse, SchemaResponse, SchemasResponse,
-    StatsResponse, TrancheFilter, TrancheResponse, TranchesResponse, VersionResponse, VersionWeightsResponse,
+    ContributorWeight, DatasetResponse, DatasetsResponse, SchemaResponse, SchemasResponse, StatsResponse,
+    TrancheFilter, TrancheResponse, TranchesResponse, VersionResponse, VersionWeightsResponse,
     VersionsResponse,
 };
 use crate::state::{RegistryContract, Tranche};
@@ -28,15 +28,11 @@ impl RegistryContract {
         start_after: Option<SchemaId>,
         limit: Option<u32>,
     ) -> Result<SchemasResponse, ContractError> {
+        let (start, limit) = pagination::page(start_after, limit);
         let schemas = self
             .schemas
-            .range(
-                ctx.deps.storage,
-                start_after.map(Bound::exclusive),
-                None,
-                Order::Ascending,
-            )
-            .take(page_size(limit))
+            .range(ctx.deps.storage, start, None, Order::Ascending)
+            .take(limit)
             .map(|r| r.map(|(_, s)| s))
             .collect::<StdResult<_>>()?;
         Ok(SchemasResponse { schemas })
@@ -59,8 +55,7 @@ impl RegistryContract {
         start_after: Option<DatasetId>,
         limit: Option<u32>,
     ) -> Result<DatasetsResponse, ContractError> {
-        let start = start_after.map(Bound::exclusive);
-        let n = page_size(limit);
+        let (start, n) = pagination::page(start_after, limit);
         let datasets = match maintainer {
             Some(m) => {
                 let m = ctx.deps.api.addr_validate(&m)?;
@@ -112,7 +107,7 @@ impl RegistryContract {
                 && filter.status.is_none_or(|s| t.status == s)
                 && contributor.as_ref().is_none_or(|c| t.contributor == *c)
         };
-        let start = start_after.map(Bound::exclusive);
+        let (start, limit) = pagination::page(start_after, limit);
         let store = ctx.deps.storage;
         let idx = &self.tranches.idx;
         let iter: Box<dyn Iterator<Item = StdResult<(TrancheId, Tranche)>>> =
@@ -140,7 +135,7 @@ impl RegistryContract {
             let (_, t) = item?;
             if matches(&t) {
                 tranches.push(t);
-                if tranches.len() == page_size(limit) {
+                if tranches.len() == limit {
                     break;
                 }
             }
@@ -170,16 +165,12 @@ impl RegistryContract {
         limit: Option<u32>,
     ) -> Result<VersionsResponse, ContractError> {
         self.load_dataset(ctx.deps.storage, dataset_id)?;
+        let (start, limit) = pagination::page(start_after, limit);
         let versions = self
             .versions
             .prefix(dataset_id)
-            .range(
-                ctx.deps.storage,
-                start_after.map(Bound::exclusive),
-                None,
-                Order::Ascending,
-            )
-            .take(page_size(limit))
+            .range(ctx.deps.storage, start, None, Order::Ascending)
+            .take(limit)
             .map(|r| r.map(|(_, v)| v))
             .collect::<StdResult<_>>()?;
         Ok(VersionsResponse { versions })
@@ -215,16 +206,12 @@ impl RegistryContract {
         start_after: Option<&Addr>,
         limit: Option<u32>,
     ) -> Result<Vec<ContributorWeight>, ContractError> {
+        let (start, limit) = pagination::page(start_after, limit);
         Ok(self
             .version_weights
             .prefix((dataset_id, version))
-            .range(
-                ctx.deps.storage,
-                start_after.map(Bound::exclusive),
-                None,
-                Order::Ascending,
-            )
-            .take(page_size(limit))
+            .range(ctx.deps.storage, start, None, Order::Ascending)
+            .take(limit)
             .map(|r| {
                 r.map(|(contributor, weight): (Addr, Uint128)| ContributorWeight {
                     contributor: contributor.to_string(),

@@ -20,6 +20,7 @@ use crate::datasets::{pay, to_pool};
 use crate::error::ContractError;
 use crate::msg::TrancheRegistration;
 use crate::state::{Dataset, DatasetStatus, RegistryContract, Tranche};
+use attrib_std::validation;
 
 impl RegistryContract {
     pub(crate) fn do_register_tranche(
@@ -33,9 +34,9 @@ impl RegistryContract {
     ) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(ctx.deps.storage)?;
         checks::hash32("content_root", &content_root)?;
-        checks::positive("record_count", record_count)?;
-        checks::positive("byte_size", byte_size)?;
-        checks::text("metadata_uri", &metadata_uri, MAX_URI_LEN)?;
+        validation::nonzero("record_count", record_count)?;
+        validation::nonzero("byte_size", byte_size)?;
+        validation::text("metadata_uri", &metadata_uri, MAX_URI_LEN)?;
         let config = self.config.load(ctx.deps.storage)?;
         funds::expect_exact(&ctx.info.funds, config.tranche_bond.as_ref())?;
         let mut dataset = self.load_dataset(ctx.deps.storage, dataset_id)?;
@@ -127,10 +128,10 @@ impl RegistryContract {
             .add_attribute(attr::DATASET_ID, dataset_id.to_string())
             .add_attribute(attr::CONTRIBUTOR, tranche.contributor.as_str())
             .add_attribute(attr::CONTENT_ROOT, tranche.content_root.to_hex())
-            .add_attribute("record_count", record_count.to_string())
+            .add_attribute(attr::RECORD_COUNT, record_count.to_string())
             .add_attribute(attr::STATUS, status.as_str());
         if let Some(deadline) = challenge_deadline {
-            registered = registered.add_attribute("challenge_deadline", deadline.to_string());
+            registered = registered.add_attribute(attr::CHALLENGE_DEADLINE, deadline.to_string());
         }
         let mut resp = events::response(action::REGISTER_TRANCHE)
             .add_event(registered)
@@ -202,7 +203,7 @@ impl RegistryContract {
             Event::new(events::TRANCHE_ACCEPTED)
                 .add_attribute(attr::TRANCHE_ID, tranche.id.to_string())
                 .add_attribute(attr::DATASET_ID, tranche.dataset_id.to_string())
-                .add_attribute("accepted_records", accepted_records.to_string())
+                .add_attribute(attr::ACCEPTED_RECORDS, accepted_records.to_string())
                 .add_attribute(attr::WEIGHT, tranche.share_weight.to_string())
                 .add_attribute(attr::REASON, reason),
         );

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use attrib_std::events::{self, action, attr};
-use attrib_std::merkle;
 use attrib_std::registry::{DatasetId, TrancheId, TrancheStatus};
+use attrib_std::{merkle, validation};
 use cosmwasm_std::{to_json_binary, Addr, Event, HexBinary, Response, Uint128};
 use sylvia::ctx::ExecCtx;
 
@@ -54,13 +54,7 @@ impl RegistryContract {
                     expected: TrancheStatus::Accepted,
                 });
             }
-            let leaf: [u8; 32] = tranche
-                .content_root
-                .to_array()
-                .map_err(|_| ContractError::BadHash {
-                    field: "content_root",
-                    len: tranche.content_root.len(),
-                })?;
+            let leaf = validation::hash32("content_root", &tranche.content_root)?;
             leaves.push(leaf);
             let w = weights.entry(tranche.contributor).or_default();
             *w = w

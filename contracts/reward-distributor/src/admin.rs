@@ -1,10 +1,11 @@
 //! Instantiation, configuration and the denom allowlist.
 
-use attrib_std::events::{self, attr};
+use attrib_std::events::{self, action, attr};
 use attrib_std::funds::CW20_PREFIX;
 use attrib_std::interfaces::points_source::sv::Querier as _;
 use attrib_std::interfaces::points_source::PointsSource;
 use attrib_std::rewards::{self, EpochClock};
+use attrib_std::validation::ValidationError;
 use attrib_std::wiring::{PeerRole, Peers, PeersResponse, Wiring};
 use cosmwasm_std::{Addr, Api, Deps, Event, QuerierWrapper, Response, StdError};
 use sylvia::ctx::{ExecCtx, InstantiateCtx, QueryCtx};
@@ -19,7 +20,7 @@ pub const MAX_TOP_K: u32 = 100;
 
 /// A native denom, an IBC denom (`ibc/` + 64 hex) or a cw20 token (`cw20:<address>`).
 pub fn validate_denom(api: &dyn Api, denom: &str) -> Result<(), ContractError> {
-    let bad = |reason| ContractError::BadParam {
+    let bad = |reason| ValidationError::Invalid {
         field: "denom",
         reason,
     };
@@ -30,7 +31,7 @@ pub fn validate_denom(api: &dyn Api, denom: &str) -> Result<(), ContractError> {
     }
     if let Some(hash) = denom.strip_prefix("ibc/") {
         if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(bad("ibc/ must be followed by 64 hex digits"));
+            return Err(bad("ibc/ must be followed by 64 hex digits").into());
         }
         return Ok(());
     }
@@ -40,9 +41,9 @@ pub fn validate_denom(api: &dyn Api, denom: &str) -> Result<(), ContractError> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | ':' | '.' | '_' | '-'));
     if !ok {
-        return Err(bad(
-            "native denoms are 3-128 characters [a-zA-Z0-9/:._-], starting with a letter",
-        ));
+        return Err(
+            bad("native denoms are 3-128 characters [a-zA-Z0-9/:._-], starting with a letter").into(),
+        );
     }
     Ok(())
 }
@@ -50,16 +51,18 @@ pub fn validate_denom(api: &dyn Api, denom: &str) -> Result<(), ContractError> {
 fn validate_config(api: &dyn Api, c: &Config) -> Result<(), ContractError> {
     c.rates.validate()?;
     if c.clock.epoch_secs == 0 {
-        return Err(ContractError::BadParam {
+        return Err(ValidationError::Invalid {
             field: "epoch_secs",
             reason: "must be positive",
-        });
+        }
+        .into());
     }
     if c.top_k == 0 || c.top_k > MAX_TOP_K {
-        return Err(ContractError::BadParam {
+        return Err(ValidationError::Invalid {
             field: "top_k",
             reason: "must be 1-100",
-        });
+        }
+        .into());
     }
     if let Some(em) = &c.emission {
         validate_denom(api, &em.denom)?;
@@ -117,10 +120,11 @@ impl RewardDistributorContract {
             }
             (None, Some(c)) => c,
             (None, None) => {
-                return Err(ContractError::BadParam {
+                return Err(ValidationError::Invalid {
                     field: "clock",
                     reason: "give a clock or a curator staking contract to take it from",
-                })
+                }
+                .into())
             }
         };
         let config = Config {
@@ -155,7 +159,7 @@ impl RewardDistributorContract {
                 .save(ctx.deps.storage, &entry.denom, &entry.accepted)?;
         }
         Ok(Response::new()
-            .add_attribute(attr::ACTION, "instantiate")
+            .add_attribute(attr::ACTION, action::INSTANTIATE)
             .add_attribute(attr::ADMIN, admin.as_str()))
     }
 
@@ -183,10 +187,10 @@ impl RewardDistributorContract {
         self.config.save(ctx.deps.storage, &c)?;
         Ok(events::response(events::action::UPDATE_CONFIG).add_event(
             Event::new(events::CONFIG_UPDATED)
-                .add_attribute("treasury", c.treasury.as_str())
-                .add_attribute("protocol_bps", c.rates.protocol_bps.to_string())
-                .add_attribute("curator_bps", c.rates.curator_bps.to_string())
-                .add_attribute("vesting_secs", c.vesting_secs.to_string()),
+                .add_attribute(attr::TREASURY, c.treasury.as_str())
+                .add_attribute(attr::PROTOCOL_BPS, c.rates.protocol_bps.to_string())
+                .add_attribute(attr::CURATOR_BPS, c.rates.curator_bps.to_string())
+                .add_attribute(attr::VESTING_SECS, c.vesting_secs.to_string()),
         ))
     }
 
@@ -205,15 +209,15 @@ impl RewardDistributorContract {
             Some(a) => {
                 self.accepted.save(ctx.deps.storage, &denom, a)?;
                 event = event
-                    .add_attribute("min_amount", a.min_amount.to_string())
-                    .add_attribute("value_weight", a.value_weight.to_string());
+                    .add_attribute(attr::MIN_AMOUNT, a.min_amount.to_string())
+                    .add_attribute(attr::VALUE_WEIGHT, a.value_weight.to_string());
             }
             None => {
                 if !self.accepted.has(ctx.deps.storage, &denom) {
                     return Err(ContractError::DenomNotAccepted { denom });
                 }
                 self.accepted.remove(ctx.deps.storage, &denom);
-                event = event.add_attribute("removed", "true");
+                event = event.add_attribute(attr::REMOVED, "true");
             }
         }
         Ok(events::response(events::action::SET_ACCEPTED_DENOM).add_event(event))

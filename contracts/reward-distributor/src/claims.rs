@@ -228,9 +228,9 @@ impl RewardDistributorContract {
             .add_event(
                 Event::new(events::REWARDS_CLAIMED)
                     .add_attribute(attr::CONTRIBUTOR, info.sender.as_str())
-                    .add_attribute("positions", positions.len().to_string())
-                    .add_attribute("fee", amounts_attr(&total, Funding::Fee))
-                    .add_attribute("emission", amounts_attr(&total, Funding::Emission)),
+                    .add_attribute(attr::POSITIONS, positions.len().to_string())
+                    .add_attribute(attr::FEE, amounts_attr(&total, Funding::Fee))
+                    .add_attribute(attr::EMISSION, amounts_attr(&total, Funding::Emission)),
             ))
     }
 
@@ -262,7 +262,12 @@ impl RewardDistributorContract {
         }
         let mut resp = Response::new();
         for (denom, amount) in per_denom {
-            resp = self.pay_to(storage, env, resp, to, remote, denom, amount)?;
+            let payout = crate::ibc::Payout {
+                owner: to,
+                denom,
+                amount,
+            };
+            resp = self.pay_to(storage, env, resp, payout, remote)?;
         }
         Ok(resp)
     }
@@ -394,13 +399,13 @@ impl RewardDistributorContract {
             .add_attribute(attr::ACTION, events::action::CLAIM_CURATOR_REWARDS)
             .add_event(
                 Event::new(events::CURATOR_REWARDS_CLAIMED)
-                    .add_attribute("curator", info.sender.as_str())
+                    .add_attribute(attr::CURATOR, info.sender.as_str())
                     .add_attribute(
                         "epochs",
                         epochs.iter().map(u64::to_string).collect::<Vec<_>>().join(","),
                     )
-                    .add_attribute("fee", amounts_attr(&total, Funding::Fee))
-                    .add_attribute("emission", amounts_attr(&total, Funding::Emission)),
+                    .add_attribute(attr::FEE, amounts_attr(&total, Funding::Fee))
+                    .add_attribute(attr::EMISSION, amounts_attr(&total, Funding::Emission)),
             ))
     }
 
@@ -439,8 +444,8 @@ impl RewardDistributorContract {
             .add_event(
                 Event::new(events::TREASURY_CLAIMED)
                     .add_attribute(attr::RECIPIENT, config.treasury.as_str())
-                    .add_attribute("fee", amounts_attr(&total, Funding::Fee))
-                    .add_attribute("emission", amounts_attr(&total, Funding::Emission)),
+                    .add_attribute(attr::FEE, amounts_attr(&total, Funding::Fee))
+                    .add_attribute(attr::EMISSION, amounts_attr(&total, Funding::Emission)),
             ))
     }
 
@@ -548,8 +553,8 @@ impl RewardDistributorContract {
             Event::new(events::REWARDS_CLAWED_BACK)
                 .add_attribute(attr::TRANCHE_ID, tranche_id.to_string())
                 .add_attribute(attr::DATASET_ID, dataset_id.to_string())
-                .add_attribute("fee", amounts_attr(&clawed, Funding::Fee))
-                .add_attribute("emission", amounts_attr(&clawed, Funding::Emission)),
+                .add_attribute(attr::FEE, amounts_attr(&clawed, Funding::Fee))
+                .add_attribute(attr::EMISSION, amounts_attr(&clawed, Funding::Emission)),
         );
         Ok(resp)
     }

@@ -49,8 +49,8 @@ impl RewardDistributorContract {
             self.next_close.save(deps.storage, &current)?;
             return Ok(events::response(events::action::CLOSE_EPOCH).add_event(
                 Event::new(events::EPOCHS_SKIPPED)
-                    .add_attribute("from_epoch", next.to_string())
-                    .add_attribute("to_epoch", (current - 1).to_string()),
+                    .add_attribute(attr::FROM_EPOCH, next.to_string())
+                    .add_attribute(attr::TO_EPOCH, (current - 1).to_string()),
             ));
         };
 
@@ -124,7 +124,7 @@ impl RewardDistributorContract {
                 self.ledgers.save(deps.storage, &em.denom, &ledger)?;
             }
             epoch.emission = minted;
-            event = event.add_attribute("emission", format!("{minted}{}", em.denom));
+            event = event.add_attribute(attr::EMISSION, format!("{minted}{}", em.denom));
         }
 
         epoch.status = EpochStatus::Settling;
@@ -138,9 +138,9 @@ impl RewardDistributorContract {
         self.next_close.save(deps.storage, &(e + 1))?;
         Ok(events::response(events::action::CLOSE_EPOCH).add_event(
             event
-                .add_attribute("fee_value", epoch.fee_value.to_string())
-                .add_attribute("curator_points", points.to_string())
-                .add_attribute("vest_at", epoch.vest_at.unwrap_or_default().to_string()),
+                .add_attribute(attr::FEE_VALUE, epoch.fee_value.to_string())
+                .add_attribute(attr::CURATOR_POINTS, points.to_string())
+                .add_attribute(attr::VEST_AT, epoch.vest_at.unwrap_or_default().to_string()),
         ))
     }
 
@@ -275,7 +275,7 @@ impl RewardDistributorContract {
         self.epochs.save(deps.storage, e, &epoch)?;
         Ok(resp
             .add_attribute(attr::EPOCH, e.to_string())
-            .add_attribute("applied", applied.to_string())
+            .add_attribute(attr::APPLIED, applied.to_string())
             .add_attribute(attr::STATUS, epoch.status.as_str()))
     }
 

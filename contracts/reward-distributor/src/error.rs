@@ -31,11 +31,8 @@ pub enum ContractError {
     #[error(transparent)]
     Rewards(#[from] RewardsError),
 
-    #[error("invalid parameter {field}: {reason}")]
-    BadParam {
-        field: &'static str,
-        reason: &'static str,
-    },
+    #[error(transparent)]
+    Validation(#[from] attrib_std::validation::ValidationError),
 
     #[error("denom {denom} is not accepted by the reward pool")]
     DenomNotAccepted { denom: String },

@@ -15,12 +15,12 @@
 
 use attrib_std::events::{self, attr};
 use attrib_std::ibc::{self, RemoteRecipient};
+use attrib_std::pagination;
 use attrib_std::rewards::PayMsg;
 use cosmwasm_std::{
     Addr, Coin, DepsMut, Env, Event, IbcBasicResponse, IbcDestinationCallbackMsg, IbcMsg, IbcPacket,
     IbcSourceCallbackMsg, IbcTimeout, MessageInfo, Order, Response, StdResult, Storage, Uint128,
 };
-use cw_storage_plus::Bound;
 use serde::Deserialize;
 
 use crate::error::ContractError;
@@ -85,41 +85,47 @@ pub(crate) fn checked(to: Option<&RemoteRecipient>) -> Result<CheckedRemote<'_>,
     Ok(to.map(|r| r.check().map(|secs| (r, secs))).transpose()?)
 }
 
+/// `amount` of `denom` owed to `owner`.
+pub(crate) struct Payout<'a> {
+    pub owner: &'a Addr,
+    pub denom: &'a str,
+    pub amount: Uint128,
+}
+
 impl RewardDistributorContract {
-    /// Pays `amount` of `denom` to `owner`: here, or with `remote` by ICS-20 (cw20 tokens
-    /// cannot cross and are always paid here).
-    #[allow(clippy::too_many_arguments)]
+    /// Pays a payout: here, or with `remote` by ICS-20 (cw20 tokens cannot cross and are
+    /// always paid here).
     pub(crate) fn pay_to(
         &self,
         storage: &mut dyn Storage,
         env: &Env,
         resp: Response,
-        owner: &Addr,
+        payout: Payout,
         remote: CheckedRemote,
-        denom: &str,
-        amount: Uint128,
     ) -> Result<Response, ContractError> {
         match remote {
-            Some((to, secs)) if !denom.starts_with(attrib_std::funds::CW20_PREFIX) => {
-                self.send_remote(storage, env, resp, owner, to, secs, denom, amount)
+            Some((to, secs)) if !payout.denom.starts_with(attrib_std::funds::CW20_PREFIX) => {
+                self.send_remote(storage, env, resp, payout, to, secs)
             }
-            _ => Ok(resp.add_message(attrib_std::funds::send(denom, owner, amount)?)),
+            _ => Ok(resp.add_message(attrib_std::funds::send(
+                payout.denom,
+                payout.owner,
+                payout.amount,
+            )?)),
         }
     }
 
     /// One ICS-20 transfer of a claim, recorded until its acknowledgement.
-    #[allow(clippy::too_many_arguments)]
     fn send_remote(
         &self,
         storage: &mut dyn Storage,
         env: &Env,
         resp: Response,
-        owner: &Addr,
+        payout: Payout,
         to: &RemoteRecipient,
         secs: u64,
-        denom: &str,
-        amount: Uint128,
     ) -> Result<Response, ContractError> {
+        let Payout { owner, denom, amount } = payout;
         let id = self.next_claim_transfer.may_load(storage)?.unwrap_or(1);
         self.next_claim_transfer.save(storage, &(id + 1))?;
         self.claim_transfers.save(
@@ -145,9 +151,9 @@ impl RewardDistributorContract {
             })
             .add_event(
                 Event::new(events::REMOTE_CLAIM_SENT)
-                    .add_attribute("transfer_id", id.to_string())
-                    .add_attribute("owner", owner.as_str())
-                    .add_attribute("channel", &to.channel_id)
+                    .add_attribute(attr::TRANSFER_ID, id.to_string())
+                    .add_attribute(attr::OWNER, owner.as_str())
+                    .add_attribute(attr::CHANNEL, &to.channel_id)
                     .add_attribute(attr::RECIPIENT, &to.receiver)
                     .add_attribute(attr::AMOUNT, format!("{amount}{denom}")),
             ))
@@ -161,19 +167,19 @@ impl RewardDistributorContract {
     ) -> Result<IbcBasicResponse, ContractError> {
         let resp = IbcBasicResponse::new().add_attribute(attr::ACTION, events::action::IBC_SOURCE_CALLBACK);
         let Some(id) = ibc::claim_id_of(packet) else {
-            return Ok(resp.add_attribute("ignored", "not a claim transfer"));
+            return Ok(resp.add_attribute(attr::IGNORED, "not a claim transfer"));
         };
         let Some(t) = self.claim_transfers.may_load(storage, id)? else {
-            return Ok(resp.add_attribute("ignored", "unknown or resolved claim transfer"));
+            return Ok(resp.add_attribute(attr::IGNORED, "unknown or resolved claim transfer"));
         };
         if packet.src.channel_id != t.channel_id {
-            return Ok(resp.add_attribute("ignored", "claim transfer on another channel"));
+            return Ok(resp.add_attribute(attr::IGNORED, "claim transfer on another channel"));
         }
         self.claim_transfers.remove(storage, id);
         let event = |name: &str| {
             Event::new(name)
-                .add_attribute("transfer_id", id.to_string())
-                .add_attribute("owner", t.owner.as_str())
+                .add_attribute(attr::TRANSFER_ID, id.to_string())
+                .add_attribute(attr::OWNER, t.owner.as_str())
                 .add_attribute(attr::AMOUNT, format!("{}{}", t.amount, t.denom))
         };
         if delivered {
@@ -219,11 +225,16 @@ impl RewardDistributorContract {
                 l.credits_owed -= *amount;
                 l.paid_out += *amount;
             })?;
-            resp = self.pay_to(deps.storage, env, resp, &info.sender, remote, denom, *amount)?;
+            let payout = Payout {
+                owner: &info.sender,
+                denom,
+                amount: *amount,
+            };
+            resp = self.pay_to(deps.storage, env, resp, payout, remote)?;
         }
         Ok(resp.add_event(
             Event::new(events::CREDITS_CLAIMED)
-                .add_attribute("owner", info.sender.as_str())
+                .add_attribute(attr::OWNER, info.sender.as_str())
                 .add_attribute(
                     attr::AMOUNT,
                     credits
@@ -256,15 +267,10 @@ impl RewardDistributorContract {
         start_after: Option<u64>,
         limit: Option<u32>,
     ) -> Result<ClaimTransfersResponse, ContractError> {
-        let limit = limit.unwrap_or(30).clamp(1, 100) as usize;
+        let (start, limit) = pagination::page(start_after, limit);
         let transfers = self
             .claim_transfers
-            .range(
-                ctx.deps.storage,
-                start_after.map(Bound::exclusive),
-                None,
-                Order::Ascending,
-            )
+            .range(ctx.deps.storage, start, None, Order::Ascending)
             .take(limit)
             .map(|r| r.map(|(id, transfer)| ClaimTransferEntry { id, transfer }))
             .collect::<StdResult<_>>()?;

@@ -6,6 +6,7 @@ use attrib_std::events::{self, attr};
 use attrib_std::interfaces::reward_source::sv::Querier as _;
 use attrib_std::interfaces::reward_source::RewardSource;
 use attrib_std::rewards::{self, Earmark, InflowReason, PayMsg, VersionKey, BPS};
+use attrib_std::validation::ValidationError;
 use cosmwasm_std::{Addr, Coin, DepsMut, Env, Event, Response, StdError, Storage, Uint128};
 use sylvia::types::Remote;
 
@@ -122,10 +123,11 @@ impl RewardDistributorContract {
             }
         }
         if coin.amount.is_zero() {
-            return Err(ContractError::BadParam {
+            return Err(ValidationError::Invalid {
                 field: "amount",
                 reason: "must be positive",
-            });
+            }
+            .into());
         }
         validate_earmarks(&pay.earmarks)?;
         let payer = match &pay.payer {
@@ -252,10 +254,11 @@ impl RewardDistributorContract {
             });
         }
         if coin.amount.is_zero() {
-            return Err(ContractError::BadParam {
+            return Err(ValidationError::Invalid {
                 field: "amount",
                 reason: "must be positive",
-            });
+            }
+            .into());
         }
         self.ledger_update(storage, &coin.denom, |l| {
             l.received += coin.amount;

@@ -1,6 +1,7 @@
 //! Read side: epochs, positions, curator and treasury rewards, accounts, metrics.
 
 use attrib_std::rewards::{Funding, PositionRef, BPS};
+use attrib_std::validation::ValidationError;
 use cosmwasm_std::{Order, StdError, StdResult, Uint128};
 use cw_storage_plus::Bound;
 use sylvia::ctx::QueryCtx;
@@ -211,10 +212,11 @@ impl RewardDistributorContract {
         to: u64,
     ) -> Result<MetricsResponse, ContractError> {
         if to < from || to - from >= MAX_METRICS_EPOCHS {
-            return Err(ContractError::BadParam {
+            return Err(ValidationError::Invalid {
                 field: "to",
                 reason: "the range must hold 1-100 epochs, from <= to",
-            });
+            }
+            .into());
         }
         let mut epochs = vec![];
         let (mut fee_value, mut emission) = (Uint128::zero(), Uint128::zero());

@@ -45,6 +45,64 @@ pub mod attr {
     pub const PAYER: &str = "payer";
     pub const EARMARKS: &str = "earmarks";
     pub const DENOM: &str = "denom";
+    pub const SLASHER: &str = "slasher";
+    pub const MODEL_ID: &str = "model_id";
+    pub const BONDED: &str = "bonded";
+    pub const FROM_UNBONDING: &str = "from_unbonding";
+    pub const MAJORITY: &str = "majority";
+    pub const BY_ADMIN: &str = "by_admin";
+    pub const ALLOWED: &str = "allowed";
+    pub const RECORD_COUNT: &str = "record_count";
+    pub const CHALLENGE_DEADLINE: &str = "challenge_deadline";
+    pub const ACCEPTED_RECORDS: &str = "accepted_records";
+    pub const URI: &str = "uri";
+    pub const HASH: &str = "hash";
+    pub const CANARIES: &str = "canaries";
+    pub const CONTRACT_VERSION: &str = "contract_version";
+    pub const REWARD_POOL: &str = "reward_pool";
+    pub const POSITIONS: &str = "positions";
+    pub const FEE: &str = "fee";
+    pub const EMISSION: &str = "emission";
+    pub const CURATOR: &str = "curator";
+    pub const FROM_EPOCH: &str = "from_epoch";
+    pub const TO_EPOCH: &str = "to_epoch";
+    pub const FEE_VALUE: &str = "fee_value";
+    pub const CURATOR_POINTS: &str = "curator_points";
+    pub const VEST_AT: &str = "vest_at";
+    pub const APPLIED: &str = "applied";
+    pub const TRANSFER_ID: &str = "transfer_id";
+    pub const OWNER: &str = "owner";
+    pub const CHANNEL: &str = "channel";
+    pub const IGNORED: &str = "ignored";
+    pub const TREASURY: &str = "treasury";
+    pub const PROTOCOL_BPS: &str = "protocol_bps";
+    pub const CURATOR_BPS: &str = "curator_bps";
+    pub const VESTING_SECS: &str = "vesting_secs";
+    pub const MIN_AMOUNT: &str = "min_amount";
+    pub const VALUE_WEIGHT: &str = "value_weight";
+    pub const REMOVED: &str = "removed";
+    pub const OPERATOR: &str = "operator";
+    pub const SEQ: &str = "seq";
+    pub const FIRST_ID: &str = "first_id";
+    pub const LAST_ID: &str = "last_id";
+    pub const COUNT: &str = "count";
+    pub const TOTAL_UNITS: &str = "total_units";
+    pub const ROOT: &str = "root";
+    pub const CHARGED: &str = "charged";
+    pub const DEBT: &str = "debt";
+    pub const CLAIMANT: &str = "claimant";
+    pub const BACK_ROYALTY: &str = "back_royalty";
+    pub const BOND_SLASHED: &str = "bond_slashed";
+    pub const LINEAGE_EXTENDED: &str = "lineage_extended";
+    pub const ROYALTY_PER_UNIT: &str = "royalty_per_unit";
+    pub const LINEAGE: &str = "lineage";
+    pub const PUBKEY: &str = "pubkey";
+    pub const FUNDER: &str = "funder";
+    pub const DEBT_REPAID: &str = "debt_repaid";
+    pub const ESCROW: &str = "escrow";
+    pub const AVAILABLE_AT: &str = "available_at";
+    pub const RETURNED: &str = "returned";
+    pub const VOIDED_UNITS: &str = "voided_units";
 }
 
 pub const SCHEMA_REGISTERED: &str = "attrib_schema_registered";
@@ -102,6 +160,18 @@ pub const REMOTE_CLAIM_DELIVERED: &str = "attrib_remote_claim_delivered";
 pub const REMOTE_CLAIM_RETURNED: &str = "attrib_remote_claim_returned";
 pub const CREDITS_CLAIMED: &str = "attrib_credits_claimed";
 
+pub const BATCH_SUBMITTED: &str = "attrib_batch_submitted";
+pub const BATCH_FINALIZED: &str = "attrib_batch_finalized";
+pub const USAGE_ROYALTY: &str = "attrib_usage_royalty";
+pub const MODEL_SUSPENDED: &str = "attrib_model_suspended";
+pub const OMISSION_UPHELD: &str = "attrib_omission_upheld";
+pub const MODEL_REGISTERED: &str = "attrib_model_registered";
+pub const ESCROW_FUNDED: &str = "attrib_escrow_funded";
+pub const ESCROW_WITHDRAWN: &str = "attrib_escrow_withdrawn";
+pub const OPERATOR_REGISTERED: &str = "attrib_operator_registered";
+pub const FRAUD_PROVEN: &str = "attrib_fraud_proven";
+pub const MODEL_CLOSED: &str = "attrib_model_closed";
+
 /// `action` values (the `wasm` event's `action` attribute).
 pub mod action {
     pub const REGISTER_SCHEMA: &str = "register_schema";
@@ -147,6 +217,18 @@ pub mod action {
     pub const CLAIM_CREDITS: &str = "claim_credits";
     pub const IBC_DESTINATION_CALLBACK: &str = "ibc_destination_callback";
     pub const IBC_SOURCE_CALLBACK: &str = "ibc_source_callback";
+    pub const CHALLENGE_OMISSION: &str = "challenge_omission";
+    pub const INSTANTIATE: &str = "instantiate";
+    pub const SUBMIT_BATCH: &str = "submit_batch";
+    pub const FINALIZE_BATCH: &str = "finalize_batch";
+    pub const RECORD_OMISSION: &str = "record_omission";
+    pub const REGISTER_MODEL: &str = "register_model";
+    pub const SET_MODEL_OPERATOR: &str = "set_model_operator";
+    pub const REGISTER_OPERATOR: &str = "register_operator";
+    pub const FUND_ESCROW: &str = "fund_escrow";
+    pub const REQUEST_WITHDRAWAL: &str = "request_withdrawal";
+    pub const WITHDRAW_ESCROW: &str = "withdraw_escrow";
+    pub const CLOSE_MODEL: &str = "close_model";
 }
 
 /// A response that already carries its `action` attribute.

@@ -15,6 +15,8 @@
 //! - [`entry`]: the contracts' entry points, which read each message once, straight
 //!   into sylvia's generated enums;
 //! - [`events`]: event type and attribute names, read by the CLI and indexers.
+//! - [`validation`]: the one input-validation error every contract wraps, and its checks;
+//! - [`pagination`]: the start-after/limit rule of every list query;
 //! - [`ibc`]: ICS-20 packets, local `ibc/…` denoms, the ibc-hooks derived sender, the
 //!   memos of incoming payments and outgoing claims.
 
@@ -27,9 +29,11 @@ pub mod ibc;
 pub mod interfaces;
 pub mod merkle;
 pub mod migration;
+pub mod pagination;
 pub mod receipts;
 pub mod registry;
 pub mod rewards;
+pub mod validation;
 
 pub use interfaces::{
     license_registry, points_source, review_service, review_target, reward_pool, reward_source,

@@ -17,6 +17,7 @@ use crate::msg::ReceiveMsg;
 use crate::state::Role;
 use attrib_registry::contract::sv::mt::RegistryContractProxy;
 use attrib_std::interfaces::slashing_service::sv::mt::SlashingServiceProxy;
+use attrib_std::validation::ValidationError;
 
 fn evidence() -> HexBinary {
     HexBinary::from([9u8; 32])
@@ -40,43 +41,43 @@ fn instantiate_and_params_are_validated() {
     };
     assert_eq!(
         inst(None, None, params()).unwrap_err(),
-        ContractError::BadConfig {
+        ContractError::Validation(ValidationError::Invalid {
             field: "stake_denom/stake_cw20",
             reason: "give exactly one"
-        }
+        })
     );
     assert_eq!(
         inst(Some(DENOM.into()), Some(suite.pool.to_string()), params()).unwrap_err(),
-        ContractError::BadConfig {
+        ContractError::Validation(ValidationError::Invalid {
             field: "stake_denom/stake_cw20",
             reason: "give exactly one"
-        }
+        })
     );
     let mut p = params();
     p.quorum_bps = 10_001;
     assert_eq!(
         inst(Some(DENOM.into()), None, p).unwrap_err(),
-        ContractError::BadConfig {
+        ContractError::Validation(ValidationError::Invalid {
             field: "quorum_bps",
             reason: "must be a share in basis points (1-10000)"
-        }
+        })
     );
     let mut p = params();
     p.dispute_committee_size = 1;
     assert_eq!(
         inst(Some(DENOM.into()), None, p).unwrap_err(),
-        ContractError::BadConfig {
+        ContractError::Validation(ValidationError::Invalid {
             field: "dispute_committee_size",
             reason: "must be at least committee_size"
-        }
+        })
     );
     let mut p = params();
     p.commit_secs = 0;
     suite.assert_refused(
-        ContractError::BadConfig {
+        ContractError::Validation(ValidationError::Invalid {
             field: "commit_secs",
             reason: "must be positive",
-        },
+        }),
         |s| s.staking().update_params(p.clone()).call(&s.admin),
     );
     suite.assert_refused(
@@ -170,9 +171,10 @@ fn stake_bad_input() {
 fn unstake_claim_withdraw_bad_input() {
     let suite = SuiteBuilder::default().build();
     let c1 = suite.curators[1].clone();
-    suite.assert_refused(ContractError::Zero { field: "amount" }, |s| {
-        s.staking().unstake(Uint128::zero()).call(&s.curators[1])
-    });
+    suite.assert_refused(
+        ContractError::Validation(ValidationError::Zero { field: "amount" }),
+        |s| s.staking().unstake(Uint128::zero()).call(&s.curators[1]),
+    );
     suite.assert_refused(
         ContractError::InsufficientBonded {
             bonded: Uint128::new(10_000),
@@ -238,16 +240,18 @@ fn challenge_bad_input() {
         |s| call(s, pending, evidence(), "ipfs://e", BOND - 1),
     );
     suite.assert_refused(
-        ContractError::BadHash {
+        ContractError::Validation(ValidationError::BadHash {
             field: "evidence_hash",
-        },
+            len: 2,
+        }),
         |s| call(s, pending, HexBinary::from(vec![1, 2]), "ipfs://e", BOND),
     );
     suite.assert_refused(
-        ContractError::BadLength {
+        ContractError::Validation(ValidationError::BadLength {
             field: "evidence_uri",
             max: 512,
-        },
+            len: 0,
+        }),
         |s| call(s, pending, evidence(), "", BOND),
     );
     suite.assert_refused(
@@ -319,11 +323,17 @@ fn commit_and_reveal_bad_input() {
                 .call(&s.stranger)
         },
     );
-    suite.assert_refused(ContractError::BadHash { field: "commitment" }, |s| {
-        s.staking()
-            .commit_vote(review, HexBinary::from(vec![1]))
-            .call(&m0)
-    });
+    suite.assert_refused(
+        ContractError::Validation(ValidationError::BadHash {
+            field: "commitment",
+            len: 1,
+        }),
+        |s| {
+            s.staking()
+                .commit_vote(review, HexBinary::from(vec![1]))
+                .call(&m0)
+        },
+    );
     suite.assert_refused(ContractError::ReviewNotFound { id: 99 }, |s| {
         s.staking().commit_vote(99, c(&m0, Vote::Accept)).call(&m0)
     });
@@ -360,10 +370,11 @@ fn commit_and_reveal_bad_input() {
             .call(&m0)
     });
     suite.assert_refused(
-        ContractError::BadLength {
+        ContractError::Validation(ValidationError::BadLength {
             field: "salt",
             max: 64,
-        },
+            len: 65,
+        }),
         |s| {
             s.staking()
                 .reveal_vote(review, Vote::Accept, HexBinary::from(vec![0u8; 65]))
@@ -432,9 +443,10 @@ fn slash_bad_input() {
         },
         |s| slash(s, Some(1), None, "r", &s.stranger),
     );
-    suite.assert_refused(ContractError::Zero { field: "amount" }, |s| {
-        slash(s, Some(0), None, "r", &s.slasher)
-    });
+    suite.assert_refused(
+        ContractError::Validation(ValidationError::Zero { field: "amount" }),
+        |s| slash(s, Some(0), None, "r", &s.slasher),
+    );
     suite.assert_refused(ContractError::BadFraction { bps: 10_001 }, |s| {
         slash(s, None, Some(10_001), "r", &s.slasher)
     });
@@ -448,10 +460,11 @@ fn slash_bad_input() {
         slash(s, None, None, "r", &s.slasher)
     });
     suite.assert_refused(
-        ContractError::BadLength {
+        ContractError::Validation(ValidationError::BadLength {
             field: "reason",
             max: 256,
-        },
+            len: 0,
+        }),
         |s| slash(s, Some(1), None, "", &s.slasher),
     );
     suite.assert_refused(

@@ -155,10 +155,9 @@ fn cw20_stake_path_with_the_protocol_token() {
         evidence_uri: "ipfs://e".into(),
     };
     let err = send(100, &claim).unwrap_err();
-    assert!(
-        err.root_cause()
-            .to_string()
-            .contains("no receipt oracle is configured"),
+    assert_eq!(
+        err.root_cause().downcast_ref::<crate::ContractError>(),
+        Some(&crate::ContractError::NoReceiptOracle {}),
         "{err}"
     );
     assert_eq!(

@@ -9,6 +9,7 @@ use super::suite::*;
 use crate::contract::sv::mt::ReceiptOracleContractProxy;
 use crate::error::ContractError;
 use crate::state::{LineageEntry, ParentLink};
+use attrib_std::validation::ValidationError;
 
 fn lineage(s: &Suite, w0: u32, w1: u32) -> Vec<LineageEntry> {
     vec![
@@ -90,10 +91,10 @@ fn register_model_bad_input() {
     );
     // Parents: a share of 0 or 100%, and a chain deeper than allowed.
     s.assert_refused(
-        ContractError::BadParam {
+        ContractError::Validation(ValidationError::Invalid {
             field: "parent.share_bps",
             reason: "must be 1-9999",
-        },
+        }),
         |s| {
             s.oracle()
                 .register_model(
@@ -337,10 +338,10 @@ fn finalize_challenge_withdraw_and_admin_bad_input() {
     let mut p = params();
     p.fraud_slash_bps = 0;
     s.assert_refused(
-        ContractError::BadParam {
+        ContractError::Validation(ValidationError::Invalid {
             field: "fraud_slash_bps",
             reason: "must be 1-10000",
-        },
+        }),
         |s| s.oracle().update_params(p.clone()).call(&s.admin),
     );
     // A finalized batch is closed to proofs.
@@ -402,10 +403,10 @@ fn false_fraud_proofs_and_bad_hook_payments_change_nothing() {
         },
     );
     s.assert_refused(
-        ContractError::BadParam {
+        ContractError::Validation(ValidationError::Invalid {
             field: "right/right_path",
             reason: "give both or neither",
-        },
+        }),
         |s| {
             s.oracle()
                 .challenge_duplicate_id(

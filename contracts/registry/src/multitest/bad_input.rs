@@ -6,6 +6,7 @@ use attrib_std::governance::GovernanceError;
 use attrib_std::interfaces::governance::sv::mt::GovernanceProxy;
 use attrib_std::interfaces::review_target::sv::mt::ReviewTargetProxy;
 use attrib_std::registry::{LicenseId, ReviewOutcome, TermsError, TrancheStatus, VerificationTier};
+use attrib_std::validation::ValidationError;
 use cosmwasm_std::{coin, HexBinary};
 
 use super::suite::*;
@@ -51,15 +52,15 @@ fn instantiate_rejects_bad_config() {
     };
     assert_eq!(
         inst(0, 10, None, a.pool.to_string()).unwrap_err(),
-        ContractError::Zero {
+        ContractError::Validation(ValidationError::Zero {
             field: "challenge_window_secs"
-        }
+        })
     );
     assert_eq!(
         inst(10, 0, None, a.pool.to_string()).unwrap_err(),
-        ContractError::Zero {
+        ContractError::Validation(ValidationError::Zero {
             field: "max_tranches_per_version"
-        }
+        })
     );
     assert_eq!(
         inst(10, 5_000, None, a.pool.to_string()).unwrap_err(),
@@ -70,9 +71,9 @@ fn instantiate_rejects_bad_config() {
     );
     assert_eq!(
         inst(10, 10, Some(coin(0, DENOM)), a.pool.to_string()).unwrap_err(),
-        ContractError::Zero {
+        ContractError::Validation(ValidationError::Zero {
             field: "tranche_bond"
-        }
+        })
     );
     assert!(matches!(
         inst(10, 10, None, "not-an-address".into()).unwrap_err(),
@@ -90,9 +91,9 @@ fn update_config_is_admin_only_and_validated() {
             .call(&s.actors.stranger)
     });
     suite.assert_refused(
-        ContractError::Zero {
+        ContractError::Validation(ValidationError::Zero {
             field: "dataset_bond",
-        },
+        }),
         |s| {
             s.registry()
                 .update_config(ConfigUpdate {
@@ -103,9 +104,9 @@ fn update_config_is_admin_only_and_validated() {
         },
     );
     suite.assert_refused(
-        ContractError::Zero {
+        ContractError::Validation(ValidationError::Zero {
             field: "challenge_window_secs",
-        },
+        }),
         |s| {
             s.registry()
                 .update_config(ConfigUpdate {
@@ -155,11 +156,11 @@ fn register_schema_bad_input() {
         },
     );
     suite.assert_refused(
-        ContractError::BadLength {
+        ContractError::Validation(ValidationError::BadLength {
             field: "uri",
             max: 512,
             len: 0,
-        },
+        }),
         |s| {
             s.registry()
                 .register_schema(String::new(), root(1))
@@ -168,10 +169,10 @@ fn register_schema_bad_input() {
         },
     );
     suite.assert_refused(
-        ContractError::BadHash {
+        ContractError::Validation(ValidationError::BadHash {
             field: "hash",
             len: 3,
-        },
+        }),
         |s| {
             s.registry()
                 .register_schema("ipfs://s".into(), HexBinary::from(vec![1, 2, 3]))
@@ -179,12 +180,15 @@ fn register_schema_bad_input() {
                 .call(&s.actors.alice)
         },
     );
-    suite.assert_refused(ContractError::Zero { field: "hash" }, |s| {
-        s.registry()
-            .register_schema("ipfs://s".into(), root(0))
-            .with_funds(&[coin(SCHEMA_FEE, DENOM)])
-            .call(&s.actors.alice)
-    });
+    suite.assert_refused(
+        ContractError::Validation(ValidationError::Zero { field: "hash" }),
+        |s| {
+            s.registry()
+                .register_schema("ipfs://s".into(), root(0))
+                .with_funds(&[coin(SCHEMA_FEE, DENOM)])
+                .call(&s.actors.alice)
+        },
+    );
 }
 
 #[test]
@@ -228,11 +232,11 @@ fn register_dataset_bad_input() {
         )
     });
     suite.assert_refused(
-        ContractError::BadLength {
+        ContractError::Validation(ValidationError::BadLength {
             field: "name",
             max: 128,
             len: 200,
-        },
+        }),
         |s| {
             call(
                 s,
@@ -342,10 +346,10 @@ fn maintainer_messages_bad_input() {
         |s| s.registry().add_canary(d, root(0xC1)).call(&s.actors.maintainer),
     );
     suite.assert_refused(
-        ContractError::BadHash {
+        ContractError::Validation(ValidationError::BadHash {
             field: "canary",
             len: 1,
-        },
+        }),
         |s| {
             s.registry()
                 .add_canary(d, HexBinary::from(vec![1]))
@@ -385,19 +389,20 @@ fn register_tranche_bad_input() {
         call(s, 7, root(50), 1, 1, &bonded)
     });
     suite.assert_refused(
-        ContractError::Zero {
+        ContractError::Validation(ValidationError::Zero {
             field: "record_count",
-        },
+        }),
         |s| call(s, d, root(50), 0, 1, &bonded),
     );
-    suite.assert_refused(ContractError::Zero { field: "byte_size" }, |s| {
-        call(s, d, root(50), 1, 0, &bonded)
-    });
     suite.assert_refused(
-        ContractError::BadHash {
+        ContractError::Validation(ValidationError::Zero { field: "byte_size" }),
+        |s| call(s, d, root(50), 1, 0, &bonded),
+    );
+    suite.assert_refused(
+        ContractError::Validation(ValidationError::BadHash {
             field: "content_root",
             len: 31,
-        },
+        }),
         |s| call(s, d, HexBinary::from(vec![1u8; 31]), 1, 1, &bonded),
     );
     suite.assert_refused(

@@ -14,6 +14,7 @@ use crate::contract::sv::mt::{CodeId, RewardDistributorContractProxy};
 use crate::error::ContractError;
 use crate::msg::ConfigUpdate;
 use crate::state::AcceptedDenom;
+use attrib_std::validation::ValidationError;
 
 fn mark(dataset_id: u64, version: u32, weight_bps: u32) -> Earmark {
     Earmark {
@@ -386,10 +387,10 @@ fn admin_messages_bad_input() {
         },
     );
     s.assert_refused(
-        ContractError::BadParam {
+        ContractError::Validation(ValidationError::Invalid {
             field: "top_k",
             reason: "must be 1-100",
-        },
+        }),
         |s| {
             s.distributor()
                 .update_config(ConfigUpdate {
@@ -406,7 +407,10 @@ fn admin_messages_bad_input() {
             .call(&a.admin)
             .unwrap_err();
         assert!(
-            matches!(err, ContractError::BadParam { field: "denom", .. }),
+            matches!(
+                err,
+                ContractError::Validation(ValidationError::Invalid { field: "denom", .. })
+            ),
             "{bad}: {err:?}"
         );
     }
@@ -488,10 +492,10 @@ fn instantiate_rejects_bad_config_and_migrate_checks_versions() {
     );
     assert_eq!(
         inst(rates, None, None, None).unwrap_err(),
-        ContractError::BadParam {
+        ContractError::Validation(ValidationError::Invalid {
             field: "clock",
             reason: "give a clock or a curator staking contract to take it from",
-        }
+        })
     );
     let other_clock = attrib_std::rewards::EpochClock {
         epoch_start: 1,

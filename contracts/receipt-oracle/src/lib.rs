@@ -35,7 +35,7 @@ pub mod omission;
 pub mod state;
 
 #[cfg(test)]
-mod multitest;
+mod entry_tests;
 
 pub use crate::contract::ReceiptOracleContract;
 pub use crate::error::ContractError;

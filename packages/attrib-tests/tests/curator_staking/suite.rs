@@ -184,20 +184,11 @@ impl Suite {
     }
 
     pub fn balance(&self, who: &Addr) -> u128 {
-        self.app
-            .app()
-            .wrap()
-            .query_balance(who, DENOM)
-            .unwrap()
-            .amount
-            .u128()
+        attrib_tests::balance(&self.app, who, DENOM)
     }
 
     pub fn advance(&self, secs: u64) {
-        self.app.update_block(|b| {
-            b.time = b.time.plus_seconds(secs);
-            b.height += 1 + secs / 5;
-        });
+        attrib_tests::advance(&self.app, secs);
     }
 
     /// A tranche in the strict dataset: the registry opens its review here at once.

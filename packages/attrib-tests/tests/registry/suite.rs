@@ -186,20 +186,11 @@ impl Suite {
     }
 
     pub fn balance(&self, who: &Addr, denom: &str) -> u128 {
-        self.app
-            .app()
-            .wrap()
-            .query_balance(who, denom)
-            .unwrap()
-            .amount
-            .u128()
+        attrib_tests::balance(&self.app, who, denom)
     }
 
     pub fn advance(&self, secs: u64) {
-        self.app.update_block(|b| {
-            b.time = b.time.plus_seconds(secs);
-            b.height += secs / 5 + 1;
-        });
+        attrib_tests::advance(&self.app, secs);
     }
 
     pub fn now(&self) -> u64 {

@@ -37,7 +37,7 @@ pub mod staking;
 pub mod state;
 
 #[cfg(test)]
-mod multitest;
+mod entry_tests;
 
 pub use crate::contract::CuratorStakingContract;
 pub use crate::error::ContractError;

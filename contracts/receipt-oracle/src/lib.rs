@@ -36,7 +36,7 @@ pub mod queries;
 pub mod state;
 
 #[cfg(test)]
-mod multitest;
+mod entry_tests;
 
 pub use crate::contract::ReceiptOracleContract;
 pub use crate::error::ContractError;

@@ -47,7 +47,7 @@ pub mod tranches;
 pub mod versions;
 
 #[cfg(test)]
-mod multitest;
+mod entry_tests;
 
 pub use crate::contract::RegistryContract;
 pub use crate::error::ContractError;

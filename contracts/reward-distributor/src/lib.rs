@@ -41,11 +41,9 @@ pub mod inflows;
 pub mod msg;
 pub mod queries;
 pub mod state;
-#[cfg(any(test, feature = "mt"))]
-pub mod testing;
 
 #[cfg(test)]
-mod multitest;
+mod entry_tests;
 
 pub use crate::contract::RewardDistributorContract;
 pub use crate::error::ContractError;

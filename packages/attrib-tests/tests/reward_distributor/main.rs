@@ -1,0 +1,4 @@
+mod bad_input;
+mod properties;
+mod story;
+mod suite;

@@ -174,10 +174,7 @@ impl Wiring for CuratorStakingContract {
     type Error = ContractError;
 
     fn set_peers(&self, ctx: ExecCtx, peers: Peers) -> Result<Response, ContractError> {
-        funds::expect_none(&ctx.info.funds)?;
-        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
-        let peers = peers.validate::<ContractError>(ctx.deps.api, PEER_ROLES)?;
-        peers.check_contracts(&ctx.deps.querier, &ctx.env.contract.address)?;
+        let peers = peers.authorize::<ContractError>(&ctx, &self.gov, PEER_ROLES)?;
         let mut c = self.config.load(ctx.deps.storage)?;
         // Reviews are keyed by the registry's tranche ids: once one was opened, another
         // registry's ids would collide with them.

@@ -245,10 +245,7 @@ impl Wiring for RewardDistributorContract {
     type Error = ContractError;
 
     fn set_peers(&self, ctx: ExecCtx, peers: Peers) -> Result<Response, ContractError> {
-        attrib_std::funds::expect_none(&ctx.info.funds)?;
-        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
-        let peers = peers.validate::<ContractError>(ctx.deps.api, PEER_ROLES)?;
-        peers.check_contracts(&ctx.deps.querier, &ctx.env.contract.address)?;
+        let peers = peers.authorize::<ContractError>(&ctx, &self.gov, PEER_ROLES)?;
         let mut c = self.config.load(ctx.deps.storage)?;
         if let Some(a) = &peers.registry {
             c.registry = Some(a.clone());

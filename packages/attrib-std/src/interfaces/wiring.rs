@@ -12,6 +12,8 @@ use sylvia::ctx::{ExecCtx, QueryCtx};
 use sylvia::interface;
 
 use crate::events::{self, action};
+use crate::funds::FundsError;
+use crate::governance::{AdminControl, GovernanceError};
 
 /// The protocol's contracts by role. In `set_peers`, a role left out keeps its address;
 /// a field that names no role is refused (a misspelt role must not be a silent no-op).
@@ -89,6 +91,20 @@ pub struct ValidPeers {
 }
 
 impl Peers {
+    /// What every `set_peers` checks before it stores anything: no funds, the admin as
+    /// sender, only roles the contract `calls` (valid addresses), and each a contract
+    /// other than this one.
+    pub fn authorize<E>(self, ctx: &ExecCtx, gov: &AdminControl, calls: &[PeerRole]) -> Result<ValidPeers, E>
+    where
+        E: From<StdError> + From<PeerError> + From<FundsError> + From<GovernanceError>,
+    {
+        crate::funds::expect_none(&ctx.info.funds)?;
+        gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
+        let peers = self.validate::<E>(ctx.deps.api, calls)?;
+        peers.check_contracts(&ctx.deps.querier, &ctx.env.contract.address)?;
+        Ok(peers)
+    }
+
     fn entries(&self) -> [(PeerRole, &Option<String>); 4] {
         [
             (PeerRole::Registry, &self.registry),

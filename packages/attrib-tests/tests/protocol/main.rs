@@ -1,11 +1,12 @@
 //! The protocol as the builder deploys it: the wiring plan of `attrib_std::wiring` reads
 //! as each contract's own messages, and `set_peers` behaves the same in all four.
 
+use attrib_std::funds::FundsError;
 use attrib_std::governance::GovernanceError;
 use attrib_std::interfaces::wiring::sv::mt::WiringProxy;
 use attrib_std::wiring::{plan, PeerError, Peers, PeersResponse};
-use attrib_tests::{addr, Protocol, ProtocolBuilder};
-use cosmwasm_std::{from_json, to_json_binary, Addr};
+use attrib_tests::{addr, balance, fund, Protocol, ProtocolBuilder, DENOM};
+use cosmwasm_std::{coin, from_json, to_json_binary, Addr};
 
 fn protocol() -> Protocol {
     ProtocolBuilder::default().build()
@@ -79,16 +80,22 @@ fn peers_reflect_the_wiring_after_build() {
 }
 
 /// `set_peers` in every contract: a stranger is refused, so is a role the contract does
-/// not call, and a message naming no peer; none of them changes the peers.
+/// not call, a message naming no peer, attached funds and a wallet as a peer; none of
+/// them changes the peers or moves a coin.
 #[test]
 fn set_peers_checks_sender_and_roles_in_every_contract() {
     let p = protocol();
     let stranger = addr("stranger");
     let other = addr("other-registry").to_string();
+    fund(&p.app, &p.admin, vec![coin(5, DENOM)]);
     macro_rules! check {
         ($proxy:expr, $err:ty, $not_called:ident, $called:ident) => {{
             let c = $proxy;
             let wired = c.peers().unwrap();
+            let balances = (
+                balance(&p.app, &p.admin, DENOM),
+                balance(&p.app, &c.contract_addr, DENOM),
+            );
             let called = Peers {
                 $called: Some(other.clone()),
                 ..Default::default()
@@ -113,7 +120,31 @@ fn set_peers_checks_sender_and_roles_in_every_contract() {
                 c.set_peers(Peers::default()).call(&p.admin).unwrap_err(),
                 <$err>::from(PeerError::NoPeers)
             );
+            // The admin too: funds attached, or a wallet where a contract belongs.
+            assert_eq!(
+                c.set_peers(called.clone())
+                    .with_funds(&[coin(5, DENOM)])
+                    .call(&p.admin)
+                    .unwrap_err(),
+                <$err>::from(FundsError::Unexpected {
+                    sent: vec![coin(5, DENOM)]
+                })
+            );
+            assert_eq!(
+                c.set_peers(called.clone()).call(&p.admin).unwrap_err(),
+                <$err>::from(PeerError::NotAContract {
+                    role: stringify!($called)
+                })
+            );
             assert_eq!(c.peers().unwrap(), wired, "a refused set_peers changed the peers");
+            assert_eq!(
+                (
+                    balance(&p.app, &p.admin, DENOM),
+                    balance(&p.app, &c.contract_addr, DENOM)
+                ),
+                balances,
+                "a refused set_peers moved coins"
+            );
         }};
     }
     check!(

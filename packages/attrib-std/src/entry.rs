@@ -135,7 +135,7 @@ impl<'de, A: MapAccess<'de>> VariantAccess<'de> for Tagged<'_, A> {
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, A::Error> {
-        self.map.next_value_seed(Shaped::Tuple(len, visitor))
+        self.map.next_value_seed(TupleBody(len, visitor))
     }
 
     fn struct_variant<V: Visitor<'de>>(
@@ -143,24 +143,31 @@ impl<'de, A: MapAccess<'de>> VariantAccess<'de> for Tagged<'_, A> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, A::Error> {
-        self.map.next_value_seed(Shaped::Struct(fields, visitor))
+        self.map.next_value_seed(StructBody(fields, visitor))
     }
 }
 
-/// The content of a tuple or struct variant, read as what it is.
-enum Shaped<V> {
-    Tuple(usize, V),
-    Struct(&'static [&'static str], V),
-}
+/// The content of a tuple variant, read as a sequence.
+struct TupleBody<V>(usize, V);
 
-impl<'de, V: Visitor<'de>> DeserializeSeed<'de> for Shaped<V> {
+impl<'de, V: Visitor<'de>> DeserializeSeed<'de> for TupleBody<V> {
     type Value = V::Value;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<V::Value, D::Error> {
-        match self {
-            Shaped::Tuple(len, visitor) => deserializer.deserialize_tuple(len, visitor),
-            Shaped::Struct(fields, visitor) => deserializer.deserialize_struct("", fields, visitor),
-        }
+        deserializer.deserialize_tuple(self.0, self.1)
+    }
+}
+
+/// The content of a struct variant, read as a map. (A separate seed from
+/// [`TupleBody`]: one seed for both shapes instantiated a sequence reader for every
+/// struct message too, code no message used.)
+struct StructBody<V>(&'static [&'static str], V);
+
+impl<'de, V: Visitor<'de>> DeserializeSeed<'de> for StructBody<V> {
+    type Value = V::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<V::Value, D::Error> {
+        deserializer.deserialize_struct("", self.0, self.1)
     }
 }
 

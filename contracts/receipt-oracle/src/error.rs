@@ -2,6 +2,7 @@ use attrib_std::funds::FundsError;
 use attrib_std::governance::GovernanceError;
 use attrib_std::migration::MigrateError;
 use attrib_std::receipts::ProofError;
+use attrib_std::registry::{DatasetId, VersionId};
 use cosmwasm_std::{StdError, Uint128};
 use thiserror::Error;
 
@@ -33,6 +34,12 @@ pub enum ContractError {
 
     #[error("lineage weights must sum to 10000 bps, got {sum}")]
     LineageWeights { sum: u64 },
+
+    #[error("lineage entry {dataset_id}/{version} has weight 0 bps: leave it out instead")]
+    ZeroLineageWeight {
+        dataset_id: DatasetId,
+        version: VersionId,
+    },
 
     #[error("a model's lineage holds 1-{max} entries")]
     LineageSize { max: u32 },

@@ -63,8 +63,14 @@ impl ReceiptOracleContract {
                 max: config.params.max_lineage,
             });
         }
+        if let Some(e) = lineage.iter().find(|e| e.weight_bps == 0) {
+            return Err(ContractError::ZeroLineageWeight {
+                dataset_id: e.dataset_id,
+                version: e.version,
+            });
+        }
         let sum: u64 = lineage.iter().map(|e| e.weight_bps as u64).sum();
-        if sum != 10_000 || lineage.iter().any(|e| e.weight_bps == 0) {
+        if sum != 10_000 {
             return Err(ContractError::LineageWeights { sum });
         }
         for (i, e) in lineage.iter().enumerate() {

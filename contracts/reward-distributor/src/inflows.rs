@@ -30,8 +30,15 @@ fn validate_earmarks(earmarks: &[Earmark]) -> Result<(), ContractError> {
     if earmarks.is_empty() {
         return Ok(());
     }
+    if let Some(e) = earmarks.iter().find(|e| e.weight_bps == 0) {
+        return Err(rewards::RewardsError::ZeroEarmarkWeight {
+            dataset_id: e.dataset_id,
+            version: e.version,
+        }
+        .into());
+    }
     let sum: u64 = earmarks.iter().map(|e| e.weight_bps as u64).sum();
-    if sum != BPS as u64 || earmarks.iter().any(|e| e.weight_bps == 0) {
+    if sum != BPS as u64 {
         return Err(rewards::RewardsError::BadEarmarkWeights { sum }.into());
     }
     for (i, e) in earmarks.iter().enumerate() {

@@ -199,6 +199,12 @@ pub enum RewardsError {
     #[error("earmark weights must sum to 10000 bps, got {sum}")]
     BadEarmarkWeights { sum: u64 },
 
+    #[error("earmark {dataset_id}/{version} has weight 0 bps: leave it out instead")]
+    ZeroEarmarkWeight {
+        dataset_id: DatasetId,
+        version: VersionId,
+    },
+
     #[error("earmark {dataset_id}/{version} is listed twice")]
     RepeatedEarmark {
         dataset_id: DatasetId,

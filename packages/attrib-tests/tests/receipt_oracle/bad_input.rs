@@ -42,6 +42,14 @@ fn register_model_bad_input() {
         reg(s, vec![], 2, DENOM, &s.owner)
     });
     let d = s.datasets[0];
+    // A zero weight is named as such (it used to read "must sum to 10000 bps, got 10000").
+    s.assert_refused(
+        ContractError::ZeroLineageWeight {
+            dataset_id: s.datasets[1],
+            version: 1,
+        },
+        |s| reg(s, lineage(s, 10_000, 0), 2, DENOM, &s.owner),
+    );
     s.assert_refused(
         ContractError::LineageRepeated {
             dataset_id: d,

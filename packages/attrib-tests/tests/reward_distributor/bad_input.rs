@@ -72,8 +72,12 @@ fn pay_bad_input() {
         ContractError::Rewards(RewardsError::BadEarmarkWeights { sum: 9_999 }),
         |s| s.pay_direct(&a.buyer, &[coin(500, DENOM)], vec![mark(d, 1, 9_999)]),
     );
+    // A zero weight is named as such (it used to read "must sum to 10000 bps, got 10000").
     s.assert_refused(
-        ContractError::Rewards(RewardsError::BadEarmarkWeights { sum: 10_000 }),
+        ContractError::Rewards(RewardsError::ZeroEarmarkWeight {
+            dataset_id: d,
+            version: 2,
+        }),
         |s| {
             s.pay_direct(
                 &a.buyer,

@@ -76,6 +76,7 @@ impl RegistryContract {
                 },
             ),
             roots: Map::new("roots"),
+            version_roots: Map::new("version_roots"),
             versions: Map::new("versions"),
             version_weights: Map::new("version_weights"),
             tranche_versions: Map::new("tranche_versions"),
@@ -349,7 +350,8 @@ impl RegistryContract {
         self.query_license_grants(ctx, licensee, start_after, limit)
     }
 
-    /// Which tranche registered this content root, if any (a pre-check for duplicates).
+    /// Which tranche registered this content root, or which sealed version has it as its
+    /// root, if any (a pre-check for duplicates).
     #[sv::msg(query)]
     pub fn content_root(
         &self,
@@ -358,6 +360,9 @@ impl RegistryContract {
     ) -> Result<ContentRootResponse, ContractError> {
         Ok(ContentRootResponse {
             tranche_id: self.roots.may_load(ctx.deps.storage, content_root.as_slice())?,
+            version: self
+                .version_roots
+                .may_load(ctx.deps.storage, content_root.as_slice())?,
         })
     }
 

@@ -38,6 +38,16 @@ pub struct TrancheFilter {
 pub struct TrancheRegistration {
     pub tranche_id: Option<TrancheId>,
     pub duplicate_of: Option<TrancheId>,
+    /// The refused root is the root of this sealed version (a version's content
+    /// re-registered as one tranche).
+    pub duplicate_of_version: Option<VersionRoot>,
+}
+
+/// The sealed version whose merkle root a content root is.
+#[cw_serde]
+pub struct VersionRoot {
+    pub dataset_id: DatasetId,
+    pub version: VersionId,
 }
 
 #[cw_serde]
@@ -97,6 +107,8 @@ pub struct LicenseGrantsResponse {
 pub struct ContentRootResponse {
     /// The tranche that registered this root, if any.
     pub tranche_id: Option<TrancheId>,
+    /// The sealed version whose root this is, if any (also refused as a tranche root).
+    pub version: Option<VersionRoot>,
 }
 
 #[cw_serde]

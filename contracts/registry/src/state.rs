@@ -9,6 +9,8 @@ use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Coin, HexBinary, Uint128};
 use cw_storage_plus::{Index, IndexList, IndexedMap, Item, Map, MultiIndex};
 
+use crate::msg::VersionRoot;
+
 #[cw_serde]
 pub struct Config {
     /// The reward distributor: fees, license payments and forfeited bonds are paid to it
@@ -155,6 +157,9 @@ pub struct RegistryContract {
     pub(crate) tranches: IndexedMap<TrancheId, Tranche, TrancheIndexes<'static>>,
     /// content root → tranche that registered it (exact dedup across the registry).
     pub(crate) roots: Map<&'static [u8], TrancheId>,
+    /// version root → the first version sealed with it: a tranche may not register a
+    /// version's root (the whole version re-registered as one tranche).
+    pub(crate) version_roots: Map<&'static [u8], VersionRoot>,
     pub(crate) versions: Map<(DatasetId, VersionId), Version>,
     /// (dataset, version, contributor) → summed share weight of their tranches.
     pub(crate) version_weights: Map<(DatasetId, VersionId, &'static Addr), Uint128>,

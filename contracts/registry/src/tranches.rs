@@ -47,22 +47,39 @@ impl RegistryContract {
 
         // Exact duplicate: refused at once and counted. The transaction succeeds so that
         // the refusal is on record (dedup metric) and the spam bond is really lost.
-        if let Some(original) = self.roots.may_load(ctx.deps.storage, content_root.as_slice())? {
+        // A sealed version's root counts too: it would re-register the whole version's
+        // content as one tranche.
+        let original = self.roots.may_load(ctx.deps.storage, content_root.as_slice())?;
+        let original_version = match original {
+            Some(_) => None,
+            None => self
+                .version_roots
+                .may_load(ctx.deps.storage, content_root.as_slice())?,
+        };
+        if original.is_some() || original_version.is_some() {
             stats.dedup_hits += 1;
             dataset.counters.duplicates_refused += 1;
             self.stats.save(ctx.deps.storage, &stats)?;
             self.datasets.save(ctx.deps.storage, dataset_id, &dataset)?;
+            let mut refused = Event::new(events::TRANCHE_DUPLICATE_REFUSED)
+                .add_attribute(attr::DATASET_ID, dataset_id.to_string())
+                .add_attribute(attr::CONTRIBUTOR, ctx.info.sender.as_str())
+                .add_attribute(attr::CONTENT_ROOT, content_root.to_hex());
+            if let Some(t) = original {
+                refused = refused.add_attribute(attr::DUPLICATE_OF, t.to_string());
+            }
+            if let Some(v) = &original_version {
+                refused = refused.add_attribute(
+                    attr::DUPLICATE_OF_VERSION,
+                    format!("{}/{}", v.dataset_id, v.version),
+                );
+            }
             let mut resp = events::response(action::REGISTER_TRANCHE)
-                .add_event(
-                    Event::new(events::TRANCHE_DUPLICATE_REFUSED)
-                        .add_attribute(attr::DATASET_ID, dataset_id.to_string())
-                        .add_attribute(attr::CONTRIBUTOR, ctx.info.sender.as_str())
-                        .add_attribute(attr::CONTENT_ROOT, content_root.to_hex())
-                        .add_attribute(attr::DUPLICATE_OF, original.to_string()),
-                )
+                .add_event(refused)
                 .set_data(to_json_binary(&TrancheRegistration {
                     tranche_id: None,
-                    duplicate_of: Some(original),
+                    duplicate_of: original,
+                    duplicate_of_version: original_version,
                 })?);
             if let Some(bond) = config.tranche_bond {
                 resp = to_pool(
@@ -138,6 +155,7 @@ impl RegistryContract {
             .set_data(to_json_binary(&TrancheRegistration {
                 tranche_id: Some(id),
                 duplicate_of: None,
+                duplicate_of_version: None,
             })?);
         if let Some(reviewer) = reviewer {
             let open = Remote::<dyn ReviewService<Error = StdError>>::new(reviewer)

@@ -11,6 +11,7 @@ use sylvia::ctx::ExecCtx;
 
 use crate::datasets::pay;
 use crate::error::ContractError;
+use crate::msg::VersionRoot;
 use crate::state::{RegistryContract, Version};
 
 impl RegistryContract {
@@ -79,6 +80,16 @@ impl RegistryContract {
         };
         self.versions
             .save(ctx.deps.storage, (dataset_id, number), &version)?;
+        if !self.version_roots.has(ctx.deps.storage, &root) {
+            self.version_roots.save(
+                ctx.deps.storage,
+                &root,
+                &VersionRoot {
+                    dataset_id,
+                    version: number,
+                },
+            )?;
+        }
         for id in &version.tranche_ids {
             self.tranche_versions
                 .update(ctx.deps.storage, *id, |v| -> Result<_, ContractError> {

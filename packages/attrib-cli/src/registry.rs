@@ -509,6 +509,15 @@ pub async fn tx(ctx: &Ctx, cmd: RegistryTx) -> Result<Option<TxOutcome>> {
                         content_root.to_hex()
                     );
                 }
+                if let Some(v) = seen.version {
+                    bail!(
+                        "content root {} is the root of sealed version {}/{}: the registry would refuse it as a \
+                         duplicate and forfeit your listing bond (use --force to submit anyway)",
+                        content_root.to_hex(),
+                        v.dataset_id,
+                        v.version
+                    );
+                }
             }
             let funds = funds_or(&amount, config().await?.tranche_bond)?;
             let msg = ExecMsg::RegisterTranche {

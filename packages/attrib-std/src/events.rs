@@ -12,6 +12,8 @@ pub mod attr {
     pub const CONTENT_ROOT: &str = "content_root";
     pub const VERSION_ROOT: &str = "version_root";
     pub const DUPLICATE_OF: &str = "duplicate_of";
+    /// A refused tranche root that is a sealed version's root: `<dataset>/<version>`.
+    pub const DUPLICATE_OF_VERSION: &str = "duplicate_of_version";
     pub const MAINTAINER: &str = "maintainer";
     pub const CONTRIBUTOR: &str = "contributor";
     pub const LICENSEE: &str = "licensee";

@@ -692,3 +692,80 @@ fn without_bonds_or_prices_nothing_is_paid_and_funds_are_refused() {
     }
     assert_eq!(suite.balance(&a.pool, DENOM), 0);
 }
+
+/// A sealed version's root is not a new tranche: re-registering the whole version's
+/// content as one tranche (to take its attribution) is refused as a duplicate, on the
+/// record and with the bond forfeited, exactly as a repeated tranche root is. (Issue 14,
+/// item 4: before, the version root was accepted as a fresh content root.)
+#[test]
+fn a_version_root_is_refused_as_a_tranche_root() {
+    let suite = SuiteBuilder::default().build();
+    let a = &suite.actors;
+    let dataset = suite.register_dataset(VerificationTier::Strict);
+    let t1 = suite
+        .register_tranche(&a.alice, dataset, 1, 100)
+        .tranche_id
+        .unwrap();
+    let t2 = suite
+        .register_tranche(&a.bob, dataset, 2, 100)
+        .tranche_id
+        .unwrap();
+    for t in [t1, t2] {
+        suite
+            .decide(
+                t,
+                ReviewOutcome::Accept {
+                    accepted_records: None,
+                },
+            )
+            .unwrap();
+    }
+    suite.seal(dataset, vec![t1, t2]).unwrap();
+    let version_root = suite.registry().version(dataset, 1).unwrap().version.root;
+    let seen = suite.registry().content_root(version_root.clone()).unwrap();
+    assert_eq!(seen.tranche_id, None);
+    assert_eq!(
+        seen.version,
+        Some(attrib_registry::msg::VersionRoot {
+            dataset_id: dataset,
+            version: 1
+        })
+    );
+
+    let other = suite.register_dataset(VerificationTier::Strict);
+    let (pool0, stats0, before) = (
+        suite.balance(&a.pool, DENOM),
+        suite.stats(),
+        suite.opened_reviews().len(),
+    );
+    let resp = suite
+        .try_register_tranche(&a.spammer, other, version_root.clone(), 200)
+        .unwrap();
+    let data: attrib_registry::msg::TrancheRegistration =
+        cosmwasm_std::from_json(resp.data.unwrap()).unwrap();
+    assert_eq!(data.tranche_id, None, "no tranche for the version's root");
+    assert_eq!(data.duplicate_of, None);
+    assert_eq!(
+        data.duplicate_of_version,
+        Some(attrib_registry::msg::VersionRoot {
+            dataset_id: dataset,
+            version: 1
+        })
+    );
+    assert!(resp
+        .events
+        .iter()
+        .any(|e| e.ty == format!("wasm-{}", events::TRANCHE_DUPLICATE_REFUSED)
+            && e.attributes
+                .iter()
+                .any(|at| at.key == "duplicate_of_version" && at.value == format!("{dataset}/1"))));
+    assert_eq!(
+        suite.balance(&a.pool, DENOM),
+        pool0 + TRANCHE_BOND,
+        "bond forfeited"
+    );
+    assert_eq!(suite.stats().dedup_hits, stats0.dedup_hits + 1);
+    assert_eq!(suite.stats().tranches, stats0.tranches);
+    assert_eq!(suite.opened_reviews().len(), before, "no review opened");
+    suite.assert_conserved();
+}

@@ -105,6 +105,9 @@ pub enum ContractError {
     #[error("a version holds at most {max} tranches, got {got}")]
     TooManyTranches { max: u32, got: usize },
 
+    #[error("tranche {tranche_id} is already in {max} versions, the most one tranche may be sealed into")]
+    TrancheInTooManyVersions { tranche_id: TrancheId, max: usize },
+
     #[error("tranche {tranche_id} is listed twice")]
     RepeatedTranche { tranche_id: TrancheId },
 

@@ -12,6 +12,13 @@ use sylvia::ctx::ExecCtx;
 use crate::datasets::pay;
 use crate::error::ContractError;
 use crate::msg::VersionRoot;
+
+/// How many versions one tranche may be sealed into. Revoking a tranche claws back its
+/// rewards in every version it is part of, in one message to the reward pool: without a
+/// bound a maintainer could reseal a tranche until its revocation no longer fits in a
+/// block, and the tranche could never be revoked. 64 is a monthly release for five
+/// years; a version past it must leave the tranche out (its earlier versions keep paying).
+pub const MAX_VERSIONS_PER_TRANCHE: usize = 64;
 use crate::state::{RegistryContract, Version};
 
 impl RegistryContract {
@@ -94,6 +101,12 @@ impl RegistryContract {
             self.tranche_versions
                 .update(ctx.deps.storage, *id, |v| -> Result<_, ContractError> {
                     let mut v = v.unwrap_or_default();
+                    if v.len() >= MAX_VERSIONS_PER_TRANCHE {
+                        return Err(ContractError::TrancheInTooManyVersions {
+                            tranche_id: *id,
+                            max: MAX_VERSIONS_PER_TRANCHE,
+                        });
+                    }
                     v.push(number);
                     Ok(v)
                 })?;

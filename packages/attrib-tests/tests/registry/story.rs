@@ -769,3 +769,51 @@ fn a_version_root_is_refused_as_a_tranche_root() {
     assert_eq!(suite.opened_reviews().len(), before, "no review opened");
     suite.assert_conserved();
 }
+
+/// A tranche is sealed into at most `MAX_VERSIONS_PER_TRANCHE` versions, so its
+/// revocation (one message over every version it is in) stays bounded and always
+/// fits: at the cap the next seal is refused with a typed error and changes nothing, and
+/// revoking the tranche still goes through. (Issue 14, item 5: before, a maintainer
+/// could reseal a tranche without limit.)
+#[test]
+fn a_tranche_is_sealed_into_a_bounded_number_of_versions() {
+    use attrib_registry::versions::MAX_VERSIONS_PER_TRANCHE;
+    let suite = SuiteBuilder::default().build();
+    let a = &suite.actors;
+    let dataset = suite.register_dataset(VerificationTier::Strict);
+    let t = suite
+        .register_tranche(&a.alice, dataset, 7, 10)
+        .tranche_id
+        .unwrap();
+    suite
+        .decide(
+            t,
+            ReviewOutcome::Accept {
+                accepted_records: None,
+            },
+        )
+        .unwrap();
+    for _ in 0..MAX_VERSIONS_PER_TRANCHE {
+        suite.seal(dataset, vec![t]).unwrap();
+    }
+    let latest = suite.registry().dataset(dataset).unwrap().dataset.latest_version;
+    assert_eq!(latest, Some(MAX_VERSIONS_PER_TRANCHE as u32));
+    suite.assert_refused(
+        ContractError::TrancheInTooManyVersions {
+            tranche_id: t,
+            max: MAX_VERSIONS_PER_TRANCHE,
+        },
+        |s| s.seal(dataset, vec![t]),
+    );
+    assert_eq!(
+        suite.registry().dataset(dataset).unwrap().dataset.latest_version,
+        latest
+    );
+    let resp = suite.decide(t, ReviewOutcome::Revoke {}).unwrap();
+    assert!(resp
+        .events
+        .iter()
+        .any(|e| e.ty == format!("wasm-{}", events::TRANCHE_REVOKED)));
+    assert_eq!(suite.tranche(t).status, TrancheStatus::Revoked);
+    suite.assert_conserved();
+}

@@ -49,6 +49,16 @@ pub enum ContractError {
     #[error("at most {max} stakers")]
     TooManyStakers { max: u32 },
 
+    #[error("stake would be {bonded} bonded, under the minimum stake of {min}")]
+    BelowMinStake { bonded: Uint128, min: Uint128 },
+
+    #[error("unstaking {requested} would leave {left} bonded: unstake all, or leave at least the minimum stake of {min}")]
+    DustLeft {
+        requested: Uint128,
+        left: Uint128,
+        min: Uint128,
+    },
+
     #[error("cannot unstake {requested}: only {bonded} is bonded")]
     InsufficientBonded { bonded: Uint128, requested: Uint128 },
 

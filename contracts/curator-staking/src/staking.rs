@@ -132,6 +132,16 @@ impl CuratorStakingContract {
             }
         };
         staker.bonded += amount;
+        // The stake floor: the staker set is capped (`max_stakers`), so a seat must cost
+        // at least `min_stake` — else 1-unit stakers could fill it and lock every new
+        // curator and operator out. Checked after the top-up, so a staker slashed under
+        // the floor can come back above it.
+        if staker.bonded < config.params.min_stake {
+            return Err(ContractError::BelowMinStake {
+                bonded: staker.bonded,
+                min: config.params.min_stake,
+            });
+        }
         self.stakers.save(storage, who, &staker)?;
         self.totals.update(storage, |mut t| -> Result<_, ContractError> {
             t.received += amount;
@@ -158,6 +168,14 @@ impl CuratorStakingContract {
             return Err(ContractError::InsufficientBonded {
                 bonded: staker.bonded,
                 requested: amount,
+            });
+        }
+        let left = staker.bonded - amount;
+        if !left.is_zero() && left < config.params.min_stake {
+            return Err(ContractError::DustLeft {
+                requested: amount,
+                left,
+                min: config.params.min_stake,
             });
         }
         let release_at = ctx.env.block.time.seconds() + config.params.unbonding_secs;

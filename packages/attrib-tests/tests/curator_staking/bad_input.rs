@@ -134,16 +134,29 @@ fn stake_bad_input() {
                 .call(&s.curators[0])
         },
     );
+    // The stake floor: a seat costs at least min_stake (100 here).
+    suite.assert_refused(
+        ContractError::BelowMinStake {
+            bonded: Uint128::new(99),
+            min: Uint128::new(100),
+        },
+        |s| {
+            s.staking()
+                .stake(Role::Operator)
+                .with_funds(&[coin(99, DENOM)])
+                .call(&s.operator)
+        },
+    );
     suite
         .staking()
         .stake(Role::Operator)
-        .with_funds(&[coin(5, DENOM)])
+        .with_funds(&[coin(100, DENOM)])
         .call(&suite.operator)
         .unwrap();
     suite.assert_refused(ContractError::TooManyStakers { max: 9 }, |s| {
         s.staking()
             .stake(Role::Curator)
-            .with_funds(&[coin(5, DENOM)])
+            .with_funds(&[coin(100, DENOM)])
             .call(&s.stranger)
     });
     // The cw20 hook only takes the configured token (this contract stakes a native denom).
@@ -165,6 +178,60 @@ fn stake_bad_input() {
             .with_funds(&[coin(5, DENOM)])
             .call(&s.curators[0])
     });
+}
+
+/// Issue 14, item 1: the staker set is capped, so 1-unit stakes used to fill it and lock
+/// every new curator and operator out. A seat now costs at least `min_stake`, and a
+/// partial unstake may not leave dust behind; leaving entirely frees the seat.
+#[test]
+fn dust_stakers_cannot_fill_the_staker_set() {
+    let suite = SuiteBuilder::default().with_params(|p| p.max_stakers = 9).build();
+    let min = Uint128::new(100);
+    // The attacker's 1-unit stake (a fresh seat) is refused, and nothing changes.
+    suite.assert_refused(
+        ContractError::BelowMinStake {
+            bonded: Uint128::new(1),
+            min,
+        },
+        |s| {
+            s.staking()
+                .stake(Role::Curator)
+                .with_funds(&[coin(1, DENOM)])
+                .call(&s.stranger)
+        },
+    );
+    // A staker may not shrink to dust either: all of it, or at least the minimum stays.
+    let c1 = suite.curators[1].clone();
+    suite.assert_refused(
+        ContractError::DustLeft {
+            requested: Uint128::new(9_950),
+            left: Uint128::new(50),
+            min,
+        },
+        |s| s.staking().unstake(Uint128::new(9_950)).call(&s.curators[1]),
+    );
+    suite.staking().unstake(Uint128::new(9_900)).call(&c1).unwrap();
+    suite.staking().unstake(Uint128::new(100)).call(&c1).unwrap();
+    // A top-up by a member counts its whole bond: 1 more on 0 bonded is still dust.
+    suite.assert_refused(
+        ContractError::BelowMinStake {
+            bonded: Uint128::new(1),
+            min,
+        },
+        |s| {
+            s.staking()
+                .stake(Role::Curator)
+                .with_funds(&[coin(1, DENOM)])
+                .call(&s.curators[1])
+        },
+    );
+    // The honest newcomer with the minimum gets a seat.
+    suite
+        .staking()
+        .stake(Role::Operator)
+        .with_funds(&[coin(100, DENOM)])
+        .call(&suite.operator)
+        .unwrap();
 }
 
 #[test]

@@ -4,9 +4,11 @@
 
 use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
-use attrib_std::interfaces::slashing_service::{SlashingService, StakeOfResponse};
+use attrib_std::interfaces::slashing_service::{
+    OpenOmissionClaimsResponse, SlashingService, StakeOfResponse,
+};
 use attrib_std::validation::{self, ValidationError};
-use cosmwasm_std::{Response, Uint128};
+use cosmwasm_std::{Order, Response, Uint128};
 use sylvia::ctx::{ExecCtx, QueryCtx};
 
 use crate::error::ContractError;
@@ -54,6 +56,23 @@ impl SlashingService for CuratorStakingContract {
                 .add_attribute(attr::SLASHER, ctx.info.sender.as_str()),
         );
         self.route_slashed(ctx.deps.storage, &config, taken, beneficiary.as_ref(), resp)
+    }
+
+    fn open_omission_claims(
+        &self,
+        ctx: QueryCtx,
+        model_id: u64,
+    ) -> Result<OpenOmissionClaimsResponse, ContractError> {
+        // At most one claim per (dataset, version) of the model's possible lineage.
+        let open = self
+            .open_omissions
+            .sub_prefix(model_id)
+            .keys_raw(ctx.deps.storage, None, None, Order::Ascending)
+            .count();
+        Ok(OpenOmissionClaimsResponse {
+            model_id,
+            open: open as u32,
+        })
     }
 
     fn stake_of(&self, ctx: QueryCtx, address: String) -> Result<StakeOfResponse, ContractError> {

@@ -366,6 +366,18 @@ impl ReceiptOracleContract {
                 reason: "it has debt",
             });
         }
+        // SPEC §5.5: an upheld omission claim charges back royalties from escrow and
+        // slashes the bond, so neither may leave while a claim is open.
+        let config = self.config.load(ctx.deps.storage)?;
+        let claims = Remote::<dyn SlashingService<Error = StdError>>::new(config.curator_staking)
+            .querier(&ctx.deps.querier)
+            .open_omission_claims(model_id)?;
+        if claims.open > 0 {
+            return Err(ContractError::CannotClose {
+                model_id,
+                reason: "an omission claim against it is open",
+            });
+        }
         let back = model.escrow + model.bond;
         model.escrow = Uint128::zero();
         model.bond = Uint128::zero();

@@ -1,5 +1,6 @@
 //! Implemented by curator staking: slashing as a service for authorized contracts (the
-//! registry, the receipt oracle), and the stake they check before trusting an operator.
+//! registry, the receipt oracle), the stake they check before trusting an operator, and
+//! the omission claims open against a model (which keep it from closing).
 
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Response, StdError, Uint128};
@@ -34,6 +35,13 @@ pub struct StakeOfResponse {
     pub unbonding: Uint128,
 }
 
+/// How many omission claims (SPEC §5.5) are open against a model.
+#[cw_serde]
+pub struct OpenOmissionClaimsResponse {
+    pub model_id: u64,
+    pub open: u32,
+}
+
 #[interface]
 pub trait SlashingService {
     type Error: From<StdError>;
@@ -55,4 +63,13 @@ pub trait SlashingService {
     /// A staker's role and stake.
     #[sv::msg(query)]
     fn stake_of(&self, ctx: QueryCtx, address: String) -> Result<StakeOfResponse, Self::Error>;
+
+    /// How many omission claims are open against `model_id`: the receipt oracle keeps
+    /// a model (and its bond) open until none is (SPEC §5.5).
+    #[sv::msg(query)]
+    fn open_omission_claims(
+        &self,
+        ctx: QueryCtx,
+        model_id: u64,
+    ) -> Result<OpenOmissionClaimsResponse, Self::Error>;
 }

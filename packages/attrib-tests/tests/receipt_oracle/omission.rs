@@ -7,6 +7,7 @@ use attrib_curator_staking::contract::sv::mt::CuratorStakingContractProxy;
 use attrib_std::curation::{vote_commitment, Vote};
 use attrib_std::interfaces::omission_target::sv::mt::OmissionTargetProxy;
 use attrib_std::interfaces::points_source::sv::mt::PointsSourceProxy;
+use attrib_std::interfaces::slashing_service::sv::mt::SlashingServiceProxy;
 use cosmwasm_std::{coin, HexBinary, Uint128};
 
 use super::suite::*;
@@ -201,4 +202,37 @@ fn closing_a_model_returns_escrow_and_bond_once_nothing_is_pending() {
     s.assert_refused(ContractError::ModelClosed { model_id: s.model }, |s| {
         s.oracle().close_model(s.model).call(&s.owner)
     });
+}
+
+/// SPEC §5.5: a model cannot close (nor its escrow and bond leave) while an omission
+/// claim against it is open — else its owner, seeing a claim, closes the model, takes
+/// the bond and back royalties home and the upheld claim has nothing to settle from.
+/// (On the old code `close_model` went through with the claim open.)
+#[test]
+fn a_model_cannot_close_while_an_omission_claim_is_open() {
+    let s = Suite::new();
+    settled_usage(&s);
+    let review = claim(&s, s.datasets[2], CANARY).unwrap();
+    assert_eq!(
+        s.staking().open_omission_claims(s.model).unwrap().open,
+        1,
+        "curator staking counts the open claim"
+    );
+    s.assert_refused(
+        ContractError::CannotClose {
+            model_id: s.model,
+            reason: "an omission claim against it is open",
+        },
+        |s| s.oracle().close_model(s.model).call(&s.owner),
+    );
+    // Upheld: the claim settles from the model's escrow and bond …
+    decide(&s, review, Vote::Accept);
+    assert_eq!(s.staking().open_omission_claims(s.model).unwrap().open, 0);
+    assert_eq!(s.oracle().model(s.model).unwrap().bond, Uint128::zero());
+    // … and only then may the owner close and take back what is left.
+    let owner0 = s.balance(&s.owner);
+    let left = s.oracle().model(s.model).unwrap().escrow.u128();
+    s.oracle().close_model(s.model).call(&s.owner).unwrap();
+    assert_eq!(s.balance(&s.owner), owner0 + left);
+    s.assert_escrow_backed();
 }

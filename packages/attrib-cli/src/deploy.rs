@@ -253,15 +253,17 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
     .await?;
 
     let registry_msg = attrib_registry::contract::sv::InstantiateMsg {
-        admin: Some(admin.clone()),
-        // Pointed at the reward distributor below, once it exists.
-        reward_pool: admin.clone(),
-        curator_staking: None,
-        schema_fee: Some(parse_coin(&args.schema_fee)?),
-        dataset_bond: Some(parse_coin(&args.dataset_bond)?),
-        tranche_bond: Some(parse_coin(&args.tranche_bond)?),
-        challenge_window_secs: args.challenge_window_secs,
-        max_tranches_per_version: args.max_tranches_per_version,
+        config: attrib_registry::msg::InstantiateConfig {
+            admin: Some(admin.clone()),
+            // Pointed at the reward distributor below, once it exists.
+            reward_pool: admin.clone(),
+            curator_staking: None,
+            schema_fee: Some(parse_coin(&args.schema_fee)?),
+            dataset_bond: Some(parse_coin(&args.dataset_bond)?),
+            tranche_bond: Some(parse_coin(&args.tranche_bond)?),
+            challenge_window_secs: args.challenge_window_secs,
+            max_tranches_per_version: args.max_tranches_per_version,
+        },
     };
     let registry = instantiate(
         ctx,

@@ -397,16 +397,16 @@ impl ProtocolBuilder {
         let registry_code = attrib_registry::contract::sv::mt::CodeId::store_code(&app);
         let registry_code_id = registry_code.code_id();
         let registry = registry_code
-            .instantiate(
-                Some(admin.to_string()),
-                reward_distributor.to_string(),
-                None,
-                r.schema_fee.clone(),
-                r.dataset_bond.clone(),
-                r.tranche_bond.clone(),
-                r.challenge_window_secs,
-                r.max_tranches_per_version,
-            )
+            .instantiate(attrib_registry::msg::InstantiateConfig {
+                admin: Some(admin.to_string()),
+                reward_pool: reward_distributor.to_string(),
+                curator_staking: None,
+                schema_fee: r.schema_fee.clone(),
+                dataset_bond: r.dataset_bond.clone(),
+                tranche_bond: r.tranche_bond.clone(),
+                challenge_window_secs: r.challenge_window_secs,
+                max_tranches_per_version: r.max_tranches_per_version,
+            })
             .with_label("attrib-registry")
             .with_admin(Some(admin.as_str()))
             .call(&admin)

@@ -7,6 +7,7 @@ use attrib_curator_staking::contract::CuratorStakingContract;
 use attrib_curator_staking::msg::Params as StakingParams;
 use attrib_curator_staking::state::Role;
 use attrib_registry::contract::sv::mt::RegistryContractProxy;
+use attrib_registry::msg::NewDataset;
 use attrib_std::receipts::{BatchHeader, Receipt, SumTree};
 use attrib_std::registry::{LicenseExpiry, LicenseId, LicenseTerms, VerificationTier};
 use cosmwasm_std::{coin, from_json, Addr, HexBinary, Uint128};
@@ -151,19 +152,19 @@ impl Suite {
             };
             let d: u64 = from_json(
                 registry
-                    .register_dataset(
-                        format!("d{i}"),
-                        schema,
-                        "ipfs://d".into(),
+                    .register_dataset(NewDataset {
+                        name: format!("d{i}"),
+                        schema_id: schema,
+                        metadata_uri: "ipfs://d".into(),
                         terms,
-                        VerificationTier::Optimistic,
-                        None,
-                        (i == 2).then(|| {
+                        tier: VerificationTier::Optimistic,
+                        weight_rule: None,
+                        canaries: (i == 2).then(|| {
                             vec![HexBinary::from(
                                 <sha2::Sha256 as sha2::Digest>::digest(CANARY).to_vec(),
                             )]
                         }),
-                    )
+                    })
                     .call(&maintainer)
                     .unwrap()
                     .data

@@ -282,12 +282,14 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
         params.epoch_secs = secs;
     }
     let staking_msg = attrib_curator_staking::contract::sv::InstantiateMsg {
-        admin: Some(admin.clone()),
-        registry: registry.clone(),
-        reward_pool: admin.clone(),
-        stake_denom: None,
-        stake_cw20: Some(token.clone()),
-        params,
+        config: attrib_curator_staking::msg::InstantiateConfig {
+            admin: Some(admin.clone()),
+            registry: registry.clone(),
+            reward_pool: admin.clone(),
+            stake_denom: None,
+            stake_cw20: Some(token.clone()),
+            params,
+        },
     };
     let staking = instantiate(
         ctx,

@@ -423,14 +423,14 @@ impl ProtocolBuilder {
                     ),
                 };
                 attrib_curator_staking::contract::sv::mt::CodeId::store_code(&app)
-                    .instantiate(
-                        Some(admin.to_string()),
-                        registry.to_string(),
-                        reward_distributor.to_string(),
-                        denom,
-                        cw20,
-                        self.staking_params.clone(),
-                    )
+                    .instantiate(attrib_curator_staking::msg::InstantiateConfig {
+                        admin: Some(admin.to_string()),
+                        registry: registry.to_string(),
+                        reward_pool: reward_distributor.to_string(),
+                        stake_denom: denom,
+                        stake_cw20: cw20,
+                        params: self.staking_params.clone(),
+                    })
                     .with_label("attrib-curator-staking")
                     .call(&admin)
                     .unwrap()

@@ -309,30 +309,32 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
         },
     };
     let pool_msg = attrib_reward_distributor::contract::sv::InstantiateMsg {
-        admin: Some(admin.clone()),
-        treasury: treasury.clone(),
-        registry: Some(registry.clone()),
-        curator_staking: Some(staking.clone()),
-        receipt_oracle: None,
-        clock: None,
-        rates: attrib_std::rewards::TakeRates {
-            protocol_bps: args.protocol_bps,
-            curator_bps: args.curator_bps,
-        },
-        vesting_secs: args.vesting_secs,
-        emission: Some(attrib_reward_distributor::state::EmissionConfig {
-            denom: token_denom.clone(),
-            schedule: attrib_std::rewards::EmissionSchedule {
-                per_epoch: args.emission_per_epoch.into(),
-                halving_epochs: 0,
+        config: attrib_reward_distributor::msg::InstantiateConfig {
+            admin: Some(admin.clone()),
+            treasury: treasury.clone(),
+            registry: Some(registry.clone()),
+            curator_staking: Some(staking.clone()),
+            receipt_oracle: None,
+            clock: None,
+            rates: attrib_std::rewards::TakeRates {
+                protocol_bps: args.protocol_bps,
+                curator_bps: args.curator_bps,
             },
-            k_bps: args.emission_k_bps,
-        }),
-        accepted: vec![
-            accept(&parse_coin(&args.tranche_bond)?.denom, args.min_payment),
-            accept(&token_denom, 1),
-        ],
-        top_k: 3,
+            vesting_secs: args.vesting_secs,
+            emission: Some(attrib_reward_distributor::state::EmissionConfig {
+                denom: token_denom.clone(),
+                schedule: attrib_std::rewards::EmissionSchedule {
+                    per_epoch: args.emission_per_epoch.into(),
+                    halving_epochs: 0,
+                },
+                k_bps: args.emission_k_bps,
+            }),
+            accepted: vec![
+                accept(&parse_coin(&args.tranche_bond)?.denom, args.min_payment),
+                accept(&token_denom, 1),
+            ],
+            top_k: 3,
+        },
     };
     let reward_pool = instantiate(
         ctx,

@@ -365,28 +365,29 @@ impl ProtocolBuilder {
         });
         let distributor_code = attrib_reward_distributor::contract::sv::mt::CodeId::store_code(&app);
         let reward_distributor = distributor_code
-            .instantiate(
-                Some(admin.to_string()),
-                d.treasury
+            .instantiate(attrib_reward_distributor::msg::InstantiateConfig {
+                admin: Some(admin.to_string()),
+                treasury: d
+                    .treasury
                     .as_deref()
                     .map(addr)
                     .unwrap_or(admin.clone())
                     .to_string(),
-                None,
-                None,
+                registry: None,
+                curator_staking: None,
                 // An account trusted as the oracle is not a contract, which set_peers
                 // refuses: it can only be given at instantiation.
-                match &self.receipt_oracle {
+                receipt_oracle: match &self.receipt_oracle {
                     ReceiptOraclePeer::Account(name) => Some(addr(name).to_string()),
                     _ => None,
                 },
-                Some(clock),
-                d.rates,
-                d.vesting_secs,
+                clock: Some(clock),
+                rates: d.rates,
+                vesting_secs: d.vesting_secs,
                 emission,
-                accepted_denoms,
-                d.top_k,
-            )
+                accepted: accepted_denoms,
+                top_k: d.top_k,
+            })
             .with_label("attrib-reward-distributor")
             .with_admin(Some(admin.as_str()))
             .call(&admin)

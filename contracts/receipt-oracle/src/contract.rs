@@ -1,7 +1,8 @@
 //! The receipt oracle's message surface (sylvia); logic lives in `admin.rs`,
 //! `models.rs`, `batches.rs`, `fraud.rs`, `omission.rs` and `queries.rs`. Messages with
-//! many fields take them as structs of `msg.rs`: `submit_batch` its `batch`, and each
-//! fraud proof against a batch the `batch` it is about and its `proof`.
+//! many fields take them as structs of `msg.rs`: `instantiate` its `config` (as in the
+//! other contracts), `submit_batch` its `batch`, and each fraud proof against a batch the
+//! `batch` it is about and its `proof`.
 
 use attrib_std::governance::AdminControl;
 use attrib_std::receipts::Receipt;
@@ -14,8 +15,8 @@ use crate::error::ContractError;
 use crate::models::Payer;
 use crate::msg::{
     AlteredReceiptProof, BadSumProof, BatchRef, BatchResponse, BatchesResponse, ConfigResponse,
-    CursorResponse, DuplicateIdProof, EpochResponse, ModelResponse, NewBatch, OmittedReceiptProof,
-    OperatorResponse,
+    CursorResponse, DuplicateIdProof, EpochResponse, InstantiateConfig, ModelResponse, NewBatch,
+    OmittedReceiptProof, OperatorResponse,
 };
 pub use crate::state::ReceiptOracleContract;
 use crate::state::{LineageEntry, Params, ParentLink};
@@ -53,13 +54,9 @@ impl ReceiptOracleContract {
     pub fn instantiate(
         &self,
         ctx: InstantiateCtx,
-        admin: Option<String>,
-        registry: String,
-        curator_staking: String,
-        reward_pool: String,
-        params: Params,
+        config: InstantiateConfig,
     ) -> Result<Response, ContractError> {
-        self.init(ctx, admin, registry, curator_staking, reward_pool, params)
+        self.init(ctx, config)
     }
 
     #[sv::msg(migrate)]

@@ -5,7 +5,19 @@ use cosmwasm_schema::cw_serde;
 
 use cosmwasm_std::{Coin, HexBinary, Uint128};
 
-use crate::state::{Batch, Config, Cursor, LineageEntry, Model, Operator, ParentLink};
+use crate::state::{Batch, Config, Cursor, LineageEntry, Model, Operator, Params, ParentLink};
+
+/// What `instantiate` takes, as its one field `config` (like the other Attrib contracts):
+/// the admin (default: the sender), the peers and the parameters.
+#[cw_serde]
+#[serde(deny_unknown_fields)]
+pub struct InstantiateConfig {
+    pub admin: Option<String>,
+    pub registry: String,
+    pub curator_staking: String,
+    pub reward_pool: String,
+    pub params: Params,
+}
 
 /// The `msg` of a cw20 `send` to the oracle (models whose royalty denom is a cw20 token).
 #[cw_serde]
@@ -127,3 +139,22 @@ pub type OperatorResponse = Option<Operator>;
 pub type CursorResponse = Cursor;
 /// `batch`: one batch.
 pub type BatchResponse = Batch;
+
+#[cfg(test)]
+mod tests {
+    use crate::contract::sv::InstantiateMsg;
+
+    /// `instantiate` takes its fields as one struct under `config`: the flat shape of
+    /// before, or an unknown field in the config, is refused.
+    #[test]
+    fn instantiate_takes_one_config() {
+        let config = r#"{"admin":null,"registry":"r","curator_staking":"s","reward_pool":"p","params":{"epoch_secs":3600,"posting_grace_secs":300,"dispute_window_secs":600,"operator_min_bond":"10000","fraud_slash_bps":2000,"max_lineage":16,"max_parent_depth":2,"withdraw_notice_secs":86400,"model_bond":"1000","omission_weight_bps":1000,"omission_claimant_share_bps":5000,"max_back_epochs":24}}"#;
+        let msg = cosmwasm_std::from_json::<InstantiateMsg>(format!(r#"{{"config":{config}}}"#)).unwrap();
+        assert_eq!(msg.config.curator_staking, "s");
+        assert_eq!(msg.config.params.max_lineage, 16);
+        cosmwasm_std::from_json::<InstantiateMsg>(config).unwrap_err();
+        let extra = config.replacen('{', r#"{"treasury":"t","#, 1);
+        let err = cosmwasm_std::from_json::<InstantiateMsg>(format!(r#"{{"config":{extra}}}"#)).unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+    }
+}

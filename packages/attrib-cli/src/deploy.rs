@@ -349,11 +349,13 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
         None => local_oracle_params(),
     };
     let oracle_msg = attrib_receipt_oracle::contract::sv::InstantiateMsg {
-        admin: Some(admin.clone()),
-        registry: registry.clone(),
-        curator_staking: staking.clone(),
-        reward_pool: reward_pool.clone(),
-        params: oracle_params,
+        config: attrib_receipt_oracle::msg::InstantiateConfig {
+            admin: Some(admin.clone()),
+            registry: registry.clone(),
+            curator_staking: staking.clone(),
+            reward_pool: reward_pool.clone(),
+            params: oracle_params,
+        },
     };
     let oracle = instantiate(
         ctx,

@@ -459,13 +459,13 @@ impl ProtocolBuilder {
         let receipt_oracle = match &self.receipt_oracle {
             ReceiptOraclePeer::Real => Some(
                 attrib_receipt_oracle::contract::sv::mt::CodeId::store_code(&app)
-                    .instantiate(
-                        Some(admin.to_string()),
-                        registry.to_string(),
-                        curator_staking.to_string(),
-                        reward_distributor.to_string(),
-                        self.oracle_params.clone(),
-                    )
+                    .instantiate(attrib_receipt_oracle::msg::InstantiateConfig {
+                        admin: Some(admin.to_string()),
+                        registry: registry.to_string(),
+                        curator_staking: curator_staking.to_string(),
+                        reward_pool: reward_distributor.to_string(),
+                        params: self.oracle_params.clone(),
+                    })
                     .with_label("attrib-receipt-oracle")
                     .with_admin(Some(admin.as_str()))
                     .call(&admin)

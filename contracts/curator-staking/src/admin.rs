@@ -10,7 +10,7 @@ use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
 use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::error::ContractError;
-use crate::msg::Params;
+use crate::msg::{InstantiateConfig, Params};
 use crate::state::{Config, CuratorStakingContract, DisputeStats, StakeAsset, Totals};
 
 fn bps(field: &'static str, v: u32, allow_zero: bool) -> Result<(), ValidationError> {
@@ -55,17 +55,19 @@ fn validate(p: &Params) -> Result<(), ValidationError> {
 }
 
 impl CuratorStakingContract {
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn init(
         &self,
         ctx: InstantiateCtx,
-        admin: Option<String>,
-        registry: String,
-        reward_pool: String,
-        stake_denom: Option<String>,
-        stake_cw20: Option<String>,
-        params: Params,
+        config: InstantiateConfig,
     ) -> Result<Response, ContractError> {
+        let InstantiateConfig {
+            admin,
+            registry,
+            reward_pool,
+            stake_denom,
+            stake_cw20,
+            params,
+        } = config;
         funds::expect_none(&ctx.info.funds)?;
         cw2::set_contract_version(ctx.deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
         let api = ctx.deps.api;

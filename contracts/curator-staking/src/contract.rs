@@ -1,8 +1,6 @@
 //! Curator staking's message surface (sylvia). Methods delegate to the module of their
 //! concern: `staking.rs`, `review.rs`, `disputes.rs`, `slashing.rs`, `queries.rs`.
-//! (sylvia generates one argument per message field, so clippy's argument count does
-//! not apply to this module.)
-#![allow(clippy::too_many_arguments)]
+//! `instantiate`, with many fields, takes them as one struct of `msg.rs`.
 
 use attrib_std::curation::Vote;
 use attrib_std::governance::AdminControl;
@@ -14,8 +12,8 @@ use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
 use crate::error::ContractError;
 use crate::msg::{
-    ConfigResponse, EpochPointsResponse, Params, PayoutResponse, ReviewResponse, StakerResponse,
-    StakersResponse, TotalsResponse,
+    ConfigResponse, EpochPointsResponse, InstantiateConfig, Params, PayoutResponse, ReviewResponse,
+    StakerResponse, StakersResponse, TotalsResponse,
 };
 pub use crate::state::CuratorStakingContract;
 use crate::state::Role;
@@ -69,14 +67,9 @@ impl CuratorStakingContract {
     pub fn instantiate(
         &self,
         ctx: InstantiateCtx,
-        admin: Option<String>,
-        registry: String,
-        reward_pool: String,
-        stake_denom: Option<String>,
-        stake_cw20: Option<String>,
-        params: Params,
+        config: InstantiateConfig,
     ) -> Result<Response, ContractError> {
-        self.init(ctx, admin, registry, reward_pool, stake_denom, stake_cw20, params)
+        self.init(ctx, config)
     }
 
     #[sv::msg(migrate)]

@@ -29,6 +29,20 @@ pub enum ReceiveMsg {
 
 pub use crate::state::Params;
 
+/// What `instantiate` takes, as its one field `config`. The stake asset is `stake_denom`
+/// (native) or `stake_cw20` (token contract): exactly one, fixed forever.
+#[cw_serde]
+#[serde(deny_unknown_fields)]
+pub struct InstantiateConfig {
+    /// Default: the sender.
+    pub admin: Option<String>,
+    pub registry: String,
+    pub reward_pool: String,
+    pub stake_denom: Option<String>,
+    pub stake_cw20: Option<String>,
+    pub params: Params,
+}
+
 #[cw_serde]
 pub struct ConfigResponse {
     pub config: Config,
@@ -73,4 +87,23 @@ pub struct TotalsResponse {
 pub struct PayoutResponse {
     pub address: String,
     pub amount: Uint128,
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::contract::sv::InstantiateMsg;
+
+    /// `instantiate` takes its fields as one struct under `config`: the flat shape of
+    /// before, or an unknown field in the config, is refused.
+    #[test]
+    fn instantiate_takes_one_config() {
+        let config = r#"{"admin":null,"registry":"r","reward_pool":"p","stake_denom":"uatr","stake_cw20":null,"params":{"min_stake":"100","unbonding_secs":604800,"committee_size":3,"dispute_committee_size":3,"max_weight_bps":3000,"commit_secs":100,"reveal_secs":100,"quorum_bps":5000,"non_reveal_slash_bps":100,"wrong_accept_slash_bps":1000,"dispute_bond":"1000","dispute_window_secs":86400,"challenger_share_bps":5000,"max_rounds":2,"epoch_secs":86400,"max_stakers":50}}"#;
+        let msg = cosmwasm_std::from_json::<InstantiateMsg>(format!(r#"{{"config":{config}}}"#)).unwrap();
+        assert_eq!(msg.config.stake_denom.as_deref(), Some("uatr"));
+        assert_eq!(msg.config.params.committee_size, 3);
+        cosmwasm_std::from_json::<InstantiateMsg>(config).unwrap_err();
+        let extra = config.replacen('{', r#"{"receipt_oracle":"o","#, 1);
+        let err = cosmwasm_std::from_json::<InstantiateMsg>(format!(r#"{{"config":{extra}}}"#)).unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+    }
 }

@@ -10,6 +10,7 @@ use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
 use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::error::ContractError;
+use crate::msg::InstantiateConfig;
 use crate::state::{Config, Params, ReceiptOracleContract};
 
 fn validate(p: &Params) -> Result<(), ValidationError> {
@@ -51,12 +52,15 @@ impl ReceiptOracleContract {
     pub(crate) fn init(
         &self,
         ctx: InstantiateCtx,
-        admin: Option<String>,
-        registry: String,
-        curator_staking: String,
-        reward_pool: String,
-        params: Params,
+        config: InstantiateConfig,
     ) -> Result<Response, ContractError> {
+        let InstantiateConfig {
+            admin,
+            registry,
+            curator_staking,
+            reward_pool,
+            params,
+        } = config;
         funds::expect_none(&ctx.info.funds)?;
         validate(&params)?;
         cw2::set_contract_version(ctx.deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;

@@ -11,6 +11,7 @@ use cosmwasm_std::{Addr, Api, Event, HexBinary, Response, Storage, Uint128};
 use sylvia::ctx::ExecCtx;
 
 use crate::error::ContractError;
+use crate::msg::NewBatch;
 use crate::state::{Batch, BatchStatus, Config, Model, ReceiptOracleContract};
 
 /// Last second at which batches of `epoch` can be posted.
@@ -91,21 +92,19 @@ impl ReceiptOracleContract {
             })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn do_submit_batch(
-        &self,
-        ctx: ExecCtx,
-        model_id: u64,
-        epoch: u64,
-        seq: u64,
-        first_id: u64,
-        last_id: u64,
-        count: u64,
-        total_units: Uint128,
-        root: HexBinary,
-        signature: HexBinary,
-        replaces: Option<u64>,
-    ) -> Result<Response, ContractError> {
+    pub(crate) fn do_submit_batch(&self, ctx: ExecCtx, batch: NewBatch) -> Result<Response, ContractError> {
+        let NewBatch {
+            model_id,
+            epoch,
+            seq,
+            first_id,
+            last_id,
+            count,
+            total_units,
+            root,
+            signature,
+            replaces,
+        } = batch;
         self.gov.assert_not_paused(ctx.deps.storage)?;
         funds::expect_none(&ctx.info.funds)?;
         let config = self.config.load(ctx.deps.storage)?;

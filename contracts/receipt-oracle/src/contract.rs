@@ -1,11 +1,11 @@
 //! The receipt oracle's message surface (sylvia); logic lives in `admin.rs`,
-//! `models.rs`, `batches.rs`, `fraud.rs`, `omission.rs` and `queries.rs`. (sylvia
-//! generates one argument per message field, so clippy's argument count does not apply
-//! to this module.)
-#![allow(clippy::too_many_arguments)]
+//! `models.rs`, `batches.rs`, `fraud.rs`, `omission.rs` and `queries.rs`. Messages with
+//! many fields take them as structs of `msg.rs`: `instantiate` its `config` (as in the
+//! other contracts), `submit_batch` its `batch`, and each fraud proof against a batch the
+//! `batch` it is about and its `proof`.
 
 use attrib_std::governance::AdminControl;
-use attrib_std::receipts::{Path, ProofNode, Receipt};
+use attrib_std::receipts::Receipt;
 use cosmwasm_std::{Coin, HexBinary, Response, Uint128};
 use cw_storage_plus::{Item, Map};
 use sylvia::contract;
@@ -14,8 +14,9 @@ use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 use crate::error::ContractError;
 use crate::models::Payer;
 use crate::msg::{
-    BatchResponse, BatchesResponse, ConfigResponse, CursorResponse, EpochResponse, ModelResponse,
-    OperatorResponse,
+    AlteredReceiptProof, BadSumProof, BatchRef, BatchResponse, BatchesResponse, ConfigResponse,
+    CursorResponse, DuplicateIdProof, EpochResponse, InstantiateConfig, ModelResponse, NewBatch,
+    OmittedReceiptProof, OperatorResponse,
 };
 pub use crate::state::ReceiptOracleContract;
 use crate::state::{LineageEntry, Params, ParentLink};
@@ -53,13 +54,9 @@ impl ReceiptOracleContract {
     pub fn instantiate(
         &self,
         ctx: InstantiateCtx,
-        admin: Option<String>,
-        registry: String,
-        curator_staking: String,
-        reward_pool: String,
-        params: Params,
+        config: InstantiateConfig,
     ) -> Result<Response, ContractError> {
-        self.init(ctx, admin, registry, curator_staking, reward_pool, params)
+        self.init(ctx, config)
     }
 
     #[sv::msg(migrate)]
@@ -189,33 +186,8 @@ impl ReceiptOracleContract {
     /// units, leaf count, first and last receipt id — signed over
     /// `attrib_std::receipts::BatchHeader`. Stores O(1) data, whatever the receipt count.
     #[sv::msg(exec)]
-    pub fn submit_batch(
-        &self,
-        ctx: ExecCtx,
-        model_id: u64,
-        epoch: u64,
-        seq: u64,
-        first_id: u64,
-        last_id: u64,
-        count: u64,
-        total_units: Uint128,
-        root: HexBinary,
-        signature: HexBinary,
-        replaces: Option<u64>,
-    ) -> Result<Response, ContractError> {
-        self.do_submit_batch(
-            ctx,
-            model_id,
-            epoch,
-            seq,
-            first_id,
-            last_id,
-            count,
-            total_units,
-            root,
-            signature,
-            replaces,
-        )
+    pub fn submit_batch(&self, ctx: ExecCtx, batch: NewBatch) -> Result<Response, ContractError> {
+        self.do_submit_batch(ctx, batch)
     }
 
     /// Anyone, after the dispute window: charge the usage to escrow and send it to the
@@ -237,19 +209,10 @@ impl ReceiptOracleContract {
     pub fn challenge_omitted_receipt(
         &self,
         ctx: ExecCtx,
-        model_id: u64,
-        operator: String,
-        seq: u64,
-        receipt: Receipt,
-        signature: HexBinary,
-        left: Receipt,
-        left_path: Path,
-        right: Receipt,
-        right_path: Path,
+        batch: BatchRef,
+        proof: OmittedReceiptProof,
     ) -> Result<Response, ContractError> {
-        self.do_challenge_omitted(
-            ctx, model_id, operator, seq, receipt, signature, left, left_path, right, right_path,
-        )
+        self.do_challenge_omitted(ctx, batch, proof)
     }
 
     /// Fraud proof: the leaf at a signed receipt's id differs from the signed receipt.
@@ -257,15 +220,10 @@ impl ReceiptOracleContract {
     pub fn challenge_altered_receipt(
         &self,
         ctx: ExecCtx,
-        model_id: u64,
-        operator: String,
-        seq: u64,
-        receipt: Receipt,
-        signature: HexBinary,
-        leaf: Receipt,
-        path: Path,
+        batch: BatchRef,
+        proof: AlteredReceiptProof,
     ) -> Result<Response, ContractError> {
-        self.do_challenge_altered(ctx, model_id, operator, seq, receipt, signature, leaf, path)
+        self.do_challenge_altered(ctx, batch, proof)
     }
 
     /// Fraud proof: a node whose sum differs from its children's (the topmost such node).
@@ -273,15 +231,10 @@ impl ReceiptOracleContract {
     pub fn challenge_bad_sum(
         &self,
         ctx: ExecCtx,
-        model_id: u64,
-        operator: String,
-        seq: u64,
-        left: ProofNode,
-        right: ProofNode,
-        claimed_sum: Uint128,
-        path: Path,
+        batch: BatchRef,
+        proof: BadSumProof,
     ) -> Result<Response, ContractError> {
-        self.do_challenge_bad_sum(ctx, model_id, operator, seq, left, right, claimed_sum, path)
+        self.do_challenge_bad_sum(ctx, batch, proof)
     }
 
     /// Fraud proof: two adjacent leaves whose ids do not strictly increase (the same id
@@ -290,15 +243,10 @@ impl ReceiptOracleContract {
     pub fn challenge_duplicate_id(
         &self,
         ctx: ExecCtx,
-        model_id: u64,
-        operator: String,
-        seq: u64,
-        left: Receipt,
-        left_path: Path,
-        right: Option<Receipt>,
-        right_path: Option<Path>,
+        batch: BatchRef,
+        proof: DuplicateIdProof,
     ) -> Result<Response, ContractError> {
-        self.do_challenge_duplicate(ctx, model_id, operator, seq, left, left_path, right, right_path)
+        self.do_challenge_duplicate(ctx, batch, proof)
     }
 
     /// Fraud proof: after an epoch's posting deadline, a signed receipt of that epoch

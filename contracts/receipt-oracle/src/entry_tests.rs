@@ -12,6 +12,17 @@ const EXEC: &[&str] = &[
     r#"{"fund_escrow":{"model_id":1}}"#,
     r#"{"finalize_batch":{"model_id":1,"operator":"o","seq":1}}"#,
     r#"{"close_model":{"model_id":"one"}}"#,
+    r#"{"submit_batch":{"batch":{"model_id":1,"epoch":0,"seq":0,"first_id":1,"last_id":3,"count":3,"total_units":"6","root":"00","signature":"00","replaces":null}}}"#,
+    // The batch's fields outside `batch` (the shape before it), or one too many.
+    r#"{"submit_batch":{"model_id":1,"epoch":0,"seq":0,"first_id":1,"last_id":3,"count":3,"total_units":"6","root":"00","signature":"00"}}"#,
+    r#"{"submit_batch":{"batch":{"model_id":1,"epoch":0,"seq":0,"first_id":1,"last_id":3,"count":3,"total_units":"6","root":"00","signature":"00","operator":"o"}}}"#,
+    r#"{"challenge_omitted_receipt":{"batch":{"model_id":1,"operator":"o","seq":0},"proof":{"receipt":{"chain_id":"c","contract":"k","model_id":1,"epoch":0,"receipt_id":5,"units":1,"timestamp":1},"signature":"00","left":{"chain_id":"c","contract":"k","model_id":1,"epoch":0,"receipt_id":4,"units":1,"timestamp":1},"left_path":{"level":0,"index":3,"siblings":[{"hash":"00","sum":"1"}]},"right":{"chain_id":"c","contract":"k","model_id":1,"epoch":0,"receipt_id":6,"units":1,"timestamp":1},"right_path":{"level":0,"index":4,"siblings":[]}}}}"#,
+    r#"{"challenge_altered_receipt":{"batch":{"model_id":1,"operator":"o","seq":0},"proof":{"receipt":{"chain_id":"c","contract":"k","model_id":1,"epoch":0,"receipt_id":5,"units":2,"timestamp":1},"signature":"00","leaf":{"chain_id":"c","contract":"k","model_id":1,"epoch":0,"receipt_id":5,"units":1,"timestamp":1},"path":{"level":0,"index":4,"siblings":[]}}}}"#,
+    r#"{"challenge_bad_sum":{"batch":{"model_id":1,"operator":"o","seq":0},"proof":{"left":{"hash":"00","sum":"1"},"right":{"hash":"01","sum":"2"},"claimed_sum":"4","path":{"level":1,"index":0,"siblings":[]}}}}"#,
+    r#"{"challenge_duplicate_id":{"batch":{"model_id":1,"operator":"o","seq":0},"proof":{"left":{"chain_id":"c","contract":"k","model_id":1,"epoch":0,"receipt_id":4,"units":1,"timestamp":1},"left_path":{"level":0,"index":0,"siblings":[]}}}}"#,
+    // A fraud proof in the shape before `batch` and `proof`, and the batch inside the proof.
+    r#"{"challenge_duplicate_id":{"model_id":1,"operator":"o","seq":0,"left":{"chain_id":"c","contract":"k","model_id":1,"epoch":0,"receipt_id":4,"units":1,"timestamp":1},"left_path":{"level":0,"index":0,"siblings":[]}}}"#,
+    r#"{"challenge_bad_sum":{"batch":{"model_id":1,"operator":"o","seq":0},"proof":{"model_id":1,"left":{"hash":"00","sum":"1"},"right":{"hash":"01","sum":"2"},"claimed_sum":"4","path":{"level":1,"index":0,"siblings":[]}}}}"#,
 ];
 
 const QUERY: &[&str] = &[
@@ -24,5 +35,5 @@ const QUERY: &[&str] = &[
 #[test]
 fn entry_points_read_messages_as_sylvia_does() {
     let read = assert_entry_parity::<ContractExecMsg, ContractQueryMsg>(EXEC, QUERY);
-    assert_eq!(read, (10, 7), "execute and query messages read");
+    assert_eq!(read, (15, 7), "execute and query messages read");
 }

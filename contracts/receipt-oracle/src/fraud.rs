@@ -7,14 +7,15 @@
 use attrib_std::events::{self, attr};
 use attrib_std::funds;
 use attrib_std::interfaces::slashing_service::{sv::Executor as _, SlashingService};
-use attrib_std::receipts::{Commitment, Node, Path, ProofNode, Receipt};
+use attrib_std::receipts::{Commitment, Node, Receipt};
 use attrib_std::validation::{self, ValidationError};
-use cosmwasm_std::{Addr, Event, HexBinary, Response, StdError, Uint128};
+use cosmwasm_std::{Addr, Event, HexBinary, Response, StdError};
 use sylvia::ctx::ExecCtx;
 use sylvia::types::Remote;
 
 use crate::batches::{deadline, verify_signature};
 use crate::error::ContractError;
+use crate::msg::{AlteredReceiptProof, BadSumProof, BatchRef, DuplicateIdProof, OmittedReceiptProof};
 use crate::state::{Batch, BatchStatus, ReceiptOracleContract};
 
 fn commitment(batch: &Batch) -> Result<Commitment, ContractError> {
@@ -27,19 +28,13 @@ fn commitment(batch: &Batch) -> Result<Commitment, ContractError> {
 
 impl ReceiptOracleContract {
     /// The batch, still open to proofs.
-    fn pending(
-        &self,
-        ctx: &ExecCtx,
-        model_id: u64,
-        operator: &str,
-        seq: u64,
-    ) -> Result<(Addr, Batch), ContractError> {
+    fn pending(&self, ctx: &ExecCtx, at: &BatchRef) -> Result<(Addr, Batch), ContractError> {
         self.gov.assert_not_paused(ctx.deps.storage)?;
         funds::expect_none(&ctx.info.funds)?;
-        let op = ctx.deps.api.addr_validate(operator)?;
-        let batch = self.load_batch(ctx.deps.storage, model_id, &op, seq)?;
+        let op = ctx.deps.api.addr_validate(&at.operator)?;
+        let batch = self.load_batch(ctx.deps.storage, at.model_id, &op, at.seq)?;
         if batch.status != BatchStatus::Pending {
-            return Err(ContractError::NotPending { seq });
+            return Err(ContractError::NotPending { seq: at.seq });
         }
         Ok((op, batch))
     }
@@ -136,77 +131,77 @@ impl ReceiptOracleContract {
             .add_event(event))
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn do_challenge_omitted(
         &self,
         ctx: ExecCtx,
-        model_id: u64,
-        operator: String,
-        seq: u64,
-        receipt: Receipt,
-        signature: HexBinary,
-        left: Receipt,
-        left_path: Path,
-        right: Receipt,
-        right_path: Path,
+        at: BatchRef,
+        proof: OmittedReceiptProof,
     ) -> Result<Response, ContractError> {
-        let (op, batch) = self.pending(&ctx, model_id, &operator, seq)?;
-        self.signed_receipt(&ctx, &op, model_id, Some(batch.epoch), &receipt, &signature)?;
+        let OmittedReceiptProof {
+            receipt,
+            signature,
+            left,
+            left_path,
+            right,
+            right_path,
+        } = proof;
+        let (op, batch) = self.pending(&ctx, &at)?;
+        self.signed_receipt(&ctx, &op, at.model_id, Some(batch.epoch), &receipt, &signature)?;
         Self::in_range(&batch, &receipt)?;
         commitment(&batch)?.omits(&receipt, &left, &left_path, &right, &right_path)?;
         self.uphold(ctx, op, batch, "omitted_receipt")
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn do_challenge_altered(
         &self,
         ctx: ExecCtx,
-        model_id: u64,
-        operator: String,
-        seq: u64,
-        receipt: Receipt,
-        signature: HexBinary,
-        leaf: Receipt,
-        path: Path,
+        at: BatchRef,
+        proof: AlteredReceiptProof,
     ) -> Result<Response, ContractError> {
-        let (op, batch) = self.pending(&ctx, model_id, &operator, seq)?;
-        self.signed_receipt(&ctx, &op, model_id, Some(batch.epoch), &receipt, &signature)?;
+        let AlteredReceiptProof {
+            receipt,
+            signature,
+            leaf,
+            path,
+        } = proof;
+        let (op, batch) = self.pending(&ctx, &at)?;
+        self.signed_receipt(&ctx, &op, at.model_id, Some(batch.epoch), &receipt, &signature)?;
         Self::in_range(&batch, &receipt)?;
         commitment(&batch)?.alters(&receipt, &leaf, &path)?;
         self.uphold(ctx, op, batch, "altered_receipt")
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn do_challenge_bad_sum(
         &self,
         ctx: ExecCtx,
-        model_id: u64,
-        operator: String,
-        seq: u64,
-        left: ProofNode,
-        right: ProofNode,
-        claimed_sum: Uint128,
-        path: Path,
+        at: BatchRef,
+        proof: BadSumProof,
     ) -> Result<Response, ContractError> {
-        let (op, batch) = self.pending(&ctx, model_id, &operator, seq)?;
+        let BadSumProof {
+            left,
+            right,
+            claimed_sum,
+            path,
+        } = proof;
+        let (op, batch) = self.pending(&ctx, &at)?;
         let (l, r) = (Node::try_from(&left)?, Node::try_from(&right)?);
         commitment(&batch)?.bad_sum(l, r, claimed_sum.u128(), &path)?;
         self.uphold(ctx, op, batch, "bad_sum")
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn do_challenge_duplicate(
         &self,
         ctx: ExecCtx,
-        model_id: u64,
-        operator: String,
-        seq: u64,
-        left: Receipt,
-        left_path: Path,
-        right: Option<Receipt>,
-        right_path: Option<Path>,
+        at: BatchRef,
+        proof: DuplicateIdProof,
     ) -> Result<Response, ContractError> {
-        let (op, batch) = self.pending(&ctx, model_id, &operator, seq)?;
+        let DuplicateIdProof {
+            left,
+            left_path,
+            right,
+            right_path,
+        } = proof;
+        let (op, batch) = self.pending(&ctx, &at)?;
         let c = commitment(&batch)?;
         match (right, right_path) {
             (Some(r), Some(rp)) => c.disorder(&left, &left_path, &r, &rp)?,

@@ -1,21 +1,18 @@
 //! The registry's message surface. Each method checks nothing itself and delegates to
 //! the module of its concern; sylvia generates the entry points and messages from here.
-//! (sylvia generates one argument per message field in its constructors and mt proxies,
-//! so clippy's argument count does not apply to this module.)
-#![allow(clippy::too_many_arguments)]
+//! A message with many fields takes them as one struct of `msg.rs` (`instantiate`,
+//! `register_dataset`).
 
-use attrib_std::registry::{
-    DatasetId, LicenseTerms, SchemaId, TrancheId, VerificationTier, VersionId, WeightRule,
-};
-use cosmwasm_std::{Coin, HexBinary, Response};
+use attrib_std::registry::{DatasetId, LicenseTerms, SchemaId, TrancheId, VersionId};
+use cosmwasm_std::{HexBinary, Response};
 use sylvia::contract;
 use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
 use crate::error::ContractError;
 use crate::msg::{
-    ConfigResponse, ConfigUpdate, ContentRootResponse, DatasetsResponse, LicenseGrantResponse,
-    LicenseGrantsResponse, SchemaResponse, SchemasResponse, StatsResponse, TrancheFilter, TrancheResponse,
-    TranchesResponse, VersionWeightsResponse, VersionsResponse,
+    ConfigResponse, ConfigUpdate, ContentRootResponse, DatasetsResponse, InstantiateConfig,
+    LicenseGrantResponse, LicenseGrantsResponse, NewDataset, SchemaResponse, SchemasResponse, StatsResponse,
+    TrancheFilter, TrancheResponse, TranchesResponse, VersionWeightsResponse, VersionsResponse,
 };
 pub use crate::state::RegistryContract;
 use crate::state::{DatasetIndexes, TrancheIndexes};
@@ -89,15 +86,18 @@ impl RegistryContract {
     pub fn instantiate(
         &self,
         ctx: InstantiateCtx,
-        admin: Option<String>,
-        reward_pool: String,
-        curator_staking: Option<String>,
-        schema_fee: Option<Coin>,
-        dataset_bond: Option<Coin>,
-        tranche_bond: Option<Coin>,
-        challenge_window_secs: u64,
-        max_tranches_per_version: u32,
+        config: InstantiateConfig,
     ) -> Result<Response, ContractError> {
+        let InstantiateConfig {
+            admin,
+            reward_pool,
+            curator_staking,
+            schema_fee,
+            dataset_bond,
+            tranche_bond,
+            challenge_window_secs,
+            max_tranches_per_version,
+        } = config;
         self.init(
             ctx,
             admin,
@@ -141,27 +141,8 @@ impl RegistryContract {
 
     /// Register a dataset; the sender becomes its maintainer. Pays `dataset_bond`.
     #[sv::msg(exec)]
-    pub fn register_dataset(
-        &self,
-        ctx: ExecCtx,
-        name: String,
-        schema_id: SchemaId,
-        metadata_uri: String,
-        terms: LicenseTerms,
-        tier: VerificationTier,
-        weight_rule: Option<WeightRule>,
-        canaries: Option<Vec<HexBinary>>,
-    ) -> Result<Response, ContractError> {
-        let new = crate::datasets::NewDataset {
-            name,
-            schema_id,
-            metadata_uri,
-            terms,
-            tier,
-            weight_rule,
-            canaries,
-        };
-        self.do_register_dataset(ctx, new)
+    pub fn register_dataset(&self, ctx: ExecCtx, dataset: NewDataset) -> Result<Response, ContractError> {
+        self.do_register_dataset(ctx, dataset)
     }
 
     /// Maintainer only: new license terms, applying to later purchases.

@@ -2,26 +2,16 @@
 
 use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
-use attrib_std::registry::{DatasetId, LicenseTerms, SchemaId, VerificationTier, WeightRule};
+use attrib_std::registry::{DatasetId, LicenseTerms, VerificationTier};
 use attrib_std::rewards::{self, Earmark, InflowReason, PayMsg};
 use cosmwasm_std::{Addr, BankMsg, Coin, Event, HexBinary, Response, Storage};
 use sylvia::ctx::ExecCtx;
 
 use crate::checks::{self, MAX_CANARIES, MAX_NAME_LEN, MAX_URI_LEN};
 use crate::error::ContractError;
+use crate::msg::NewDataset;
 use crate::state::{Dataset, DatasetCounters, DatasetStatus, RegistryContract, Schema};
 use attrib_std::validation;
-
-/// The fields of `register_dataset`.
-pub(crate) struct NewDataset {
-    pub name: String,
-    pub schema_id: SchemaId,
-    pub metadata_uri: String,
-    pub terms: LicenseTerms,
-    pub tier: VerificationTier,
-    pub weight_rule: Option<WeightRule>,
-    pub canaries: Option<Vec<HexBinary>>,
-}
 
 impl RegistryContract {
     pub(crate) fn do_register_schema(

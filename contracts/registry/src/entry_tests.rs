@@ -15,6 +15,11 @@ const EXEC: &[&str] = &[
     r#"{"seal_version":{"dataset_id":"x","tranche_ids":[1,2]}}"#,
     r#"{"buy_license":{"dataset_id":1,"version":1}}"#,
     r#"{"retire_dataset":{"dataset_id":1}}"#,
+    r#"{"register_dataset":{"dataset":{"name":"d","schema_id":1,"metadata_uri":"ipfs://d","terms":{"license":{"spdx":"CC-BY-4.0"},"commercial_use":true,"derivatives_allowed":true,"price":[],"royalty_per_unit":[],"expiry":"perpetual"},"tier":"optimistic","weight_rule":"equal","canaries":["00"]}}}"#,
+    r#"{"register_dataset":{"dataset":{"name":"d","schema_id":1,"metadata_uri":"ipfs://d","terms":{"license":{"spdx":"CC-BY-4.0"},"commercial_use":true,"derivatives_allowed":true,"price":[],"royalty_per_unit":[],"expiry":"perpetual"},"tier":"strict"}}}"#,
+    // The fields of the dataset outside `dataset` (the shape before it), or one too many.
+    r#"{"register_dataset":{"name":"d","schema_id":1,"metadata_uri":"ipfs://d","terms":{"license":{"spdx":"CC-BY-4.0"},"commercial_use":true,"derivatives_allowed":true,"price":[],"royalty_per_unit":[],"expiry":"perpetual"},"tier":"strict"}}"#,
+    r#"{"register_dataset":{"dataset":{"name":"d","schema_id":1,"metadata_uri":"ipfs://d","terms":{"license":{"spdx":"CC-BY-4.0"},"commercial_use":true,"derivatives_allowed":true,"price":[],"royalty_per_unit":[],"expiry":"perpetual"},"tier":"strict","bond":"5"}}}"#,
 ];
 
 const QUERY: &[&str] = &[
@@ -29,5 +34,5 @@ const QUERY: &[&str] = &[
 #[test]
 fn entry_points_read_messages_as_sylvia_does() {
     let read = assert_entry_parity::<ContractExecMsg, ContractQueryMsg>(EXEC, QUERY);
-    assert_eq!(read, (11, 9), "execute and query messages read");
+    assert_eq!(read, (13, 9), "execute and query messages read");
 }

@@ -96,14 +96,16 @@ mod tests {
         contract
             .instantiate(
                 InstantiateCtx::from((deps.as_mut(), env.clone(), message_info(&admin, &[]))),
-                None,
-                pool.to_string(),
-                None,
-                None,
-                None,
-                None,
-                10,
-                50,
+                crate::msg::InstantiateConfig {
+                    admin: None,
+                    reward_pool: pool.to_string(),
+                    curator_staking: None,
+                    schema_fee: None,
+                    dataset_bond: None,
+                    tranche_bond: None,
+                    challenge_window_secs: 10,
+                    max_tranches_per_version: 50,
+                },
             )
             .unwrap();
         let me = env.contract.address.to_string();

@@ -4,11 +4,44 @@
 
 pub use attrib_std::interfaces::license_registry::{DatasetResponse, VersionResponse};
 pub use attrib_std::registry::{ContributorWeight, LicenseCheckResponse};
-use attrib_std::registry::{DatasetId, TrancheId, TrancheStatus, VersionId};
+use attrib_std::registry::{
+    DatasetId, LicenseTerms, SchemaId, TrancheId, TrancheStatus, VerificationTier, VersionId, WeightRule,
+};
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Coin, Uint128};
+use cosmwasm_std::{Coin, HexBinary, Uint128};
 
 use crate::state::{Config, Dataset, LicenseGrant, Schema, Stats, Tranche, Version};
+
+/// What `instantiate` takes, as its one field `config`: the admin (default: the sender),
+/// where fees go, who reviews, and the bonds. Further peers are set with `set_peers`.
+#[cw_serde]
+#[serde(deny_unknown_fields)]
+pub struct InstantiateConfig {
+    pub admin: Option<String>,
+    pub reward_pool: String,
+    pub curator_staking: Option<String>,
+    pub schema_fee: Option<Coin>,
+    pub dataset_bond: Option<Coin>,
+    pub tranche_bond: Option<Coin>,
+    pub challenge_window_secs: u64,
+    pub max_tranches_per_version: u32,
+}
+
+/// The dataset `register_dataset` registers, as its one field `dataset`; the sender
+/// becomes its maintainer.
+#[cw_serde]
+#[serde(deny_unknown_fields)]
+pub struct NewDataset {
+    pub name: String,
+    pub schema_id: SchemaId,
+    pub metadata_uri: String,
+    pub terms: LicenseTerms,
+    pub tier: VerificationTier,
+    /// How tranche weights are computed (default: `accepted_records`).
+    pub weight_rule: Option<WeightRule>,
+    /// Canary commitments (sha256 of secret planted records).
+    pub canaries: Option<Vec<HexBinary>>,
+}
 
 /// Admin's partial config update: only the fields set change. Peers are set with
 /// `set_peers` (attrib_std's `Wiring` interface).
@@ -124,6 +157,21 @@ pub struct StatsResponse {
 #[cfg(test)]
 mod tests {
     use super::ConfigUpdate;
+    use crate::contract::sv::InstantiateMsg;
+
+    /// `instantiate` takes its fields as one struct under `config`: the flat shape of
+    /// before, or an unknown field in the config, is refused.
+    #[test]
+    fn instantiate_takes_one_config() {
+        let config = r#"{"admin":null,"reward_pool":"pool","curator_staking":null,"schema_fee":null,"dataset_bond":null,"tranche_bond":{"denom":"uatr","amount":"5"},"challenge_window_secs":10,"max_tranches_per_version":50}"#;
+        let msg = cosmwasm_std::from_json::<InstantiateMsg>(format!(r#"{{"config":{config}}}"#)).unwrap();
+        assert_eq!(msg.config.reward_pool, "pool");
+        assert_eq!(msg.config.max_tranches_per_version, 50);
+        cosmwasm_std::from_json::<InstantiateMsg>(config).unwrap_err();
+        let extra = config.replacen('{', r#"{"registry":"r","#, 1);
+        let err = cosmwasm_std::from_json::<InstantiateMsg>(format!(r#"{{"config":{extra}}}"#)).unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+    }
 
     /// Peers moved to `set_peers`: an update naming one (or any other unknown field) is
     /// refused rather than succeeding without effect.

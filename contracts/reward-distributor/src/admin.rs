@@ -13,7 +13,7 @@ use sylvia::types::Remote;
 
 use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::error::ContractError;
-use crate::msg::{AcceptedDenomEntry, ConfigUpdate};
+use crate::msg::{ConfigUpdate, InstantiateConfig};
 use crate::state::{AcceptedDenom, BuyerTotals, Config, RewardDistributorContract};
 
 pub const MAX_TOP_K: u32 = 100;
@@ -88,23 +88,8 @@ fn check_clock(ours: EpochClock, theirs: EpochClock) -> Result<(), ContractError
     Ok(())
 }
 
-/// Everything `instantiate` takes.
-pub struct InitArgs {
-    pub admin: Option<String>,
-    pub treasury: String,
-    pub registry: Option<String>,
-    pub curator_staking: Option<String>,
-    pub receipt_oracle: Option<String>,
-    pub clock: Option<EpochClock>,
-    pub rates: rewards::TakeRates,
-    pub vesting_secs: u64,
-    pub emission: Option<crate::state::EmissionConfig>,
-    pub accepted: Vec<AcceptedDenomEntry>,
-    pub top_k: u32,
-}
-
 impl RewardDistributorContract {
-    pub(crate) fn init(&self, ctx: InstantiateCtx, a: InitArgs) -> Result<Response, ContractError> {
+    pub(crate) fn init(&self, ctx: InstantiateCtx, a: InstantiateConfig) -> Result<Response, ContractError> {
         attrib_std::funds::expect_none(&ctx.info.funds)?;
         let api = ctx.deps.api;
         let opt = |a: Option<String>| a.map(|a| api.addr_validate(&a)).transpose();

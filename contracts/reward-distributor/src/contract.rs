@@ -1,29 +1,25 @@
 //! The reward distributor's message surface (sylvia); logic lives in `inflows.rs`,
-//! `epochs.rs`, `claims.rs`, `admin.rs` and `queries.rs`. (sylvia generates one argument
-//! per message field, so clippy's argument count does not apply to this module.)
-#![allow(clippy::too_many_arguments)]
+//! `epochs.rs`, `claims.rs`, `admin.rs` and `queries.rs`. `instantiate`, with many
+//! fields, takes them as one struct of `msg.rs`.
 
 use attrib_std::governance::AdminControl;
 use attrib_std::ibc::RemoteRecipient;
 use attrib_std::interfaces::reward_pool::DenomAcceptedResponse;
 use attrib_std::interfaces::reward_pool::RewardPool;
-use attrib_std::rewards::{
-    Earmark, EpochClock, InflowReason, PayMsg, PoolReceiveMsg, PositionRef, TakeRates,
-};
+use attrib_std::rewards::{Earmark, InflowReason, PayMsg, PoolReceiveMsg, PositionRef};
 use cosmwasm_std::{from_json, Binary, Coin, Response, Uint128};
 use cw_storage_plus::{Item, Map};
 use sylvia::contract;
 use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
-use crate::admin::InitArgs;
 use crate::error::ContractError;
 use crate::msg::{
-    AcceptedDenomEntry, AcceptedDenomsResponse, AccountsResponse, ClaimTransfersResponse, ConfigResponse,
-    ConfigUpdate, CreditsResponse, CuratorRewardsResponse, EpochResponse, MetricsResponse, PositionResponse,
-    TreasuryResponse, VersionAccountResponse,
+    AcceptedDenomsResponse, AccountsResponse, ClaimTransfersResponse, ConfigResponse, ConfigUpdate,
+    CreditsResponse, CuratorRewardsResponse, EpochResponse, InstantiateConfig, MetricsResponse,
+    PositionResponse, TreasuryResponse, VersionAccountResponse,
 };
+use crate::state::AcceptedDenom;
 pub use crate::state::RewardDistributorContract;
-use crate::state::{AcceptedDenom, EmissionConfig};
 
 pub const CONTRACT_NAME: &str = concat!("crates.io:", env!("CARGO_PKG_NAME"));
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -74,34 +70,9 @@ impl RewardDistributorContract {
     pub fn instantiate(
         &self,
         ctx: InstantiateCtx,
-        admin: Option<String>,
-        treasury: String,
-        registry: Option<String>,
-        curator_staking: Option<String>,
-        receipt_oracle: Option<String>,
-        clock: Option<EpochClock>,
-        rates: TakeRates,
-        vesting_secs: u64,
-        emission: Option<EmissionConfig>,
-        accepted: Vec<AcceptedDenomEntry>,
-        top_k: u32,
+        config: InstantiateConfig,
     ) -> Result<Response, ContractError> {
-        self.init(
-            ctx,
-            InitArgs {
-                admin,
-                treasury,
-                registry,
-                curator_staking,
-                receipt_oracle,
-                clock,
-                rates,
-                vesting_secs,
-                emission,
-                accepted,
-                top_k,
-            },
-        )
+        self.init(ctx, config)
     }
 
     /// Checks the stored contract name and version (no downgrades) and records the new one.

@@ -313,29 +313,31 @@ mod tests {
         RewardDistributorContract::new()
             .instantiate(
                 InstantiateCtx::from((deps.as_mut(), env.clone(), message_info(&treasury, &[]))),
-                None,
-                treasury.to_string(),
-                None,
-                None,
-                None,
-                Some(EpochClock {
-                    epoch_start: env.block.time.seconds(),
-                    epoch_secs: EPOCH,
-                }),
-                TakeRates {
-                    protocol_bps: 1_000,
-                    curator_bps: 1_500,
-                },
-                0,
-                None,
-                vec![AcceptedDenomEntry {
-                    denom: denom(),
-                    accepted: AcceptedDenom {
-                        min_amount: Uint128::new(100),
-                        value_weight: Decimal::one(),
+                crate::msg::InstantiateConfig {
+                    admin: None,
+                    treasury: treasury.to_string(),
+                    registry: None,
+                    curator_staking: None,
+                    receipt_oracle: None,
+                    clock: Some(EpochClock {
+                        epoch_start: env.block.time.seconds(),
+                        epoch_secs: EPOCH,
+                    }),
+                    rates: TakeRates {
+                        protocol_bps: 1_000,
+                        curator_bps: 1_500,
                     },
-                }],
-                3,
+                    vesting_secs: 0,
+                    emission: None,
+                    accepted: vec![AcceptedDenomEntry {
+                        denom: denom(),
+                        accepted: AcceptedDenom {
+                            min_amount: Uint128::new(100),
+                            value_weight: Decimal::one(),
+                        },
+                    }],
+                    top_k: 3,
+                },
             )
             .unwrap();
         (deps, env, treasury)

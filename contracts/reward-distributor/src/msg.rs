@@ -3,7 +3,7 @@
 use attrib_std::curation::Concentration;
 use attrib_std::interfaces::points_source::DisputeStats;
 use attrib_std::interfaces::reward_source::QualityStatsResponse;
-use attrib_std::rewards::{Funding, TakeRates};
+use attrib_std::rewards::{EpochClock, Funding, TakeRates};
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Uint128};
 
@@ -11,6 +11,26 @@ use crate::state::{
     AcceptedDenom, Accumulator, BuyerTotals, Config, EmissionConfig, Epoch, EpochDenom, Ledger,
     VersionAccount,
 };
+
+/// What `instantiate` takes, as its one field `config`. The epoch clock is curator
+/// staking's when it is given (review points are counted on it), else `clock`.
+#[cw_serde]
+#[serde(deny_unknown_fields)]
+pub struct InstantiateConfig {
+    /// Default: the sender.
+    pub admin: Option<String>,
+    pub treasury: String,
+    pub registry: Option<String>,
+    pub curator_staking: Option<String>,
+    pub receipt_oracle: Option<String>,
+    pub clock: Option<EpochClock>,
+    pub rates: TakeRates,
+    pub vesting_secs: u64,
+    /// `k` may not exceed the take rate.
+    pub emission: Option<EmissionConfig>,
+    pub accepted: Vec<AcceptedDenomEntry>,
+    pub top_k: u32,
+}
 
 /// What `update_config` changes; `None` leaves a field as it is.
 #[cw_serde]
@@ -183,6 +203,21 @@ pub struct MetricsResponse {
 #[cfg(test)]
 mod tests {
     use super::ConfigUpdate;
+    use crate::contract::sv::InstantiateMsg;
+
+    /// `instantiate` takes its fields as one struct under `config`: the flat shape of
+    /// before, or an unknown field in the config, is refused.
+    #[test]
+    fn instantiate_takes_one_config() {
+        let config = r#"{"admin":null,"treasury":"t","registry":null,"curator_staking":null,"receipt_oracle":null,"clock":{"epoch_start":0,"epoch_secs":100},"rates":{"protocol_bps":1000,"curator_bps":1500},"vesting_secs":0,"emission":null,"accepted":[],"top_k":3}"#;
+        let msg = cosmwasm_std::from_json::<InstantiateMsg>(format!(r#"{{"config":{config}}}"#)).unwrap();
+        assert_eq!(msg.config.treasury, "t");
+        assert_eq!(msg.config.top_k, 3);
+        cosmwasm_std::from_json::<InstantiateMsg>(config).unwrap_err();
+        let extra = config.replacen('{', r#"{"reward_pool":"p","#, 1);
+        let err = cosmwasm_std::from_json::<InstantiateMsg>(format!(r#"{{"config":{extra}}}"#)).unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+    }
 
     /// Peers moved to `set_peers`: an update naming one (or any other unknown field) is
     /// refused rather than succeeding without effect.

@@ -253,15 +253,17 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
     .await?;
 
     let registry_msg = attrib_registry::contract::sv::InstantiateMsg {
-        admin: Some(admin.clone()),
-        // Pointed at the reward distributor below, once it exists.
-        reward_pool: admin.clone(),
-        curator_staking: None,
-        schema_fee: Some(parse_coin(&args.schema_fee)?),
-        dataset_bond: Some(parse_coin(&args.dataset_bond)?),
-        tranche_bond: Some(parse_coin(&args.tranche_bond)?),
-        challenge_window_secs: args.challenge_window_secs,
-        max_tranches_per_version: args.max_tranches_per_version,
+        config: attrib_registry::msg::InstantiateConfig {
+            admin: Some(admin.clone()),
+            // Pointed at the reward distributor below, once it exists.
+            reward_pool: admin.clone(),
+            curator_staking: None,
+            schema_fee: Some(parse_coin(&args.schema_fee)?),
+            dataset_bond: Some(parse_coin(&args.dataset_bond)?),
+            tranche_bond: Some(parse_coin(&args.tranche_bond)?),
+            challenge_window_secs: args.challenge_window_secs,
+            max_tranches_per_version: args.max_tranches_per_version,
+        },
     };
     let registry = instantiate(
         ctx,
@@ -280,12 +282,14 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
         params.epoch_secs = secs;
     }
     let staking_msg = attrib_curator_staking::contract::sv::InstantiateMsg {
-        admin: Some(admin.clone()),
-        registry: registry.clone(),
-        reward_pool: admin.clone(),
-        stake_denom: None,
-        stake_cw20: Some(token.clone()),
-        params,
+        config: attrib_curator_staking::msg::InstantiateConfig {
+            admin: Some(admin.clone()),
+            registry: registry.clone(),
+            reward_pool: admin.clone(),
+            stake_denom: None,
+            stake_cw20: Some(token.clone()),
+            params,
+        },
     };
     let staking = instantiate(
         ctx,
@@ -305,30 +309,32 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
         },
     };
     let pool_msg = attrib_reward_distributor::contract::sv::InstantiateMsg {
-        admin: Some(admin.clone()),
-        treasury: treasury.clone(),
-        registry: Some(registry.clone()),
-        curator_staking: Some(staking.clone()),
-        receipt_oracle: None,
-        clock: None,
-        rates: attrib_std::rewards::TakeRates {
-            protocol_bps: args.protocol_bps,
-            curator_bps: args.curator_bps,
-        },
-        vesting_secs: args.vesting_secs,
-        emission: Some(attrib_reward_distributor::state::EmissionConfig {
-            denom: token_denom.clone(),
-            schedule: attrib_std::rewards::EmissionSchedule {
-                per_epoch: args.emission_per_epoch.into(),
-                halving_epochs: 0,
+        config: attrib_reward_distributor::msg::InstantiateConfig {
+            admin: Some(admin.clone()),
+            treasury: treasury.clone(),
+            registry: Some(registry.clone()),
+            curator_staking: Some(staking.clone()),
+            receipt_oracle: None,
+            clock: None,
+            rates: attrib_std::rewards::TakeRates {
+                protocol_bps: args.protocol_bps,
+                curator_bps: args.curator_bps,
             },
-            k_bps: args.emission_k_bps,
-        }),
-        accepted: vec![
-            accept(&parse_coin(&args.tranche_bond)?.denom, args.min_payment),
-            accept(&token_denom, 1),
-        ],
-        top_k: 3,
+            vesting_secs: args.vesting_secs,
+            emission: Some(attrib_reward_distributor::state::EmissionConfig {
+                denom: token_denom.clone(),
+                schedule: attrib_std::rewards::EmissionSchedule {
+                    per_epoch: args.emission_per_epoch.into(),
+                    halving_epochs: 0,
+                },
+                k_bps: args.emission_k_bps,
+            }),
+            accepted: vec![
+                accept(&parse_coin(&args.tranche_bond)?.denom, args.min_payment),
+                accept(&token_denom, 1),
+            ],
+            top_k: 3,
+        },
     };
     let reward_pool = instantiate(
         ctx,
@@ -343,11 +349,13 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
         None => local_oracle_params(),
     };
     let oracle_msg = attrib_receipt_oracle::contract::sv::InstantiateMsg {
-        admin: Some(admin.clone()),
-        registry: registry.clone(),
-        curator_staking: staking.clone(),
-        reward_pool: reward_pool.clone(),
-        params: oracle_params,
+        config: attrib_receipt_oracle::msg::InstantiateConfig {
+            admin: Some(admin.clone()),
+            registry: registry.clone(),
+            curator_staking: staking.clone(),
+            reward_pool: reward_pool.clone(),
+            params: oracle_params,
+        },
     };
     let oracle = instantiate(
         ctx,

@@ -6,6 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Result};
 use attrib_receipt_oracle::contract::sv::{ExecMsg, QueryMsg};
+use attrib_receipt_oracle::msg::{
+    AlteredReceiptProof, BadSumProof, BatchRef, DuplicateIdProof, OmittedReceiptProof,
+};
 use attrib_receipt_oracle::state::{Config as OracleConfig, LineageEntry, ParentLink};
 use clap::Subcommand;
 use cosmwasm_std::HexBinary;
@@ -130,6 +133,17 @@ pub struct BatchTarget {
     /// The batch's published receipts (JSONL)
     #[arg(long)]
     pub posted: PathBuf,
+}
+
+impl BatchTarget {
+    /// The batch, as the fraud proofs name it (the operator's key name resolved).
+    fn batch_ref(&self, ctx: &Ctx) -> Result<BatchRef> {
+        Ok(BatchRef {
+            model_id: self.model_id,
+            operator: ctx.resolve_address(&self.operator)?,
+            seq: self.seq,
+        })
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -355,15 +369,15 @@ pub async fn tx(ctx: &Ctx, cmd: OracleTx) -> Result<Option<TxOutcome>> {
                 .filter(|i| *i > 0)
                 .ok_or_else(|| anyhow!("receipt {receipt_id} is outside the batch's range"))?;
             let msg = ExecMsg::ChallengeOmittedReceipt {
-                model_id: target.model_id,
-                operator: ctx.resolve_address(&target.operator)?,
-                seq: target.seq,
-                receipt: s.receipt,
-                signature: s.signature,
-                left: rs[i - 1].receipt.clone(),
-                left_path: tree.path(0, i as u64 - 1),
-                right: rs[i].receipt.clone(),
-                right_path: tree.path(0, i as u64),
+                batch: target.batch_ref(ctx)?,
+                proof: OmittedReceiptProof {
+                    receipt: s.receipt,
+                    signature: s.signature,
+                    left: rs[i - 1].receipt.clone(),
+                    left_path: tree.path(0, i as u64 - 1),
+                    right: rs[i].receipt.clone(),
+                    right_path: tree.path(0, i as u64),
+                },
             };
             ctx.execute("challenge_omitted_receipt", &oracle, &msg, vec![])
                 .await
@@ -382,13 +396,13 @@ pub async fn tx(ctx: &Ctx, cmd: OracleTx) -> Result<Option<TxOutcome>> {
                 bail!("the batch's leaf is exactly the signed receipt: nothing altered");
             }
             let msg = ExecMsg::ChallengeAlteredReceipt {
-                model_id: target.model_id,
-                operator: ctx.resolve_address(&target.operator)?,
-                seq: target.seq,
-                receipt: s.receipt,
-                signature: s.signature,
-                leaf: leaf.receipt.clone(),
-                path: tree.path(0, i as u64),
+                batch: target.batch_ref(ctx)?,
+                proof: AlteredReceiptProof {
+                    receipt: s.receipt,
+                    signature: s.signature,
+                    leaf: leaf.receipt.clone(),
+                    path: tree.path(0, i as u64),
+                },
             };
             ctx.execute("challenge_altered_receipt", &oracle, &msg, vec![])
                 .await
@@ -401,28 +415,28 @@ pub async fn tx(ctx: &Ctx, cmd: OracleTx) -> Result<Option<TxOutcome>> {
                 .position(|w| w[0].receipt.receipt_id >= w[1].receipt.receipt_id)
                 .ok_or_else(|| anyhow!("the posted ids strictly increase: no duplicate"))?;
             let msg = ExecMsg::ChallengeDuplicateId {
-                model_id: target.model_id,
-                operator: ctx.resolve_address(&target.operator)?,
-                seq: target.seq,
-                left: rs[i].receipt.clone(),
-                left_path: tree.path(0, i as u64),
-                right: Some(rs[i + 1].receipt.clone()),
-                right_path: Some(tree.path(0, i as u64 + 1)),
+                batch: target.batch_ref(ctx)?,
+                proof: DuplicateIdProof {
+                    left: rs[i].receipt.clone(),
+                    left_path: tree.path(0, i as u64),
+                    right: Some(rs[i + 1].receipt.clone()),
+                    right_path: Some(tree.path(0, i as u64 + 1)),
+                },
             };
             ctx.execute("challenge_duplicate_id", &oracle, &msg, vec![]).await
         }
         OracleTx::ChallengeBadSum { target } => {
             let rs = read_receipts(&target.posted)?;
             let tree = tree_of(&rs)?;
-            let operator = ctx.resolve_address(&target.operator)?;
+            let at = target.batch_ref(ctx)?;
             let batch: attrib_receipt_oracle::state::Batch = ctx
                 .chain
                 .query(
                     &oracle,
                     &QueryMsg::Batch {
-                        model_id: target.model_id,
-                        operator: operator.clone(),
-                        seq: target.seq,
+                        model_id: at.model_id,
+                        operator: at.operator.clone(),
+                        seq: at.seq,
                     },
                 )
                 .await?;
@@ -436,13 +450,13 @@ pub async fn tx(ctx: &Ctx, cmd: OracleTx) -> Result<Option<TxOutcome>> {
                 tree.node(top - 1, 1).expect("2+ leaves"),
             );
             let msg = ExecMsg::ChallengeBadSum {
-                model_id: target.model_id,
-                operator,
-                seq: target.seq,
-                left: l.into(),
-                right: r.into(),
-                claimed_sum: batch.total_units,
-                path: tree.path(top, 0),
+                batch: at,
+                proof: BadSumProof {
+                    left: l.into(),
+                    right: r.into(),
+                    claimed_sum: batch.total_units,
+                    path: tree.path(top, 0),
+                },
             };
             ctx.execute("challenge_bad_sum", &oracle, &msg, vec![]).await
         }

@@ -13,6 +13,7 @@ use std::path::{Path as FsPath, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use attrib_receipt_oracle::contract::sv::{ExecMsg, QueryMsg};
+use attrib_receipt_oracle::msg::NewBatch;
 use attrib_receipt_oracle::state::Cursor;
 use attrib_std::receipts::{BatchHeader, Path, Receipt, SumTree};
 use clap::Subcommand;
@@ -282,16 +283,18 @@ pub async fn run(ctx: &Ctx, cmd: ReceiptsCmd) -> Result<()> {
             };
             let signature = sign_bytes(&signer, &header.sign_bytes())?;
             let msg = ExecMsg::SubmitBatch {
-                model_id: b.model_id,
-                epoch: b.epoch,
-                seq,
-                first_id: b.first_id,
-                last_id: b.last_id,
-                count: b.count,
-                total_units: b.total_units,
-                root: b.root,
-                signature,
-                replaces,
+                batch: NewBatch {
+                    model_id: b.model_id,
+                    epoch: b.epoch,
+                    seq,
+                    first_id: b.first_id,
+                    last_id: b.last_id,
+                    count: b.count,
+                    total_units: b.total_units,
+                    root: b.root,
+                    signature,
+                    replaces,
+                },
             };
             ctx.execute("submit_batch", &oracle, &msg, vec![])
                 .await

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use attrib_registry::contract::sv::{ExecMsg, QueryMsg};
-use attrib_registry::msg::{ConfigResponse, ConfigUpdate, ContentRootResponse, TrancheFilter};
+use attrib_registry::msg::{ConfigResponse, ConfigUpdate, ContentRootResponse, NewDataset, TrancheFilter};
 use attrib_std::interfaces::governance::sv::QueryMsg as GovQuery;
 use attrib_std::interfaces::license_registry::sv::QueryMsg as LicenseQuery;
 use attrib_std::interfaces::license_registry::DatasetResponse;
@@ -414,25 +414,27 @@ pub async fn tx(ctx: &Ctx, cmd: RegistryTx) -> Result<Option<TxOutcome>> {
             amount,
         } => {
             let msg = ExecMsg::RegisterDataset {
-                name,
-                schema_id,
-                metadata_uri,
-                terms: terms.terms()?,
-                tier: match tier {
-                    Tier::Strict => VerificationTier::Strict,
-                    Tier::Optimistic => VerificationTier::Optimistic,
+                dataset: NewDataset {
+                    name,
+                    schema_id,
+                    metadata_uri,
+                    terms: terms.terms()?,
+                    tier: match tier {
+                        Tier::Strict => VerificationTier::Strict,
+                        Tier::Optimistic => VerificationTier::Optimistic,
+                    },
+                    weight_rule: weight_rule.map(|w| match w {
+                        Weight::AcceptedRecords => WeightRule::AcceptedRecords,
+                        Weight::ByteSize => WeightRule::ByteSize,
+                        Weight::Equal => WeightRule::Equal,
+                    }),
+                    canaries: Some(
+                        canary
+                            .iter()
+                            .map(|c| hex_arg("canary", c))
+                            .collect::<Result<_>>()?,
+                    ),
                 },
-                weight_rule: weight_rule.map(|w| match w {
-                    Weight::AcceptedRecords => WeightRule::AcceptedRecords,
-                    Weight::ByteSize => WeightRule::ByteSize,
-                    Weight::Equal => WeightRule::Equal,
-                }),
-                canaries: Some(
-                    canary
-                        .iter()
-                        .map(|c| hex_arg("canary", c))
-                        .collect::<Result<_>>()?,
-                ),
             };
             let funds = funds_or(&amount, config().await?.dataset_bond)?;
             ctx.execute("register_dataset", &registry, &msg, funds).await

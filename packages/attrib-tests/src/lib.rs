@@ -365,28 +365,29 @@ impl ProtocolBuilder {
         });
         let distributor_code = attrib_reward_distributor::contract::sv::mt::CodeId::store_code(&app);
         let reward_distributor = distributor_code
-            .instantiate(
-                Some(admin.to_string()),
-                d.treasury
+            .instantiate(attrib_reward_distributor::msg::InstantiateConfig {
+                admin: Some(admin.to_string()),
+                treasury: d
+                    .treasury
                     .as_deref()
                     .map(addr)
                     .unwrap_or(admin.clone())
                     .to_string(),
-                None,
-                None,
+                registry: None,
+                curator_staking: None,
                 // An account trusted as the oracle is not a contract, which set_peers
                 // refuses: it can only be given at instantiation.
-                match &self.receipt_oracle {
+                receipt_oracle: match &self.receipt_oracle {
                     ReceiptOraclePeer::Account(name) => Some(addr(name).to_string()),
                     _ => None,
                 },
-                Some(clock),
-                d.rates,
-                d.vesting_secs,
+                clock: Some(clock),
+                rates: d.rates,
+                vesting_secs: d.vesting_secs,
                 emission,
-                accepted_denoms,
-                d.top_k,
-            )
+                accepted: accepted_denoms,
+                top_k: d.top_k,
+            })
             .with_label("attrib-reward-distributor")
             .with_admin(Some(admin.as_str()))
             .call(&admin)
@@ -397,16 +398,16 @@ impl ProtocolBuilder {
         let registry_code = attrib_registry::contract::sv::mt::CodeId::store_code(&app);
         let registry_code_id = registry_code.code_id();
         let registry = registry_code
-            .instantiate(
-                Some(admin.to_string()),
-                reward_distributor.to_string(),
-                None,
-                r.schema_fee.clone(),
-                r.dataset_bond.clone(),
-                r.tranche_bond.clone(),
-                r.challenge_window_secs,
-                r.max_tranches_per_version,
-            )
+            .instantiate(attrib_registry::msg::InstantiateConfig {
+                admin: Some(admin.to_string()),
+                reward_pool: reward_distributor.to_string(),
+                curator_staking: None,
+                schema_fee: r.schema_fee.clone(),
+                dataset_bond: r.dataset_bond.clone(),
+                tranche_bond: r.tranche_bond.clone(),
+                challenge_window_secs: r.challenge_window_secs,
+                max_tranches_per_version: r.max_tranches_per_version,
+            })
             .with_label("attrib-registry")
             .with_admin(Some(admin.as_str()))
             .call(&admin)
@@ -423,14 +424,14 @@ impl ProtocolBuilder {
                     ),
                 };
                 attrib_curator_staking::contract::sv::mt::CodeId::store_code(&app)
-                    .instantiate(
-                        Some(admin.to_string()),
-                        registry.to_string(),
-                        reward_distributor.to_string(),
-                        denom,
-                        cw20,
-                        self.staking_params.clone(),
-                    )
+                    .instantiate(attrib_curator_staking::msg::InstantiateConfig {
+                        admin: Some(admin.to_string()),
+                        registry: registry.to_string(),
+                        reward_pool: reward_distributor.to_string(),
+                        stake_denom: denom,
+                        stake_cw20: cw20,
+                        params: self.staking_params.clone(),
+                    })
                     .with_label("attrib-curator-staking")
                     .call(&admin)
                     .unwrap()
@@ -458,13 +459,13 @@ impl ProtocolBuilder {
         let receipt_oracle = match &self.receipt_oracle {
             ReceiptOraclePeer::Real => Some(
                 attrib_receipt_oracle::contract::sv::mt::CodeId::store_code(&app)
-                    .instantiate(
-                        Some(admin.to_string()),
-                        registry.to_string(),
-                        curator_staking.to_string(),
-                        reward_distributor.to_string(),
-                        self.oracle_params.clone(),
-                    )
+                    .instantiate(attrib_receipt_oracle::msg::InstantiateConfig {
+                        admin: Some(admin.to_string()),
+                        registry: registry.to_string(),
+                        curator_staking: curator_staking.to_string(),
+                        reward_pool: reward_distributor.to_string(),
+                        params: self.oracle_params.clone(),
+                    })
                     .with_label("attrib-receipt-oracle")
                     .with_admin(Some(admin.as_str()))
                     .call(&admin)

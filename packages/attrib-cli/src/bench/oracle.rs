@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use anyhow::{anyhow, Result};
 use attrib_receipt_oracle::contract::sv::{ExecMsg as OracleExec, QueryMsg as OracleQuery};
-use attrib_receipt_oracle::msg::EpochResponse;
+use attrib_receipt_oracle::msg::{
+    AlteredReceiptProof, BadSumProof, BatchRef, DuplicateIdProof, EpochResponse, NewBatch,
+    OmittedReceiptProof,
+};
 use attrib_receipt_oracle::state::{Config as OracleConfig, Cursor, LineageEntry};
 use attrib_std::interfaces::slashing_service::sv::QueryMsg as SlashingQuery;
 use attrib_std::interfaces::slashing_service::StakeOfResponse;
@@ -153,6 +156,11 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
     }
 
     // Fraud proofs, each on its own small batch.
+    let batch_ref = |seq: u64| BatchRef {
+        model_id,
+        operator: op_addr.clone(),
+        seq,
+    };
     let signed: Vec<Receipt> = (next_id..next_id + 100).map(|i| receipt(i, 2)).collect();
     next_id += 100;
     let posted: Vec<Receipt> = signed
@@ -170,15 +178,15 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
         )
         .await?;
     let msg = OracleExec::ChallengeOmittedReceipt {
-        model_id,
-        operator: op_addr.clone(),
-        seq,
-        receipt: signed[50].clone(),
-        signature: sign(&signed[50].sign_bytes())?,
-        left: posted[49].clone(),
-        left_path: tree.path(0, 49),
-        right: posted[50].clone(),
-        right_path: tree.path(0, 50),
+        batch: batch_ref(seq),
+        proof: OmittedReceiptProof {
+            receipt: signed[50].clone(),
+            signature: sign(&signed[50].sign_bytes())?,
+            left: posted[49].clone(),
+            left_path: tree.path(0, 49),
+            right: posted[50].clone(),
+            right_path: tree.path(0, 50),
+        },
     };
     b.exec(
         "auditor",
@@ -198,13 +206,13 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
         .post(b, posted.clone(), "submit_batch (100, altered)".into(), "", None)
         .await?;
     let msg = OracleExec::ChallengeAlteredReceipt {
-        model_id,
-        operator: op_addr.clone(),
-        seq,
-        receipt: signed[10].clone(),
-        signature: sign(&signed[10].sign_bytes())?,
-        leaf: posted[10].clone(),
-        path: tree.path(0, 10),
+        batch: batch_ref(seq),
+        proof: AlteredReceiptProof {
+            receipt: signed[10].clone(),
+            signature: sign(&signed[10].sign_bytes())?,
+            leaf: posted[10].clone(),
+            path: tree.path(0, 10),
+        },
     };
     b.exec(
         "auditor",
@@ -233,13 +241,13 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
         .await?;
     let top = tree.root_level();
     let msg = OracleExec::ChallengeBadSum {
-        model_id,
-        operator: op_addr.clone(),
-        seq,
-        left: tree.node(top - 1, 0).expect("children").into(),
-        right: tree.node(top - 1, 1).expect("children").into(),
-        claimed_sum: (honest - 3).into(),
-        path: tree.path(top, 0),
+        batch: batch_ref(seq),
+        proof: BadSumProof {
+            left: tree.node(top - 1, 0).expect("children").into(),
+            right: tree.node(top - 1, 1).expect("children").into(),
+            claimed_sum: (honest - 3).into(),
+            path: tree.path(top, 0),
+        },
     };
     b.exec(
         "auditor",
@@ -257,13 +265,13 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
         .post(b, rs.clone(), "submit_batch (100, duplicate id)".into(), "", None)
         .await?;
     let msg = OracleExec::ChallengeDuplicateId {
-        model_id,
-        operator: op_addr.clone(),
-        seq,
-        left: rs[19].clone(),
-        left_path: tree.path(0, 19),
-        right: Some(rs[20].clone()),
-        right_path: Some(tree.path(0, 20)),
+        batch: batch_ref(seq),
+        proof: DuplicateIdProof {
+            left: rs[19].clone(),
+            left_path: tree.path(0, 19),
+            right: Some(rs[20].clone()),
+            right_path: Some(tree.path(0, 20)),
+        },
     };
     b.exec(
         "auditor",
@@ -345,16 +353,18 @@ impl Metering<'_> {
             root: HexBinary::from(c.root.to_vec()),
         };
         let msg = OracleExec::SubmitBatch {
-            model_id: self.model_id,
-            epoch: header.epoch,
-            seq: header.seq,
-            first_id: header.first_id,
-            last_id: header.last_id,
-            count: header.count,
-            total_units: header.total_units,
-            root: header.root.clone(),
-            signature: sign_bytes(self.operator, &header.sign_bytes())?,
-            replaces: None,
+            batch: NewBatch {
+                model_id: self.model_id,
+                epoch: header.epoch,
+                seq: header.seq,
+                first_id: header.first_id,
+                last_id: header.last_id,
+                count: header.count,
+                total_units: header.total_units,
+                root: header.root.clone(),
+                signature: sign_bytes(self.operator, &header.sign_bytes())?,
+                replaces: None,
+            },
         };
         b.exec("operator", self.oracle, &label, &msg, vec![], note)
             .await?;

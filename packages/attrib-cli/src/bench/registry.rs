@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use attrib_registry::contract::sv::{ExecMsg, QueryMsg};
-use attrib_registry::msg::ConfigResponse;
+use attrib_registry::msg::{ConfigResponse, NewDataset};
 use attrib_std::interfaces::governance::sv::ExecMsg as GovExec;
 use attrib_std::registry::{LicenseExpiry, LicenseId, LicenseTerms, VerificationTier};
 use cosmwasm_std::{coin, Coin};
@@ -53,13 +53,15 @@ pub(super) async fn run(b: &mut Bench<'_>) -> Result<Listed> {
     };
     let canary = b.root(200);
     let dataset_msg = |name: &str| ExecMsg::RegisterDataset {
-        name: name.into(),
-        schema_id,
-        metadata_uri: "ipfs://bench/dataset".into(),
-        terms: terms.clone(),
-        tier: VerificationTier::Optimistic,
-        weight_rule: None,
-        canaries: Some(vec![canary.clone()]),
+        dataset: NewDataset {
+            name: name.into(),
+            schema_id,
+            metadata_uri: "ipfs://bench/dataset".into(),
+            terms: terms.clone(),
+            tier: VerificationTier::Optimistic,
+            weight_rule: None,
+            canaries: Some(vec![canary.clone()]),
+        },
     };
     let bond: Vec<Coin> = c.dataset_bond.clone().into_iter().collect();
     let o = b

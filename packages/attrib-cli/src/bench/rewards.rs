@@ -7,7 +7,7 @@
 use anyhow::{anyhow, Result};
 use attrib_registry::contract::sv::ExecMsg;
 use attrib_reward_distributor::contract::sv::{ExecMsg as PoolExec, InstantiateMsg, QueryMsg as PoolQuery};
-use attrib_reward_distributor::msg::{AcceptedDenomEntry, ConfigResponse as PoolConfig};
+use attrib_reward_distributor::msg::{AcceptedDenomEntry, ConfigResponse as PoolConfig, InstantiateConfig};
 use attrib_std::interfaces::reward_pool::sv::ExecMsg as PayExec;
 use attrib_std::rewards::{Earmark, EpochClock, InflowReason, PositionRef, TakeRates};
 use cosmrs::tx::Msg as _;
@@ -45,29 +45,31 @@ pub(super) async fn run(b: &mut Bench<'_>, listed: &Listed, max_epochs: u64) -> 
         .code_id;
     let admin = keys.signer("admin", &ctx.g.prefix)?;
     let init = InstantiateMsg {
-        admin: None,
-        treasury: keys.address("treasury")?,
-        registry: Some(registry.clone()),
-        curator_staking: None,
-        receipt_oracle: None,
-        clock: Some(EpochClock {
-            epoch_start: ctx.chain.block_time().await?,
-            epoch_secs: 1,
-        }),
-        rates: TakeRates {
-            protocol_bps: 1_000,
-            curator_bps: 1_500,
-        },
-        vesting_secs: 0,
-        emission: None,
-        accepted: vec![AcceptedDenomEntry {
-            denom: "uatr".into(),
-            accepted: attrib_reward_distributor::state::AcceptedDenom {
-                min_amount: 1u128.into(),
-                value_weight: cosmwasm_std::Decimal::one(),
+        config: InstantiateConfig {
+            admin: None,
+            treasury: keys.address("treasury")?,
+            registry: Some(registry.clone()),
+            curator_staking: None,
+            receipt_oracle: None,
+            clock: Some(EpochClock {
+                epoch_start: ctx.chain.block_time().await?,
+                epoch_secs: 1,
+            }),
+            rates: TakeRates {
+                protocol_bps: 1_000,
+                curator_bps: 1_500,
             },
-        }],
-        top_k: 3,
+            vesting_secs: 0,
+            emission: None,
+            accepted: vec![AcceptedDenomEntry {
+                denom: "uatr".into(),
+                accepted: attrib_reward_distributor::state::AcceptedDenom {
+                    min_amount: 1u128.into(),
+                    value_weight: cosmwasm_std::Decimal::one(),
+                },
+            }],
+            top_k: 3,
+        },
     };
     let m = cosmrs::cosmwasm::MsgInstantiateContract {
         sender: admin.address.clone(),

@@ -13,7 +13,7 @@ use cosmwasm_std::{coin, to_json_binary, HexBinary, Uint128};
 use super::suite::*;
 use attrib_curator_staking::contract::sv::mt::{CodeId, CuratorStakingContractProxy};
 use attrib_curator_staking::error::ContractError;
-use attrib_curator_staking::msg::ReceiveMsg;
+use attrib_curator_staking::msg::{InstantiateConfig, ReceiveMsg};
 use attrib_curator_staking::state::Role;
 use attrib_registry::contract::sv::mt::RegistryContractProxy;
 use attrib_std::interfaces::slashing_service::sv::mt::SlashingServiceProxy;
@@ -28,14 +28,14 @@ fn instantiate_and_params_are_validated() {
     let suite = SuiteBuilder::default().build();
     let code = CodeId::store_code(&suite.app);
     let inst = |denom: Option<String>, cw20: Option<String>, p: attrib_curator_staking::msg::Params| {
-        code.instantiate(
-            None,
-            suite.registry.to_string(),
-            suite.pool.to_string(),
-            denom,
-            cw20,
-            p,
-        )
+        code.instantiate(InstantiateConfig {
+            admin: None,
+            registry: suite.registry.to_string(),
+            reward_pool: suite.pool.to_string(),
+            stake_denom: denom,
+            stake_cw20: cw20,
+            params: p,
+        })
         .with_label("x")
         .call(&suite.admin)
     };
@@ -620,14 +620,14 @@ fn migrate_keeps_state_and_records_the_version() {
     let code = CodeId::store_code(&suite.app);
     // The suite instantiated without a wasm admin: migrate a fresh one that has it.
     let staking = code
-        .instantiate(
-            None,
-            suite.registry.to_string(),
-            suite.pool.to_string(),
-            Some(DENOM.into()),
-            None,
-            params(),
-        )
+        .instantiate(InstantiateConfig {
+            admin: None,
+            registry: suite.registry.to_string(),
+            reward_pool: suite.pool.to_string(),
+            stake_denom: Some(DENOM.into()),
+            stake_cw20: None,
+            params: params(),
+        })
         .with_label("migratable")
         .with_admin(Some(suite.admin.as_str()))
         .call(&suite.admin)

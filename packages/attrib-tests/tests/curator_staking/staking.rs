@@ -7,7 +7,7 @@ use cw_multi_test::{ContractWrapper, Executor, IntoBech32};
 
 use super::suite::*;
 use attrib_curator_staking::contract::sv::mt::{CodeId, CuratorStakingContractProxy};
-use attrib_curator_staking::msg::ReceiveMsg;
+use attrib_curator_staking::msg::{InstantiateConfig, ReceiveMsg};
 use attrib_curator_staking::state::Role;
 use attrib_std::interfaces::slashing_service::sv::mt::SlashingServiceProxy;
 
@@ -122,14 +122,14 @@ fn cw20_stake_path_with_the_protocol_token() {
         )
         .unwrap();
     let staking = CodeId::store_code(&suite.app)
-        .instantiate(
-            None,
-            suite.registry.to_string(),
-            suite.pool.to_string(),
-            None,
-            Some(token.to_string()),
-            params(),
-        )
+        .instantiate(InstantiateConfig {
+            admin: None,
+            registry: suite.registry.to_string(),
+            reward_pool: suite.pool.to_string(),
+            stake_denom: None,
+            stake_cw20: Some(token.to_string()),
+            params: params(),
+        })
         .with_label("cw20 staking")
         .call(&suite.admin)
         .unwrap();

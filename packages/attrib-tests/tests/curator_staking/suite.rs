@@ -4,6 +4,7 @@
 
 use attrib_registry::contract::sv::mt::RegistryContractProxy;
 use attrib_registry::contract::RegistryContract;
+use attrib_registry::msg::NewDataset;
 use attrib_std::curation::{vote_commitment, Vote};
 use attrib_std::interfaces::points_source::sv::mt::PointsSourceProxy;
 use attrib_std::registry::{LicenseExpiry, LicenseId, LicenseTerms, TrancheStatus, VerificationTier};
@@ -153,15 +154,15 @@ impl Suite {
         let mut ids = vec![];
         for tier in [VerificationTier::Strict, VerificationTier::Optimistic] {
             let id: u64 = from_json(
-                r.register_dataset(
-                    "d".into(),
-                    schema,
-                    "ipfs://d".into(),
-                    terms.clone(),
+                r.register_dataset(NewDataset {
+                    name: "d".into(),
+                    schema_id: schema,
+                    metadata_uri: "ipfs://d".into(),
+                    terms: terms.clone(),
                     tier,
-                    None,
-                    None,
-                )
+                    weight_rule: None,
+                    canaries: None,
+                })
                 .call(&self.maintainer)
                 .unwrap()
                 .data

@@ -8,6 +8,7 @@ use cosmwasm_std::{coin, HexBinary, Uint128};
 use super::suite::*;
 use attrib_receipt_oracle::contract::sv::mt::ReceiptOracleContractProxy;
 use attrib_receipt_oracle::error::ContractError;
+use attrib_receipt_oracle::msg::{AlteredReceiptProof, DuplicateIdProof, NewBatch, OmittedReceiptProof};
 use attrib_receipt_oracle::state::{LineageEntry, ParentLink};
 use attrib_std::validation::ValidationError;
 
@@ -213,18 +214,18 @@ fn submit_batch_bad_input() {
         },
         |s| {
             s.oracle()
-                .submit_batch(
-                    s.model,
-                    0,
-                    2,
-                    4,
-                    5,
-                    3,
-                    Uint128::new(2),
-                    HexBinary::from([1u8; 32]),
-                    HexBinary::from([0u8; 64]),
-                    None,
-                )
+                .submit_batch(NewBatch {
+                    model_id: s.model,
+                    epoch: 0,
+                    seq: 2,
+                    first_id: 4,
+                    last_id: 5,
+                    count: 3,
+                    total_units: Uint128::new(2),
+                    root: HexBinary::from([1u8; 32]),
+                    signature: HexBinary::from([0u8; 64]),
+                    replaces: None,
+                })
                 .call(&s.operator)
         },
     );
@@ -234,18 +235,18 @@ fn submit_batch_bad_input() {
         },
         |s| {
             s.oracle()
-                .submit_batch(
-                    s.model,
-                    0,
-                    1,
-                    1,
-                    1,
-                    1,
-                    Uint128::new(1),
-                    HexBinary::from([1u8; 32]),
-                    HexBinary::from([0u8; 64]),
-                    None,
-                )
+                .submit_batch(NewBatch {
+                    model_id: s.model,
+                    epoch: 0,
+                    seq: 1,
+                    first_id: 1,
+                    last_id: 1,
+                    count: 1,
+                    total_units: Uint128::new(1),
+                    root: HexBinary::from([1u8; 32]),
+                    signature: HexBinary::from([0u8; 64]),
+                    replaces: None,
+                })
                 .call(&s.stranger)
         },
     );
@@ -267,18 +268,18 @@ fn submit_batch_bad_input() {
         .unwrap();
     s.assert_refused(ContractError::BadSignature {}, |s| {
         s.oracle()
-            .submit_batch(
-                s.model,
-                0,
-                2,
-                4,
-                5,
-                2,
-                Uint128::new(2),
-                HexBinary::from([1u8; 32]),
-                HexBinary::from([0u8; 64]),
-                None,
-            )
+            .submit_batch(NewBatch {
+                model_id: s.model,
+                epoch: 0,
+                seq: 2,
+                first_id: 4,
+                last_id: 5,
+                count: 2,
+                total_units: Uint128::new(2),
+                root: HexBinary::from([1u8; 32]),
+                signature: HexBinary::from([0u8; 64]),
+                replaces: None,
+            })
             .call(&s.operator)
     });
     // Replacing a batch that was not voided.
@@ -364,13 +365,13 @@ fn finalize_challenge_withdraw_and_admin_bad_input() {
     s.assert_refused(ContractError::NotPending { seq: 1 }, |s| {
         s.oracle()
             .challenge_altered_receipt(
-                s.model,
-                s.operator.to_string(),
-                1,
-                rs[0].clone(),
-                s.sign(rs[0].digest()),
-                rs[0].clone(),
-                tree.path(0, 0),
+                s.batch_ref(1),
+                AlteredReceiptProof {
+                    receipt: rs[0].clone(),
+                    signature: s.sign(rs[0].digest()),
+                    leaf: rs[0].clone(),
+                    path: tree.path(0, 0),
+                },
             )
             .call(&s.auditor)
     });
@@ -390,7 +391,6 @@ fn false_fraud_proofs_and_bad_hook_payments_change_nothing() {
     let s = Suite::new();
     let rs: Vec<_> = (1..=6).map(|i| s.receipt(i, 3)).collect();
     let (_, tree) = s.post(1, &rs, None).unwrap();
-    let op = s.operator.to_string();
     // Increasing ids are no duplicate.
     s.assert_refused(
         ContractError::Proof(ProofError::NoFraud {
@@ -399,13 +399,13 @@ fn false_fraud_proofs_and_bad_hook_payments_change_nothing() {
         |s| {
             s.oracle()
                 .challenge_duplicate_id(
-                    s.model,
-                    op.clone(),
-                    1,
-                    rs[1].clone(),
-                    tree.path(0, 1),
-                    Some(rs[2].clone()),
-                    Some(tree.path(0, 2)),
+                    s.batch_ref(1),
+                    DuplicateIdProof {
+                        left: rs[1].clone(),
+                        left_path: tree.path(0, 1),
+                        right: Some(rs[2].clone()),
+                        right_path: Some(tree.path(0, 2)),
+                    },
                 )
                 .call(&s.auditor)
         },
@@ -418,13 +418,13 @@ fn false_fraud_proofs_and_bad_hook_payments_change_nothing() {
         |s| {
             s.oracle()
                 .challenge_duplicate_id(
-                    s.model,
-                    op.clone(),
-                    1,
-                    rs[1].clone(),
-                    tree.path(0, 1),
-                    Some(rs[2].clone()),
-                    None,
+                    s.batch_ref(1),
+                    DuplicateIdProof {
+                        left: rs[1].clone(),
+                        left_path: tree.path(0, 1),
+                        right: Some(rs[2].clone()),
+                        right_path: None,
+                    },
                 )
                 .call(&s.auditor)
         },
@@ -436,7 +436,15 @@ fn false_fraud_proofs_and_bad_hook_payments_change_nothing() {
         }),
         |s| {
             s.oracle()
-                .challenge_duplicate_id(s.model, op.clone(), 1, rs[0].clone(), tree.path(0, 0), None, None)
+                .challenge_duplicate_id(
+                    s.batch_ref(1),
+                    DuplicateIdProof {
+                        left: rs[0].clone(),
+                        left_path: tree.path(0, 0),
+                        right: None,
+                        right_path: None,
+                    },
+                )
                 .call(&s.auditor)
         },
     );
@@ -444,15 +452,15 @@ fn false_fraud_proofs_and_bad_hook_payments_change_nothing() {
     s.assert_refused(ContractError::Proof(ProofError::NotBracketed), |s| {
         s.oracle()
             .challenge_omitted_receipt(
-                s.model,
-                op.clone(),
-                1,
-                rs[2].clone(),
-                s.sign(rs[2].digest()),
-                rs[2].clone(),
-                tree.path(0, 2),
-                rs[3].clone(),
-                tree.path(0, 3),
+                s.batch_ref(1),
+                OmittedReceiptProof {
+                    receipt: rs[2].clone(),
+                    signature: s.sign(rs[2].digest()),
+                    left: rs[2].clone(),
+                    left_path: tree.path(0, 2),
+                    right: rs[3].clone(),
+                    right_path: tree.path(0, 3),
+                },
             )
             .call(&s.auditor)
     });
@@ -463,13 +471,13 @@ fn false_fraud_proofs_and_bad_hook_payments_change_nothing() {
         |s| {
             s.oracle()
                 .challenge_altered_receipt(
-                    s.model,
-                    op.clone(),
-                    1,
-                    rs[2].clone(),
-                    s.sign(rs[2].digest()),
-                    rs[2].clone(),
-                    tree.path(0, 2),
+                    s.batch_ref(1),
+                    AlteredReceiptProof {
+                        receipt: rs[2].clone(),
+                        signature: s.sign(rs[2].digest()),
+                        leaf: rs[2].clone(),
+                        path: tree.path(0, 2),
+                    },
                 )
                 .call(&s.auditor)
         },
@@ -485,15 +493,15 @@ fn false_fraud_proofs_and_bad_hook_payments_change_nothing() {
         |s| {
             s.oracle()
                 .challenge_omitted_receipt(
-                    s.model,
-                    op.clone(),
-                    1,
-                    outside.clone(),
-                    s.sign(outside.digest()),
-                    rs[4].clone(),
-                    tree.path(0, 4),
-                    rs[5].clone(),
-                    tree.path(0, 5),
+                    s.batch_ref(1),
+                    OmittedReceiptProof {
+                        receipt: outside.clone(),
+                        signature: s.sign(outside.digest()),
+                        left: rs[4].clone(),
+                        left_path: tree.path(0, 4),
+                        right: rs[5].clone(),
+                        right_path: tree.path(0, 5),
+                    },
                 )
                 .call(&s.auditor)
         },

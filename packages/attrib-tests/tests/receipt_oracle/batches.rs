@@ -184,13 +184,13 @@ fn migrate_keeps_models_and_batches() {
     let s = Suite::new();
     let code = CodeId::store_code(&s.app);
     let oracle = code
-        .instantiate(
-            None,
-            s.registry.to_string(),
-            s.staking.to_string(),
-            s.pool.to_string(),
-            params(),
-        )
+        .instantiate(attrib_receipt_oracle::msg::InstantiateConfig {
+            admin: None,
+            registry: s.registry.to_string(),
+            curator_staking: s.staking.to_string(),
+            reward_pool: s.pool.to_string(),
+            params: params(),
+        })
         .with_label("migratable")
         .with_admin(Some(s.admin.as_str()))
         .call(&s.admin)

@@ -4,6 +4,7 @@
 
 use attrib_registry::contract::sv::mt::RegistryContractProxy;
 use attrib_registry::contract::RegistryContract;
+use attrib_registry::msg::NewDataset;
 use attrib_std::funds::cw20_denom;
 use attrib_std::receipts::Receipt;
 use attrib_std::registry::{LicenseExpiry, LicenseId, LicenseTerms, VerificationTier};
@@ -77,15 +78,15 @@ fn cw20_royalty_model_is_funded_settled_and_closed_in_its_token() {
     };
     let d: u64 = from_json(
         registry
-            .register_dataset(
-                "tokened".into(),
-                1,
-                "ipfs://d".into(),
+            .register_dataset(NewDataset {
+                name: "tokened".into(),
+                schema_id: 1,
+                metadata_uri: "ipfs://d".into(),
                 terms,
-                VerificationTier::Optimistic,
-                None,
-                None,
-            )
+                tier: VerificationTier::Optimistic,
+                weight_rule: None,
+                canaries: None,
+            })
             .call(&s.owner)
             .unwrap()
             .data

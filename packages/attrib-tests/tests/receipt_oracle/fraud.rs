@@ -7,6 +7,7 @@ use super::suite::*;
 use attrib_curator_staking::contract::sv::mt::CuratorStakingContractProxy;
 use attrib_receipt_oracle::contract::sv::mt::ReceiptOracleContractProxy;
 use attrib_receipt_oracle::error::ContractError;
+use attrib_receipt_oracle::msg::{AlteredReceiptProof, BadSumProof, DuplicateIdProof, OmittedReceiptProof};
 use attrib_receipt_oracle::state::BatchStatus;
 
 fn voided(s: &Suite, seq: u64) -> bool {
@@ -33,15 +34,15 @@ fn omitted_receipt_is_proven_the_operator_slashed_and_honest_totals_reposted() {
     let err = s
         .oracle()
         .challenge_omitted_receipt(
-            s.model,
-            s.operator.to_string(),
-            1,
-            signed[3].clone(),
-            s.sign(signed[3].digest()),
-            posted[2].clone(),
-            tree.path(0, 2),
-            posted[3].clone(),
-            tree.path(0, 3),
+            s.batch_ref(1),
+            OmittedReceiptProof {
+                receipt: signed[3].clone(),
+                signature: s.sign(signed[3].digest()),
+                left: posted[2].clone(),
+                left_path: tree.path(0, 2),
+                right: posted[3].clone(),
+                right_path: tree.path(0, 3),
+            },
         )
         .call(&s.auditor)
         .unwrap_err();
@@ -51,15 +52,15 @@ fn omitted_receipt_is_proven_the_operator_slashed_and_honest_totals_reposted() {
     let resp = s
         .oracle()
         .challenge_omitted_receipt(
-            s.model,
-            s.operator.to_string(),
-            1,
-            signed[4].clone(),
-            s.sign(signed[4].digest()),
-            posted[3].clone(),
-            tree.path(0, 3),
-            posted[4].clone(),
-            tree.path(0, 4),
+            s.batch_ref(1),
+            OmittedReceiptProof {
+                receipt: signed[4].clone(),
+                signature: s.sign(signed[4].digest()),
+                left: posted[3].clone(),
+                left_path: tree.path(0, 3),
+                right: posted[4].clone(),
+                right_path: tree.path(0, 4),
+            },
         )
         .call(&s.auditor)
         .unwrap();
@@ -107,13 +108,13 @@ fn altered_receipt_is_proven() {
     let (_, tree) = s.post(1, &posted, None).unwrap();
     s.oracle()
         .challenge_altered_receipt(
-            s.model,
-            s.operator.to_string(),
-            1,
-            signed[2].clone(),
-            s.sign(signed[2].digest()),
-            posted[2].clone(),
-            tree.path(0, 2),
+            s.batch_ref(1),
+            AlteredReceiptProof {
+                receipt: signed[2].clone(),
+                signature: s.sign(signed[2].digest()),
+                leaf: posted[2].clone(),
+                path: tree.path(0, 2),
+            },
         )
         .call(&s.auditor)
         .unwrap();
@@ -135,26 +136,26 @@ fn bad_sum_is_proven_at_the_root() {
     let err = s
         .oracle()
         .challenge_bad_sum(
-            s.model,
-            s.operator.to_string(),
-            1,
-            l.into(),
-            r.into(),
-            Uint128::new(c.total),
-            tree.path(top, 0),
+            s.batch_ref(1),
+            BadSumProof {
+                left: l.into(),
+                right: r.into(),
+                claimed_sum: Uint128::new(c.total),
+                path: tree.path(top, 0),
+            },
         )
         .call(&s.auditor)
         .unwrap_err();
     assert!(matches!(err, ContractError::Proof(ProofError::NoFraud { .. })));
     s.oracle()
         .challenge_bad_sum(
-            s.model,
-            s.operator.to_string(),
-            1,
-            l.into(),
-            r.into(),
-            Uint128::new(c.total - 7),
-            tree.path(top, 0),
+            s.batch_ref(1),
+            BadSumProof {
+                left: l.into(),
+                right: r.into(),
+                claimed_sum: Uint128::new(c.total - 7),
+                path: tree.path(top, 0),
+            },
         )
         .call(&s.auditor)
         .unwrap();
@@ -169,13 +170,13 @@ fn duplicate_id_and_misdeclared_ends_are_proven() {
     let (_, tree) = s.post(1, &rs, None).unwrap();
     s.oracle()
         .challenge_duplicate_id(
-            s.model,
-            s.operator.to_string(),
-            1,
-            rs[1].clone(),
-            tree.path(0, 1),
-            Some(rs[2].clone()),
-            Some(tree.path(0, 2)),
+            s.batch_ref(1),
+            DuplicateIdProof {
+                left: rs[1].clone(),
+                left_path: tree.path(0, 1),
+                right: Some(rs[2].clone()),
+                right_path: Some(tree.path(0, 2)),
+            },
         )
         .call(&s.auditor)
         .unwrap();
@@ -188,13 +189,13 @@ fn duplicate_id_and_misdeclared_ends_are_proven() {
     s.submit(&header, None).unwrap();
     s.oracle()
         .challenge_duplicate_id(
-            s.model,
-            s.operator.to_string(),
-            2,
-            rs[0].clone(),
-            tree.path(0, 0),
-            None,
-            None,
+            s.batch_ref(2),
+            DuplicateIdProof {
+                left: rs[0].clone(),
+                left_path: tree.path(0, 0),
+                right: None,
+                right_path: None,
+            },
         )
         .call(&s.auditor)
         .unwrap();
@@ -250,15 +251,15 @@ fn replayed_signatures_fail() {
     let challenge = |r: Receipt, sig: HexBinary| {
         s.oracle()
             .challenge_omitted_receipt(
-                s.model,
-                s.operator.to_string(),
-                1,
-                r,
-                sig,
-                posted[3].clone(),
-                tree.path(0, 3),
-                posted[4].clone(),
-                tree.path(0, 4),
+                s.batch_ref(1),
+                OmittedReceiptProof {
+                    receipt: r,
+                    signature: sig,
+                    left: posted[3].clone(),
+                    left_path: tree.path(0, 3),
+                    right: posted[4].clone(),
+                    right_path: tree.path(0, 4),
+                },
             )
             .call(&s.auditor)
     };

@@ -16,6 +16,7 @@ use sylvia::multitest::Proxy;
 use super::suite::*;
 use attrib_curator_staking::contract::sv::mt::CuratorStakingContractProxy;
 use attrib_receipt_oracle::contract::sv::mt::ReceiptOracleContractProxy;
+use attrib_receipt_oracle::msg::OmittedReceiptProof;
 
 fn pool(s: &Suite) -> Proxy<'_, MtApp, RewardDistributorContract> {
     Proxy::new(s.pool.clone(), &s.app)
@@ -88,15 +89,15 @@ fn metered_usage_reaches_contributors_and_every_coin_is_accounted_for() {
     let pool0 = s.balance(&s.pool);
     s.oracle()
         .challenge_omitted_receipt(
-            s.model,
-            s.operator.to_string(),
-            2,
-            signed[14].clone(),
-            s.sign(signed[14].digest()),
-            second[3].clone(),
-            tree.path(0, 3),
-            second[4].clone(),
-            tree.path(0, 4),
+            s.batch_ref(2),
+            OmittedReceiptProof {
+                receipt: signed[14].clone(),
+                signature: s.sign(signed[14].digest()),
+                left: second[3].clone(),
+                left_path: tree.path(0, 3),
+                right: second[4].clone(),
+                right_path: tree.path(0, 4),
+            },
         )
         .call(&s.auditor)
         .unwrap();

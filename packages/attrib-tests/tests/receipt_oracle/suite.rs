@@ -7,6 +7,7 @@ use attrib_curator_staking::contract::CuratorStakingContract;
 use attrib_curator_staking::msg::Params as StakingParams;
 use attrib_curator_staking::state::Role;
 use attrib_registry::contract::sv::mt::RegistryContractProxy;
+use attrib_registry::msg::NewDataset;
 use attrib_std::receipts::{BatchHeader, Receipt, SumTree};
 use attrib_std::registry::{LicenseExpiry, LicenseId, LicenseTerms, VerificationTier};
 use cosmwasm_std::{coin, from_json, Addr, HexBinary, Uint128};
@@ -18,6 +19,7 @@ use sylvia::multitest::{App, Proxy};
 use attrib_receipt_oracle::contract::sv::mt::ReceiptOracleContractProxy;
 use attrib_receipt_oracle::contract::ReceiptOracleContract;
 use attrib_receipt_oracle::error::ContractError;
+use attrib_receipt_oracle::msg::{BatchRef, NewBatch};
 use attrib_receipt_oracle::state::{LineageEntry, Params};
 use attrib_tests::{addr, ProtocolBuilder};
 pub use attrib_tests::{MtApp, DENOM};
@@ -151,19 +153,19 @@ impl Suite {
             };
             let d: u64 = from_json(
                 registry
-                    .register_dataset(
-                        format!("d{i}"),
-                        schema,
-                        "ipfs://d".into(),
+                    .register_dataset(NewDataset {
+                        name: format!("d{i}"),
+                        schema_id: schema,
+                        metadata_uri: "ipfs://d".into(),
                         terms,
-                        VerificationTier::Optimistic,
-                        None,
-                        (i == 2).then(|| {
+                        tier: VerificationTier::Optimistic,
+                        weight_rule: None,
+                        canaries: (i == 2).then(|| {
                             vec![HexBinary::from(
                                 <sha2::Sha256 as sha2::Digest>::digest(CANARY).to_vec(),
                             )]
                         }),
-                    )
+                    })
                     .call(&maintainer)
                     .unwrap()
                     .data
@@ -322,6 +324,15 @@ impl Suite {
         (header, tree)
     }
 
+    /// The operator's batch `seq` of the model, as a fraud proof names it.
+    pub fn batch_ref(&self, seq: u64) -> BatchRef {
+        BatchRef {
+            model_id: self.model,
+            operator: self.operator.to_string(),
+            seq,
+        }
+    }
+
     /// Posts whatever `header` claims, with `signature`, as the operator.
     pub fn submit_with_signature(
         &self,
@@ -330,18 +341,18 @@ impl Suite {
         replaces: Option<u64>,
     ) -> Result<AppResponse, ContractError> {
         self.oracle()
-            .submit_batch(
-                h.model_id,
-                h.epoch,
-                h.seq,
-                h.first_id,
-                h.last_id,
-                h.count,
-                h.total_units,
-                h.root.clone(),
+            .submit_batch(NewBatch {
+                model_id: h.model_id,
+                epoch: h.epoch,
+                seq: h.seq,
+                first_id: h.first_id,
+                last_id: h.last_id,
+                count: h.count,
+                total_units: h.total_units,
+                root: h.root.clone(),
                 signature,
                 replaces,
-            )
+            })
             .call(&self.operator)
     }
 

@@ -12,7 +12,7 @@ use cosmwasm_std::{coin, HexBinary};
 use super::suite::*;
 use attrib_registry::contract::sv::mt::{CodeId, RegistryContractProxy};
 use attrib_registry::error::ContractError;
-use attrib_registry::msg::ConfigUpdate;
+use attrib_registry::msg::{ConfigUpdate, InstantiateConfig, NewDataset};
 
 /// A strict dataset with tranche 1 accepted, 2 under review, and version 1 sealed.
 fn suite_with_data() -> (Suite, u64) {
@@ -46,9 +46,18 @@ fn instantiate_rejects_bad_config() {
     let code = CodeId::store_code(&suite.app);
     let a = &suite.actors;
     let inst = |window: u64, max: u32, bond: Option<cosmwasm_std::Coin>, pool: String| {
-        code.instantiate(None, pool, None, None, None, bond, window, max)
-            .with_label("bad")
-            .call(&a.admin)
+        code.instantiate(InstantiateConfig {
+            admin: None,
+            reward_pool: pool,
+            curator_staking: None,
+            schema_fee: None,
+            dataset_bond: None,
+            tranche_bond: bond,
+            challenge_window_secs: window,
+            max_tranches_per_version: max,
+        })
+        .with_label("bad")
+        .call(&a.admin)
     };
     assert_eq!(
         inst(0, 10, None, a.pool.to_string()).unwrap_err(),
@@ -203,15 +212,15 @@ fn register_dataset_bad_input() {
                 canaries: Option<Vec<HexBinary>>,
                 funds: &[cosmwasm_std::Coin]| {
         s.registry()
-            .register_dataset(
-                name.into(),
-                schema,
-                "ipfs://d".into(),
+            .register_dataset(NewDataset {
+                name: name.into(),
+                schema_id: schema,
+                metadata_uri: "ipfs://d".into(),
                 terms,
                 tier,
-                None,
+                weight_rule: None,
                 canaries,
-            )
+            })
             .with_funds(funds)
             .call(&s.actors.maintainer)
     };
@@ -753,15 +762,15 @@ fn paused_registry_refuses_every_user_message() {
     });
     suite.assert_refused(paused(), |s| {
         s.registry()
-            .register_dataset(
-                "d".into(),
-                1,
-                "ipfs://d".into(),
-                default_terms(),
-                VerificationTier::Optimistic,
-                None,
-                None,
-            )
+            .register_dataset(NewDataset {
+                name: "d".into(),
+                schema_id: 1,
+                metadata_uri: "ipfs://d".into(),
+                terms: default_terms(),
+                tier: VerificationTier::Optimistic,
+                weight_rule: None,
+                canaries: None,
+            })
             .with_funds(&[coin(DATASET_BOND, DENOM)])
             .call(&s.actors.maintainer)
     });

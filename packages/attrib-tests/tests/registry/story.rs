@@ -11,7 +11,7 @@ use cosmwasm_std::{coin, Uint128};
 use super::suite::*;
 use attrib_registry::contract::sv::mt::RegistryContractProxy;
 use attrib_registry::error::ContractError;
-use attrib_registry::msg::TrancheFilter;
+use attrib_registry::msg::{NewDataset, TrancheFilter};
 use attrib_registry::state::DatasetStatus;
 
 #[test]
@@ -302,15 +302,15 @@ fn versions_chain_to_their_parent_and_weights_follow_the_rule() {
     let dataset: u64 = cosmwasm_std::from_json(
         suite
             .registry()
-            .register_dataset(
-                "bytes".into(),
-                schema,
-                "ipfs://d".into(),
-                default_terms(),
-                VerificationTier::Strict,
-                Some(WeightRule::ByteSize),
-                None,
-            )
+            .register_dataset(NewDataset {
+                name: "bytes".into(),
+                schema_id: schema,
+                metadata_uri: "ipfs://d".into(),
+                terms: default_terms(),
+                tier: VerificationTier::Strict,
+                weight_rule: Some(WeightRule::ByteSize),
+                canaries: None,
+            })
             .with_funds(&[coin(DATASET_BOND, DENOM)])
             .call(&a.maintainer)
             .unwrap()
@@ -628,15 +628,15 @@ fn without_bonds_or_prices_nothing_is_paid_and_funds_are_refused() {
     let dataset: u64 = cosmwasm_std::from_json(
         suite
             .registry()
-            .register_dataset(
-                "open".into(),
-                schema,
-                "ipfs://d".into(),
-                free,
-                VerificationTier::Optimistic,
-                None,
-                None,
-            )
+            .register_dataset(NewDataset {
+                name: "open".into(),
+                schema_id: schema,
+                metadata_uri: "ipfs://d".into(),
+                terms: free,
+                tier: VerificationTier::Optimistic,
+                weight_rule: None,
+                canaries: None,
+            })
             .call(&a.maintainer)
             .unwrap()
             .data

@@ -14,7 +14,7 @@ use sylvia::multitest::{App, Proxy};
 use attrib_registry::contract::sv::mt::RegistryContractProxy;
 use attrib_registry::contract::RegistryContract;
 use attrib_registry::error::ContractError;
-use attrib_registry::msg::{TrancheFilter, TrancheRegistration};
+use attrib_registry::msg::{NewDataset, TrancheFilter, TrancheRegistration};
 use attrib_registry::state::{Config, Dataset, Stats, Tranche};
 use attrib_tests::mocks::review_service::{sv::mt::ReviewServiceMockProxy, ReviewServiceMock};
 use attrib_tests::ProtocolBuilder;
@@ -213,15 +213,15 @@ impl Suite {
         let schema = self.register_schema();
         let resp = self
             .registry()
-            .register_dataset(
-                "retail-shelves".into(),
-                schema,
-                "ipfs://datasets/retail-shelves".into(),
-                default_terms(),
+            .register_dataset(NewDataset {
+                name: "retail-shelves".into(),
+                schema_id: schema,
+                metadata_uri: "ipfs://datasets/retail-shelves".into(),
+                terms: default_terms(),
                 tier,
-                None,
-                Some(vec![root(0xC1)]),
-            )
+                weight_rule: None,
+                canaries: Some(vec![root(0xC1)]),
+            })
             .with_funds(&[coin(DATASET_BOND, DENOM)])
             .call(&self.actors.maintainer)
             .unwrap();

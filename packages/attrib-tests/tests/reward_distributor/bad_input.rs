@@ -12,7 +12,7 @@ use cw_multi_test::Executor;
 use super::suite::*;
 use attrib_reward_distributor::contract::sv::mt::{CodeId, RewardDistributorContractProxy};
 use attrib_reward_distributor::error::ContractError;
-use attrib_reward_distributor::msg::ConfigUpdate;
+use attrib_reward_distributor::msg::{ConfigUpdate, InstantiateConfig};
 use attrib_reward_distributor::state::AcceptedDenom;
 use attrib_std::validation::ValidationError;
 
@@ -457,16 +457,16 @@ fn instantiate_rejects_bad_config_and_migrate_checks_versions() {
                 k: Option<u32>,
                 clock: Option<attrib_std::rewards::EpochClock>,
                 staking: Option<String>| {
-        code.instantiate(
-            None,
-            a.treasury.to_string(),
-            None,
-            staking,
-            None,
+        code.instantiate(InstantiateConfig {
+            admin: None,
+            treasury: a.treasury.to_string(),
+            registry: None,
+            curator_staking: staking,
+            receipt_oracle: None,
             clock,
             rates,
-            0,
-            k.map(|k| attrib_reward_distributor::state::EmissionConfig {
+            vesting_secs: 0,
+            emission: k.map(|k| attrib_reward_distributor::state::EmissionConfig {
                 denom: s.token_denom.clone(),
                 schedule: attrib_std::rewards::EmissionSchedule {
                     per_epoch: Uint128::new(1),
@@ -474,9 +474,9 @@ fn instantiate_rejects_bad_config_and_migrate_checks_versions() {
                 },
                 k_bps: k,
             }),
-            vec![],
-            3,
-        )
+            accepted: vec![],
+            top_k: 3,
+        })
         .call(&a.admin)
     };
     let rates = TakeRates {

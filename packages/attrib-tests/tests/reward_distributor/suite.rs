@@ -6,6 +6,7 @@
 
 use attrib_registry::contract::sv::mt::RegistryContractProxy;
 use attrib_registry::contract::RegistryContract;
+use attrib_registry::msg::NewDataset;
 use attrib_std::interfaces::governance::sv::mt::GovernanceProxy as _;
 use attrib_std::interfaces::review_target::sv::mt::ReviewTargetProxy;
 use attrib_std::interfaces::reward_pool::sv::mt::RewardPoolProxy;
@@ -224,15 +225,15 @@ impl Suite {
         )
         .unwrap();
         let dataset: u64 = from_json(
-            r.register_dataset(
-                "retail-shelves".into(),
-                schema,
-                "ipfs://dataset".into(),
-                terms(),
-                VerificationTier::Optimistic,
-                None,
-                None,
-            )
+            r.register_dataset(NewDataset {
+                name: "retail-shelves".into(),
+                schema_id: schema,
+                metadata_uri: "ipfs://dataset".into(),
+                terms: terms(),
+                tier: VerificationTier::Optimistic,
+                weight_rule: None,
+                canaries: None,
+            })
             .with_funds(&[coin(1_000, DENOM)])
             .call(&a.maintainer)
             .unwrap()

@@ -28,7 +28,9 @@ impl SlashingService for CuratorStakingContract {
         reason: String,
         beneficiary: Option<String>,
     ) -> Result<Response, ContractError> {
-        self.gov.assert_not_paused(ctx.deps.storage)?;
+        // No pause check: only authorized slasher contracts call this, to carry out a
+        // proven fraud or a committee's outcome, and a pause never turns a valid proof
+        // into a revert (SPEC §5.4).
         funds::expect_none(&ctx.info.funds)?;
         if !self.slashers.has(ctx.deps.storage, &ctx.info.sender) {
             return Err(ContractError::NotSlasher {

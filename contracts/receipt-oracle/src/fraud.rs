@@ -28,8 +28,11 @@ fn commitment(batch: &Batch) -> Result<Commitment, ContractError> {
 
 impl ReceiptOracleContract {
     /// The batch, still open to proofs.
+    ///
+    /// No pause check, here or in the late-omission proof: a pause never turns a valid
+    /// proof into a revert (SPEC §5.4). Batches cannot finalize while paused, so a
+    /// pause only ever gives challengers more time.
     fn pending(&self, ctx: &ExecCtx, at: &BatchRef) -> Result<(Addr, Batch), ContractError> {
-        self.gov.assert_not_paused(ctx.deps.storage)?;
         funds::expect_none(&ctx.info.funds)?;
         let op = ctx.deps.api.addr_validate(&at.operator)?;
         let batch = self.load_batch(ctx.deps.storage, at.model_id, &op, at.seq)?;
@@ -225,7 +228,6 @@ impl ReceiptOracleContract {
         receipt: Receipt,
         signature: HexBinary,
     ) -> Result<Response, ContractError> {
-        self.gov.assert_not_paused(ctx.deps.storage)?;
         funds::expect_none(&ctx.info.funds)?;
         let op = ctx.deps.api.addr_validate(&operator)?;
         self.signed_receipt(&ctx, &op, model_id, None, &receipt, &signature)?;

@@ -314,3 +314,69 @@ fn replayed_signatures_fail() {
     assert_eq!(err, ContractError::BadSignature {});
     assert!(!voided(&s, 1));
 }
+
+/// SPEC §5.4: a pause never turns a valid proof into a revert — not the oracle's pause
+/// and not curator staking's, through which the slash runs. (On the old code both
+/// proofs reverted with `Paused` and the operator kept its stake.) Finalization stays
+/// paused, so a pause only gives challengers more time.
+#[test]
+fn fraud_proofs_land_while_the_oracle_and_curator_staking_are_paused() {
+    use attrib_std::interfaces::governance::sv::mt::GovernanceProxy;
+    let s = Suite::new();
+    s.fund(1_000_000);
+    let signed: Vec<Receipt> = (1..=10).map(|i| s.receipt(i, 4)).collect();
+    let posted: Vec<Receipt> = signed.iter().filter(|r| r.receipt_id != 5).cloned().collect();
+    let (_, tree) = s.post(1, &posted, None).unwrap();
+    s.oracle().set_paused(true).call(&s.admin).unwrap();
+    s.staking().set_paused(true).call(&s.admin).unwrap();
+    let stake0 = s.operator_bonded();
+
+    // The window passes during the pause: finalization waits …
+    s.advance(WINDOW);
+    assert!(matches!(
+        s.oracle()
+            .finalize_batch(s.model, s.operator.to_string(), 1)
+            .call(&s.stranger)
+            .unwrap_err(),
+        ContractError::Governance(_)
+    ));
+    // … and the omission proof lands, slashing through the paused staking contract.
+    s.oracle()
+        .challenge_omitted_receipt(
+            s.batch_ref(1),
+            OmittedReceiptProof {
+                receipt: signed[4].clone(),
+                signature: s.sign(signed[4].digest()),
+                left: posted[3].clone(),
+                left_path: tree.path(0, 3),
+                right: posted[4].clone(),
+                right_path: tree.path(0, 4),
+            },
+        )
+        .call(&s.auditor)
+        .unwrap();
+    assert!(voided(&s, 1));
+    assert_eq!(
+        s.operator_bonded(),
+        stake0 - stake0 / 5,
+        "20% slashed while paused"
+    );
+
+    // A late receipt (its epoch's posting deadline passed, never posted) too.
+    let never_posted = Receipt {
+        receipt_id: 11,
+        ..s.receipt(11, 3)
+    };
+    s.advance(EPOCH + GRACE + 1);
+    let stake1 = s.operator_bonded();
+    s.oracle()
+        .challenge_late_omission(
+            s.model,
+            s.operator.to_string(),
+            never_posted.clone(),
+            s.sign(never_posted.digest()),
+        )
+        .call(&s.auditor)
+        .unwrap();
+    assert!(s.operator_bonded() < stake1);
+}

@@ -14,9 +14,13 @@ use crate::error::ContractError;
 use crate::msg::NewBatch;
 use crate::state::{Batch, BatchStatus, Config, Model, ReceiptOracleContract};
 
-/// Last second at which batches of `epoch` can be posted.
+/// Last second at which batches of `epoch` can be posted (saturating: any epoch a
+/// message names, however large, has a deadline and no panic).
 pub fn deadline(config: &Config, epoch: u64) -> u64 {
-    config.clock().end_of(epoch) + config.params.posting_grace_secs
+    config
+        .clock()
+        .end_of(epoch)
+        .saturating_add(config.params.posting_grace_secs)
 }
 
 pub fn verify_signature(
@@ -209,7 +213,10 @@ impl ReceiptOracleContract {
         let charge = total_units
             .checked_mul(model.royalty_per_unit.amount)
             .map_err(cosmwasm_std::StdError::from)?;
-        model.reserved += charge;
+        model.reserved = model
+            .reserved
+            .checked_add(charge)
+            .map_err(cosmwasm_std::StdError::from)?;
         cursor.next_seq += 1;
         self.models.save(ctx.deps.storage, model_id, &model)?;
         self.cursors.save(ctx.deps.storage, (model_id, &op), &cursor)?;

@@ -587,3 +587,36 @@ fn set_peers_bad_input() {
     assert_eq!(now.reward_pool, Some(s.pool.clone()));
     assert_eq!(now.receipt_oracle, None);
 }
+
+/// Issue 14, item 7: what used to panic is a typed error that changes nothing — a batch
+/// naming an epoch so large its posting deadline overflowed, and a batch whose charge
+/// overflows the model's reservation. (Both panicked on the old code.)
+#[test]
+fn overflowing_epochs_and_charges_are_refused_not_panics() {
+    let s = Suite::new();
+    let rs: Vec<_> = (1..=3).map(|i| s.receipt(i, 1)).collect();
+    let (mut huge_epoch, _) = s.header(1, &rs);
+    huge_epoch.epoch = u64::MAX;
+    s.assert_refused(
+        ContractError::EpochClosed {
+            epoch: u64::MAX,
+            current: 0,
+            deadline: u64::MAX,
+        },
+        |s| s.submit(&huge_epoch, None).map(|_| ()),
+    );
+    // Two batches that each claim half of all u128 in charge: the first is accepted
+    // (it is provable fraud, not a panic), the second cannot be reserved.
+    let half = u128::MAX / 2 / ROYALTY + 1;
+    let (mut first, _) = s.header(1, &rs);
+    first.total_units = Uint128::new(half);
+    s.submit(&first, None).unwrap();
+    let more: Vec<_> = (4..=6).map(|i| s.receipt(i, 1)).collect();
+    let (mut second, _) = s.header(2, &more);
+    second.total_units = Uint128::new(half);
+    let err = s.submit(&second, None).unwrap_err();
+    assert!(
+        matches!(err, ContractError::Std(cosmwasm_std::StdError::Overflow { .. })),
+        "{err}"
+    );
+}

@@ -131,7 +131,7 @@ impl ReceiptOracleContract {
             });
         }
         validation::hash32("root", &root)?;
-        if count == 0 || last_id < first_id || count > last_id - first_id + 1 {
+        if count == 0 || last_id < first_id || count - 1 > last_id - first_id {
             return Err(ContractError::BadRange {
                 first_id,
                 last_id,

@@ -331,6 +331,14 @@ impl ReceiptOracleContract {
                 reason: "escrow is reserved for posted batches",
             });
         }
+        // SPEC §5.5: an upheld omission claim charges its back royalties from escrow, so
+        // escrow may not leave while a claim is open (as the model may not close).
+        if self.open_omission_claims(ctx.deps.as_ref(), model_id)? > 0 {
+            return Err(ContractError::Withdrawal {
+                amount: w.amount,
+                reason: "an omission claim against the model is open",
+            });
+        }
         model.escrow -= w.amount;
         model.withdrawal = None;
         self.models.save(ctx.deps.storage, model_id, &model)?;
@@ -368,11 +376,7 @@ impl ReceiptOracleContract {
         }
         // SPEC §5.5: an upheld omission claim charges back royalties from escrow and
         // slashes the bond, so neither may leave while a claim is open.
-        let config = self.config.load(ctx.deps.storage)?;
-        let claims = Remote::<dyn SlashingService<Error = StdError>>::new(config.curator_staking)
-            .querier(&ctx.deps.querier)
-            .open_omission_claims(model_id)?;
-        if claims.open > 0 {
+        if self.open_omission_claims(ctx.deps.as_ref(), model_id)? > 0 {
             return Err(ContractError::CannotClose {
                 model_id,
                 reason: "an omission claim against it is open",
@@ -393,6 +397,15 @@ impl ReceiptOracleContract {
             resp = resp.add_message(funds::send(&model.royalty_per_unit.denom, &model.owner, back)?);
         }
         Ok(resp)
+    }
+
+    /// How many omission claims curator staking holds open against `model_id`.
+    fn open_omission_claims(&self, deps: cosmwasm_std::Deps, model_id: u64) -> Result<u32, ContractError> {
+        let config = self.config.load(deps.storage)?;
+        Ok(Remote::<dyn SlashingService<Error = StdError>>::new(config.curator_staking)
+            .querier(&deps.querier)
+            .open_omission_claims(model_id)?
+            .open)
     }
 
     pub(crate) fn operator_key(&self, storage: &dyn Storage, op: &Addr) -> Result<Operator, ContractError> {

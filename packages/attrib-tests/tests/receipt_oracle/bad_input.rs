@@ -620,3 +620,27 @@ fn overflowing_epochs_and_charges_are_refused_not_panics() {
         "{err}"
     );
 }
+
+/// SPEC §9 (panics reachable by a message): a batch declaring every id, 0 to u64::MAX,
+/// overflowed `last_id - first_id + 1` in the range check and aborted the contract
+/// instead of getting a typed error.
+#[test]
+fn a_range_over_every_id_is_a_typed_error_not_a_panic() {
+    let s = Suite::new();
+    s.assert_refused(ContractError::NotContiguous { expected: 1, got: 0 }, |s| {
+        s.oracle()
+            .submit_batch(NewBatch {
+                model_id: s.model,
+                epoch: 0,
+                seq: 1,
+                first_id: 0,
+                last_id: u64::MAX,
+                count: 1,
+                total_units: Uint128::new(1),
+                root: HexBinary::from([1u8; 32]),
+                signature: HexBinary::from([0u8; 64]),
+                replaces: None,
+            })
+            .call(&s.operator)
+    });
+}

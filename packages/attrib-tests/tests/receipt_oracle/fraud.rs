@@ -380,3 +380,41 @@ fn fraud_proofs_land_while_the_oracle_and_curator_staking_are_paused() {
         .unwrap();
     assert!(s.operator_bonded() < stake1);
 }
+
+/// SPEC §5.4 soundness, the other way round: a pause must not turn an honest operator
+/// into a provably late one. The oracle is paused before epoch 0's posting deadline, so
+/// the operator cannot post the receipt it signed (submit_batch is paused) — yet once
+/// the deadline passes during the pause, any holder of that receipt proves a "late
+/// omission" and slashes 20 % of the stake, once per receipt id held. After the unpause
+/// the operator still cannot post it (the epoch is closed). The posting deadline of an
+/// epoch must stretch over a pause.
+#[test]
+fn a_pause_over_the_posting_deadline_does_not_make_the_operator_late() {
+    use attrib_std::interfaces::governance::sv::mt::GovernanceProxy;
+    let s = Suite::new();
+    s.fund(1_000_000);
+    let rs: Vec<Receipt> = (1..=3).map(|i| s.receipt(i, 5)).collect();
+    s.post(1, &rs, None).unwrap();
+    // Served and signed in epoch 0, to be posted in the next batch.
+    let pending = s.receipt(4, 5);
+    s.oracle().set_paused(true).call(&s.admin).unwrap();
+    s.advance(EPOCH + GRACE + 1);
+    let stake0 = s.operator_bonded();
+    let late = s
+        .oracle()
+        .challenge_late_omission(
+            s.model,
+            s.operator.to_string(),
+            pending.clone(),
+            s.sign(pending.digest()),
+        )
+        .call(&s.auditor);
+    assert!(
+        matches!(late, Err(ContractError::NotLate { id: 4, .. })),
+        "the pause kept the operator from posting: {late:?}"
+    );
+    assert_eq!(s.operator_bonded(), stake0, "an honest operator keeps its stake");
+    // Unpaused, the operator posts the receipt it could not post during the pause.
+    s.oracle().set_paused(false).call(&s.admin).unwrap();
+    s.post(2, &[pending], None).unwrap();
+}

@@ -236,3 +236,43 @@ fn a_model_cannot_close_while_an_omission_claim_is_open() {
     assert_eq!(s.balance(&s.owner), owner0 + left);
     s.assert_escrow_backed();
 }
+
+/// SPEC §5.5 (attack on `close_model`'s guard): the owner cannot close while a claim is
+/// open, but `withdraw_escrow` did not ask. Seeing a claim (or ahead of one, with a
+/// request already made), the owner withdraws the whole escrow; the upheld claim then
+/// finds nothing to charge back royalties from and only records a debt on a model the
+/// owner has abandoned. The escrow must stay while a claim is open, as for closing.
+#[test]
+fn escrow_cannot_be_withdrawn_while_an_omission_claim_is_open() {
+    let s = Suite::new();
+    settled_usage(&s);
+    let escrow = s.oracle().model(s.model).unwrap().escrow;
+    // The owner asks for everything back ahead of time; the notice passes.
+    s.oracle()
+        .request_withdrawal(s.model, escrow)
+        .call(&s.owner)
+        .unwrap();
+    s.advance(params().withdraw_notice_secs);
+    let review = claim(&s, s.datasets[2], CANARY).unwrap();
+    s.assert_refused(
+        ContractError::Withdrawal {
+            amount: escrow,
+            reason: "an omission claim against the model is open",
+        },
+        |s| s.oracle().withdraw_escrow(s.model).call(&s.owner),
+    );
+    // Upheld: the back royalties (100 units × 2 uatr × 10 %) come out of escrow, no debt.
+    decide(&s, review, Vote::Accept);
+    let m = s.oracle().model(s.model).unwrap();
+    assert_eq!(m.escrow, escrow - Uint128::new(20));
+    assert_eq!(m.debt, Uint128::zero());
+    // Once no claim is open, the requested amount (now more than the escrow) is refused
+    // as before, and a fresh request for what is left goes through.
+    s.oracle()
+        .request_withdrawal(s.model, m.escrow)
+        .call(&s.owner)
+        .unwrap();
+    s.advance(params().withdraw_notice_secs);
+    s.oracle().withdraw_escrow(s.model).call(&s.owner).unwrap();
+    s.assert_escrow_backed();
+}

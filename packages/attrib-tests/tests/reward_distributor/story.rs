@@ -333,3 +333,60 @@ fn settlement_pages_are_bounded_and_resume() {
         s.distributor().settle_epoch(5).call(&s.actors.stranger)
     });
 }
+
+/// Revocation is bounded only if a version's denoms are: `record_revocation` walks every
+/// (version, denom) of the tranche — at most 64 versions now, times the denoms each
+/// version ever earned in. The allowlist was meant to bound the latter, but protocol
+/// inflows skip it: a maintainer prices its license in any denoms (8 at a time, and
+/// re-prices at will), buys a license in each, and every one becomes an accumulator of
+/// the version. Colluding with a contributor, the maintainer grows the revocation of
+/// that contributor's tranche past the block gas limit, so the upheld dispute (which
+/// runs the revocation in the same transaction) can never finalize.
+#[test]
+fn a_version_earns_only_in_accepted_denoms() {
+    use attrib_registry::contract::sv::mt::RegistryContractProxy;
+    use attrib_std::interfaces::reward_pool::sv::mt::RewardPoolProxy;
+    let s = SuiteBuilder::default().build();
+    let maintainer = s.actors.maintainer.clone();
+    let junk: Vec<String> = (0..16).map(|i| format!("ujunk{i}")).collect();
+    attrib_tests::fund(
+        &s.app,
+        &maintainer,
+        junk.iter().map(|d| coin(1_000_000, d)).collect(),
+    );
+    for chunk in junk.chunks(8) {
+        let mut t = terms();
+        t.price = chunk.iter().map(|d| coin(100_000, d)).collect();
+        s.registry()
+            .update_license_terms(s.dataset, t)
+            .call(&maintainer)
+            .unwrap();
+        for d in chunk {
+            s.registry()
+                .buy_license(s.dataset, 1, None)
+                .with_funds(&[coin(100_000, d)])
+                .call(&maintainer)
+                .unwrap();
+        }
+    }
+    s.next_epoch();
+    s.crank(100);
+    let account = s.distributor().version_account(s.dataset, 1).unwrap();
+    let unaccepted: Vec<String> = account
+        .accumulators
+        .iter()
+        .map(|a| a.denom.clone())
+        .filter(|d| {
+            s.distributor()
+                .denom_accepted(d.clone())
+                .unwrap()
+                .min_amount
+                .is_none()
+        })
+        .collect();
+    assert!(
+        unaccepted.is_empty(),
+        "version 1 earns in {} denoms the pool never accepted: {unaccepted:?}",
+        unaccepted.len()
+    );
+}

@@ -402,10 +402,12 @@ impl ReceiptOracleContract {
     /// How many omission claims curator staking holds open against `model_id`.
     fn open_omission_claims(&self, deps: cosmwasm_std::Deps, model_id: u64) -> Result<u32, ContractError> {
         let config = self.config.load(deps.storage)?;
-        Ok(Remote::<dyn SlashingService<Error = StdError>>::new(config.curator_staking)
-            .querier(&deps.querier)
-            .open_omission_claims(model_id)?
-            .open)
+        Ok(
+            Remote::<dyn SlashingService<Error = StdError>>::new(config.curator_staking)
+                .querier(&deps.querier)
+                .open_omission_claims(model_id)?
+                .open,
+        )
     }
 
     pub(crate) fn operator_key(&self, storage: &dyn Storage, op: &Addr) -> Result<Operator, ContractError> {

@@ -102,6 +102,9 @@ pub enum ContractError {
     #[error("a version needs at least one tranche")]
     EmptyVersion {},
 
+    #[error("{field}: the reward pool does not accept {denom}")]
+    DenomNotAccepted { field: &'static str, denom: String },
+
     #[error("a version holds at most {max} tranches, got {got}")]
     TooManyTranches { max: u32, got: usize },
 

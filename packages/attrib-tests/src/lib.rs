@@ -170,7 +170,9 @@ impl Default for ProtocolBuilder {
                 },
                 vesting_secs: 0,
                 emission: None,
-                accepted: vec![],
+                // The chain's own denom: license prices and royalties must be in a
+                // denom the pool accepts.
+                accepted: vec![accepted(DENOM, 1)],
                 top_k: 3,
             },
             token_holders: None,
@@ -283,8 +285,10 @@ impl ProtocolBuilder {
         self
     }
 
-    /// The pool takes `denom` from outsiders, at least `min_amount`, at weight 1.
+    /// The pool takes `denom` from outsiders, at least `min_amount`, at weight 1
+    /// (replacing the default entry for `DENOM`, which the pool accepts at minimum 1).
     pub fn with_accepted_denom(mut self, denom: &str, min_amount: u128) -> Self {
+        self.distributor.accepted.retain(|a| a.denom != denom);
         self.distributor.accepted.push(accepted(denom, min_amount));
         self
     }

@@ -107,6 +107,8 @@ impl Default for SuiteBuilder {
                     Some(coin(TRANCHE_BOND, DENOM)),
                 )
                 .with_challenge_window(WINDOW)
+                // Licenses are priced in both; OTHER_DENOM stays one the pool refuses.
+                .with_accepted_denom(IBC_DENOM, 1)
                 .with_max_tranches(50)
                 .with_review_service_mock()
                 .without_receipt_oracle(),

@@ -11,7 +11,7 @@ use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::error::ContractError;
 use crate::msg::InstantiateConfig;
-use crate::state::{Config, Params, ReceiptOracleContract};
+use crate::state::{Config, Params, PauseWindow, ReceiptOracleContract};
 
 fn validate(p: &Params) -> Result<(), ValidationError> {
     ensure(p.epoch_secs != 0, "epoch_secs", "must be positive")?;
@@ -105,7 +105,55 @@ impl ReceiptOracleContract {
     }
 }
 
-attrib_std::impl_governance!(ReceiptOracleContract, ContractError);
+/// Governance as every contract has it, except that the oracle records its pause
+/// window: posting deadlines that fall in a pause are pushed back
+/// (`batches::effective_deadline`). A pause that begins within a posting grace of the
+/// last unpause extends the same window, so no deadline slips between two pauses.
+impl attrib_std::interfaces::governance::Governance for ReceiptOracleContract {
+    type Error = ContractError;
+
+    fn propose_admin(&self, ctx: ExecCtx, new_admin: Option<String>) -> Result<Response, ContractError> {
+        Ok(self.gov.propose_admin(ctx.deps, &ctx.info, new_admin)?)
+    }
+
+    fn accept_admin(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
+        Ok(self.gov.accept_admin(ctx.deps, &ctx.info)?)
+    }
+
+    fn set_paused(&self, mut ctx: ExecCtx, paused: bool) -> Result<Response, ContractError> {
+        let resp = self.gov.set_paused(ctx.deps.branch(), &ctx.info, paused)?;
+        let now = ctx.env.block.time.seconds();
+        let grace = self.config.load(ctx.deps.storage)?.params.posting_grace_secs;
+        let last = self.pause_window.may_load(ctx.deps.storage)?;
+        let window = match (paused, last) {
+            (true, Some(w)) if w.until.is_some_and(|u| now < u.saturating_add(grace)) => PauseWindow {
+                from: w.from,
+                until: None,
+            },
+            (true, _) => PauseWindow {
+                from: now,
+                until: None,
+            },
+            (false, Some(w)) => PauseWindow {
+                from: w.from,
+                until: Some(now),
+            },
+            (false, None) => PauseWindow {
+                from: now,
+                until: Some(now),
+            },
+        };
+        self.pause_window.save(ctx.deps.storage, &window)?;
+        Ok(resp)
+    }
+
+    fn governance(
+        &self,
+        ctx: QueryCtx,
+    ) -> Result<attrib_std::interfaces::governance::GovernanceResponse, ContractError> {
+        Ok(self.gov.query(ctx.deps)?)
+    }
+}
 
 /// The contracts the oracle calls: the registry for licenses and terms, curator staking
 /// for operator bonds and slashing, and the reward pool that royalties are paid to. All

@@ -12,15 +12,31 @@ use sylvia::ctx::ExecCtx;
 
 use crate::error::ContractError;
 use crate::msg::NewBatch;
-use crate::state::{Batch, BatchStatus, Config, Model, ReceiptOracleContract};
+use crate::state::{Batch, BatchStatus, Config, Model, PauseWindow, ReceiptOracleContract};
 
-/// Last second at which batches of `epoch` can be posted (saturating: any epoch a
-/// message names, however large, has a deadline and no panic).
+/// Last second at which batches of `epoch` can be posted, were the oracle never paused
+/// (saturating: any epoch a message names, however large, has a deadline and no panic).
 pub fn deadline(config: &Config, epoch: u64) -> u64 {
     config
         .clock()
         .end_of(epoch)
         .saturating_add(config.params.posting_grace_secs)
+}
+
+/// The posting deadline of `epoch` once pauses are counted. A pause stops posting, so a
+/// deadline that falls in it cannot run: while paused it has not passed, and after the
+/// unpause the operator gets a full posting grace again. Without this, a pause over a
+/// deadline made an honest operator "late" for receipts it was kept from posting, and
+/// anyone holding them could slash it once per receipt.
+pub fn effective_deadline(config: &Config, window: Option<&PauseWindow>, epoch: u64) -> u64 {
+    let d = deadline(config, epoch);
+    match window {
+        Some(w) if d >= w.from => match w.until {
+            None => u64::MAX,
+            Some(until) => d.max(until.saturating_add(config.params.posting_grace_secs)),
+        },
+        _ => d,
+    }
 }
 
 pub fn verify_signature(
@@ -140,11 +156,13 @@ impl ReceiptOracleContract {
         }
         let now = ctx.env.block.time.seconds();
         let current = config.clock().epoch_at(now);
-        if epoch > current || now > deadline(&config, epoch) {
+        let window = self.pause_window.may_load(ctx.deps.storage)?;
+        let deadline = effective_deadline(&config, window.as_ref(), epoch);
+        if epoch > current || now > deadline {
             return Err(ContractError::EpochClosed {
                 epoch,
                 current,
-                deadline: deadline(&config, epoch),
+                deadline,
             });
         }
         let mut cursor = self

@@ -40,6 +40,7 @@ impl ReceiptOracleContract {
         Self {
             gov: AdminControl::new(),
             config: Item::new("config"),
+            pause_window: Item::new("pause_window"),
             next_model: Item::new("next_model"),
             models: Map::new("models"),
             operators: Map::new("operators"),

@@ -13,7 +13,7 @@ use cosmwasm_std::{Addr, Event, HexBinary, Response, StdError};
 use sylvia::ctx::ExecCtx;
 use sylvia::types::Remote;
 
-use crate::batches::{deadline, verify_signature};
+use crate::batches::{effective_deadline, verify_signature};
 use crate::error::ContractError;
 use crate::msg::{AlteredReceiptProof, BadSumProof, BatchRef, DuplicateIdProof, OmittedReceiptProof};
 use crate::state::{Batch, BatchStatus, ReceiptOracleContract};
@@ -233,7 +233,8 @@ impl ReceiptOracleContract {
         self.signed_receipt(&ctx, &op, model_id, None, &receipt, &signature)?;
         let config = self.config.load(ctx.deps.storage)?;
         let id = receipt.receipt_id;
-        if ctx.env.block.time.seconds() <= deadline(&config, receipt.epoch) {
+        let window = self.pause_window.may_load(ctx.deps.storage)?;
+        if ctx.env.block.time.seconds() <= effective_deadline(&config, window.as_ref(), receipt.epoch) {
             return Err(ContractError::NotLate {
                 id,
                 reason: "its epoch's posting deadline has not passed",

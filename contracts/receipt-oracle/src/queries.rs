@@ -81,7 +81,11 @@ impl ReceiptOracleContract {
         Ok(EpochResponse {
             current,
             ends_at: clock.end_of(current),
-            posting_deadline: crate::batches::deadline(&config, current),
+            posting_deadline: crate::batches::effective_deadline(
+                &config,
+                self.pause_window.may_load(ctx.deps.storage)?.as_ref(),
+                current,
+            ),
         })
     }
 }

@@ -157,9 +157,20 @@ pub struct Batch {
     pub charge: Uint128,
 }
 
+/// When the oracle was paused and, once it was, unpaused.
+#[cw_serde]
+pub struct PauseWindow {
+    pub from: u64,
+    pub until: Option<u64>,
+}
+
 pub struct ReceiptOracleContract {
     pub(crate) gov: AdminControl,
     pub(crate) config: Item<Config>,
+    /// The last pause (merged with any that began within a posting grace of the one
+    /// before): posting deadlines that fell in it are pushed back (see
+    /// `batches::effective_deadline`).
+    pub(crate) pause_window: Item<PauseWindow>,
     pub(crate) next_model: Item<u64>,
     pub(crate) models: Map<u64, Model>,
     pub(crate) operators: Map<&'static Addr, Operator>,

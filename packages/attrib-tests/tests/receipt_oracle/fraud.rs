@@ -362,22 +362,38 @@ fn fraud_proofs_land_while_the_oracle_and_curator_staking_are_paused() {
         "20% slashed while paused"
     );
 
-    // A late receipt (its epoch's posting deadline passed, never posted) too.
+    // A late receipt: while the oracle is paused its posting deadline does not run (the
+    // operator cannot post) …
     let never_posted = Receipt {
         receipt_id: 11,
         ..s.receipt(11, 3)
     };
     s.advance(EPOCH + GRACE + 1);
+    let late = |s: &Suite| {
+        s.oracle()
+            .challenge_late_omission(
+                s.model,
+                s.operator.to_string(),
+                never_posted.clone(),
+                s.sign(never_posted.digest()),
+            )
+            .call(&s.auditor)
+    };
+    assert!(matches!(
+        late(&s).unwrap_err(),
+        ContractError::NotLate { id: 11, .. }
+    ));
+    // … after the unpause the operator has a full grace to post; past it, the proof
+    // lands, slashing through curator staking, still paused.
+    s.oracle().set_paused(false).call(&s.admin).unwrap();
+    s.advance(GRACE);
+    assert!(matches!(
+        late(&s).unwrap_err(),
+        ContractError::NotLate { id: 11, .. }
+    ));
+    s.advance(1);
     let stake1 = s.operator_bonded();
-    s.oracle()
-        .challenge_late_omission(
-            s.model,
-            s.operator.to_string(),
-            never_posted.clone(),
-            s.sign(never_posted.digest()),
-        )
-        .call(&s.auditor)
-        .unwrap();
+    late(&s).unwrap();
     assert!(s.operator_bonded() < stake1);
 }
 

@@ -346,8 +346,8 @@ fn settlement_pages_are_bounded_and_resume() {
 fn a_version_earns_only_in_accepted_denoms() {
     use attrib_registry::contract::sv::mt::RegistryContractProxy;
     use attrib_registry::error::ContractError as RegistryError;
-    use attrib_std::license_registry::sv::mt::LicenseRegistryProxy;
     use attrib_std::interfaces::reward_pool::sv::mt::RewardPoolProxy;
+    use attrib_std::license_registry::sv::mt::LicenseRegistryProxy;
     let s = SuiteBuilder::default().build();
     let maintainer = s.actors.maintainer.clone();
     let junk: Vec<String> = (0..16).map(|i| format!("ujunk{i}")).collect();

@@ -197,9 +197,12 @@ impl ReceiptOracleContract {
                 }
             }
             None => {
-                if first_id != cursor.last_id + 1 {
+                let expected = cursor.last_id.checked_add(1).ok_or(ContractError::IdsExhausted {
+                    last_id: cursor.last_id,
+                })?;
+                if first_id != expected {
                     return Err(ContractError::NotContiguous {
-                        expected: cursor.last_id + 1,
+                        expected,
                         got: first_id,
                     });
                 }

@@ -32,6 +32,9 @@ pub enum ContractError {
     #[error(transparent)]
     Validation(#[from] attrib_std::validation::ValidationError),
 
+    #[error("receipt ids are exhausted: the last batch ended at id {last_id}")]
+    IdsExhausted { last_id: u64 },
+
     #[error("lineage weights must sum to 10000 bps, got {sum}")]
     LineageWeights { sum: u64 },
 

@@ -325,7 +325,11 @@ impl ReceiptOracleContract {
                 reason: "the notice period has not passed",
             });
         }
-        if w.amount + model.reserved > model.escrow {
+        // Checked: a sum past u128 is certainly more than the escrow.
+        if w.amount
+            .checked_add(model.reserved)
+            .map_or(true, |sum| sum > model.escrow)
+        {
             return Err(ContractError::Withdrawal {
                 amount: w.amount,
                 reason: "escrow is reserved for posted batches",

@@ -644,3 +644,19 @@ fn a_range_over_every_id_is_a_typed_error_not_a_panic() {
             .call(&s.operator)
     });
 }
+
+/// After a batch whose range ends at the last id there is no next id: the following
+/// batch is refused with IdsExhausted, not an overflow panic (attacker review, finding 4).
+#[test]
+fn no_batch_after_the_last_id() {
+    let s = Suite::new();
+    let rs: Vec<_> = (1..=3).map(|i| s.receipt(i, 1)).collect();
+    let (mut to_the_end, _) = s.header(1, &rs);
+    to_the_end.last_id = u64::MAX;
+    s.submit(&to_the_end, None).unwrap();
+    let more: Vec<_> = (4..=5).map(|i| s.receipt(i, 1)).collect();
+    let (next, _) = s.header(2, &more);
+    s.assert_refused(ContractError::IdsExhausted { last_id: u64::MAX }, |s| {
+        s.submit(&next, None).map(|_| ())
+    });
+}

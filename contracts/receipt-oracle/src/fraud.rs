@@ -27,6 +27,21 @@ fn commitment(batch: &Batch) -> Result<Commitment, ContractError> {
 }
 
 impl ReceiptOracleContract {
+    /// The pending batch `at`, and `receipt` signed by its operator, of its epoch and
+    /// within its id range: the common ground of the omitted- and altered-receipt proofs.
+    fn receipt_in_batch(
+        &self,
+        ctx: &ExecCtx,
+        at: &BatchRef,
+        receipt: &Receipt,
+        signature: &HexBinary,
+    ) -> Result<(Addr, Batch), ContractError> {
+        let (op, batch) = self.pending(ctx, at)?;
+        self.signed_receipt(ctx, &op, at.model_id, Some(batch.epoch), receipt, signature)?;
+        Self::in_range(&batch, receipt)?;
+        Ok((op, batch))
+    }
+
     /// The batch, still open to proofs.
     ///
     /// No pause check, here or in the late-omission proof: a pause never turns a valid
@@ -148,9 +163,7 @@ impl ReceiptOracleContract {
             right,
             right_path,
         } = proof;
-        let (op, batch) = self.pending(&ctx, &at)?;
-        self.signed_receipt(&ctx, &op, at.model_id, Some(batch.epoch), &receipt, &signature)?;
-        Self::in_range(&batch, &receipt)?;
+        let (op, batch) = self.receipt_in_batch(&ctx, &at, &receipt, &signature)?;
         commitment(&batch)?.omits(&receipt, &left, &left_path, &right, &right_path)?;
         self.uphold(ctx, op, batch, "omitted_receipt")
     }
@@ -167,9 +180,7 @@ impl ReceiptOracleContract {
             leaf,
             path,
         } = proof;
-        let (op, batch) = self.pending(&ctx, &at)?;
-        self.signed_receipt(&ctx, &op, at.model_id, Some(batch.epoch), &receipt, &signature)?;
-        Self::in_range(&batch, &receipt)?;
+        let (op, batch) = self.receipt_in_batch(&ctx, &at, &receipt, &signature)?;
         commitment(&batch)?.alters(&receipt, &leaf, &path)?;
         self.uphold(ctx, op, batch, "altered_receipt")
     }

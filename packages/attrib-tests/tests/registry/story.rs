@@ -702,24 +702,8 @@ fn a_version_root_is_refused_as_a_tranche_root() {
     let suite = SuiteBuilder::default().build();
     let a = &suite.actors;
     let dataset = suite.register_dataset(VerificationTier::Strict);
-    let t1 = suite
-        .register_tranche(&a.alice, dataset, 1, 100)
-        .tranche_id
-        .unwrap();
-    let t2 = suite
-        .register_tranche(&a.bob, dataset, 2, 100)
-        .tranche_id
-        .unwrap();
-    for t in [t1, t2] {
-        suite
-            .decide(
-                t,
-                ReviewOutcome::Accept {
-                    accepted_records: None,
-                },
-            )
-            .unwrap();
-    }
+    let t1 = suite.accepted_tranche(&a.alice, dataset, 1, 100);
+    let t2 = suite.accepted_tranche(&a.bob, dataset, 2, 100);
     suite.seal(dataset, vec![t1, t2]).unwrap();
     let version_root = suite.registry().version(dataset, 1).unwrap().version.root;
     let seen = suite.registry().content_root(version_root.clone()).unwrap();
@@ -781,18 +765,7 @@ fn a_tranche_is_sealed_into_a_bounded_number_of_versions() {
     let suite = SuiteBuilder::default().build();
     let a = &suite.actors;
     let dataset = suite.register_dataset(VerificationTier::Strict);
-    let t = suite
-        .register_tranche(&a.alice, dataset, 7, 10)
-        .tranche_id
-        .unwrap();
-    suite
-        .decide(
-            t,
-            ReviewOutcome::Accept {
-                accepted_records: None,
-            },
-        )
-        .unwrap();
+    let t = suite.accepted_tranche(&a.alice, dataset, 7, 10);
     for _ in 0..MAX_VERSIONS_PER_TRANCHE {
         suite.seal(dataset, vec![t]).unwrap();
     }

@@ -263,6 +263,22 @@ impl Suite {
         from_json(resp.data.unwrap()).unwrap()
     }
 
+    /// Registers a tranche and has the reviewer accept it in full.
+    pub fn accepted_tranche(&self, who: &Addr, dataset: DatasetId, root_byte: u8, records: u64) -> TrancheId {
+        let id = self
+            .register_tranche(who, dataset, root_byte, records)
+            .tranche_id
+            .unwrap();
+        self.decide(
+            id,
+            ReviewOutcome::Accept {
+                accepted_records: None,
+            },
+        )
+        .unwrap();
+        id
+    }
+
     pub fn decide(&self, tranche: TrancheId, outcome: ReviewOutcome) -> Result<AppResponse, ContractError> {
         self.registry()
             .record_review_outcome(tranche, outcome)

@@ -289,11 +289,16 @@ pub(crate) fn pay(resp: Response, to: &Addr, coin: Coin, event: &str, reason: &s
 /// any number of junk denoms and make a tranche's revocation too big for a block.)
 fn accepted_by_pool(deps: Deps, pool: &Addr, terms: &LicenseTerms) -> Result<(), ContractError> {
     let remote = Remote::<dyn RewardPool<Error = StdError>>::new(pool.clone());
+    // One query per distinct denom (a price and a royalty are usually in the same one).
+    let mut checked: Vec<&str> = Vec::new();
     for (field, coins) in [
         ("price", &terms.price),
         ("royalty_per_unit", &terms.royalty_per_unit),
     ] {
         for c in coins {
+            if checked.contains(&c.denom.as_str()) {
+                continue;
+            }
             if remote
                 .querier(&deps.querier)
                 .denom_accepted(c.denom.clone())?
@@ -305,6 +310,7 @@ fn accepted_by_pool(deps: Deps, pool: &Addr, terms: &LicenseTerms) -> Result<(),
                     denom: c.denom.clone(),
                 });
             }
+            checked.push(&c.denom);
         }
     }
     Ok(())

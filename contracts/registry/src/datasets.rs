@@ -2,12 +2,10 @@
 
 use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
-use attrib_std::interfaces::reward_pool::{sv::Querier as _, RewardPool};
 use attrib_std::registry::{DatasetId, LicenseTerms, VerificationTier};
 use attrib_std::rewards::{self, Earmark, InflowReason, PayMsg};
-use cosmwasm_std::{Addr, BankMsg, Coin, Deps, Event, HexBinary, Response, StdError, Storage};
+use cosmwasm_std::{Addr, BankMsg, Coin, Event, HexBinary, Response, Storage};
 use sylvia::ctx::ExecCtx;
-use sylvia::types::Remote;
 
 use crate::checks::{self, MAX_CANARIES, MAX_NAME_LEN, MAX_URI_LEN};
 use crate::error::ContractError;
@@ -91,7 +89,6 @@ impl RegistryContract {
         check_canaries(&[], &canaries)?;
         let config = self.config.load(ctx.deps.storage)?;
         funds::expect_exact(&ctx.info.funds, config.dataset_bond.as_ref())?;
-        accepted_by_pool(ctx.deps.as_ref(), &config.reward_pool, &terms)?;
         if tier == VerificationTier::Strict && config.curator_staking.is_none() {
             return Err(ContractError::NoReviewService {});
         }
@@ -140,8 +137,6 @@ impl RegistryContract {
     ) -> Result<Response, ContractError> {
         let mut dataset = self.maintained_dataset(&ctx, dataset_id)?;
         terms.validate()?;
-        let pool = self.config.load(ctx.deps.storage)?.reward_pool;
-        accepted_by_pool(ctx.deps.as_ref(), &pool, &terms)?;
         dataset.terms = terms;
         self.datasets.save(ctx.deps.storage, dataset_id, &dataset)?;
         Ok(events::response(action::UPDATE_LICENSE_TERMS).add_event(
@@ -280,38 +275,4 @@ pub(crate) fn pay(resp: Response, to: &Addr, coin: Coin, event: &str, reason: &s
             .add_attribute(attr::RECIPIENT, to.as_str())
             .add_attribute(attr::REASON, reason),
     )
-}
-
-/// Every denom of a price or a royalty must be one the reward pool accepts: what a
-/// license earns becomes the version's rewards in that denom, and a version's claims,
-/// settlement and revocations loop over its denoms — so only the pool's allowlist (which
-/// its admin keeps short) may grow them. (Issue 14, item 2: a maintainer could price in
-/// any number of junk denoms and make a tranche's revocation too big for a block.)
-fn accepted_by_pool(deps: Deps, pool: &Addr, terms: &LicenseTerms) -> Result<(), ContractError> {
-    let remote = Remote::<dyn RewardPool<Error = StdError>>::new(pool.clone());
-    // One query per distinct denom (a price and a royalty are usually in the same one).
-    let mut checked: Vec<&str> = Vec::new();
-    for (field, coins) in [
-        ("price", &terms.price),
-        ("royalty_per_unit", &terms.royalty_per_unit),
-    ] {
-        for c in coins {
-            if checked.contains(&c.denom.as_str()) {
-                continue;
-            }
-            if remote
-                .querier(&deps.querier)
-                .denom_accepted(c.denom.clone())?
-                .min_amount
-                .is_none()
-            {
-                return Err(ContractError::DenomNotAccepted {
-                    field,
-                    denom: c.denom.clone(),
-                });
-            }
-            checked.push(&c.denom);
-        }
-    }
-    Ok(())
 }

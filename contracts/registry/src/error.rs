@@ -102,9 +102,6 @@ pub enum ContractError {
     #[error("a version needs at least one tranche")]
     EmptyVersion {},
 
-    #[error("{field}: the reward pool does not accept {denom}")]
-    DenomNotAccepted { field: &'static str, denom: String },
-
     #[error("a version holds at most {max} tranches, got {got}")]
     TooManyTranches { max: u32, got: usize },
 

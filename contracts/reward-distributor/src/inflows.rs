@@ -129,6 +129,17 @@ impl RewardDistributorContract {
                 return Err(ContractError::PayerNotAllowed {});
             }
         }
+        // License fees the registry forwards must be in a denom the pool accepts: each
+        // denom a version earns in becomes an accumulator that every claim and revocation
+        // of the version walks, and license prices are the maintainer's to choose (issue
+        // 14, item 2: junk denoms grew a revocation past the block gas limit). Royalties
+        // are in a model's royalty denom, checked when the model registers; bonds and
+        // slashes carry no earmarks and are never refused (a slash must not revert).
+        if protocol && accepted.is_none() && pay.reason == InflowReason::LicensePurchase {
+            return Err(ContractError::DenomNotAccepted {
+                denom: coin.denom.clone(),
+            });
+        }
         if coin.amount.is_zero() {
             return Err(ValidationError::Invalid {
                 field: "amount",

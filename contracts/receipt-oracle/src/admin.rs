@@ -5,7 +5,7 @@ use attrib_std::events::{self, attr};
 use attrib_std::validation::{ensure, ValidationError};
 use attrib_std::wiring::{PeerRole, Peers, PeersResponse, Wiring};
 use attrib_std::{funds, migration};
-use cosmwasm_std::{Event, Response};
+use cosmwasm_std::{DepsMut, Env, Event, Response};
 use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
 use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
@@ -105,26 +105,21 @@ impl ReceiptOracleContract {
     }
 }
 
-/// Governance as every contract has it, except that the oracle records its pause
-/// window: posting deadlines that fall in a pause are pushed back
-/// (`batches::effective_deadline`). A pause that begins within a posting grace of the
-/// last unpause extends the same window, so no deadline slips between two pauses.
-impl attrib_std::interfaces::governance::Governance for ReceiptOracleContract {
-    type Error = ContractError;
+// Governance as every contract has it, plus the oracle's pause window.
+attrib_std::impl_governance!(
+    ReceiptOracleContract,
+    ContractError,
+    on_pause = ReceiptOracleContract::record_pause
+);
 
-    fn propose_admin(&self, ctx: ExecCtx, new_admin: Option<String>) -> Result<Response, ContractError> {
-        Ok(self.gov.propose_admin(ctx.deps, &ctx.info, new_admin)?)
-    }
-
-    fn accept_admin(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
-        Ok(self.gov.accept_admin(ctx.deps, &ctx.info)?)
-    }
-
-    fn set_paused(&self, mut ctx: ExecCtx, paused: bool) -> Result<Response, ContractError> {
-        let resp = self.gov.set_paused(ctx.deps.branch(), &ctx.info, paused)?;
-        let now = ctx.env.block.time.seconds();
-        let grace = self.config.load(ctx.deps.storage)?.params.posting_grace_secs;
-        let last = self.pause_window.may_load(ctx.deps.storage)?;
+impl ReceiptOracleContract {
+    /// Records the pause window: posting deadlines that fall in a pause are pushed back
+    /// (`batches::effective_deadline`). A pause that begins within a posting grace of
+    /// the last unpause extends the same window, so no deadline slips between two pauses.
+    fn record_pause(&self, deps: DepsMut, env: &Env, paused: bool) -> Result<(), ContractError> {
+        let now = env.block.time.seconds();
+        let grace = self.config.load(deps.storage)?.params.posting_grace_secs;
+        let last = self.pause_window.may_load(deps.storage)?;
         let window = match (paused, last) {
             (true, Some(w)) if w.until.is_some_and(|u| now < u.saturating_add(grace)) => PauseWindow {
                 from: w.from,
@@ -134,24 +129,13 @@ impl attrib_std::interfaces::governance::Governance for ReceiptOracleContract {
                 from: now,
                 until: None,
             },
-            (false, Some(w)) => PauseWindow {
-                from: w.from,
-                until: Some(now),
-            },
-            (false, None) => PauseWindow {
-                from: now,
+            // A pause from before the window was recorded counts from its end.
+            (false, last) => PauseWindow {
+                from: last.map_or(now, |w| w.from),
                 until: Some(now),
             },
         };
-        self.pause_window.save(ctx.deps.storage, &window)?;
-        Ok(resp)
-    }
-
-    fn governance(
-        &self,
-        ctx: QueryCtx,
-    ) -> Result<attrib_std::interfaces::governance::GovernanceResponse, ContractError> {
-        Ok(self.gov.query(ctx.deps)?)
+        Ok(self.pause_window.save(deps.storage, &window)?)
     }
 }
 

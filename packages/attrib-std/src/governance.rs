@@ -162,10 +162,15 @@ impl AdminControl {
 /// Implements the [`Governance`](crate::interfaces::governance::Governance) interface for
 /// a contract whose [`AdminControl`] is the field `gov` and whose error converts from
 /// [`GovernanceError`]. Every Attrib contract uses it, so the four messages behave the
-/// same everywhere.
+/// same everywhere. A contract that must react to a pause names a method
+/// `fn(&self, DepsMut, &Env, paused: bool) -> Result<(), Error>` with `on_pause = …`; it
+/// runs after the pause state changed, in the same transaction.
 #[macro_export]
 macro_rules! impl_governance {
     ($contract:ty, $error:ty) => {
+        $crate::impl_governance!($contract, $error, on_pause = |_, _, _, _| Ok(()));
+    };
+    ($contract:ty, $error:ty, on_pause = $hook:expr) => {
         impl $crate::interfaces::governance::Governance for $contract {
             type Error = $error;
 
@@ -183,10 +188,18 @@ macro_rules! impl_governance {
 
             fn set_paused(
                 &self,
-                ctx: ::sylvia::ctx::ExecCtx,
+                mut ctx: ::sylvia::ctx::ExecCtx,
                 paused: bool,
             ) -> Result<::cosmwasm_std::Response, $error> {
-                Ok(self.gov.set_paused(ctx.deps, &ctx.info, paused)?)
+                let resp = self.gov.set_paused(ctx.deps.branch(), &ctx.info, paused)?;
+                let hook: fn(
+                    &Self,
+                    ::cosmwasm_std::DepsMut,
+                    &::cosmwasm_std::Env,
+                    bool,
+                ) -> Result<(), $error> = $hook;
+                hook(self, ctx.deps, &ctx.env, paused)?;
+                Ok(resp)
             }
 
             fn governance(

@@ -524,3 +524,30 @@ fn instantiate_rejects_bad_config_and_migrate_checks_versions() {
     let info = cw2::query_contract_info(&s.app.querier(), s.pool.to_string()).unwrap();
     assert_eq!(info.contract, attrib_reward_distributor::contract::CONTRACT_NAME);
 }
+
+/// The registry forwards license fees; one in a denom the pool does not accept is refused
+/// with exactly DenomNotAccepted and changes nothing, while a forfeited bond in the same
+/// denom is still taken (a protocol inflow without earmarks must never revert).
+#[test]
+fn license_fees_only_in_accepted_denoms_even_from_the_registry() {
+    let s = SuiteBuilder::default().build();
+    attrib_tests::fund(&s.app, &s.registry, vec![coin(1_000, "ujunk")]);
+    s.assert_refused(
+        ContractError::DenomNotAccepted {
+            denom: "ujunk".into(),
+        },
+        |s| {
+            s.distributor()
+                .pay(s.earmark(), InflowReason::LicensePurchase, None)
+                .with_funds(&[coin(500, "ujunk")])
+                .call(&s.registry)
+        },
+    );
+    assert_eq!(s.balance(&s.registry, "ujunk"), 1_000);
+    s.distributor()
+        .pay(vec![], InflowReason::ForfeitedBond, None)
+        .with_funds(&[coin(500, "ujunk")])
+        .call(&s.registry)
+        .unwrap();
+    assert_eq!(s.balance(&s.pool, "ujunk"), 500);
+}

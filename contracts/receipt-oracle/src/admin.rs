@@ -121,7 +121,7 @@ impl ReceiptOracleContract {
         let grace = self.config.load(deps.storage)?.params.posting_grace_secs;
         let last = self.pause_window.may_load(deps.storage)?;
         let window = match (paused, last) {
-            (true, Some(w)) if w.until.is_some_and(|u| now < u.saturating_add(grace)) => PauseWindow {
+            (true, Some(w)) if w.until.is_some_and(|u| now <= u.saturating_add(grace)) => PauseWindow {
                 from: w.from,
                 until: None,
             },

@@ -32,6 +32,9 @@ pub enum ContractError {
     #[error(transparent)]
     Validation(#[from] attrib_std::validation::ValidationError),
 
+    #[error("royalty denom {denom} is not accepted by the reward pool")]
+    RoyaltyDenomNotAccepted { denom: String },
+
     #[error("receipt ids are exhausted: the last batch ended at id {last_id}")]
     IdsExhausted { last_id: u64 },
 

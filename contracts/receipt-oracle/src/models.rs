@@ -4,6 +4,7 @@
 use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
 use attrib_std::interfaces::license_registry::{sv::Querier as _, LicenseRegistry};
+use attrib_std::interfaces::reward_pool::{sv::Querier as _, RewardPool};
 use attrib_std::interfaces::slashing_service::{sv::Querier as _, Role, SlashingService};
 use attrib_std::validation::{self, ValidationError};
 use cosmwasm_std::{Addr, Coin, Event, HexBinary, Response, StdError, Storage, Uint128};
@@ -57,6 +58,21 @@ impl ReceiptOracleContract {
         let config = self.config.load(ctx.deps.storage)?;
         let bond = cosmwasm_std::coin(config.params.model_bond.u128(), &royalty_per_unit.denom);
         funds::expect_exact(&payment, Some(&bond))?;
+        // SPEC §5.5: the royalty denom must be one the reward pool accepts. Royalties
+        // carry earmarks, and every denom a version earns in is walked by its claims and
+        // revocations; the pool never refuses a royalty (finalization must not revert),
+        // so the denom is checked here, once per model.
+        let pool = Remote::<dyn RewardPool<Error = StdError>>::new(config.reward_pool.clone());
+        if pool
+            .querier(&ctx.deps.querier)
+            .denom_accepted(royalty_per_unit.denom.clone())?
+            .min_amount
+            .is_none()
+        {
+            return Err(ContractError::RoyaltyDenomNotAccepted {
+                denom: royalty_per_unit.denom.clone(),
+            });
+        }
         validation::text("metadata_uri", &metadata_uri, MAX_URI)?;
         if lineage.is_empty() || lineage.len() > config.params.max_lineage as usize {
             return Err(ContractError::LineageSize {

@@ -42,6 +42,17 @@ fn register_model_bad_input() {
     s.assert_refused(ContractError::LineageSize { max: 16 }, |s| {
         reg(s, vec![], 2, DENOM, &s.owner)
     });
+    // A royalty in a denom the pool does not accept is refused (attacker review: junk
+    // royalty denoms grew a version's accumulators; on the old code this registered).
+    let junker = attrib_tests::addr("junker");
+    attrib_tests::fund(&s.app, &junker, vec![coin(MODEL_BOND * 2, "ujunk")]);
+    s.assert_refused(
+        ContractError::RoyaltyDenomNotAccepted {
+            denom: "ujunk".into(),
+        },
+        |s| reg(s, lineage(s, 7_000, 3_000), 2, "ujunk", &junker),
+    );
+    assert_eq!(attrib_tests::balance(&s.app, &junker, "ujunk"), MODEL_BOND * 2);
     let d = s.datasets[0];
     // A zero weight is named as such (it used to read "must sum to 10000 bps, got 10000").
     s.assert_refused(

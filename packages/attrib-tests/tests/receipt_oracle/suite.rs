@@ -95,6 +95,9 @@ impl Suite {
         let p = ProtocolBuilder::default()
             .with_funded_actors(&funded, &[coin(START, DENOM), coin(START, "uother")])
             .without_registry_fees()
+            // The pool accepts uother too, so a model's royalty in it reaches the
+            // dataset-terms check (ujunk is the denom nobody accepts).
+            .with_accepted_denom("uother", 1)
             .with_challenge_window(10)
             .with_staking_params(|sp| {
                 *sp = StakingParams {

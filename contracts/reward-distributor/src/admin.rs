@@ -7,7 +7,7 @@ use attrib_std::interfaces::points_source::PointsSource;
 use attrib_std::rewards::{self, EpochClock};
 use attrib_std::validation::ValidationError;
 use attrib_std::wiring::{PeerRole, Peers, PeersResponse, Wiring};
-use cosmwasm_std::{Addr, Api, Deps, Event, QuerierWrapper, Response, StdError};
+use cosmwasm_std::{Addr, Api, Deps, Event, Order, QuerierWrapper, Response, StdError};
 use sylvia::ctx::{ExecCtx, InstantiateCtx, QueryCtx};
 use sylvia::types::Remote;
 
@@ -138,6 +138,11 @@ impl RewardDistributorContract {
         self.settling.save(ctx.deps.storage, &None)?;
         self.buyer_totals
             .save(ctx.deps.storage, &BuyerTotals::default())?;
+        if a.accepted.len() > MAX_ACCEPTED_DENOMS {
+            return Err(ContractError::TooManyDenoms {
+                max: MAX_ACCEPTED_DENOMS,
+            });
+        }
         for entry in a.accepted {
             validate_denom(api, &entry.denom)?;
             self.accepted
@@ -192,6 +197,16 @@ impl RewardDistributorContract {
         let mut event = Event::new(events::DENOM_ACCEPTED).add_attribute(attr::DENOM, &denom);
         match &accepted {
             Some(a) => {
+                let accepted = self
+                    .accepted
+                    .range(ctx.deps.storage, None, None, Order::Ascending)
+                    .take(MAX_ACCEPTED_DENOMS)
+                    .count();
+                if accepted >= MAX_ACCEPTED_DENOMS && !self.accepted.has(ctx.deps.storage, &denom) {
+                    return Err(ContractError::TooManyDenoms {
+                        max: MAX_ACCEPTED_DENOMS,
+                    });
+                }
                 self.accepted.save(ctx.deps.storage, &denom, a)?;
                 event = event
                     .add_attribute(attr::MIN_AMOUNT, a.min_amount.to_string())
@@ -216,6 +231,12 @@ impl RewardDistributorContract {
             || config.emission.as_ref().is_some_and(|e| e.denom == denom))
     }
 }
+
+/// Denoms the pool accepts at most. Settlement and treasury claims are paged whatever
+/// the number of denoms; this bounds what buyers can bring in, and so the per-denom
+/// work of curator claims and of the epoch and metrics queries. (Protocol inflows —
+/// bonds, slashes — come in the few denoms the protocol's own config names.)
+pub const MAX_ACCEPTED_DENOMS: usize = 32;
 
 /// The contracts the distributor reads: version weights from the registry, review points
 /// (and the epoch clock, which must match ours) from curator staking, and which payments

@@ -40,6 +40,9 @@ pub struct Revocation {
 /// Amounts per (denom, funding).
 pub type Amounts = BTreeMap<(String, Funding), Uint128>;
 
+/// Owed (denom, funding) entries a treasury claim pays at most; a claim after it pays the rest.
+pub const MAX_TREASURY_DENOMS: u32 = 16;
+
 fn add(amounts: &mut Amounts, denom: &str, funding: Funding, amount: Uint128) {
     if !amount.is_zero() {
         *amounts.entry((denom.to_string(), funding)).or_default() += amount;
@@ -57,7 +60,10 @@ pub fn amounts_attr(amounts: &Amounts, funding: Funding) -> String {
 
 fn check_size<T>(items: &[T]) -> Result<(), ContractError> {
     if items.is_empty() || items.len() > MAX_CLAIM {
-        return Err(ContractError::ClaimSize { max: MAX_CLAIM });
+        return Err(ContractError::ClaimSize {
+            max: MAX_CLAIM,
+            got: items.len(),
+        });
     }
     Ok(())
 }
@@ -425,10 +431,14 @@ impl RewardDistributorContract {
                 sender: info.sender.to_string(),
             });
         }
-        let owed: Vec<((String, u8), Uint128)> = self
+        // One page of denoms per claim: the rest stays owed for the next.
+        let mut owed: Vec<((String, u8), Uint128)> = self
             .treasury_owed
             .range(deps.storage, None, None, Order::Ascending)
+            .take(MAX_TREASURY_DENOMS as usize + 1)
             .collect::<StdResult<_>>()?;
+        let more = owed.len() > MAX_TREASURY_DENOMS as usize;
+        owed.truncate(MAX_TREASURY_DENOMS as usize);
         let mut total = Amounts::new();
         for ((denom, fk), amount) in owed {
             let funding = Funding::from_key(fk).ok_or_else(|| StdError::generic_err("funding key"))?;
@@ -444,6 +454,7 @@ impl RewardDistributorContract {
             .add_event(
                 Event::new(events::TREASURY_CLAIMED)
                     .add_attribute(attr::RECIPIENT, config.treasury.as_str())
+                    .add_attribute(attr::MORE_OWED, more.to_string())
                     .add_attribute(attr::FEE, amounts_attr(&total, Funding::Fee))
                     .add_attribute(attr::EMISSION, amounts_attr(&total, Funding::Emission)),
             ))

@@ -129,16 +129,17 @@ impl RewardDistributorContract {
         self.do_withdraw_emission_reserve(ctx.deps.storage, &ctx.info.sender, amount)
     }
 
-    /// Anyone: close the oldest due epoch (split fees, mint capped emission, snapshot
-    /// metrics), or skip a run of epochs that saw no inflow.
+    /// Anyone: close the oldest due epoch (mint capped emission, snapshot metrics and the
+    /// take rates; O(1) in its denoms), or skip a run of epochs that saw no inflow.
     #[sv::msg(exec)]
     pub fn close_epoch(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
         attrib_std::funds::expect_none(&ctx.info.funds)?;
         self.do_close_epoch(ctx.deps, &ctx.env)
     }
 
-    /// Anyone: apply up to `limit` (1-100) allocations of the epoch being settled; the
-    /// call that runs out of work finishes the epoch.
+    /// Anyone: do up to `limit` (1-100) items of the epoch being settled (a denom's fee
+    /// split, a version's allocation, a denom's final booking); the call that runs out
+    /// of work finishes the epoch.
     #[sv::msg(exec)]
     pub fn settle_epoch(&self, ctx: ExecCtx, limit: u32) -> Result<Response, ContractError> {
         attrib_std::funds::expect_none(&ctx.info.funds)?;

@@ -1,7 +1,8 @@
 //! Epochs (SPEC §6.1, §6.3, §6.4): a permissionless crank closes the oldest due epoch
-//! (splitting each denom's fees, minting the capped emission, snapshotting metrics), and
-//! settlement applies the dataset shares to version accumulators in pages of at most
-//! `limit` items, so no epoch is ever too large to settle.
+//! (minting the capped emission, snapshotting metrics and the take rates) at a cost
+//! independent of its size, and settlement splits each denom's fees, applies the dataset
+//! shares to version accumulators and books the treasury and curator shares, all in
+//! pages of at most `limit` items, so no epoch is ever too large to settle.
 
 use attrib_std::events::{self, attr};
 use attrib_std::interfaces::points_source::sv::Querier as _;
@@ -56,40 +57,9 @@ impl RewardDistributorContract {
 
         let points = self.epoch_points(deps.as_ref(), &config, e)?;
         let snapshot = self.snapshot(deps.as_ref(), &config);
-        let mut splits = vec![];
-        for item in self
-            .epoch_denoms
-            .prefix(e)
-            .range(deps.storage, None, None, Order::Ascending)
-        {
-            splits.push(item?);
-        }
+        // Each denom's fees are split by settlement, in pages: closing costs the same
+        // however many denoms the epoch took.
         let mut event = Event::new(events::EPOCH_CLOSED).add_attribute(attr::EPOCH, e.to_string());
-        for (denom, mut row) in splits {
-            let split = rewards::split_fees(row.fee_earmarked + row.fee_pool, config.rates);
-            row.fee_treasury = split.treasury;
-            row.fee_curators = split.curators;
-            row.fee_datasets = split.datasets;
-            // Nobody earmarked this denom: the dataset share goes to the curators.
-            if row.fee_earmarked.is_zero() {
-                row.fee_curators += row.fee_datasets;
-                row.fee_datasets = Uint128::zero();
-            }
-            // Nobody earned review points: the curator share goes to the treasury.
-            if points == 0 {
-                row.fee_treasury += row.fee_curators;
-                row.fee_curators = Uint128::zero();
-            }
-            event = event.add_attribute(
-                format!("fees_{denom}"),
-                format!(
-                    "treasury={} curators={} datasets={}",
-                    row.fee_treasury, row.fee_curators, row.fee_datasets
-                ),
-            );
-            self.epoch_denoms.save(deps.storage, (e, &denom), &row)?;
-        }
-
         if let Some(em) = &config.emission {
             let mut ledger = self
                 .ledgers
@@ -124,6 +94,7 @@ impl RewardDistributorContract {
                 self.ledgers.save(deps.storage, &em.denom, &ledger)?;
             }
             epoch.emission = minted;
+            epoch.emission_denom = Some(em.denom.clone());
             event = event.add_attribute(attr::EMISSION, format!("{minted}{}", em.denom));
         }
 
@@ -131,7 +102,8 @@ impl RewardDistributorContract {
         epoch.closed_at = Some(now);
         epoch.vest_at = Some(now.saturating_add(config.vesting_secs));
         epoch.curator_points = points;
-        epoch.cursor = Some(SettleCursor::Fees { after: None });
+        epoch.rates = Some(config.rates);
+        epoch.cursor = Some(SettleCursor::Split { after: None });
         epoch.snapshot = Some(snapshot);
         self.epochs.save(deps.storage, e, &epoch)?;
         self.settling.save(deps.storage, &Some(e))?;
@@ -187,6 +159,7 @@ impl RewardDistributorContract {
         if limit == 0 || limit > MAX_SETTLE_LIMIT {
             return Err(ContractError::BadLimit {
                 max: MAX_SETTLE_LIMIT,
+                got: limit,
             });
         }
         let e = self
@@ -201,6 +174,48 @@ impl RewardDistributorContract {
         let mut resp = events::response(events::action::SETTLE_EPOCH);
         loop {
             match epoch.cursor.clone().unwrap_or(SettleCursor::Finish) {
+                SettleCursor::Split { after } => {
+                    let rows: Vec<(String, EpochDenom)> = self
+                        .epoch_denoms
+                        .prefix(e)
+                        .range(
+                            deps.storage,
+                            after.as_deref().map(Bound::exclusive),
+                            None,
+                            Order::Ascending,
+                        )
+                        .take(budget + 1)
+                        .collect::<StdResult<_>>()?;
+                    let more = rows.len() > budget;
+                    let rows = &rows[..rows.len().min(budget)];
+                    let mut split_event =
+                        Event::new(events::FEES_SPLIT).add_attribute(attr::EPOCH, e.to_string());
+                    for (denom, mut row) in rows.iter().cloned() {
+                        split_denom(
+                            &mut row,
+                            epoch.rates.unwrap_or(config.rates),
+                            epoch.curator_points,
+                        );
+                        split_event = split_event.add_attribute(
+                            format!("fees_{denom}"),
+                            format!(
+                                "treasury={} curators={} datasets={}",
+                                row.fee_treasury, row.fee_curators, row.fee_datasets
+                            ),
+                        );
+                        self.epoch_denoms.save(deps.storage, (e, &denom), &row)?;
+                    }
+                    if !rows.is_empty() {
+                        resp = resp.add_event(split_event);
+                    }
+                    epoch.cursor = Some(match rows.last() {
+                        Some((d, _)) if more => SettleCursor::Split {
+                            after: Some(d.clone()),
+                        },
+                        _ => SettleCursor::Fees { after: None },
+                    });
+                    budget -= rows.len();
+                }
                 SettleCursor::Fees { after } => {
                     let start = after.as_ref().map(|(d, k)| Bound::exclusive((d.as_str(), *k)));
                     let rows: Vec<((String, VersionKey), Uint128)> = self
@@ -228,7 +243,9 @@ impl RewardDistributorContract {
                     budget -= rows.len();
                 }
                 SettleCursor::Emission { after } => {
-                    let em = config.emission.as_ref().map(|c| c.denom.clone());
+                    // The denom minted at close (epochs closed before it was recorded: the config's).
+                    let em = (epoch.emission_denom.clone())
+                        .or_else(|| config.emission.as_ref().map(|c| c.denom.clone()));
                     let row = match &em {
                         Some(d) => self.epoch_denoms.may_load(deps.storage, (e, d))?,
                         None => None,
@@ -264,8 +281,19 @@ impl RewardDistributorContract {
                     budget -= values.len();
                 }
                 SettleCursor::Finish => {
-                    resp = resp.add_event(self.finish(deps.storage, &mut epoch, env)?);
-                    break;
+                    let (event, done) = self.finish(deps.storage, &mut epoch, env, None, &mut budget)?;
+                    resp = resp.add_event(event);
+                    if done {
+                        break;
+                    }
+                }
+                SettleCursor::FinishAfter { denom } => {
+                    let (event, done) =
+                        self.finish(deps.storage, &mut epoch, env, Some(denom), &mut budget)?;
+                    resp = resp.add_event(event);
+                    if done {
+                        break;
+                    }
                 }
             }
             if budget == 0 {
@@ -280,20 +308,41 @@ impl RewardDistributorContract {
     }
 
     /// Treasury and curator shares become owed; what could not be applied to a version
-    /// (rounding, versions with every tranche revoked) goes to the treasury.
+    /// (rounding, versions with every tranche revoked) goes to the treasury. One page of
+    /// at most `budget` denoms after `after`; returns whether the epoch is now settled.
     fn finish(
         &self,
         storage: &mut dyn Storage,
         epoch: &mut Epoch,
         env: &Env,
-    ) -> Result<Event, ContractError> {
+        after: Option<String>,
+        budget: &mut usize,
+    ) -> Result<(Event, bool), ContractError> {
         let e = epoch.epoch;
-        let rows: Vec<(String, EpochDenom)> = self
+        let mut rows: Vec<(String, EpochDenom)> = self
             .epoch_denoms
             .prefix(e)
-            .range(storage, None, None, Order::Ascending)
+            .range(
+                storage,
+                after.as_deref().map(Bound::exclusive),
+                None,
+                Order::Ascending,
+            )
+            .take(*budget + 1)
             .collect::<StdResult<_>>()?;
-        let mut event = Event::new(events::EPOCH_SETTLED).add_attribute(attr::EPOCH, e.to_string());
+        let more = rows.len() > *budget;
+        rows.truncate(*budget);
+        *budget -= rows.len();
+        // Every page books its denoms; only the last one is the epoch's settlement.
+        let kind = if more {
+            events::EPOCH_FINISH_PAGE
+        } else {
+            events::EPOCH_SETTLED
+        };
+        let mut event = Event::new(kind).add_attribute(attr::EPOCH, e.to_string());
+        if let Some((last, _)) = rows.last().filter(|_| more) {
+            epoch.cursor = Some(SettleCursor::FinishAfter { denom: last.clone() });
+        }
         for (denom, row) in rows {
             let fee_treasury = row.fee_treasury + (row.fee_datasets - row.fee_datasets_applied);
             let em_treasury = row.emission_treasury + (row.emission_datasets - row.emission_datasets_applied);
@@ -317,11 +366,14 @@ impl RewardDistributorContract {
                 (fee_treasury + em_treasury).to_string(),
             );
         }
+        if more {
+            return Ok((event, false));
+        }
         epoch.status = EpochStatus::Settled;
         epoch.settled_at = Some(env.block.time.seconds());
         epoch.cursor = None;
         self.settling.save(storage, &None)?;
-        Ok(event)
+        Ok((event, true))
     }
 
     /// Adds `amount` to a version's accumulator, vesting at `vest_at`. Returns false
@@ -362,5 +414,23 @@ impl RewardDistributorContract {
             l.versions_owed += amount;
         })?;
         Ok(true)
+    }
+}
+
+/// Splits one denom's fees of an epoch into treasury, curator and dataset shares.
+fn split_denom(row: &mut EpochDenom, rates: rewards::TakeRates, points: u64) {
+    let split = rewards::split_fees(row.fee_earmarked + row.fee_pool, rates);
+    row.fee_treasury = split.treasury;
+    row.fee_curators = split.curators;
+    row.fee_datasets = split.datasets;
+    // Nobody earmarked this denom: the dataset share goes to the curators.
+    if row.fee_earmarked.is_zero() {
+        row.fee_curators += row.fee_datasets;
+        row.fee_datasets = Uint128::zero();
+    }
+    // Nobody earned review points: the curator share goes to the treasury.
+    if points == 0 {
+        row.fee_treasury += row.fee_curators;
+        row.fee_curators = Uint128::zero();
     }
 }

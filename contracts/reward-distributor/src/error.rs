@@ -53,6 +53,9 @@ pub enum ContractError {
     #[error("unauthorized: only the protocol's contracts may name a payer")]
     PayerNotAllowed {},
 
+    #[error("the pool accepts at most {max} denoms: remove one first")]
+    TooManyDenoms { max: usize },
+
     #[error("at most {max} earmarks per payment")]
     TooManyEarmarks { max: usize },
 
@@ -83,8 +86,8 @@ pub enum ContractError {
     #[error("no epoch is being settled")]
     NothingToSettle {},
 
-    #[error("settle limit must be 1-{max}")]
-    BadLimit { max: u32 },
+    #[error("settle limit must be 1-{max}, got {got}")]
+    BadLimit { max: u32, got: u32 },
 
     #[error("epoch {epoch} not found")]
     EpochNotFound { epoch: u64 },
@@ -114,8 +117,8 @@ pub enum ContractError {
         version: u32,
     },
 
-    #[error("claim 1-{max} items at a time")]
-    ClaimSize { max: usize },
+    #[error("claim 1-{max} items at a time, got {got}")]
+    ClaimSize { max: usize, got: usize },
 
     #[error("nothing to claim")]
     NothingToClaim {},

@@ -73,12 +73,16 @@ impl EpochStatus {
 /// Where settlement of an epoch has got to.
 #[cw_serde]
 pub enum SettleCursor {
+    /// Each denom's fees split into treasury, curator and dataset shares, after this denom.
+    Split { after: Option<String> },
     /// Earmarked fee rows, after this (denom, version).
     Fees { after: Option<(String, VersionKey)> },
     /// Emission by version fee value, after this version.
     Emission { after: Option<VersionKey> },
     /// Treasury and curator shares, rounding remainders.
     Finish,
+    /// The same, after this denom.
+    FinishAfter { denom: String },
 }
 
 /// Protocol state worth tracking as a trend, taken when the epoch closes (SPEC §8).
@@ -112,6 +116,13 @@ pub struct Epoch {
     pub curator_points_claimed: u64,
     pub cursor: Option<SettleCursor>,
     pub snapshot: Option<EpochSnapshot>,
+    /// Take rates in force when the epoch closed: its fees are split by them however
+    /// many settle calls the split takes, whatever the admin changes meanwhile.
+    #[serde(default)]
+    pub rates: Option<TakeRates>,
+    /// Denom of the emission minted at close (settlement allocates it in that denom).
+    #[serde(default)]
+    pub emission_denom: Option<String>,
 }
 
 impl Epoch {
@@ -132,12 +143,14 @@ impl Epoch {
             curator_points_claimed: 0,
             cursor: None,
             snapshot: None,
+            rates: None,
+            emission_denom: None,
         }
     }
 }
 
-/// One denom of one epoch: what came in, and (once closed) how it is split. Fee and
-/// emission columns are kept apart.
+/// One denom of one epoch: what came in, and (once settlement's split phase has reached
+/// it) how it is split. Fee and emission columns are kept apart.
 #[cw_serde]
 #[derive(Default)]
 pub struct EpochDenom {

@@ -6,6 +6,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use attrib_reward_distributor::contract::sv::{ExecMsg, QueryMsg};
 use attrib_reward_distributor::msg::{ConfigResponse, ConfigUpdate, CuratorRewardsResponse, MetricsResponse};
 use attrib_reward_distributor::state::AcceptedDenom;
+use attrib_std::events::{self, attr};
 use attrib_std::funds::CW20_PREFIX;
 use attrib_std::ibc::RemoteRecipient;
 use attrib_std::interfaces::governance::sv::QueryMsg as GovQuery;
@@ -317,7 +318,18 @@ pub async fn tx(ctx: &Ctx, cmd: RewardsTx) -> Result<Option<TxOutcome>> {
             let msg = ExecMsg::ClaimTreasury {
                 to_chain: remote.recipient(ctx)?,
             };
-            ctx.execute("claim_treasury", &pool, &msg, vec![]).await
+            // The pool pays a page of denoms per claim: claim until nothing more is owed.
+            let treasury_claimed = format!("wasm-{}", events::TREASURY_CLAIMED);
+            loop {
+                let out = ctx.execute("claim_treasury", &pool, &msg, vec![]).await?;
+                let more = out
+                    .as_ref()
+                    .and_then(|o| o.attr(&treasury_claimed, attr::MORE_OWED))
+                    .is_some_and(|m| m == "true");
+                if !more {
+                    return Ok(out);
+                }
+            }
         }
         RewardsTx::ClaimCredits { remote } => {
             let msg = ExecMsg::ClaimCredits {

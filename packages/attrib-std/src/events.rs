@@ -25,6 +25,8 @@ pub mod attr {
     pub const TRANCHE_COUNT: &str = "tranche_count";
     pub const AMOUNT: &str = "amount";
     pub const RECIPIENT: &str = "recipient";
+    /// Whether a paged payout left more owed for a next call.
+    pub const MORE_OWED: &str = "more_owed";
     pub const REASON: &str = "reason";
     pub const EXPIRES_AT: &str = "expires_at";
     pub const ADMIN: &str = "admin";
@@ -151,6 +153,9 @@ pub const EMISSION_RESERVE_WITHDRAWN: &str = "attrib_emission_reserve_withdrawn"
 pub const EPOCH_CLOSED: &str = "attrib_epoch_closed";
 pub const EPOCHS_SKIPPED: &str = "attrib_epochs_skipped";
 pub const EPOCH_SETTLED: &str = "attrib_epoch_settled";
+pub const FEES_SPLIT: &str = "attrib_fees_split";
+/// A page of an epoch's final booking that leaves more denoms for the next call.
+pub const EPOCH_FINISH_PAGE: &str = "attrib_epoch_finish_page";
 pub const REWARDS_CLAIMED: &str = "attrib_rewards_claimed";
 pub const CURATOR_REWARDS_CLAIMED: &str = "attrib_curator_rewards_claimed";
 pub const TREASURY_CLAIMED: &str = "attrib_treasury_claimed";

@@ -562,7 +562,7 @@ impl ProtocolBuilder {
     }
 }
 
-fn accepted(denom: &str, min_amount: u128) -> AcceptedDenomEntry {
+pub fn accepted(denom: &str, min_amount: u128) -> AcceptedDenomEntry {
     AcceptedDenomEntry {
         denom: denom.into(),
         accepted: AcceptedDenom {

@@ -151,13 +151,13 @@ pub(super) async fn run(b: &mut Bench<'_>, listed: &Listed, max_epochs: u64) -> 
                 "close_epoch",
                 &PoolExec::CloseEpoch {},
                 vec![],
-                "2 denom rows",
+                "O(1): its 2 denoms are split while settling",
             )
             .await?;
             b.exec(
                 "auditor",
                 &pool,
-                "settle_epoch (page: 2 rows + finish)",
+                "settle_epoch (page: 2 denoms split, 2 rows, finish)",
                 &PoolExec::SettleEpoch { limit: 100 },
                 vec![],
                 "per page",

@@ -191,7 +191,7 @@ fn crank_bad_input() {
     s.assert_refused(ContractError::NothingToSettle {}, |s| {
         s.distributor().settle_epoch(10).call(&a.stranger)
     });
-    s.assert_refused(ContractError::BadLimit { max: 100 }, |s| {
+    s.assert_refused(ContractError::BadLimit { max: 100, got: 101 }, |s| {
         s.distributor().settle_epoch(101).call(&a.stranger)
     });
     s.assert_refused(
@@ -251,17 +251,17 @@ fn claims_bad_input() {
             .claim_curator_rewards(vec![0, 0], None)
             .call(&a.curator1)
     });
-    s.assert_refused(ContractError::ClaimSize { max: 30 }, |s| {
+    s.assert_refused(ContractError::ClaimSize { max: 30, got: 0 }, |s| {
         s.distributor()
             .claim_curator_rewards(vec![], None)
             .call(&a.curator1)
     });
 
     // Contributor claims.
-    s.assert_refused(ContractError::ClaimSize { max: 30 }, |s| {
+    s.assert_refused(ContractError::ClaimSize { max: 30, got: 0 }, |s| {
         s.distributor().claim_rewards(vec![], None).call(&a.alice)
     });
-    s.assert_refused(ContractError::ClaimSize { max: 30 }, |s| {
+    s.assert_refused(ContractError::ClaimSize { max: 30, got: 31 }, |s| {
         s.distributor()
             .claim_rewards(vec![s.pos(s.alice_tranche); 31], None)
             .call(&a.alice)

@@ -1,4 +1,5 @@
 mod bad_input;
+mod paging;
 mod properties;
 mod story;
 mod suite;

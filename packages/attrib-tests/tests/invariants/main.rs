@@ -79,6 +79,7 @@ pub fn run_sequence(seed: u64, steps: usize, stats: &mut Stats) -> Result<(), St
     let log = RefCell::new(Vec::<String>::new());
     let at = RefCell::new(0usize);
     let mut local = Stats::default();
+    let verbose = std::env::var("ATTRIB_INVARIANTS_VERBOSE").is_ok();
     let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<(), String> {
         let mut w = World::build();
         let mut rng = Rng::new(seed);
@@ -87,6 +88,9 @@ pub fn run_sequence(seed: u64, steps: usize, stats: &mut Stats) -> Result<(), St
         for i in 0..steps {
             *at.borrow_mut() = i + 1;
             let step: Step = ops::step(&mut w, &mut rng, &state)?;
+            if verbose {
+                eprintln!("step {}: {}", i + 1, step.what);
+            }
             log.borrow_mut().push(step.what.clone());
             let e = local.by_kind.entry(step.kind).or_default();
             if step.ok {
@@ -174,7 +178,8 @@ fn random_operation_keeps_every_invariant_shard_3() {
     ci_shard(3);
 }
 
-/// `ATTRIB_INVARIANTS_SEED=<seed>`: replays that one sequence, printing its moves.
+/// `ATTRIB_INVARIANTS_SEED=<seed>`: replays that one sequence (`ATTRIB_INVARIANTS_VERBOSE`
+/// prints every move).
 #[test]
 fn replay() {
     let Some(seed) = env_u64("ATTRIB_INVARIANTS_SEED") else {
@@ -213,13 +218,16 @@ fn soak() {
                     let mut stats = Stats::default();
                     let mut failures = vec![];
                     let mut i = t;
+                    let mut since_report = 0;
                     while i < cases {
                         if let Err(e) = run_sequence(seed.wrapping_add(i), steps, &mut stats) {
                             eprintln!("{e}\n");
                             failures.push(format!("{}", seed.wrapping_add(i)));
                         }
                         i += threads;
-                        if t == 0 && (i / threads) % 500 == 0 {
+                        since_report += 1;
+                        if t == 0 && since_report == 500 {
+                            since_report = 0;
                             eprintln!(
                                 "soak: ~{} sequences done, {:.0} s",
                                 i,

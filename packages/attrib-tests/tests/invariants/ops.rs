@@ -12,13 +12,16 @@ use attrib_std::curation::Vote;
 use attrib_std::interfaces::governance::sv::mt::GovernanceProxy;
 use attrib_std::registry::VerificationTier;
 use attrib_std::rewards::PositionRef;
-use attrib_tests::{addr, DAY, DENOM};
+use attrib_tests::{addr, DENOM};
 use cosmwasm_std::{coin, Coin};
 use std::collections::BTreeMap;
 
 use super::checks;
 use super::rng::Rng;
 use super::world::*;
+
+/// A committed vote: (review, curator) → (vote, salt).
+type Committed = ((u64, String), (Vote, Vec<u8>));
 
 pub struct Step {
     pub kind: &'static str,
@@ -73,7 +76,7 @@ const KINDS: &[(&str, u32)] = &[
     ("advance", 10),
 ];
 
-const ADVANCES: [u64; 7] = [30, 120, 301, 700, 3_700, DAY / 2, DAY + 1];
+const ADVANCES: [u64; 7] = [30, 120, 301, 700, 1_900, EPOCH + 1, 2 * EPOCH + 1];
 
 /// What one move did: the result, whether it was meant to be refused, and a check of its
 /// own to run after it.
@@ -198,9 +201,7 @@ fn pick(w: &mut World, rng: &mut Rng, kind: &str) -> Result<Option<Move>, String
             } else {
                 coin(DATASET_BOND, DENOM)
             };
-            let r = w
-                .register_dataset(tier.clone(), bond.clone())
-                .map(|_| Default::default());
+            let r = w.register_dataset(tier, bond.clone()).map(|_| Default::default());
             mv(format!("register_dataset {tier:?} bond {bond}"), r, bad)
         }
         "register_tranche" => {
@@ -363,8 +364,7 @@ fn pick(w: &mut World, rng: &mut Rng, kind: &str) -> Result<Option<Move>, String
             mv(format!("commit_vote r{r} by {who} {vote:?}"), res, bad)
         }
         "reveal_vote" => {
-            let committed: Vec<((u64, String), (Vote, Vec<u8>))> =
-                w.votes.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            let committed: Vec<Committed> = w.votes.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
             let Some(((r, who), (vote, salt))) = rng.pick(&committed).cloned() else {
                 return Ok(None);
             };
@@ -631,7 +631,16 @@ fn pick(w: &mut World, rng: &mut Rng, kind: &str) -> Result<Option<Move>, String
             let limit = rng.range(1, 5) as u32;
             let pool = w.p.reward_distributor();
             let settling = pool.config().unwrap().settling;
-            let r = w.settle_epoch(limit);
+            // A crank keeps calling while there is work (a few pages at most).
+            let mut r = w.settle_epoch(limit);
+            for _ in 0..3 {
+                if r.is_err()
+                    || settling.is_some_and(|e| pool.epoch(e).unwrap().epoch.status == EpochStatus::Settled)
+                {
+                    break;
+                }
+                r = w.settle_epoch(limit);
+            }
             if let (Ok(_), Some(e)) = (&r, settling) {
                 if pool.epoch(e).unwrap().epoch.status == EpochStatus::Settled {
                     assert_repeat_changes_nothing(w, "settle_epoch of a settled epoch", |w| {

@@ -40,6 +40,8 @@ pub const OPERATOR_STAKE: u128 = 100_000;
 pub const CHALLENGE_WINDOW: u64 = 3_600;
 pub const VESTING: u64 = 3_600;
 pub const ORACLE_WINDOW: u64 = 600;
+/// The protocol's epoch (curator points and the reward pool) and the oracle's.
+pub const EPOCH: u64 = 3_600;
 
 pub const CURATORS: [&str; 4] = ["cur1", "cur2", "cur3", "cur4"];
 pub const CONTRIBUTORS: [&str; 3] = ["maintainer", "alice", "bob"];
@@ -124,7 +126,20 @@ impl World {
                 Some(coin(DATASET_BOND, DENOM)),
                 Some(coin(TRANCHE_BOND, DENOM)),
             )
-            .with_oracle_params(|o| o.dispute_window_secs = ORACLE_WINDOW)
+            // Hourly protocol epochs, two-hour unbonding, dispute window and withdrawal
+            // notice, commit and reveal phases that outlive a few moves: short sequences
+            // still vote, close, settle, vest and release.
+            .with_staking_params(|s| {
+                s.epoch_secs = EPOCH;
+                s.unbonding_secs = 2 * EPOCH;
+                s.dispute_window_secs = 2 * EPOCH;
+                s.commit_secs = 1_000;
+                s.reveal_secs = 1_000;
+            })
+            .with_oracle_params(|o| {
+                o.dispute_window_secs = ORACLE_WINDOW;
+                o.withdraw_notice_secs = 2 * EPOCH;
+            })
             .build();
         let token = p.token.clone().expect("built with the token");
         let token_denom = attrib_std::funds::cw20_denom(&token);

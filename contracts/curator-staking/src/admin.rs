@@ -33,7 +33,12 @@ fn validate(p: &Params) -> Result<(), ValidationError> {
     secs("commit_secs", p.commit_secs)?;
     secs("reveal_secs", p.reveal_secs)?;
     within("quorum_bps", p.quorum_bps, 1, range::BPS)?;
-    within("non_reveal_slash_bps", p.non_reveal_slash_bps, 0, MAX_NON_REVEAL_SLASH_BPS)?;
+    within(
+        "non_reveal_slash_bps",
+        p.non_reveal_slash_bps,
+        0,
+        MAX_NON_REVEAL_SLASH_BPS,
+    )?;
     within(
         "wrong_accept_slash_bps",
         p.wrong_accept_slash_bps,
@@ -42,7 +47,12 @@ fn validate(p: &Params) -> Result<(), ValidationError> {
     )?;
     within("dispute_bond", p.dispute_bond.u128(), 1, u128::MAX)?;
     secs("dispute_window_secs", p.dispute_window_secs)?;
-    within("challenger_share_bps", p.challenger_share_bps, 0, MAX_CHALLENGER_SHARE_BPS)?;
+    within(
+        "challenger_share_bps",
+        p.challenger_share_bps,
+        0,
+        MAX_CHALLENGER_SHARE_BPS,
+    )?;
     within("max_rounds", p.max_rounds, 1, MAX_ROUNDS)?;
     secs("epoch_secs", p.epoch_secs)?;
     within("max_stakers", p.max_stakers, 1, MAX_STAKERS)?;
@@ -177,7 +187,12 @@ impl CuratorStakingContract {
 
     /// Checks a change as `apply_change` will apply it; the peers also against
     /// `set_peers`' rules (a contract, not this one, a registry fixed once reviewed).
-    fn check_change(&self, deps: &DepsMut, env_contract: &Addr, change: &StakingChange) -> Result<(), ContractError> {
+    fn check_change(
+        &self,
+        deps: &DepsMut,
+        env_contract: &Addr,
+        change: &StakingChange,
+    ) -> Result<(), ContractError> {
         match change {
             StakingChange::AddSlasher { address } => {
                 let a = deps.api.addr_validate(address)?;
@@ -196,15 +211,23 @@ impl CuratorStakingContract {
         }
     }
 
-    pub(crate) fn do_announce_change(&self, ctx: ExecCtx, change: StakingChange) -> Result<Response, ContractError> {
+    pub(crate) fn do_announce_change(
+        &self,
+        ctx: ExecCtx,
+        change: StakingChange,
+    ) -> Result<Response, ContractError> {
         funds::expect_none(&ctx.info.funds)?;
         self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
         self.check_change(&ctx.deps, &ctx.env.contract.address, &change)?;
         let delay = self.config.load(ctx.deps.storage)?.params.change_delay_secs;
         let what = change.what();
-        Ok(self
-            .pending_change
-            .announce(ctx.deps.storage, ctx.env.block.time.seconds(), delay, change, what)?)
+        Ok(self.pending_change.announce(
+            ctx.deps.storage,
+            ctx.env.block.time.seconds(),
+            delay,
+            change,
+            what,
+        )?)
     }
 
     /// Anyone, once the delay is over.
@@ -241,7 +264,11 @@ impl CuratorStakingContract {
         Ok(self.pending_change.cancel(ctx.deps.storage)?)
     }
 
-    fn store_peers(&self, storage: &mut dyn Storage, peers: &attrib_std::wiring::ValidPeers) -> Result<(), ContractError> {
+    fn store_peers(
+        &self,
+        storage: &mut dyn Storage,
+        peers: &attrib_std::wiring::ValidPeers,
+    ) -> Result<(), ContractError> {
         let mut c = self.config.load(storage)?;
         if let Some(a) = &peers.registry {
             c.registry = a.clone();

@@ -12,13 +12,12 @@ use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
 use crate::error::ContractError;
 use crate::msg::{
-    ConfigResponse, EpochPointsResponse, InstantiateConfig, Params, PayoutResponse,
-    PendingChangeResponse, ReviewResponse, StakerResponse, StakersResponse, StakingChange,
-    TotalsResponse,
+    ConfigResponse, EpochPointsResponse, InstantiateConfig, Params, PayoutResponse, PendingChangeResponse,
+    ReviewResponse, StakerResponse, StakersResponse, StakingChange, TotalsResponse,
 };
-use attrib_std::timelock::Timelock;
 pub use crate::state::CuratorStakingContract;
 use crate::state::Role;
+use attrib_std::timelock::Timelock;
 
 pub const CONTRACT_NAME: &str = concat!("crates.io:", env!("CARGO_PKG_NAME"));
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");

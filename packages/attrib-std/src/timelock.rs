@@ -115,7 +115,8 @@ impl<T: Serialize + DeserializeOwned> Timelock<T> {
         let p = self.pending(storage)?.ok_or(TimelockError::NothingPending)?;
         self.pending.remove(storage);
         Ok(events::response(events::action::CANCEL_CHANGE).add_event(
-            Event::new(events::CHANGE_CANCELLED).add_attribute(attr::EFFECTIVE_AT, p.effective_at.to_string()),
+            Event::new(events::CHANGE_CANCELLED)
+                .add_attribute(attr::EFFECTIVE_AT, p.effective_at.to_string()),
         ))
     }
 }
@@ -135,12 +136,16 @@ mod tests {
         assert_eq!(r.events[0].ty, "attrib_change_announced");
         assert_eq!(r.events[0].attributes[1].value, "150");
         assert_eq!(
-            lock.announce(&mut st, 101, 50, "y".into(), "treasury").unwrap_err(),
+            lock.announce(&mut st, 101, 50, "y".into(), "treasury")
+                .unwrap_err(),
             TimelockError::AlreadyPending { effective_at: 150 }
         );
         assert_eq!(
             lock.take_due(&mut st, 149),
-            Err(TimelockError::NotYet { effective_at: 150, now: 149 })
+            Err(TimelockError::NotYet {
+                effective_at: 150,
+                now: 149
+            })
         );
         assert_eq!(lock.take_due(&mut st, 150), Ok("x".to_string()));
         assert_eq!(lock.take_due(&mut st, 151), Err(TimelockError::NothingPending));

@@ -40,10 +40,20 @@ pub enum ValidationError {
 
 /// The bounds check of every admin-set parameter: `min <= value <= max`, else
 /// [`ValidationError::OutOfRange`] naming the field, the value and the range.
-pub fn within<T: Into<u128> + Copy>(field: &'static str, value: T, min: T, max: T) -> Result<(), ValidationError> {
+pub fn within<T: Into<u128> + Copy>(
+    field: &'static str,
+    value: T,
+    min: T,
+    max: T,
+) -> Result<(), ValidationError> {
     let (value, min, max) = (value.into(), min.into(), max.into());
     if value < min || value > max {
-        return Err(ValidationError::OutOfRange { field, value, min, max });
+        return Err(ValidationError::OutOfRange {
+            field,
+            value,
+            min,
+            max,
+        });
     }
     Ok(())
 }

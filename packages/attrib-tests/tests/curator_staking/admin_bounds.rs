@@ -86,7 +86,13 @@ fn a_new_slasher_applies_only_after_the_delay() {
     };
     let slash = |s: &Suite| {
         s.staking()
-            .slash(s.curators[1].to_string(), Some(Uint128::new(10)), None, "fraud".into(), None)
+            .slash(
+                s.curators[1].to_string(),
+                Some(Uint128::new(10)),
+                None,
+                "fraud".into(),
+                None,
+            )
             .call(&newcomer)
     };
     s.assert_refused(ContractError::Timelock(TimelockError::NothingPending), |s| {
@@ -146,7 +152,10 @@ fn a_new_slasher_applies_only_after_the_delay() {
     });
     slash(&s).unwrap();
     // Revoking is at once; a cancelled announcement never applies.
-    s.staking().set_slasher(newcomer.to_string(), false).call(&s.admin).unwrap();
+    s.staking()
+        .set_slasher(newcomer.to_string(), false)
+        .call(&s.admin)
+        .unwrap();
     add(&s, &s.admin).unwrap();
     s.staking().cancel_change().call(&s.admin).unwrap();
     s.advance(delay);

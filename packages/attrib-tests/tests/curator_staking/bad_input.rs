@@ -14,11 +14,11 @@ use super::suite::*;
 use attrib_curator_staking::contract::sv::mt::{CodeId, CuratorStakingContractProxy};
 use attrib_curator_staking::error::ContractError;
 use attrib_curator_staking::msg::StakingChange;
-use attrib_std::timelock::TimelockError;
 use attrib_curator_staking::msg::{InstantiateConfig, ReceiveMsg};
 use attrib_curator_staking::state::Role;
 use attrib_registry::contract::sv::mt::RegistryContractProxy;
 use attrib_std::interfaces::slashing_service::sv::mt::SlashingServiceProxy;
+use attrib_std::timelock::TimelockError;
 use attrib_std::validation::ValidationError;
 
 fn evidence() -> HexBinary {
@@ -107,7 +107,11 @@ fn instantiate_and_params_are_validated() {
     // A slasher is never named at once.
     suite.assert_refused(
         ContractError::Timelock(TimelockError::AnnounceFirst { what: "slasher" }),
-        |s| s.staking().set_slasher(s.stranger.to_string(), true).call(&s.admin),
+        |s| {
+            s.staking()
+                .set_slasher(s.stranger.to_string(), true)
+                .call(&s.admin)
+        },
     );
 }
 
@@ -794,7 +798,9 @@ fn set_peers_bad_input() {
     move_registry(&suite).unwrap();
     suite.staking().cancel_change().call(&suite.admin).unwrap();
     suite.register_strict_tranche(1);
-    suite.assert_refused(ContractError::Peers(PeerError::InUse { role: "registry" }), |s| move_registry(s));
+    suite.assert_refused(ContractError::Peers(PeerError::InUse { role: "registry" }), |s| {
+        move_registry(s)
+    });
     // The same address again is no move.
     suite
         .staking()
@@ -837,7 +843,9 @@ fn set_peers_bad_input() {
     slash(&suite, &first).unwrap();
     // Moving the oracle (and its right to slash) waits for the change delay.
     suite.assert_refused(
-        ContractError::Timelock(TimelockError::AnnounceFirst { what: "receipt_oracle" }),
+        ContractError::Timelock(TimelockError::AnnounceFirst {
+            what: "receipt_oracle",
+        }),
         |s| s.staking().set_peers(peers(None, Some(&second))).call(&s.admin),
     );
     suite

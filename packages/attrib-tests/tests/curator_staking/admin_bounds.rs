@@ -176,7 +176,8 @@ fn a_new_slasher_applies_only_after_the_delay() {
 #[test]
 fn params_out_of_range_are_refused() {
     let s = SuiteBuilder::default().build();
-    let cases: Vec<(fn(&mut attrib_curator_staking::msg::Params), ValidationError)> = vec![
+    type Edit = fn(&mut attrib_curator_staking::msg::Params);
+    let cases: Vec<(Edit, ValidationError)> = vec![
         (
             |p| p.non_reveal_slash_bps = 1_001,
             ValidationError::OutOfRange {

@@ -1,57 +1,70 @@
 //! Instantiation, parameters, slashers, migration and the governance interface.
 
 use attrib_std::events::{self, action, attr};
-use attrib_std::validation::{ensure, ValidationError};
+use attrib_std::timelock::{TimelockError, CHANGE_DELAY_SECS};
+use attrib_std::validation::{range, within, ValidationError};
 use attrib_std::wiring::{PeerRole, Peers, PeersResponse, Wiring};
 use attrib_std::{funds, migration};
-use cosmwasm_std::{Event, HexBinary, Response};
+use cosmwasm_std::{Addr, DepsMut, Event, HexBinary, Response, Storage};
 use sha2::{Digest, Sha256};
 use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
 use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::error::ContractError;
-use crate::msg::{InstantiateConfig, Params};
-use crate::state::{Config, CuratorStakingContract, DisputeStats, StakeAsset, Totals};
+use crate::msg::{InstantiateConfig, Params, StakingChange};
+use crate::state::{
+    Config, CuratorStakingContract, DisputeStats, StakeAsset, Totals, MAX_CHALLENGER_SHARE_BPS,
+    MAX_COMMITTEE, MAX_DISPUTE_COMMITTEE, MAX_NON_REVEAL_SLASH_BPS, MAX_ROUNDS, MAX_STAKERS,
+    MAX_WRONG_ACCEPT_SLASH_BPS,
+};
 
-fn bps(field: &'static str, v: u32, allow_zero: bool) -> Result<(), ValidationError> {
-    ensure(
-        v <= 10_000 && (allow_zero || v != 0),
-        field,
-        "must be a share in basis points (1-10000)",
-    )
-}
-
-fn positive(field: &'static str, v: u64) -> Result<(), ValidationError> {
-    ensure(v != 0, field, "must be positive")
-}
-
-/// Checks the tunable parameters as a whole.
+/// Checks the tunable parameters as a whole; each field's range is on its doc comment.
 fn validate(p: &Params) -> Result<(), ValidationError> {
-    positive("unbonding_secs", p.unbonding_secs)?;
-    positive("committee_size", p.committee_size.into())?;
-    positive("commit_secs", p.commit_secs)?;
-    positive("reveal_secs", p.reveal_secs)?;
-    positive("epoch_secs", p.epoch_secs)?;
-    positive("max_stakers", p.max_stakers.into())?;
-    positive("max_rounds", p.max_rounds.into())?;
-    positive("dispute_bond", p.dispute_bond.u128() as u64)?;
-    positive("dispute_window_secs", p.dispute_window_secs)?;
-    ensure(
-        p.dispute_committee_size >= p.committee_size,
+    let secs = |field, v: u64| within(field, v, 1, range::MAX_SECS);
+    secs("unbonding_secs", p.unbonding_secs)?;
+    within("committee_size", p.committee_size, 1, MAX_COMMITTEE)?;
+    within(
         "dispute_committee_size",
-        "must be at least committee_size",
+        p.dispute_committee_size,
+        p.committee_size,
+        MAX_DISPUTE_COMMITTEE,
     )?;
-    ensure(
-        p.max_stakers <= 1_000,
-        "max_stakers",
-        "must be at most 1000 (draw cost)",
+    within("max_weight_bps", p.max_weight_bps, 1, range::BPS)?;
+    secs("commit_secs", p.commit_secs)?;
+    secs("reveal_secs", p.reveal_secs)?;
+    within("quorum_bps", p.quorum_bps, 1, range::BPS)?;
+    within(
+        "non_reveal_slash_bps",
+        p.non_reveal_slash_bps,
+        0,
+        MAX_NON_REVEAL_SLASH_BPS,
     )?;
-    bps("max_weight_bps", p.max_weight_bps, false)?;
-    bps("quorum_bps", p.quorum_bps, false)?;
-    bps("non_reveal_slash_bps", p.non_reveal_slash_bps, true)?;
-    bps("wrong_accept_slash_bps", p.wrong_accept_slash_bps, true)?;
-    bps("challenger_share_bps", p.challenger_share_bps, true)?;
-    Ok(())
+    within(
+        "wrong_accept_slash_bps",
+        p.wrong_accept_slash_bps,
+        0,
+        MAX_WRONG_ACCEPT_SLASH_BPS,
+    )?;
+    within("dispute_bond", p.dispute_bond.u128(), 1, u128::MAX)?;
+    secs("dispute_window_secs", p.dispute_window_secs)?;
+    within(
+        "challenger_share_bps",
+        p.challenger_share_bps,
+        0,
+        MAX_CHALLENGER_SHARE_BPS,
+    )?;
+    within("max_rounds", p.max_rounds, 1, MAX_ROUNDS)?;
+    secs("epoch_secs", p.epoch_secs)?;
+    within("max_stakers", p.max_stakers, 1, MAX_STAKERS)?;
+    // A staker who sees a new slasher announced can leave before it may act: unbonding
+    // stake stays slashable, so the delay is at least the unbonding period.
+    let (min_delay, max_delay) = CHANGE_DELAY_SECS;
+    within(
+        "change_delay_secs",
+        p.change_delay_secs,
+        min_delay.max(p.unbonding_secs),
+        max_delay.max(p.unbonding_secs),
+    )
 }
 
 impl CuratorStakingContract {
@@ -137,6 +150,9 @@ impl CuratorStakingContract {
         Ok(events::response(action::UPDATE_PARAMS).add_event(Event::new(events::CONFIG_UPDATED)))
     }
 
+    /// Admin: revoke a slasher at once (fewer powers need no warning). Naming a new one
+    /// is a change of who may slash: `announce_change`, then `apply_change` after the
+    /// delay.
     pub(crate) fn do_set_slasher(
         &self,
         ctx: ExecCtx,
@@ -147,15 +163,128 @@ impl CuratorStakingContract {
         self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
         let addr = ctx.deps.api.addr_validate(&address)?;
         if allowed {
-            self.slashers.save(ctx.deps.storage, &addr, &())?;
-        } else {
-            self.slashers.remove(ctx.deps.storage, &addr);
+            return Err(TimelockError::AnnounceFirst { what: "slasher" }.into());
         }
-        Ok(events::response(action::SET_SLASHER).add_event(
-            Event::new(events::SLASHER_SET)
-                .add_attribute(attr::SLASHER, addr.as_str())
-                .add_attribute(attr::ALLOWED, allowed.to_string()),
-        ))
+        if !self.slashers.has(ctx.deps.storage, &addr) {
+            return Err(ContractError::NotSlasher {
+                sender: addr.to_string(),
+            });
+        }
+        self.slashers.remove(ctx.deps.storage, &addr);
+        Ok(events::response(action::SET_SLASHER).add_event(slasher_event(&addr, false)))
+    }
+
+    /// The admin may never slash its own contract's stakers: with a challenger share it
+    /// would be paid for it.
+    fn check_slasher(&self, storage: &dyn Storage, slasher: &Addr) -> Result<(), ContractError> {
+        if self.gov.admin(storage)? == slasher {
+            return Err(ContractError::AdminMayNotSlash {
+                address: slasher.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks a change as `apply_change` will apply it; the peers also against
+    /// `set_peers`' rules (a contract, not this one, a registry fixed once reviewed).
+    fn check_change(
+        &self,
+        deps: &DepsMut,
+        env_contract: &Addr,
+        change: &StakingChange,
+    ) -> Result<(), ContractError> {
+        match change {
+            StakingChange::AddSlasher { address } => {
+                let a = deps.api.addr_validate(address)?;
+                self.check_slasher(deps.storage, &a)
+            }
+            StakingChange::Peers { peers } => {
+                let v = peers.validate::<ContractError>(deps.api, PEER_ROLES)?;
+                v.check_contracts(&deps.querier, env_contract)?;
+                if let Some(o) = &v.receipt_oracle {
+                    self.check_slasher(deps.storage, o)?;
+                }
+                let c = self.config.load(deps.storage)?;
+                let reviewed = self.next_review.load(deps.storage)? > 1;
+                Ok(v.guard(PeerRole::Registry, Some(&c.registry), reviewed)?)
+            }
+        }
+    }
+
+    pub(crate) fn do_announce_change(
+        &self,
+        ctx: ExecCtx,
+        change: StakingChange,
+    ) -> Result<Response, ContractError> {
+        funds::expect_none(&ctx.info.funds)?;
+        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
+        self.check_change(&ctx.deps, &ctx.env.contract.address, &change)?;
+        let delay = self.config.load(ctx.deps.storage)?.params.change_delay_secs;
+        let what = change.what();
+        Ok(self.pending_change.announce(
+            ctx.deps.storage,
+            ctx.env.block.time.seconds(),
+            delay,
+            change,
+            what,
+        )?)
+    }
+
+    /// Anyone, once the delay is over.
+    pub(crate) fn do_apply_change(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
+        funds::expect_none(&ctx.info.funds)?;
+        let change = self
+            .pending_change
+            .take_due(ctx.deps.storage, ctx.env.block.time.seconds())?;
+        // Checked again: the admin may have changed since the announcement.
+        self.check_change(&ctx.deps, &ctx.env.contract.address, &change)?;
+        let resp = events::response(action::APPLY_CHANGE);
+        match change {
+            StakingChange::AddSlasher { address } => {
+                let addr = ctx.deps.api.addr_validate(&address)?;
+                self.slashers.save(ctx.deps.storage, &addr, &())?;
+                Ok(resp
+                    .add_event(Event::new(events::CHANGE_APPLIED).add_attribute(attr::CHANGE, "slasher"))
+                    .add_event(slasher_event(&addr, true)))
+            }
+            StakingChange::Peers { peers } => {
+                let v = peers.validate::<ContractError>(ctx.deps.api, PEER_ROLES)?;
+                self.store_peers(ctx.deps.storage, &v)?;
+                let set = v.response();
+                Ok(resp
+                    .add_event(Event::new(events::CHANGE_APPLIED).add_attribute(attr::CHANGE, "peers"))
+                    .add_events(set.events))
+            }
+        }
+    }
+
+    pub(crate) fn do_cancel_change(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
+        funds::expect_none(&ctx.info.funds)?;
+        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
+        Ok(self.pending_change.cancel(ctx.deps.storage)?)
+    }
+
+    fn store_peers(
+        &self,
+        storage: &mut dyn Storage,
+        peers: &attrib_std::wiring::ValidPeers,
+    ) -> Result<(), ContractError> {
+        let mut c = self.config.load(storage)?;
+        if let Some(a) = &peers.registry {
+            c.registry = a.clone();
+        }
+        // The receipt oracle peer slashes operators whose batches it proves fraudulent:
+        // the right moves with the role.
+        if let Some(a) = &peers.receipt_oracle {
+            if let Some(old) = c.receipt_oracle.replace(a.clone()) {
+                self.slashers.remove(storage, &old);
+            }
+            self.slashers.save(storage, a, &())?;
+        }
+        if let Some(a) = &peers.reward_pool {
+            c.reward_pool = a.clone();
+        }
+        Ok(self.config.save(storage, &c)?)
     }
 
     pub(crate) fn do_migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
@@ -175,28 +304,21 @@ const PEER_ROLES: &[PeerRole] = &[PeerRole::Registry, PeerRole::ReceiptOracle, P
 impl Wiring for CuratorStakingContract {
     type Error = ContractError;
 
+    /// Sets roles that have no address yet (the deployment's wiring) at once; moving one
+    /// that is set is announced first (`announce_change`).
     fn set_peers(&self, ctx: ExecCtx, peers: Peers) -> Result<Response, ContractError> {
         let peers = peers.authorize::<ContractError>(&ctx, &self.gov, PEER_ROLES)?;
-        let mut c = self.config.load(ctx.deps.storage)?;
-        // Reviews are keyed by the registry's tranche ids: once one was opened, another
-        // registry's ids would collide with them.
-        let reviewed = self.next_review.load(ctx.deps.storage)? > 1;
-        peers.guard(PeerRole::Registry, Some(&c.registry), reviewed)?;
-        if let Some(a) = &peers.registry {
-            c.registry = a.clone();
+        let c = self.config.load(ctx.deps.storage)?;
+        peers.check_immediate(&PeersResponse {
+            registry: Some(c.registry),
+            receipt_oracle: c.receipt_oracle,
+            reward_pool: Some(c.reward_pool),
+            ..Default::default()
+        })?;
+        if let Some(o) = &peers.receipt_oracle {
+            self.check_slasher(ctx.deps.storage, o)?;
         }
-        // The receipt oracle peer slashes operators whose batches it proves fraudulent:
-        // the right moves with the role.
-        if let Some(a) = &peers.receipt_oracle {
-            if let Some(old) = c.receipt_oracle.replace(a.clone()) {
-                self.slashers.remove(ctx.deps.storage, &old);
-            }
-            self.slashers.save(ctx.deps.storage, a, &())?;
-        }
-        if let Some(a) = &peers.reward_pool {
-            c.reward_pool = a.clone();
-        }
-        self.config.save(ctx.deps.storage, &c)?;
+        self.store_peers(ctx.deps.storage, &peers)?;
         Ok(peers.response())
     }
 
@@ -209,6 +331,12 @@ impl Wiring for CuratorStakingContract {
             ..Default::default()
         })
     }
+}
+
+fn slasher_event(addr: &Addr, allowed: bool) -> Event {
+    Event::new(events::SLASHER_SET)
+        .add_attribute(attr::SLASHER, addr.as_str())
+        .add_attribute(attr::ALLOWED, allowed.to_string())
 }
 
 attrib_std::impl_governance!(CuratorStakingContract, ContractError);

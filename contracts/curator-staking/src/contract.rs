@@ -12,11 +12,12 @@ use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
 use crate::error::ContractError;
 use crate::msg::{
-    ConfigResponse, EpochPointsResponse, InstantiateConfig, Params, PayoutResponse, ReviewResponse,
-    StakerResponse, StakersResponse, TotalsResponse,
+    ConfigResponse, EpochPointsResponse, InstantiateConfig, Params, PayoutResponse, PendingChangeResponse,
+    ReviewResponse, StakerResponse, StakersResponse, StakingChange, TotalsResponse,
 };
 pub use crate::state::CuratorStakingContract;
 use crate::state::Role;
+use attrib_std::timelock::Timelock;
 
 pub const CONTRACT_NAME: &str = concat!("crates.io:", env!("CARGO_PKG_NAME"));
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -59,6 +60,7 @@ impl CuratorStakingContract {
             payouts: Map::new("payouts"),
             disputes: Item::new("disputes"),
             open_omissions: Map::new("open_omissions"),
+            pending_change: Timelock::new("pending_change"),
         }
     }
 
@@ -83,7 +85,8 @@ impl CuratorStakingContract {
         self.do_update_params(ctx, params)
     }
 
-    /// Admin: allow or disallow a contract (registry, receipt oracle) to slash.
+    /// Admin: disallow a slasher at once. Allowing one (`allowed: true`) is refused: a new
+    /// slasher is announced with `announce_change` and applies after the change delay.
     #[sv::msg(exec)]
     pub fn set_slasher(
         &self,
@@ -92,6 +95,33 @@ impl CuratorStakingContract {
         allowed: bool,
     ) -> Result<Response, ContractError> {
         self.do_set_slasher(ctx, address, allowed)
+    }
+
+    /// Admin: announce a change of who may slash or where slashed stake goes; it applies
+    /// `change_delay_secs` later (event `attrib_change_announced` with `effective_at`).
+    #[sv::msg(exec)]
+    pub fn announce_change(&self, ctx: ExecCtx, change: StakingChange) -> Result<Response, ContractError> {
+        self.do_announce_change(ctx, change)
+    }
+
+    /// Anyone: apply the announced change once its time has come.
+    #[sv::msg(exec)]
+    pub fn apply_change(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
+        self.do_apply_change(ctx)
+    }
+
+    /// Admin: drop the announced change.
+    #[sv::msg(exec)]
+    pub fn cancel_change(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
+        self.do_cancel_change(ctx)
+    }
+
+    /// The announced change, if any, and when it applies.
+    #[sv::msg(query)]
+    pub fn pending_change(&self, ctx: QueryCtx) -> Result<PendingChangeResponse, ContractError> {
+        Ok(PendingChangeResponse {
+            pending: self.pending_change.pending(ctx.deps.storage)?,
+        })
     }
 
     /// Stake the native stake denom (attached) as a curator or a metering operator.

@@ -27,6 +27,12 @@ pub enum ContractError {
     #[error(transparent)]
     Validation(#[from] attrib_std::validation::ValidationError),
 
+    #[error(transparent)]
+    Timelock(#[from] attrib_std::timelock::TimelockError),
+
+    #[error("{address} is the admin, which may never slash")]
+    AdminMayNotSlash { address: String },
+
     #[error("stake is paid in {expected}; this payment is not")]
     WrongAsset { expected: String },
 

@@ -27,7 +27,12 @@ pub enum ReceiveMsg {
     },
 }
 
-pub use crate::state::Params;
+pub use crate::state::{Params, StakingChange};
+
+#[cw_serde]
+pub struct PendingChangeResponse {
+    pub pending: Option<attrib_std::timelock::Pending<StakingChange>>,
+}
 
 /// What `instantiate` takes, as its one field `config`. The stake asset is `stake_denom`
 /// (native) or `stake_cw20` (token contract): exactly one, fixed forever.

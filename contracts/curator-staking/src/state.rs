@@ -4,6 +4,7 @@ use attrib_std::curation::Vote;
 use attrib_std::governance::AdminControl;
 use attrib_std::registry::TrancheId;
 use attrib_std::rewards::EpochClock;
+use attrib_std::timelock::Timelock;
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, HexBinary, Uint128};
 use cw_storage_plus::{Item, Map};
@@ -38,40 +39,87 @@ impl Config {
     }
 }
 
-/// The tunable parameters, set at instantiation and by `update_params`.
+/// Largest review committee (the cost of a draw and of finalizing grows with it).
+pub const MAX_COMMITTEE: u32 = 21;
+/// Largest dispute committee.
+pub const MAX_DISPUTE_COMMITTEE: u32 = 51;
+/// Most a non-revealing member loses: 10 %.
+pub const MAX_NON_REVEAL_SLASH_BPS: u32 = 1_000;
+/// Most a curator who accepted a tranche later revoked loses: 50 %.
+pub const MAX_WRONG_ACCEPT_SLASH_BPS: u32 = 5_000;
+/// Most of a slash a challenger is paid: half (the rest goes to the reward pool), so a
+/// slash is never worth more to whoever triggers it than to the protocol.
+pub const MAX_CHALLENGER_SHARE_BPS: u32 = 5_000;
+pub const MAX_ROUNDS: u32 = 10;
+pub const MAX_STAKERS: u32 = 1_000;
+
+/// The tunable parameters, set at instantiation and by `update_params`. Every field has a
+/// range (checked at both, refused with `ValidationError::OutOfRange`); "a year" is
+/// `attrib_std::validation::range::MAX_SECS`.
 #[cw_serde]
 pub struct Params {
-    /// Least bonded stake to be drawn onto committees.
+    /// Least bonded stake to be drawn onto committees. Any amount (0: no floor).
     pub min_stake: Uint128,
-    /// Unstaked stake stays slashable this long before it can be released.
+    /// Unstaked stake stays slashable this long before it can be released. 1 s - a year.
     pub unbonding_secs: u64,
+    /// 1 - 21 ([`MAX_COMMITTEE`]).
     pub committee_size: u32,
-    /// Size of a dispute (appeal) committee: at least `committee_size`.
+    /// Size of a dispute (appeal) committee: `committee_size` - 51.
     pub dispute_committee_size: u32,
-    /// Cap of one curator's draw weight, as a share of all candidates' stake.
+    /// Cap of one curator's draw weight, as a share of all candidates' stake. 1 - 10 000 bps.
     pub max_weight_bps: u32,
+    /// 1 s - a year.
     pub commit_secs: u64,
+    /// 1 s - a year.
     pub reveal_secs: u64,
-    /// Revealed committee weight needed for an outcome.
+    /// Revealed committee weight needed for an outcome. 1 - 10 000 bps.
     pub quorum_bps: u32,
-    /// Light slash of a committee member who did not reveal.
+    /// Light slash of a committee member who did not reveal. 0 - 1 000 bps.
     pub non_reveal_slash_bps: u32,
-    /// Slash of the curators who voted to accept a tranche later revoked.
+    /// Slash of the curators who voted to accept a tranche later revoked. 0 - 5 000 bps.
     pub wrong_accept_slash_bps: u32,
+    /// At least 1.
     pub dispute_bond: Uint128,
-    /// How long after acceptance an accepted tranche can be disputed.
+    /// How long after acceptance an accepted tranche can be disputed. 1 s - a year.
     pub dispute_window_secs: u64,
-    /// Share of a slash paid to the challenger who proved it.
+    /// Share of a slash paid to the challenger who proved it. 0 - 5 000 bps.
     pub challenger_share_bps: u32,
-    /// Rounds of redraw when a committee misses quorum, before the admin decides.
+    /// Rounds of redraw when a committee misses quorum, before the admin decides. 1 - 10.
     pub max_rounds: u32,
-    /// Length of a review-points epoch.
+    /// Length of a review-points epoch. 1 s - a year, fixed at instantiation.
     pub epoch_secs: u64,
     /// Upper bound on stakers (bounds the cost of a draw and of concentration queries).
+    /// 1 - 1 000.
     pub max_stakers: u32,
+    /// How long an announced change of who may slash (a slasher, the receipt oracle peer)
+    /// or where slashed stake goes (the reward pool peer) waits before it applies: one
+    /// day - thirty days (`attrib_std::timelock::CHANGE_DELAY_SECS`), and never shorter
+    /// than `unbonding_secs`, so a staker who sees it coming can leave first. Default two
+    /// days (configs stored before it existed).
+    #[serde(default = "attrib_std::timelock::default_change_delay")]
+    pub change_delay_secs: u64,
 }
 
 pub use attrib_std::interfaces::slashing_service::Role;
+
+/// What `announce_change` announces: changes of who may slash or where slashed stake goes.
+#[cw_serde]
+pub enum StakingChange {
+    /// Let a contract slash (never the admin).
+    AddSlasher { address: String },
+    /// Move peers that are set (the receipt oracle also slashes; the reward pool receives
+    /// slashed stake; the registry is fixed once a review was opened).
+    Peers { peers: attrib_std::wiring::Peers },
+}
+
+impl StakingChange {
+    pub fn what(&self) -> &'static str {
+        match self {
+            StakingChange::AddSlasher { .. } => "slasher",
+            StakingChange::Peers { .. } => "peers",
+        }
+    }
+}
 
 #[cw_serde]
 pub struct Unbonding {
@@ -204,4 +252,6 @@ pub struct CuratorStakingContract {
     pub(crate) disputes: Item<DisputeStats>,
     /// Open omission claim per (model, dataset, version).
     pub(crate) open_omissions: Map<(u64, u64, u32), u64>,
+    /// A change of who may slash or where slashed stake goes, announced and waiting.
+    pub(crate) pending_change: Timelock<StakingChange>,
 }

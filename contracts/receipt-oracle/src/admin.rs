@@ -2,7 +2,7 @@
 //! interface (the shared admin and pause implementation).
 
 use attrib_std::events::{self, attr};
-use attrib_std::validation::{ensure, ValidationError};
+use attrib_std::validation::{range, within, ValidationError};
 use attrib_std::wiring::{PeerRole, Peers, PeersResponse, Wiring};
 use attrib_std::{funds, migration};
 use cosmwasm_std::{DepsMut, Env, Event, Response};
@@ -11,41 +11,33 @@ use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::error::ContractError;
 use crate::msg::InstantiateConfig;
-use crate::state::{Config, Params, PauseWindow, ReceiptOracleContract};
+use crate::state::{
+    Config, Params, PauseWindow, ReceiptOracleContract, MAX_BACK_EPOCHS, MAX_LINEAGE, MAX_PARENT_DEPTH,
+    MIN_POSTING_GRACE_SECS,
+};
 
 fn validate(p: &Params) -> Result<(), ValidationError> {
-    ensure(p.epoch_secs != 0, "epoch_secs", "must be positive")?;
-    ensure(
-        p.dispute_window_secs != 0,
-        "dispute_window_secs",
-        "must be positive",
+    let secs = |field, v: u64, min| within(field, v, min, range::MAX_SECS);
+    secs("epoch_secs", p.epoch_secs, 1)?;
+    within(
+        "posting_grace_secs",
+        p.posting_grace_secs,
+        MIN_POSTING_GRACE_SECS,
+        range::DAY,
     )?;
-    ensure(p.max_lineage != 0, "max_lineage", "must be positive")?;
-    ensure(
-        (1..=10_000).contains(&p.fraud_slash_bps),
-        "fraud_slash_bps",
-        "must be 1-10000",
-    )?;
-    ensure(
-        p.omission_weight_bps <= 10_000,
-        "omission_weight_bps",
-        "must be at most 10000",
-    )?;
-    ensure(
-        p.omission_claimant_share_bps <= 10_000,
+    secs("dispute_window_secs", p.dispute_window_secs, 1)?;
+    within("fraud_slash_bps", p.fraud_slash_bps, 1, range::BPS)?;
+    within("max_lineage", p.max_lineage, 1, MAX_LINEAGE)?;
+    within("max_parent_depth", p.max_parent_depth, 0, MAX_PARENT_DEPTH)?;
+    secs("withdraw_notice_secs", p.withdraw_notice_secs, 0)?;
+    within("omission_weight_bps", p.omission_weight_bps, 1, range::BPS - 1)?;
+    within(
         "omission_claimant_share_bps",
-        "must be at most 10000",
+        p.omission_claimant_share_bps,
+        0,
+        range::BPS / 2,
     )?;
-    ensure(
-        (1..10_000).contains(&p.omission_weight_bps),
-        "omission_weight_bps",
-        "must be 1-9999",
-    )?;
-    ensure(
-        p.max_lineage <= 64,
-        "max_lineage",
-        "must be at most 64 (finalization cost)",
-    )
+    within("max_back_epochs", p.max_back_epochs, 1, MAX_BACK_EPOCHS)
 }
 
 impl ReceiptOracleContract {
@@ -96,12 +88,25 @@ impl ReceiptOracleContract {
         Ok(events::response(events::action::UPDATE_PARAMS).add_event(Event::new(events::CONFIG_UPDATED)))
     }
 
+    /// A contract paused before pause windows were recorded has none: the migration opens
+    /// one now, so deadlines that fall in the rest of the pause are pushed back too.
     pub(crate) fn do_migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
-        Ok(migration::migrate_response(
-            ctx.deps.storage,
-            CONTRACT_NAME,
-            CONTRACT_VERSION,
-        )?)
+        let resp = migration::migrate_response(ctx.deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+        let open = self
+            .pause_window
+            .may_load(ctx.deps.storage)?
+            .is_some_and(|w| w.until.is_none());
+        if self.gov.is_paused(ctx.deps.storage)? && !open {
+            self.pause_window.save(
+                ctx.deps.storage,
+                &PauseWindow {
+                    from: ctx.env.block.time.seconds(),
+                    until: None,
+                    resume_by: None,
+                },
+            )?;
+        }
+        Ok(resp)
     }
 }
 
@@ -121,18 +126,21 @@ impl ReceiptOracleContract {
         let grace = self.config.load(deps.storage)?.params.posting_grace_secs;
         let last = self.pause_window.may_load(deps.storage)?;
         let window = match (paused, last) {
-            (true, Some(w)) if w.until.is_some_and(|u| now <= u.saturating_add(grace)) => PauseWindow {
+            (true, Some(w)) if w.until.is_some_and(|u| now <= w.resume_by(u, grace)) => PauseWindow {
                 from: w.from,
                 until: None,
+                resume_by: None,
             },
             (true, _) => PauseWindow {
                 from: now,
                 until: None,
+                resume_by: None,
             },
             // A pause from before the window was recorded counts from its end.
             (false, last) => PauseWindow {
                 from: last.map_or(now, |w| w.from),
                 until: Some(now),
+                resume_by: Some(now.saturating_add(grace)),
             },
         };
         Ok(self.pause_window.save(deps.storage, &window)?)

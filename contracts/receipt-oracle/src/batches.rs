@@ -33,7 +33,7 @@ pub fn effective_deadline(config: &Config, window: Option<&PauseWindow>, epoch: 
     match window {
         Some(w) if d >= w.from => match w.until {
             None => u64::MAX,
-            Some(until) => d.max(until.saturating_add(config.params.posting_grace_secs)),
+            Some(until) => d.max(w.resume_by(until, config.params.posting_grace_secs)),
         },
         _ => d,
     }

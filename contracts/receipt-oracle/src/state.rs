@@ -7,32 +7,43 @@ use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Coin, HexBinary, Uint128};
 use cw_storage_plus::{Item, Map};
 
+/// Least posting grace: a minute, so an unpause always leaves operators time to post.
+pub const MIN_POSTING_GRACE_SECS: u64 = 60;
+pub const MAX_LINEAGE: u32 = 64;
+pub const MAX_PARENT_DEPTH: u32 = 8;
+pub const MAX_BACK_EPOCHS: u32 = 1_000;
+
+/// The tunable parameters, set at instantiation and by `update_params`. Every field has a
+/// range (checked at both, refused with `ValidationError::OutOfRange`); "a year" is
+/// `attrib_std::validation::range::MAX_SECS`.
 #[cw_serde]
 pub struct Params {
-    /// Length of a metering epoch.
+    /// Length of a metering epoch. 1 s - a year.
     pub epoch_secs: u64,
-    /// Batches of an epoch may be posted until its end plus this grace.
+    /// Batches of an epoch may be posted until its end plus this grace. 60 s - a day.
     pub posting_grace_secs: u64,
     /// How long a posted batch is open to fraud proofs before it can be finalized.
+    /// 1 s - a year.
     pub dispute_window_secs: u64,
-    /// Least operator stake in curator staking to register as an operator.
+    /// Least operator stake in curator staking to register as an operator. Any amount.
     pub operator_min_bond: Uint128,
-    /// Share of the operator's stake slashed per upheld fraud proof.
+    /// Share of the operator's stake slashed per upheld fraud proof. 1 - 10 000 bps.
     pub fraud_slash_bps: u32,
-    /// Most lineage entries of a model (its own, and after merging its parent's).
+    /// Most lineage entries of a model (its own, and after merging its parent's). 1 - 64.
     pub max_lineage: u32,
-    /// Most ancestors a model's royalties flow through.
+    /// Most ancestors a model's royalties flow through. 0 - 8.
     pub max_parent_depth: u32,
-    /// A model owner's withdrawal of unused escrow waits this long.
+    /// A model owner's withdrawal of unused escrow waits this long. 0 s - a year.
     pub withdraw_notice_secs: u64,
     /// Bond a model owner posts at registration (royalty denom), slashed when a canary
-    /// omission claim is upheld; returned when the model is closed.
+    /// omission claim is upheld; returned when the model is closed. Any amount.
     pub model_bond: Uint128,
-    /// Lineage weight an upheld omission claim gives the omitted dataset.
+    /// Lineage weight an upheld omission claim gives the omitted dataset. 1 - 9 999 bps.
     pub omission_weight_bps: u32,
     /// Share of the slashed model bond paid to the claimant (the rest to the pool).
+    /// 0 - 5 000 bps.
     pub omission_claimant_share_bps: u32,
-    /// How many of the model's latest settled epochs back royalties cover.
+    /// How many of the model's latest settled epochs back royalties cover. 1 - 1 000.
     pub max_back_epochs: u32,
 }
 
@@ -162,6 +173,18 @@ pub struct Batch {
 pub struct PauseWindow {
     pub from: u64,
     pub until: Option<u64>,
+    /// Deadlines that fell in the pause run until this time: the unpause plus the posting
+    /// grace in force then. Fixed at the unpause, so a later change of the grace moves no
+    /// deadline. (Absent in windows recorded before it existed: `until` + the grace.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume_by: Option<u64>,
+}
+
+impl PauseWindow {
+    /// The time deadlines that fell in this (ended) pause run until.
+    pub fn resume_by(&self, until: u64, grace: u64) -> u64 {
+        self.resume_by.unwrap_or(until.saturating_add(grace))
+    }
 }
 
 pub struct ReceiptOracleContract {

@@ -89,7 +89,12 @@ fn apply_update(mut c: Config, u: ConfigUpdate) -> Result<Config, ContractError>
     if let Some(m) = u.max_tranches_per_version {
         c.max_tranches_per_version = m;
     }
-    validation::nonzero("challenge_window_secs", c.challenge_window_secs)?;
+    validation::within(
+        "challenge_window_secs",
+        c.challenge_window_secs,
+        1,
+        validation::range::MAX_SECS,
+    )?;
     validation::nonzero("max_tranches_per_version", c.max_tranches_per_version)?;
     if c.max_tranches_per_version > checks::MAX_TRANCHES_PER_VERSION_CAP {
         return Err(ContractError::TooManyTranches {

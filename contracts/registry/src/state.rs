@@ -24,9 +24,10 @@ pub struct Config {
     pub dataset_bond: Option<Coin>,
     /// Listing bond of a tranche: returned on acceptance, forfeited on rejection.
     pub tranche_bond: Option<Coin>,
-    /// How long an optimistic tranche stays open to challenge, in seconds.
+    /// How long an optimistic tranche stays open to challenge, in seconds: 1 s - a year.
     pub challenge_window_secs: u64,
-    /// Upper bound on the tranches of one version (bounds the cost of sealing).
+    /// Upper bound on the tranches of one version (bounds the cost of sealing): 1 -
+    /// `checks::MAX_TRANCHES_PER_VERSION_CAP`.
     pub max_tranches_per_version: u32,
 }
 

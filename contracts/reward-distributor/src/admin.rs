@@ -5,7 +5,8 @@ use attrib_std::funds::CW20_PREFIX;
 use attrib_std::interfaces::points_source::sv::Querier as _;
 use attrib_std::interfaces::points_source::PointsSource;
 use attrib_std::rewards::{self, EpochClock};
-use attrib_std::validation::ValidationError;
+use attrib_std::timelock::{TimelockError, CHANGE_DELAY_SECS};
+use attrib_std::validation::{range, within, ValidationError};
 use attrib_std::wiring::{PeerRole, Peers, PeersResponse, Wiring};
 use cosmwasm_std::{Addr, Api, Deps, Event, Order, QuerierWrapper, Response, StdError};
 use sylvia::ctx::{ExecCtx, InstantiateCtx, QueryCtx};
@@ -15,6 +16,7 @@ use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::error::ContractError;
 use crate::msg::{ConfigUpdate, InstantiateConfig};
 use crate::state::{AcceptedDenom, BuyerTotals, Config, RewardDistributorContract};
+use crate::state::{DistributorChange, EpochTerms};
 
 pub const MAX_TOP_K: u32 = 100;
 
@@ -48,22 +50,18 @@ pub fn validate_denom(api: &dyn Api, denom: &str) -> Result<(), ContractError> {
     Ok(())
 }
 
+/// Most of every fee either the treasury or the curators may take: half each.
+pub const MAX_SHARE_BPS: u32 = 5_000;
+
 fn validate_config(api: &dyn Api, c: &Config) -> Result<(), ContractError> {
     c.rates.validate()?;
-    if c.clock.epoch_secs == 0 {
-        return Err(ValidationError::Invalid {
-            field: "epoch_secs",
-            reason: "must be positive",
-        }
-        .into());
-    }
-    if c.top_k == 0 || c.top_k > MAX_TOP_K {
-        return Err(ValidationError::Invalid {
-            field: "top_k",
-            reason: "must be 1-100",
-        }
-        .into());
-    }
+    within("protocol_bps", c.rates.protocol_bps, 0, MAX_SHARE_BPS)?;
+    within("curator_bps", c.rates.curator_bps, 0, MAX_SHARE_BPS)?;
+    within("epoch_secs", c.clock.epoch_secs, 1, range::MAX_SECS)?;
+    within("vesting_secs", c.vesting_secs, 0, range::MAX_SECS)?;
+    within("top_k", c.top_k, 1, MAX_TOP_K)?;
+    let (min, max) = CHANGE_DELAY_SECS;
+    within("change_delay_secs", c.change_delay_secs, min, max)?;
     if let Some(em) = &c.emission {
         validate_denom(api, &em.denom)?;
         rewards::check_emission_factor(em.k_bps, c.rates)?;
@@ -122,6 +120,9 @@ impl RewardDistributorContract {
             vesting_secs: a.vesting_secs,
             emission: a.emission,
             top_k: a.top_k,
+            change_delay_secs: a
+                .change_delay_secs
+                .unwrap_or(attrib_std::timelock::DEFAULT_CHANGE_DELAY_SECS),
         };
         validate_config(api, &config)?;
         let admin = match a.admin {
@@ -131,6 +132,7 @@ impl RewardDistributorContract {
         self.gov.init(ctx.deps.storage, &admin)?;
         cw2::set_contract_version(ctx.deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
         self.config.save(ctx.deps.storage, &config)?;
+        self.terms.save(ctx.deps.storage, 0, &terms(&config))?;
         self.next_close.save(
             ctx.deps.storage,
             &config.clock.epoch_at(ctx.env.block.time.seconds()),
@@ -153,14 +155,17 @@ impl RewardDistributorContract {
             .add_attribute(attr::ADMIN, admin.as_str()))
     }
 
+    /// Rates, vesting, emission, top-k and the change delay; new rates and vesting apply
+    /// from the next epoch. A new treasury is refused here: it is announced.
     pub(crate) fn do_update_config(&self, ctx: ExecCtx, u: ConfigUpdate) -> Result<Response, ContractError> {
         attrib_std::funds::expect_none(&ctx.info.funds)?;
         self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
         let api = ctx.deps.api;
-        let mut c = self.config.load(ctx.deps.storage)?;
-        if let Some(t) = u.treasury {
-            c.treasury = api.addr_validate(&t)?;
+        if u.treasury.is_some() {
+            return Err(TimelockError::AnnounceFirst { what: "treasury" }.into());
         }
+        let mut c = self.config.load(ctx.deps.storage)?;
+        let before = terms(&c);
         if let Some(r) = u.rates {
             c.rates = r;
         }
@@ -173,6 +178,16 @@ impl RewardDistributorContract {
         if let Some(k) = u.top_k {
             c.top_k = k;
         }
+        if let Some(d) = u.change_delay_secs {
+            c.change_delay_secs = d;
+        }
+        // Epochs open now (and earlier ones not yet closed) keep the terms they opened
+        // with; the new ones apply from the next epoch.
+        let current = c.clock.epoch_at(ctx.env.block.time.seconds());
+        if self.terms.is_empty(ctx.deps.storage) {
+            self.terms.save(ctx.deps.storage, 0, &before)?;
+        }
+        self.terms.save(ctx.deps.storage, current + 1, &terms(&c))?;
         validate_config(api, &c)?;
         self.config.save(ctx.deps.storage, &c)?;
         Ok(events::response(events::action::UPDATE_CONFIG).add_event(
@@ -180,8 +195,82 @@ impl RewardDistributorContract {
                 .add_attribute(attr::TREASURY, c.treasury.as_str())
                 .add_attribute(attr::PROTOCOL_BPS, c.rates.protocol_bps.to_string())
                 .add_attribute(attr::CURATOR_BPS, c.rates.curator_bps.to_string())
-                .add_attribute(attr::VESTING_SECS, c.vesting_secs.to_string()),
+                .add_attribute(attr::VESTING_SECS, c.vesting_secs.to_string())
+                .add_attribute(attr::FROM_EPOCH, (current + 1).to_string()),
         ))
+    }
+
+    /// Checks a change as `apply_change` will apply it; peers also against `set_peers`'
+    /// rules. The registry is fixed once any version was allocated to.
+    fn check_change(&self, deps: Deps, this: &Addr, change: &DistributorChange) -> Result<(), ContractError> {
+        match change {
+            DistributorChange::Treasury { address } => {
+                deps.api.addr_validate(address)?;
+            }
+            DistributorChange::Peers { peers } => {
+                let v = peers.validate::<ContractError>(deps.api, PEER_ROLES)?;
+                v.check_contracts(&deps.querier, this)?;
+                let c = self.config.load(deps.storage)?;
+                let allocated = !self.versions.is_empty(deps.storage);
+                v.guard(PeerRole::Registry, c.registry.as_ref(), allocated)?;
+                if let Some(s) = &v.curator_staking {
+                    check_clock(c.clock, staking_clock(&deps.querier, s)?)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn do_announce_change(
+        &self,
+        ctx: ExecCtx,
+        change: DistributorChange,
+    ) -> Result<Response, ContractError> {
+        attrib_std::funds::expect_none(&ctx.info.funds)?;
+        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
+        self.check_change(ctx.deps.as_ref(), &ctx.env.contract.address, &change)?;
+        let delay = self.config.load(ctx.deps.storage)?.change_delay_secs;
+        let what = match change {
+            DistributorChange::Treasury { .. } => "treasury",
+            DistributorChange::Peers { .. } => "peers",
+        };
+        Ok(self.pending_change.announce(
+            ctx.deps.storage,
+            ctx.env.block.time.seconds(),
+            delay,
+            change,
+            what,
+        )?)
+    }
+
+    /// Anyone, once the delay is over.
+    pub(crate) fn do_apply_change(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
+        attrib_std::funds::expect_none(&ctx.info.funds)?;
+        let change = self
+            .pending_change
+            .take_due(ctx.deps.storage, ctx.env.block.time.seconds())?;
+        self.check_change(ctx.deps.as_ref(), &ctx.env.contract.address, &change)?;
+        let mut c = self.config.load(ctx.deps.storage)?;
+        let resp = events::response(events::action::APPLY_CHANGE);
+        match change {
+            DistributorChange::Treasury { address } => {
+                c.treasury = ctx.deps.api.addr_validate(&address)?;
+                self.config.save(ctx.deps.storage, &c)?;
+                Ok(resp.add_event(
+                    Event::new(events::CHANGE_APPLIED)
+                        .add_attribute(attr::CHANGE, "treasury")
+                        .add_attribute(attr::TREASURY, c.treasury.as_str()),
+                ))
+            }
+            DistributorChange::Peers { peers } => {
+                let v = peers.validate::<ContractError>(ctx.deps.api, PEER_ROLES)?;
+                store_peers(&mut c, &v);
+                self.config.save(ctx.deps.storage, &c)?;
+                Ok(resp
+                    .add_event(Event::new(events::CHANGE_APPLIED).add_attribute(attr::CHANGE, "peers"))
+                    .add_events(v.response().events))
+            }
+        }
     }
 
     /// Admin: allow a denom (or change its minimum and value weight), or remove it.
@@ -250,19 +339,21 @@ const PEER_ROLES: &[PeerRole] = &[
 impl Wiring for RewardDistributorContract {
     type Error = ContractError;
 
+    /// Sets roles that have no address yet (the deployment's wiring) at once; moving one
+    /// that is set is announced first (`announce_change`).
     fn set_peers(&self, ctx: ExecCtx, peers: Peers) -> Result<Response, ContractError> {
         let peers = peers.authorize::<ContractError>(&ctx, &self.gov, PEER_ROLES)?;
         let mut c = self.config.load(ctx.deps.storage)?;
-        if let Some(a) = &peers.registry {
-            c.registry = Some(a.clone());
-        }
+        peers.check_immediate(&PeersResponse {
+            registry: c.registry.clone(),
+            curator_staking: c.curator_staking.clone(),
+            receipt_oracle: c.receipt_oracle.clone(),
+            ..Default::default()
+        })?;
         if let Some(a) = &peers.curator_staking {
             check_clock(c.clock, staking_clock(&ctx.deps.querier, a)?)?;
-            c.curator_staking = Some(a.clone());
         }
-        if let Some(a) = &peers.receipt_oracle {
-            c.receipt_oracle = Some(a.clone());
-        }
+        store_peers(&mut c, &peers);
         self.config.save(ctx.deps.storage, &c)?;
         Ok(peers.response())
     }
@@ -275,5 +366,24 @@ impl Wiring for RewardDistributorContract {
             receipt_oracle: c.receipt_oracle,
             ..Default::default()
         })
+    }
+}
+
+fn store_peers(c: &mut Config, peers: &attrib_std::wiring::ValidPeers) {
+    if let Some(a) = &peers.registry {
+        c.registry = Some(a.clone());
+    }
+    if let Some(a) = &peers.curator_staking {
+        c.curator_staking = Some(a.clone());
+    }
+    if let Some(a) = &peers.receipt_oracle {
+        c.receipt_oracle = Some(a.clone());
+    }
+}
+
+fn terms(c: &Config) -> EpochTerms {
+    EpochTerms {
+        rates: c.rates,
+        vesting_secs: c.vesting_secs,
     }
 }

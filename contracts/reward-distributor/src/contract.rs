@@ -7,6 +7,7 @@ use attrib_std::ibc::RemoteRecipient;
 use attrib_std::interfaces::reward_pool::DenomAcceptedResponse;
 use attrib_std::interfaces::reward_pool::RewardPool;
 use attrib_std::rewards::{Earmark, InflowReason, PayMsg, PoolReceiveMsg, PositionRef};
+use attrib_std::timelock::Timelock;
 use cosmwasm_std::{from_json, Binary, Coin, Response, Uint128};
 use cw_storage_plus::{Item, Map};
 use sylvia::contract;
@@ -16,10 +17,10 @@ use crate::error::ContractError;
 use crate::msg::{
     AcceptedDenomsResponse, AccountsResponse, ClaimTransfersResponse, ConfigResponse, ConfigUpdate,
     CreditsResponse, CuratorRewardsResponse, EpochResponse, InstantiateConfig, MetricsResponse,
-    PositionResponse, TreasuryResponse, VersionAccountResponse,
+    PendingChangeResponse, PositionResponse, TreasuryResponse, VersionAccountResponse,
 };
-use crate::state::AcceptedDenom;
 pub use crate::state::RewardDistributorContract;
+use crate::state::{AcceptedDenom, DistributorChange};
 
 pub const CONTRACT_NAME: &str = concat!("crates.io:", env!("CARGO_PKG_NAME"));
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -61,6 +62,8 @@ impl RewardDistributorContract {
             claim_transfers: Map::new("claim_transfers"),
             next_claim_transfer: Item::new("next_claim_transfer"),
             credits: Map::new("credits"),
+            terms: Map::new("terms"),
+            pending_change: Timelock::new("pending_change"),
         }
     }
 
@@ -197,6 +200,39 @@ impl RewardDistributorContract {
     #[sv::msg(exec)]
     pub fn update_config(&self, ctx: ExecCtx, update: ConfigUpdate) -> Result<Response, ContractError> {
         self.do_update_config(ctx, update)
+    }
+
+    /// Admin: announce a new treasury or moved peers; it applies `change_delay_secs` later
+    /// (event `attrib_change_announced` with `effective_at`).
+    #[sv::msg(exec)]
+    pub fn announce_change(
+        &self,
+        ctx: ExecCtx,
+        change: DistributorChange,
+    ) -> Result<Response, ContractError> {
+        self.do_announce_change(ctx, change)
+    }
+
+    /// Anyone: apply the announced change once its time has come.
+    #[sv::msg(exec)]
+    pub fn apply_change(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
+        self.do_apply_change(ctx)
+    }
+
+    /// Admin: drop the announced change.
+    #[sv::msg(exec)]
+    pub fn cancel_change(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
+        attrib_std::funds::expect_none(&ctx.info.funds)?;
+        self.gov.assert_admin(ctx.deps.storage, &ctx.info.sender)?;
+        Ok(self.pending_change.cancel(ctx.deps.storage)?)
+    }
+
+    /// The announced change, if any, and when it applies.
+    #[sv::msg(query)]
+    pub fn pending_change(&self, ctx: QueryCtx) -> Result<PendingChangeResponse, ContractError> {
+        Ok(PendingChangeResponse {
+            pending: self.pending_change.pending(ctx.deps.storage)?,
+        })
     }
 
     /// Admin only: allow `denom` with a minimum and value weight, or remove it (`None`).

@@ -54,6 +54,7 @@ impl RewardDistributorContract {
                     .add_attribute(attr::TO_EPOCH, (current - 1).to_string()),
             ));
         };
+        let config = self.config_for_epoch(deps.storage, config, e)?;
 
         let points = self.epoch_points(deps.as_ref(), &config, e)?;
         let snapshot = self.snapshot(deps.as_ref(), &config);

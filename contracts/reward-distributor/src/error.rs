@@ -8,6 +8,9 @@ use thiserror::Error;
 #[derive(Error, Debug, PartialEq)]
 pub enum ContractError {
     #[error(transparent)]
+    Timelock(#[from] attrib_std::timelock::TimelockError),
+
+    #[error(transparent)]
     Std(#[from] StdError),
 
     #[error(transparent)]

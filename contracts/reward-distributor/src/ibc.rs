@@ -337,6 +337,7 @@ mod tests {
                         },
                     }],
                     top_k: 3,
+                    change_delay_secs: None,
                 },
             )
             .unwrap();

@@ -8,8 +8,8 @@ use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Uint128};
 
 use crate::state::{
-    AcceptedDenom, Accumulator, BuyerTotals, Config, EmissionConfig, Epoch, EpochDenom, Ledger,
-    VersionAccount,
+    AcceptedDenom, Accumulator, BuyerTotals, Config, DistributorChange, EmissionConfig, Epoch, EpochDenom,
+    Ledger, VersionAccount,
 };
 
 /// What `instantiate` takes, as its one field `config`. The epoch clock is curator
@@ -30,9 +30,14 @@ pub struct InstantiateConfig {
     pub emission: Option<EmissionConfig>,
     pub accepted: Vec<AcceptedDenomEntry>,
     pub top_k: u32,
+    /// Default: two days (`attrib_std::timelock::DEFAULT_CHANGE_DELAY_SECS`).
+    #[serde(default)]
+    pub change_delay_secs: Option<u64>,
 }
 
-/// What `update_config` changes; `None` leaves a field as it is.
+/// What `update_config` changes; `None` leaves a field as it is. New rates and vesting
+/// apply from the next epoch on. The treasury is not changed here (refused): a new one is
+/// announced with `announce_change` and applies after the change delay.
 #[cw_serde]
 #[derive(Default)]
 #[serde(deny_unknown_fields)]
@@ -40,6 +45,7 @@ pub struct ConfigUpdate {
     pub treasury: Option<String>,
     pub rates: Option<TakeRates>,
     pub vesting_secs: Option<u64>,
+    pub change_delay_secs: Option<u64>,
     /// `Some(None)` turns emissions off (the reserve stays withdrawable).
     pub emission: Option<Option<EmissionConfig>>,
     pub top_k: Option<u32>,
@@ -50,6 +56,11 @@ pub struct ConfigUpdate {
 pub struct AcceptedDenomEntry {
     pub denom: String,
     pub accepted: AcceptedDenom,
+}
+
+#[cw_serde]
+pub struct PendingChangeResponse {
+    pub pending: Option<attrib_std::timelock::Pending<DistributorChange>>,
 }
 
 #[cw_serde]

@@ -5,6 +5,7 @@ use attrib_std::governance::AdminControl;
 use attrib_std::interfaces::points_source::DisputeStats;
 use attrib_std::interfaces::reward_source::QualityStatsResponse;
 use attrib_std::rewards::{EmissionSchedule, EpochClock, TakeRates, VersionKey};
+use attrib_std::timelock::Timelock;
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Decimal, Uint128, Uint256};
 use cw_storage_plus::{Item, Map};
@@ -33,11 +34,34 @@ pub struct Config {
     pub clock: EpochClock,
     pub rates: TakeRates,
     /// Allocations vest this long after their epoch closes (the dispute window): until
-    /// then a revoked tranche's share is clawed back.
+    /// then a revoked tranche's share is clawed back. 0 s - a year.
     pub vesting_secs: u64,
     pub emission: Option<EmissionConfig>,
-    /// `k` of the top-k share in the epoch's concentration snapshot.
+    /// `k` of the top-k share in the epoch's concentration snapshot. 1 - 100.
     pub top_k: u32,
+    /// How long an announced change of the treasury or of a peer waits before it applies:
+    /// one day - thirty days (`attrib_std::timelock::CHANGE_DELAY_SECS`). Default two days
+    /// (configs stored before it existed).
+    #[serde(default = "attrib_std::timelock::default_change_delay")]
+    pub change_delay_secs: u64,
+}
+
+/// The terms an epoch is split by, fixed when the epoch opens: a change of the rates or
+/// of the vesting period applies from the next epoch on, never to one already open.
+#[cw_serde]
+pub struct EpochTerms {
+    pub rates: TakeRates,
+    pub vesting_secs: u64,
+}
+
+/// What `announce_change` announces: changes of where money goes or whom the pool trusts.
+#[cw_serde]
+pub enum DistributorChange {
+    /// A new treasury. What is owed to the old one when it applies is paid to the old one.
+    Treasury { address: String },
+    /// Move peers that are set (the registry is fixed once a version was allocated to:
+    /// positions are keyed by its ids and its word names their owners).
+    Peers { peers: attrib_std::wiring::Peers },
 }
 
 /// An allowlisted denom: native, IBC (`ibc/…`) or cw20 (`cw20:<address>`).
@@ -304,6 +328,36 @@ pub struct RewardDistributorContract {
     pub(crate) next_claim_transfer: Item<u64>,
     /// (owner, denom) → claims that came back (failed or timed out), claimable again.
     pub(crate) credits: Map<(&'static Addr, &'static str), Uint128>,
+    /// First epoch → the terms in force from it on (until the next entry).
+    pub(crate) terms: Map<u64, EpochTerms>,
+    pub(crate) pending_change: Timelock<DistributorChange>,
+}
+
+impl RewardDistributorContract {
+    /// The config as epoch `epoch` is split by: its rates and vesting are those in force
+    /// when it opened (before the first recorded terms, the config's own).
+    pub(crate) fn config_for_epoch(
+        &self,
+        storage: &dyn cosmwasm_std::Storage,
+        mut config: Config,
+        epoch: u64,
+    ) -> cosmwasm_std::StdResult<Config> {
+        let terms = self
+            .terms
+            .range(
+                storage,
+                None,
+                Some(cw_storage_plus::Bound::inclusive(epoch)),
+                cosmwasm_std::Order::Descending,
+            )
+            .next()
+            .transpose()?;
+        if let Some((_, t)) = terms {
+            config.rates = t.rates;
+            config.vesting_secs = t.vesting_secs;
+        }
+        Ok(config)
+    }
 }
 
 /// A claim sent over IBC, awaiting its acknowledgement or timeout.

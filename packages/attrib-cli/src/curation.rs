@@ -126,13 +126,27 @@ pub enum CurationTx {
         #[arg(long)]
         beneficiary: Option<String>,
     },
-    /// Admin: allow or disallow a slasher
+    /// Admin: disallow a slasher at once (`--allowed true` is refused: announce a new one)
     SetSlasher {
         #[arg(long)]
         address: String,
         #[arg(long, action = clap::ArgAction::Set)]
         allowed: bool,
     },
+    /// Admin: announce a new slasher; it applies after the change delay
+    AnnounceSlasher {
+        #[arg(long)]
+        address: String,
+    },
+    /// Admin: announce moved peers (JSON of `Peers`); they apply after the change delay
+    AnnouncePeers {
+        #[arg(long)]
+        json: String,
+    },
+    /// Anyone: apply the announced change once its delay is over
+    ApplyChange,
+    /// Admin: cancel the announced change
+    CancelChange,
     /// Admin: replace the parameters (JSON of `Params`)
     UpdateParams {
         #[arg(long)]
@@ -399,6 +413,37 @@ pub async fn tx(ctx: &Ctx, cmd: CurationTx) -> Result<Option<TxOutcome>> {
                 vec![],
             )
             .await
+        }
+        CurationTx::AnnounceSlasher { address } => {
+            let change = attrib_curator_staking::msg::StakingChange::AddSlasher {
+                address: ctx.resolve_address(&address)?,
+            };
+            ctx.execute(
+                "announce_change",
+                &staking,
+                &ExecMsg::AnnounceChange { change },
+                vec![],
+            )
+            .await
+        }
+        CurationTx::AnnouncePeers { json } => {
+            let peers = serde_json::from_str(&json).map_err(|e| anyhow!("--json is not valid Peers: {e}"))?;
+            let change = attrib_curator_staking::msg::StakingChange::Peers { peers };
+            ctx.execute(
+                "announce_change",
+                &staking,
+                &ExecMsg::AnnounceChange { change },
+                vec![],
+            )
+            .await
+        }
+        CurationTx::ApplyChange => {
+            ctx.execute("apply_change", &staking, &ExecMsg::ApplyChange {}, vec![])
+                .await
+        }
+        CurationTx::CancelChange => {
+            ctx.execute("cancel_change", &staking, &ExecMsg::CancelChange {}, vec![])
+                .await
         }
         CurationTx::UpdateParams { json } => {
             let params: Params =

@@ -121,6 +121,7 @@ pub fn local_curation_params() -> attrib_curator_staking::msg::Params {
         // Reward epochs run on this clock: three minutes, so the demo closes one.
         epoch_secs: 180,
         max_stakers: 200,
+        change_delay_secs: attrib_std::timelock::CHANGE_DELAY_SECS.0,
     }
 }
 
@@ -334,6 +335,8 @@ pub async fn run(ctx: &Ctx, args: DeployArgs) -> Result<Deployments> {
                 accept(&token_denom, 1),
             ],
             top_k: 3,
+            // The shortest delay: a local chain's admin moves nothing after wiring.
+            change_delay_secs: Some(attrib_std::timelock::CHANGE_DELAY_SECS.0),
         },
     };
     let reward_pool = instantiate(

@@ -89,7 +89,22 @@ pub enum RewardsTx {
         #[arg(long)]
         remove: bool,
     },
-    /// Admin: change configuration (only the flags given change)
+    /// Admin: announce a new treasury; it applies after the change delay
+    AnnounceTreasury {
+        #[arg(long)]
+        address: String,
+    },
+    /// Admin: announce moved peers (JSON of `Peers`); they apply after the change delay
+    AnnouncePeers {
+        #[arg(long)]
+        json: String,
+    },
+    /// Anyone: apply the announced change once its delay is over
+    ApplyChange,
+    /// Admin: cancel the announced change
+    CancelChange,
+    /// Admin: change configuration (only the flags given change; new rates and vesting
+    /// apply from the next epoch; a new treasury is announced with announce-treasury)
     UpdateConfig {
         #[arg(long)]
         treasury: Option<String>,
@@ -360,6 +375,38 @@ pub async fn tx(ctx: &Ctx, cmd: RewardsTx) -> Result<Option<TxOutcome>> {
                 .transpose()?;
             let msg = ExecMsg::SetAcceptedDenom { denom, accepted };
             ctx.execute("set_accepted_denom", &pool, &msg, vec![]).await
+        }
+        RewardsTx::AnnounceTreasury { address } => {
+            let change = attrib_reward_distributor::state::DistributorChange::Treasury {
+                address: ctx.resolve_address(&address)?,
+            };
+            ctx.execute(
+                "announce_change",
+                &pool,
+                &ExecMsg::AnnounceChange { change },
+                vec![],
+            )
+            .await
+        }
+        RewardsTx::AnnouncePeers { json } => {
+            let peers =
+                serde_json::from_str(&json).map_err(|e| anyhow::anyhow!("--json is not valid Peers: {e}"))?;
+            let change = attrib_reward_distributor::state::DistributorChange::Peers { peers };
+            ctx.execute(
+                "announce_change",
+                &pool,
+                &ExecMsg::AnnounceChange { change },
+                vec![],
+            )
+            .await
+        }
+        RewardsTx::ApplyChange => {
+            ctx.execute("apply_change", &pool, &ExecMsg::ApplyChange {}, vec![])
+                .await
+        }
+        RewardsTx::CancelChange => {
+            ctx.execute("cancel_change", &pool, &ExecMsg::CancelChange {}, vec![])
+                .await
         }
         RewardsTx::UpdateConfig {
             treasury,

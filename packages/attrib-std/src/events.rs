@@ -87,6 +87,8 @@ pub mod attr {
     pub const REMOVED: &str = "removed";
     pub const OPERATOR: &str = "operator";
     pub const SEQ: &str = "seq";
+    pub const CHANGE: &str = "change";
+    pub const EFFECTIVE_AT: &str = "effective_at";
     pub const FIRST_ID: &str = "first_id";
     pub const LAST_ID: &str = "last_id";
     pub const COUNT: &str = "count";
@@ -146,6 +148,9 @@ pub const REVIEW_AWAITING_ADMIN: &str = "attrib_review_awaiting_admin";
 pub const CHALLENGE_OPENED: &str = "attrib_challenge_opened";
 pub const SLASHER_SET: &str = "attrib_slasher_set";
 pub const PEERS_SET: &str = "attrib_peers_set";
+pub const CHANGE_ANNOUNCED: &str = "attrib_change_announced";
+pub const CHANGE_APPLIED: &str = "attrib_change_applied";
+pub const CHANGE_CANCELLED: &str = "attrib_change_cancelled";
 
 pub const REWARD_INFLOW: &str = "attrib_reward_inflow";
 pub const EMISSIONS_FUNDED: &str = "attrib_emissions_funded";
@@ -209,6 +214,9 @@ pub mod action {
     pub const ADMIN_RESOLVE: &str = "admin_resolve";
     pub const SLASH: &str = "slash";
     pub const SET_SLASHER: &str = "set_slasher";
+    pub const ANNOUNCE_CHANGE: &str = "announce_change";
+    pub const APPLY_CHANGE: &str = "apply_change";
+    pub const CANCEL_CHANGE: &str = "cancel_change";
     pub const SET_PEERS: &str = "set_peers";
     pub const UPDATE_PARAMS: &str = "update_params";
     pub const PAY: &str = "pay";

@@ -15,7 +15,10 @@
 //! - [`entry`]: the contracts' entry points, which read each message once, straight
 //!   into sylvia's generated enums;
 //! - [`events`]: event type and attribute names, read by the CLI and indexers.
-//! - [`validation`]: the one input-validation error every contract wraps, and its checks;
+//! - [`validation`]: the one input-validation error every contract wraps, and its checks
+//!   (the bounds check of every admin-set parameter among them);
+//! - [`timelock`]: announce, apply after a delay, cancel — for changes of who may slash
+//!   and where money goes;
 //! - [`pagination`]: the start-after/limit rule of every list query;
 //! - [`ibc`]: ICS-20 packets, local `ibc/…` denoms, the ibc-hooks derived sender, the
 //!   memos of incoming payments and outgoing claims.
@@ -33,6 +36,7 @@ pub mod pagination;
 pub mod receipts;
 pub mod registry;
 pub mod rewards;
+pub mod timelock;
 pub mod validation;
 
 pub use interfaces::{

@@ -27,6 +27,45 @@ pub enum ValidationError {
         field: &'static str,
         reason: &'static str,
     },
+
+    /// An admin-set parameter outside its documented range (the field's doc comment).
+    #[error("{field} must be {min}-{max}, got {value}")]
+    OutOfRange {
+        field: &'static str,
+        value: u128,
+        min: u128,
+        max: u128,
+    },
+}
+
+/// The bounds check of every admin-set parameter: `min <= value <= max`, else
+/// [`ValidationError::OutOfRange`] naming the field, the value and the range.
+pub fn within<T: Into<u128> + Copy>(
+    field: &'static str,
+    value: T,
+    min: T,
+    max: T,
+) -> Result<(), ValidationError> {
+    let (value, min, max) = (value.into(), min.into(), max.into());
+    if value < min || value > max {
+        return Err(ValidationError::OutOfRange {
+            field,
+            value,
+            min,
+            max,
+        });
+    }
+    Ok(())
+}
+
+/// Ranges shared by the contracts' parameters.
+pub mod range {
+    /// One day, in seconds.
+    pub const DAY: u64 = 86_400;
+    /// The longest window, deadline or period any parameter may name: a year.
+    pub const MAX_SECS: u64 = 365 * DAY;
+    /// A share in basis points.
+    pub const BPS: u32 = 10_000;
 }
 
 /// Non-empty text (or bytes) of at most `max` bytes.
@@ -108,5 +147,25 @@ mod tests {
             })
         );
         ensure(true, "k", "why").unwrap();
+        assert_eq!(
+            within("share_bps", 5_001u32, 0, 5_000),
+            Err(ValidationError::OutOfRange {
+                field: "share_bps",
+                value: 5_001,
+                min: 0,
+                max: 5_000
+            })
+        );
+        assert_eq!(
+            within("secs", 0u64, 1, 10),
+            Err(ValidationError::OutOfRange {
+                field: "secs",
+                value: 0,
+                min: 1,
+                max: 10
+            })
+        );
+        within("secs", 10u64, 1, 10).unwrap();
+        within("secs", 1u64, 1, 10).unwrap();
     }
 }

@@ -124,6 +124,8 @@ pub fn default_staking_params() -> StakingParams {
         max_rounds: 2,
         epoch_secs: DAY,
         max_stakers: 50,
+        // The least the unbonding period allows.
+        change_delay_secs: 7 * DAY,
     }
 }
 
@@ -391,6 +393,7 @@ impl ProtocolBuilder {
                 emission,
                 accepted: accepted_denoms,
                 top_k: d.top_k,
+                change_delay_secs: None,
             })
             .with_label("attrib-reward-distributor")
             .with_admin(Some(admin.as_str()))

@@ -69,6 +69,7 @@ pub(super) async fn run(b: &mut Bench<'_>, listed: &Listed, max_epochs: u64) -> 
                 },
             }],
             top_k: 3,
+            change_delay_secs: None,
         },
     };
     let m = cosmrs::cosmwasm::MsgInstantiateContract {

@@ -179,6 +179,27 @@ impl ValidPeers {
         }
     }
 
+    /// Whether `set_peers` may store these peers at once: only where the role has no
+    /// address yet (a deployment's wiring) or keeps the one it has. Moving a role that is
+    /// set changes whom the contract trusts or pays, so it is announced first and applied
+    /// after the contract's change delay ([`crate::timelock`]).
+    pub fn check_immediate(&self, current: &PeersResponse) -> Result<(), crate::timelock::TimelockError> {
+        let now = [
+            &current.registry,
+            &current.curator_staking,
+            &current.receipt_oracle,
+            &current.reward_pool,
+        ];
+        for ((role, given), set) in self.entries().into_iter().zip(now) {
+            if let (Some(new), Some(old)) = (given, set) {
+                if new != old {
+                    return Err(crate::timelock::TimelockError::AnnounceFirst { what: role.as_str() });
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// `action = set_peers` and one `attrib_peers_set` event naming each role set.
     pub fn response(&self) -> Response {
         let mut event = cosmwasm_std::Event::new(events::PEERS_SET);

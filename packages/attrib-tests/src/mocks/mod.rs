@@ -4,3 +4,4 @@
 
 pub mod points;
 pub mod review_service;
+pub mod reward_source;

@@ -13,10 +13,12 @@ use cosmwasm_std::{coin, to_json_binary, HexBinary, Uint128};
 use super::suite::*;
 use attrib_curator_staking::contract::sv::mt::{CodeId, CuratorStakingContractProxy};
 use attrib_curator_staking::error::ContractError;
+use attrib_curator_staking::msg::StakingChange;
 use attrib_curator_staking::msg::{InstantiateConfig, ReceiveMsg};
 use attrib_curator_staking::state::Role;
 use attrib_registry::contract::sv::mt::RegistryContractProxy;
 use attrib_std::interfaces::slashing_service::sv::mt::SlashingServiceProxy;
+use attrib_std::timelock::TimelockError;
 use attrib_std::validation::ValidationError;
 
 fn evidence() -> HexBinary {
@@ -57,26 +59,32 @@ fn instantiate_and_params_are_validated() {
     p.quorum_bps = 10_001;
     assert_eq!(
         inst(Some(DENOM.into()), None, p).unwrap_err(),
-        ContractError::Validation(ValidationError::Invalid {
+        ContractError::Validation(ValidationError::OutOfRange {
             field: "quorum_bps",
-            reason: "must be a share in basis points (1-10000)"
+            value: 10_001,
+            min: 1,
+            max: 10_000
         })
     );
     let mut p = params();
     p.dispute_committee_size = 1;
     assert_eq!(
         inst(Some(DENOM.into()), None, p).unwrap_err(),
-        ContractError::Validation(ValidationError::Invalid {
+        ContractError::Validation(ValidationError::OutOfRange {
             field: "dispute_committee_size",
-            reason: "must be at least committee_size"
+            value: 1,
+            min: 3,
+            max: 51
         })
     );
     let mut p = params();
     p.commit_secs = 0;
     suite.assert_refused(
-        ContractError::Validation(ValidationError::Invalid {
+        ContractError::Validation(ValidationError::OutOfRange {
             field: "commit_secs",
-            reason: "must be positive",
+            value: 0,
+            min: 1,
+            max: 365 * DAY as u128,
         }),
         |s| s.staking().update_params(p.clone()).call(&s.admin),
     );
@@ -94,6 +102,15 @@ fn instantiate_and_params_are_validated() {
             s.staking()
                 .set_slasher(s.stranger.to_string(), true)
                 .call(&s.stranger)
+        },
+    );
+    // A slasher is never named at once.
+    suite.assert_refused(
+        ContractError::Timelock(TimelockError::AnnounceFirst { what: "slasher" }),
+        |s| {
+            s.staking()
+                .set_slasher(s.stranger.to_string(), true)
+                .call(&s.admin)
         },
     );
 }
@@ -766,18 +783,25 @@ fn set_peers_bad_input() {
         receipt_oracle: oracle.map(|a| a.to_string()),
         ..Default::default()
     };
-    // Before any review the registry may move (here away and back).
-    for registry in [&suite.pool, &suite.registry] {
-        suite
-            .staking()
-            .set_peers(peers(Some(registry), None))
-            .call(&suite.admin)
-            .unwrap();
-    }
+    // A set registry moves only by announcement (here announced, then cancelled).
+    suite.assert_refused(
+        ContractError::Timelock(TimelockError::AnnounceFirst { what: "registry" }),
+        |s| s.staking().set_peers(peers(Some(&s.pool), None)).call(&s.admin),
+    );
+    let move_registry = |s: &Suite| {
+        s.staking()
+            .announce_change(StakingChange::Peers {
+                peers: peers(Some(&s.pool), None),
+            })
+            .call(&s.admin)
+    };
+    move_registry(&suite).unwrap();
+    suite.staking().cancel_change().call(&suite.admin).unwrap();
     suite.register_strict_tranche(1);
     suite.assert_refused(ContractError::Peers(PeerError::InUse { role: "registry" }), |s| {
-        s.staking().set_peers(peers(Some(&s.pool), None)).call(&s.admin)
+        move_registry(s)
     });
+    // The same address again is no move.
     suite
         .staking()
         .set_peers(peers(Some(&suite.registry), None))
@@ -817,11 +841,23 @@ fn set_peers_bad_input() {
         .call(&suite.admin)
         .unwrap();
     slash(&suite, &first).unwrap();
+    // Moving the oracle (and its right to slash) waits for the change delay.
+    suite.assert_refused(
+        ContractError::Timelock(TimelockError::AnnounceFirst {
+            what: "receipt_oracle",
+        }),
+        |s| s.staking().set_peers(peers(None, Some(&second))).call(&s.admin),
+    );
     suite
         .staking()
-        .set_peers(peers(None, Some(&second)))
+        .announce_change(StakingChange::Peers {
+            peers: peers(None, Some(&second)),
+        })
         .call(&suite.admin)
         .unwrap();
+    slash(&suite, &first).unwrap();
+    suite.advance(params().change_delay_secs);
+    suite.staking().apply_change().call(&suite.stranger).unwrap();
     suite.assert_refused(
         ContractError::NotSlasher {
             sender: first.to_string(),

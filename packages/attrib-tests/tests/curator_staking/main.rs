@@ -2,6 +2,7 @@
 //! protocol cw20 token for the cw20 stake path). `suite.rs` builds them; `reviews.rs`,
 //! `disputes.rs`, `staking.rs` tell the stories; `bad_input.rs` covers every message.
 
+mod admin_bounds;
 mod bad_input;
 mod disputes;
 mod reviews;

@@ -38,9 +38,23 @@ fn honest_review_accepts_and_awards_points_to_the_committee() {
         (ReviewStatus::Finalized, Some(Vote::Accept))
     );
     for c in suite.committee(review) {
-        assert_eq!(suite.staking().points(0, Some(c.to_string())).unwrap().points, 1);
+        assert_eq!(
+            suite
+                .staking()
+                .points(suite.epoch(), Some(c.to_string()))
+                .unwrap()
+                .points,
+            1
+        );
     }
-    assert_eq!(suite.staking().epoch_points(0, None, None).unwrap().total, 3);
+    assert_eq!(
+        suite
+            .staking()
+            .epoch_points(suite.epoch(), None, None)
+            .unwrap()
+            .total,
+        3
+    );
     assert_eq!(suite.staking().open_review_of(tranche).unwrap().review_id, None);
     suite.assert_conserved();
 }
@@ -72,7 +86,11 @@ fn stake_weighted_majority_decides_and_the_minority_earns_nothing() {
     };
     assert_eq!(suite.tranche_status(tranche), want);
     for (who, v) in &votes {
-        let p = suite.staking().points(0, Some(who.to_string())).unwrap().points;
+        let p = suite
+            .staking()
+            .points(suite.epoch(), Some(who.to_string()))
+            .unwrap()
+            .points;
         assert_eq!(p, u64::from(*v == expected), "only the majority earns points");
     }
 }
@@ -113,7 +131,7 @@ fn silent_members_are_slashed_lightly_and_the_rest_decide() {
     assert_eq!(
         suite
             .staking()
-            .points(0, Some(silent.curator.to_string()))
+            .points(suite.epoch(), Some(silent.curator.to_string()))
             .unwrap()
             .points,
         0

@@ -15,7 +15,7 @@ use sylvia::multitest::{App, Proxy};
 use attrib_curator_staking::contract::sv::mt::CuratorStakingContractProxy;
 use attrib_curator_staking::contract::CuratorStakingContract;
 use attrib_curator_staking::error::ContractError;
-use attrib_curator_staking::msg::Params;
+use attrib_curator_staking::msg::{Params, StakingChange};
 use attrib_curator_staking::state::{Review, Role};
 use attrib_tests::{addr, ProtocolBuilder};
 pub use attrib_tests::{MtApp, DENOM};
@@ -69,6 +69,7 @@ impl SuiteBuilder {
             "stranger",
         ]);
         let params = self.params;
+        let delay = params.change_delay_secs;
         // The reward pool is a real reward distributor; the registry takes no fees.
         let p = ProtocolBuilder::default()
             .with_funded_actors(&funded, &[coin(START, DENOM), coin(START, "uother")])
@@ -78,10 +79,15 @@ impl SuiteBuilder {
             .build();
         let (admin, slasher) = (p.admin.clone(), addr("slasher"));
         let staking = p.curator_staking();
+        // A slasher is announced and applies after the change delay.
         staking
-            .set_slasher(slasher.to_string(), true)
+            .announce_change(StakingChange::AddSlasher {
+                address: slasher.to_string(),
+            })
             .call(&admin)
             .unwrap();
+        p.app.update_block(|b| b.time = b.time.plus_seconds(delay));
+        staking.apply_change().call(&admin).unwrap();
         for (c, s) in curators.iter().zip(&self.stakes) {
             staking
                 .stake(Role::Curator)
@@ -178,6 +184,12 @@ impl Suite {
 
     pub fn registry(&self) -> Proxy<'_, MtApp, RegistryContract> {
         Proxy::new(self.registry.clone(), &self.app)
+    }
+
+    /// The current review-points epoch.
+    pub fn epoch(&self) -> u64 {
+        let c = self.staking().config().unwrap().config;
+        c.clock().epoch_at(self.app.block_info().time.seconds())
     }
 
     pub fn staking(&self) -> Proxy<'_, MtApp, CuratorStakingContract> {

@@ -358,12 +358,28 @@ fn finalize_challenge_withdraw_and_admin_bad_input() {
     let mut p = params();
     p.fraud_slash_bps = 0;
     s.assert_refused(
-        ContractError::Validation(ValidationError::Invalid {
+        ContractError::Validation(ValidationError::OutOfRange {
             field: "fraud_slash_bps",
-            reason: "must be 1-10000",
+            value: 0,
+            min: 1,
+            max: 10_000,
         }),
         |s| s.oracle().update_params(p.clone()).call(&s.admin),
     );
+    // The posting grace may not be zero (an unpause must leave time to post) nor above a day.
+    for (grace, min, max) in [(0u64, 60u128, 86_400u128), (86_401, 60, 86_400)] {
+        let mut p = params();
+        p.posting_grace_secs = grace;
+        s.assert_refused(
+            ContractError::Validation(ValidationError::OutOfRange {
+                field: "posting_grace_secs",
+                value: grace.into(),
+                min,
+                max,
+            }),
+            |s| s.oracle().update_params(p.clone()).call(&s.admin),
+        );
+    }
     // A finalized batch is closed to proofs.
     s.fund(1_000);
     let rs: Vec<_> = (1..=3).map(|i| s.receipt(i, 1)).collect();

@@ -200,3 +200,58 @@ fn migrate_keeps_models_and_batches() {
     let info = cw2::query_contract_info(&s.app.app().wrap(), oracle.contract_addr.to_string()).unwrap();
     assert_eq!(info.contract, attrib_receipt_oracle::contract::CONTRACT_NAME);
 }
+
+/// Issue 14 item 6: an oracle paused before pause windows were recorded has none; the
+/// migration opens one, so deadlines in the rest of the pause are pushed back too.
+#[test]
+fn a_migration_while_paused_opens_the_pause_window() {
+    use attrib_receipt_oracle::contract::sv::mt::CodeId;
+    use attrib_std::interfaces::governance::sv::mt::GovernanceProxy;
+    let s = Suite::new();
+    let code = CodeId::store_code(&s.app);
+    let oracle = code
+        .instantiate(attrib_receipt_oracle::msg::InstantiateConfig {
+            admin: None,
+            registry: s.registry.to_string(),
+            curator_staking: s.staking.to_string(),
+            reward_pool: s.pool.to_string(),
+            params: params(),
+        })
+        .with_label("migratable")
+        .with_admin(Some(s.admin.as_str()))
+        .call(&s.admin)
+        .unwrap();
+    let addr = oracle.contract_addr.clone();
+    oracle.set_paused(true).call(&s.admin).unwrap();
+    // As stored by code from before pause windows.
+    s.app
+        .app_mut()
+        .contract_storage_mut(&addr)
+        .remove(b"pause_window");
+    let raw = |s: &Suite| {
+        s.app
+            .app()
+            .wrap()
+            .query_wasm_raw(addr.to_string(), b"pause_window".to_vec())
+            .unwrap()
+    };
+    assert_eq!(raw(&s), None);
+    s.advance(100);
+    let now = s.app.block_info().time.seconds();
+    oracle.migrate().call(&s.admin, code.code_id()).unwrap();
+    let window: attrib_receipt_oracle::state::PauseWindow =
+        cosmwasm_std::from_json(raw(&s).unwrap()).unwrap();
+    assert_eq!(
+        window,
+        attrib_receipt_oracle::state::PauseWindow {
+            from: now,
+            until: None,
+            resume_by: None
+        }
+    );
+    // Unpaused, the resume-by time is fixed with the grace in force.
+    oracle.set_paused(false).call(&s.admin).unwrap();
+    let window: attrib_receipt_oracle::state::PauseWindow =
+        cosmwasm_std::from_json(raw(&s).unwrap()).unwrap();
+    assert_eq!(window.resume_by, Some(now + GRACE));
+}

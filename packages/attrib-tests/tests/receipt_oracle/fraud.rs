@@ -434,3 +434,40 @@ fn a_pause_over_the_posting_deadline_does_not_make_the_operator_late() {
     s.oracle().set_paused(false).call(&s.admin).unwrap();
     s.post(2, &[pending], None).unwrap();
 }
+
+/// Issue 14 item 6: the resume-by time of a pause is fixed at the unpause. Lowering the
+/// posting grace afterwards must not shorten the time an operator was given to post what
+/// the pause kept it from posting (on the old code the grace was read live, and could
+/// even be set to 0).
+#[test]
+fn lowering_the_grace_after_an_unpause_does_not_make_the_operator_late() {
+    use attrib_std::interfaces::governance::sv::mt::GovernanceProxy;
+    let s = Suite::new();
+    s.fund(1_000_000);
+    let rs: Vec<Receipt> = (1..=3).map(|i| s.receipt(i, 5)).collect();
+    s.post(1, &rs, None).unwrap();
+    let pending = s.receipt(4, 5);
+    s.oracle().set_paused(true).call(&s.admin).unwrap();
+    s.advance(EPOCH + GRACE + 1);
+    s.oracle().set_paused(false).call(&s.admin).unwrap();
+    let mut p = params();
+    p.posting_grace_secs = 60;
+    s.oracle().update_params(p).call(&s.admin).unwrap();
+    s.advance(61);
+    let stake0 = s.operator_bonded();
+    let late = s
+        .oracle()
+        .challenge_late_omission(
+            s.model,
+            s.operator.to_string(),
+            pending.clone(),
+            s.sign(pending.digest()),
+        )
+        .call(&s.auditor);
+    assert!(
+        matches!(late, Err(ContractError::NotLate { id: 4, .. })),
+        "the operator still had the grace given at the unpause: {late:?}"
+    );
+    assert_eq!(s.operator_bonded(), stake0);
+    s.post(2, &[pending], None).unwrap();
+}

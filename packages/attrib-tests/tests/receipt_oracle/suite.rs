@@ -117,6 +117,7 @@ impl Suite {
                     max_rounds: 1,
                     epoch_secs: EPOCH,
                     max_stakers: 10,
+                    change_delay_secs: attrib_std::timelock::CHANGE_DELAY_SECS.0,
                 }
             })
             .with_oracle_params(|op| *op = params())

@@ -61,8 +61,11 @@ fn instantiate_rejects_bad_config() {
     };
     assert_eq!(
         inst(0, 10, None, a.pool.to_string()).unwrap_err(),
-        ContractError::Validation(ValidationError::Zero {
-            field: "challenge_window_secs"
+        ContractError::Validation(ValidationError::OutOfRange {
+            field: "challenge_window_secs",
+            value: 0,
+            min: 1,
+            max: 365 * 86_400,
         })
     );
     assert_eq!(
@@ -113,8 +116,11 @@ fn update_config_is_admin_only_and_validated() {
         },
     );
     suite.assert_refused(
-        ContractError::Validation(ValidationError::Zero {
+        ContractError::Validation(ValidationError::OutOfRange {
             field: "challenge_window_secs",
+            value: 0,
+            min: 1,
+            max: 365 * 86_400,
         }),
         |s| {
             s.registry()

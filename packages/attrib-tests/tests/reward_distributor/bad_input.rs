@@ -391,9 +391,11 @@ fn admin_messages_bad_input() {
         },
     );
     s.assert_refused(
-        ContractError::Validation(ValidationError::Invalid {
+        ContractError::Validation(ValidationError::OutOfRange {
             field: "top_k",
-            reason: "must be 1-100",
+            value: 0,
+            min: 1,
+            max: 100,
         }),
         |s| {
             s.distributor()
@@ -476,6 +478,7 @@ fn instantiate_rejects_bad_config_and_migrate_checks_versions() {
             }),
             accepted: vec![],
             top_k: 3,
+            change_delay_secs: None,
         })
         .call(&a.admin)
     };

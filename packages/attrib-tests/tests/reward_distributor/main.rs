@@ -1,3 +1,4 @@
+mod admin_bounds;
 mod bad_input;
 mod paging;
 mod properties;

@@ -1,0 +1,234 @@
+//! Issue 14 item 6: the admin's powers are bounded. The staking admin cannot make itself a
+//! slasher, raise the challenger share to 100 % and seize all stake; a new slasher waits
+//! for the change delay (announce → apply, cancellable).
+
+use attrib_curator_staking::contract::sv::mt::CuratorStakingContractProxy as _;
+use attrib_curator_staking::error::ContractError;
+use attrib_curator_staking::msg::StakingChange;
+use attrib_std::governance::GovernanceError;
+use attrib_std::interfaces::slashing_service::sv::mt::SlashingServiceProxy as _;
+use attrib_std::timelock::TimelockError;
+use attrib_std::validation::ValidationError;
+use cosmwasm_std::Uint128;
+
+use super::suite::*;
+
+#[test]
+fn admin_cannot_make_itself_a_slasher_and_seize_all_stake() {
+    let s = SuiteBuilder::default().build();
+    let victim = s.curators[0].clone();
+    let (bonded, admin_balance) = (s.bonded(&victim), s.balance(&s.admin));
+
+    let mut p = params();
+    p.challenger_share_bps = 10_000;
+    let raise = s.staking().update_params(p).call(&s.admin);
+    let name = s.staking().set_slasher(s.admin.to_string(), true).call(&s.admin);
+    let announce = s
+        .staking()
+        .announce_change(StakingChange::AddSlasher {
+            address: s.admin.to_string(),
+        })
+        .call(&s.admin);
+    let seize = s
+        .staking()
+        .slash(
+            victim.to_string(),
+            None,
+            Some(10_000),
+            "seize".into(),
+            Some(s.admin.to_string()),
+        )
+        .call(&s.admin);
+    assert_eq!(
+        raise.unwrap_err(),
+        ContractError::Validation(ValidationError::OutOfRange {
+            field: "challenger_share_bps",
+            value: 10_000,
+            min: 0,
+            max: 5_000
+        })
+    );
+    assert_eq!(
+        name.unwrap_err(),
+        ContractError::Timelock(TimelockError::AnnounceFirst { what: "slasher" })
+    );
+    assert_eq!(
+        announce.unwrap_err(),
+        ContractError::AdminMayNotSlash {
+            address: s.admin.to_string()
+        }
+    );
+    assert_eq!(
+        seize.unwrap_err(),
+        ContractError::NotSlasher {
+            sender: s.admin.to_string()
+        }
+    );
+    assert_eq!(s.bonded(&victim), bonded);
+    assert_eq!(s.payout(&s.admin), 0);
+    assert_eq!(s.balance(&s.admin), admin_balance);
+    assert_eq!(s.staking().pending_change().unwrap().pending, None);
+    s.assert_conserved();
+}
+
+/// Announce → apply after the delay (by anyone) → the new slasher slashes; every wrong
+/// step is refused with its own error and changes nothing.
+#[test]
+fn a_new_slasher_applies_only_after_the_delay() {
+    let s = SuiteBuilder::default().build();
+    let newcomer = s.stranger.clone();
+    let add = |s: &Suite, who: &cosmwasm_std::Addr| {
+        s.staking()
+            .announce_change(StakingChange::AddSlasher {
+                address: newcomer.to_string(),
+            })
+            .call(who)
+    };
+    let slash = |s: &Suite| {
+        s.staking()
+            .slash(
+                s.curators[1].to_string(),
+                Some(Uint128::new(10)),
+                None,
+                "fraud".into(),
+                None,
+            )
+            .call(&newcomer)
+    };
+    s.assert_refused(ContractError::Timelock(TimelockError::NothingPending), |s| {
+        s.staking().apply_change().call(&s.stranger)
+    });
+    s.assert_refused(ContractError::Timelock(TimelockError::NothingPending), |s| {
+        s.staking().cancel_change().call(&s.admin)
+    });
+    s.assert_refused(
+        ContractError::Governance(GovernanceError::NotAdmin {
+            sender: s.stranger.to_string(),
+        }),
+        |s| add(s, &s.stranger),
+    );
+    let delay = params().change_delay_secs;
+    let announced_at = s.app.block_info().time.seconds();
+    let resp = add(&s, &s.admin).unwrap();
+    let ev = resp
+        .events
+        .iter()
+        .find(|e| e.ty == "wasm-attrib_change_announced")
+        .expect("announcement event");
+    assert!(ev
+        .attributes
+        .iter()
+        .any(|a| a.key == "effective_at" && a.value == (announced_at + delay).to_string()));
+    s.assert_refused(
+        ContractError::Timelock(TimelockError::AlreadyPending {
+            effective_at: announced_at + delay,
+        }),
+        |s| add(s, &s.admin),
+    );
+    s.assert_refused(
+        ContractError::Governance(GovernanceError::NotAdmin {
+            sender: s.stranger.to_string(),
+        }),
+        |s| s.staking().cancel_change().call(&s.stranger),
+    );
+    s.advance(delay - 1);
+    s.assert_refused(
+        ContractError::Timelock(TimelockError::NotYet {
+            effective_at: announced_at + delay,
+            now: announced_at + delay - 1,
+        }),
+        |s| s.staking().apply_change().call(&s.stranger),
+    );
+    s.assert_refused(
+        ContractError::NotSlasher {
+            sender: newcomer.to_string(),
+        },
+        slash,
+    );
+    s.advance(1);
+    s.staking().apply_change().call(&s.curators[2]).unwrap();
+    s.assert_refused(ContractError::Timelock(TimelockError::NothingPending), |s| {
+        s.staking().apply_change().call(&s.stranger)
+    });
+    slash(&s).unwrap();
+    // Revoking is at once; a cancelled announcement never applies.
+    s.staking()
+        .set_slasher(newcomer.to_string(), false)
+        .call(&s.admin)
+        .unwrap();
+    add(&s, &s.admin).unwrap();
+    s.staking().cancel_change().call(&s.admin).unwrap();
+    s.advance(delay);
+    s.assert_refused(ContractError::Timelock(TimelockError::NothingPending), |s| {
+        s.staking().apply_change().call(&s.stranger)
+    });
+    s.assert_refused(
+        ContractError::NotSlasher {
+            sender: newcomer.to_string(),
+        },
+        slash,
+    );
+    s.assert_conserved();
+}
+
+/// Every slash rate and the change delay have a ceiling (and the delay a floor: the
+/// unbonding period), at update as at instantiation.
+#[test]
+fn params_out_of_range_are_refused() {
+    let s = SuiteBuilder::default().build();
+    type Edit = fn(&mut attrib_curator_staking::msg::Params);
+    let cases: Vec<(Edit, ValidationError)> = vec![
+        (
+            |p| p.non_reveal_slash_bps = 1_001,
+            ValidationError::OutOfRange {
+                field: "non_reveal_slash_bps",
+                value: 1_001,
+                min: 0,
+                max: 1_000,
+            },
+        ),
+        (
+            |p| p.wrong_accept_slash_bps = 5_001,
+            ValidationError::OutOfRange {
+                field: "wrong_accept_slash_bps",
+                value: 5_001,
+                min: 0,
+                max: 5_000,
+            },
+        ),
+        (
+            |p| p.committee_size = 22,
+            ValidationError::OutOfRange {
+                field: "committee_size",
+                value: 22,
+                min: 1,
+                max: 21,
+            },
+        ),
+        (
+            |p| p.change_delay_secs = 0,
+            ValidationError::OutOfRange {
+                field: "change_delay_secs",
+                value: 0,
+                min: 7 * DAY as u128,
+                max: 30 * DAY as u128,
+            },
+        ),
+        (
+            |p| p.change_delay_secs = 6 * DAY,
+            ValidationError::OutOfRange {
+                field: "change_delay_secs",
+                value: 6 * DAY as u128,
+                min: 7 * DAY as u128,
+                max: 30 * DAY as u128,
+            },
+        ),
+    ];
+    for (f, err) in cases {
+        let mut p = params();
+        f(&mut p);
+        s.assert_refused(ContractError::Validation(err), |s| {
+            s.staking().update_params(p.clone()).call(&s.admin)
+        });
+    }
+}

@@ -1,0 +1,208 @@
+//! Issue 14 item 6: the distributor admin cannot redirect what is owed, nor change the
+//! terms of an epoch that is already open.
+
+use attrib_reward_distributor::contract::sv::mt::RewardDistributorContractProxy as _;
+use attrib_reward_distributor::error::ContractError;
+use attrib_reward_distributor::msg::ConfigUpdate;
+use attrib_reward_distributor::state::DistributorChange;
+use attrib_std::governance::GovernanceError;
+use attrib_std::rewards::TakeRates;
+use attrib_std::timelock::{TimelockError, DEFAULT_CHANGE_DELAY_SECS};
+use attrib_std::validation::ValidationError;
+use attrib_std::wiring::sv::mt::WiringProxy as _;
+use attrib_std::wiring::PeerError;
+use attrib_std::wiring::Peers;
+use attrib_tests::mocks::reward_source::sv::mt::CodeId as ImpostorCode;
+use cosmwasm_std::Uint128;
+
+use super::suite::*;
+
+/// The admin points the pool at a registry of its own that names the admin's accomplice
+/// the contributor of every tranche: Alice's unclaimed rewards must stay hers.
+#[test]
+fn a_repointed_registry_cannot_redirect_unclaimed_positions() {
+    let s = SuiteBuilder::default().build();
+    let a = &s.actors;
+    s.pay_usage(100_000).unwrap();
+    s.next_epoch();
+    s.crank(10);
+    s.advance(VESTING);
+    let alice = s.position(s.alice_tranche);
+    let owed: u128 = alice
+        .claimable
+        .iter()
+        .filter(|r| r.denom == DENOM)
+        .map(|r| r.amount.u128())
+        .sum();
+    assert!(owed > 0);
+
+    let impostor = ImpostorCode::store_code(&s.app)
+        .instantiate(a.stranger.to_string(), alice.weight)
+        .call(&a.admin)
+        .unwrap();
+    let repoint = s
+        .distributor()
+        .set_peers(Peers {
+            registry: Some(impostor.contract_addr.to_string()),
+            ..Default::default()
+        })
+        .call(&a.admin);
+    let stolen = s.claim(&a.stranger, s.alice_tranche);
+    assert!(stolen.is_err(), "a stranger claimed Alice's position: {stolen:?}");
+    assert_eq!(
+        repoint.unwrap_err(),
+        ContractError::Timelock(TimelockError::AnnounceFirst { what: "registry" })
+    );
+    // Nor by announcement: positions are keyed by the registry's ids.
+    s.assert_refused(ContractError::Peers(PeerError::InUse { role: "registry" }), |s| {
+        s.distributor()
+            .announce_change(DistributorChange::Peers {
+                peers: Peers {
+                    registry: Some(impostor.contract_addr.to_string()),
+                    ..Default::default()
+                },
+            })
+            .call(&s.actors.admin)
+    });
+    let before = s.balance(&a.alice, DENOM);
+    s.claim(&a.alice, s.alice_tranche).unwrap();
+    assert_eq!(s.balance(&a.alice, DENOM) - before, owed);
+    s.assert_conserved();
+}
+
+/// A rate rise (and a new treasury) announced while an epoch is open must not touch that
+/// epoch: its fees split at the rates in force when it opened.
+#[test]
+fn a_rate_or_treasury_change_never_applies_to_an_open_epoch() {
+    let s = SuiteBuilder::default().build();
+    let a = &s.actors;
+    s.pay_usage(100_000).unwrap();
+    let rates = s
+        .distributor()
+        .update_config(ConfigUpdate {
+            rates: Some(TakeRates {
+                protocol_bps: 5_000,
+                curator_bps: 1_500,
+            }),
+            ..Default::default()
+        })
+        .call(&a.admin);
+    let treasury = s
+        .distributor()
+        .update_config(ConfigUpdate {
+            treasury: Some(a.stranger.to_string()),
+            ..Default::default()
+        })
+        .call(&a.admin);
+    s.next_epoch();
+    s.crank(10);
+    // 10 % protocol fee + the 15 % curator share nobody earned points for.
+    assert_eq!(
+        s.ledger(DENOM).treasury_owed,
+        Uint128::new(25_000),
+        "the open epoch was split at rates set after it opened"
+    );
+    assert_eq!(
+        treasury.unwrap_err(),
+        ContractError::Timelock(TimelockError::AnnounceFirst { what: "treasury" })
+    );
+    rates.unwrap();
+    // The next epoch opened after the change: it pays 50 % + 15 %.
+    let before = s.ledger(DENOM).treasury_owed;
+    s.pay_usage(100_000).unwrap();
+    s.next_epoch();
+    s.crank(10);
+    assert_eq!(s.ledger(DENOM).treasury_owed - before, Uint128::new(65_000));
+    s.assert_conserved();
+}
+
+/// A new treasury: announced (event with its time), applied by anyone after the delay;
+/// what the old one was owed stays claimable by the old one until then; every wrong step
+/// is refused and changes nothing.
+#[test]
+fn a_new_treasury_applies_only_after_the_delay() {
+    let s = SuiteBuilder::default().build();
+    let a = &s.actors;
+    let announce = |s: &Suite, who: &cosmwasm_std::Addr| {
+        s.distributor()
+            .announce_change(DistributorChange::Treasury {
+                address: s.actors.stranger.to_string(),
+            })
+            .call(who)
+    };
+    s.assert_refused(ContractError::Timelock(TimelockError::NothingPending), |s| {
+        s.distributor().apply_change().call(&s.actors.stranger)
+    });
+    s.assert_refused(ContractError::Timelock(TimelockError::NothingPending), |s| {
+        s.distributor().cancel_change().call(&s.actors.admin)
+    });
+    s.assert_refused(
+        ContractError::Governance(GovernanceError::NotAdmin {
+            sender: a.stranger.to_string(),
+        }),
+        |s| announce(s, &s.actors.stranger),
+    );
+    let delay = DEFAULT_CHANGE_DELAY_SECS;
+    let at = s.now() + delay;
+    let resp = announce(&s, &a.admin).unwrap();
+    assert!(resp.events.iter().any(|e| e.ty == "wasm-attrib_change_announced"
+        && e.attributes
+            .iter()
+            .any(|x| x.key == "effective_at" && x.value == at.to_string())));
+    s.assert_refused(
+        ContractError::Timelock(TimelockError::AlreadyPending { effective_at: at }),
+        |s| announce(s, &s.actors.admin),
+    );
+    s.advance(delay - 1);
+    s.assert_refused(
+        ContractError::Timelock(TimelockError::NotYet {
+            effective_at: at,
+            now: at - 1,
+        }),
+        |s| s.distributor().apply_change().call(&s.actors.stranger),
+    );
+    assert_eq!(s.distributor().config().unwrap().config.treasury, a.treasury);
+    s.advance(1);
+    s.distributor().apply_change().call(&a.bob).unwrap();
+    assert_eq!(s.distributor().config().unwrap().config.treasury, a.stranger);
+    s.assert_refused(ContractError::Timelock(TimelockError::NothingPending), |s| {
+        s.distributor().apply_change().call(&s.actors.stranger)
+    });
+    // Out of range: the change delay and the rates.
+    s.assert_refused(
+        ContractError::Validation(ValidationError::OutOfRange {
+            field: "change_delay_secs",
+            value: 0,
+            min: 86_400,
+            max: 30 * 86_400,
+        }),
+        |s| {
+            s.distributor()
+                .update_config(ConfigUpdate {
+                    change_delay_secs: Some(0),
+                    ..Default::default()
+                })
+                .call(&s.actors.admin)
+        },
+    );
+    s.assert_refused(
+        ContractError::Validation(ValidationError::OutOfRange {
+            field: "protocol_bps",
+            value: 6_000,
+            min: 0,
+            max: 5_000,
+        }),
+        |s| {
+            s.distributor()
+                .update_config(ConfigUpdate {
+                    rates: Some(TakeRates {
+                        protocol_bps: 6_000,
+                        curator_bps: 1_000,
+                    }),
+                    ..Default::default()
+                })
+                .call(&s.actors.admin)
+        },
+    );
+    s.assert_conserved();
+}

@@ -3,6 +3,7 @@
 //! A message with many fields takes them as one struct of `msg.rs` (`instantiate`,
 //! `register_dataset`).
 
+use attrib_std::content::CountStep;
 use attrib_std::registry::{DatasetId, LicenseTerms, SchemaId, TrancheId, VersionId};
 use cosmwasm_std::{HexBinary, Response};
 use sylvia::contract;
@@ -12,10 +13,12 @@ use crate::error::ContractError;
 use crate::msg::{
     ConfigResponse, ConfigUpdate, ContentRootResponse, DatasetsResponse, InstantiateConfig,
     LicenseGrantResponse, LicenseGrantsResponse, NewDataset, SchemaResponse, SchemasResponse, StatsResponse,
-    TrancheFilter, TrancheResponse, TranchesResponse, VersionWeightsResponse, VersionsResponse,
+    TrancheCommitmentsResponse, TrancheFilter, TrancheResponse, TranchesResponse, VersionWeightsResponse,
+    VersionsResponse,
 };
 pub use crate::state::RegistryContract;
 use crate::state::{DatasetIndexes, TrancheIndexes};
+use crate::tranches::TrancheReveal;
 use attrib_std::governance::AdminControl;
 use cw_storage_plus::{IndexedMap, Item, Map, MultiIndex};
 
@@ -78,6 +81,7 @@ impl RegistryContract {
             version_weights: Map::new("version_weights"),
             tranche_versions: Map::new("tranche_versions"),
             grants: Map::new("grants"),
+            commitments: Map::new("commitments"),
         }
     }
 
@@ -174,9 +178,29 @@ impl RegistryContract {
         self.do_retire_dataset(ctx, dataset_id)
     }
 
-    /// Contribute a tranche (content root, counts, URI) to a dataset; pays
-    /// `tranche_bond`. A root registered before is refused: no tranche is created, the
-    /// dedup counter grows and the bond is forfeited (the anti-spam rule).
+    /// First step of contributing a tranche: commit to
+    /// `attrib_std::content::commitment(sender, dataset id, content root, salt)`, paying
+    /// `tranche_bond`. At most `MAX_OPEN_COMMITMENTS` unrevealed per sender.
+    #[sv::msg(exec)]
+    pub fn commit_tranche(&self, ctx: ExecCtx, commitment: HexBinary) -> Result<Response, ContractError> {
+        self.do_commit_tranche(ctx, commitment)
+    }
+
+    /// Committer only: drop an unrevealed commitment (say, expired) and get its bond back.
+    #[sv::msg(exec)]
+    pub fn withdraw_tranche_commitment(
+        &self,
+        ctx: ExecCtx,
+        commitment: HexBinary,
+    ) -> Result<Response, ContractError> {
+        self.do_withdraw_commitment(ctx, commitment)
+    }
+
+    /// Second step: reveal the tranche (content root = root of its record tree, counts,
+    /// URI, salt). The sender's matching commitment must be from an earlier block and at
+    /// most `REVEAL_WINDOW_SECS` old; it is consumed and its bond becomes the tranche's.
+    /// A root registered before is refused: no tranche is created, the dedup counter
+    /// grows and this sender's bond is forfeited (the anti-spam rule).
     #[sv::msg(exec)]
     pub fn register_tranche(
         &self,
@@ -186,15 +210,33 @@ impl RegistryContract {
         record_count: u64,
         byte_size: u64,
         metadata_uri: String,
+        salt: HexBinary,
     ) -> Result<Response, ContractError> {
         self.do_register_tranche(
             ctx,
-            dataset_id,
-            content_root,
-            record_count,
-            byte_size,
-            metadata_uri,
+            TrancheReveal {
+                dataset_id,
+                content_root,
+                record_count,
+                byte_size,
+                metadata_uri,
+                salt,
+            },
         )
+    }
+
+    /// Anyone: prove a tranche's record count wrong by opening its content root down to
+    /// a node whose children do not add up to it (attrib_std::content::disprove_count).
+    /// A pending tranche is rejected (bond split between prover and reward pool), an
+    /// accepted one revoked (its unvested rewards clawed back).
+    #[sv::msg(exec)]
+    pub fn prove_record_count(
+        &self,
+        ctx: ExecCtx,
+        tranche_id: TrancheId,
+        proof: Vec<CountStep>,
+    ) -> Result<Response, ContractError> {
+        self.do_prove_record_count(ctx, tranche_id, proof)
     }
 
     /// Anyone: accept an optimistic tranche whose challenge window passed unchallenged.
@@ -345,6 +387,30 @@ impl RegistryContract {
                 .version_roots
                 .may_load(ctx.deps.storage, content_root.as_slice())?,
         })
+    }
+
+    /// A contributor's unrevealed tranche commitments (bounded, so not paged).
+    #[sv::msg(query)]
+    pub fn tranche_commitments(
+        &self,
+        ctx: QueryCtx,
+        contributor: String,
+    ) -> Result<TrancheCommitmentsResponse, ContractError> {
+        let contributor = ctx.deps.api.addr_validate(&contributor)?;
+        let commitments = self
+            .commitments
+            .prefix(&contributor)
+            .range(ctx.deps.storage, None, None, cosmwasm_std::Order::Ascending)
+            .map(|r| {
+                r.map(|(c, state)| crate::msg::OpenCommitment {
+                    commitment: HexBinary::from(c),
+                    height: state.height,
+                    committed_at: state.committed_at,
+                    bond: state.bond,
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(TrancheCommitmentsResponse { commitments })
     }
 
     /// Counts, dedup hits and rejection rate.

@@ -123,4 +123,31 @@ pub enum ContractError {
 
     #[error("license expiry overflows the timestamp range")]
     ExpiryOverflow {},
+
+    #[error("no unrevealed commitment {commitment} from this sender")]
+    CommitmentNotFound { commitment: String },
+
+    #[error("commitment {commitment} is already open")]
+    CommitmentExists { commitment: String },
+
+    #[error("a tranche is revealed in a later block than its commitment (committed at height {committed_at}, now {height})")]
+    RevealTooEarly { committed_at: u64, height: u64 },
+
+    #[error("the commitment could be revealed until {expired_at}; now is {now} (withdraw it to get the bond back)")]
+    CommitmentExpired { expired_at: u64, now: u64 },
+
+    #[error("a sender holds at most {max} unrevealed commitments")]
+    TooManyCommitments { max: usize },
+
+    #[error("record_count {record_count} is above the maximum {max}")]
+    RecordCountTooLarge { record_count: u64, max: u64 },
+
+    #[error("byte_size {byte_size} is above {max} (record_count times the maximum bytes per record)")]
+    ByteSizeTooLarge { byte_size: u64, max: u64 },
+
+    #[error("record-count proof refused: {0}")]
+    CountProof(#[from] attrib_std::receipts::ProofError),
+
+    #[error("tranche {tranche_id} is under review: prove its count once the review has accepted it")]
+    CountProofDuringReview { tranche_id: TrancheId },
 }

@@ -13,7 +13,14 @@
 //!   count, size and URI, with a listing bond returned on acceptance and forfeited to
 //!   the reward pool on rejection. A root registered before is refused at once: the
 //!   transaction succeeds, no tranche is created, the dedup counter grows and the bond
-//!   is forfeited. Query `content_root` first to avoid that.
+//!   is forfeited. Query `content_root` first to avoid that. Registration is commit,
+//!   then reveal ([`attrib_std::content`]): `commit_tranche` pays the bond for a hash
+//!   naming the contributor, dataset, root and a salt; `register_tranche` reveals them
+//!   in a later block within a day, so a root copied from the mempool cannot be taken.
+//!   Unrevealed commitments (16 per sender) are withdrawn with their bond.
+//! - **Record counts**: the content root is the root of a merkle-sum record tree, so it
+//!   commits to the count; `prove_record_count` (anyone) rejects a pending tranche
+//!   whose count it disproves (half its bond to the prover) or revokes an accepted one.
 //! - **Review**: only the configured curator-staking contract may open reviews
 //!   (`begin_review`) and record outcomes (`record_review_outcome`), through the
 //!   [`attrib_std::review_target`] interface; strict tranches are sent to it with

@@ -182,3 +182,19 @@ mod tests {
         cosmwasm_std::from_json::<ConfigUpdate>("{}").unwrap();
     }
 }
+
+/// One unrevealed registration commitment.
+#[cw_serde]
+pub struct OpenCommitment {
+    pub commitment: HexBinary,
+    pub height: u64,
+    pub committed_at: u64,
+    /// The listing bond it holds.
+    pub bond: Option<Coin>,
+}
+
+/// A contributor's unrevealed commitments (at most `MAX_OPEN_COMMITMENTS`).
+#[cw_serde]
+pub struct TrancheCommitmentsResponse {
+    pub commitments: Vec<OpenCommitment>,
+}

@@ -22,7 +22,8 @@ pub struct Config {
     pub schema_fee: Option<Coin>,
     /// Listing bond of a dataset: returned when its first version is sealed.
     pub dataset_bond: Option<Coin>,
-    /// Listing bond of a tranche: returned on acceptance, forfeited on rejection.
+    /// Listing bond of a tranche: paid with its commitment, returned on acceptance (or
+    /// when an unrevealed commitment is withdrawn), forfeited on rejection.
     pub tranche_bond: Option<Coin>,
     /// How long an optimistic tranche stays open to challenge, in seconds: 1 s - a year.
     pub challenge_window_secs: u64,
@@ -62,6 +63,15 @@ pub struct Tranche {
     /// Optimistic tier: end of the challenge window (seconds).
     pub challenge_deadline: Option<u64>,
     pub decided_at: Option<u64>,
+}
+
+/// An unrevealed tranche registration (`commit_tranche`): when it was made, and the
+/// listing bond it holds until it is revealed or withdrawn.
+#[cw_serde]
+pub struct TrancheCommitment {
+    pub height: u64,
+    pub committed_at: u64,
+    pub bond: Option<Coin>,
 }
 
 #[cw_serde]
@@ -166,6 +176,8 @@ pub struct RegistryContract {
     pub(crate) version_weights: Map<(DatasetId, VersionId, &'static Addr), Uint128>,
     /// tranche → the versions it was sealed into (the reward pool claws back from each).
     pub(crate) tranche_versions: Map<TrancheId, Vec<VersionId>>,
+    /// (committer, commitment) → unrevealed registration (attrib_std::content).
+    pub(crate) commitments: Map<(&'static Addr, &'static [u8]), TrancheCommitment>,
     /// (licensee, dataset, version) → grant.
     pub(crate) grants: Map<(&'static Addr, DatasetId, VersionId), LicenseGrant>,
 }

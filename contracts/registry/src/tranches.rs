@@ -2,6 +2,7 @@
 //! machine of SPEC §3.3 (only curator staking moves a tranche through review; anyone
 //! may accept an optimistic tranche once its window passed unchallenged).
 
+use attrib_std::content::{self, CountStep};
 use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
 use attrib_std::interfaces::review_service::{sv::Executor as _, ReviewService};
@@ -11,7 +12,7 @@ use attrib_std::registry::{
     DatasetId, ReviewOutcome, ReviewSubjectResponse, TrancheId, TrancheStatus, VerificationTier, WeightRule,
 };
 use attrib_std::rewards::InflowReason;
-use cosmwasm_std::{to_json_binary, Event, HexBinary, Response, StdError, Storage, Uint128};
+use cosmwasm_std::{to_json_binary, Addr, Event, HexBinary, Order, Response, StdError, Storage, Uint128};
 use sylvia::ctx::{ExecCtx, QueryCtx};
 use sylvia::types::Remote;
 
@@ -19,30 +20,155 @@ use crate::checks::{self, MAX_URI_LEN};
 use crate::datasets::{pay, to_pool};
 use crate::error::ContractError;
 use crate::msg::TrancheRegistration;
-use crate::state::{Dataset, DatasetStatus, RegistryContract, Tranche};
+use crate::state::{Dataset, DatasetStatus, RegistryContract, Tranche, TrancheCommitment};
 use attrib_std::validation;
 
+/// What `register_tranche` reveals.
+pub struct TrancheReveal {
+    pub dataset_id: DatasetId,
+    pub content_root: HexBinary,
+    pub record_count: u64,
+    pub byte_size: u64,
+    pub metadata_uri: String,
+    pub salt: HexBinary,
+}
+
 impl RegistryContract {
+    pub(crate) fn do_commit_tranche(
+        &self,
+        ctx: ExecCtx,
+        commitment: HexBinary,
+    ) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        checks::hash32("commitment", &commitment)?;
+        let config = self.config.load(ctx.deps.storage)?;
+        funds::expect_exact(&ctx.info.funds, config.tranche_bond.as_ref())?;
+        let sender = &ctx.info.sender;
+        let key = (sender, commitment.as_slice());
+        if self.commitments.has(ctx.deps.storage, key) {
+            return Err(ContractError::CommitmentExists {
+                commitment: commitment.to_hex(),
+            });
+        }
+        let open = self
+            .commitments
+            .prefix(sender)
+            .keys_raw(ctx.deps.storage, None, None, Order::Ascending)
+            .take(content::MAX_OPEN_COMMITMENTS)
+            .count();
+        if open >= content::MAX_OPEN_COMMITMENTS {
+            return Err(ContractError::TooManyCommitments {
+                max: content::MAX_OPEN_COMMITMENTS,
+            });
+        }
+        let now = ctx.env.block.time.seconds();
+        self.commitments.save(
+            ctx.deps.storage,
+            key,
+            &TrancheCommitment {
+                height: ctx.env.block.height,
+                committed_at: now,
+                bond: config.tranche_bond,
+            },
+        )?;
+        Ok(events::response(action::COMMIT_TRANCHE).add_event(
+            Event::new(events::TRANCHE_COMMITTED)
+                .add_attribute(attr::CONTRIBUTOR, sender.as_str())
+                .add_attribute(attr::COMMITMENT, commitment.to_hex())
+                .add_attribute(attr::REVEAL_BY, (now + content::REVEAL_WINDOW_SECS).to_string()),
+        ))
+    }
+
+    pub(crate) fn do_withdraw_commitment(
+        &self,
+        ctx: ExecCtx,
+        commitment: HexBinary,
+    ) -> Result<Response, ContractError> {
+        funds::expect_none(&ctx.info.funds)?;
+        let key = (&ctx.info.sender, commitment.as_slice());
+        let c = self.commitments.may_load(ctx.deps.storage, key)?.ok_or_else(|| {
+            ContractError::CommitmentNotFound {
+                commitment: commitment.to_hex(),
+            }
+        })?;
+        self.commitments.remove(ctx.deps.storage, key);
+        let mut resp = events::response(action::WITHDRAW_TRANCHE_COMMITMENT).add_event(
+            Event::new(events::TRANCHE_COMMITMENT_WITHDRAWN)
+                .add_attribute(attr::CONTRIBUTOR, ctx.info.sender.as_str())
+                .add_attribute(attr::COMMITMENT, commitment.to_hex()),
+        );
+        if let Some(bond) = c.bond {
+            resp = pay(
+                resp,
+                &ctx.info.sender,
+                bond,
+                events::BOND_RETURNED,
+                "commitment_withdrawn",
+            );
+        }
+        Ok(resp)
+    }
+
     pub(crate) fn do_register_tranche(
         &self,
         ctx: ExecCtx,
-        dataset_id: DatasetId,
-        content_root: HexBinary,
-        record_count: u64,
-        byte_size: u64,
-        metadata_uri: String,
+        reveal: TrancheReveal,
     ) -> Result<Response, ContractError> {
+        let TrancheReveal {
+            dataset_id,
+            content_root,
+            record_count,
+            byte_size,
+            metadata_uri,
+            salt,
+        } = reveal;
         self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
         checks::hash32("content_root", &content_root)?;
+        validation::hash32("salt", &salt)?;
         validation::nonzero("record_count", record_count)?;
         validation::nonzero("byte_size", byte_size)?;
+        if record_count > content::MAX_RECORD_COUNT {
+            return Err(ContractError::RecordCountTooLarge {
+                record_count,
+                max: content::MAX_RECORD_COUNT,
+            });
+        }
+        let max_bytes = content::max_byte_size(record_count);
+        if byte_size > max_bytes {
+            return Err(ContractError::ByteSizeTooLarge {
+                byte_size,
+                max: max_bytes,
+            });
+        }
         validation::text("metadata_uri", &metadata_uri, MAX_URI_LEN)?;
         let config = self.config.load(ctx.deps.storage)?;
-        funds::expect_exact(&ctx.info.funds, config.tranche_bond.as_ref())?;
         let mut dataset = self.load_dataset(ctx.deps.storage, dataset_id)?;
         if dataset.status == DatasetStatus::Retired {
             return Err(ContractError::DatasetRetired { dataset_id });
         }
+        // The sender's own commitment, from an earlier block, still in its window: a
+        // copier of the revealed root cannot have one.
+        let commitment = content::commitment(ctx.info.sender.as_str(), dataset_id, &content_root, &salt);
+        let key = (&ctx.info.sender, commitment.as_slice());
+        let committed = self.commitments.may_load(ctx.deps.storage, key)?.ok_or_else(|| {
+            ContractError::CommitmentNotFound {
+                commitment: HexBinary::from(commitment.to_vec()).to_hex(),
+            }
+        })?;
+        if committed.height >= ctx.env.block.height {
+            return Err(ContractError::RevealTooEarly {
+                committed_at: committed.height,
+                height: ctx.env.block.height,
+            });
+        }
+        let now = ctx.env.block.time.seconds();
+        let expired_at = committed.committed_at + content::REVEAL_WINDOW_SECS;
+        if now > expired_at {
+            return Err(ContractError::CommitmentExpired { expired_at, now });
+        }
+        self.commitments.remove(ctx.deps.storage, key);
+        let bond = committed.bond;
         let mut stats = self.stats.load(ctx.deps.storage)?;
 
         // Exact duplicate: refused at once and counted. The transaction succeeds so that
@@ -81,7 +207,7 @@ impl RegistryContract {
                     duplicate_of: original,
                     duplicate_of_version: original_version,
                 })?);
-            if let Some(bond) = config.tranche_bond {
+            if let Some(bond) = bond {
                 resp = to_pool(
                     resp,
                     &config.reward_pool,
@@ -106,7 +232,6 @@ impl RegistryContract {
             ),
             VerificationTier::Optimistic => None,
         };
-        let now = ctx.env.block.time.seconds();
         let id = self.next_tranche_id.load(ctx.deps.storage)?;
         let (status, challenge_deadline) = match dataset.tier {
             VerificationTier::Strict => (TrancheStatus::UnderReview, None),
@@ -125,7 +250,7 @@ impl RegistryContract {
             status,
             accepted_records: 0,
             share_weight: Uint128::zero(),
-            bond_held: config.tranche_bond.clone(),
+            bond_held: bond,
             registered_at: now,
             challenge_deadline,
             decided_at: None,
@@ -233,6 +358,134 @@ impl RegistryContract {
                 events::BOND_RETURNED,
                 "tranche_accepted",
             );
+        }
+        Ok(resp)
+    }
+
+    /// Accepted → Revoked: the reward pool claws back the tranche's unvested rewards in
+    /// every version it is part of.
+    fn revoke(
+        &self,
+        storage: &mut dyn Storage,
+        tranche: &mut Tranche,
+        dataset: &mut Dataset,
+        now: u64,
+    ) -> Result<Response, ContractError> {
+        tranche.status = TrancheStatus::Revoked;
+        tranche.decided_at = Some(now);
+        dataset.counters.revoked += 1;
+        self.save_transition(storage, tranche, dataset, TrancheStatus::Accepted)?;
+        let versions = self
+            .tranche_versions
+            .may_load(storage, tranche.id)?
+            .unwrap_or_default();
+        let pool = self.config.load(storage)?.reward_pool;
+        let revocation = Remote::<dyn RewardPool<Error = StdError>>::new(pool)
+            .executor()
+            .record_revocation(
+                tranche.id,
+                tranche.dataset_id,
+                tranche.contributor.to_string(),
+                tranche.share_weight,
+                versions,
+            )?
+            .build();
+        Ok(Response::new().add_message(revocation).add_event(
+            Event::new(events::TRANCHE_REVOKED)
+                .add_attribute(attr::TRANCHE_ID, tranche.id.to_string())
+                .add_attribute(attr::DATASET_ID, tranche.dataset_id.to_string())
+                .add_attribute(attr::WEIGHT, tranche.share_weight.to_string()),
+        ))
+    }
+
+    /// A proved wrong record count: a pending tranche is rejected (its bond split between
+    /// the prover and the reward pool), an accepted one revoked. Under review the
+    /// committee decides first; decided tranches have nothing left to take.
+    pub(crate) fn do_prove_record_count(
+        &self,
+        ctx: ExecCtx,
+        tranche_id: TrancheId,
+        proof: Vec<CountStep>,
+    ) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        let mut tranche = self.load_tranche(ctx.deps.storage, tranche_id)?;
+        let root = validation::hash32("content_root", &tranche.content_root)?;
+        let fraud = content::disprove_count(&root, tranche.record_count, &proof)?;
+        let mut dataset = self.load_dataset(ctx.deps.storage, tranche.dataset_id)?;
+        let now = ctx.env.block.time.seconds();
+        let prover = &ctx.info.sender;
+        let resp = match tranche.status {
+            TrancheStatus::Pending => {
+                tranche.status = TrancheStatus::Rejected;
+                tranche.decided_at = Some(now);
+                let bond = tranche.bond_held.take();
+                dataset.counters.rejected += 1;
+                self.save_transition(ctx.deps.storage, &tranche, &dataset, TrancheStatus::Pending)?;
+                let mut resp = Response::new().add_event(
+                    Event::new(events::TRANCHE_REJECTED)
+                        .add_attribute(attr::TRANCHE_ID, tranche_id.to_string())
+                        .add_attribute(attr::DATASET_ID, tranche.dataset_id.to_string())
+                        .add_attribute(attr::REASON, "record_count_disproved"),
+                );
+                if let Some(bond) = bond {
+                    resp = self.split_forfeit(ctx.deps.storage, resp, bond, prover, &tranche.contributor)?;
+                }
+                resp
+            }
+            TrancheStatus::Accepted => self.revoke(ctx.deps.storage, &mut tranche, &mut dataset, now)?,
+            TrancheStatus::UnderReview => return Err(ContractError::CountProofDuringReview { tranche_id }),
+            status => {
+                return Err(ContractError::WrongTrancheStatus {
+                    tranche_id,
+                    status,
+                    expected: TrancheStatus::Accepted,
+                })
+            }
+        };
+        Ok(resp
+            .add_attribute(attr::ACTION, action::PROVE_RECORD_COUNT)
+            .add_event(
+                Event::new(events::TRANCHE_COUNT_DISPROVED)
+                    .add_attribute(attr::TRANCHE_ID, tranche_id.to_string())
+                    .add_attribute(attr::PROVER, prover.as_str())
+                    .add_attribute(attr::RECORD_COUNT, tranche.record_count.to_string())
+                    .add_attribute(attr::PROVEN_COUNT, fraud.actual.to_string())
+                    .add_attribute(attr::STATUS, tranche.status.as_str()),
+            ))
+    }
+
+    /// A forfeited bond: `PROVER_SHARE_BPS` to the prover, the rest to the reward pool.
+    fn split_forfeit(
+        &self,
+        storage: &dyn Storage,
+        mut resp: Response,
+        bond: cosmwasm_std::Coin,
+        prover: &Addr,
+        contributor: &Addr,
+    ) -> Result<Response, ContractError> {
+        let to_prover = bond.amount.multiply_ratio(content::PROVER_SHARE_BPS, 10_000u128);
+        let rest = bond.amount - to_prover;
+        if !to_prover.is_zero() {
+            resp = pay(
+                resp,
+                prover,
+                cosmwasm_std::Coin::new(to_prover, &bond.denom),
+                events::BOND_FORFEITED,
+                "record_count_disproved",
+            );
+        }
+        if !rest.is_zero() {
+            let pool = self.config.load(storage)?.reward_pool;
+            resp = to_pool(
+                resp,
+                &pool,
+                cosmwasm_std::Coin::new(rest, bond.denom),
+                events::BOND_FORFEITED,
+                InflowReason::ForfeitedBond,
+                vec![],
+                contributor,
+            )?;
         }
         Ok(resp)
     }
@@ -350,35 +603,12 @@ impl ReviewTarget for RegistryContract {
                 }
                 resp
             }
+            // Already revoked by a record-count proof while a dispute was open: the
+            // dispute's outcome stands, and there is nothing left to claw back.
+            ReviewOutcome::Revoke {} if tranche.status == TrancheStatus::Revoked => Response::new(),
             ReviewOutcome::Revoke {} => {
                 expect_status(&tranche, TrancheStatus::Accepted)?;
-                tranche.status = TrancheStatus::Revoked;
-                tranche.decided_at = Some(now);
-                dataset.counters.revoked += 1;
-                self.save_transition(ctx.deps.storage, &tranche, &dataset, TrancheStatus::Accepted)?;
-                // The reward pool claws back the tranche's unvested rewards in every
-                // version it is part of.
-                let versions = self
-                    .tranche_versions
-                    .may_load(ctx.deps.storage, tranche_id)?
-                    .unwrap_or_default();
-                let pool = self.config.load(ctx.deps.storage)?.reward_pool;
-                let revocation = Remote::<dyn RewardPool<Error = StdError>>::new(pool)
-                    .executor()
-                    .record_revocation(
-                        tranche_id,
-                        tranche.dataset_id,
-                        tranche.contributor.to_string(),
-                        tranche.share_weight,
-                        versions,
-                    )?
-                    .build();
-                Response::new().add_message(revocation).add_event(
-                    Event::new(events::TRANCHE_REVOKED)
-                        .add_attribute(attr::TRANCHE_ID, tranche_id.to_string())
-                        .add_attribute(attr::DATASET_ID, tranche.dataset_id.to_string())
-                        .add_attribute(attr::WEIGHT, tranche.share_weight.to_string()),
-                )
+                self.revoke(ctx.deps.storage, &mut tranche, &mut dataset, now)?
             }
         };
         Ok(resp.add_attribute(attr::ACTION, action::RECORD_REVIEW_OUTCOME))

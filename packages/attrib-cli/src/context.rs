@@ -176,6 +176,34 @@ impl Ctx {
         Ok(Some(outcome))
     }
 
+    /// Like [`Ctx::execute`], for a step before the transaction a command reports: its
+    /// outcome goes to stderr, so stdout stays the one reported transaction.
+    pub async fn execute_step<M: Serialize>(
+        &self,
+        label: &str,
+        contract: &str,
+        msg: &M,
+        funds: Vec<cosmwasm_std::Coin>,
+    ) -> Result<Option<TxOutcome>> {
+        let json = serde_json::to_string(msg)?;
+        if self.g.dry_run {
+            eprintln!("{label}: {json}  funds {}", coins_text(&funds));
+            return Ok(None);
+        }
+        let signer = self.signer()?;
+        let any = execute_any(&signer.address, contract, json.as_bytes(), &funds)?;
+        let o = crate::progress::spin(
+            &format!("{label}: signing, broadcasting, waiting for a block"),
+            self.chain.send(&signer, vec![any], &self.settings()?),
+        )
+        .await?;
+        eprintln!(
+            "✓ {label}  tx {}  height {}  gas {}",
+            o.txhash, o.height, o.gas_used
+        );
+        Ok(Some(o))
+    }
+
     fn print_dry_run(&self, contract: &str, json: &str, funds: &[cosmwasm_std::Coin]) {
         let from = self.g.from.clone().unwrap_or_else(|| "<key>".into());
         match self.g.output {

@@ -5,12 +5,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use attrib_registry::contract::sv::{ExecMsg, QueryMsg};
-use attrib_registry::msg::{ConfigResponse, ConfigUpdate, ContentRootResponse, NewDataset, TrancheFilter};
+use attrib_registry::msg::{
+    ConfigResponse, ConfigUpdate, ContentRootResponse, NewDataset, TrancheFilter, TrancheResponse,
+};
+use attrib_std::content;
 use attrib_std::interfaces::governance::sv::QueryMsg as GovQuery;
 use attrib_std::interfaces::license_registry::sv::QueryMsg as LicenseQuery;
 use attrib_std::interfaces::license_registry::DatasetResponse;
 use attrib_std::interfaces::review_target::sv::ExecMsg as ReviewExec;
-use attrib_std::merkle;
 use attrib_std::registry::{
     LicenseExpiry, LicenseId, LicenseTerms, ReviewOutcome, TrancheStatus, VerificationTier, WeightRule,
 };
@@ -153,9 +155,12 @@ pub enum RegistryTx {
         #[arg(long)]
         dataset_id: u64,
     },
-    /// Contribute a tranche. With --records-file the content root, record count and
-    /// size are computed from the file (one record per line). Refuses locally a root
-    /// that is already registered (the registry would forfeit your bond) unless --force.
+    /// Contribute a tranche: commits to it with the listing bond (and a random salt), waits
+    /// for the next block, then reveals it (two transactions; the reveal's is printed).
+    /// With --records-file the content root (the root of the record tree, which commits
+    /// to the record count), record count and size are computed from the file (one
+    /// record per line). Refuses locally a root that is already registered (the registry
+    /// would forfeit your bond) unless --force.
     RegisterTranche {
         #[arg(long)]
         dataset_id: u64,
@@ -173,6 +178,20 @@ pub enum RegistryTx {
         force: bool,
         #[arg(long)]
         amount: Option<String>,
+    },
+    /// Committer: withdraw an unrevealed tranche commitment (hex) and get its bond back
+    WithdrawCommitment {
+        #[arg(long)]
+        commitment: String,
+    },
+    /// Anyone holding a tranche's records: prove its declared record count wrong. The
+    /// tranche is rejected (pending; half its bond to you) or revoked (accepted).
+    ProveRecordCount {
+        #[arg(long)]
+        tranche_id: u64,
+        /// The tranche's records, one per line (their record tree must have its root)
+        #[arg(long)]
+        records_file: PathBuf,
     },
     /// Anyone: accept an optimistic tranche whose challenge window passed unchallenged
     AcceptUnchallenged {
@@ -331,6 +350,16 @@ pub enum RegistryQuery {
     Governance,
 }
 
+/// 32 random bytes from the OS: the salt of a tranche commitment, kept only for the call.
+fn random_salt() -> Result<HexBinary> {
+    use std::io::Read;
+    let mut salt = [0u8; content::SALT_LEN];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut salt))
+        .context("reading a random salt from /dev/urandom")?;
+    Ok(HexBinary::from(salt.to_vec()))
+}
+
 fn hex_arg(name: &str, s: &str) -> Result<HexBinary> {
     HexBinary::from_hex(s.trim_start_matches("0x")).map_err(|_| anyhow!("--{name} must be hex"))
 }
@@ -340,11 +369,21 @@ fn sha256_hex(data: &[u8]) -> HexBinary {
     HexBinary::from(Sha256::digest(data).to_vec())
 }
 
-/// Content root, record count and byte size of a records file (one record per line).
+/// The records of a records file: one per line, empty lines skipped.
+fn read_records(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+}
+
+fn split_records(data: &[u8]) -> Vec<&[u8]> {
+    data.split(|b| *b == b'\n').filter(|l| !l.is_empty()).collect()
+}
+
+/// Content root (root of the record tree, attrib_std::content), record count and byte
+/// size of a records file (one record per line).
 pub fn records_file_summary(path: &Path) -> Result<(HexBinary, u64, u64)> {
-    let data = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let records: Vec<&[u8]> = data.split(|b| *b == b'\n').filter(|l| !l.is_empty()).collect();
-    let root = merkle::records_root(records.iter().copied())
+    let data = read_records(path)?;
+    let records = split_records(&data);
+    let root = content::content_root(records.iter().copied())
         .ok_or_else(|| anyhow!("{} has no records", path.display()))?;
     Ok((
         HexBinary::from(root.to_vec()),
@@ -522,14 +561,76 @@ pub async fn tx(ctx: &Ctx, cmd: RegistryTx) -> Result<Option<TxOutcome>> {
                 }
             }
             let funds = funds_or(&amount, config().await?.tranche_bond)?;
+            let salt = random_salt()?;
+            let contributor = if ctx.g.dry_run {
+                ctx.g.from.clone().unwrap_or_default()
+            } else {
+                ctx.signer()?.address.to_string()
+            };
+            let commitment = content::commitment(&contributor, dataset_id, &content_root, &salt);
+            let commit = ExecMsg::CommitTranche {
+                commitment: HexBinary::from(commitment.to_vec()),
+            };
+            // The commit's outcome goes to stderr: stdout carries the registration's.
+            let committed = ctx
+                .execute_step("commit_tranche", &registry, &commit, funds)
+                .await?;
+            if let Some(o) = committed {
+                let height = o.height;
+                crate::progress::spin("waiting for the next block", async {
+                    while ctx.chain.height().await? <= height {
+                        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                    }
+                    Ok::<_, anyhow::Error>(())
+                })
+                .await?;
+            }
             let msg = ExecMsg::RegisterTranche {
                 dataset_id,
                 content_root,
                 record_count,
                 byte_size,
                 metadata_uri,
+                salt,
             };
-            ctx.execute("register_tranche", &registry, &msg, funds).await
+            ctx.execute("register_tranche", &registry, &msg, vec![]).await
+        }
+        RegistryTx::WithdrawCommitment { commitment } => {
+            let msg = ExecMsg::WithdrawTrancheCommitment {
+                commitment: hex_arg("commitment", &commitment)?,
+            };
+            ctx.execute("withdraw_tranche_commitment", &registry, &msg, vec![])
+                .await
+        }
+        RegistryTx::ProveRecordCount {
+            tranche_id,
+            records_file,
+        } => {
+            let data = read_records(&records_file)?;
+            let records = split_records(&data);
+            let tranche: TrancheResponse = ctx
+                .chain
+                .query(&registry, &QueryMsg::Tranche { tranche_id })
+                .await?;
+            let t = tranche.tranche;
+            let root = content::content_root(records.iter().copied())
+                .ok_or_else(|| anyhow!("{} has no records", records_file.display()))?;
+            if root.as_slice() != t.content_root.as_slice() {
+                bail!(
+                    "the records of {} have root {}, tranche {tranche_id} has {}: not its content",
+                    records_file.display(),
+                    hex::encode(root),
+                    t.content_root.to_hex()
+                );
+            }
+            let proof = content::count_proof(&records, t.record_count).ok_or_else(|| {
+                anyhow!(
+                    "tranche {tranche_id} declares {} records, which is right: nothing to prove",
+                    t.record_count
+                )
+            })?;
+            let msg = ExecMsg::ProveRecordCount { tranche_id, proof };
+            ctx.execute("prove_record_count", &registry, &msg, vec![]).await
         }
         RegistryTx::AcceptUnchallenged { tranche_id } => {
             ctx.execute(

@@ -109,6 +109,10 @@ pub mod attr {
     pub const AVAILABLE_AT: &str = "available_at";
     pub const RETURNED: &str = "returned";
     pub const VOIDED_UNITS: &str = "voided_units";
+    pub const PROVER: &str = "prover";
+    /// The record count a proof showed (the declared one is `record_count`).
+    pub const PROVEN_COUNT: &str = "proven_count";
+    pub const REVEAL_BY: &str = "reveal_by";
 }
 
 pub const SCHEMA_REGISTERED: &str = "attrib_schema_registered";
@@ -122,6 +126,9 @@ pub const TRANCHE_REVIEW_OPENED: &str = "attrib_tranche_review_opened";
 pub const TRANCHE_ACCEPTED: &str = "attrib_tranche_accepted";
 pub const TRANCHE_REJECTED: &str = "attrib_tranche_rejected";
 pub const TRANCHE_REVOKED: &str = "attrib_tranche_revoked";
+pub const TRANCHE_COMMITTED: &str = "attrib_tranche_committed";
+pub const TRANCHE_COMMITMENT_WITHDRAWN: &str = "attrib_tranche_commitment_withdrawn";
+pub const TRANCHE_COUNT_DISPROVED: &str = "attrib_tranche_count_disproved";
 pub const BOND_RETURNED: &str = "attrib_bond_returned";
 pub const BOND_FORFEITED: &str = "attrib_bond_forfeited";
 pub const VERSION_SEALED: &str = "attrib_version_sealed";
@@ -192,6 +199,9 @@ pub mod action {
     pub const ADD_CANARY: &str = "add_canary";
     pub const RETIRE_DATASET: &str = "retire_dataset";
     pub const REGISTER_TRANCHE: &str = "register_tranche";
+    pub const COMMIT_TRANCHE: &str = "commit_tranche";
+    pub const WITHDRAW_TRANCHE_COMMITMENT: &str = "withdraw_tranche_commitment";
+    pub const PROVE_RECORD_COUNT: &str = "prove_record_count";
     pub const ACCEPT_UNCHALLENGED: &str = "accept_unchallenged";
     pub const BEGIN_REVIEW: &str = "begin_review";
     pub const RECORD_REVIEW_OUTCOME: &str = "record_review_outcome";

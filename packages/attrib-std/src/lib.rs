@@ -9,6 +9,8 @@
 //! - [`interfaces`]: sylvia interfaces the contracts implement and call each other by
 //!   (governance, review target, review service, license registry, …);
 //! - [`merkle`]: the binary merkle root of a dataset version over its tranche roots;
+//! - [`content`]: a tranche's record tree (its content root commits to its record
+//!   count), count bounds, registration commitments and record-count proofs;
 //! - [`funds`]: the exact-payment check every payable message uses;
 //! - [`rewards`]: paying the reward pool, fee splits, emission caps and the reward
 //!   accumulator;
@@ -23,6 +25,7 @@
 //! - [`ibc`]: ICS-20 packets, local `ibc/…` denoms, the ibc-hooks derived sender, the
 //!   memos of incoming payments and outgoing claims.
 
+pub mod content;
 pub mod curation;
 pub mod entry;
 pub mod events;

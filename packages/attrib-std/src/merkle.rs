@@ -1,5 +1,6 @@
 //! Binary merkle root over 32-byte leaves, used for a dataset version's root over its
-//! tranche content roots (SPEC §3.1).
+//! tranche content roots (SPEC §3.1). A tranche's own content root is the root of its
+//! record tree, a merkle-sum tree ([`crate::content`]).
 //!
 //! Domain separation: a leaf is `sha256(0x00 || leaf)`, an inner node is
 //! `sha256(0x01 || left || right)`, so a leaf can never be passed off as an inner node.
@@ -93,32 +94,5 @@ mod tests {
         // A leaf is not confusable with an inner node.
         let inner = hash_node(&hash_leaf(&leaf(1)), &hash_leaf(&leaf(2)));
         assert_ne!(root(&[inner]), Some(inner));
-    }
-}
-
-/// Leaf of a record in a tranche's content tree: sha256 of the record's bytes.
-pub fn record_leaf(record: &[u8]) -> [u8; 32] {
-    Sha256::digest(record).into()
-}
-
-/// Content root of a tranche: the merkle root over its records' leaves, in order. The
-/// CLI computes it from a records file; the registry stores it and dedups on it.
-pub fn records_root<'a>(records: impl IntoIterator<Item = &'a [u8]>) -> Option<[u8; 32]> {
-    let leaves: Vec<[u8; 32]> = records.into_iter().map(record_leaf).collect();
-    root(&leaves)
-}
-
-#[cfg(test)]
-mod record_tests {
-    use super::*;
-
-    #[test]
-    fn records_root_vector() {
-        // Computed independently with Python hashlib.
-        let r = records_root([b"a".as_slice(), b"b".as_slice()]).unwrap();
-        assert_eq!(
-            hex::encode(r),
-            "ad5ca6cddc0b27c6a83e332bf28011769236e6c6a1f786ebf7b5267b37a5bd22"
-        );
     }
 }

@@ -70,13 +70,7 @@ impl Receipt {
     }
 
     pub fn leaf(&self) -> Node {
-        let mut h = Sha256::new();
-        h.update([LEAF_TAG]);
-        h.update(self.digest());
-        Node {
-            hash: h.finalize().into(),
-            sum: self.units as u128,
-        }
+        Node::leaf(&self.digest(), self.units as u128)
     }
 }
 
@@ -132,17 +126,33 @@ pub struct Node {
 }
 
 impl Node {
+    /// A leaf: `sha256(0x00 ‖ digest)` weighing `sum`.
+    pub fn leaf(digest: &[u8; 32], sum: u128) -> Node {
+        let mut h = Sha256::new();
+        h.update([LEAF_TAG]);
+        h.update(digest);
+        Node {
+            hash: h.finalize().into(),
+            sum,
+        }
+    }
+
     pub fn parent(left: &Node, right: &Node) -> Result<Node, ProofError> {
+        Ok(Node {
+            hash: Node::parent_hash(left, right),
+            sum: left.sum.checked_add(right.sum).ok_or(ProofError::SumOverflow)?,
+        })
+    }
+
+    /// The hash of the parent of two nodes (it commits to both children's sums).
+    pub fn parent_hash(left: &Node, right: &Node) -> [u8; 32] {
         let mut h = Sha256::new();
         h.update([NODE_TAG]);
         h.update(left.hash);
         h.update(left.sum.to_be_bytes());
         h.update(right.hash);
         h.update(right.sum.to_be_bytes());
-        Ok(Node {
-            hash: h.finalize().into(),
-            sum: left.sum.checked_add(right.sum).ok_or(ProofError::SumOverflow)?,
-        })
+        h.finalize().into()
     }
 }
 

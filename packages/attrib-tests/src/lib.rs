@@ -657,3 +657,75 @@ pub fn advance(app: &App<MtApp>, secs: u64) {
 pub fn balance(app: &App<MtApp>, who: &Addr, denom: &str) -> u128 {
     app.app().wrap().query_balance(who, denom).unwrap().amount.u128()
 }
+
+/// A tranche as its contributor reveals it (`register_tranche`'s fields but the salt).
+pub struct TrancheArgs<'a> {
+    pub dataset_id: u64,
+    pub content_root: cosmwasm_std::HexBinary,
+    pub record_count: u64,
+    pub byte_size: u64,
+    pub metadata_uri: &'a str,
+}
+
+/// The salt the helpers commit with: fixed per (contributor, root), which tests may
+/// reproduce; the CLI draws a random one.
+pub fn test_salt(who: &Addr, content_root: &[u8]) -> cosmwasm_std::HexBinary {
+    // Any fixed 32 bytes per (who, root) do; this hash is at hand.
+    let salt = attrib_std::content::commitment(who.as_str(), 0, content_root, b"attrib-tests/salt");
+    cosmwasm_std::HexBinary::from(salt.to_vec())
+}
+
+/// `commit_tranche` for `t` by `who`, paying `bond`; returns the commitment.
+pub fn commit_tranche(
+    app: &App<MtApp>,
+    registry: &Addr,
+    who: &Addr,
+    t: &TrancheArgs<'_>,
+    bond: &[Coin],
+) -> Result<cosmwasm_std::HexBinary, attrib_registry::error::ContractError> {
+    use attrib_registry::contract::sv::mt::RegistryContractProxy;
+    let salt = test_salt(who, &t.content_root);
+    let commitment = cosmwasm_std::HexBinary::from(
+        attrib_std::content::commitment(who.as_str(), t.dataset_id, &t.content_root, &salt).to_vec(),
+    );
+    Proxy::<MtApp, attrib_registry::RegistryContract>::new(registry.clone(), app)
+        .commit_tranche(commitment.clone())
+        .with_funds(bond)
+        .call(who)?;
+    Ok(commitment)
+}
+
+/// `register_tranche` revealing `t` (committed before with [`commit_tranche`]).
+pub fn reveal_tranche(
+    app: &App<MtApp>,
+    registry: &Addr,
+    who: &Addr,
+    t: TrancheArgs<'_>,
+) -> Result<cw_multi_test::AppResponse, attrib_registry::error::ContractError> {
+    use attrib_registry::contract::sv::mt::RegistryContractProxy;
+    let salt = test_salt(who, &t.content_root);
+    Proxy::<MtApp, attrib_registry::RegistryContract>::new(registry.clone(), app)
+        .register_tranche(
+            t.dataset_id,
+            t.content_root,
+            t.record_count,
+            t.byte_size,
+            t.metadata_uri.to_string(),
+            salt,
+        )
+        .call(who)
+}
+
+/// Registers a tranche the way a contributor must (SPEC §3.2): commit with the listing
+/// bond, one block later (same time) reveal. Fails with the first step's error.
+pub fn register_tranche(
+    app: &App<MtApp>,
+    registry: &Addr,
+    who: &Addr,
+    t: TrancheArgs<'_>,
+    bond: &[Coin],
+) -> Result<cw_multi_test::AppResponse, attrib_registry::error::ContractError> {
+    commit_tranche(app, registry, who, &t, bond)?;
+    app.update_block(|b| b.height += 1);
+    reveal_tranche(app, registry, who, t)
+}

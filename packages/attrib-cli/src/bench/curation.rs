@@ -7,7 +7,6 @@ use anyhow::{anyhow, Result};
 use attrib_curator_staking::contract::sv::{ExecMsg as StakingExec, QueryMsg as StakingQuery};
 use attrib_curator_staking::msg::{ConfigResponse as StakingConfig, ReceiveMsg};
 use attrib_curator_staking::state::Role;
-use attrib_registry::contract::sv::ExecMsg;
 use attrib_std::curation::{vote_commitment, Vote};
 use cosmwasm_std::HexBinary;
 
@@ -31,19 +30,14 @@ pub(super) async fn run(b: &mut Bench<'_>, listed: &Listed) -> Result<()> {
         b.exec(who, &token, &label, &msg, vec![], "via the token's send hook")
             .await?;
     }
-    let msg = ExecMsg::RegisterTranche {
-        dataset_id: listed.dataset_id,
-        content_root: b.root(99),
-        record_count: 1_000,
-        byte_size: 5_000_000,
-        metadata_uri: "ipfs://bench/challenged".into(),
-    };
     let o = b
-        .exec(
+        .register_tranche(
             "alice",
             &registry,
             "register_tranche (to challenge)",
-            &msg,
+            listed.dataset_id,
+            b.root(99),
+            "ipfs://bench/challenged",
             listed.tranche_bond.clone(),
             "optimistic",
         )

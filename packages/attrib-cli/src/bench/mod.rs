@@ -98,6 +98,46 @@ impl Bench<'_> {
         HexBinary::from(Sha256::digest(format!("bench-{}-{i}", self.nonce)).to_vec())
     }
 
+    /// Registers a bench tranche of 1 000 records as a contributor must: `commit_tranche`
+    /// with the bond, then `register_tranche` (each `exec` waits for its block, so the
+    /// reveal lands in a later one). Both gas figures are recorded.
+    #[allow(clippy::too_many_arguments)]
+    async fn register_tranche(
+        &mut self,
+        key: &str,
+        t: &Target,
+        label: &str,
+        dataset_id: u64,
+        content_root: HexBinary,
+        metadata_uri: &str,
+        bond: Vec<Coin>,
+        note: &str,
+    ) -> Result<TxOutcome> {
+        use attrib_registry::contract::sv::ExecMsg;
+        let who = self
+            .ctx
+            .keys()?
+            .signer(key, &self.ctx.g.prefix)?
+            .address
+            .to_string();
+        let salt = self.root(200);
+        let commitment = attrib_std::content::commitment(&who, dataset_id, &content_root, &salt);
+        let commit = ExecMsg::CommitTranche {
+            commitment: HexBinary::from(commitment.to_vec()),
+        };
+        let commit_label = label.replacen("register_tranche", "commit_tranche", 1);
+        self.exec(key, t, &commit_label, &commit, bond, note).await?;
+        let reveal = ExecMsg::RegisterTranche {
+            dataset_id,
+            content_root,
+            record_count: 1_000,
+            byte_size: 5_000_000,
+            metadata_uri: metadata_uri.into(),
+            salt,
+        };
+        self.exec(key, t, label, &reveal, vec![], note).await
+    }
+
     /// Signs `msg` to `t` with `key`, sends it and records its gas under `label`.
     async fn exec<M: Serialize>(
         &mut self,

@@ -79,31 +79,28 @@ pub(super) async fn run(b: &mut Bench<'_>) -> Result<Listed> {
     let tbond: Vec<Coin> = c.tranche_bond.clone().into_iter().collect();
     let mut tranches = vec![];
     for (i, who) in ["alice", "bob", "carol"].iter().enumerate() {
-        let msg = ExecMsg::RegisterTranche {
-            dataset_id,
-            content_root: b.root(10 + i as u8),
-            record_count: 1_000,
-            byte_size: 5_000_000,
-            metadata_uri: "ipfs://bench/tranche".into(),
-        };
         let label = nth("register_tranche", i);
         let o = b
-            .exec(who, &registry, &label, &msg, tbond.clone(), "optimistic tier")
+            .register_tranche(
+                who,
+                &registry,
+                &label,
+                dataset_id,
+                b.root(10 + i as u8),
+                "ipfs://bench/tranche",
+                tbond.clone(),
+                "optimistic tier",
+            )
             .await?;
         tranches.push(id_from(&o, attrib_std::events::TRANCHE_REGISTERED, "tranche_id")?);
     }
-    let dup = ExecMsg::RegisterTranche {
-        dataset_id,
-        content_root: b.root(10),
-        record_count: 1_000,
-        byte_size: 5_000_000,
-        metadata_uri: "ipfs://bench/dup".into(),
-    };
-    b.exec(
+    b.register_tranche(
         "spammer",
         &registry,
         "register_tranche (duplicate)",
-        &dup,
+        dataset_id,
+        b.root(10),
+        "ipfs://bench/dup",
         tbond.clone(),
         "refused, bond forfeited",
     )

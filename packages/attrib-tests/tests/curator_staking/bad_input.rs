@@ -631,18 +631,20 @@ fn governance_bad_input_and_pause() {
     );
     // A paused curator staking also stops strict registrations (the registry's call to
     // open a review fails, so the whole registration reverts).
+    let registry = suite.registry();
+    let t = || attrib_tests::TrancheArgs {
+        dataset_id: suite.dataset_strict,
+        content_root: HexBinary::from([77u8; 32]),
+        record_count: 1,
+        byte_size: 1,
+        metadata_uri: "ipfs://t",
+    };
+    attrib_tests::commit_tranche(&suite.app, &registry.contract_addr, &suite.contributor, &t(), &[]).unwrap();
+    suite.app.update_block(|b| b.height += 1);
     let before = suite.snapshot();
-    assert!(suite
-        .registry()
-        .register_tranche(
-            suite.dataset_strict,
-            HexBinary::from([77u8; 32]),
-            1,
-            1,
-            "ipfs://t".into()
-        )
-        .call(&suite.contributor)
-        .is_err());
+    assert!(
+        attrib_tests::reveal_tranche(&suite.app, &registry.contract_addr, &suite.contributor, t()).is_err()
+    );
     assert_eq!(suite.snapshot(), before);
 }
 

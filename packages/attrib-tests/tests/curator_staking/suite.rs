@@ -210,17 +210,21 @@ impl Suite {
     }
 
     pub fn register_tranche(&self, dataset: u64, root: u8) -> (u64, u64) {
-        let resp = self
-            .registry()
-            .register_tranche(
-                dataset,
-                HexBinary::from([root; 32]),
-                100,
-                1_000,
-                "ipfs://t".into(),
-            )
-            .call(&self.contributor)
-            .unwrap();
+        let registry = self.registry();
+        let resp = attrib_tests::register_tranche(
+            registry.app,
+            &registry.contract_addr,
+            &self.contributor,
+            attrib_tests::TrancheArgs {
+                dataset_id: dataset,
+                content_root: HexBinary::from([root; 32]),
+                record_count: 100,
+                byte_size: 1_000,
+                metadata_uri: "ipfs://t",
+            },
+            &[],
+        )
+        .unwrap();
         let reg: attrib_registry::msg::TrancheRegistration = from_json(resp.data.unwrap()).unwrap();
         let tranche = reg.tranche_id.unwrap();
         let review = self

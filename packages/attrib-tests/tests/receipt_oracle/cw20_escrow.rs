@@ -94,12 +94,22 @@ fn cw20_royalty_model_is_funded_settled_and_closed_in_its_token() {
     )
     .unwrap();
     let reg: attrib_registry::msg::TrancheRegistration = from_json(
-        registry
-            .register_tranche(d, HexBinary::from([99u8; 32]), 5, 5, "ipfs://t".into())
-            .call(&s.owner)
-            .unwrap()
-            .data
-            .unwrap(),
+        attrib_tests::register_tranche(
+            registry.app,
+            &registry.contract_addr,
+            &s.owner,
+            attrib_tests::TrancheArgs {
+                dataset_id: d,
+                content_root: HexBinary::from([99u8; 32]),
+                record_count: 5,
+                byte_size: 5,
+                metadata_uri: "ipfs://t",
+            },
+            &[],
+        )
+        .unwrap()
+        .data
+        .unwrap(),
     )
     .unwrap();
     s.advance(11);

@@ -177,12 +177,22 @@ impl Suite {
             )
             .unwrap();
             let reg: attrib_registry::msg::TrancheRegistration = from_json(
-                registry
-                    .register_tranche(d, HexBinary::from([10 + i; 32]), 10, 10, "ipfs://t".into())
-                    .call(&maintainer)
-                    .unwrap()
-                    .data
-                    .unwrap(),
+                attrib_tests::register_tranche(
+                    registry.app,
+                    &registry.contract_addr,
+                    &maintainer,
+                    attrib_tests::TrancheArgs {
+                        dataset_id: d,
+                        content_root: HexBinary::from([10 + i; 32]),
+                        record_count: 10,
+                        byte_size: 10,
+                        metadata_uri: "ipfs://t",
+                    },
+                    &[],
+                )
+                .unwrap()
+                .data
+                .unwrap(),
             )
             .unwrap();
             p.app.update_block(|b| b.time = b.time.plus_seconds(11));

@@ -389,46 +389,35 @@ fn maintainer_messages_bad_input() {
 }
 
 #[test]
-fn register_tranche_bad_input() {
-    let (suite, d) = suite_with_data();
+fn commit_tranche_bad_input() {
+    let (suite, _) = suite_with_data();
     let bond = coin(TRANCHE_BOND, DENOM);
     let bonded = [bond.clone()];
-    let call =
-        |s: &Suite, dataset: u64, r: HexBinary, records: u64, bytes: u64, funds: &[cosmwasm_std::Coin]| {
-            s.registry()
-                .register_tranche(dataset, r, records, bytes, "ipfs://t".into())
-                .with_funds(funds)
-                .call(&s.actors.carol)
-        };
-    suite.assert_refused(ContractError::DatasetNotFound { id: 7 }, |s| {
-        call(s, 7, root(50), 1, 1, &bonded)
-    });
-    suite.assert_refused(
-        ContractError::Validation(ValidationError::Zero {
-            field: "record_count",
-        }),
-        |s| call(s, d, root(50), 0, 1, &bonded),
-    );
-    suite.assert_refused(
-        ContractError::Validation(ValidationError::Zero { field: "byte_size" }),
-        |s| call(s, d, root(50), 1, 0, &bonded),
-    );
+    let commit = |s: &Suite, c: HexBinary, funds: &[cosmwasm_std::Coin]| {
+        s.registry()
+            .commit_tranche(c)
+            .with_funds(funds)
+            .call(&s.actors.carol)
+    };
     suite.assert_refused(
         ContractError::Validation(ValidationError::BadHash {
-            field: "content_root",
+            field: "commitment",
             len: 31,
         }),
-        |s| call(s, d, HexBinary::from(vec![1u8; 31]), 1, 1, &bonded),
+        |s| commit(s, HexBinary::from(vec![1u8; 31]), &bonded),
+    );
+    suite.assert_refused(
+        ContractError::Validation(ValidationError::Zero { field: "commitment" }),
+        |s| commit(s, HexBinary::from([0u8; 32]), &bonded),
     );
     suite.assert_refused(
         ContractError::Funds(FundsError::Missing {
             expected: bond.clone(),
         }),
-        |s| call(s, d, root(50), 1, 1, &[]),
+        |s| commit(s, root(70), &[]),
     );
     for wrong in [
         vec![coin(TRANCHE_BOND - 1, DENOM)],
-        vec![coin(TRANCHE_BOND + 1, DENOM)],
         vec![bond.clone(), coin(1, IBC_DENOM)],
     ] {
         suite.assert_refused(
@@ -436,11 +425,228 @@ fn register_tranche_bad_input() {
                 expected: bond.clone(),
                 sent: wrong.clone(),
             }),
-            |s| call(s, d, root(50), 1, 1, &wrong),
+            |s| commit(s, root(70), &wrong),
         );
     }
-    // Overflowing amounts: u64::MAX records is fine on its own, and never wraps anything.
-    call(&suite, d, root(51), u64::MAX, u64::MAX, &bonded).unwrap();
+    commit(&suite, root(70), &bonded).unwrap();
+    suite.assert_refused(
+        ContractError::CommitmentExists {
+            commitment: root(70).to_hex(),
+        },
+        |s| commit(s, root(70), &bonded),
+    );
+    // At most MAX_OPEN_COMMITMENTS per sender, each holding a bond.
+    let max = attrib_std::content::MAX_OPEN_COMMITMENTS;
+    for i in 1..max {
+        commit(&suite, root(70 + i as u8), &bonded).unwrap();
+    }
+    suite.assert_refused(ContractError::TooManyCommitments { max }, |s| {
+        commit(s, root(120), &bonded)
+    });
+    suite.assert_bonds_backed();
+    // Withdrawing one frees a slot; another sender has slots of its own.
+    suite
+        .registry()
+        .withdraw_tranche_commitment(root(70))
+        .call(&suite.actors.carol)
+        .unwrap();
+    commit(&suite, root(120), &bonded).unwrap();
+    suite
+        .registry()
+        .commit_tranche(root(121))
+        .with_funds(&bonded)
+        .call(&suite.actors.bob)
+        .unwrap();
+    suite.assert_bonds_backed();
+    suite.assert_conserved();
+}
+
+#[test]
+fn withdraw_tranche_commitment_bad_input() {
+    let (suite, _) = suite_with_data();
+    suite
+        .registry()
+        .commit_tranche(root(70))
+        .with_funds(&[coin(TRANCHE_BOND, DENOM)])
+        .call(&suite.actors.carol)
+        .unwrap();
+    let missing = |c: &HexBinary| ContractError::CommitmentNotFound {
+        commitment: c.to_hex(),
+    };
+    // Only its committer can withdraw it.
+    suite.assert_refused(missing(&root(70)), |s| {
+        s.registry()
+            .withdraw_tranche_commitment(root(70))
+            .call(&s.actors.bob)
+    });
+    suite.assert_refused(missing(&root(71)), |s| {
+        s.registry()
+            .withdraw_tranche_commitment(root(71))
+            .call(&s.actors.carol)
+    });
+    suite.assert_refused(
+        ContractError::Funds(FundsError::Unexpected {
+            sent: vec![coin(1, DENOM)],
+        }),
+        |s| {
+            s.registry()
+                .withdraw_tranche_commitment(root(70))
+                .with_funds(&[coin(1, DENOM)])
+                .call(&s.actors.carol)
+        },
+    );
+}
+
+#[test]
+fn register_tranche_bad_input() {
+    let (suite, d) = suite_with_data();
+    let a = &suite.actors;
+    let args = |dataset: u64, r: HexBinary, records: u64, bytes: u64| TrancheArgs {
+        dataset_id: dataset,
+        content_root: r,
+        record_count: records,
+        byte_size: bytes,
+        metadata_uri: "ipfs://t",
+    };
+    let bonded = [coin(TRANCHE_BOND, DENOM)];
+    // Carol commits to root(50) in d; every bad reveal below leaves it in place.
+    let commitment = attrib_tests::commit_tranche(
+        &suite.app,
+        &suite.registry,
+        &a.carol,
+        &args(d, root(50), 1, 1),
+        &bonded,
+    )
+    .unwrap();
+    let reveal =
+        |s: &Suite, t: TrancheArgs| attrib_tests::reveal_tranche(&s.app, &s.registry, &s.actors.carol, t);
+    // Same block: too early.
+    let height = suite.app.block_info().height;
+    suite.assert_refused(
+        ContractError::RevealTooEarly {
+            committed_at: height,
+            height,
+        },
+        |s| reveal(s, args(d, root(50), 1, 1)),
+    );
+    suite.app.update_block(|b| b.height += 1);
+    suite.assert_refused(ContractError::DatasetNotFound { id: 7 }, |s| {
+        reveal(s, args(7, root(50), 1, 1))
+    });
+    suite.assert_refused(
+        ContractError::Validation(ValidationError::Zero {
+            field: "record_count",
+        }),
+        |s| reveal(s, args(d, root(50), 0, 1)),
+    );
+    suite.assert_refused(
+        ContractError::Validation(ValidationError::Zero { field: "byte_size" }),
+        |s| reveal(s, args(d, root(50), 1, 0)),
+    );
+    suite.assert_refused(
+        ContractError::Validation(ValidationError::BadHash {
+            field: "content_root",
+            len: 31,
+        }),
+        |s| reveal(s, args(d, HexBinary::from(vec![1u8; 31]), 1, 1)),
+    );
+    let max = attrib_std::content::MAX_RECORD_COUNT;
+    suite.assert_refused(
+        ContractError::RecordCountTooLarge {
+            record_count: max + 1,
+            max,
+        },
+        |s| reveal(s, args(d, root(50), max + 1, 1)),
+    );
+    suite.assert_refused(
+        ContractError::RecordCountTooLarge {
+            record_count: u64::MAX,
+            max,
+        },
+        |s| reveal(s, args(d, root(50), u64::MAX, u64::MAX)),
+    );
+    let per = attrib_std::content::MAX_BYTES_PER_RECORD;
+    suite.assert_refused(
+        ContractError::ByteSizeTooLarge {
+            byte_size: 3 * per + 1,
+            max: 3 * per,
+        },
+        |s| reveal(s, args(d, root(50), 3, 3 * per + 1)),
+    );
+    // Another root, dataset or sender than committed: no such commitment.
+    let other = suite.register_dataset(VerificationTier::Optimistic);
+    for (who, t) in [
+        (&a.carol, args(d, root(52), 1, 1)),
+        (&a.carol, args(other, root(50), 1, 1)),
+    ] {
+        let c = attrib_std::content::commitment(
+            who.as_str(),
+            t.dataset_id,
+            &t.content_root,
+            &attrib_tests::test_salt(who, &t.content_root),
+        );
+        suite.assert_refused(
+            ContractError::CommitmentNotFound {
+                commitment: HexBinary::from(c.to_vec()).to_hex(),
+            },
+            |s| reveal(s, t),
+        );
+    }
+    let bobs = attrib_std::content::commitment(
+        a.bob.as_str(),
+        d,
+        &root(50),
+        &attrib_tests::test_salt(&a.bob, &root(50)),
+    );
+    suite.assert_refused(
+        ContractError::CommitmentNotFound {
+            commitment: HexBinary::from(bobs.to_vec()).to_hex(),
+        },
+        |s| attrib_tests::reveal_tranche(&s.app, &s.registry, &s.actors.bob, args(d, root(50), 1, 1)),
+    );
+    suite.assert_refused(
+        ContractError::Funds(FundsError::Unexpected {
+            sent: bonded.to_vec(),
+        }),
+        |s| {
+            s.registry()
+                .register_tranche(
+                    d,
+                    root(50),
+                    1,
+                    1,
+                    "ipfs://t".into(),
+                    attrib_tests::test_salt(&s.actors.carol, &root(50)),
+                )
+                .with_funds(&bonded)
+                .call(&s.actors.carol)
+        },
+    );
+    // Expired: refused, and the committer takes the bond back.
+    suite.advance(attrib_std::content::REVEAL_WINDOW_SECS + 1);
+    let now = suite.now();
+    suite.assert_refused(
+        ContractError::CommitmentExpired {
+            expired_at: now - 1,
+            now,
+        },
+        |s| reveal(s, args(d, root(50), 1, 1)),
+    );
+    let before = suite.balance(&a.carol, DENOM);
+    suite
+        .registry()
+        .withdraw_tranche_commitment(commitment)
+        .call(&a.carol)
+        .unwrap();
+    assert_eq!(suite.balance(&a.carol, DENOM), before + TRANCHE_BOND);
+    assert!(suite
+        .registry()
+        .tranche_commitments(a.carol.to_string())
+        .unwrap()
+        .commitments
+        .is_empty());
+    suite.assert_bonds_backed();
+    suite.assert_conserved();
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! message (`bad_input.rs`), and what the receipt oracle reads (`license_registry.rs`).
 
 mod bad_input;
+mod hardening;
 mod license_registry;
 mod story;
 mod suite;

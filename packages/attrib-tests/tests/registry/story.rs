@@ -461,10 +461,29 @@ fn retiring_an_unsealed_dataset_forfeits_its_bond() {
     let d = suite.registry().dataset(dataset).unwrap().dataset;
     assert_eq!(d.status, DatasetStatus::Retired);
     assert_eq!(d.bond_held, None);
+    // A commitment names no live dataset yet; its reveal is refused and the committer
+    // withdraws it.
+    let t = || TrancheArgs {
+        dataset_id: dataset,
+        content_root: root(5),
+        record_count: 10,
+        byte_size: 10,
+        metadata_uri: "ipfs://t",
+    };
+    let c = attrib_tests::commit_tranche(&suite.app, &suite.registry, &a.alice, &t(), &suite.tranche_bond())
+        .unwrap();
+    suite.app.update_block(|b| b.height += 1);
     suite.assert_refused(ContractError::DatasetRetired { dataset_id: dataset }, |s| {
-        s.try_register_tranche(&s.actors.alice, dataset, root(5), 10)
+        attrib_tests::reveal_tranche(&s.app, &s.registry, &s.actors.alice, t())
     });
     suite.assert_bonds_backed();
+    suite
+        .registry()
+        .withdraw_tranche_commitment(c)
+        .call(&a.alice)
+        .unwrap();
+    suite.assert_bonds_backed();
+    suite.assert_conserved();
 }
 
 #[test]
@@ -644,13 +663,22 @@ fn without_bonds_or_prices_nothing_is_paid_and_funds_are_refused() {
     )
     .unwrap();
     let t = cosmwasm_std::from_json::<attrib_registry::msg::TrancheRegistration>(
-        suite
-            .registry()
-            .register_tranche(dataset, root(2), 10, 10, "ipfs://t".into())
-            .call(&a.alice)
-            .unwrap()
-            .data
-            .unwrap(),
+        attrib_tests::register_tranche(
+            &suite.app,
+            &suite.registry,
+            &a.alice,
+            TrancheArgs {
+                dataset_id: dataset,
+                content_root: root(2),
+                record_count: 10,
+                byte_size: 10,
+                metadata_uri: "ipfs://t",
+            },
+            &[],
+        )
+        .unwrap()
+        .data
+        .unwrap(),
     )
     .unwrap()
     .tranche_id
@@ -661,7 +689,7 @@ fn without_bonds_or_prices_nothing_is_paid_and_funds_are_refused() {
         }),
         |s| {
             s.registry()
-                .register_tranche(dataset, root(3), 1, 1, "ipfs://t".into())
+                .commit_tranche(root(3))
                 .with_funds(&[coin(1, DENOM)])
                 .call(&s.actors.bob)
         },

@@ -18,7 +18,7 @@ use attrib_registry::msg::{NewDataset, TrancheFilter, TrancheRegistration};
 use attrib_registry::state::{Config, Dataset, Stats, Tranche};
 use attrib_tests::mocks::review_service::{sv::mt::ReviewServiceMockProxy, ReviewServiceMock};
 use attrib_tests::ProtocolBuilder;
-pub use attrib_tests::{MtApp, DENOM};
+pub use attrib_tests::{MtApp, TrancheArgs, DENOM};
 
 /// An allowlisted IBC voucher (as a buyer from another chain would hold).
 pub const IBC_DENOM: &str = "ibc/27394FB092D2ECCD56123C74F36E4C1F926001CEADA9CA97EA622B25F41E5EB2";
@@ -165,6 +165,7 @@ pub struct Snapshot {
     balances: Vec<(Addr, u128, u128, u128)>,
     governance: attrib_std::interfaces::governance::GovernanceResponse,
     opened_reviews: Vec<TrancheId>,
+    commitments: Vec<attrib_registry::msg::OpenCommitment>,
 }
 
 pub fn root(byte: u8) -> HexBinary {
@@ -230,6 +231,7 @@ impl Suite {
         from_json(resp.data.unwrap()).unwrap()
     }
 
+    /// Commits (with the bond), waits a block and reveals, as a contributor must.
     pub fn try_register_tranche(
         &self,
         who: &Addr,
@@ -237,16 +239,30 @@ impl Suite {
         content_root: HexBinary,
         records: u64,
     ) -> Result<AppResponse, ContractError> {
-        self.registry()
-            .register_tranche(
-                dataset,
+        attrib_tests::register_tranche(
+            &self.app,
+            &self.registry,
+            who,
+            TrancheArgs {
+                dataset_id: dataset,
                 content_root,
-                records,
-                records * 50_000,
-                "ipfs://tranche".into(),
-            )
-            .with_funds(&[coin(TRANCHE_BOND, DENOM)])
-            .call(who)
+                record_count: records,
+                byte_size: records.saturating_mul(50_000),
+                metadata_uri: "ipfs://tranche",
+            },
+            &self.tranche_bond(),
+        )
+    }
+
+    /// The listing bond as configured (what a commitment must pay).
+    pub fn tranche_bond(&self) -> Vec<Coin> {
+        self.registry()
+            .config()
+            .unwrap()
+            .config
+            .tranche_bond
+            .into_iter()
+            .collect()
     }
 
     /// Registers a tranche and returns its registration data (id, or the duplicate's original).
@@ -346,6 +362,12 @@ impl Suite {
             balances,
             governance: r.governance().unwrap(),
             opened_reviews: self.opened_reviews(),
+            commitments: self
+                .actors
+                .all()
+                .into_iter()
+                .flat_map(|a| r.tranche_commitments(a.to_string()).unwrap().commitments)
+                .collect(),
         }
     }
 
@@ -368,10 +390,17 @@ impl Suite {
         let r = self.registry();
         let datasets = r.datasets(None, None, Some(100)).unwrap().datasets;
         let tranches = r.tranches(None, None, Some(100)).unwrap().tranches;
+        let committed: Vec<_> = self
+            .actors
+            .all()
+            .into_iter()
+            .flat_map(|a| r.tranche_commitments(a.to_string()).unwrap().commitments)
+            .collect();
         let held: u128 = datasets
             .iter()
             .filter_map(|d| d.bond_held.as_ref())
             .chain(tranches.iter().filter_map(|t| t.bond_held.as_ref()))
+            .chain(committed.iter().filter_map(|c| c.bond.as_ref()))
             .map(|c| c.amount.u128())
             .sum();
         assert_eq!(

@@ -244,15 +244,19 @@ impl Suite {
         let mut ids = vec![];
         for (who, byte, records) in [(&a.alice, 1u8, ALICE_RECORDS), (&a.bob, 2u8, BOB_RECORDS)] {
             let reg: attrib_registry::msg::TrancheRegistration = from_json(
-                r.register_tranche(
-                    dataset,
-                    HexBinary::from([byte; 32]),
-                    records,
-                    records * 10,
-                    "ipfs://t".into(),
+                attrib_tests::register_tranche(
+                    r.app,
+                    &r.contract_addr,
+                    who,
+                    attrib_tests::TrancheArgs {
+                        dataset_id: dataset,
+                        content_root: HexBinary::from([byte; 32]),
+                        record_count: records,
+                        byte_size: records * 10,
+                        metadata_uri: "ipfs://t",
+                    },
+                    &[coin(100, DENOM)],
                 )
-                .with_funds(&[coin(100, DENOM)])
-                .call(who)
                 .unwrap()
                 .data
                 .unwrap(),

@@ -202,6 +202,7 @@ impl RegistryContract {
     /// A root registered before is refused: no tranche is created, the dedup counter
     /// grows and this sender's bond is forfeited (the anti-spam rule).
     #[sv::msg(exec)]
+    #[allow(clippy::too_many_arguments)] // the message's fields, as clients send them
     pub fn register_tranche(
         &self,
         ctx: ExecCtx,

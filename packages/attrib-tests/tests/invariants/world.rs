@@ -381,18 +381,19 @@ impl World {
         let mut root = [0u8; 32];
         root[..8].copy_from_slice(&n.to_be_bytes());
         root[31] = 0xab;
-        let resp = res(self
-            .p
-            .registry()
-            .register_tranche(
-                dataset,
-                HexBinary::from(root),
-                10 + n % 90,
-                1_000,
-                "ipfs://t".into(),
-            )
-            .with_funds(&[bond])
-            .call(&addr(contributor)))?;
+        let resp = res(attrib_tests::register_tranche(
+            &self.p.app,
+            &self.p.registry,
+            &addr(contributor),
+            attrib_tests::TrancheArgs {
+                dataset_id: dataset,
+                content_root: HexBinary::from(root),
+                record_count: 10 + n % 90,
+                byte_size: 1_000,
+                metadata_uri: "ipfs://t",
+            },
+            &[bond],
+        ))?;
         self.roots = self.roots.max(n);
         let reg: TrancheRegistration = from_json(resp.data.unwrap()).unwrap();
         if let Some(t) = reg.tranche_id {

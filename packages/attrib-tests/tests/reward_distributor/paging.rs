@@ -163,6 +163,7 @@ fn a_closed_epoch_is_split_at_the_rates_of_its_close() {
         vesting_secs: None,
         emission: None,
         top_k: None,
+        change_delay_secs: None,
     })
     .call(&a.admin)
     .unwrap();

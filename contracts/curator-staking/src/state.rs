@@ -69,6 +69,14 @@ pub struct Params {
     pub epoch_secs: u64,
     /// Upper bound on stakers (bounds the cost of a draw and of concentration queries).
     pub max_stakers: u32,
+    /// Entropy reveals by distinct curators, committed before a draw request and
+    /// revealed after it, that a committee seed needs (1-16): to predict a committee one
+    /// must hold this many of them.
+    pub draw_reveals: u32,
+    /// After this long without enough entropy for a requested draw, the admin may draw
+    /// from block data, and curators who withheld a commitment that counted are slashed
+    /// like non-revealing members.
+    pub draw_timeout_secs: u64,
 }
 
 pub use attrib_std::interfaces::slashing_service::Role;
@@ -147,6 +155,8 @@ pub enum ReviewKind {
 
 #[cw_serde]
 pub enum ReviewStatus {
+    /// Waiting for entropy revealed after the draw request (`Review::draw`).
+    Drawing,
     Voting,
     /// No quorum after the last round: the admin decides.
     AwaitingAdmin,
@@ -164,6 +174,35 @@ pub struct Member {
     pub vote: Option<Vote>,
 }
 
+/// A committee draw that waits for entropy nobody knew when it was requested.
+#[cw_serde]
+pub struct DrawRequest {
+    /// Block of the request: only salts committed before it and revealed after it count.
+    pub requested_height: u64,
+    pub requested_at: u64,
+    /// Length of the entropy log at the request: the draw looks at entries from here.
+    pub log_from: u64,
+    pub size: u32,
+    /// Who may not sit on the committee, nor feed its seed.
+    pub exclude: Vec<Addr>,
+}
+
+/// An outstanding entropy commitment of a curator (one at a time).
+#[cw_serde]
+pub struct EntropyCommit {
+    pub commitment: HexBinary,
+    pub height: u64,
+}
+
+/// A revealed entropy salt, in the append-only log.
+#[cw_serde]
+pub struct EntropyReveal {
+    pub curator: Addr,
+    pub salt: HexBinary,
+    pub committed_height: u64,
+    pub revealed_height: u64,
+}
+
 #[cw_serde]
 pub struct Review {
     pub id: u64,
@@ -179,6 +218,9 @@ pub struct Review {
     pub outcome: Option<Vote>,
     pub decided_by_admin: bool,
     pub finalized_at: Option<u64>,
+    /// Set while `Drawing`; the committee (and `seed`, deadlines) come with the draw.
+    #[serde(default)]
+    pub draw: Option<DrawRequest>,
 }
 
 pub use attrib_std::interfaces::points_source::DisputeStats;
@@ -204,4 +246,7 @@ pub struct CuratorStakingContract {
     pub(crate) disputes: Item<DisputeStats>,
     /// Open omission claim per (model, dataset, version).
     pub(crate) open_omissions: Map<(u64, u64, u32), u64>,
+    pub(crate) entropy_commits: Map<&'static Addr, EntropyCommit>,
+    pub(crate) entropy_log: Map<u64, EntropyReveal>,
+    pub(crate) entropy_len: Item<u64>,
 }

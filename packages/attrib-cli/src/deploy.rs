@@ -121,6 +121,10 @@ pub fn local_curation_params() -> attrib_curator_staking::msg::Params {
         // Reward epochs run on this clock: three minutes, so the demo closes one.
         epoch_secs: 180,
         max_stakers: 200,
+        // A committee is drawn from one curator's entropy revealed after its review
+        // opened (the CLI reveals before voting); after two minutes the admin may draw.
+        draw_reveals: 1,
+        draw_timeout_secs: 120,
     }
 }
 

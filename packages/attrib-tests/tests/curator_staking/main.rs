@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod disputes;
+mod draw;
 mod reviews;
 mod staking;
 mod suite;

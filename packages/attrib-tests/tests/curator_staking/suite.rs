@@ -89,6 +89,12 @@ impl SuiteBuilder {
                 .call(c)
                 .unwrap();
         }
+        // Every curator holds an entropy commitment for the draws to come (as `attrib
+        // tx curation stake` leaves one), made before any review opens.
+        for c in &curators {
+            attrib_tests::commit_entropy(&p.app, &p.curator_staking, c);
+        }
+        attrib_tests::next_block(&p.app);
         let suite = Suite {
             registry: p.registry.clone(),
             staking: p.curator_staking.clone(),
@@ -217,7 +223,16 @@ impl Suite {
             .unwrap()
             .review_id
             .unwrap_or(0);
+        if review != 0 {
+            self.drawn(review);
+        }
         (tranche, review)
+    }
+
+    /// Draws `review`'s committee if it is still `Drawing`, the way the CLI does before a
+    /// vote: the curators reveal their entropy in the next block, then anyone draws.
+    pub fn drawn(&self, review: u64) {
+        attrib_tests::draw_review(&self.app, &self.staking, review, &self.curators);
     }
 
     pub fn review(&self, id: u64) -> Review {
@@ -225,6 +240,7 @@ impl Suite {
     }
 
     pub fn committee(&self, id: u64) -> Vec<Addr> {
+        self.drawn(id);
         self.review(id).members.into_iter().map(|m| m.curator).collect()
     }
 
@@ -239,6 +255,7 @@ impl Suite {
 
     /// Every listed member commits, then every listed member reveals.
     pub fn vote(&self, review: u64, votes: &[(Addr, Vote)]) {
+        self.drawn(review);
         for (who, v) in votes {
             self.commit(review, who, *v).unwrap();
         }

@@ -117,6 +117,8 @@ impl Suite {
                     max_rounds: 1,
                     epoch_secs: EPOCH,
                     max_stakers: 10,
+                    draw_reveals: 1,
+                    draw_timeout_secs: 600,
                 }
             })
             .with_oracle_params(|op| *op = params())
@@ -128,6 +130,8 @@ impl Suite {
             .with_funds(&[coin(50_000, DENOM)])
             .call(&curator)
             .unwrap();
+        // The curator's entropy commitment seeds the draws of omission reviews to come.
+        attrib_tests::commit_entropy(&p.app, &p.curator_staking, &curator);
         staking
             .stake(Role::Operator)
             .with_funds(&[coin(OPERATOR_STAKE, DENOM)])

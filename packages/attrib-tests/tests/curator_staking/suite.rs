@@ -204,6 +204,15 @@ impl Suite {
     }
 
     pub fn register_tranche(&self, dataset: u64, root: u8) -> (u64, u64) {
+        let (tranche, review) = self.submit_tranche(dataset, root);
+        if review != 0 {
+            self.drawn(review);
+        }
+        (tranche, review)
+    }
+
+    /// Registers a tranche and leaves its review (if any) waiting for its draw.
+    pub fn submit_tranche(&self, dataset: u64, root: u8) -> (u64, u64) {
         let resp = self
             .registry()
             .register_tranche(
@@ -223,9 +232,6 @@ impl Suite {
             .unwrap()
             .review_id
             .unwrap_or(0);
-        if review != 0 {
-            self.drawn(review);
-        }
         (tranche, review)
     }
 
@@ -338,6 +344,7 @@ pub struct Snapshot {
     concentration: attrib_curator_staking::msg::ConcentrationResponse,
     config: attrib_curator_staking::state::Config,
     tranches: Vec<attrib_registry::state::Tranche>,
+    entropy: Vec<attrib_curator_staking::msg::EntropyResponse>,
 }
 
 impl Suite {
@@ -364,6 +371,7 @@ impl Suite {
             concentration: st.concentration(3).unwrap(),
             config: st.config().unwrap().config,
             tranches: self.registry().tranches(None, None, Some(100)).unwrap().tranches,
+            entropy: who.iter().map(|a| st.entropy(a.to_string()).unwrap()).collect(),
         }
     }
 

@@ -46,11 +46,7 @@ fn validate(p: &Params) -> Result<(), ValidationError> {
         "max_stakers",
         "must be at most 1000 (draw cost)",
     )?;
-    ensure(
-        (1..=16).contains(&p.draw_reveals),
-        "draw_reveals",
-        "must be 1-16",
-    )?;
+    ensure((1..=16).contains(&p.draw_reveals), "draw_reveals", "must be 1-16")?;
     positive("draw_timeout_secs", p.draw_timeout_secs)?;
     bps("max_weight_bps", p.max_weight_bps, false)?;
     bps("quorum_bps", p.quorum_bps, false)?;

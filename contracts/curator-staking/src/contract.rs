@@ -270,7 +270,11 @@ impl CuratorStakingContract {
 
     /// The entropy log's length and `address`'s outstanding entropy commitment.
     #[sv::msg(query)]
-    pub fn entropy(&self, ctx: QueryCtx, address: String) -> Result<crate::msg::EntropyResponse, ContractError> {
+    pub fn entropy(
+        &self,
+        ctx: QueryCtx,
+        address: String,
+    ) -> Result<crate::msg::EntropyResponse, ContractError> {
         let address = ctx.deps.api.addr_validate(&address)?;
         Ok(crate::msg::EntropyResponse {
             log_len: self.entropy_len.may_load(ctx.deps.storage)?.unwrap_or(0),

@@ -205,7 +205,8 @@ impl CuratorStakingContract {
         review.reveal_deadline = now + config.params.commit_secs + config.params.reveal_secs;
         self.reviews.save(ctx.deps.storage, review_id, &review)?;
         Ok(resp.add_event(
-            review_event(events::COMMITTEE_DRAWN, &review).add_attribute(attr::FALLBACK, fallback.to_string()),
+            review_event(events::COMMITTEE_DRAWN, &review)
+                .add_attribute(attr::FALLBACK, fallback.to_string()),
         ))
     }
 
@@ -433,7 +434,10 @@ impl CuratorStakingContract {
         if !quorum {
             let exclude = self.parties(&ctx.deps.as_ref(), &review)?;
             if review.round < config.params.max_rounds {
-                let size = review.draw.as_ref().map_or(review.members.len() as u32, |d| d.size);
+                let size = review
+                    .draw
+                    .as_ref()
+                    .map_or(review.members.len() as u32, |d| d.size);
                 review.draw = Some(self.request_draw(ctx.deps.storage, &ctx.env, size, exclude)?);
                 review.round += 1;
                 review.seed = HexBinary::default();

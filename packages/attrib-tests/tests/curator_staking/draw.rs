@@ -11,13 +11,19 @@ use cosmwasm_std::{coin, Addr, HexBinary};
 
 use super::suite::*;
 use attrib_curator_staking::contract::sv::mt::CuratorStakingContractProxy;
-use attrib_registry::contract::sv::mt::RegistryContractProxy;
 use attrib_curator_staking::error::ContractError;
 use attrib_curator_staking::state::{ReviewStatus, Role};
+use attrib_registry::contract::sv::mt::RegistryContractProxy;
 
 /// What a submitter can read before it submits: every curator's stake and the
 /// contract's running entropy (raw storage is public).
-fn predict(s: &Suite, contributor: &Addr, tranche_id: u64, height: u64, time_nanos: u64) -> ([u8; 32], Vec<Addr>) {
+fn predict(
+    s: &Suite,
+    contributor: &Addr,
+    tranche_id: u64,
+    height: u64,
+    time_nanos: u64,
+) -> ([u8; 32], Vec<Addr>) {
     let st = s.staking();
     let params = st.config().unwrap().config.params;
     let candidates: Vec<(Addr, u128)> = st
@@ -66,11 +72,28 @@ fn a_submitter_cannot_predict_or_choose_its_committee() {
     // The contributor wants its two friends (the two smallest curators) on the
     // committee: it tries block times off-chain until the draw it computes has both.
     let friends = [s.curators[6].clone(), s.curators[7].clone()];
-    let tranche_id = s.registry().tranches(None, None, Some(100)).unwrap().tranches.len() as u64 + 1;
+    let tranche_id = s
+        .registry()
+        .tranches(None, None, Some(100))
+        .unwrap()
+        .tranches
+        .len() as u64
+        + 1;
     let block = s.app.block_info();
     let (height, base) = (block.height + 1, block.time.plus_seconds(5));
     let (wait, (seed, chosen)) = (0..10_000u64)
-        .map(|dt| (dt, predict(&s, &s.contributor, tranche_id, height, base.plus_nanos(dt).nanos())))
+        .map(|dt| {
+            (
+                dt,
+                predict(
+                    &s,
+                    &s.contributor,
+                    tranche_id,
+                    height,
+                    base.plus_nanos(dt).nanos(),
+                ),
+            )
+        })
         .find(|(_, (_, m))| friends.iter().all(|f| m.contains(f)))
         .expect("some block time gives the committee it wants");
     // It submits in the block it chose.
@@ -82,7 +105,11 @@ fn a_submitter_cannot_predict_or_choose_its_committee() {
     assert_eq!(tranche, tranche_id);
 
     let drawn = s.review(review);
-    assert_ne!(drawn.seed.to_vec(), seed.to_vec(), "the submitter computed the seed in advance");
+    assert_ne!(
+        drawn.seed.to_vec(),
+        seed.to_vec(),
+        "the submitter computed the seed in advance"
+    );
     assert_ne!(s.committee(review), chosen, "the submitter chose its committee");
 }
 
@@ -132,14 +159,22 @@ fn commit_and_reveal_entropy_bad_input() {
             address: c0.to_string(),
             height: held.height,
         },
-        |s| s.staking().commit_entropy(entropy_commitment(&c0, &salt)).call(&c0),
+        |s| {
+            s.staking()
+                .commit_entropy(entropy_commitment(&c0, &salt))
+                .call(&c0)
+        },
     );
     s.assert_refused(
         ContractError::Validation(ValidationError::BadHash {
             field: "commitment",
             len: 3,
         }),
-        |s| s.staking().commit_entropy(HexBinary::from(vec![1, 2, 3])).call(&c0),
+        |s| {
+            s.staking()
+                .commit_entropy(HexBinary::from(vec![1, 2, 3]))
+                .call(&c0)
+        },
     );
     s.assert_refused(
         ContractError::Funds(FundsError::Unexpected {
@@ -169,7 +204,11 @@ fn commit_and_reveal_entropy_bad_input() {
             max: 64,
             len: 65,
         }),
-        |s| s.staking().reveal_entropy(HexBinary::from(vec![0u8; 65])).call(&c0),
+        |s| {
+            s.staking()
+                .reveal_entropy(HexBinary::from(vec![0u8; 65]))
+                .call(&c0)
+        },
     );
     s.assert_refused(
         ContractError::Validation(ValidationError::BadLength {
@@ -184,7 +223,9 @@ fn commit_and_reveal_entropy_bad_input() {
     let right = attrib_tests::entropy_salt(&c0, held.height);
     let resp = s.staking().reveal_entropy(right.clone()).call(&c0).unwrap();
     assert!(resp.events.iter().any(|e| e.ty == "wasm-attrib_entropy_revealed"
-        && e.attributes.iter().any(|a| a.key == "log_index" && a.value == "0")));
+        && e.attributes
+            .iter()
+            .any(|a| a.key == "log_index" && a.value == "0")));
     assert_eq!(s.staking().entropy(c0.to_string()).unwrap().log_len, 1);
     s.assert_refused(
         ContractError::NoEntropyCommitment {
@@ -194,7 +235,10 @@ fn commit_and_reveal_entropy_bad_input() {
     );
 
     // A fresh commitment cannot be revealed in its own block.
-    s.staking().commit_entropy(entropy_commitment(&c0, &salt)).call(&c0).unwrap();
+    s.staking()
+        .commit_entropy(entropy_commitment(&c0, &salt))
+        .call(&c0)
+        .unwrap();
     let height = s.app.block_info().height;
     s.assert_refused(
         ContractError::EntropyRevealTooEarly {
@@ -208,14 +252,22 @@ fn commit_and_reveal_entropy_bad_input() {
     // Paused: neither.
     s.staking().set_paused(true).call(&s.admin).unwrap();
     let c1 = s.curators[1].clone();
-    let c1_height = s.staking().entropy(c1.to_string()).unwrap().commit.unwrap().height;
+    let c1_height = s
+        .staking()
+        .entropy(c1.to_string())
+        .unwrap()
+        .commit
+        .unwrap()
+        .height;
     s.assert_refused(ContractError::Governance(GovernanceError::Paused), |s| {
         s.staking()
             .reveal_entropy(attrib_tests::entropy_salt(&c1, c1_height))
             .call(&c1)
     });
     s.assert_refused(ContractError::Governance(GovernanceError::Paused), |s| {
-        s.staking().commit_entropy(entropy_commitment(&c0, &salt)).call(&c0)
+        s.staking()
+            .commit_entropy(entropy_commitment(&c0, &salt))
+            .call(&c0)
     });
     s.assert_conserved();
 }
@@ -242,28 +294,48 @@ fn draw_committee_bad_input() {
         s.commit(review, &s.curators[0].clone(), Vote::Accept)
     });
     // Nothing revealed yet.
-    s.assert_refused(unavailable(0), |s| s.staking().draw_committee(review).call(&s.stranger));
+    s.assert_refused(unavailable(0), |s| {
+        s.staking().draw_committee(review).call(&s.stranger)
+    });
     // Revealed in the request's own block (e.g. by the submitter's own transaction):
     // does not count.
     let c0 = s.curators[0].clone();
-    let h0 = s.staking().entropy(c0.to_string()).unwrap().commit.unwrap().height;
+    let h0 = s
+        .staking()
+        .entropy(c0.to_string())
+        .unwrap()
+        .commit
+        .unwrap()
+        .height;
     s.staking()
         .reveal_entropy(attrib_tests::entropy_salt(&c0, h0))
         .call(&c0)
         .unwrap();
-    s.assert_refused(unavailable(0), |s| s.staking().draw_committee(review).call(&s.stranger));
+    s.assert_refused(unavailable(0), |s| {
+        s.staking().draw_committee(review).call(&s.stranger)
+    });
     // A salt committed after the request does not count either.
     attrib_tests::commit_entropy(&s.app, &s.staking, &c0);
     attrib_tests::next_block(&s.app);
-    let h0 = s.staking().entropy(c0.to_string()).unwrap().commit.unwrap().height;
+    let h0 = s
+        .staking()
+        .entropy(c0.to_string())
+        .unwrap()
+        .commit
+        .unwrap()
+        .height;
     s.staking()
         .reveal_entropy(attrib_tests::entropy_salt(&c0, h0))
         .call(&c0)
         .unwrap();
-    s.assert_refused(unavailable(0), |s| s.staking().draw_committee(review).call(&s.stranger));
+    s.assert_refused(unavailable(0), |s| {
+        s.staking().draw_committee(review).call(&s.stranger)
+    });
     // Once the timeout passed, still not for anyone but the admin.
     s.advance(600);
-    s.assert_refused(unavailable(0), |s| s.staking().draw_committee(review).call(&s.stranger));
+    s.assert_refused(unavailable(0), |s| {
+        s.staking().draw_committee(review).call(&s.stranger)
+    });
 
     // One salt committed before and revealed after: drawn, once.
     s.drawn(review);
@@ -292,7 +364,13 @@ fn the_seed_is_fixed_by_the_log_whoever_draws_and_whenever() {
     let (tranche, review) = s.submit_tranche(s.dataset_strict, 1);
     attrib_tests::next_block(&s.app);
     // The submitter's own salt, revealed first, does not seed its review.
-    let h = s.staking().entropy(contributor.to_string()).unwrap().commit.unwrap().height;
+    let h = s
+        .staking()
+        .entropy(contributor.to_string())
+        .unwrap()
+        .commit
+        .unwrap()
+        .height;
     s.staking()
         .reveal_entropy(attrib_tests::entropy_salt(&contributor, h))
         .call(&contributor)
@@ -314,19 +392,29 @@ fn the_seed_is_fixed_by_the_log_whoever_draws_and_whenever() {
     s.advance(1_000);
     let resp = s.staking().draw_committee(review).call(&s.stranger).unwrap();
     assert!(resp.events.iter().any(|e| e.ty == "wasm-attrib_committee_drawn"
-        && e.attributes.iter().any(|a| a.key == "fallback" && a.value == "false")));
+        && e.attributes
+            .iter()
+            .any(|a| a.key == "fallback" && a.value == "false")));
     let r = s.review(review);
     let expected = curation::committee_seed(review, tranche, 1, &[salts[0].as_slice()]);
     assert_eq!(r.seed.to_vec(), expected.to_vec());
-    assert!(!s.committee(review).contains(&contributor), "never on its own committee");
+    assert!(
+        !s.committee(review).contains(&contributor),
+        "never on its own committee"
+    );
     // Deadlines run from the draw.
     let now = s.app.block_info().time.seconds();
-    assert_eq!((r.commit_deadline, r.reveal_deadline), (now + COMMIT, now + COMMIT + REVEAL));
+    assert_eq!(
+        (r.commit_deadline, r.reveal_deadline),
+        (now + COMMIT, now + COMMIT + REVEAL)
+    );
 }
 
 #[test]
 fn two_reveals_when_the_params_ask_for_two() {
-    let s = SuiteBuilder::default().with_params(|p| p.draw_reveals = 2).build();
+    let s = SuiteBuilder::default()
+        .with_params(|p| p.draw_reveals = 2)
+        .build();
     let (tranche, review) = s.submit_tranche(s.dataset_strict, 1);
     attrib_tests::next_block(&s.app);
     let mut salts = vec![];
@@ -341,12 +429,7 @@ fn two_reveals_when_the_params_ask_for_two() {
         salts.push(salt);
     }
     s.staking().draw_committee(review).call(&s.stranger).unwrap();
-    let expected = curation::committee_seed(
-        review,
-        tranche,
-        1,
-        &[salts[0].as_slice(), salts[1].as_slice()],
-    );
+    let expected = curation::committee_seed(review, tranche, 1, &[salts[0].as_slice(), salts[1].as_slice()]);
     assert_eq!(s.review(review).seed.to_vec(), expected.to_vec());
 }
 
@@ -357,7 +440,13 @@ fn after_the_timeout_the_admin_draws_and_withheld_entropy_is_slashed() {
     // A curator who reveals in the request's block (too early to count) and commits
     // again withheld nothing that counted.
     let late = s.curators[7].clone();
-    let h = s.staking().entropy(late.to_string()).unwrap().commit.unwrap().height;
+    let h = s
+        .staking()
+        .entropy(late.to_string())
+        .unwrap()
+        .commit
+        .unwrap()
+        .height;
     s.staking()
         .reveal_entropy(attrib_tests::entropy_salt(&late, h))
         .call(&late)
@@ -373,7 +462,9 @@ fn after_the_timeout_the_admin_draws_and_withheld_entropy_is_slashed() {
     let pool_before = s.balance(&s.pool);
     let resp = s.staking().draw_committee(review).call(&s.admin).unwrap();
     assert!(resp.events.iter().any(|e| e.ty == "wasm-attrib_committee_drawn"
-        && e.attributes.iter().any(|a| a.key == "fallback" && a.value == "true")));
+        && e.attributes
+            .iter()
+            .any(|a| a.key == "fallback" && a.value == "true")));
     let r = s.review(review);
     assert_eq!((r.status, r.members.len()), (ReviewStatus::Voting, 3));
     // Curators 0-6 withheld a commitment made before the request: 1 % each, to the pool.
@@ -382,7 +473,10 @@ fn after_the_timeout_the_admin_draws_and_withheld_entropy_is_slashed() {
         let due = if i == 7 { 0 } else { bonded[i] / 100 };
         assert_eq!(s.bonded(c), bonded[i] - due, "curator{i}");
         slashed += due;
-        assert_eq!(s.staking().entropy(c.to_string()).unwrap().commit.is_some(), i == 7);
+        assert_eq!(
+            s.staking().entropy(c.to_string()).unwrap().commit.is_some(),
+            i == 7
+        );
     }
     assert_eq!(s.balance(&s.pool), pool_before + slashed);
     s.assert_conserved();
@@ -415,6 +509,9 @@ fn disputes_and_redraws_wait_for_their_draw_too() {
     assert_eq!(r.status, ReviewStatus::Voting);
     let acceptors = s.review(review).members.into_iter().map(|m| m.curator);
     for a in acceptors {
-        assert!(!s.committee(dispute).contains(&a), "acceptors never judge the dispute");
+        assert!(
+            !s.committee(dispute).contains(&a),
+            "acceptors never judge the dispute"
+        );
     }
 }

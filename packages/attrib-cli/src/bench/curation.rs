@@ -116,6 +116,7 @@ pub(super) async fn run(b: &mut Bench<'_>, listed: &Listed) -> Result<()> {
         .chain
         .query(&staking.addr, &StakingQuery::Review { review_id })
         .await?;
+    let keys = ctx.keys()?;
     let members: Vec<String> = review
         .review
         .members

@@ -83,7 +83,7 @@ for who in alice bob carol; do
     --dataset-id "$DATASET" --records-file "$DATA/$who.jsonl" --metadata-uri "ipfs://attrib-demo/$who"
   declare "T_$who=$(attr "tranche_$who" attrib_tranche_registered tranche_id)"
   declare "R_$who=$(attr "tranche_$who" attrib_review_opened review_id)"
-  echo "   review $(attr "tranche_$who" attrib_review_opened review_id), committee drawn by stake (capped): $(attr "tranche_$who" attrib_review_opened members | tr ',' '\n' | wc -l) curators"
+  echo "   review $(attr "tranche_$who" attrib_review_opened review_id) opened; its committee waits for entropy committed before it and revealed after it"
 done
 
 say "4. A spammer re-submits Alice's tranche byte for byte"
@@ -99,6 +99,13 @@ KEYS_JSON=$(attrib keys list -o json)
 key_of() { jget /dev/stdin "[1=$1][0]" <<< "$KEYS_JSON"; }
 vote_of() { [ "$1" = carol ] && echo reject || echo accept; }
 members_of() { attrib q curation review "$1" -o json | jget /dev/stdin 'review.members[*].curator'; }
+# Committees are drawn one step after the review opens (SPEC §4): curator1 reveals the
+# entropy it committed when it staked (before the tranches came), and draws each one.
+for who in alice bob carol; do
+  rv="R_$who"; review=${!rv}
+  tx "draw the committee of review $review ($who)" "draw_$review" tx curation draw-committee --from curator1 --review-id "$review"
+  echo "   committee drawn by stake (capped): $(attr "draw_$review" attrib_committee_drawn members | tr ',' '\n' | wc -l) curators, seed $(attr "draw_$review" attrib_committee_drawn seed | cut -c1-16)…"
+done
 for phase in commit reveal; do
   for who in alice bob carol; do
     rv="R_$who"; review=${!rv}; vote=$(vote_of "$who")

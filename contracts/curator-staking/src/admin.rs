@@ -14,8 +14,8 @@ use crate::error::ContractError;
 use crate::msg::{InstantiateConfig, Params, StakingChange};
 use crate::state::{
     Config, CuratorStakingContract, DisputeStats, StakeAsset, Totals, MAX_CHALLENGER_SHARE_BPS,
-    MAX_COMMITTEE, MAX_DISPUTE_COMMITTEE, MAX_NON_REVEAL_SLASH_BPS, MAX_ROUNDS, MAX_STAKERS,
-    MAX_WRONG_ACCEPT_SLASH_BPS,
+    MAX_COMMITTEE, MAX_DISPUTE_COMMITTEE, MAX_DRAW_REVEALS, MAX_NON_REVEAL_SLASH_BPS, MAX_ROUNDS,
+    MAX_STAKERS, MAX_WRONG_ACCEPT_SLASH_BPS,
 };
 
 /// Checks the tunable parameters as a whole; each field's range is on its doc comment.
@@ -56,6 +56,8 @@ fn validate(p: &Params) -> Result<(), ValidationError> {
     within("max_rounds", p.max_rounds, 1, MAX_ROUNDS)?;
     secs("epoch_secs", p.epoch_secs)?;
     within("max_stakers", p.max_stakers, 1, MAX_STAKERS)?;
+    within("draw_reveals", p.draw_reveals, 1, MAX_DRAW_REVEALS)?;
+    secs("draw_timeout_secs", p.draw_timeout_secs)?;
     // A staker who sees a new slasher announced can leave before it may act: unbonding
     // stake stays slashable, so the delay is at least the unbonding period.
     let (min_delay, max_delay) = CHANGE_DELAY_SECS;

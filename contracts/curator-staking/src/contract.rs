@@ -61,6 +61,9 @@ impl CuratorStakingContract {
             disputes: Item::new("disputes"),
             open_omissions: Map::new("open_omissions"),
             pending_change: Timelock::new("pending_change"),
+            entropy_commits: Map::new("entropy_commits"),
+            entropy_log: Map::new("entropy_log"),
+            entropy_len: Item::new("entropy_len"),
         }
     }
 
@@ -213,6 +216,28 @@ impl CuratorStakingContract {
         self.do_reveal(ctx, review_id, vote, salt)
     }
 
+    /// Curator: commit `sha256` of (curator, salt) — `attrib_std::curation::entropy_commitment`
+    /// — to feed committee draws requested from the next block on. One at a time.
+    #[sv::msg(exec)]
+    pub fn commit_entropy(&self, ctx: ExecCtx, commitment: HexBinary) -> Result<Response, ContractError> {
+        self.do_commit_entropy(ctx, commitment)
+    }
+
+    /// Reveal the committed entropy salt (in a later block than the commitment): it is
+    /// appended to the entropy log that committee draws read.
+    #[sv::msg(exec)]
+    pub fn reveal_entropy(&self, ctx: ExecCtx, salt: HexBinary) -> Result<Response, ContractError> {
+        self.do_reveal_entropy(ctx, salt)
+    }
+
+    /// Anyone: draw the committee of a `Drawing` review once enough entropy committed
+    /// before its request was revealed after it; the admin alone, after
+    /// `draw_timeout_secs` without it, draws from block data.
+    #[sv::msg(exec)]
+    pub fn draw_committee(&self, ctx: ExecCtx, review_id: u64) -> Result<Response, ContractError> {
+        self.do_draw_committee(ctx, review_id)
+    }
+
     /// Anyone, after the reveal phase (or once all members revealed): count, slash
     /// non-revealers, award points, route bonds, and report the outcome to the registry.
     #[sv::msg(exec)]
@@ -270,6 +295,20 @@ impl CuratorStakingContract {
     ) -> Result<crate::msg::OpenReviewResponse, ContractError> {
         Ok(crate::msg::OpenReviewResponse {
             review_id: self.open_by_tranche.may_load(ctx.deps.storage, tranche_id)?,
+        })
+    }
+
+    /// The entropy log's length and `address`'s outstanding entropy commitment.
+    #[sv::msg(query)]
+    pub fn entropy(
+        &self,
+        ctx: QueryCtx,
+        address: String,
+    ) -> Result<crate::msg::EntropyResponse, ContractError> {
+        let address = ctx.deps.api.addr_validate(&address)?;
+        Ok(crate::msg::EntropyResponse {
+            log_len: self.entropy_len.may_load(ctx.deps.storage)?.unwrap_or(0),
+            commit: self.entropy_commits.may_load(ctx.deps.storage, &address)?,
         })
     }
 

@@ -137,6 +137,33 @@ pub enum ContractError {
     #[error("review {review_id} is a registry admission review; only disputes and stalled reviews go to the admin")]
     NotAppealable { review_id: u64 },
 
+    #[error("{address} is not a curator with at least the minimum stake")]
+    NotCurator { address: String },
+
+    #[error("{address} already has an entropy commitment from block {height}; reveal it first")]
+    EntropyAlreadyCommitted { address: String, height: u64 },
+
+    #[error("{address} has no entropy commitment to reveal")]
+    NoEntropyCommitment { address: String },
+
+    #[error("an entropy salt committed in block {committed_height} can be revealed from the next block on")]
+    EntropyRevealTooEarly { committed_height: u64 },
+
+    #[error("the revealed entropy salt does not match the commitment")]
+    EntropyMismatch {},
+
+    #[error("review {review_id} is not waiting for its committee draw")]
+    NotDrawing { review_id: u64 },
+
+    #[error("review {review_id} needs {needed} entropy reveals committed before its request (block {requested_height}) and revealed after it, has {found}; the admin may draw after {fallback_after}")]
+    EntropyNotAvailable {
+        review_id: u64,
+        requested_height: u64,
+        needed: u32,
+        found: u32,
+        fallback_after: u64,
+    },
+
     #[error("no receipt oracle is configured for omission claims")]
     NoReceiptOracle {},
 

@@ -8,9 +8,15 @@
 //!   `claim_unbonded` releases it.
 //! - **Committees**: drawn with probability proportional to bonded stake, each curator's
 //!   weight capped at `max_weight_bps` of the candidates' total (small curators keep
-//!   being drawn). The seed mixes the subject, block data and a running entropy fed by
-//!   every revealed salt ([`attrib_std::curation::draw_seed`]); each member's weight and
-//!   ticket are stored, so anyone can recompute why they were drawn.
+//!   being drawn). A review opens `Drawing`: curators `commit_entropy` and later
+//!   `reveal_entropy` into an append-only log, and `draw_committee` (anyone) seeds the
+//!   draw with the first `draw_reveals` salts committed before the request's block and
+//!   revealed after it, by non-parties ([`attrib_std::curation::committee_seed`]) — so
+//!   neither the submitter nor whoever sends the draw knows or picks the committee.
+//!   After `draw_timeout_secs` without them the admin draws from block data and the
+//!   curators who withheld a commitment that counted are slashed lightly. Redraws,
+//!   disputes and omission claims take the same path. Each member's weight and ticket
+//!   are stored, so anyone can recompute why they were drawn.
 //! - **Reviews**: commit (`vote_commitment`) then reveal, with deadlines; quorum of
 //!   revealed weight; stake-weighted majority (ties keep the status quo); members who do
 //!   not reveal are slashed lightly; the majority earns a point for the epoch. No quorum:
@@ -28,6 +34,7 @@
 pub mod admin;
 pub mod contract;
 pub mod disputes;
+pub mod entropy;
 pub mod error;
 pub mod msg;
 pub mod queries;

@@ -5,7 +5,14 @@ use attrib_std::registry::TrancheId;
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{HexBinary, Uint128};
 
-use crate::state::{Config, Review, Role, Staker, Totals};
+use crate::state::{Config, EntropyCommit, Review, Role, Staker, Totals};
+
+#[cw_serde]
+pub struct EntropyResponse {
+    /// Entries in the entropy log (a draw requested now reads from this index on).
+    pub log_len: u64,
+    pub commit: Option<EntropyCommit>,
+}
 
 /// The `msg` of a cw20 `send` to this contract (cw20 stake asset).
 #[cw_serde]

@@ -1,5 +1,7 @@
 //! Committees and commit-reveal reviews (SPEC §4): a capped stake-weighted draw from a
-//! seed nobody chooses alone, commit then reveal with deadlines, a stake-weighted
+//! seed nobody chooses alone — a review opens `Drawing`, and its committee is drawn from
+//! entropy committed before the request and revealed after it — commit then reveal with
+//! deadlines, a stake-weighted
 //! outcome with quorum, light slashing of members who do not reveal, points to the
 //! majority, and the outcome reported to the registry.
 
@@ -18,7 +20,9 @@ use sylvia::ctx::ExecCtx;
 use sylvia::types::Remote;
 
 use crate::error::ContractError;
-use crate::state::{Config, CuratorStakingContract, Member, Review, ReviewKind, ReviewStatus, Role};
+use crate::state::{
+    Config, CuratorStakingContract, DrawRequest, Member, Review, ReviewKind, ReviewStatus, Role,
+};
 
 /// How a review ended: the outcome, the members who voted for it, and whether the admin
 /// decided it.
@@ -66,19 +70,15 @@ impl CuratorStakingContract {
         )
     }
 
-    /// Draws a committee of `size` from curators with at least `min_stake` bonded,
-    /// leaving out `exclude` (the contributor, the challenger, earlier accept voters).
-    fn draw_committee(
+    /// Curators who may be drawn: at least `min_stake` bonded, not in `exclude` (the
+    /// contributor, the challenger, earlier acceptors).
+    fn candidates(
         &self,
         storage: &dyn Storage,
-        env: &Env,
-        subject: TrancheId,
-        round: u32,
-        size: u32,
+        config: &Config,
         exclude: &[Addr],
-    ) -> Result<(HexBinary, Vec<Member>), ContractError> {
-        let config = self.config.load(storage)?;
-        let candidates: Vec<(Addr, Uint128)> = self
+    ) -> Result<Vec<(Addr, Uint128)>, ContractError> {
+        Ok(self
             .stakers
             .range(storage, None, None, Order::Ascending)
             .filter_map(|r| r.ok())
@@ -89,23 +89,107 @@ impl CuratorStakingContract {
                     && !exclude.contains(a)
             })
             .map(|(a, s)| (a, s.bonded))
-            .collect();
+            .collect())
+    }
+
+    /// A draw of `size` seats, requested now: the committee comes later, from entropy
+    /// committed before this block and revealed after it (`draw_committee`).
+    fn request_draw(
+        &self,
+        storage: &dyn Storage,
+        env: &Env,
+        size: u32,
+        exclude: Vec<Addr>,
+    ) -> Result<DrawRequest, ContractError> {
+        let config = self.config.load(storage)?;
+        if self.candidates(storage, &config, &exclude)?.is_empty() {
+            return Err(ContractError::NoEligibleCurators {});
+        }
+        Ok(DrawRequest {
+            requested_height: env.block.height,
+            requested_at: env.block.time.seconds(),
+            log_from: self.entropy_len.may_load(storage)?.unwrap_or(0),
+            size,
+            exclude,
+        })
+    }
+
+    /// The salts that seed a requested draw: the first `draw_reveals` entries of the
+    /// entropy log from the request on that were committed before its block and revealed
+    /// after it, by curators who are not parties. Fixed by the log, whoever asks, whenever.
+    fn draw_salts(
+        &self,
+        storage: &dyn Storage,
+        req: &DrawRequest,
+        needed: u32,
+    ) -> Result<Vec<HexBinary>, ContractError> {
+        let len = self.entropy_len.may_load(storage)?.unwrap_or(0);
+        let end = len.min(req.log_from.saturating_add(curation::DRAW_SCAN_LIMIT));
+        let mut salts = vec![];
+        for i in req.log_from..end {
+            let e = self.entropy_log.load(storage, i)?;
+            if curation::counts_for_draw(req.requested_height, e.committed_height, e.revealed_height)
+                && !req.exclude.contains(&e.curator)
+            {
+                salts.push(e.salt);
+                if salts.len() >= needed as usize {
+                    break;
+                }
+            }
+        }
+        Ok(salts)
+    }
+
+    /// Anyone: draws the committee of a `Drawing` review from the entropy that counts
+    /// for its request; the admin alone, after the timeout without it, from block data
+    /// (and curators who withheld a commitment that counted are slashed lightly).
+    pub(crate) fn do_draw_committee(&self, ctx: ExecCtx, review_id: u64) -> Result<Response, ContractError> {
+        self.gov.assert_not_paused(ctx.deps.storage)?;
+        funds::expect_none(&ctx.info.funds)?;
+        let mut review = self.load_review(ctx.deps.storage, review_id)?;
+        let req = match (&review.status, &review.draw) {
+            (ReviewStatus::Drawing, Some(req)) => req.clone(),
+            _ => return Err(ContractError::NotDrawing { review_id }),
+        };
+        let config = self.config.load(ctx.deps.storage)?;
+        let now = ctx.env.block.time.seconds();
+        let needed = config.params.draw_reveals;
+        let salts = self.draw_salts(ctx.deps.storage, &req, needed)?;
+        let mut resp = events::response(action::DRAW_COMMITTEE);
+        let fallback = salts.len() < needed as usize;
+        let seed = if !fallback {
+            let salts: Vec<&[u8]> = salts.iter().map(|s| s.as_slice()).collect();
+            curation::committee_seed(review.id, review.tranche_id, review.round, &salts)
+        } else {
+            let fallback_after = req.requested_at.saturating_add(config.params.draw_timeout_secs);
+            if now < fallback_after || self.gov.admin(ctx.deps.storage)? != ctx.info.sender {
+                return Err(ContractError::EntropyNotAvailable {
+                    review_id,
+                    requested_height: req.requested_height,
+                    needed,
+                    found: salts.len() as u32,
+                    fallback_after,
+                });
+            }
+            resp = self.slash_withheld_entropy(ctx.deps.storage, &config, &req, resp)?;
+            let entropy: [u8; 32] = self.entropy.load(ctx.deps.storage)?.to_array()?;
+            curation::draw_seed(
+                &entropy,
+                review.tranche_id,
+                review.round,
+                ctx.env.block.height,
+                ctx.env.block.time.nanos(),
+                &ctx.env.block.chain_id,
+            )
+        };
+        let candidates = self.candidates(ctx.deps.storage, &config, &req.exclude)?;
         let stakes: Vec<u128> = candidates.iter().map(|(_, s)| s.u128()).collect();
         let weights = curation::capped_weights(&stakes, config.params.max_weight_bps);
-        let entropy: [u8; 32] = self.entropy.load(storage)?.to_array()?;
-        let seed = curation::draw_seed(
-            &entropy,
-            subject,
-            round,
-            env.block.height,
-            env.block.time.nanos(),
-            &env.block.chain_id,
-        );
-        let seats = curation::draw(&seed, &weights, size as usize);
+        let seats = curation::draw(&seed, &weights, req.size as usize);
         if seats.is_empty() {
             return Err(ContractError::NoEligibleCurators {});
         }
-        let members = seats
+        review.members = seats
             .into_iter()
             .map(|seat| Member {
                 curator: candidates[seat.candidate as usize].0.clone(),
@@ -115,10 +199,55 @@ impl CuratorStakingContract {
                 vote: None,
             })
             .collect();
-        Ok((HexBinary::from(seed), members))
+        review.seed = HexBinary::from(seed);
+        review.status = ReviewStatus::Voting;
+        review.commit_deadline = now + config.params.commit_secs;
+        review.reveal_deadline = now + config.params.commit_secs + config.params.reveal_secs;
+        self.reviews.save(ctx.deps.storage, review_id, &review)?;
+        Ok(resp.add_event(
+            review_event(events::COMMITTEE_DRAWN, &review)
+                .add_attribute(attr::FALLBACK, fallback.to_string()),
+        ))
     }
 
-    /// Opens a review of `tranche_id` and draws its committee.
+    /// A curator whose entropy commitment counted for a draw and who let it time out
+    /// loses `non_reveal_slash_bps`, like a member who does not reveal its vote; the
+    /// commitment is dropped. One commitment per curator bounds the loop.
+    fn slash_withheld_entropy(
+        &self,
+        storage: &mut dyn Storage,
+        config: &Config,
+        req: &DrawRequest,
+        mut resp: Response,
+    ) -> Result<Response, ContractError> {
+        let withheld: Vec<Addr> = self
+            .entropy_commits
+            .range(storage, None, None, Order::Ascending)
+            .filter_map(|r| r.ok())
+            .filter(|(a, c)| c.height < req.requested_height && !req.exclude.contains(a))
+            .map(|(a, _)| a)
+            .collect();
+        for who in &withheld {
+            self.entropy_commits.remove(storage, who);
+            if let Some(s) = self.stakers.may_load(storage, who)? {
+                let due = (s.bonded + s.unbonding_total())
+                    .multiply_ratio(config.params.non_reveal_slash_bps, 10_000u32);
+                if !due.is_zero() {
+                    let (taken, event) = self.slash_stake(storage, who, due)?;
+                    resp = self.route_slashed(
+                        storage,
+                        config,
+                        taken,
+                        None,
+                        resp.add_event(event.add_attribute(attr::REASON, "withheld_entropy")),
+                    )?;
+                }
+            }
+        }
+        Ok(resp)
+    }
+
+    /// Opens a review of `tranche_id`; its committee is drawn later (`draw_committee`).
     pub(crate) fn open(
         &self,
         storage: &mut dyn Storage,
@@ -143,24 +272,24 @@ impl CuratorStakingContract {
             ReviewKind::Dispute { .. } => config.params.dispute_committee_size,
             _ => config.params.committee_size,
         };
-        let (seed, members) = self.draw_committee(storage, env, tranche_id, 1, size, &exclude)?;
+        let draw = self.request_draw(storage, env, size, exclude)?;
         let id = self.next_review.load(storage)?;
         self.next_review.save(storage, &(id + 1))?;
-        let now = env.block.time.seconds();
         let review = Review {
             id,
             tranche_id,
             kind,
             round: 1,
-            seed,
-            opened_at: now,
-            commit_deadline: now + config.params.commit_secs,
-            reveal_deadline: now + config.params.commit_secs + config.params.reveal_secs,
-            members,
-            status: ReviewStatus::Voting,
+            seed: HexBinary::default(),
+            opened_at: env.block.time.seconds(),
+            commit_deadline: 0,
+            reveal_deadline: 0,
+            members: vec![],
+            status: ReviewStatus::Drawing,
             outcome: None,
             decided_by_admin: false,
             finalized_at: None,
+            draw: Some(draw),
         };
         self.reviews.save(storage, id, &review)?;
         if is_tranche {
@@ -305,21 +434,17 @@ impl CuratorStakingContract {
         if !quorum {
             let exclude = self.parties(&ctx.deps.as_ref(), &review)?;
             if review.round < config.params.max_rounds {
-                let round = review.round + 1;
-                let size = review.members.len() as u32;
-                let (seed, members) = self.draw_committee(
-                    ctx.deps.storage,
-                    &ctx.env,
-                    review.tranche_id,
-                    round,
-                    size,
-                    &exclude,
-                )?;
-                review.round = round;
-                review.seed = seed;
-                review.members = members;
-                review.commit_deadline = now + config.params.commit_secs;
-                review.reveal_deadline = now + config.params.commit_secs + config.params.reveal_secs;
+                let size = review
+                    .draw
+                    .as_ref()
+                    .map_or(review.members.len() as u32, |d| d.size);
+                review.draw = Some(self.request_draw(ctx.deps.storage, &ctx.env, size, exclude)?);
+                review.round += 1;
+                review.seed = HexBinary::default();
+                review.members = vec![];
+                review.status = ReviewStatus::Drawing;
+                review.commit_deadline = 0;
+                review.reveal_deadline = 0;
                 self.reviews.save(ctx.deps.storage, review_id, &review)?;
                 return Ok(resp.add_event(review_event(events::REVIEW_REDRAWN, &review)));
             }
@@ -382,8 +507,10 @@ impl CuratorStakingContract {
         let appealable = matches!(
             (&review.status, &review.kind),
             (ReviewStatus::AwaitingAdmin, _)
-                | (ReviewStatus::Voting, ReviewKind::Dispute { .. })
-                | (ReviewStatus::Voting, ReviewKind::Omission { .. })
+                | (
+                    ReviewStatus::Voting | ReviewStatus::Drawing,
+                    ReviewKind::Dispute { .. } | ReviewKind::Omission { .. }
+                )
         );
         if !appealable {
             return Err(ContractError::NotAppealable { review_id });

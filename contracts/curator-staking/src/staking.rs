@@ -227,6 +227,8 @@ impl CuratorStakingContract {
         staker.unbonding.retain(|u| u.release_at > now);
         if staker.bonded.is_zero() && staker.unbonding.is_empty() {
             self.stakers.remove(ctx.deps.storage, who);
+            // One entropy commitment per staker bounds the withheld-entropy loop.
+            self.entropy_commits.remove(ctx.deps.storage, who);
             self.staker_count
                 .update(ctx.deps.storage, |c| -> Result<_, ContractError> { Ok(c - 1) })?;
         } else {

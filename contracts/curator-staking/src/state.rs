@@ -52,6 +52,8 @@ pub const MAX_WRONG_ACCEPT_SLASH_BPS: u32 = 5_000;
 pub const MAX_CHALLENGER_SHARE_BPS: u32 = 5_000;
 pub const MAX_ROUNDS: u32 = 10;
 pub const MAX_STAKERS: u32 = 1_000;
+/// Most entropy reveals a committee seed may ask for.
+pub const MAX_DRAW_REVEALS: u32 = 16;
 
 /// The tunable parameters, set at instantiation and by `update_params`. Every field has a
 /// range (checked at both, refused with `ValidationError::OutOfRange`); "a year" is
@@ -98,6 +100,24 @@ pub struct Params {
     /// days (configs stored before it existed).
     #[serde(default = "attrib_std::timelock::default_change_delay")]
     pub change_delay_secs: u64,
+    /// Entropy reveals by distinct curators, committed before a draw request and
+    /// revealed after it, that a committee seed needs (1-`MAX_DRAW_REVEALS`): to predict a committee one
+    /// must hold this many of them. Default 1 (configs stored before it existed).
+    #[serde(default = "default_draw_reveals")]
+    pub draw_reveals: u32,
+    /// After this long without enough entropy for a requested draw, the admin may draw
+    /// from block data, and curators who withheld a commitment that counted are slashed
+    /// like non-revealing members. 1 s - a year; default an hour.
+    #[serde(default = "default_draw_timeout")]
+    pub draw_timeout_secs: u64,
+}
+
+fn default_draw_reveals() -> u32 {
+    1
+}
+
+fn default_draw_timeout() -> u64 {
+    3_600
 }
 
 pub use attrib_std::interfaces::slashing_service::Role;
@@ -195,6 +215,8 @@ pub enum ReviewKind {
 
 #[cw_serde]
 pub enum ReviewStatus {
+    /// Waiting for entropy revealed after the draw request (`Review::draw`).
+    Drawing,
     Voting,
     /// No quorum after the last round: the admin decides.
     AwaitingAdmin,
@@ -212,6 +234,35 @@ pub struct Member {
     pub vote: Option<Vote>,
 }
 
+/// A committee draw that waits for entropy nobody knew when it was requested.
+#[cw_serde]
+pub struct DrawRequest {
+    /// Block of the request: only salts committed before it and revealed after it count.
+    pub requested_height: u64,
+    pub requested_at: u64,
+    /// Length of the entropy log at the request: the draw looks at entries from here.
+    pub log_from: u64,
+    pub size: u32,
+    /// Who may not sit on the committee, nor feed its seed.
+    pub exclude: Vec<Addr>,
+}
+
+/// An outstanding entropy commitment of a curator (one at a time).
+#[cw_serde]
+pub struct EntropyCommit {
+    pub commitment: HexBinary,
+    pub height: u64,
+}
+
+/// A revealed entropy salt, in the append-only log.
+#[cw_serde]
+pub struct EntropyReveal {
+    pub curator: Addr,
+    pub salt: HexBinary,
+    pub committed_height: u64,
+    pub revealed_height: u64,
+}
+
 #[cw_serde]
 pub struct Review {
     pub id: u64,
@@ -227,6 +278,9 @@ pub struct Review {
     pub outcome: Option<Vote>,
     pub decided_by_admin: bool,
     pub finalized_at: Option<u64>,
+    /// Set while `Drawing`; the committee (and `seed`, deadlines) come with the draw.
+    #[serde(default)]
+    pub draw: Option<DrawRequest>,
 }
 
 pub use attrib_std::interfaces::points_source::DisputeStats;
@@ -254,4 +308,7 @@ pub struct CuratorStakingContract {
     pub(crate) open_omissions: Map<(u64, u64, u32), u64>,
     /// A change of who may slash or where slashed stake goes, announced and waiting.
     pub(crate) pending_change: Timelock<StakingChange>,
+    pub(crate) entropy_commits: Map<&'static Addr, EntropyCommit>,
+    pub(crate) entropy_log: Map<u64, EntropyReveal>,
+    pub(crate) entropy_len: Item<u64>,
 }

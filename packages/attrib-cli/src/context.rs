@@ -154,10 +154,23 @@ impl Ctx {
             return Ok(None);
         }
         let signer = self.signer()?;
+        self.confirm(label, contract, &json, &funds)?;
+        let any = execute_any(&signer.address, contract, json.as_bytes(), &funds)?;
+        let outcome = crate::progress::spin(
+            &format!("{label}: signing, broadcasting, waiting for a block"),
+            self.chain.send(&signer, vec![any], &self.settings()?),
+        )
+        .await?;
+        self.print_tx(label, &outcome);
+        Ok(Some(outcome))
+    }
+
+    /// Asks before signing, unless --yes or not on a terminal.
+    fn confirm(&self, label: &str, contract: &str, json: &str, funds: &[cosmwasm_std::Coin]) -> Result<()> {
         if !self.g.yes && std::io::stdin().is_terminal() {
             eprintln!(
                 "{label}: {json}\n  contract {contract}, funds {}",
-                coins_text(&funds)
+                coins_text(funds)
             );
             eprint!("confirm transaction before signing and broadcasting [y/N]: ");
             let mut answer = String::new();
@@ -166,13 +179,32 @@ impl Ctx {
                 bail!("cancelled");
             }
         }
-        let any = execute_any(&signer.address, contract, json.as_bytes(), &funds)?;
+        Ok(())
+    }
+
+    /// Like [`Ctx::execute`], for a step a command takes on the way (e.g. revealing
+    /// entropy before a vote): nothing with --dry-run, and a one-line note on stderr, so
+    /// stdout keeps the one transaction the command is about.
+    pub async fn execute_aside<M: Serialize>(
+        &self,
+        label: &str,
+        contract: &str,
+        msg: &M,
+    ) -> Result<Option<TxOutcome>> {
+        if self.g.dry_run {
+            eprintln!("# {label} would be sent first: {}", serde_json::to_string(msg)?);
+            return Ok(None);
+        }
+        let signer = self.signer()?;
+        let json = serde_json::to_string(msg)?;
+        self.confirm(label, contract, &json, &[])?;
+        let any = execute_any(&signer.address, contract, json.as_bytes(), &[])?;
         let outcome = crate::progress::spin(
             &format!("{label}: signing, broadcasting, waiting for a block"),
             self.chain.send(&signer, vec![any], &self.settings()?),
         )
         .await?;
-        self.print_tx(label, &outcome);
+        eprintln!("✓ {label}  tx {}  height {}", outcome.txhash, outcome.height);
         Ok(Some(outcome))
     }
 

@@ -2,13 +2,17 @@
 //! subcommand per message. Stake and challenge bonds are sent in the configured stake
 //! asset (a cw20 `send` with the hook message, or native funds). Vote salts are derived
 //! from a signature by the voter's own key (RFC 6979 is deterministic), so `reveal-vote`
-//! recomputes the salt and no secret is written to disk.
+//! recomputes the salt and no secret is written to disk. Entropy salts for committee
+//! draws are derived the same way from a nonce the CLI keeps under `<home>/entropy/`:
+//! staking as a curator commits one, and `draw-committee` and `commit-vote` reveal it
+//! (when it counts for the review's draw), commit a fresh one and draw the committee of a
+//! review still `Drawing`.
 
 use anyhow::{anyhow, bail, Result};
 use attrib_curator_staking::contract::sv::{ExecMsg, QueryMsg};
-use attrib_curator_staking::msg::{ConfigResponse, Params, ReceiveMsg};
-use attrib_curator_staking::state::{Role, StakeAsset};
-use attrib_std::curation::{vote_commitment, Vote};
+use attrib_curator_staking::msg::{ConfigResponse, EntropyResponse, Params, ReceiveMsg, ReviewResponse};
+use attrib_curator_staking::state::{ReviewStatus, Role, StakeAsset};
+use attrib_std::curation::{entropy_commitment, vote_commitment, Vote};
 use attrib_std::interfaces::governance::sv::QueryMsg as GovQuery;
 use attrib_std::interfaces::points_source::sv::QueryMsg as PointsQuery;
 use attrib_std::interfaces::slashing_service::sv::QueryMsg as SlashingQuery;
@@ -87,7 +91,18 @@ pub enum CurationTx {
         #[arg(long)]
         evidence_uri: String,
     },
-    /// Committee member: commit a vote (the salt is derived from your key)
+    /// Curator: commit fresh entropy for committee draws (staking does it for you)
+    CommitEntropy,
+    /// Curator: reveal your committed entropy, then commit a fresh one
+    RevealEntropy,
+    /// Anyone: draw the committee of a review still drawing (a curator first reveals its
+    /// entropy when it counts for this draw)
+    DrawCommittee {
+        #[arg(long)]
+        review_id: u64,
+    },
+    /// Committee member: commit a vote (the salt is derived from your key); draws the
+    /// committee first if the review is still drawing
     CommitVote {
         #[arg(long)]
         review_id: u64,
@@ -176,6 +191,10 @@ pub enum CurationQuery {
     OpenReviewOf {
         tranche_id: u64,
     },
+    /// The entropy log's length and an address's outstanding entropy commitment
+    Entropy {
+        address: String,
+    },
     Points {
         epoch: u64,
         curator: String,
@@ -210,6 +229,117 @@ pub fn vote_salt(signer: &Signer, chain_id: &str, contract: &str, review_id: u64
         .sign(label.as_bytes())
         .map_err(|e| anyhow!("signing the salt: {e}"))?;
     Ok(HexBinary::from(Sha256::digest(sig.to_bytes()).to_vec()))
+}
+
+/// The salt of `signer`'s entropy commitment number `nonce` on this contract, derived
+/// like a vote salt: secret until revealed, and no secret on disk.
+pub fn entropy_salt(signer: &Signer, chain_id: &str, contract: &str, nonce: u64) -> Result<HexBinary> {
+    let label = format!("attrib/entropy-salt/v1|{chain_id}|{contract}|{nonce}");
+    let sig = signer
+        .key
+        .sign(label.as_bytes())
+        .map_err(|e| anyhow!("signing the entropy salt: {e}"))?;
+    Ok(HexBinary::from(Sha256::digest(sig.to_bytes()).to_vec()))
+}
+
+/// Where the nonce of a curator's outstanding entropy commitment is kept.
+fn entropy_nonce_path(ctx: &Ctx, contract: &str, address: &str) -> std::path::PathBuf {
+    ctx.home()
+        .join("entropy")
+        .join(format!("{}-{contract}-{address}.nonce", ctx.g.chain_id))
+}
+
+/// A fresh entropy salt for `signer`; its nonce is kept locally (unless `keep` is false).
+pub(crate) fn new_entropy_salt(ctx: &Ctx, staking: &str, signer: &Signer, keep: bool) -> Result<HexBinary> {
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_nanos() as u64;
+    let salt = entropy_salt(signer, &ctx.g.chain_id, staking, nonce)?;
+    if keep {
+        let path = entropy_nonce_path(ctx, staking, signer.address.as_ref());
+        std::fs::create_dir_all(path.parent().expect("a folder"))?;
+        std::fs::write(&path, nonce.to_string())?;
+    }
+    Ok(salt)
+}
+
+/// The salt of `signer`'s last entropy commitment made through this CLI, if its nonce is kept.
+pub(crate) fn kept_entropy_salt(ctx: &Ctx, staking: &str, signer: &Signer) -> Result<Option<HexBinary>> {
+    let path = entropy_nonce_path(ctx, staking, signer.address.as_ref());
+    match std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|n| n.trim().parse().ok())
+    {
+        Some(nonce) => Ok(Some(entropy_salt(signer, &ctx.g.chain_id, staking, nonce)?)),
+        None => Ok(None),
+    }
+}
+
+/// Commits fresh entropy (aside): a new nonce, kept locally, and its salt's commitment.
+async fn commit_entropy(ctx: &Ctx, staking: &str) -> Result<Option<TxOutcome>> {
+    let signer = ctx.signer()?;
+    let salt = new_entropy_salt(ctx, staking, &signer, !ctx.g.dry_run)?;
+    let commitment = HexBinary::from(entropy_commitment(signer.address.as_ref(), &salt));
+    ctx.execute_aside("commit_entropy", staking, &ExecMsg::CommitEntropy { commitment })
+        .await
+}
+
+/// Reveals the signer's outstanding entropy commitment (aside) unless it was made at or
+/// after `before_height` (it would not count for that draw; it is kept for the next), then
+/// commits a fresh one. False when there was nothing this CLI can reveal.
+async fn reveal_entropy(ctx: &Ctx, staking: &str, before_height: Option<u64>) -> Result<bool> {
+    let signer = ctx.signer()?;
+    let address = signer.address.to_string();
+    let held: EntropyResponse = ctx
+        .chain
+        .query(
+            staking,
+            &QueryMsg::Entropy {
+                address: address.clone(),
+            },
+        )
+        .await?;
+    let Some(commit) = held.commit else {
+        return Ok(false);
+    };
+    if before_height.is_some_and(|h| commit.height >= h) {
+        return Ok(false);
+    }
+    let Some(salt) = kept_entropy_salt(ctx, staking, &signer)? else {
+        eprintln!("note: no local entropy nonce for {address}: cannot reveal");
+        return Ok(false);
+    };
+    if commit.commitment.as_slice() != entropy_commitment(&address, &salt) {
+        eprintln!("note: the local entropy nonce does not match the commitment on chain");
+        return Ok(false);
+    }
+    ctx.execute_aside("reveal_entropy", staking, &ExecMsg::RevealEntropy { salt })
+        .await?;
+    commit_entropy(ctx, staking).await?;
+    Ok(true)
+}
+
+/// Draws `review_id`'s committee if it is still drawing: a curator signer first reveals
+/// its entropy when it counts. `aside`: the draw is a step on the way to another tx.
+async fn draw_if_drawing(ctx: &Ctx, staking: &str, review_id: u64, aside: bool) -> Result<Option<TxOutcome>> {
+    let r: ReviewResponse = ctx.chain.query(staking, &QueryMsg::Review { review_id }).await?;
+    if r.review.status != ReviewStatus::Drawing {
+        if aside {
+            return Ok(None);
+        }
+        bail!("review {review_id} is not waiting for its committee draw");
+    }
+    if let (Some(req), Some(_)) = (&r.review.draw, &ctx.g.from) {
+        if !ctx.g.dry_run {
+            reveal_entropy(ctx, staking, Some(req.requested_height)).await?;
+        }
+    }
+    let msg = ExecMsg::DrawCommittee { review_id };
+    if aside {
+        ctx.execute_aside("draw_committee", staking, &msg).await
+    } else {
+        ctx.execute("draw_committee", staking, &msg, vec![]).await
+    }
 }
 
 /// Sends `amount` of the stake asset with `hook` (cw20 send) or as funds (native).
@@ -251,7 +381,7 @@ pub async fn tx(ctx: &Ctx, cmd: CurationTx) -> Result<Option<TxOutcome>> {
                 RoleArg::Curator => Role::Curator,
                 RoleArg::Operator => Role::Operator,
             };
-            with_stake_asset(
+            let out = with_stake_asset(
                 ctx,
                 "stake",
                 &staking,
@@ -259,8 +389,25 @@ pub async fn tx(ctx: &Ctx, cmd: CurationTx) -> Result<Option<TxOutcome>> {
                 &ExecMsg::Stake { role },
                 &ReceiveMsg::Stake { role },
             )
-            .await
+            .await?;
+            // A curator holds an entropy commitment for the draws to come.
+            if role == Role::Curator && !ctx.g.dry_run {
+                let address = ctx.signer()?.address.to_string();
+                let held: EntropyResponse = ctx.chain.query(&staking, &QueryMsg::Entropy { address }).await?;
+                if held.commit.is_none() {
+                    commit_entropy(ctx, &staking).await?;
+                }
+            }
+            Ok(out)
         }
+        CurationTx::CommitEntropy => commit_entropy(ctx, &staking).await,
+        CurationTx::RevealEntropy => {
+            if !reveal_entropy(ctx, &staking, None).await? {
+                bail!("nothing to reveal: no entropy commitment this CLI made is outstanding");
+            }
+            Ok(None)
+        }
+        CurationTx::DrawCommittee { review_id } => draw_if_drawing(ctx, &staking, review_id, false).await,
         CurationTx::Unstake { amount } => {
             ctx.execute(
                 "unstake",
@@ -334,6 +481,7 @@ pub async fn tx(ctx: &Ctx, cmd: CurationTx) -> Result<Option<TxOutcome>> {
         }
         CurationTx::CommitVote { review_id, vote } => {
             let signer = ctx.signer()?;
+            draw_if_drawing(ctx, &staking, review_id, true).await?;
             let salt = vote_salt(&signer, &ctx.g.chain_id, &staking, review_id)?;
             let commitment = HexBinary::from(vote_commitment(
                 review_id,
@@ -481,6 +629,12 @@ pub async fn query(ctx: &Ctx, cmd: CurationQuery) -> Result<()> {
         }
         CurationQuery::Review { review_id } => q(QueryMsg::Review { review_id }).await?,
         CurationQuery::OpenReviewOf { tranche_id } => q(QueryMsg::OpenReviewOf { tranche_id }).await?,
+        CurationQuery::Entropy { address } => {
+            q(QueryMsg::Entropy {
+                address: addr(address)?,
+            })
+            .await?
+        }
         CurationQuery::Points { epoch, curator } => {
             let m = PointsQuery::Points {
                 epoch,

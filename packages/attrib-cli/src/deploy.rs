@@ -122,6 +122,10 @@ pub fn local_curation_params() -> attrib_curator_staking::msg::Params {
         epoch_secs: 180,
         max_stakers: 200,
         change_delay_secs: attrib_std::timelock::CHANGE_DELAY_SECS.0,
+        // A committee is drawn from one curator's entropy revealed after its review
+        // opened (the CLI reveals before voting); after two minutes the admin may draw.
+        draw_reveals: 1,
+        draw_timeout_secs: 120,
     }
 }
 

@@ -119,6 +119,34 @@ fn curated_review_on_a_real_chain() {
         Some("under_review")
     );
     let review = event_attr(&tx, "attrib_review_opened", "review_id").unwrap();
+    // The committee is drawn one step later, from entropy curator1 committed when it
+    // staked and reveals now (the CLI does both before the draw).
+    let r: Value = ok(&["q", "curation", "review", &review])["review"].clone();
+    assert_eq!(r["status"], "drawing");
+    assert_eq!(r["members"].as_array().unwrap().len(), 0);
+    let tx = ok(&[
+        "tx",
+        "curation",
+        "draw-committee",
+        "--from",
+        "curator1",
+        "--review-id",
+        &review,
+    ]);
+    assert_eq!(
+        event_attr(&tx, "attrib_committee_drawn", "fallback").as_deref(),
+        Some("false")
+    );
+    let err = fails(&[
+        "tx",
+        "curation",
+        "draw-committee",
+        "--from",
+        "curator1",
+        "--review-id",
+        &review,
+    ]);
+    assert!(err.contains("not waiting for its committee draw"), "{err}");
     let r: Value = ok(&["q", "curation", "review", &review])["review"].clone();
     let members: Vec<String> = r["members"]
         .as_array()

@@ -508,6 +508,16 @@ fn metering_on_a_real_chain() {
         "ipfs://evidence/generation.png",
     ]);
     let review = event_attr(&tx, "attrib_review_opened", "review_id").unwrap();
+    // Drawn one step later (the curators committed entropy when they staked).
+    ok(&[
+        "tx",
+        "curation",
+        "draw-committee",
+        "--from",
+        "curator1",
+        "--review-id",
+        &review,
+    ]);
     let members: Vec<String> = ok(&["q", "curation", "review", &review])["review"]["members"]
         .as_array()
         .unwrap()

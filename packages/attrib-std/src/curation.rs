@@ -94,9 +94,51 @@ pub fn draw(seed: &[u8; 32], weights: &[u128], n: usize) -> Vec<Seat> {
     seats
 }
 
-/// Seed of a committee draw: the subject alone (which the submitter controls) is mixed
-/// with block data and the contract's running entropy (updated by every revealed vote's
-/// salt), so no single party chooses the committee.
+pub const ENTROPY_DOMAIN: &[u8] = b"attrib/entropy-commit/v1";
+pub const COMMITTEE_SEED_DOMAIN: &[u8] = b"attrib/draw/v2";
+/// Longest entropy salt a curator may reveal.
+pub const MAX_ENTROPY_SALT: usize = 64;
+/// How many entropy log entries after a draw request a draw looks at: the entries that
+/// count are fixed by their place in the log, so the window is fixed too.
+pub const DRAW_SCAN_LIMIT: u64 = 256;
+
+/// What a curator commits before revealing an entropy salt: binds the curator, so a
+/// commitment cannot be copied and revealed by someone else.
+pub fn entropy_commitment(curator: &str, salt: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(ENTROPY_DOMAIN);
+    h.update((curator.len() as u32).to_be_bytes());
+    h.update(curator.as_bytes());
+    h.update(salt);
+    h.finalize().into()
+}
+
+/// An entropy log entry counts for a draw requested at `requested_height` when its salt
+/// was committed before that block and revealed after it: nobody knew it when the
+/// request was made, and it was fixed before.
+pub fn counts_for_draw(requested_height: u64, committed_height: u64, revealed_height: u64) -> bool {
+    committed_height < requested_height && revealed_height > requested_height
+}
+
+/// Seed of a committee draw (SPEC §4): the review and its round, and the salts of the
+/// first entropy entries that count for its draw request (see [`counts_for_draw`]), in
+/// log order. It depends neither on who triggers the draw nor on when.
+pub fn committee_seed(review_id: u64, subject: u64, round: u32, salts: &[&[u8]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(COMMITTEE_SEED_DOMAIN);
+    h.update(review_id.to_be_bytes());
+    h.update(subject.to_be_bytes());
+    h.update(round.to_be_bytes());
+    for salt in salts {
+        h.update((salt.len() as u32).to_be_bytes());
+        h.update(salt);
+    }
+    h.finalize().into()
+}
+
+/// The admin's fallback seed when no entropy was revealed in time after a draw request:
+/// the running entropy mixed with block data. Predictable to whoever sends the draw, so
+/// only the admin may (the admin already decides stalled reviews).
 pub fn draw_seed(
     entropy: &[u8; 32],
     subject: u64,

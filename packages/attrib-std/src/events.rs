@@ -40,6 +40,9 @@ pub mod attr {
     pub const KIND: &str = "kind";
     pub const MEMBERS: &str = "members";
     pub const SEED: &str = "seed";
+    pub const LOG_INDEX: &str = "log_index";
+    pub const HEIGHT: &str = "height";
+    pub const FALLBACK: &str = "fallback";
     pub const VOTER: &str = "voter";
     pub const VOTE: &str = "vote";
     pub const CHALLENGER: &str = "challenger";
@@ -148,6 +151,11 @@ pub const PAYOUT_CREDITED: &str = "attrib_payout_credited";
 pub const PAYOUT_WITHDRAWN: &str = "attrib_payout_withdrawn";
 pub const REVIEW_OPENED: &str = "attrib_review_opened";
 pub const REVIEW_REDRAWN: &str = "attrib_review_redrawn";
+/// A review waits for entropy revealed after its request before its committee is drawn.
+pub const REVIEW_DRAW_REQUESTED: &str = "attrib_review_draw_requested";
+pub const COMMITTEE_DRAWN: &str = "attrib_committee_drawn";
+pub const ENTROPY_COMMITTED: &str = "attrib_entropy_committed";
+pub const ENTROPY_REVEALED: &str = "attrib_entropy_revealed";
 pub const VOTE_COMMITTED: &str = "attrib_vote_committed";
 pub const VOTE_REVEALED: &str = "attrib_vote_revealed";
 pub const REVIEW_FINALIZED: &str = "attrib_review_finalized";
@@ -221,6 +229,9 @@ pub mod action {
     pub const COMMIT_VOTE: &str = "commit_vote";
     pub const REVEAL_VOTE: &str = "reveal_vote";
     pub const FINALIZE_REVIEW: &str = "finalize_review";
+    pub const COMMIT_ENTROPY: &str = "commit_entropy";
+    pub const REVEAL_ENTROPY: &str = "reveal_entropy";
+    pub const DRAW_COMMITTEE: &str = "draw_committee";
     pub const ADMIN_RESOLVE: &str = "admin_resolve";
     pub const SLASH: &str = "slash";
     pub const SET_SLASHER: &str = "set_slasher";

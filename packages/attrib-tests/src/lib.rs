@@ -126,6 +126,8 @@ pub fn default_staking_params() -> StakingParams {
         max_stakers: 50,
         // The least the unbonding period allows.
         change_delay_secs: 7 * DAY,
+        draw_reveals: 1,
+        draw_timeout_secs: 600,
     }
 }
 
@@ -728,4 +730,53 @@ pub fn register_tranche(
     commit_tranche(app, registry, who, &t, bond)?;
     app.update_block(|b| b.height += 1);
     reveal_tranche(app, registry, who, t)
+}
+
+/// A curator's test entropy salt for a commitment made at `height` (recomputable at
+/// reveal from the stored commitment's height).
+pub fn entropy_salt(who: &Addr, height: u64) -> cosmwasm_std::HexBinary {
+    let label = format!("entropy-{who}-{height}");
+    attrib_std::curation::mix_entropy(&[0; 32], label.as_bytes())
+        .to_vec()
+        .into()
+}
+
+/// `who` commits a fresh entropy salt to curator staking.
+#[track_caller]
+pub fn commit_entropy(app: &App<MtApp>, staking: &Addr, who: &Addr) {
+    use attrib_curator_staking::contract::sv::mt::CuratorStakingContractProxy;
+    let salt = entropy_salt(who, app.block_info().height);
+    let commitment = attrib_std::curation::entropy_commitment(who.as_str(), &salt);
+    Proxy::<MtApp, attrib_curator_staking::CuratorStakingContract>::new(staking.clone(), app)
+        .commit_entropy(commitment.to_vec().into())
+        .call(who)
+        .unwrap();
+}
+
+/// Moves one block on (height only: no deadline moves).
+pub fn next_block(app: &App<MtApp>) {
+    app.update_block(|b| b.height += 1);
+}
+
+/// What the CLI does before a vote: in the next block, every curator in `curators` with
+/// an outstanding entropy commitment reveals it (and commits a fresh one), then `review`
+/// is drawn if it is still `Drawing`. One more block ends it, so a review opened next
+/// has commitments made before it.
+#[track_caller]
+pub fn draw_review(app: &App<MtApp>, staking: &Addr, review: u64, curators: &[Addr]) {
+    use attrib_curator_staking::contract::sv::mt::CuratorStakingContractProxy;
+    use attrib_curator_staking::state::ReviewStatus;
+    let st = Proxy::<MtApp, attrib_curator_staking::CuratorStakingContract>::new(staking.clone(), app);
+    if st.review(review).unwrap().review.status != ReviewStatus::Drawing {
+        return;
+    }
+    next_block(app);
+    for c in curators {
+        if let Some(commit) = st.entropy(c.to_string()).unwrap().commit {
+            st.reveal_entropy(entropy_salt(c, commit.height)).call(c).unwrap();
+            commit_entropy(app, staking, c);
+        }
+    }
+    st.draw_committee(review).call(&curators[0]).unwrap();
+    next_block(app);
 }

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use anyhow::{anyhow, Result};
 use attrib_curator_staking::contract::sv::{ExecMsg as StakingExec, QueryMsg as StakingQuery};
-use attrib_curator_staking::msg::{ConfigResponse as StakingConfig, ReceiveMsg};
+use attrib_curator_staking::msg::{ConfigResponse as StakingConfig, EntropyResponse, ReceiveMsg};
 use attrib_curator_staking::state::Role;
-use attrib_std::curation::{vote_commitment, Vote};
+use attrib_std::curation::{entropy_commitment, vote_commitment, Vote};
 use cosmwasm_std::HexBinary;
 
 use super::registry::Listed;
@@ -28,6 +28,29 @@ pub(super) async fn run(b: &mut Bench<'_>, listed: &Listed) -> Result<()> {
             &ReceiveMsg::Stake { role: Role::Curator },
         )?;
         b.exec(who, &token, &label, &msg, vec![], "via the token's send hook")
+            .await?;
+    }
+    // Each curator holds an entropy commitment for the draws to come (what `attrib tx
+    // curation stake` leaves), made the CLI's way so that the CLI can reveal it later.
+    for (i, who) in ["curator1", "curator2", "curator3"].iter().enumerate() {
+        let signer = ctx.keys()?.signer(who, &ctx.g.prefix)?;
+        let held: EntropyResponse = ctx
+            .chain
+            .query(
+                &staking.addr,
+                &StakingQuery::Entropy {
+                    address: signer.address.to_string(),
+                },
+            )
+            .await?;
+        if held.commit.is_some() {
+            continue;
+        }
+        let salt = crate::curation::new_entropy_salt(ctx, &staking.addr, &signer, true)?;
+        let msg = StakingExec::CommitEntropy {
+            commitment: HexBinary::from(entropy_commitment(signer.address.as_ref(), &salt)),
+        };
+        b.exec(who, &staking, &nth("commit_entropy", i), &msg, vec![], "")
             .await?;
     }
     let o = b
@@ -55,10 +78,34 @@ pub(super) async fn run(b: &mut Bench<'_>, listed: &Listed) -> Result<()> {
             "challenge (cw20 send)",
             &send(config.config.params.dispute_bond.u128(), &hook)?,
             vec![],
-            "draws a committee of 3, registry begin_review",
+            "opens a review (drawing), registry begin_review",
         )
         .await?;
     let review_id = id_from(&o, attrib_std::events::REVIEW_OPENED, "review_id")?;
+    // Entropy committed before the challenge, revealed after it, seeds the draw.
+    let signer = ctx.keys()?.signer("curator1", &ctx.g.prefix)?;
+    let salt = crate::curation::kept_entropy_salt(ctx, &staking.addr, &signer)?
+        .ok_or_else(|| anyhow!("curator1's entropy nonce is not kept here"))?;
+    let msg = StakingExec::RevealEntropy { salt };
+    b.exec(
+        "curator1",
+        &staking,
+        "reveal_entropy",
+        &msg,
+        vec![],
+        "appends to the log",
+    )
+    .await?;
+    let msg = StakingExec::DrawCommittee { review_id };
+    b.exec(
+        "auditor",
+        &staking,
+        "draw_committee",
+        &msg,
+        vec![],
+        "a committee of 3",
+    )
+    .await?;
     let review: attrib_curator_staking::msg::ReviewResponse = ctx
         .chain
         .query(&staking.addr, &StakingQuery::Review { review_id })

@@ -5,6 +5,7 @@
 mod admin_bounds;
 mod bad_input;
 mod disputes;
+mod draw;
 mod reviews;
 mod staking;
 mod suite;

@@ -147,10 +147,18 @@ fn no_quorum_redraws_then_goes_to_the_admin() {
     suite.advance(COMMIT + REVEAL + 1);
     let resp = suite.finalize(review).unwrap();
     assert!(resp.events.iter().any(|e| e.ty == "wasm-attrib_review_redrawn"));
+    // The new round is drawn like the first: from entropy revealed after its request.
+    let requested = suite.review(review);
+    assert_eq!(
+        (requested.round, requested.status, requested.members.len()),
+        (2, ReviewStatus::Drawing, 0)
+    );
+    suite.drawn(review);
     let second = suite.review(review);
     assert_eq!(second.round, 2);
     assert_ne!(second.seed, first.seed, "a new round draws from a new seed");
     assert_eq!(second.status, ReviewStatus::Voting);
+    assert_eq!(second.members.len(), 3);
     // Silence again: the admin decides (the last appeal).
     suite.advance(COMMIT + REVEAL + 1);
     suite.finalize(review).unwrap();

@@ -95,6 +95,12 @@ impl SuiteBuilder {
                 .call(c)
                 .unwrap();
         }
+        // Every curator holds an entropy commitment for the draws to come (as `attrib
+        // tx curation stake` leaves one), made before any review opens.
+        for c in &curators {
+            attrib_tests::commit_entropy(&p.app, &p.curator_staking, c);
+        }
+        attrib_tests::next_block(&p.app);
         let suite = Suite {
             registry: p.registry.clone(),
             staking: p.curator_staking.clone(),
@@ -210,6 +216,15 @@ impl Suite {
     }
 
     pub fn register_tranche(&self, dataset: u64, root: u8) -> (u64, u64) {
+        let (tranche, review) = self.submit_tranche(dataset, root);
+        if review != 0 {
+            self.drawn(review);
+        }
+        (tranche, review)
+    }
+
+    /// Registers a tranche and leaves its review (if any) waiting for its draw.
+    pub fn submit_tranche(&self, dataset: u64, root: u8) -> (u64, u64) {
         let registry = self.registry();
         let resp = attrib_tests::register_tranche(
             registry.app,
@@ -236,11 +251,18 @@ impl Suite {
         (tranche, review)
     }
 
+    /// Draws `review`'s committee if it is still `Drawing`, the way the CLI does before a
+    /// vote: the curators reveal their entropy in the next block, then anyone draws.
+    pub fn drawn(&self, review: u64) {
+        attrib_tests::draw_review(&self.app, &self.staking, review, &self.curators);
+    }
+
     pub fn review(&self, id: u64) -> Review {
         self.staking().review(id).unwrap().review
     }
 
     pub fn committee(&self, id: u64) -> Vec<Addr> {
+        self.drawn(id);
         self.review(id).members.into_iter().map(|m| m.curator).collect()
     }
 
@@ -255,6 +277,7 @@ impl Suite {
 
     /// Every listed member commits, then every listed member reveals.
     pub fn vote(&self, review: u64, votes: &[(Addr, Vote)]) {
+        self.drawn(review);
         for (who, v) in votes {
             self.commit(review, who, *v).unwrap();
         }
@@ -337,6 +360,7 @@ pub struct Snapshot {
     concentration: attrib_curator_staking::msg::ConcentrationResponse,
     config: attrib_curator_staking::state::Config,
     tranches: Vec<attrib_registry::state::Tranche>,
+    entropy: Vec<attrib_curator_staking::msg::EntropyResponse>,
 }
 
 impl Suite {
@@ -363,6 +387,7 @@ impl Suite {
             concentration: st.concentration(3).unwrap(),
             config: st.config().unwrap().config,
             tranches: self.registry().tranches(None, None, Some(100)).unwrap().tranches,
+            entropy: who.iter().map(|a| st.entropy(a.to_string()).unwrap()).collect(),
         }
     }
 

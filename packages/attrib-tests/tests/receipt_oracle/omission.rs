@@ -42,6 +42,7 @@ fn claim(s: &Suite, dataset: u64, preimage: &[u8]) -> Result<u64, attrib_curator
 }
 
 fn decide(s: &Suite, review: u64, vote: Vote) {
+    attrib_tests::draw_review(&s.app, &s.staking, review, std::slice::from_ref(&s.curator));
     let committee: Vec<_> = s
         .staking()
         .review(review)

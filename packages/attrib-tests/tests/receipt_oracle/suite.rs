@@ -118,6 +118,8 @@ impl Suite {
                     epoch_secs: EPOCH,
                     max_stakers: 10,
                     change_delay_secs: attrib_std::timelock::CHANGE_DELAY_SECS.0,
+                    draw_reveals: 1,
+                    draw_timeout_secs: 600,
                 }
             })
             .with_oracle_params(|op| *op = params())
@@ -129,6 +131,8 @@ impl Suite {
             .with_funds(&[coin(50_000, DENOM)])
             .call(&curator)
             .unwrap();
+        // The curator's entropy commitment seeds the draws of omission reviews to come.
+        attrib_tests::commit_entropy(&p.app, &p.curator_staking, &curator);
         staking
             .stake(Role::Operator)
             .with_funds(&[coin(OPERATOR_STAKE, DENOM)])

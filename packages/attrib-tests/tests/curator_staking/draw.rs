@@ -1,0 +1,517 @@
+//! Committee draws (SPEC §4, issue 14 item 8): whoever triggers a review cannot predict
+//! or choose its committee.
+
+use attrib_std::curation::{self, Vote};
+use attrib_std::funds::FundsError;
+use attrib_std::governance::GovernanceError;
+use attrib_std::interfaces::governance::sv::mt::GovernanceProxy;
+use attrib_std::registry::TrancheStatus;
+use attrib_std::validation::ValidationError;
+use cosmwasm_std::{coin, Addr, HexBinary};
+
+use super::suite::*;
+use attrib_curator_staking::contract::sv::mt::CuratorStakingContractProxy;
+use attrib_curator_staking::error::ContractError;
+use attrib_curator_staking::state::{ReviewStatus, Role};
+use attrib_registry::contract::sv::mt::RegistryContractProxy;
+
+/// What a submitter can read before it submits: every curator's stake and the
+/// contract's running entropy (raw storage is public).
+fn predict(
+    s: &Suite,
+    contributor: &Addr,
+    tranche_id: u64,
+    height: u64,
+    time_nanos: u64,
+) -> ([u8; 32], Vec<Addr>) {
+    let st = s.staking();
+    let params = st.config().unwrap().config.params;
+    let candidates: Vec<(Addr, u128)> = st
+        .stakers(None, Some(100))
+        .unwrap()
+        .stakers
+        .into_iter()
+        .filter_map(|r| r.staker.map(|k| (Addr::unchecked(r.address), k)))
+        .filter(|(a, k)| k.role == Role::Curator && k.bonded >= params.min_stake && a != contributor)
+        .map(|(a, k)| (a, k.bonded.u128()))
+        .collect();
+    let stakes: Vec<u128> = candidates.iter().map(|c| c.1).collect();
+    let weights = curation::capped_weights(&stakes, params.max_weight_bps);
+    let raw = s
+        .app
+        .app()
+        .wrap()
+        .query_wasm_raw(s.staking.clone(), b"entropy".to_vec())
+        .unwrap()
+        .unwrap();
+    let entropy: HexBinary = cosmwasm_std::from_json(raw).unwrap();
+    let chain_id = s.app.block_info().chain_id;
+    let seed = curation::draw_seed(
+        &entropy.to_array().unwrap(),
+        tranche_id,
+        1,
+        height,
+        time_nanos,
+        &chain_id,
+    );
+    let members = curation::draw(&seed, &weights, params.committee_size as usize)
+        .into_iter()
+        .map(|seat| candidates[seat.candidate as usize].0.clone())
+        .collect();
+    (seed, members)
+}
+
+#[test]
+fn a_submitter_cannot_predict_or_choose_its_committee() {
+    let s = SuiteBuilder::default().build();
+    // Some votes have been revealed: the running entropy is not the initial one.
+    let (_, first) = s.register_strict_tranche(1);
+    s.unanimous(first, Vote::Accept);
+    s.finalize(first).unwrap();
+
+    // The contributor wants its two friends (the two smallest curators) on the
+    // committee: it tries block times off-chain until the draw it computes has both.
+    let friends = [s.curators[6].clone(), s.curators[7].clone()];
+    let tranche_id = s
+        .registry()
+        .tranches(None, None, Some(100))
+        .unwrap()
+        .tranches
+        .len() as u64
+        + 1;
+    let block = s.app.block_info();
+    let (height, base) = (block.height + 1, block.time.plus_seconds(5));
+    let (wait, (seed, chosen)) = (0..10_000u64)
+        .map(|dt| {
+            (
+                dt,
+                predict(
+                    &s,
+                    &s.contributor,
+                    tranche_id,
+                    height,
+                    base.plus_nanos(dt).nanos(),
+                ),
+            )
+        })
+        .find(|(_, (_, m))| friends.iter().all(|f| m.contains(f)))
+        .expect("some block time gives the committee it wants");
+    // It submits in the block it chose.
+    s.app.update_block(|b| {
+        b.height = height;
+        b.time = base.plus_nanos(wait);
+    });
+    let (tranche, review) = s.register_strict_tranche(2);
+    assert_eq!(tranche, tranche_id);
+
+    let drawn = s.review(review);
+    assert_ne!(
+        drawn.seed.to_vec(),
+        seed.to_vec(),
+        "the submitter computed the seed in advance"
+    );
+    assert_ne!(s.committee(review), chosen, "the submitter chose its committee");
+}
+
+fn entropy_commitment(who: &Addr, salt: &HexBinary) -> HexBinary {
+    HexBinary::from(curation::entropy_commitment(who.as_str(), salt))
+}
+
+fn status(s: &Suite, review: u64) -> ReviewStatus {
+    s.review(review).status
+}
+
+#[test]
+fn commit_and_reveal_entropy_bad_input() {
+    let s = SuiteBuilder::default().build();
+    let c0 = s.curators[0].clone();
+    let salt = HexBinary::from([3u8; 32]);
+    // Only a curator with the minimum stake feeds draws.
+    s.assert_refused(
+        ContractError::NotCurator {
+            address: s.stranger.to_string(),
+        },
+        |s| {
+            s.staking()
+                .commit_entropy(entropy_commitment(&s.stranger, &salt))
+                .call(&s.stranger)
+        },
+    );
+    s.staking()
+        .stake(Role::Operator)
+        .with_funds(&[coin(1_000, DENOM)])
+        .call(&s.operator)
+        .unwrap();
+    s.assert_refused(
+        ContractError::NotCurator {
+            address: s.operator.to_string(),
+        },
+        |s| {
+            s.staking()
+                .commit_entropy(entropy_commitment(&s.operator, &salt))
+                .call(&s.operator)
+        },
+    );
+    // One outstanding commitment at a time (the suite's curators hold one).
+    let held = s.staking().entropy(c0.to_string()).unwrap().commit.unwrap();
+    s.assert_refused(
+        ContractError::EntropyAlreadyCommitted {
+            address: c0.to_string(),
+            height: held.height,
+        },
+        |s| {
+            s.staking()
+                .commit_entropy(entropy_commitment(&c0, &salt))
+                .call(&c0)
+        },
+    );
+    s.assert_refused(
+        ContractError::Validation(ValidationError::BadHash {
+            field: "commitment",
+            len: 3,
+        }),
+        |s| {
+            s.staking()
+                .commit_entropy(HexBinary::from(vec![1, 2, 3]))
+                .call(&c0)
+        },
+    );
+    s.assert_refused(
+        ContractError::Funds(FundsError::Unexpected {
+            sent: vec![coin(1, DENOM)],
+        }),
+        |s| {
+            s.staking()
+                .commit_entropy(entropy_commitment(&c0, &salt))
+                .with_funds(&[coin(1, DENOM)])
+                .call(&c0)
+        },
+    );
+
+    // Reveal: nothing committed, a wrong salt, a salt too long.
+    s.assert_refused(
+        ContractError::NoEntropyCommitment {
+            address: s.stranger.to_string(),
+        },
+        |s| s.staking().reveal_entropy(salt.clone()).call(&s.stranger),
+    );
+    s.assert_refused(ContractError::EntropyMismatch {}, |s| {
+        s.staking().reveal_entropy(salt.clone()).call(&c0)
+    });
+    s.assert_refused(
+        ContractError::Validation(ValidationError::BadLength {
+            field: "salt",
+            max: 64,
+            len: 65,
+        }),
+        |s| {
+            s.staking()
+                .reveal_entropy(HexBinary::from(vec![0u8; 65]))
+                .call(&c0)
+        },
+    );
+    s.assert_refused(
+        ContractError::Validation(ValidationError::BadLength {
+            field: "salt",
+            max: 64,
+            len: 0,
+        }),
+        |s| s.staking().reveal_entropy(HexBinary::default()).call(&c0),
+    );
+
+    // The right salt is appended to the log, once: a replay finds no commitment.
+    let right = attrib_tests::entropy_salt(&c0, held.height);
+    let resp = s.staking().reveal_entropy(right.clone()).call(&c0).unwrap();
+    assert!(resp.events.iter().any(|e| e.ty == "wasm-attrib_entropy_revealed"
+        && e.attributes
+            .iter()
+            .any(|a| a.key == "log_index" && a.value == "0")));
+    assert_eq!(s.staking().entropy(c0.to_string()).unwrap().log_len, 1);
+    s.assert_refused(
+        ContractError::NoEntropyCommitment {
+            address: c0.to_string(),
+        },
+        |s| s.staking().reveal_entropy(right.clone()).call(&c0),
+    );
+
+    // A fresh commitment cannot be revealed in its own block.
+    s.staking()
+        .commit_entropy(entropy_commitment(&c0, &salt))
+        .call(&c0)
+        .unwrap();
+    let height = s.app.block_info().height;
+    s.assert_refused(
+        ContractError::EntropyRevealTooEarly {
+            committed_height: height,
+        },
+        |s| s.staking().reveal_entropy(salt.clone()).call(&c0),
+    );
+    attrib_tests::next_block(&s.app);
+    s.staking().reveal_entropy(salt.clone()).call(&c0).unwrap();
+
+    // Paused: neither.
+    s.staking().set_paused(true).call(&s.admin).unwrap();
+    let c1 = s.curators[1].clone();
+    let c1_height = s
+        .staking()
+        .entropy(c1.to_string())
+        .unwrap()
+        .commit
+        .unwrap()
+        .height;
+    s.assert_refused(ContractError::Governance(GovernanceError::Paused), |s| {
+        s.staking()
+            .reveal_entropy(attrib_tests::entropy_salt(&c1, c1_height))
+            .call(&c1)
+    });
+    s.assert_refused(ContractError::Governance(GovernanceError::Paused), |s| {
+        s.staking()
+            .commit_entropy(entropy_commitment(&c0, &salt))
+            .call(&c0)
+    });
+    s.assert_conserved();
+}
+
+#[test]
+fn draw_committee_bad_input() {
+    let s = SuiteBuilder::default().build();
+    s.assert_refused(ContractError::ReviewNotFound { id: 42 }, |s| {
+        s.staking().draw_committee(42).call(&s.stranger)
+    });
+    let (_, review) = s.submit_tranche(s.dataset_strict, 1);
+    let r = s.review(review);
+    assert_eq!((r.status.clone(), r.members.len()), (ReviewStatus::Drawing, 0));
+    let req = r.draw.clone().unwrap();
+    let unavailable = |found: u32| ContractError::EntropyNotAvailable {
+        review_id: review,
+        requested_height: req.requested_height,
+        needed: 1,
+        found,
+        fallback_after: req.requested_at + 600,
+    };
+    // Not a vote before the committee exists.
+    s.assert_refused(ContractError::NotVoting { review_id: review }, |s| {
+        s.commit(review, &s.curators[0].clone(), Vote::Accept)
+    });
+    // Nothing revealed yet.
+    s.assert_refused(unavailable(0), |s| {
+        s.staking().draw_committee(review).call(&s.stranger)
+    });
+    // Revealed in the request's own block (e.g. by the submitter's own transaction):
+    // does not count.
+    let c0 = s.curators[0].clone();
+    let h0 = s
+        .staking()
+        .entropy(c0.to_string())
+        .unwrap()
+        .commit
+        .unwrap()
+        .height;
+    s.staking()
+        .reveal_entropy(attrib_tests::entropy_salt(&c0, h0))
+        .call(&c0)
+        .unwrap();
+    s.assert_refused(unavailable(0), |s| {
+        s.staking().draw_committee(review).call(&s.stranger)
+    });
+    // A salt committed after the request does not count either.
+    attrib_tests::commit_entropy(&s.app, &s.staking, &c0);
+    attrib_tests::next_block(&s.app);
+    let h0 = s
+        .staking()
+        .entropy(c0.to_string())
+        .unwrap()
+        .commit
+        .unwrap()
+        .height;
+    s.staking()
+        .reveal_entropy(attrib_tests::entropy_salt(&c0, h0))
+        .call(&c0)
+        .unwrap();
+    s.assert_refused(unavailable(0), |s| {
+        s.staking().draw_committee(review).call(&s.stranger)
+    });
+    // Once the timeout passed, still not for anyone but the admin.
+    s.advance(600);
+    s.assert_refused(unavailable(0), |s| {
+        s.staking().draw_committee(review).call(&s.stranger)
+    });
+
+    // One salt committed before and revealed after: drawn, once.
+    s.drawn(review);
+    assert_eq!(status(&s, review), ReviewStatus::Voting);
+    s.assert_refused(ContractError::NotDrawing { review_id: review }, |s| {
+        s.staking().draw_committee(review).call(&s.stranger)
+    });
+    s.assert_refused(ContractError::NotDrawing { review_id: review }, |s| {
+        s.staking().draw_committee(review).call(&s.admin)
+    });
+    s.assert_conserved();
+}
+
+#[test]
+fn the_seed_is_fixed_by_the_log_whoever_draws_and_whenever() {
+    let s = SuiteBuilder::default().build();
+    // The contributor is a curator too, with a commitment made before it submits.
+    let contributor = s.contributor.clone();
+    s.staking()
+        .stake(Role::Curator)
+        .with_funds(&[coin(5_000, DENOM)])
+        .call(&contributor)
+        .unwrap();
+    attrib_tests::commit_entropy(&s.app, &s.staking, &contributor);
+    attrib_tests::next_block(&s.app);
+    let (tranche, review) = s.submit_tranche(s.dataset_strict, 1);
+    attrib_tests::next_block(&s.app);
+    // The submitter's own salt, revealed first, does not seed its review.
+    let h = s
+        .staking()
+        .entropy(contributor.to_string())
+        .unwrap()
+        .commit
+        .unwrap()
+        .height;
+    s.staking()
+        .reveal_entropy(attrib_tests::entropy_salt(&contributor, h))
+        .call(&contributor)
+        .unwrap();
+    assert!(matches!(
+        s.staking().draw_committee(review).call(&contributor).unwrap_err(),
+        ContractError::EntropyNotAvailable { found: 0, .. }
+    ));
+    // c3 reveals, then c5: c3's salt is the seed, however late and by whom the draw.
+    let (c3, c5) = (s.curators[3].clone(), s.curators[5].clone());
+    let mut salts = vec![];
+    for c in [&c3, &c5] {
+        let h = s.staking().entropy(c.to_string()).unwrap().commit.unwrap().height;
+        let salt = attrib_tests::entropy_salt(c, h);
+        s.staking().reveal_entropy(salt.clone()).call(c).unwrap();
+        salts.push(salt);
+        s.advance(50);
+    }
+    s.advance(1_000);
+    let resp = s.staking().draw_committee(review).call(&s.stranger).unwrap();
+    assert!(resp.events.iter().any(|e| e.ty == "wasm-attrib_committee_drawn"
+        && e.attributes
+            .iter()
+            .any(|a| a.key == "fallback" && a.value == "false")));
+    let r = s.review(review);
+    let expected = curation::committee_seed(review, tranche, 1, &[salts[0].as_slice()]);
+    assert_eq!(r.seed.to_vec(), expected.to_vec());
+    assert!(
+        !s.committee(review).contains(&contributor),
+        "never on its own committee"
+    );
+    // Deadlines run from the draw.
+    let now = s.app.block_info().time.seconds();
+    assert_eq!(
+        (r.commit_deadline, r.reveal_deadline),
+        (now + COMMIT, now + COMMIT + REVEAL)
+    );
+}
+
+#[test]
+fn two_reveals_when_the_params_ask_for_two() {
+    let s = SuiteBuilder::default()
+        .with_params(|p| p.draw_reveals = 2)
+        .build();
+    let (tranche, review) = s.submit_tranche(s.dataset_strict, 1);
+    attrib_tests::next_block(&s.app);
+    let mut salts = vec![];
+    for c in [s.curators[1].clone(), s.curators[2].clone()] {
+        assert!(matches!(
+            s.staking().draw_committee(review).call(&s.stranger).unwrap_err(),
+            ContractError::EntropyNotAvailable { needed: 2, .. }
+        ));
+        let h = s.staking().entropy(c.to_string()).unwrap().commit.unwrap().height;
+        let salt = attrib_tests::entropy_salt(&c, h);
+        s.staking().reveal_entropy(salt.clone()).call(&c).unwrap();
+        salts.push(salt);
+    }
+    s.staking().draw_committee(review).call(&s.stranger).unwrap();
+    let expected = curation::committee_seed(review, tranche, 1, &[salts[0].as_slice(), salts[1].as_slice()]);
+    assert_eq!(s.review(review).seed.to_vec(), expected.to_vec());
+}
+
+#[test]
+fn after_the_timeout_the_admin_draws_and_withheld_entropy_is_slashed() {
+    let s = SuiteBuilder::default().build();
+    let (tranche, review) = s.submit_tranche(s.dataset_strict, 1);
+    // A curator who reveals in the request's block (too early to count) and commits
+    // again withheld nothing that counted.
+    let late = s.curators[7].clone();
+    let h = s
+        .staking()
+        .entropy(late.to_string())
+        .unwrap()
+        .commit
+        .unwrap()
+        .height;
+    s.staking()
+        .reveal_entropy(attrib_tests::entropy_salt(&late, h))
+        .call(&late)
+        .unwrap();
+    attrib_tests::commit_entropy(&s.app, &s.staking, &late);
+    s.advance(599);
+    assert!(matches!(
+        s.staking().draw_committee(review).call(&s.admin).unwrap_err(),
+        ContractError::EntropyNotAvailable { found: 0, .. }
+    ));
+    s.advance(1);
+    let bonded: Vec<u128> = s.curators.iter().map(|c| s.bonded(c)).collect();
+    let pool_before = s.balance(&s.pool);
+    let resp = s.staking().draw_committee(review).call(&s.admin).unwrap();
+    assert!(resp.events.iter().any(|e| e.ty == "wasm-attrib_committee_drawn"
+        && e.attributes
+            .iter()
+            .any(|a| a.key == "fallback" && a.value == "true")));
+    let r = s.review(review);
+    assert_eq!((r.status, r.members.len()), (ReviewStatus::Voting, 3));
+    // Curators 0-6 withheld a commitment made before the request: 1 % each, to the pool.
+    let mut slashed = 0;
+    for (i, c) in s.curators.iter().enumerate() {
+        let due = if i == 7 { 0 } else { bonded[i] / 100 };
+        assert_eq!(s.bonded(c), bonded[i] - due, "curator{i}");
+        slashed += due;
+        assert_eq!(
+            s.staking().entropy(c.to_string()).unwrap().commit.is_some(),
+            i == 7
+        );
+    }
+    assert_eq!(s.balance(&s.pool), pool_before + slashed);
+    s.assert_conserved();
+    // The review goes on as any other.
+    s.unanimous(review, Vote::Accept);
+    s.finalize(review).unwrap();
+    assert_eq!(s.tranche_status(tranche), TrancheStatus::Accepted);
+    s.assert_conserved();
+}
+
+#[test]
+fn disputes_and_redraws_wait_for_their_draw_too() {
+    let s = SuiteBuilder::default().build();
+    let (tranche, review) = s.register_strict_tranche(1);
+    s.unanimous(review, Vote::Accept);
+    s.finalize(review).unwrap();
+    let dispute: u64 = cosmwasm_std::from_json(
+        s.staking()
+            .challenge(tranche, HexBinary::from([9u8; 32]), "ipfs://e".into())
+            .with_funds(&[coin(BOND, DENOM)])
+            .call(&s.challenger)
+            .unwrap()
+            .data
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(status(&s, dispute), ReviewStatus::Drawing);
+    s.drawn(dispute);
+    let r = s.review(dispute);
+    assert_eq!(r.status, ReviewStatus::Voting);
+    let acceptors = s.review(review).members.into_iter().map(|m| m.curator);
+    for a in acceptors {
+        assert!(
+            !s.committee(dispute).contains(&a),
+            "acceptors never judge the dispute"
+        );
+    }
+}

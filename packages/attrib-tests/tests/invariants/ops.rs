@@ -54,6 +54,7 @@ const KINDS: &[(&str, u32)] = &[
     ("challenge", 4),
     ("commit_vote", 8),
     ("reveal_vote", 8),
+    ("draw_committee", 6),
     ("finalize_review", 5),
     ("admin_resolve", 2),
     ("register_model", 3),
@@ -390,6 +391,20 @@ fn pick(w: &mut World, rng: &mut Rng, kind: &str) -> Result<Option<Move>, String
                 w.votes.remove(&(r, who.clone()));
             }
             mv(format!("reveal_vote r{r} by {who} {vote:?}"), res, bad)
+        }
+        "draw_committee" => {
+            let drawing: Vec<u64> = w
+                .reviews
+                .iter()
+                .copied()
+                .filter(|r| w.p.curator_staking().review(*r).unwrap().review.status == ReviewStatus::Drawing)
+                .collect();
+            let Some(&r) = rng.pick(&drawing) else {
+                return Ok(None);
+            };
+            let by_admin = rng.chance(20);
+            let res = w.draw_committee(r, by_admin);
+            mv(format!("draw_committee r{r} admin={by_admin}"), res, false)
         }
         "finalize_review" => {
             let Some(&r) = rng.pick(&w.reviews.iter().copied().collect::<Vec<_>>()) else {

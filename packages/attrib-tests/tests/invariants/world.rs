@@ -486,6 +486,28 @@ impl World {
             .call(&addr(who)))
     }
 
+    /// Draws `review`'s committee the CLI's way: in the next block every curator reveals
+    /// the entropy it committed and commits a fresh one, then anyone draws (after the
+    /// draw timeout without entropy, the admin).
+    pub fn draw_committee(&self, review: u64, by_admin: bool) -> Res {
+        let st = self.p.curator_staking();
+        attrib_tests::next_block(&self.p.app);
+        for c in CURATORS {
+            let a = addr(c);
+            if let Some(commit) = st.entropy(a.to_string()).map_err(|e| format!("{e:?}"))?.commit {
+                // A curator that left cannot reveal any more: that is its own loss.
+                let _ = st
+                    .reveal_entropy(attrib_tests::entropy_salt(&a, commit.height))
+                    .call(&a);
+            }
+            let salt = attrib_tests::entropy_salt(&a, self.p.app.block_info().height);
+            let commitment = attrib_std::curation::entropy_commitment(a.as_str(), &salt);
+            let _ = st.commit_entropy(commitment.to_vec().into()).call(&a);
+        }
+        let who = if by_admin { "admin" } else { "stranger" };
+        res(st.draw_committee(review).call(&addr(who)))
+    }
+
     pub fn finalize_review(&self, review: u64) -> Res {
         res(self
             .p

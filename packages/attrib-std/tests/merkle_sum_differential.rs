@@ -140,7 +140,11 @@ fn tamper(path: &Path, count: u64, kind: u8, a: Index, b: Index, bit: u8) -> Opt
         1 if n > 0 => {
             let k = a.index(n);
             let s = p.siblings[k].sum.u128();
-            p.siblings[k].sum = Uint128::new(if bit % 2 == 0 { s + 1 + bit as u128 } else { s.checked_sub(1)? });
+            p.siblings[k].sum = Uint128::new(if bit.is_multiple_of(2) {
+                s + 1 + bit as u128
+            } else {
+                s.checked_sub(1)?
+            });
         }
         2 if n > 1 => {
             let (i, j) = (a.index(n), b.index(n));
@@ -153,7 +157,11 @@ fn tamper(path: &Path, count: u64, kind: u8, a: Index, b: Index, bit: u8) -> Opt
             p.siblings.remove(a.index(n));
         }
         4 => {
-            let extra = p.siblings.get(a.index(n.max(1))).cloned().unwrap_or(sibling(([bit; 32], 1)));
+            let extra = p
+                .siblings
+                .get(a.index(n.max(1)))
+                .cloned()
+                .unwrap_or(sibling(([bit; 32], 1)));
             p.siblings.insert(b.index(n + 1), extra);
         }
         5 if count > 1 => {

@@ -27,7 +27,8 @@ BUILD_FLAGS=(--release --debug-assertions --sanitizer none --target-dir "$FUZZ_T
 # A slow input (> 10 s) is a finding too: a proof must not make the verifier loop.
 LIBFUZZER_FLAGS=(-timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1)
 
-cargo_fuzz() { (cd "$ROOT/fuzz" && "$(cargo_fuzz_bin)" "$@"); }
+# cargo-fuzz needs nightly; the default toolchain stays stable for everything else.
+cargo_fuzz() { (cd "$ROOT/fuzz" && RUSTUP_TOOLCHAIN=nightly "$(cargo_fuzz_bin)" "$@"); }
 targets() { cargo_fuzz list; }
 
 build() {

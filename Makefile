@@ -1,5 +1,5 @@
 # Attrib: the obvious targets. `make demo` and `make test` are the README's two commands.
-.PHONY: demo demo-ibc test e2e soak fmt lint unit wasm size-profile schema schema-check tools localnet-up localnet-down localnet-status deploy gas ci
+.PHONY: demo demo-ibc test e2e soak fmt lint unit fuzz fuzz-long wasm size-profile schema schema-check tools localnet-up localnet-down localnet-status deploy gas ci
 
 demo:            ## local chain up, contracts built and deployed, SPEC §10 played through the CLI
 	bash scripts/demo.sh
@@ -18,6 +18,10 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 unit:            ## unit and multi-tests; the end-to-end tests show as ignored
 	cargo test --workspace
+fuzz:            ## every fuzz target ~25 s (cargo-fuzz on nightly; as CI runs it)
+	bash scripts/fuzz.sh ci
+fuzz-long:       ## every fuzz target 4 minutes, with a table of executions, coverage, crashes
+	bash scripts/fuzz.sh long
 wasm:            ## artifacts/*.wasm + checksums, checked with cosmwasm-check
 	bash scripts/build-wasm.sh
 size-profile:    ## what makes each wasm big (twiggy), by kind of code

@@ -2,7 +2,7 @@
 # Installs (once) and locates the tools Attrib builds and runs with. Everything goes
 # under $ATTRIB_CACHE (default ~/.cache/attrib) so a fresh clone reuses a warm machine.
 #
-#   scripts/tools.sh [wasm|wasmd|relayer|all]   install what is missing, print where it is
+#   scripts/tools.sh [wasm|wasmd|relayer|fuzz|all]   install what is missing, print where it is
 #   source scripts/tools.sh               only define the functions and variables
 #
 # Pinned versions: see the variables below and the README ("Toolchain").
@@ -91,6 +91,22 @@ ensure_twiggy() {
   fi
 }
 
+# cargo-fuzz (crates.io) for scripts/fuzz.sh; it drives libFuzzer on the nightly toolchain
+# the machine already has (no toolchain is downloaded).
+CARGO_FUZZ_VERSION="0.13.2"
+cargo_fuzz_bin() { echo "$TOOLS_DIR/cargo-fuzz/bin/cargo-fuzz"; }
+ensure_cargo_fuzz() {
+  if ! rustup toolchain list | grep -q '^nightly'; then
+    log "cargo-fuzz needs a nightly toolchain and none is installed (rustup toolchain list)"
+    return 1
+  fi
+  if [ ! -x "$(cargo_fuzz_bin)" ]; then
+    log "installing cargo-fuzz $CARGO_FUZZ_VERSION (cargo, a few minutes cold)"
+    CARGO_TARGET_DIR="$ATTRIB_CACHE/cargo-target-tools" \
+      cargo install cargo-fuzz --version "=$CARGO_FUZZ_VERSION" --locked --root "$TOOLS_DIR/cargo-fuzz" >&2
+  fi
+}
+
 relayer_bin() { echo "$TOOLS_DIR/relayer-$RELAYER_VERSION/bin/rly"; }
 
 # `go install …@version` is refused (the proxy will not list the module's versions for
@@ -119,7 +135,8 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     wasm) ensure_wasm_tools ;;
     wasmd) ensure_wasmd; wasmd_cmd version ;;
     relayer) ensure_relayer; "$(relayer_bin)" version ;;
+    fuzz) ensure_cargo_fuzz; "$(cargo_fuzz_bin)" --version ;;
     all) ensure_wasm_tools; ensure_wasmd; wasmd_cmd version ;;
-    *) echo "usage: $0 [wasm|wasmd|relayer|all]" >&2; exit 2 ;;
+    *) echo "usage: $0 [wasm|wasmd|relayer|fuzz|all]" >&2; exit 2 ;;
   esac
 fi

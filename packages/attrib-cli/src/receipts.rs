@@ -15,6 +15,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use attrib_receipt_oracle::contract::sv::{ExecMsg, QueryMsg};
 use attrib_receipt_oracle::msg::NewBatch;
 use attrib_receipt_oracle::state::Cursor;
+pub use attrib_std::receipts::SignedReceipt;
 use attrib_std::receipts::{BatchHeader, Path, Receipt, SumTree};
 use clap::Subcommand;
 use cosmwasm_std::{HexBinary, Uint128};
@@ -24,12 +25,6 @@ use sha2::{Digest, Sha256};
 use crate::context::Ctx;
 use crate::keys::Signer;
 use crate::oracle::CONTRACT;
-
-#[derive(Serialize, Deserialize, Clone, Debug)]
-pub struct SignedReceipt {
-    pub receipt: Receipt,
-    pub signature: HexBinary,
-}
 
 /// What `receipts build` writes and `receipts submit` posts.
 #[derive(Serialize, Deserialize, Clone, Debug)]

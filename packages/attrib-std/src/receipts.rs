@@ -74,6 +74,16 @@ impl Receipt {
     }
 }
 
+/// One line of a receipts file (JSONL, sorted by receipt id): what an operator's gateway
+/// keeps and publishes for auditors, and what the CLI's proofs read. (Not `cw_serde`: it
+/// never goes on chain, and a line may carry fields of later tools.)
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq)]
+pub struct SignedReceipt {
+    pub receipt: Receipt,
+    /// secp256k1 signature of the receipt's [`Receipt::digest`].
+    pub signature: HexBinary,
+}
+
 /// What an operator signs when posting a batch.
 #[cw_serde]
 pub struct BatchHeader {

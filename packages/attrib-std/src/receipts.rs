@@ -224,8 +224,17 @@ pub enum ProofError {
 }
 
 /// Length of `level` in a tree of `count` leaves.
+/// Nodes at `level` of a tree of `count` leaves. Stops at the root (at most 64 halvings),
+/// so a proof's cost follows the tree's height, never the level it claims.
 fn level_len(count: u64, level: u32) -> u64 {
-    (0..level).fold(count, |n, _| n.div_ceil(2))
+    let mut n = count;
+    for _ in 0..level {
+        if n <= 1 {
+            break;
+        }
+        n = n.div_ceil(2);
+    }
+    n
 }
 
 /// Walks from `node` at (level, index) to the root; returns the computed root.
@@ -465,6 +474,27 @@ impl SumTree {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    /// Found by the fuzzer (51 exec/s on `merkle_sum`): the level a path claims set how
+    /// long `level_len` looped (u32::MAX halvings). It is now bounded by the tree's height.
+    #[test]
+    fn a_huge_claimed_level_costs_no_more_than_the_tree_height() {
+        assert_eq!(level_len(5, u32::MAX), 1);
+        assert_eq!(level_len(0, u32::MAX), 0);
+        assert_eq!(level_len(u64::MAX, u32::MAX), 1);
+        assert_eq!(level_len(5, 1), 3);
+        assert_eq!(level_len(5, 2), 2);
+        let path = Path {
+            level: u32::MAX,
+            index: 1,
+            siblings: vec![],
+        };
+        let leaf = Node {
+            hash: [7; 32],
+            sum: 1,
+        };
+        assert!(matches!(walk(leaf, &path, 5), Err(ProofError::OutOfRange { .. })));
+    }
 
     pub fn receipt(id: u64, units: u64) -> Receipt {
         Receipt {

@@ -1,11 +1,12 @@
 #![no_main]
-//! The plain merkle root of a dataset version and of a tranche's records
-//! (`attrib_std::merkle`), against an independent reference: the tree that splits a list
+//! The plain merkle root of a dataset version (`attrib_std::merkle`), against an independent reference: the tree that splits a list
 //! at the largest power of two below its length (RFC 6962's shape), which is what
 //! promoting the odd node of each level builds. Also: appending a copy of the last leaf
 //! (the classic duplicate collision) or swapping two different leaves changes the root,
-//! and a one-leaf root is never an inner node of the leaves it hashes.
-use attrib_std::merkle::{hash_leaf, hash_node, records_root, record_leaf, root};
+//! and a one-leaf root is never an inner node of the leaves it hashes. A tranche's
+//! content root is its record tree's root, whose sum is the record count.
+use attrib_std::content::{content_root, record_tree};
+use attrib_std::merkle::{hash_leaf, hash_node, root};
 use libfuzzer_sys::fuzz_target;
 
 fn reference(leaves: &[[u8; 32]]) -> [u8; 32] {
@@ -36,6 +37,12 @@ fuzz_target!(|input: (Vec<[u8; 32]>, Vec<Vec<u8>>, u8, u8)| {
             }
         }
     }
-    let leaves: Vec<[u8; 32]> = records.iter().map(|r| record_leaf(r)).collect();
-    assert_eq!(records_root(records.iter().map(Vec::as_slice)), root(&leaves));
+    // A tranche's content root: the record tree's root, which weighs its record count.
+    match record_tree(records.iter().map(Vec::as_slice)) {
+        None => assert!(records.is_empty()),
+        Some(t) => {
+            assert_eq!(t.root().sum, records.len() as u128);
+            assert_eq!(content_root(records.iter().map(Vec::as_slice)), Some(t.root().hash));
+        }
+    }
 });

@@ -241,7 +241,11 @@ fuzz_target!(|input: Input| {
             if l == 0 {
                 return;
             }
-            let (a, b) = (t.node(l - 1, path.index * 2), t.node(l - 1, path.index * 2 + 1));
+            // An index past the tree (u64::MAX / 2 and up) has no children to open.
+            let Some(left) = path.index.checked_mul(2) else {
+                return;
+            };
+            let (a, b) = (t.node(l - 1, left), t.node(l - 1, left + 1));
             if let (Some(a), Some(b)) = (a, b) {
                 let got = c.bad_sum(a, b, claimed, &path);
                 assert!(got.is_err(), "an honest tree has no bad sum: {got:?}");

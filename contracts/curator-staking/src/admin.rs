@@ -311,12 +311,16 @@ impl Wiring for CuratorStakingContract {
     fn set_peers(&self, ctx: ExecCtx, peers: Peers) -> Result<Response, ContractError> {
         let peers = peers.authorize::<ContractError>(&ctx, &self.gov, PEER_ROLES)?;
         let c = self.config.load(ctx.deps.storage)?;
-        peers.check_immediate(&PeersResponse {
-            registry: Some(c.registry),
-            receipt_oracle: c.receipt_oracle,
-            reward_pool: Some(c.reward_pool),
-            ..Default::default()
-        })?;
+        // Before anyone stakes, nothing can be slashed or paid out: the deployment wires
+        // (and re-wires) its peers at once. From the first stake on, moves are announced.
+        if self.staker_count.load(ctx.deps.storage)? > 0 {
+            peers.check_immediate(&PeersResponse {
+                registry: Some(c.registry),
+                receipt_oracle: c.receipt_oracle,
+                reward_pool: Some(c.reward_pool),
+                ..Default::default()
+            })?;
+        }
         if let Some(o) = &peers.receipt_oracle {
             self.check_slasher(ctx.deps.storage, o)?;
         }

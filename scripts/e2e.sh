@@ -13,8 +13,8 @@ export ATTRIB_CHAIN=attrib-e2e ATTRIB_OFFSET=1000 BUYER_CHAIN=buyer-e2e
 trap 'bash scripts/ibc.sh stop; bash scripts/localnet.sh stop' EXIT
 bash scripts/localnet.sh reset
 bash scripts/ibc.sh reset
-bash scripts/deploy.sh --fresh --challenge-window-secs 4 --epoch-secs 60 --vesting-secs 5
+bash scripts/deploy.sh --fresh --challenge-window-secs 8 --epoch-secs 60 --vesting-secs 5
 bash scripts/ibc.sh start
 # The end-to-end tests are #[ignore]d ("needs a chain") so that a plain `cargo test`
 # reports them as ignored; here the chain is up, so run them.
-cargo test --quiet --locked -p attrib-cli --test e2e_registry --test e2e_curation --test e2e_oracle --test e2e_rewards --test e2e_ibc -- --ignored --test-threads=1
+cargo test --quiet --locked -p attrib-cli --test e2e_registry --test e2e_curation --test e2e_oracle --test e2e_rewards --test e2e_ibc --no-fail-fast -- --ignored --test-threads=1

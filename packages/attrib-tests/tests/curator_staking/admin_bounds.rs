@@ -232,3 +232,49 @@ fn params_out_of_range_are_refused() {
         });
     }
 }
+
+/// The deployment wires the staking contract's peers after instantiation (the reward
+/// pool is created after it): while nobody has stake, a peer is set or re-set at once. From
+/// the first stake on, moving a peer that is set must be announced, and a new oracle is
+/// never the admin (it would be a slasher).
+#[test]
+fn peers_move_at_once_only_until_the_first_stake() {
+    use attrib_std::interfaces::wiring::sv::mt::WiringProxy as _;
+    use attrib_std::interfaces::wiring::Peers;
+
+    let s = SuiteBuilder::default().with_stakes(&[]).build();
+    let moved = |to: &cosmwasm_std::Addr| Peers {
+        reward_pool: Some(to.to_string()),
+        ..Default::default()
+    };
+    // Nobody staked: the admin re-wires at once, and back again.
+    // (Peers must be contracts: the registry stands in for another pool.)
+    s.staking().set_peers(moved(&s.registry)).call(&s.admin).unwrap();
+    assert_eq!(s.staking().peers().unwrap().reward_pool, Some(s.registry.clone()));
+    s.staking().set_peers(moved(&s.pool)).call(&s.admin).unwrap();
+    assert_eq!(s.staking().peers().unwrap().reward_pool, Some(s.pool.clone()));
+    // Only the admin.
+    s.assert_refused(
+        ContractError::Governance(GovernanceError::NotAdmin {
+            sender: s.stranger.to_string(),
+        }),
+        |s| s.staking().set_peers(moved(&s.registry)).call(&s.stranger),
+    );
+
+    // The first stake: from now on a move waits for the change delay.
+    s.staking()
+        .stake(attrib_curator_staking::state::Role::Curator)
+        .with_funds(&[cosmwasm_std::coin(1_000, attrib_tests::DENOM)])
+        .call(&s.stranger)
+        .unwrap();
+    s.assert_refused(
+        ContractError::Timelock(TimelockError::AnnounceFirst {
+            what: "reward_pool",
+        }),
+        |s| s.staking().set_peers(moved(&s.registry)).call(&s.admin),
+    );
+    // Re-stating the current wiring is harmless and still allowed.
+    s.staking().set_peers(moved(&s.pool)).call(&s.admin).unwrap();
+    assert_eq!(s.staking().peers().unwrap().reward_pool, Some(s.pool.clone()));
+    s.assert_conserved();
+}

@@ -244,6 +244,31 @@ impl RewardDistributorContract {
     }
 
     /// Anyone, once the delay is over.
+    /// Deployments from before owed amounts were keyed by treasury: what was owed is
+    /// owed to the treasury of the day of the migration (a few dozen entries at most: one
+    /// per accepted denom and funding).
+    pub(crate) fn move_legacy_treasury_owed(
+        &self,
+        storage: &mut dyn cosmwasm_std::Storage,
+    ) -> Result<(), ContractError> {
+        let legacy: cw_storage_plus::Map<(&str, u8), cosmwasm_std::Uint128> =
+            cw_storage_plus::Map::new("treasury_owed");
+        let entries: Vec<((String, u8), cosmwasm_std::Uint128)> = legacy
+            .range(storage, None, None, cosmwasm_std::Order::Ascending)
+            .collect::<cosmwasm_std::StdResult<_>>()?;
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let treasury = self.config.load(storage)?.treasury;
+        for ((denom, fk), amount) in entries {
+            legacy.remove(storage, (&denom, fk));
+            self.treasury_owed.update(storage, (&treasury, &denom, fk), |a| {
+                cosmwasm_std::StdResult::Ok(a.unwrap_or_default() + amount)
+            })?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn do_apply_change(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
         attrib_std::funds::expect_none(&ctx.info.funds)?;
         let change = self

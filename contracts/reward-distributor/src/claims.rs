@@ -426,7 +426,16 @@ impl RewardDistributorContract {
         funds::expect_none(&info.funds)?;
         let remote = crate::ibc::checked(to_chain.as_ref())?;
         let config = self.config.load(deps.storage)?;
-        if info.sender != config.treasury {
+        // The treasury, or a former one with something still owed to it from before the
+        // change: what was owed when a change applied stays with its owner.
+        let treasury = &info.sender;
+        let owes_former = self
+            .treasury_owed
+            .sub_prefix(treasury)
+            .keys_raw(deps.storage, None, None, Order::Ascending)
+            .next()
+            .is_some();
+        if *treasury != config.treasury && !owes_former {
             return Err(ContractError::NotTreasury {
                 sender: info.sender.to_string(),
             });
@@ -434,6 +443,7 @@ impl RewardDistributorContract {
         // One page of denoms per claim: the rest stays owed for the next.
         let mut owed: Vec<((String, u8), Uint128)> = self
             .treasury_owed
+            .sub_prefix(treasury)
             .range(deps.storage, None, None, Order::Ascending)
             .take(MAX_TREASURY_DENOMS as usize + 1)
             .collect::<StdResult<_>>()?;
@@ -443,9 +453,9 @@ impl RewardDistributorContract {
         for ((denom, fk), amount) in owed {
             let funding = Funding::from_key(fk).ok_or_else(|| StdError::generic_err("funding key"))?;
             add(&mut total, &denom, funding, amount);
-            self.treasury_owed.remove(deps.storage, (&denom, fk));
+            self.treasury_owed.remove(deps.storage, (treasury, &denom, fk));
         }
-        let resp = self.pay_out(deps.storage, env, &config.treasury, remote, &total, |l, a| {
+        let resp = self.pay_out(deps.storage, env, treasury, remote, &total, |l, a| {
             l.treasury_owed -= a;
             l.paid_treasury += a;
         })?;
@@ -453,7 +463,7 @@ impl RewardDistributorContract {
             .add_attribute(attr::ACTION, events::action::CLAIM_TREASURY)
             .add_event(
                 Event::new(events::TREASURY_CLAIMED)
-                    .add_attribute(attr::RECIPIENT, config.treasury.as_str())
+                    .add_attribute(attr::RECIPIENT, treasury.as_str())
                     .add_attribute(attr::MORE_OWED, more.to_string())
                     .add_attribute(attr::FEE, amounts_attr(&total, Funding::Fee))
                     .add_attribute(attr::EMISSION, amounts_attr(&total, Funding::Emission)),

@@ -55,7 +55,7 @@ impl RewardDistributorContract {
             checkpoints: Map::new("checkpoints"),
             frozen: Map::new("frozen"),
             curator_claims: Map::new("curator_claims"),
-            treasury_owed: Map::new("treasury_owed"),
+            treasury_owed: Map::new("treasury_owed_by"),
             ledgers: Map::new("ledgers"),
             buyers: Map::new("buyers"),
             buyer_totals: Item::new("buyer_totals"),
@@ -81,11 +81,10 @@ impl RewardDistributorContract {
     /// Checks the stored contract name and version (no downgrades) and records the new one.
     #[sv::msg(migrate)]
     pub fn migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
-        Ok(attrib_std::migration::migrate_response(
-            ctx.deps.storage,
-            CONTRACT_NAME,
-            CONTRACT_VERSION,
-        )?)
+        let resp =
+            attrib_std::migration::migrate_response(ctx.deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+        self.move_legacy_treasury_owed(ctx.deps.storage)?;
+        Ok(resp)
     }
 
     /// cw20 hook: `pay` the pool or `fund_emissions` with an accepted token.
@@ -284,9 +283,15 @@ impl RewardDistributorContract {
         self.query_curator_rewards(ctx, epoch, curator)
     }
 
+    /// What is owed to the treasury (`address`: a former treasury instead; at most 64
+    /// entries, as many as 32 denoms give).
     #[sv::msg(query)]
-    pub fn treasury(&self, ctx: QueryCtx) -> Result<TreasuryResponse, ContractError> {
-        self.query_treasury(ctx)
+    pub fn treasury(
+        &self,
+        ctx: QueryCtx,
+        address: Option<String>,
+    ) -> Result<TreasuryResponse, ContractError> {
+        self.query_treasury(ctx, address)
     }
 
     /// What came back from `owner`'s remote claims and can be claimed again.

@@ -104,6 +104,7 @@ impl RewardDistributorContract {
         epoch.vest_at = Some(now.saturating_add(config.vesting_secs));
         epoch.curator_points = points;
         epoch.rates = Some(config.rates);
+        epoch.treasury = Some(config.treasury.clone());
         epoch.cursor = Some(SettleCursor::Split { after: None });
         epoch.snapshot = Some(snapshot);
         self.epochs.save(deps.storage, e, &epoch)?;
@@ -341,6 +342,10 @@ impl RewardDistributorContract {
             events::EPOCH_SETTLED
         };
         let mut event = Event::new(kind).add_attribute(attr::EPOCH, e.to_string());
+        let treasury = match &epoch.treasury {
+            Some(t) => t.clone(),
+            None => self.config.load(storage)?.treasury,
+        };
         if let Some((last, _)) = rows.last().filter(|_| more) {
             epoch.cursor = Some(SettleCursor::FinishAfter { denom: last.clone() });
         }
@@ -351,7 +356,7 @@ impl RewardDistributorContract {
                 if !amount.is_zero() {
                     self.treasury_owed.update(
                         storage,
-                        (&denom, funding.key()),
+                        (&treasury, &denom, funding.key()),
                         |a| -> Result<_, StdError> { Ok(a.unwrap_or_default() + amount) },
                     )?;
                 }

@@ -286,7 +286,7 @@ mod tests {
     //! match the contract's balance after every step.
     use super::*;
     use attrib_std::ibc::{callback_memo, ibc_denom, IbcError, Ics20Packet};
-    use attrib_std::rewards::{EpochClock, TakeRates};
+    use attrib_std::rewards::{EpochClock, Funding, TakeRates};
     use cosmwasm_std::testing::{
         message_info, mock_dependencies, mock_env, MockApi, MockQuerier, MockStorage,
     };
@@ -491,6 +491,40 @@ mod tests {
             .unwrap();
         assert_eq!(ledger(&deps).treasury_owed.u128(), 5_000);
         (deps, env, treasury)
+    }
+
+    /// A pool deployed before owed amounts were keyed by treasury: the migration moves
+    /// each entry to the treasury of the day, once, and it is claimable as before.
+    #[test]
+    fn migration_moves_legacy_treasury_entries_to_the_treasury() {
+        let (mut deps, env, treasury) = setup();
+        let c = RewardDistributorContract::new();
+        let legacy: cw_storage_plus::Map<(&str, u8), Uint128> = cw_storage_plus::Map::new("treasury_owed");
+        legacy
+            .save(deps.as_mut().storage, ("uatr", Funding::Fee.key()), &Uint128::new(700))
+            .unwrap();
+        legacy
+            .save(deps.as_mut().storage, ("uatr", Funding::Emission.key()), &Uint128::new(30))
+            .unwrap();
+        c.move_legacy_treasury_owed(deps.as_mut().storage).unwrap();
+        c.move_legacy_treasury_owed(deps.as_mut().storage).unwrap();
+        assert!(legacy.is_empty(deps.as_ref().storage));
+        let owed = |deps: &Deps| {
+            c.treasury(QueryCtx::from((deps.as_ref(), env.clone())), None)
+                .unwrap()
+                .owed
+                .iter()
+                .map(|o| (o.funding, o.amount.u128()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(owed(&deps), vec![(Funding::Fee, 700), (Funding::Emission, 30)]);
+        assert_eq!(
+            c.treasury(QueryCtx::from((deps.as_ref(), env.clone())), Some(treasury.to_string()))
+                .unwrap()
+                .owed
+                .len(),
+            2
+        );
     }
 
     fn treasury_claims_remote(outcome: &str) {

@@ -143,11 +143,20 @@ impl RewardDistributorContract {
         })
     }
 
-    pub(crate) fn query_treasury(&self, ctx: QueryCtx) -> Result<TreasuryResponse, ContractError> {
-        let config = self.config.load(ctx.deps.storage)?;
+    pub(crate) fn query_treasury(
+        &self,
+        ctx: QueryCtx,
+        address: Option<String>,
+    ) -> Result<TreasuryResponse, ContractError> {
+        let treasury = match address {
+            Some(a) => ctx.deps.api.addr_validate(&a)?,
+            None => self.config.load(ctx.deps.storage)?.treasury,
+        };
         let owed = self
             .treasury_owed
+            .sub_prefix(&treasury)
             .range(ctx.deps.storage, None, None, Order::Ascending)
+            .take(2 * crate::admin::MAX_ACCEPTED_DENOMS)
             .map(|r| {
                 let ((denom, fk), amount) = r?;
                 Ok(RewardAmount {
@@ -157,10 +166,7 @@ impl RewardDistributorContract {
                 })
             })
             .collect::<StdResult<_>>()?;
-        Ok(TreasuryResponse {
-            treasury: config.treasury,
-            owed,
-        })
+        Ok(TreasuryResponse { treasury, owed })
     }
 
     pub(crate) fn query_accounts(&self, ctx: QueryCtx) -> Result<AccountsResponse, ContractError> {

@@ -57,7 +57,8 @@ pub struct EpochTerms {
 /// What `announce_change` announces: changes of where money goes or whom the pool trusts.
 #[cw_serde]
 pub enum DistributorChange {
-    /// A new treasury. What is owed to the old one when it applies is paid to the old one.
+    /// A new treasury. What the old one is owed, and the treasury share of epochs closed
+    /// before the change, stay claimable by the old one.
     Treasury { address: String },
     /// Move peers that are set (the registry is fixed once a version was allocated to:
     /// positions are keyed by its ids and its word names their owners).
@@ -147,6 +148,11 @@ pub struct Epoch {
     /// Denom of the emission minted at close (settlement allocates it in that denom).
     #[serde(default)]
     pub emission_denom: Option<String>,
+    /// The treasury when the epoch closed: its treasury share is owed to this address,
+    /// whatever treasury change applies before the epoch settles (older epochs: the
+    /// treasury at settlement).
+    #[serde(default)]
+    pub treasury: Option<Addr>,
 }
 
 impl Epoch {
@@ -169,6 +175,7 @@ impl Epoch {
             snapshot: None,
             rates: None,
             emission_denom: None,
+            treasury: None,
         }
     }
 }
@@ -318,8 +325,9 @@ pub struct RewardDistributorContract {
     pub(crate) frozen: Map<((u64, VersionKey), &'static str, u8), Uint128>,
     /// (epoch, curator) → claimed.
     pub(crate) curator_claims: Map<(u64, &'static Addr), ()>,
-    /// (denom, funding) → owed to the treasury.
-    pub(crate) treasury_owed: Map<(&'static str, u8), Uint128>,
+    /// (treasury, denom, funding) → owed to that treasury. Keyed by address so that a
+    /// treasury change never moves what is already owed to the old one.
+    pub(crate) treasury_owed: Map<(&'static Addr, &'static str, u8), Uint128>,
     pub(crate) ledgers: Map<&'static str, Ledger>,
     pub(crate) buyers: Map<&'static Addr, Buyer>,
     pub(crate) buyer_totals: Item<BuyerTotals>,

@@ -185,7 +185,11 @@ pub enum RewardsQuery {
         epoch: u64,
         curator: String,
     },
-    Treasury,
+    /// What is owed to the treasury, or to a former one (`--address`)
+    Treasury {
+        #[arg(long)]
+        address: Option<String>,
+    },
     /// What came back from an account's remote claims (claim it with claim-credits)
     Credits {
         owner: String,
@@ -506,7 +510,10 @@ pub async fn query(ctx: &Ctx, cmd: RewardsQuery) -> Result<()> {
             })
             .await?
         }
-        RewardsQuery::Treasury => q(QueryMsg::Treasury {}).await?,
+        RewardsQuery::Treasury { address } => {
+            let address = address.map(|a| ctx.resolve_address(&a)).transpose()?;
+            q(QueryMsg::Treasury { address }).await?
+        }
         RewardsQuery::Credits { owner } => {
             let owner = ctx.resolve_address(&owner)?;
             q(QueryMsg::Credits { owner }).await?

@@ -361,7 +361,7 @@ pub fn check_queries(w: &World, salt: u64) -> Result<(), String> {
     q!("pool governance", d.governance());
     q!("pool peers", d.peers());
     q!("pool accepted_denoms", d.accepted_denoms());
-    q!("pool treasury", d.treasury());
+    q!("pool treasury", d.treasury(None));
     q!("pool claim_transfers", d.claim_transfers(None, None));
     q!("pool denom_accepted", d.denom_accepted(DENOM.to_string()));
     let last = config.current_epoch;

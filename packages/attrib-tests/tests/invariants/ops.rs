@@ -744,7 +744,7 @@ fn pick(w: &mut World, rng: &mut Rng, kind: &str) -> Result<Option<Move>, String
             let who = if bad { "stranger" } else { "admin" };
             let owed = sum_amounts(
                 w.p.reward_distributor()
-                    .treasury()
+                    .treasury(None)
                     .unwrap()
                     .owed
                     .iter()

@@ -206,3 +206,80 @@ fn a_new_treasury_applies_only_after_the_delay() {
     );
     s.assert_conserved();
 }
+
+/// What is owed to the treasury when a new one applies stays the old one's: the epoch
+/// settled before the change, and the epoch that closed before it but settles after. The
+/// new treasury is owed only what epochs closing after the change book; the old one still
+/// claims what it was owed, and nothing more.
+#[test]
+fn a_treasury_change_never_moves_what_is_already_owed() {
+    let s = SuiteBuilder::default().build();
+    let a = &s.actors;
+    let d = s.distributor();
+    let (old, new) = (a.treasury.clone(), a.stranger.clone());
+    let owed = |who: &cosmwasm_std::Addr| -> u128 {
+        d.treasury(Some(who.to_string()))
+            .unwrap()
+            .owed
+            .iter()
+            .filter(|o| o.denom == DENOM)
+            .map(|o| o.amount.u128())
+            .sum()
+    };
+    let settle = || {
+        while d.config().unwrap().settling.is_some() {
+            d.settle_epoch(10).call(&a.bob).unwrap();
+        }
+    };
+    let close_due = || {
+        while d.close_epoch().call(&a.bob).is_ok() {
+            settle();
+        }
+    };
+    // Epoch 1 settles before the change is even announced.
+    s.pay_usage(100_000).unwrap();
+    s.next_epoch();
+    s.crank(10);
+    let settled_before = owed(&old);
+    assert!(settled_before > 0);
+    // Epoch 2 pays and closes while the change is pending; it settles after it applies.
+    d.announce_change(DistributorChange::Treasury {
+        address: new.to_string(),
+    })
+    .call(&a.admin)
+    .unwrap();
+    s.pay_usage(100_000).unwrap();
+    s.next_epoch();
+    d.close_epoch().call(&a.bob).unwrap();
+    s.advance(DEFAULT_CHANGE_DELAY_SECS);
+    d.apply_change().call(&a.bob).unwrap();
+    settle();
+    let closed_before = owed(&old) - settled_before;
+    assert_eq!(
+        closed_before, settled_before,
+        "the same usage books the same share"
+    );
+    assert_eq!(owed(&new), 0, "the new treasury took nothing owed before it");
+    assert_eq!(d.treasury(None).unwrap().treasury, new);
+    // An epoch that closes after the change pays the new treasury.
+    close_due();
+    s.pay_usage(100_000).unwrap();
+    s.next_epoch();
+    close_due();
+    assert_eq!(owed(&new), settled_before);
+    assert_eq!(owed(&old), settled_before + closed_before);
+
+    // Each claims its own; the old one, no longer the treasury, only while owed.
+    let (old0, new0) = (s.balance(&old, DENOM), s.balance(&new, DENOM));
+    d.claim_treasury(None).call(&old).unwrap();
+    d.claim_treasury(None).call(&new).unwrap();
+    assert_eq!(s.balance(&old, DENOM) - old0, settled_before + closed_before);
+    assert_eq!(s.balance(&new, DENOM) - new0, settled_before);
+    s.assert_refused(
+        ContractError::NotTreasury {
+            sender: old.to_string(),
+        },
+        |s| s.distributor().claim_treasury(None).call(&old),
+    );
+    s.assert_conserved();
+}

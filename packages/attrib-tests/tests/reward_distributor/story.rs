@@ -273,7 +273,7 @@ fn unearmarked_fees_follow_the_earmarks_or_go_to_curators_then_treasury() {
     s.crank(10);
     let owed: u128 = s
         .distributor()
-        .treasury()
+        .treasury(None)
         .unwrap()
         .owed
         .iter()

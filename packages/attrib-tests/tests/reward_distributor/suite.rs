@@ -533,7 +533,7 @@ impl Suite {
             "{:?}|{:?}|{:?}|{:?}|{:?}",
             self.accounts(),
             config,
-            d.treasury().unwrap(),
+            d.treasury(None).unwrap(),
             d.governance().unwrap(),
             balances
         )

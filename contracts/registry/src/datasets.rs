@@ -1,5 +1,6 @@
 //! Schemas and datasets: registration, license terms, canaries, retirement.
 
+use attrib_std::content;
 use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
 use attrib_std::registry::{DatasetId, LicenseTerms, VerificationTier};
@@ -76,6 +77,7 @@ impl RegistryContract {
             terms,
             tier,
             weight_rule,
+            max_tranche_records,
             canaries,
         } = new;
         self.gov.assert_not_paused(ctx.deps.storage)?;
@@ -85,6 +87,13 @@ impl RegistryContract {
         if !self.schemas.has(ctx.deps.storage, schema_id) {
             return Err(ContractError::SchemaNotFound { id: schema_id });
         }
+        let max_tranche_records = max_tranche_records.unwrap_or(content::DEFAULT_MAX_TRANCHE_RECORDS);
+        validation::within(
+            "max_tranche_records",
+            max_tranche_records,
+            1,
+            content::MAX_RECORD_COUNT,
+        )?;
         let canaries = canaries.unwrap_or_default();
         check_canaries(&[], &canaries)?;
         let config = self.config.load(ctx.deps.storage)?;
@@ -104,6 +113,7 @@ impl RegistryContract {
             terms,
             tier,
             weight_rule: weight_rule.unwrap_or_default(),
+            max_tranche_records,
             canaries,
             status: DatasetStatus::Active,
             bond_held: config.dataset_bond,

@@ -39,6 +39,9 @@ pub struct NewDataset {
     pub tier: VerificationTier,
     /// How tranche weights are computed (default: `accepted_records`).
     pub weight_rule: Option<WeightRule>,
+    /// Most records one tranche may declare, 1 to 2^40 (default 2^24): what the data
+    /// makes plausible bounds what an unchallenged false count can take.
+    pub max_tranche_records: Option<u64>,
     /// Canary commitments (sha256 of secret planted records).
     pub canaries: Option<Vec<HexBinary>>,
 }

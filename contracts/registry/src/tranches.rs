@@ -144,6 +144,12 @@ impl RegistryContract {
         validation::text("metadata_uri", &metadata_uri, MAX_URI_LEN)?;
         let config = self.config.load(ctx.deps.storage)?;
         let mut dataset = self.load_dataset(ctx.deps.storage, dataset_id)?;
+        if record_count > dataset.max_tranche_records {
+            return Err(ContractError::RecordCountTooLarge {
+                record_count,
+                max: dataset.max_tranche_records,
+            });
+        }
         if dataset.status == DatasetStatus::Retired {
             return Err(ContractError::DatasetRetired { dataset_id });
         }

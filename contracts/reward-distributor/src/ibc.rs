@@ -501,10 +501,18 @@ mod tests {
         let c = RewardDistributorContract::new();
         let legacy: cw_storage_plus::Map<(&str, u8), Uint128> = cw_storage_plus::Map::new("treasury_owed");
         legacy
-            .save(deps.as_mut().storage, ("uatr", Funding::Fee.key()), &Uint128::new(700))
+            .save(
+                deps.as_mut().storage,
+                ("uatr", Funding::Fee.key()),
+                &Uint128::new(700),
+            )
             .unwrap();
         legacy
-            .save(deps.as_mut().storage, ("uatr", Funding::Emission.key()), &Uint128::new(30))
+            .save(
+                deps.as_mut().storage,
+                ("uatr", Funding::Emission.key()),
+                &Uint128::new(30),
+            )
             .unwrap();
         c.move_legacy_treasury_owed(deps.as_mut().storage).unwrap();
         c.move_legacy_treasury_owed(deps.as_mut().storage).unwrap();
@@ -519,10 +527,13 @@ mod tests {
         };
         assert_eq!(owed(&deps), vec![(Funding::Fee, 700), (Funding::Emission, 30)]);
         assert_eq!(
-            c.treasury(QueryCtx::from((deps.as_ref(), env.clone())), Some(treasury.to_string()))
-                .unwrap()
-                .owed
-                .len(),
+            c.treasury(
+                QueryCtx::from((deps.as_ref(), env.clone())),
+                Some(treasury.to_string())
+            )
+            .unwrap()
+            .owed
+            .len(),
             2
         );
     }

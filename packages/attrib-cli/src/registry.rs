@@ -128,6 +128,10 @@ pub enum RegistryTx {
         terms: TermsArgs,
         #[arg(long, value_enum)]
         weight_rule: Option<Weight>,
+        /// Most records one tranche may declare (default 2^24): what an unchallenged false
+        /// count can take at most
+        #[arg(long)]
+        max_tranche_records: Option<u64>,
         /// Canary commitment (sha256 hex of a secret record); repeatable
         #[arg(long)]
         canary: Vec<String>,
@@ -449,6 +453,7 @@ pub async fn tx(ctx: &Ctx, cmd: RegistryTx) -> Result<Option<TxOutcome>> {
             tier,
             terms,
             weight_rule,
+            max_tranche_records,
             canary,
             amount,
         } => {
@@ -467,6 +472,7 @@ pub async fn tx(ctx: &Ctx, cmd: RegistryTx) -> Result<Option<TxOutcome>> {
                         Weight::ByteSize => WeightRule::ByteSize,
                         Weight::Equal => WeightRule::Equal,
                     }),
+                    max_tranche_records,
                     canaries: Some(
                         canary
                             .iter()

@@ -36,13 +36,27 @@ pub const MAX_RECORD_COUNT: u64 = 1 << 40;
 /// Most bytes per record a tranche may declare on average (16 MiB):
 /// `byte_size ≤ record_count × MAX_BYTES_PER_RECORD`.
 pub const MAX_BYTES_PER_RECORD: u64 = 1 << 24;
+/// [`MAX_RECORD_COUNT`], for serde defaults.
+pub fn max_record_count() -> u64 {
+    MAX_RECORD_COUNT
+}
+
+/// Most bytes one tranche may declare (1 PiB), whatever its record count.
+pub const MAX_BYTE_SIZE: u64 = 1 << 50;
+/// Most records per tranche of a dataset that does not set its own bound (2^24, about
+/// 1.7 × 10^7). A maintainer sets what its data makes plausible: an optimistic tranche
+/// nobody challenged in time then takes at most that weight, however it lied.
+pub const DEFAULT_MAX_TRANCHE_RECORDS: u64 = 1 << 24;
 /// Share of a forfeited listing bond paid to whoever proved the record count wrong; the
 /// rest goes to the reward pool.
 pub const PROVER_SHARE_BPS: u128 = 5_000;
 
-/// Most bytes a tranche of `record_count` records may declare.
+/// Most bytes a tranche of `record_count` records may declare: 16 MiB a record on average,
+/// never more than [`MAX_BYTE_SIZE`].
 pub fn max_byte_size(record_count: u64) -> u64 {
-    record_count.saturating_mul(MAX_BYTES_PER_RECORD)
+    record_count
+        .checked_mul(MAX_BYTES_PER_RECORD)
+        .map_or(MAX_BYTE_SIZE, |b| b.min(MAX_BYTE_SIZE))
 }
 
 /// The leaf of one record: its sha256, weighing one record.
@@ -327,8 +341,12 @@ mod tests {
     }
 
     #[test]
-    fn byte_bound_saturates() {
+    fn byte_bound_is_per_record_and_capped() {
         assert_eq!(max_byte_size(2), 2 * MAX_BYTES_PER_RECORD);
-        assert_eq!(max_byte_size(u64::MAX), u64::MAX);
+        // 2^26 records × 16 MiB = 1 PiB: the cap from there on (it used to saturate to
+        // u64::MAX, letting any size through at the record ceiling).
+        assert_eq!(max_byte_size(1 << 26), MAX_BYTE_SIZE);
+        assert_eq!(max_byte_size(MAX_RECORD_COUNT), MAX_BYTE_SIZE);
+        assert_eq!(max_byte_size(u64::MAX), MAX_BYTE_SIZE);
     }
 }

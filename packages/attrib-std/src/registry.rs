@@ -225,6 +225,10 @@ pub struct Dataset {
     pub terms: LicenseTerms,
     pub tier: VerificationTier,
     pub weight_rule: WeightRule,
+    /// Most records one tranche may declare (datasets from before the bound: the
+    /// protocol's ceiling).
+    #[serde(default = "crate::content::max_record_count")]
+    pub max_tranche_records: u64,
     /// sha256 commitments of secret canary records planted in the data (SPEC §5.5).
     pub canaries: Vec<HexBinary>,
     pub status: DatasetStatus,

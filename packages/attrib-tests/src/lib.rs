@@ -661,6 +661,7 @@ pub fn balance(app: &App<MtApp>, who: &Addr, denom: &str) -> u128 {
 }
 
 /// A tranche as its contributor reveals it (`register_tranche`'s fields but the salt).
+#[derive(Clone)]
 pub struct TrancheArgs<'a> {
     pub dataset_id: u64,
     pub content_root: cosmwasm_std::HexBinary,

@@ -60,6 +60,7 @@ pub(super) async fn run(b: &mut Bench<'_>) -> Result<Listed> {
             terms: terms.clone(),
             tier: VerificationTier::Optimistic,
             weight_rule: None,
+            max_tranche_records: None,
             canaries: Some(vec![canary.clone()]),
         },
     };

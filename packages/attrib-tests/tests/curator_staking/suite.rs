@@ -173,6 +173,7 @@ impl Suite {
                     terms: terms.clone(),
                     tier,
                     weight_rule: None,
+                    max_tranche_records: None,
                     canaries: None,
                 })
                 .call(&self.maintainer)

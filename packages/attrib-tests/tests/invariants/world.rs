@@ -355,6 +355,7 @@ impl World {
                 terms: self.terms(),
                 tier,
                 weight_rule: None,
+                max_tranche_records: None,
                 canaries: None,
             })
             .with_funds(&[bond])

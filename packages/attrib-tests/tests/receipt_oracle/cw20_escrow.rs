@@ -85,6 +85,7 @@ fn cw20_royalty_model_is_funded_settled_and_closed_in_its_token() {
                 terms,
                 tier: VerificationTier::Optimistic,
                 weight_rule: None,
+                max_tranche_records: None,
                 canaries: None,
             })
             .call(&s.owner)

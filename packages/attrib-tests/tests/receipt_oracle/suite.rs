@@ -168,6 +168,7 @@ impl Suite {
                         terms,
                         tier: VerificationTier::Optimistic,
                         weight_rule: None,
+                        max_tranche_records: None,
                         canaries: (i == 2).then(|| {
                             vec![HexBinary::from(
                                 <sha2::Sha256 as sha2::Digest>::digest(CANARY).to_vec(),

@@ -225,6 +225,7 @@ fn register_dataset_bad_input() {
                 terms,
                 tier,
                 weight_rule: None,
+                max_tranche_records: None,
                 canaries,
             })
             .with_funds(funds)
@@ -981,6 +982,7 @@ fn paused_registry_refuses_every_user_message() {
                 terms: default_terms(),
                 tier: VerificationTier::Optimistic,
                 weight_rule: None,
+                max_tranche_records: None,
                 canaries: None,
             })
             .with_funds(&[coin(DATASET_BOND, DENOM)])

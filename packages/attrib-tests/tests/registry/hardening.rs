@@ -6,8 +6,10 @@ use attrib_registry::error::ContractError;
 use attrib_registry::msg::TrancheRegistration;
 use attrib_std::content::{self, CountStep};
 use attrib_std::events::{self, attr};
+use attrib_std::interfaces::license_registry::sv::mt::LicenseRegistryProxy as _;
 use attrib_std::receipts::ProofError;
-use attrib_std::registry::{ReviewOutcome, TrancheStatus, VerificationTier};
+use attrib_std::registry::{DatasetId, ReviewOutcome, TrancheStatus, VerificationTier};
+use attrib_std::validation::ValidationError;
 use cosmwasm_std::{coin, from_json, Addr, HexBinary, Uint128};
 use cw_multi_test::AppResponse;
 
@@ -224,6 +226,69 @@ fn a_self_declared_record_count_cannot_take_a_version() {
         (Uint128::new(100), Uint128::new(100)),
         "Alice's 100 honest records must hold the whole version"
     );
+    suite.assert_bonds_backed();
+    suite.assert_conserved();
+}
+
+/// A count within the protocol's ceiling is still bounded by what the dataset's maintainer
+/// declared plausible (default 2^24), and a byte size never exceeds 1 PiB: at 2^40
+/// records the old per-record bound saturated to u64::MAX and let any size through.
+#[test]
+fn a_tranche_declares_at_most_what_its_dataset_makes_plausible() {
+    let suite = SuiteBuilder::default().build();
+    let a = &suite.actors;
+    let d = suite.register_dataset(VerificationTier::Optimistic);
+    let dataset = suite.registry().dataset(d).unwrap().dataset;
+    assert_eq!(dataset.max_tranche_records, content::DEFAULT_MAX_TRANCHE_RECORDS);
+    let big = content::DEFAULT_MAX_TRANCHE_RECORDS + 1;
+    commit(&suite, &a.spammer, &args(d, root(70), big));
+    next_block(&suite);
+    suite.assert_refused(
+        ContractError::RecordCountTooLarge {
+            record_count: big,
+            max: content::DEFAULT_MAX_TRANCHE_RECORDS,
+        },
+        |s| reveal(s, &s.actors.spammer, args(d, root(70), big)),
+    );
+    // The maintainer's bound: 1 to 2^40, else refused and nothing registered.
+    for bad in [0, content::MAX_RECORD_COUNT + 1] {
+        let mut new = suite.new_dataset(VerificationTier::Optimistic);
+        new.max_tranche_records = Some(bad);
+        suite.assert_refused(
+            ContractError::Validation(ValidationError::OutOfRange {
+                field: "max_tranche_records",
+                value: bad as u128,
+                min: 1,
+                max: content::MAX_RECORD_COUNT as u128,
+            }),
+            |s| s.try_register_dataset(new),
+        );
+    }
+    // A dataset that allows the ceiling still caps the bytes.
+    let mut new = suite.new_dataset(VerificationTier::Optimistic);
+    new.max_tranche_records = Some(content::MAX_RECORD_COUNT);
+    let huge: DatasetId = from_json(suite.try_register_dataset(new).unwrap().data.unwrap()).unwrap();
+    let lie = TrancheArgs {
+        byte_size: u64::MAX,
+        ..args(huge, root(71), content::MAX_RECORD_COUNT)
+    };
+    commit(&suite, &a.spammer, &lie);
+    next_block(&suite);
+    suite.assert_refused(
+        ContractError::ByteSizeTooLarge {
+            byte_size: u64::MAX,
+            max: content::MAX_BYTE_SIZE,
+        },
+        |s| reveal(s, &s.actors.spammer, lie.clone()),
+    );
+    // Within both bounds: registered.
+    let fair = TrancheArgs {
+        byte_size: content::MAX_BYTE_SIZE,
+        ..args(huge, root(71), content::MAX_RECORD_COUNT)
+    };
+    commit(&suite, &a.carol, &fair);
+    next_block(&suite);
+    reveal(&suite, &a.carol, fair).unwrap();
     suite.assert_bonds_backed();
     suite.assert_conserved();
 }

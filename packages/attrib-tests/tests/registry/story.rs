@@ -309,6 +309,7 @@ fn versions_chain_to_their_parent_and_weights_follow_the_rule() {
                 terms: default_terms(),
                 tier: VerificationTier::Strict,
                 weight_rule: Some(WeightRule::ByteSize),
+                max_tranche_records: None,
                 canaries: None,
             })
             .with_funds(&[coin(DATASET_BOND, DENOM)])
@@ -654,6 +655,7 @@ fn without_bonds_or_prices_nothing_is_paid_and_funds_are_refused() {
                 terms: free,
                 tier: VerificationTier::Optimistic,
                 weight_rule: None,
+                max_tranche_records: None,
                 canaries: None,
             })
             .call(&a.maintainer)

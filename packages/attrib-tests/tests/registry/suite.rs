@@ -213,22 +213,30 @@ impl Suite {
     }
 
     pub fn register_dataset(&self, tier: VerificationTier) -> DatasetId {
-        let schema = self.register_schema();
-        let resp = self
-            .registry()
-            .register_dataset(NewDataset {
-                name: "retail-shelves".into(),
-                schema_id: schema,
-                metadata_uri: "ipfs://datasets/retail-shelves".into(),
-                terms: default_terms(),
-                tier,
-                weight_rule: None,
-                canaries: Some(vec![root(0xC1)]),
-            })
+        let resp = self.try_register_dataset(self.new_dataset(tier)).unwrap();
+        from_json(resp.data.unwrap()).unwrap()
+    }
+
+    /// The maintainer's usual dataset, on a schema registered for it.
+    pub fn new_dataset(&self, tier: VerificationTier) -> NewDataset {
+        NewDataset {
+            name: "retail-shelves".into(),
+            schema_id: self.register_schema(),
+            metadata_uri: "ipfs://datasets/retail-shelves".into(),
+            terms: default_terms(),
+            tier,
+            weight_rule: None,
+            max_tranche_records: None,
+            canaries: Some(vec![root(0xC1)]),
+        }
+    }
+
+    /// The maintainer registers `new` with the listing bond.
+    pub fn try_register_dataset(&self, new: NewDataset) -> Result<AppResponse, ContractError> {
+        self.registry()
+            .register_dataset(new)
             .with_funds(&[coin(DATASET_BOND, DENOM)])
             .call(&self.actors.maintainer)
-            .unwrap();
-        from_json(resp.data.unwrap()).unwrap()
     }
 
     /// Commits (with the bond), waits a block and reveals, as a contributor must.

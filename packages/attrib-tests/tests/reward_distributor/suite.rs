@@ -232,6 +232,7 @@ impl Suite {
                 terms: terms(),
                 tier: VerificationTier::Optimistic,
                 weight_rule: None,
+                max_tranche_records: None,
                 canaries: None,
             })
             .with_funds(&[coin(1_000, DENOM)])

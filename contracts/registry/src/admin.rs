@@ -135,4 +135,53 @@ impl Wiring for RegistryContract {
     }
 }
 
-attrib_std::impl_governance!(RegistryContract, ContractError);
+// Governance as every contract has it, plus the registry's record of pauses.
+attrib_std::impl_governance!(
+    RegistryContract,
+    ContractError,
+    on_pause = RegistryContract::record_pause
+);
+
+impl RegistryContract {
+    /// Records a pause's start and end; challenge windows are pushed back by it.
+    fn record_pause(
+        &self,
+        deps: cosmwasm_std::DepsMut,
+        env: &cosmwasm_std::Env,
+        paused: bool,
+    ) -> Result<(), ContractError> {
+        let now = env.block.time.seconds();
+        let mut spans = self.pauses.may_load(deps.storage)?.unwrap_or_default();
+        match (paused, spans.last_mut()) {
+            (true, _) => spans.push(crate::state::PauseSpan {
+                from: now,
+                until: None,
+            }),
+            (false, Some(last)) if last.until.is_none() => last.until = Some(now),
+            // A pause from before pauses were recorded: its length is unknown.
+            (false, _) => spans.push(crate::state::PauseSpan {
+                from: now,
+                until: Some(now),
+            }),
+        }
+        if spans.len() > crate::state::MAX_PAUSES {
+            spans.remove(0);
+        }
+        Ok(self.pauses.save(deps.storage, &spans)?)
+    }
+
+    /// The end of a tranche's challenge window, pushed back by the pauses it overlapped.
+    pub(crate) fn challenge_ends(
+        &self,
+        storage: &dyn cosmwasm_std::Storage,
+        tranche: &crate::state::Tranche,
+    ) -> Result<u64, ContractError> {
+        let spans = self.pauses.may_load(storage)?.unwrap_or_default();
+        let deadline = tranche.challenge_deadline.unwrap_or_default();
+        Ok(crate::state::PauseSpan::extend(
+            &spans,
+            tranche.registered_at,
+            deadline,
+        ))
+    }
+}

@@ -155,9 +155,37 @@ impl IndexList<Tranche> for TrancheIndexes<'_> {
     }
 }
 
+/// One pause of the registry: from its start to its end (`None` while it lasts).
+#[cw_serde]
+pub struct PauseSpan {
+    pub from: u64,
+    pub until: Option<u64>,
+}
+
+/// Pauses remembered for pushing back challenge windows (older ones are long past any
+/// window: the window is at most 30 days).
+pub const MAX_PAUSES: usize = 8;
+
+impl PauseSpan {
+    /// A challenge window from `start` to `deadline`, pushed back by the part of every
+    /// pause that fell inside it (in order: each push may bring the next pause into the
+    /// window). While a pause lasts the window stays open.
+    pub fn extend(spans: &[PauseSpan], start: u64, deadline: u64) -> u64 {
+        spans.iter().fold(deadline, |d, p| match p.until {
+            _ if p.from >= d => d,
+            Some(u) if u <= start => d,
+            Some(u) => d.saturating_add(u - p.from.max(start)),
+            None => u64::MAX,
+        })
+    }
+}
+
 /// The registry contract: its state is these fields.
 pub struct RegistryContract {
     pub(crate) gov: AdminControl,
+    /// The last pauses (oldest first): a challenge window open when a pause began is
+    /// pushed back by the pause's length, so nobody loses time to challenge.
+    pub(crate) pauses: Item<Vec<PauseSpan>>,
     pub(crate) config: Item<Config>,
     pub(crate) stats: Item<Stats>,
     pub(crate) next_schema_id: Item<SchemaId>,
@@ -180,4 +208,38 @@ pub struct RegistryContract {
     pub(crate) commitments: Map<(&'static Addr, &'static [u8]), TrancheCommitment>,
     /// (licensee, dataset, version) → grant.
     pub(crate) grants: Map<(&'static Addr, DatasetId, VersionId), LicenseGrant>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PauseSpan;
+
+    fn span(from: u64, until: Option<u64>) -> PauseSpan {
+        PauseSpan { from, until }
+    }
+
+    #[test]
+    fn pauses_push_back_the_windows_they_overlap() {
+        // Window 100..200.
+        assert_eq!(PauseSpan::extend(&[], 100, 200), 200);
+        assert_eq!(
+            PauseSpan::extend(&[span(10, Some(50))], 100, 200),
+            200,
+            "before it"
+        );
+        assert_eq!(
+            PauseSpan::extend(&[span(250, Some(300))], 100, 200),
+            200,
+            "after it"
+        );
+        assert_eq!(PauseSpan::extend(&[span(150, Some(400))], 100, 200), 450);
+        // Begun before the window opened: only the part inside counts.
+        assert_eq!(PauseSpan::extend(&[span(50, Some(120))], 100, 200), 220);
+        // The first push brings the second pause into the window.
+        assert_eq!(
+            PauseSpan::extend(&[span(150, Some(160)), span(205, Some(215))], 100, 200),
+            220
+        );
+        assert_eq!(PauseSpan::extend(&[span(150, None)], 100, 200), u64::MAX);
+    }
 }

@@ -310,7 +310,7 @@ impl RegistryContract {
         expect_tier(&tranche, &dataset, VerificationTier::Optimistic)?;
         expect_status(&tranche, TrancheStatus::Pending)?;
         let now = ctx.env.block.time.seconds();
-        let ends_at = tranche.challenge_deadline.unwrap_or_default();
+        let ends_at = self.challenge_ends(ctx.deps.storage, &tranche)?;
         if now < ends_at {
             return Err(ContractError::ChallengeWindowOpen {
                 tranche_id,
@@ -545,7 +545,7 @@ impl ReviewTarget for RegistryContract {
         let dataset = self.load_dataset(ctx.deps.storage, tranche.dataset_id)?;
         expect_tier(&tranche, &dataset, VerificationTier::Optimistic)?;
         expect_status(&tranche, TrancheStatus::Pending)?;
-        let ended_at = tranche.challenge_deadline.unwrap_or_default();
+        let ended_at = self.challenge_ends(ctx.deps.storage, &tranche)?;
         if ctx.env.block.time.seconds() >= ended_at {
             return Err(ContractError::ChallengeWindowClosed { tranche_id, ended_at });
         }

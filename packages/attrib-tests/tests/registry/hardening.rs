@@ -293,6 +293,60 @@ fn a_tranche_declares_at_most_what_its_dataset_makes_plausible() {
     suite.assert_conserved();
 }
 
+/// A pause must not eat a challenge window: while the registry is paused nobody can
+/// challenge (or prove a count wrong), so a window open when the pause began is pushed
+/// back by the pause's length. On the old code the tranche was accepted as soon as the
+/// pause ended, unchallengeable. A tranche registered after the pause is not delayed.
+#[test]
+fn a_pause_pushes_back_the_challenge_windows_it_overlaps() {
+    use attrib_std::interfaces::governance::sv::mt::GovernanceProxy as _;
+    let suite = SuiteBuilder::default().build();
+    let a = &suite.actors;
+    let d = suite.register_dataset(VerificationTier::Optimistic);
+    let id = suite.register_tranche(&a.alice, d, 81, 10).tranche_id.unwrap();
+    let deadline = suite
+        .registry()
+        .tranche(id)
+        .unwrap()
+        .tranche
+        .challenge_deadline
+        .unwrap();
+    suite.advance(WINDOW / 2);
+    suite.registry().set_paused(true).call(&a.admin).unwrap();
+    suite.advance(2 * WINDOW);
+    suite.registry().set_paused(false).call(&a.admin).unwrap();
+    let (ends_at, now) = (deadline + 2 * WINDOW, suite.now());
+    assert!(now > deadline, "the original window is over");
+    let accept = |s: &Suite, id| s.registry().accept_unchallenged(id).call(&s.actors.stranger);
+    suite.assert_refused(
+        ContractError::ChallengeWindowOpen {
+            tranche_id: id,
+            ends_at,
+            now,
+        },
+        |s| accept(s, id),
+    );
+    // Registered after the pause: its own window, unchanged.
+    let later = suite.register_tranche(&a.bob, d, 82, 10).tranche_id.unwrap();
+    let later_deadline = suite
+        .registry()
+        .tranche(later)
+        .unwrap()
+        .tranche
+        .challenge_deadline
+        .unwrap();
+    suite.advance(ends_at - suite.now());
+    accept(&suite, id).unwrap();
+    suite.advance(later_deadline - suite.now());
+    accept(&suite, later).unwrap();
+    assert_eq!(
+        suite.registry().tranche(later).unwrap().tranche.status,
+        TrancheStatus::Accepted
+    );
+    suite.assert_bonds_backed();
+    suite.assert_conserved();
+}
+
 /// Records whose content root the registry will hold.
 fn records(tag: &str, n: usize) -> Vec<Vec<u8>> {
     (0..n).map(|i| format!("{tag}-{i}").into_bytes()).collect()

@@ -314,6 +314,13 @@ impl Wiring for CuratorStakingContract {
         // Before anyone stakes, nothing can be slashed or paid out: the deployment wires
         // (and re-wires) its peers at once. From the first stake on, moves are announced.
         if self.staker_count.load(ctx.deps.storage)? > 0 {
+            // The oracle slashes: naming one where there was none is announced too.
+            if peers.receipt_oracle.is_some() && peers.receipt_oracle != c.receipt_oracle {
+                return Err(TimelockError::AnnounceFirst {
+                    what: PeerRole::ReceiptOracle.as_str(),
+                }
+                .into());
+            }
             peers.check_immediate(&PeersResponse {
                 registry: Some(c.registry),
                 receipt_oracle: c.receipt_oracle,

@@ -224,6 +224,15 @@ impl Chain {
         Ok(self.rpc.status().await?.sync_info.latest_block_height.value())
     }
 
+    /// Waits until a block after `height` is committed (a reveal must land, and be
+    /// simulated, in a later block than its commitment).
+    pub async fn wait_past(&self, height: u64) -> Result<()> {
+        while self.height().await? <= height {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        Ok(())
+    }
+
     /// Time of the latest block, seconds since the epoch (what contracts see as `now`).
     pub async fn block_time(&self) -> Result<u64> {
         let t = self.rpc.status().await?.sync_info.latest_block_time;

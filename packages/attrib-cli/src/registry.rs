@@ -583,13 +583,7 @@ pub async fn tx(ctx: &Ctx, cmd: RegistryTx) -> Result<Option<TxOutcome>> {
                 .await?;
             if let Some(o) = committed {
                 let height = o.height;
-                crate::progress::spin("waiting for the next block", async {
-                    while ctx.chain.height().await? <= height {
-                        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-                    }
-                    Ok::<_, anyhow::Error>(())
-                })
-                .await?;
+                crate::progress::spin("waiting for the next block", ctx.chain.wait_past(height)).await?;
             }
             let msg = ExecMsg::RegisterTranche {
                 dataset_id,

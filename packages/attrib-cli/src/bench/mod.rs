@@ -99,8 +99,8 @@ impl Bench<'_> {
     }
 
     /// Registers a bench tranche of 1 000 records as a contributor must: `commit_tranche`
-    /// with the bond, then `register_tranche` (each `exec` waits for its block, so the
-    /// reveal lands in a later one). Both gas figures are recorded.
+    /// with the bond, then `register_tranche` once a later block is committed. Both gas
+    /// figures are recorded.
     #[allow(clippy::too_many_arguments)]
     async fn register_tranche(
         &mut self,
@@ -126,7 +126,8 @@ impl Bench<'_> {
             commitment: HexBinary::from(commitment.to_vec()),
         };
         let commit_label = label.replacen("register_tranche", "commit_tranche", 1);
-        self.exec(key, t, &commit_label, &commit, bond, note).await?;
+        let committed = self.exec(key, t, &commit_label, &commit, bond, note).await?;
+        self.ctx.chain.wait_past(committed.height).await?;
         let reveal = ExecMsg::RegisterTranche {
             dataset_id,
             content_root,

@@ -271,6 +271,22 @@ fn peers_move_at_once_only_until_the_first_stake() {
         ContractError::Timelock(TimelockError::AnnounceFirst { what: "reward_pool" }),
         |s| s.staking().set_peers(moved(&s.registry)).call(&s.admin),
     );
+    // Naming an oracle where there was none makes a slasher: announced too (it was
+    // immediate before, since only moving a set peer was checked).
+    assert_eq!(s.staking().peers().unwrap().receipt_oracle, None);
+    s.assert_refused(
+        ContractError::Timelock(TimelockError::AnnounceFirst {
+            what: "receipt_oracle",
+        }),
+        |s| {
+            s.staking()
+                .set_peers(Peers {
+                    receipt_oracle: Some(s.pool.to_string()),
+                    ..Default::default()
+                })
+                .call(&s.admin)
+        },
+    );
     // Re-stating the current wiring is harmless and still allowed.
     s.staking().set_peers(moved(&s.pool)).call(&s.admin).unwrap();
     assert_eq!(s.staking().peers().unwrap().reward_pool, Some(s.pool.clone()));

@@ -748,14 +748,8 @@ fn omission_claims_need_a_configured_oracle_and_the_admin_sets_it() {
         .call(&suite.admin)
         .unwrap();
     assert_eq!(suite.staking().config().unwrap().config.reward_pool, suite.pool);
-    suite
-        .staking()
-        .set_peers(Peers {
-            receipt_oracle: Some(suite.registry.to_string()),
-            ..Default::default()
-        })
-        .call(&suite.admin)
-        .unwrap();
+    // Curators have staked: a first oracle (a slasher) is announced and waits.
+    announce_oracle(&suite, &suite.registry);
     assert_eq!(
         suite.staking().config().unwrap().config.receipt_oracle,
         Some(suite.registry.clone())
@@ -837,11 +831,7 @@ fn set_peers_bad_input() {
             .call(who)
     };
     let (first, second) = (suite.registry.clone(), suite.pool.clone());
-    suite
-        .staking()
-        .set_peers(peers(None, Some(&first)))
-        .call(&suite.admin)
-        .unwrap();
+    announce_oracle(&suite, &first);
     slash(&suite, &first).unwrap();
     // Moving the oracle (and its right to slash) waits for the change delay.
     suite.assert_refused(
@@ -873,4 +863,20 @@ fn set_peers_bad_input() {
         suite.staking().peers().unwrap().receipt_oracle,
         Some(second.clone())
     );
+}
+
+/// Names a first receipt oracle after curators staked: announced, applied after the delay.
+fn announce_oracle(suite: &Suite, oracle: &cosmwasm_std::Addr) {
+    suite
+        .staking()
+        .announce_change(StakingChange::Peers {
+            peers: Peers {
+                receipt_oracle: Some(oracle.to_string()),
+                ..Default::default()
+            },
+        })
+        .call(&suite.admin)
+        .unwrap();
+    suite.advance(params().change_delay_secs);
+    suite.staking().apply_change().call(&suite.stranger).unwrap();
 }

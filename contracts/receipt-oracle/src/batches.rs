@@ -147,11 +147,21 @@ impl ReceiptOracleContract {
             });
         }
         validation::hash32("root", &root)?;
-        if count == 0 || last_id < first_id || count - 1 > last_id - first_id {
+        let bad_range = if count == 0 {
+            Some("a batch holds at least one receipt")
+        } else if last_id < first_id {
+            Some("the last id is before the first")
+        } else if count - 1 > last_id - first_id {
+            Some("more receipts than ids in the range")
+        } else {
+            None
+        };
+        if let Some(reason) = bad_range {
             return Err(ContractError::BadRange {
                 first_id,
                 last_id,
                 count,
+                reason,
             });
         }
         let now = ctx.env.block.time.seconds();

@@ -47,8 +47,8 @@ pub enum ContractError {
         version: VersionId,
     },
 
-    #[error("a model's lineage holds 1-{max} entries")]
-    LineageSize { max: u32 },
+    #[error("a model's lineage holds 1-{max} entries, got {got}")]
+    LineageSize { max: u32, got: usize },
 
     #[error("dataset {dataset_id} version {version} is listed twice")]
     LineageRepeated { dataset_id: u64, version: u32 },
@@ -105,8 +105,13 @@ pub enum ContractError {
     #[error("batch must start at receipt id {expected}, got {got}")]
     NotContiguous { expected: u64, got: u64 },
 
-    #[error("bad batch range: first {first_id}, last {last_id}, count {count}")]
-    BadRange { first_id: u64, last_id: u64, count: u64 },
+    #[error("bad batch range: first {first_id}, last {last_id}, count {count}: {reason}")]
+    BadRange {
+        first_id: u64,
+        last_id: u64,
+        count: u64,
+        reason: &'static str,
+    },
 
     #[error("epoch {epoch} is not postable now (current epoch {current}, deadline {deadline})")]
     EpochClosed { epoch: u64, current: u64, deadline: u64 },

@@ -77,6 +77,7 @@ impl ReceiptOracleContract {
         if lineage.is_empty() || lineage.len() > config.params.max_lineage as usize {
             return Err(ContractError::LineageSize {
                 max: config.params.max_lineage,
+                got: lineage.len(),
             });
         }
         if let Some(e) = lineage.iter().find(|e| e.weight_bps == 0) {
@@ -161,6 +162,7 @@ impl ReceiptOracleContract {
                 if merged.len() > config.params.max_lineage as usize {
                     return Err(ContractError::LineageSize {
                         max: config.params.max_lineage,
+                        got: merged.len(),
                     });
                 }
                 (merged, p.depth + 1)

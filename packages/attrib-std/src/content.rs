@@ -128,7 +128,9 @@ pub fn disprove_count(root: &[u8; 32], declared: u64, steps: &[CountStep]) -> Re
             CountStep::Left { left, right } => (left, right, false),
             CountStep::Right { left, right } => (left, right, true),
             CountStep::Leaf { record_digest } => {
-                let digest = record_digest.to_array().map_err(|_| ProofError::BadHashLength)?;
+                let digest = record_digest.to_array().map_err(|_| ProofError::BadHashLength {
+                    len: record_digest.len(),
+                })?;
                 if depth != last {
                     return Err(ProofError::WrongPathLength);
                 }
@@ -336,7 +338,7 @@ mod tests {
         };
         assert_eq!(
             disprove_count(&root.hash, 5, &[short]),
-            Err(ProofError::BadHashLength)
+            Err(ProofError::BadHashLength { len: 31 })
         );
     }
 

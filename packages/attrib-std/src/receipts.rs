@@ -186,7 +186,10 @@ impl TryFrom<&ProofNode> for Node {
     type Error = ProofError;
     fn try_from(p: &ProofNode) -> Result<Node, ProofError> {
         Ok(Node {
-            hash: p.hash.to_array().map_err(|_| ProofError::BadHashLength)?,
+            hash: p
+                .hash
+                .to_array()
+                .map_err(|_| ProofError::BadHashLength { len: p.hash.len() })?,
             sum: p.sum.u128(),
         })
     }
@@ -203,8 +206,8 @@ pub struct Path {
 
 #[derive(Error, Debug, PartialEq, Eq)]
 pub enum ProofError {
-    #[error("a proof node hash must be 32 bytes")]
-    BadHashLength,
+    #[error("a proof node hash must be 32 bytes, got {len}")]
+    BadHashLength { len: usize },
     #[error("the path does not lead to the batch root")]
     RootMismatch,
     #[error("position {index} is outside level {level} of a tree of {count} leaves")]

@@ -39,7 +39,7 @@ fn register_model_bad_input() {
     s.assert_refused(ContractError::LineageWeights { sum: 9_999 }, |s| {
         reg(s, lineage(s, 7_000, 2_999), 2, DENOM, &s.owner)
     });
-    s.assert_refused(ContractError::LineageSize { max: 16 }, |s| {
+    s.assert_refused(ContractError::LineageSize { max: 16, got: 0 }, |s| {
         reg(s, vec![], 2, DENOM, &s.owner)
     });
     // A royalty in a denom the pool does not accept is refused (attacker review: junk
@@ -222,6 +222,7 @@ fn submit_batch_bad_input() {
             first_id: 4,
             last_id: 5,
             count: 3,
+            reason: "more receipts than ids in the range",
         },
         |s| {
             s.oracle()
@@ -240,6 +241,36 @@ fn submit_batch_bad_input() {
                 .call(&s.operator)
         },
     );
+    // Each way a range can be wrong is named.
+    for (first_id, last_id, count, reason) in [
+        (4, 5, 0, "a batch holds at least one receipt"),
+        (5, 4, 1, "the last id is before the first"),
+    ] {
+        s.assert_refused(
+            ContractError::BadRange {
+                first_id,
+                last_id,
+                count,
+                reason,
+            },
+            |s| {
+                s.oracle()
+                    .submit_batch(NewBatch {
+                        model_id: s.model,
+                        epoch: 0,
+                        seq: 2,
+                        first_id,
+                        last_id,
+                        count,
+                        total_units: Uint128::new(2),
+                        root: HexBinary::from([1u8; 32]),
+                        signature: HexBinary::from([0u8; 64]),
+                        replaces: None,
+                    })
+                    .call(&s.operator)
+            },
+        );
+    }
     s.assert_refused(
         ContractError::NotOperator {
             address: s.stranger.to_string(),

@@ -106,15 +106,7 @@ fn metering_on_a_real_chain() {
         .as_u64()
         .unwrap();
     std::thread::sleep(Duration::from_secs(window + 1));
-    ok(&[
-        "tx",
-        "registry",
-        "accept-unchallenged",
-        "--from",
-        "auditor",
-        "--tranche-id",
-        &tranche,
-    ]);
+    ok(&accept_unchallenged(&tranche));
     ok(&[
         "tx",
         "registry",
@@ -127,15 +119,7 @@ fn metering_on_a_real_chain() {
         &tranche,
     ]);
 
-    ok(&[
-        "tx",
-        "registry",
-        "accept-unchallenged",
-        "--from",
-        "auditor",
-        "--tranche-id",
-        &tranche2,
-    ]);
+    ok(&accept_unchallenged(&tranche2));
     ok(&[
         "tx",
         "registry",

@@ -88,15 +88,7 @@ fn registry_story_on_a_real_chain() {
 
     // Too early to accept: the newest tranche, straight after its reveal (each tranche takes a
     // commit and a reveal block, so the oldest may already be past a short local window).
-    let err = fails(&[
-        "tx",
-        "registry",
-        "accept-unchallenged",
-        "--from",
-        "auditor",
-        "--tranche-id",
-        &tranches[2],
-    ]);
+    let err = fails(&accept_unchallenged(&tranches[2]));
     assert!(err.contains("challenge window"), "{err}");
 
     // Duplicate: the CLI refuses it before signing; nothing changes, no fee is paid.
@@ -151,15 +143,7 @@ fn registry_story_on_a_real_chain() {
     std::thread::sleep(Duration::from_secs(window + 1));
     let reg0 = balance(&registry, "uatr");
     for t in &tranches {
-        ok(&[
-            "tx",
-            "registry",
-            "accept-unchallenged",
-            "--from",
-            "auditor",
-            "--tranche-id",
-            t,
-        ]);
+        ok(&accept_unchallenged(t));
     }
     assert_eq!(
         balance(&registry, "uatr"),

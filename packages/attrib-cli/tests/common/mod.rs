@@ -28,6 +28,19 @@ pub fn ok(args: &[&str]) -> Value {
 
 /// Runs a command that must fail; returns its error text.
 #[track_caller]
+/// `attrib tx registry accept-unchallenged` for `tranche`, sent by the auditor.
+pub fn accept_unchallenged(tranche: &str) -> [&str; 7] {
+    [
+        "tx",
+        "registry",
+        "accept-unchallenged",
+        "--from",
+        "auditor",
+        "--tranche-id",
+        tranche,
+    ]
+}
+
 pub fn fails(args: &[&str]) -> String {
     let out = attrib(args);
     assert!(!out.status.success(), "attrib {args:?} should have failed");
@@ -137,15 +150,7 @@ pub fn accept_and_seal(dataset: &str, tranches: &[String]) {
         .unwrap();
     std::thread::sleep(std::time::Duration::from_secs(window + 1));
     for t in tranches {
-        ok(&[
-            "tx",
-            "registry",
-            "accept-unchallenged",
-            "--from",
-            "auditor",
-            "--tranche-id",
-            t,
-        ]);
+        ok(&accept_unchallenged(t));
     }
     let list = tranches.join(",");
     ok(&[

@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::chain::TxOutcome;
 use crate::context::Ctx;
+use crate::governance;
 use crate::keys::Signer;
 
 pub const CONTRACT: &str = "curator_staking";
@@ -566,33 +567,15 @@ pub async fn tx(ctx: &Ctx, cmd: CurationTx) -> Result<Option<TxOutcome>> {
             let change = attrib_curator_staking::msg::StakingChange::AddSlasher {
                 address: ctx.resolve_address(&address)?,
             };
-            ctx.execute(
-                "announce_change",
-                &staking,
-                &ExecMsg::AnnounceChange { change },
-                vec![],
-            )
-            .await
+            governance::announce_change(ctx, &staking, change).await
         }
         CurationTx::AnnouncePeers { json } => {
-            let peers = serde_json::from_str(&json).map_err(|e| anyhow!("--json is not valid Peers: {e}"))?;
+            let peers = governance::peers_json(&json)?;
             let change = attrib_curator_staking::msg::StakingChange::Peers { peers };
-            ctx.execute(
-                "announce_change",
-                &staking,
-                &ExecMsg::AnnounceChange { change },
-                vec![],
-            )
-            .await
+            governance::announce_change(ctx, &staking, change).await
         }
-        CurationTx::ApplyChange => {
-            ctx.execute("apply_change", &staking, &ExecMsg::ApplyChange {}, vec![])
-                .await
-        }
-        CurationTx::CancelChange => {
-            ctx.execute("cancel_change", &staking, &ExecMsg::CancelChange {}, vec![])
-                .await
-        }
+        CurationTx::ApplyChange => governance::apply_change(ctx, &staking).await,
+        CurationTx::CancelChange => governance::cancel_change(ctx, &staking).await,
         CurationTx::UpdateParams { json } => {
             let params: Params =
                 serde_json::from_str(&json).map_err(|e| anyhow!("--json is not valid Params: {e}"))?;

@@ -77,3 +77,96 @@ pub async fn tx(ctx: &Ctx, contract: &str, cmd: GovernanceTx) -> Result<Option<T
         }
     }
 }
+
+/// The timelock's three messages, the same on every contract that has one; `C` is the
+/// contract's kind of change.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(clippy::enum_variant_names)] // the contracts' message names
+enum TimelockMsg<C> {
+    AnnounceChange { change: C },
+    ApplyChange {},
+    CancelChange {},
+}
+
+/// Admin: announce `change`; it applies after the contract's change delay.
+pub async fn announce_change<C: serde::Serialize>(
+    ctx: &Ctx,
+    contract: &str,
+    change: C,
+) -> Result<Option<TxOutcome>> {
+    ctx.execute(
+        "announce_change",
+        contract,
+        &TimelockMsg::AnnounceChange { change },
+        vec![],
+    )
+    .await
+}
+
+/// Anyone: apply the announced change once its delay is over.
+pub async fn apply_change(ctx: &Ctx, contract: &str) -> Result<Option<TxOutcome>> {
+    ctx.execute(
+        "apply_change",
+        contract,
+        &TimelockMsg::<()>::ApplyChange {},
+        vec![],
+    )
+    .await
+}
+
+/// Admin: cancel the announced change.
+pub async fn cancel_change(ctx: &Ctx, contract: &str) -> Result<Option<TxOutcome>> {
+    ctx.execute(
+        "cancel_change",
+        contract,
+        &TimelockMsg::<()>::CancelChange {},
+        vec![],
+    )
+    .await
+}
+
+/// `--json` of an announce-peers subcommand.
+pub fn peers_json(json: &str) -> Result<Peers> {
+    serde_json::from_str(json).map_err(|e| anyhow::anyhow!("--json is not valid Peers: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TimelockMsg;
+    use attrib_curator_staking::contract::sv::ExecMsg as StakingExec;
+    use attrib_curator_staking::msg::StakingChange;
+    use attrib_reward_distributor::contract::sv::ExecMsg as PoolExec;
+    use attrib_reward_distributor::state::DistributorChange;
+
+    fn json<T: serde::Serialize>(t: &T) -> serde_json::Value {
+        serde_json::to_value(t).unwrap()
+    }
+
+    /// The CLI's one timelock message is exactly what each contract's ExecMsg sends.
+    #[test]
+    fn the_timelock_messages_are_the_contracts_own() {
+        let slasher = StakingChange::AddSlasher { address: "x".into() };
+        assert_eq!(
+            json(&TimelockMsg::AnnounceChange {
+                change: slasher.clone()
+            }),
+            json(&StakingExec::AnnounceChange { change: slasher })
+        );
+        let treasury = DistributorChange::Treasury { address: "t".into() };
+        assert_eq!(
+            json(&TimelockMsg::AnnounceChange {
+                change: treasury.clone()
+            }),
+            json(&PoolExec::AnnounceChange { change: treasury })
+        );
+        assert_eq!(
+            json(&TimelockMsg::<()>::ApplyChange {}),
+            json(&StakingExec::ApplyChange {})
+        );
+        assert_eq!(
+            json(&TimelockMsg::<()>::CancelChange {}),
+            json(&PoolExec::CancelChange {})
+        );
+    }
+}

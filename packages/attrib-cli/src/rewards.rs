@@ -17,6 +17,7 @@ use cosmwasm_std::{to_json_binary, Coin, Decimal, Uint128};
 
 use crate::chain::TxOutcome;
 use crate::context::{parse_coin, Ctx, Output};
+use crate::governance;
 
 pub const CONTRACT: &str = "reward_distributor";
 
@@ -384,34 +385,15 @@ pub async fn tx(ctx: &Ctx, cmd: RewardsTx) -> Result<Option<TxOutcome>> {
             let change = attrib_reward_distributor::state::DistributorChange::Treasury {
                 address: ctx.resolve_address(&address)?,
             };
-            ctx.execute(
-                "announce_change",
-                &pool,
-                &ExecMsg::AnnounceChange { change },
-                vec![],
-            )
-            .await
+            governance::announce_change(ctx, &pool, change).await
         }
         RewardsTx::AnnouncePeers { json } => {
-            let peers =
-                serde_json::from_str(&json).map_err(|e| anyhow::anyhow!("--json is not valid Peers: {e}"))?;
+            let peers = governance::peers_json(&json)?;
             let change = attrib_reward_distributor::state::DistributorChange::Peers { peers };
-            ctx.execute(
-                "announce_change",
-                &pool,
-                &ExecMsg::AnnounceChange { change },
-                vec![],
-            )
-            .await
+            governance::announce_change(ctx, &pool, change).await
         }
-        RewardsTx::ApplyChange => {
-            ctx.execute("apply_change", &pool, &ExecMsg::ApplyChange {}, vec![])
-                .await
-        }
-        RewardsTx::CancelChange => {
-            ctx.execute("cancel_change", &pool, &ExecMsg::CancelChange {}, vec![])
-                .await
-        }
+        RewardsTx::ApplyChange => governance::apply_change(ctx, &pool).await,
+        RewardsTx::CancelChange => governance::cancel_change(ctx, &pool).await,
         RewardsTx::UpdateConfig {
             treasury,
             protocol_bps,

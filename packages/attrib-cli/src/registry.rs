@@ -482,13 +482,15 @@ pub async fn tx(ctx: &Ctx, cmd: RegistryTx) -> Result<Option<TxOutcome>> {
                 },
             };
             let funds = funds_or(&amount, config().await?.dataset_bond)?;
+            if let ExecMsg::RegisterDataset { dataset } = &msg {
+                warn_unaccepted_denoms(ctx, &dataset.terms).await?;
+            }
             ctx.execute("register_dataset", &registry, &msg, funds).await
         }
         RegistryTx::UpdateLicenseTerms { dataset_id, terms } => {
-            let msg = ExecMsg::UpdateLicenseTerms {
-                dataset_id,
-                terms: terms.terms()?,
-            };
+            let terms = terms.terms()?;
+            warn_unaccepted_denoms(ctx, &terms).await?;
+            let msg = ExecMsg::UpdateLicenseTerms { dataset_id, terms };
             ctx.execute("update_license_terms", &registry, &msg, vec![]).await
         }
         RegistryTx::AddCanary {
@@ -724,6 +726,37 @@ pub async fn tx(ctx: &Ctx, cmd: RegistryTx) -> Result<Option<TxOutcome>> {
         }
         RegistryTx::Governance(g) => crate::governance::tx(ctx, &registry, g).await,
     }
+}
+
+/// Warns (stderr) about license prices and royalties in denoms the reward pool does not
+/// accept: such a license cannot be bought (the pool refuses the payment) and no model can
+/// declare such a royalty. The admin may accept the denom later, so it is not refused here.
+async fn warn_unaccepted_denoms(ctx: &Ctx, terms: &attrib_std::registry::LicenseTerms) -> Result<()> {
+    use attrib_std::interfaces::reward_pool::sv::QueryMsg as PoolQuery;
+    use attrib_std::interfaces::reward_pool::DenomAcceptedResponse;
+    if ctx.g.dry_run {
+        return Ok(());
+    }
+    let pool = ctx.contract(crate::rewards::CONTRACT)?;
+    let denoms: std::collections::BTreeSet<&str> = terms
+        .price
+        .iter()
+        .chain(&terms.royalty_per_unit)
+        .map(|c| c.denom.as_str())
+        .collect();
+    for denom in denoms {
+        let r: DenomAcceptedResponse = ctx
+            .chain
+            .query(&pool, &PoolQuery::DenomAccepted { denom: denom.into() })
+            .await?;
+        if r.min_amount.is_none() {
+            eprintln!(
+                "warning: the reward pool does not accept {denom}: licenses priced in it cannot be \
+                 bought and models cannot pay royalties in it until the pool's admin accepts it"
+            );
+        }
+    }
+    Ok(())
 }
 
 pub async fn query(ctx: &Ctx, cmd: RegistryQuery) -> Result<()> {

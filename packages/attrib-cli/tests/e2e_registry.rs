@@ -59,6 +59,40 @@ fn registry_story_on_a_real_chain() {
     ]);
     let dataset = event_attr(&tx, "attrib_dataset_registered", "dataset_id").unwrap();
 
+    // Terms in a denom the reward pool does not accept: allowed (the admin may accept it
+    // later), but the CLI warns that such licenses cannot be bought; then back to uatr.
+    let terms = |price: &str| -> std::process::Output {
+        attrib(&[
+            "tx",
+            "registry",
+            "update-license-terms",
+            "--from",
+            "maintainer",
+            "--dataset-id",
+            &dataset,
+            "--spdx",
+            "CC-BY-4.0",
+            "--commercial",
+            "--price",
+            price,
+            "--royalty-per-unit",
+            "2uatr",
+            "--expiry-secs",
+            "86400",
+        ])
+    };
+    let junk = terms("250000ujunk");
+    let warned = String::from_utf8_lossy(&junk.stderr).to_string();
+    assert!(junk.status.success(), "{warned}");
+    assert!(
+        warned.contains("the reward pool does not accept ujunk"),
+        "{warned}"
+    );
+    let back = terms("250000uatr");
+    let quiet = String::from_utf8_lossy(&back.stderr).to_string();
+    assert!(back.status.success(), "{quiet}");
+    assert!(!quiet.contains("does not accept"), "{quiet}");
+
     let mut tranches = vec![];
     for (who, n) in [("alice", 12), ("bob", 8), ("carol", 3)] {
         let file = write_records(dir.path(), who, n, nonce);

@@ -28,6 +28,12 @@ pub fn ok(args: &[&str]) -> Value {
 
 /// Runs a command that must fail; returns its error text.
 #[track_caller]
+pub fn fails(args: &[&str]) -> String {
+    let out = attrib(args);
+    assert!(!out.status.success(), "attrib {args:?} should have failed");
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
 /// `attrib tx registry accept-unchallenged` for `tranche`, sent by the auditor.
 pub fn accept_unchallenged(tranche: &str) -> [&str; 7] {
     [
@@ -39,12 +45,6 @@ pub fn accept_unchallenged(tranche: &str) -> [&str; 7] {
         "--tranche-id",
         tranche,
     ]
-}
-
-pub fn fails(args: &[&str]) -> String {
-    let out = attrib(args);
-    assert!(!out.status.success(), "attrib {args:?} should have failed");
-    String::from_utf8_lossy(&out.stderr).to_string()
 }
 
 pub fn event_attr(tx: &Value, event: &str, key: &str) -> Option<String> {

@@ -268,9 +268,7 @@ fn peers_move_at_once_only_until_the_first_stake() {
         .call(&s.stranger)
         .unwrap();
     s.assert_refused(
-        ContractError::Timelock(TimelockError::AnnounceFirst {
-            what: "reward_pool",
-        }),
+        ContractError::Timelock(TimelockError::AnnounceFirst { what: "reward_pool" }),
         |s| s.staking().set_peers(moved(&s.registry)).call(&s.admin),
     );
     // Re-stating the current wiring is harmless and still allowed.

@@ -601,14 +601,25 @@ fn a_curator_who_left_after_the_request_is_still_drawn_from_its_stake_then() {
 
 #[test]
 fn stake_made_in_the_request_block_does_not_count() {
-    // A sybil that stakes in the block of the request (ahead of it) is not a candidate.
+    // A sybil that stakes in the block of the request, ahead of it, is not a candidate.
     let s = SuiteBuilder::default().build();
+    let t = || attrib_tests::TrancheArgs {
+        dataset_id: s.dataset_strict,
+        content_root: HexBinary::from([1u8; 32]),
+        record_count: 100,
+        byte_size: 1_000,
+        metadata_uri: "ipfs://t",
+    };
+    attrib_tests::commit_tranche(&s.app, &s.registry, &s.contributor, &t(), &[]).unwrap();
+    attrib_tests::next_block(&s.app);
     s.staking()
         .stake(Role::Curator)
         .with_funds(&[coin(1_000_000, DENOM)])
         .call(&s.stranger)
         .unwrap();
-    let (_, review) = s.submit_tranche(s.dataset_strict, 1);
+    attrib_tests::reveal_tranche(&s.app, &s.registry, &s.contributor, t()).unwrap();
+    let review = s.staking().open_review_of(1).unwrap().review_id.unwrap();
+    assert_eq!(s.review(review).draw.unwrap().requested_height, s.app.block_info().height);
     let with_sybil = draw_now(&s, review);
     let without = {
         let s = SuiteBuilder::default().build();

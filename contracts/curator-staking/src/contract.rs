@@ -6,7 +6,7 @@ use attrib_std::curation::Vote;
 use attrib_std::governance::AdminControl;
 use attrib_std::registry::TrancheId;
 use cosmwasm_std::{Binary, HexBinary, Response, Uint128};
-use cw_storage_plus::{Item, Map};
+use cw_storage_plus::{Item, Map, SnapshotMap, Strategy};
 use sylvia::contract;
 use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
@@ -64,6 +64,13 @@ impl CuratorStakingContract {
             entropy_commits: Map::new("entropy_commits"),
             entropy_log: Map::new("entropy_log"),
             entropy_len: Item::new("entropy_len"),
+            curator_stake: SnapshotMap::new(
+                "curator_stake",
+                "curator_stake__check",
+                "curator_stake__change",
+                Strategy::EveryBlock,
+            ),
+            curator_departures: Map::new("curator_departures"),
         }
     }
 

@@ -7,7 +7,7 @@ use attrib_std::rewards::EpochClock;
 use attrib_std::timelock::Timelock;
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, HexBinary, Uint128};
-use cw_storage_plus::{Item, Map};
+use cw_storage_plus::{Item, Map, SnapshotMap};
 
 /// What is staked, fixed at instantiation.
 #[cw_serde]
@@ -245,6 +245,33 @@ pub struct DrawRequest {
     pub size: u32,
     /// Who may not sit on the committee, nor feed its seed.
     pub exclude: Vec<Addr>,
+    /// What the draw is bound to, fixed at the request: candidates are the curators
+    /// bonded at `requested_height` (see `CuratorStakingContract::curator_stake`), judged
+    /// with these terms; stake moved and params updated after the request change
+    /// nothing. `None`: a request stored before it existed, drawn as then (current
+    /// stakes and params).
+    #[serde(default)]
+    pub terms: Option<DrawTerms>,
+}
+
+/// The params a requested draw uses, copied from the config at the request.
+#[cw_serde]
+pub struct DrawTerms {
+    pub min_stake: Uint128,
+    pub max_weight_bps: u32,
+    pub draw_reveals: u32,
+    pub draw_timeout_secs: u64,
+}
+
+impl DrawTerms {
+    pub fn of(p: &Params) -> Self {
+        DrawTerms {
+            min_stake: p.min_stake,
+            max_weight_bps: p.max_weight_bps,
+            draw_reveals: p.draw_reveals,
+            draw_timeout_secs: p.draw_timeout_secs,
+        }
+    }
 }
 
 /// An outstanding entropy commitment of a curator (one at a time).
@@ -311,4 +338,14 @@ pub struct CuratorStakingContract {
     pub(crate) entropy_commits: Map<&'static Addr, EntropyCommit>,
     pub(crate) entropy_log: Map<u64, EntropyReveal>,
     pub(crate) entropy_len: Item<u64>,
+    /// Bonded stake of each curator, with its history by block (`Strategy::EveryBlock`),
+    /// so a draw reads stake as of its request: `may_load_at_height(h)` is the stake
+    /// before any write of block `h`, so stake moved in the request's block (even ahead
+    /// of the request, in the same transaction) does not count. Mirrors `stakers`
+    /// (curators only); a curator's entry goes when its staker record does.
+    pub(crate) curator_stake: SnapshotMap<&'static Addr, Uint128>,
+    /// (height, curator) of every curator entry removed from `curator_stake`: a draw
+    /// requested at `h` finds the curators gone since `h` here (the map's keys are only
+    /// those present now).
+    pub(crate) curator_departures: Map<(u64, &'static Addr), ()>,
 }

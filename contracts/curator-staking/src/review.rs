@@ -14,7 +14,7 @@ use attrib_std::registry::{ReviewOutcome, ReviewSubjectResponse, TrancheId};
 use attrib_std::rewards::InflowReason;
 use attrib_std::validation;
 use cosmwasm_std::{
-    Addr, Deps, Env, Event, HexBinary, Order, Response, StdError, StdResult, Storage, Uint128,
+    Addr, BlockInfo, Deps, Env, Event, HexBinary, Order, Response, StdError, StdResult, Storage, Uint128,
 };
 use cw_storage_plus::PrefixBound;
 use sylvia::ctx::ExecCtx;
@@ -541,8 +541,7 @@ impl CuratorStakingContract {
         self.conclude(
             ctx.deps.storage,
             &config,
-            ctx.env.block.height,
-            now,
+            &ctx.env.block,
             &mut review,
             Verdict {
                 outcome,
@@ -584,12 +583,10 @@ impl CuratorStakingContract {
             d.decided_by_admin += 1;
             Ok(d)
         })?;
-        let now = ctx.env.block.time.seconds();
         self.conclude(
             ctx.deps.storage,
             &config,
-            ctx.env.block.height,
-            now,
+            &ctx.env.block,
             &mut review,
             Verdict {
                 outcome,
@@ -605,8 +602,7 @@ impl CuratorStakingContract {
         &self,
         storage: &mut dyn Storage,
         config: &Config,
-        height: u64,
-        now: u64,
+        block: &BlockInfo,
         review: &mut Review,
         verdict: Verdict,
         mut resp: Response,
@@ -616,6 +612,7 @@ impl CuratorStakingContract {
             majority,
             by_admin,
         } = verdict;
+        let (height, now) = (block.height, block.time.seconds());
         let registry = Remote::<dyn ReviewTarget<Error = StdError>>::new(config.registry.clone());
         let tranche_id = review.tranche_id;
         let report = |o: ReviewOutcome| -> Result<_, ContractError> {

@@ -516,8 +516,11 @@ fn disputes_and_redraws_wait_for_their_draw_too() {
     }
 }
 
+/// Who sits on a committee, with what weight.
+type Seats = Vec<(Addr, u128)>;
+
 /// Who sits on `review` and with what weight.
-fn seats(s: &Suite, review: u64) -> Vec<(Addr, u128)> {
+fn seats(s: &Suite, review: u64) -> Seats {
     s.review(review)
         .members
         .into_iter()
@@ -528,7 +531,7 @@ fn seats(s: &Suite, review: u64) -> Vec<(Addr, u128)> {
 /// Draws `review` by hand: in the next block c0 and c3 (whom no test here moves)
 /// reveal their entropy, then a stranger draws. The CLI's helper also commits afresh
 /// for every curator, which a curator who left can no longer do.
-fn draw_now(s: &Suite, review: u64) -> Vec<(Addr, u128)> {
+fn draw_now(s: &Suite, review: u64) -> Seats {
     attrib_tests::next_block(&s.app);
     for c in [&s.curators[0], &s.curators[3]] {
         let h = s.staking().entropy(c.to_string()).unwrap().commit.unwrap().height;
@@ -544,7 +547,7 @@ fn draw_now(s: &Suite, review: u64) -> Vec<(Addr, u128)> {
 /// Two identical suites with a review requested in each: `change` runs on the second
 /// only, after the request and before the draw; then both draw from the same entropy.
 /// Returns the committees (members and weights) of the untouched and the changed suite.
-fn draw_with_and_without(change: impl Fn(&Suite, u64)) -> (Vec<(Addr, u128)>, Vec<(Addr, u128)>) {
+fn draw_with_and_without(change: impl Fn(&Suite, u64)) -> (Seats, Seats) {
     let draw = |with_change: bool| {
         let s = SuiteBuilder::default().build();
         let (_, review) = s.submit_tranche(s.dataset_strict, 1);
@@ -562,7 +565,8 @@ fn stake_moved_after_the_request_does_not_steer_the_draw() {
     // Once the entropy is revealed the seed is known before anyone draws: a curator
     // who controls several stakers moves stake to pick who the known seed lands on.
     let (untouched, steered) = draw_with_and_without(|s, _| {
-        // Big curators leave, small ones top up, a fresh sybil stakes at the cap.
+        // Big curators leave, small ones top up, a fresh sybil stakes past the cap, a
+        // slasher takes most of another's stake.
         for c in [&s.curators[1], &s.curators[2]] {
             s.staking().unstake(s.bonded(c).into()).call(c).unwrap();
         }
@@ -619,7 +623,10 @@ fn stake_made_in_the_request_block_does_not_count() {
         .unwrap();
     attrib_tests::reveal_tranche(&s.app, &s.registry, &s.contributor, t()).unwrap();
     let review = s.staking().open_review_of(1).unwrap().review_id.unwrap();
-    assert_eq!(s.review(review).draw.unwrap().requested_height, s.app.block_info().height);
+    assert_eq!(
+        s.review(review).draw.unwrap().requested_height,
+        s.app.block_info().height
+    );
     let with_sybil = draw_now(&s, review);
     let without = {
         let s = SuiteBuilder::default().build();

@@ -679,3 +679,54 @@ fn the_draw_timeout_is_the_one_of_the_request() {
     s.staking().draw_committee(review).call(&s.admin).unwrap();
     assert_eq!(status(&s, review), ReviewStatus::Voting);
 }
+
+#[test]
+fn migrate_starts_the_stake_history_of_a_contract_from_before() {
+    use attrib_curator_staking::contract::sv::mt::CodeId;
+    use attrib_curator_staking::msg::InstantiateConfig;
+    let suite = SuiteBuilder::default().build();
+    let code = CodeId::store_code(&suite.app);
+    let staking = code
+        .instantiate(InstantiateConfig {
+            admin: None,
+            registry: suite.registry.to_string(),
+            reward_pool: suite.pool.to_string(),
+            stake_denom: Some(DENOM.into()),
+            stake_cw20: None,
+            params: params(),
+        })
+        .with_label("migratable")
+        .with_admin(Some(suite.admin.as_str()))
+        .call(&suite.admin)
+        .unwrap();
+    let (curator, operator) = (&suite.curators[0], &suite.operator);
+    for (who, role) in [(curator, Role::Curator), (operator, Role::Operator)] {
+        staking
+            .stake(role)
+            .with_funds(&[coin(500, DENOM)])
+            .call(who)
+            .unwrap();
+    }
+    // The raw key of a curator's current stake in the history (`curator_stake`).
+    let key = |who: &Addr| [&[0u8, 13][..], b"curator_stake", who.as_bytes()].concat();
+    let history = |who: &Addr| -> Option<cosmwasm_std::Uint128> {
+        suite
+            .app
+            .app()
+            .wrap()
+            .query_wasm_raw(staking.contract_addr.to_string(), key(who))
+            .unwrap()
+            .map(|v| cosmwasm_std::from_json(v).unwrap())
+    };
+    assert_eq!(history(curator), Some(500u128.into()));
+    // A contract from before kept no history.
+    suite
+        .app
+        .app_mut()
+        .contract_storage_mut(&staking.contract_addr)
+        .remove(&key(curator));
+    assert_eq!(history(curator), None);
+    staking.migrate().call(&suite.admin, code.code_id()).unwrap();
+    assert_eq!(history(curator), Some(500u128.into()));
+    assert_eq!(history(operator), None, "operators are never drawn");
+}

@@ -1,6 +1,7 @@
 //! Committees and commit-reveal reviews (SPEC §4): a capped stake-weighted draw from a
 //! seed nobody chooses alone — a review opens `Drawing`, and its committee is drawn from
-//! entropy committed before the request and revealed after it — commit then reveal with
+//! entropy committed before the request and revealed after it, among the curators and
+//! stakes of before the request, with the params of the request — commit then reveal with
 //! deadlines, a stake-weighted
 //! outcome with quorum, light slashing of members who do not reveal, points to the
 //! majority, and the outcome reported to the registry.

@@ -290,26 +290,19 @@ impl CuratorStakingContract {
     }
 
     pub(crate) fn do_migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
-        // Draws read curators' stake with its history (`curator_stake`): a contract
-        // from before it starts that history here, from its stakers. Draws requested
-        // before keep no terms and are drawn as then.
-        if self
-            .curator_stake
-            .keys(ctx.deps.storage, None, None, Order::Ascending)
-            .next()
-            .is_none()
-        {
-            let curators: Vec<(Addr, Uint128)> = self
-                .stakers
-                .range(ctx.deps.storage, None, None, Order::Ascending)
-                .filter_map(|r| r.ok())
-                .filter(|(_, s)| s.role == Role::Curator)
-                .map(|(a, s)| (a, s.bonded))
-                .collect();
-            for (a, bonded) in curators {
-                self.curator_stake
-                    .save(ctx.deps.storage, &a, &bonded, ctx.env.block.height)?;
-            }
+        // Draws read curators' stake with its history (`stake_history`): it starts here
+        // for a contract from before it (draws requested before keep no terms and are
+        // drawn as then); for others it only restates the current stake.
+        let curators: Vec<(Addr, Uint128)> = self
+            .stakers
+            .range(ctx.deps.storage, None, None, Order::Ascending)
+            .filter_map(|r| r.ok())
+            .filter(|(_, s)| s.role == Role::Curator)
+            .map(|(a, s)| (a, s.bonded))
+            .collect();
+        for (a, bonded) in curators {
+            self.stake_history
+                .save(ctx.deps.storage, (&a, ctx.env.block.height), &bonded)?;
         }
         Ok(migration::migrate_response(
             ctx.deps.storage,

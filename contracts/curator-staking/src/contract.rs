@@ -6,7 +6,7 @@ use attrib_std::curation::Vote;
 use attrib_std::governance::AdminControl;
 use attrib_std::registry::TrancheId;
 use cosmwasm_std::{Binary, HexBinary, Response, Uint128};
-use cw_storage_plus::{Item, Map, SnapshotMap, Strategy};
+use cw_storage_plus::{Item, Map};
 use sylvia::contract;
 use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
@@ -64,12 +64,7 @@ impl CuratorStakingContract {
             entropy_commits: Map::new("entropy_commits"),
             entropy_log: Map::new("entropy_log"),
             entropy_len: Item::new("entropy_len"),
-            curator_stake: SnapshotMap::new(
-                "curator_stake",
-                "curator_stake__check",
-                "curator_stake__change",
-                Strategy::EveryBlock,
-            ),
+            stake_history: Map::new("stake_history"),
             curator_departures: Map::new("curator_departures"),
         }
     }

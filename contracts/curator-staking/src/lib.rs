@@ -17,7 +17,7 @@
 //!   curators who withheld a commitment that counted are slashed lightly. Redraws,
 //!   disputes and omission claims take the same path. The draw is fixed at its request:
 //!   candidates and weights are the curators' bonded stake before the request's block
-//!   (kept with its history, `curator_stake`), judged with the params of the request
+//!   (kept with its history, `stake_history`), judged with the params of the request
 //!   (`DrawRequest::terms`), so once the salts are out and the seed is known, no stake
 //!   moved nor param updated can steer it. Each member's weight and ticket are stored,
 //!   so anyone can recompute why they were drawn.

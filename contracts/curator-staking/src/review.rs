@@ -17,7 +17,7 @@ use attrib_std::validation;
 use cosmwasm_std::{
     Addr, BlockInfo, Deps, Env, Event, HexBinary, Order, Response, StdError, StdResult, Storage, Uint128,
 };
-use cw_storage_plus::PrefixBound;
+use cw_storage_plus::Bound;
 use sylvia::ctx::ExecCtx;
 use sylvia::types::Remote;
 
@@ -73,9 +73,9 @@ impl CuratorStakingContract {
     }
 
     /// Curators who may be drawn at `height`: a curator's bonded stake as it stood before
-    /// block `height` (`curator_stake`), at least `min_stake`, not in `exclude` (the
+    /// block `height` (`stake_history`), at least `min_stake`, not in `exclude` (the
     /// contributor, the challenger, earlier acceptors). In address order, like `stakers`.
-    /// Those present then are those present now plus those gone since.
+    /// Those present then are among those present now and those gone since.
     fn candidates_at(
         &self,
         storage: &dyn Storage,
@@ -83,28 +83,26 @@ impl CuratorStakingContract {
         min_stake: Uint128,
         exclude: &[Addr],
     ) -> Result<Vec<(Addr, Uint128)>, ContractError> {
-        let mut who = self
-            .curator_stake
-            .keys(storage, None, None, Order::Ascending)
-            .collect::<StdResult<Vec<Addr>>>()?;
-        for gone in self.curator_departures.prefix_range(
-            storage,
-            Some(PrefixBound::inclusive(height)),
-            None,
-            Order::Ascending,
-        ) {
-            who.push(gone?.0 .1);
+        let mut who: Vec<Addr> = self
+            .stakers
+            .range(storage, None, None, Order::Ascending)
+            .filter_map(|r| r.ok())
+            .filter(|(_, s)| s.role == Role::Curator)
+            .map(|(a, _)| a)
+            .collect();
+        for gone in
+            self.curator_departures
+                .range(storage, Some(Bound::inclusive(height)), None, Order::Ascending)
+        {
+            who.extend(gone?.1);
         }
         who.sort();
         who.dedup();
         let mut out = vec![];
         for a in who {
-            if exclude.contains(&a) {
-                continue;
-            }
-            match self.curator_stake.may_load_at_height(storage, &a, height)? {
-                Some(s) if !s.is_zero() && s >= min_stake => out.push((a, s)),
-                _ => {}
+            let s = self.stake_before(storage, &a, height)?;
+            if !exclude.contains(&a) && !s.is_zero() && s >= min_stake {
+                out.push((a, s));
             }
         }
         Ok(out)

@@ -6,8 +6,9 @@ use attrib_std::funds;
 use attrib_std::rewards::{self, InflowReason, PayMsg};
 use attrib_std::validation::{self, ValidationError};
 use cosmwasm_std::{
-    from_json, Addr, BankMsg, Binary, CosmosMsg, Event, Response, StdResult, Storage, Uint128,
+    from_json, Addr, BankMsg, Binary, CosmosMsg, Event, Order, Response, StdResult, Storage, Uint128,
 };
+use cw_storage_plus::Bound;
 use sylvia::ctx::ExecCtx;
 
 use crate::error::ContractError;
@@ -237,7 +238,7 @@ impl CuratorStakingContract {
         }
         staker.unbonding.retain(|u| u.release_at > now);
         if staker.bonded.is_zero() && staker.unbonding.is_empty() {
-            self.remove_staker(ctx.deps.storage, ctx.env.block.height, who)?;
+            self.remove_staker(ctx.deps.storage, ctx.env.block.height, who, staker.role)?;
             // One entropy commitment per staker bounds the withheld-entropy loop.
             self.entropy_commits.remove(ctx.deps.storage, who);
             self.staker_count
@@ -307,7 +308,7 @@ impl CuratorStakingContract {
     }
 
     /// Every write of a staker goes through here (at the block `height`): a curator's
-    /// bonded stake is kept with its history too, for draws (`curator_stake`).
+    /// bonded stake is kept with its history too, for draws (`stake_history`).
     pub(crate) fn save_staker(
         &self,
         storage: &mut dyn Storage,
@@ -317,20 +318,37 @@ impl CuratorStakingContract {
     ) -> StdResult<()> {
         self.stakers.save(storage, who, staker)?;
         if staker.role == Role::Curator {
-            self.curator_stake.save(storage, who, &staker.bonded, height)?;
+            self.stake_history.save(storage, (who, height), &staker.bonded)?;
         }
         Ok(())
     }
 
     /// A staker leaves; a curator's departure is logged so that draws requested before
     /// it still find it.
-    fn remove_staker(&self, storage: &mut dyn Storage, height: u64, who: &Addr) -> StdResult<()> {
+    fn remove_staker(&self, storage: &mut dyn Storage, height: u64, who: &Addr, role: Role) -> StdResult<()> {
         self.stakers.remove(storage, who);
-        if self.curator_stake.may_load(storage, who)?.is_some() {
-            self.curator_stake.remove(storage, who, height)?;
-            self.curator_departures.save(storage, (height, who), &())?;
+        if role == Role::Curator {
+            self.stake_history
+                .save(storage, (who, height), &Uint128::zero())?;
+            let mut gone = self
+                .curator_departures
+                .may_load(storage, height)?
+                .unwrap_or_default();
+            gone.push(who.clone());
+            self.curator_departures.save(storage, height, &gone)?;
         }
         Ok(())
+    }
+
+    /// The bonded stake of curator `who` before block `height` (0 if none).
+    pub(crate) fn stake_before(&self, storage: &dyn Storage, who: &Addr, height: u64) -> StdResult<Uint128> {
+        Ok(self
+            .stake_history
+            .prefix(who)
+            .range(storage, None, Some(Bound::exclusive(height)), Order::Descending)
+            .next()
+            .transpose()?
+            .map_or(Uint128::zero(), |(_, s)| s))
     }
 
     /// Takes up to `amount` from `who`: bonded stake first, then unbonding stake (newest

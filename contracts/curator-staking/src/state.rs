@@ -7,7 +7,7 @@ use attrib_std::rewards::EpochClock;
 use attrib_std::timelock::Timelock;
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, HexBinary, Uint128};
-use cw_storage_plus::{Item, Map, SnapshotMap};
+use cw_storage_plus::{Item, Map};
 
 /// What is staked, fixed at instantiation.
 #[cw_serde]
@@ -246,7 +246,7 @@ pub struct DrawRequest {
     /// Who may not sit on the committee, nor feed its seed.
     pub exclude: Vec<Addr>,
     /// What the draw is bound to, fixed at the request: candidates are the curators
-    /// bonded at `requested_height` (see `CuratorStakingContract::curator_stake`), judged
+    /// bonded before block `requested_height` (`CuratorStakingContract::stake_history`), judged
     /// with these terms; stake moved and params updated after the request change
     /// nothing. `None`: a request stored before it existed, drawn as then (current
     /// stakes and params).
@@ -338,14 +338,13 @@ pub struct CuratorStakingContract {
     pub(crate) entropy_commits: Map<&'static Addr, EntropyCommit>,
     pub(crate) entropy_log: Map<u64, EntropyReveal>,
     pub(crate) entropy_len: Item<u64>,
-    /// Bonded stake of each curator, with its history by block (`Strategy::EveryBlock`),
-    /// so a draw reads stake as of its request: `may_load_at_height(h)` is the stake
-    /// before any write of block `h`, so stake moved in the request's block (even ahead
-    /// of the request, in the same transaction) does not count. Mirrors `stakers`
-    /// (curators only); a curator's entry goes when its staker record does.
-    pub(crate) curator_stake: SnapshotMap<&'static Addr, Uint128>,
-    /// (height, curator) of every curator entry removed from `curator_stake`: a draw
-    /// requested at `h` finds the curators gone since `h` here (the map's keys are only
-    /// those present now).
-    pub(crate) curator_departures: Map<(u64, &'static Addr), ()>,
+    /// Each curator's bonded stake at the end of every block it changed in (0 once it
+    /// left), so a draw reads stake as of its request: the latest entry before the
+    /// request's block. Stake moved in that block, even ahead of the request in the same
+    /// transaction, does not count. (A hand-kept history rather than cw-storage-plus's
+    /// `SnapshotMap`, whose code does not fit the contract's wasm budget.)
+    pub(crate) stake_history: Map<(&'static Addr, u64), Uint128>,
+    /// Height → curators whose staker record went in that block: a draw requested at
+    /// `h` finds the curators gone since `h` here (`stakers` holds those present now).
+    pub(crate) curator_departures: Map<u64, Vec<Addr>>,
 }

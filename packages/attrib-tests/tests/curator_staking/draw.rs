@@ -707,8 +707,19 @@ fn migrate_starts_the_stake_history_of_a_contract_from_before() {
             .call(who)
             .unwrap();
     }
-    // The raw key of a curator's current stake in the history (`curator_stake`).
-    let key = |who: &Addr| [&[0u8, 13][..], b"curator_stake", who.as_bytes()].concat();
+    // The raw key of a curator's stake at the end of this block (`stake_history`).
+    let height = suite.app.block_info().height;
+    let key = |who: &Addr| {
+        let len = (who.as_str().len() as u16).to_be_bytes();
+        [
+            &[0u8, 13][..],
+            b"stake_history",
+            &len,
+            who.as_bytes(),
+            &height.to_be_bytes(),
+        ]
+        .concat()
+    };
     let history = |who: &Addr| -> Option<cosmwasm_std::Uint128> {
         suite
             .app

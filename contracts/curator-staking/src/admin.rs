@@ -5,7 +5,7 @@ use attrib_std::timelock::{TimelockError, CHANGE_DELAY_SECS};
 use attrib_std::validation::{range, within, ValidationError};
 use attrib_std::wiring::{PeerRole, Peers, PeersResponse, Wiring};
 use attrib_std::{funds, migration};
-use cosmwasm_std::{Addr, DepsMut, Event, HexBinary, Order, Response, Storage, Uint128};
+use cosmwasm_std::{Addr, DepsMut, Event, HexBinary, Response, Storage};
 use sha2::{Digest, Sha256};
 use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
@@ -13,7 +13,7 @@ use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::error::ContractError;
 use crate::msg::{InstantiateConfig, Params, StakingChange};
 use crate::state::{
-    Config, CuratorStakingContract, DisputeStats, Role, StakeAsset, Totals, MAX_CHALLENGER_SHARE_BPS,
+    Config, CuratorStakingContract, DisputeStats, StakeAsset, Totals, MAX_CHALLENGER_SHARE_BPS,
     MAX_COMMITTEE, MAX_DISPUTE_COMMITTEE, MAX_DRAW_REVEALS, MAX_NON_REVEAL_SLASH_BPS, MAX_ROUNDS,
     MAX_STAKERS, MAX_WRONG_ACCEPT_SLASH_BPS,
 };
@@ -293,14 +293,7 @@ impl CuratorStakingContract {
         // Draws read curators' stake with its history (`stake_history`): it starts here
         // for a contract from before it (draws requested before keep no terms and are
         // drawn as then); for others it only restates the current stake.
-        let curators: Vec<(Addr, Uint128)> = self
-            .stakers
-            .range(ctx.deps.storage, None, None, Order::Ascending)
-            .filter_map(|r| r.ok())
-            .filter(|(_, s)| s.role == Role::Curator)
-            .map(|(a, s)| (a, s.bonded))
-            .collect();
-        for (a, bonded) in curators {
+        for (a, bonded) in self.curators(ctx.deps.storage) {
             self.stake_history
                 .save(ctx.deps.storage, (&a, ctx.env.block.height), &bonded)?;
         }

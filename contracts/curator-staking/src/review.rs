@@ -83,21 +83,17 @@ impl CuratorStakingContract {
         min_stake: Uint128,
         exclude: &[Addr],
     ) -> Result<Vec<(Addr, Uint128)>, ContractError> {
-        let mut who: Vec<Addr> = self
-            .stakers
-            .range(storage, None, None, Order::Ascending)
-            .filter_map(|r| r.ok())
-            .filter(|(_, s)| s.role == Role::Curator)
-            .map(|(a, _)| a)
-            .collect();
+        let mut who: Vec<Addr> = self.curators(storage).into_iter().map(|(a, _)| a).collect();
         for gone in
             self.curator_departures
                 .range(storage, Some(Bound::inclusive(height)), None, Order::Ascending)
         {
-            who.extend(gone?.1);
+            for a in gone?.1 {
+                if let Err(i) = who.binary_search(&a) {
+                    who.insert(i, a);
+                }
+            }
         }
-        who.sort();
-        who.dedup();
         let mut out = vec![];
         for a in who {
             let s = self.stake_before(storage, &a, height)?;
@@ -108,22 +104,12 @@ impl CuratorStakingContract {
         Ok(out)
     }
 
-    /// The candidates of a request stored before draws kept their terms: as now.
-    fn candidates_now(
-        &self,
-        storage: &dyn Storage,
-        min_stake: Uint128,
-        exclude: &[Addr],
-    ) -> Vec<(Addr, Uint128)> {
+    /// Curator stakers now, with their bonded stake, in address order.
+    pub(crate) fn curators(&self, storage: &dyn Storage) -> Vec<(Addr, Uint128)> {
         self.stakers
             .range(storage, None, None, Order::Ascending)
             .filter_map(|r| r.ok())
-            .filter(|(a, s)| {
-                s.role == Role::Curator
-                    && s.bonded >= min_stake
-                    && !s.bonded.is_zero()
-                    && !exclude.contains(a)
-            })
+            .filter(|(_, s)| s.role == Role::Curator)
             .map(|(a, s)| (a, s.bonded))
             .collect()
     }
@@ -228,15 +214,13 @@ impl CuratorStakingContract {
                 &ctx.env.block.chain_id,
             )
         };
-        let candidates = match req.terms {
-            Some(_) => self.candidates_at(
-                ctx.deps.storage,
-                req.requested_height,
-                terms.min_stake,
-                &req.exclude,
-            )?,
-            None => self.candidates_now(ctx.deps.storage, terms.min_stake, &req.exclude),
+        // A request stored before requests kept their terms is drawn as then: among
+        // the stakes of now (the history's latest entries, which migrate wrote).
+        let at = match req.terms {
+            Some(_) => req.requested_height,
+            None => ctx.env.block.height + 1,
         };
+        let candidates = self.candidates_at(ctx.deps.storage, at, terms.min_stake, &req.exclude)?;
         let stakes: Vec<u128> = candidates.iter().map(|(_, s)| s.u128()).collect();
         let weights = curation::capped_weights(&stakes, terms.max_weight_bps);
         let seats = curation::draw(&seed, &weights, req.size as usize);

@@ -290,6 +290,13 @@ impl CuratorStakingContract {
     }
 
     pub(crate) fn do_migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
+        // Draws read curators' stake with its history (`stake_history`): it starts here
+        // for a contract from before it (draws requested before keep no terms and are
+        // drawn as then); for others it only restates the current stake.
+        for (a, bonded) in self.curators(ctx.deps.storage) {
+            self.stake_history
+                .save(ctx.deps.storage, (&a, ctx.env.block.height), &bonded)?;
+        }
         Ok(migration::migrate_response(
             ctx.deps.storage,
             CONTRACT_NAME,

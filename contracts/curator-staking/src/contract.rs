@@ -64,6 +64,8 @@ impl CuratorStakingContract {
             entropy_commits: Map::new("entropy_commits"),
             entropy_log: Map::new("entropy_log"),
             entropy_len: Item::new("entropy_len"),
+            stake_history: Map::new("stake_history"),
+            curator_departures: Map::new("curator_departures"),
         }
     }
 

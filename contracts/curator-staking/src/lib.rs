@@ -15,8 +15,12 @@
 //!   neither the submitter nor whoever sends the draw knows or picks the committee.
 //!   After `draw_timeout_secs` without them the admin draws from block data and the
 //!   curators who withheld a commitment that counted are slashed lightly. Redraws,
-//!   disputes and omission claims take the same path. Each member's weight and ticket
-//!   are stored, so anyone can recompute why they were drawn.
+//!   disputes and omission claims take the same path. The draw is fixed at its request:
+//!   candidates and weights are the curators' bonded stake before the request's block
+//!   (kept with its history, `stake_history`), judged with the params of the request
+//!   (`DrawRequest::terms`), so once the salts are out and the seed is known, no stake
+//!   moved nor param updated can steer it. Each member's weight and ticket are stored,
+//!   so anyone can recompute why they were drawn.
 //! - **Reviews**: commit (`vote_commitment`) then reveal, with deadlines; quorum of
 //!   revealed weight; stake-weighted majority (ties keep the status quo); members who do
 //!   not reveal are slashed lightly; the majority earns a point for the epoch. No quorum:

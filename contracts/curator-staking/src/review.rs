@@ -1,6 +1,7 @@
 //! Committees and commit-reveal reviews (SPEC §4): a capped stake-weighted draw from a
 //! seed nobody chooses alone — a review opens `Drawing`, and its committee is drawn from
-//! entropy committed before the request and revealed after it — commit then reveal with
+//! entropy committed before the request and revealed after it, among the curators and
+//! stakes of before the request, with the params of the request — commit then reveal with
 //! deadlines, a stake-weighted
 //! outcome with quorum, light slashing of members who do not reveal, points to the
 //! majority, and the outcome reported to the registry.
@@ -14,14 +15,15 @@ use attrib_std::registry::{ReviewOutcome, ReviewSubjectResponse, TrancheId};
 use attrib_std::rewards::InflowReason;
 use attrib_std::validation;
 use cosmwasm_std::{
-    Addr, Deps, Env, Event, HexBinary, Order, Response, StdError, StdResult, Storage, Uint128,
+    Addr, BlockInfo, Deps, Env, Event, HexBinary, Order, Response, StdError, StdResult, Storage, Uint128,
 };
+use cw_storage_plus::Bound;
 use sylvia::ctx::ExecCtx;
 use sylvia::types::Remote;
 
 use crate::error::ContractError;
 use crate::state::{
-    Config, CuratorStakingContract, DrawRequest, Member, Review, ReviewKind, ReviewStatus, Role,
+    Config, CuratorStakingContract, DrawRequest, DrawTerms, Member, Review, ReviewKind, ReviewStatus, Role,
 };
 
 /// How a review ended: the outcome, the members who voted for it, and whether the admin
@@ -70,30 +72,53 @@ impl CuratorStakingContract {
         )
     }
 
-    /// Curators who may be drawn: at least `min_stake` bonded, not in `exclude` (the
-    /// contributor, the challenger, earlier acceptors).
-    fn candidates(
+    /// Curators who may be drawn at `height`: a curator's bonded stake as it stood before
+    /// block `height` (`stake_history`), at least `min_stake`, not in `exclude` (the
+    /// contributor, the challenger, earlier acceptors). In address order, like `stakers`.
+    /// Those present then are among those present now and those gone since.
+    fn candidates_at(
         &self,
         storage: &dyn Storage,
-        config: &Config,
+        height: u64,
+        min_stake: Uint128,
         exclude: &[Addr],
     ) -> Result<Vec<(Addr, Uint128)>, ContractError> {
-        Ok(self
-            .stakers
+        let mut who: Vec<Addr> = self.curators(storage).into_iter().map(|(a, _)| a).collect();
+        for gone in
+            self.curator_departures
+                .range(storage, Some(Bound::inclusive(height)), None, Order::Ascending)
+        {
+            for a in gone?.1 {
+                if let Err(i) = who.binary_search(&a) {
+                    who.insert(i, a);
+                }
+            }
+        }
+        let mut out = vec![];
+        for a in who {
+            let s = self.stake_before(storage, &a, height)?;
+            if !exclude.contains(&a) && !s.is_zero() && s >= min_stake {
+                out.push((a, s));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Curator stakers now, with their bonded stake, in address order.
+    pub(crate) fn curators(&self, storage: &dyn Storage) -> Vec<(Addr, Uint128)> {
+        self.stakers
             .range(storage, None, None, Order::Ascending)
             .filter_map(|r| r.ok())
-            .filter(|(a, s)| {
-                s.role == Role::Curator
-                    && s.bonded >= config.params.min_stake
-                    && !s.bonded.is_zero()
-                    && !exclude.contains(a)
-            })
+            .filter(|(_, s)| s.role == Role::Curator)
             .map(|(a, s)| (a, s.bonded))
-            .collect())
+            .collect()
     }
 
     /// A draw of `size` seats, requested now: the committee comes later, from entropy
-    /// committed before this block and revealed after it (`draw_committee`).
+    /// committed before this block and revealed after it (`draw_committee`), among the
+    /// curators bonded before this block, with the params of now. Fixing both here means
+    /// that once the entropy is out and the seed is known, no stake moved (nor sybil
+    /// staked, nor params updated) can steer whom it picks.
     fn request_draw(
         &self,
         storage: &dyn Storage,
@@ -101,16 +126,21 @@ impl CuratorStakingContract {
         size: u32,
         exclude: Vec<Addr>,
     ) -> Result<DrawRequest, ContractError> {
-        let config = self.config.load(storage)?;
-        if self.candidates(storage, &config, &exclude)?.is_empty() {
+        let terms = DrawTerms::of(&self.config.load(storage)?.params);
+        let height = env.block.height;
+        if self
+            .candidates_at(storage, height, terms.min_stake, &exclude)?
+            .is_empty()
+        {
             return Err(ContractError::NoEligibleCurators {});
         }
         Ok(DrawRequest {
-            requested_height: env.block.height,
+            requested_height: height,
             requested_at: env.block.time.seconds(),
             log_from: self.entropy_len.may_load(storage)?.unwrap_or(0),
             size,
             exclude,
+            terms: Some(terms),
         })
     }
 
@@ -153,7 +183,8 @@ impl CuratorStakingContract {
         };
         let config = self.config.load(ctx.deps.storage)?;
         let now = ctx.env.block.time.seconds();
-        let needed = config.params.draw_reveals;
+        let terms = req.terms.clone().unwrap_or_else(|| DrawTerms::of(&config.params));
+        let needed = terms.draw_reveals;
         let salts = self.draw_salts(ctx.deps.storage, &req, needed)?;
         let mut resp = events::response(action::DRAW_COMMITTEE);
         let fallback = salts.len() < needed as usize;
@@ -161,7 +192,7 @@ impl CuratorStakingContract {
             let salts: Vec<&[u8]> = salts.iter().map(|s| s.as_slice()).collect();
             curation::committee_seed(review.id, review.tranche_id, review.round, &salts)
         } else {
-            let fallback_after = req.requested_at.saturating_add(config.params.draw_timeout_secs);
+            let fallback_after = req.requested_at.saturating_add(terms.draw_timeout_secs);
             if now < fallback_after || self.gov.admin(ctx.deps.storage)? != ctx.info.sender {
                 return Err(ContractError::EntropyNotAvailable {
                     review_id,
@@ -171,7 +202,8 @@ impl CuratorStakingContract {
                     fallback_after,
                 });
             }
-            resp = self.slash_withheld_entropy(ctx.deps.storage, &config, &req, resp)?;
+            resp =
+                self.slash_withheld_entropy(ctx.deps.storage, ctx.env.block.height, &config, &req, resp)?;
             let entropy: [u8; 32] = self.entropy.load(ctx.deps.storage)?.to_array()?;
             curation::draw_seed(
                 &entropy,
@@ -182,9 +214,15 @@ impl CuratorStakingContract {
                 &ctx.env.block.chain_id,
             )
         };
-        let candidates = self.candidates(ctx.deps.storage, &config, &req.exclude)?;
+        // A request stored before requests kept their terms is drawn as then: among
+        // the stakes of now (the history's latest entries, which migrate wrote).
+        let at = match req.terms {
+            Some(_) => req.requested_height,
+            None => ctx.env.block.height + 1,
+        };
+        let candidates = self.candidates_at(ctx.deps.storage, at, terms.min_stake, &req.exclude)?;
         let stakes: Vec<u128> = candidates.iter().map(|(_, s)| s.u128()).collect();
-        let weights = curation::capped_weights(&stakes, config.params.max_weight_bps);
+        let weights = curation::capped_weights(&stakes, terms.max_weight_bps);
         let seats = curation::draw(&seed, &weights, req.size as usize);
         if seats.is_empty() {
             return Err(ContractError::NoEligibleCurators {});
@@ -216,6 +254,7 @@ impl CuratorStakingContract {
     fn slash_withheld_entropy(
         &self,
         storage: &mut dyn Storage,
+        height: u64,
         config: &Config,
         req: &DrawRequest,
         mut resp: Response,
@@ -233,7 +272,7 @@ impl CuratorStakingContract {
                 let due = (s.bonded + s.unbonding_total())
                     .multiply_ratio(config.params.non_reveal_slash_bps, 10_000u32);
                 if !due.is_zero() {
-                    let (taken, event) = self.slash_stake(storage, who, due)?;
+                    let (taken, event) = self.slash_stake(storage, height, who, due)?;
                     resp = self.route_slashed(
                         storage,
                         config,
@@ -408,7 +447,8 @@ impl CuratorStakingContract {
                 let due = (s.bonded + s.unbonding_total())
                     .multiply_ratio(config.params.non_reveal_slash_bps, 10_000u32);
                 if !due.is_zero() {
-                    let (taken, event) = self.slash_stake(ctx.deps.storage, who, due)?;
+                    let (taken, event) =
+                        self.slash_stake(ctx.deps.storage, ctx.env.block.height, who, due)?;
                     resp = self.route_slashed(
                         ctx.deps.storage,
                         &config,
@@ -484,7 +524,7 @@ impl CuratorStakingContract {
         self.conclude(
             ctx.deps.storage,
             &config,
-            now,
+            &ctx.env.block,
             &mut review,
             Verdict {
                 outcome,
@@ -526,11 +566,10 @@ impl CuratorStakingContract {
             d.decided_by_admin += 1;
             Ok(d)
         })?;
-        let now = ctx.env.block.time.seconds();
         self.conclude(
             ctx.deps.storage,
             &config,
-            now,
+            &ctx.env.block,
             &mut review,
             Verdict {
                 outcome,
@@ -546,7 +585,7 @@ impl CuratorStakingContract {
         &self,
         storage: &mut dyn Storage,
         config: &Config,
-        now: u64,
+        block: &BlockInfo,
         review: &mut Review,
         verdict: Verdict,
         mut resp: Response,
@@ -556,6 +595,7 @@ impl CuratorStakingContract {
             majority,
             by_admin,
         } = verdict;
+        let (height, now) = (block.height, block.time.seconds());
         let registry = Remote::<dyn ReviewTarget<Error = StdError>>::new(config.registry.clone());
         let tranche_id = review.tranche_id;
         let report = |o: ReviewOutcome| -> Result<_, ContractError> {
@@ -635,7 +675,7 @@ impl CuratorStakingContract {
                         let due = (s.bonded + s.unbonding_total())
                             .multiply_ratio(config.params.wrong_accept_slash_bps, 10_000u32);
                         if !due.is_zero() {
-                            let (taken, event) = self.slash_stake(storage, who, due)?;
+                            let (taken, event) = self.slash_stake(storage, height, who, due)?;
                             slashed += taken;
                             resp =
                                 resp.add_event(event.add_attribute(attr::REASON, "accepted_revoked_tranche"));

@@ -51,7 +51,7 @@ impl SlashingService for CuratorStakingContract {
             _ => return Err(ContractError::SlashAmountOrFraction {}),
         };
         let config = self.config.load(ctx.deps.storage)?;
-        let (taken, event) = self.slash_stake(ctx.deps.storage, &staker, due)?;
+        let (taken, event) = self.slash_stake(ctx.deps.storage, ctx.env.block.height, &staker, due)?;
         let resp = events::response(action::SLASH).add_event(
             event
                 .add_attribute(attr::REASON, reason)

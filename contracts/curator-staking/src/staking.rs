@@ -5,7 +5,10 @@ use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
 use attrib_std::rewards::{self, InflowReason, PayMsg};
 use attrib_std::validation::{self, ValidationError};
-use cosmwasm_std::{from_json, Addr, BankMsg, Binary, CosmosMsg, Event, Response, Storage, Uint128};
+use cosmwasm_std::{
+    from_json, Addr, BankMsg, Binary, CosmosMsg, Event, Order, Response, StdResult, Storage, Uint128,
+};
+use cw_storage_plus::Bound;
 use sylvia::ctx::ExecCtx;
 
 use crate::error::ContractError;
@@ -40,7 +43,13 @@ pub fn asset_name(config: &Config) -> String {
 impl CuratorStakingContract {
     pub(crate) fn do_stake_native(&self, ctx: ExecCtx, role: Role) -> Result<Response, ContractError> {
         let amount = self.native_payment(&ctx)?;
-        self.bond(ctx.deps.storage, &ctx.info.sender, role, amount)
+        self.bond(
+            ctx.deps.storage,
+            ctx.env.block.height,
+            &ctx.info.sender,
+            role,
+            amount,
+        )
     }
 
     pub(crate) fn do_receive(
@@ -64,7 +73,9 @@ impl CuratorStakingContract {
         validation::nonzero("amount", amount)?;
         let sender = ctx.deps.api.addr_validate(&sender)?;
         match from_json::<ReceiveMsg>(&msg)? {
-            ReceiveMsg::Stake { role } => self.bond(ctx.deps.storage, &sender, role, amount),
+            ReceiveMsg::Stake { role } => {
+                self.bond(ctx.deps.storage, ctx.env.block.height, &sender, role, amount)
+            }
             ReceiveMsg::Challenge {
                 tranche_id,
                 evidence_hash,
@@ -101,6 +112,7 @@ impl CuratorStakingContract {
     fn bond(
         &self,
         storage: &mut dyn Storage,
+        height: u64,
         who: &Addr,
         role: Role,
         amount: Uint128,
@@ -142,7 +154,7 @@ impl CuratorStakingContract {
                 min: config.params.min_stake,
             });
         }
-        self.stakers.save(storage, who, &staker)?;
+        self.save_staker(storage, height, who, &staker)?;
         self.totals.update(storage, |mut t| -> Result<_, ContractError> {
             t.received += amount;
             t.bonded += amount;
@@ -193,7 +205,7 @@ impl CuratorStakingContract {
             _ => staker.unbonding.push(Unbonding { amount, release_at }),
         }
         staker.bonded -= amount;
-        self.stakers.save(ctx.deps.storage, who, &staker)?;
+        self.save_staker(ctx.deps.storage, ctx.env.block.height, who, &staker)?;
         self.totals
             .update(ctx.deps.storage, |mut t| -> Result<_, ContractError> {
                 t.bonded -= amount;
@@ -226,13 +238,13 @@ impl CuratorStakingContract {
         }
         staker.unbonding.retain(|u| u.release_at > now);
         if staker.bonded.is_zero() && staker.unbonding.is_empty() {
-            self.stakers.remove(ctx.deps.storage, who);
+            self.remove_staker(ctx.deps.storage, ctx.env.block.height, who, staker.role)?;
             // One entropy commitment per staker bounds the withheld-entropy loop.
             self.entropy_commits.remove(ctx.deps.storage, who);
             self.staker_count
                 .update(ctx.deps.storage, |c| -> Result<_, ContractError> { Ok(c - 1) })?;
         } else {
-            self.stakers.save(ctx.deps.storage, who, &staker)?;
+            self.save_staker(ctx.deps.storage, ctx.env.block.height, who, &staker)?;
         }
         self.totals
             .update(ctx.deps.storage, |mut t| -> Result<_, ContractError> {
@@ -295,11 +307,56 @@ impl CuratorStakingContract {
             })
     }
 
+    /// Every write of a staker goes through here (at the block `height`): a curator's
+    /// bonded stake is kept with its history too, for draws (`stake_history`).
+    pub(crate) fn save_staker(
+        &self,
+        storage: &mut dyn Storage,
+        height: u64,
+        who: &Addr,
+        staker: &Staker,
+    ) -> StdResult<()> {
+        self.stakers.save(storage, who, staker)?;
+        if staker.role == Role::Curator {
+            self.stake_history.save(storage, (who, height), &staker.bonded)?;
+        }
+        Ok(())
+    }
+
+    /// A staker leaves; a curator's departure is logged so that draws requested before
+    /// it still find it.
+    fn remove_staker(&self, storage: &mut dyn Storage, height: u64, who: &Addr, role: Role) -> StdResult<()> {
+        self.stakers.remove(storage, who);
+        if role == Role::Curator {
+            self.stake_history
+                .save(storage, (who, height), &Uint128::zero())?;
+            let mut gone = self
+                .curator_departures
+                .may_load(storage, height)?
+                .unwrap_or_default();
+            gone.push(who.clone());
+            self.curator_departures.save(storage, height, &gone)?;
+        }
+        Ok(())
+    }
+
+    /// The bonded stake of curator `who` before block `height` (0 if none).
+    pub(crate) fn stake_before(&self, storage: &dyn Storage, who: &Addr, height: u64) -> StdResult<Uint128> {
+        Ok(self
+            .stake_history
+            .prefix(who)
+            .range(storage, None, Some(Bound::exclusive(height)), Order::Descending)
+            .next()
+            .transpose()?
+            .map_or(Uint128::zero(), |(_, s)| s))
+    }
+
     /// Takes up to `amount` from `who`: bonded stake first, then unbonding stake (newest
     /// first), which stays slashable until released. Returns what was taken.
     pub(crate) fn slash_stake(
         &self,
         storage: &mut dyn Storage,
+        height: u64,
         who: &Addr,
         amount: Uint128,
     ) -> Result<(Uint128, Event), ContractError> {
@@ -317,7 +374,7 @@ impl CuratorStakingContract {
         staker.unbonding.retain(|u| !u.amount.is_zero());
         let taken = from_bonded + from_unbonding;
         staker.slashed += taken;
-        self.stakers.save(storage, who, &staker)?;
+        self.save_staker(storage, height, who, &staker)?;
         self.totals.update(storage, |mut t| -> Result<_, ContractError> {
             t.bonded -= from_bonded;
             t.unbonding -= from_unbonding;

@@ -245,6 +245,33 @@ pub struct DrawRequest {
     pub size: u32,
     /// Who may not sit on the committee, nor feed its seed.
     pub exclude: Vec<Addr>,
+    /// What the draw is bound to, fixed at the request: candidates are the curators
+    /// bonded before block `requested_height` (`CuratorStakingContract::stake_history`), judged
+    /// with these terms; stake moved and params updated after the request change
+    /// nothing. `None`: a request stored before it existed, drawn as then (current
+    /// stakes and params).
+    #[serde(default)]
+    pub terms: Option<DrawTerms>,
+}
+
+/// The params a requested draw uses, copied from the config at the request.
+#[cw_serde]
+pub struct DrawTerms {
+    pub min_stake: Uint128,
+    pub max_weight_bps: u32,
+    pub draw_reveals: u32,
+    pub draw_timeout_secs: u64,
+}
+
+impl DrawTerms {
+    pub fn of(p: &Params) -> Self {
+        DrawTerms {
+            min_stake: p.min_stake,
+            max_weight_bps: p.max_weight_bps,
+            draw_reveals: p.draw_reveals,
+            draw_timeout_secs: p.draw_timeout_secs,
+        }
+    }
 }
 
 /// An outstanding entropy commitment of a curator (one at a time).
@@ -311,4 +338,13 @@ pub struct CuratorStakingContract {
     pub(crate) entropy_commits: Map<&'static Addr, EntropyCommit>,
     pub(crate) entropy_log: Map<u64, EntropyReveal>,
     pub(crate) entropy_len: Item<u64>,
+    /// Each curator's bonded stake at the end of every block it changed in (0 once it
+    /// left), so a draw reads stake as of its request: the latest entry before the
+    /// request's block. Stake moved in that block, even ahead of the request in the same
+    /// transaction, does not count. (A hand-kept history rather than cw-storage-plus's
+    /// `SnapshotMap`, whose code does not fit the contract's wasm budget.)
+    pub(crate) stake_history: Map<(&'static Addr, u64), Uint128>,
+    /// Height → curators whose staker record went in that block: a draw requested at
+    /// `h` finds the curators gone since `h` here (`stakers` holds those present now).
+    pub(crate) curator_departures: Map<u64, Vec<Addr>>,
 }

@@ -515,3 +515,229 @@ fn disputes_and_redraws_wait_for_their_draw_too() {
         );
     }
 }
+
+/// Who sits on a committee, with what weight.
+type Seats = Vec<(Addr, u128)>;
+
+/// Who sits on `review` and with what weight.
+fn seats(s: &Suite, review: u64) -> Seats {
+    s.review(review)
+        .members
+        .into_iter()
+        .map(|m| (m.curator, m.weight.u128()))
+        .collect()
+}
+
+/// Draws `review` by hand: in the next block c0 and c3 (whom no test here moves)
+/// reveal their entropy, then a stranger draws. The CLI's helper also commits afresh
+/// for every curator, which a curator who left can no longer do.
+fn draw_now(s: &Suite, review: u64) -> Seats {
+    attrib_tests::next_block(&s.app);
+    for c in [&s.curators[0], &s.curators[3]] {
+        let h = s.staking().entropy(c.to_string()).unwrap().commit.unwrap().height;
+        s.staking()
+            .reveal_entropy(attrib_tests::entropy_salt(c, h))
+            .call(c)
+            .unwrap();
+    }
+    s.staking().draw_committee(review).call(&s.stranger).unwrap();
+    seats(s, review)
+}
+
+/// Two identical suites with a review requested in each: `change` runs on the second
+/// only, after the request and before the draw; then both draw from the same entropy.
+/// Returns the committees (members and weights) of the untouched and the changed suite.
+fn draw_with_and_without(change: impl Fn(&Suite, u64)) -> (Seats, Seats) {
+    let draw = |with_change: bool| {
+        let s = SuiteBuilder::default().build();
+        let (_, review) = s.submit_tranche(s.dataset_strict, 1);
+        assert_eq!(status(&s, review), ReviewStatus::Drawing);
+        if with_change {
+            change(&s, review);
+        }
+        draw_now(&s, review)
+    };
+    (draw(false), draw(true))
+}
+
+#[test]
+fn stake_moved_after_the_request_does_not_steer_the_draw() {
+    // Once the entropy is revealed the seed is known before anyone draws: a curator
+    // who controls several stakers moves stake to pick who the known seed lands on.
+    let (untouched, steered) = draw_with_and_without(|s, _| {
+        // Big curators leave, small ones top up, a fresh sybil stakes past the cap, a
+        // slasher takes most of another's stake.
+        for c in [&s.curators[1], &s.curators[2]] {
+            s.staking().unstake(s.bonded(c).into()).call(c).unwrap();
+        }
+        for c in [&s.curators[6], &s.curators[7]] {
+            s.staking()
+                .stake(Role::Curator)
+                .with_funds(&[coin(50_000, DENOM)])
+                .call(c)
+                .unwrap();
+        }
+        s.staking()
+            .stake(Role::Curator)
+            .with_funds(&[coin(1_000_000, DENOM)])
+            .call(&s.stranger)
+            .unwrap();
+    });
+    assert_eq!(
+        steered, untouched,
+        "stake moved after the request changed the committee"
+    );
+}
+
+#[test]
+fn a_curator_who_left_after_the_request_is_still_drawn_from_its_stake_then() {
+    // c1 leaves entirely (unbonds, claims, its record is gone) before the draw: the
+    // draw still sees the candidates of the request.
+    let (untouched, changed) = draw_with_and_without(|s, _| {
+        let c1 = &s.curators[1];
+        s.staking().unstake(s.bonded(c1).into()).call(c1).unwrap();
+        s.advance(7 * DAY + 1);
+        s.staking().claim_unbonded().call(c1).unwrap();
+        assert!(s.staking().staker(c1.to_string()).unwrap().staker.is_none());
+    });
+    assert_eq!(changed, untouched);
+}
+
+#[test]
+fn stake_made_in_the_request_block_does_not_count() {
+    // A sybil that stakes in the block of the request, ahead of it, is not a candidate.
+    let s = SuiteBuilder::default().build();
+    let t = || attrib_tests::TrancheArgs {
+        dataset_id: s.dataset_strict,
+        content_root: HexBinary::from([1u8; 32]),
+        record_count: 100,
+        byte_size: 1_000,
+        metadata_uri: "ipfs://t",
+    };
+    attrib_tests::commit_tranche(&s.app, &s.registry, &s.contributor, &t(), &[]).unwrap();
+    attrib_tests::next_block(&s.app);
+    s.staking()
+        .stake(Role::Curator)
+        .with_funds(&[coin(1_000_000, DENOM)])
+        .call(&s.stranger)
+        .unwrap();
+    attrib_tests::reveal_tranche(&s.app, &s.registry, &s.contributor, t()).unwrap();
+    let review = s.staking().open_review_of(1).unwrap().review_id.unwrap();
+    assert_eq!(
+        s.review(review).draw.unwrap().requested_height,
+        s.app.block_info().height
+    );
+    let with_sybil = draw_now(&s, review);
+    let without = {
+        let s = SuiteBuilder::default().build();
+        let (_, review) = s.submit_tranche(s.dataset_strict, 1);
+        draw_now(&s, review)
+    };
+    assert_eq!(with_sybil, without);
+}
+
+#[test]
+fn params_changed_after_the_request_do_not_change_the_draw() {
+    let (untouched, changed) = draw_with_and_without(|s, _| {
+        let mut p = s.staking().config().unwrap().config.params;
+        p.committee_size = 5;
+        p.dispute_committee_size = 5;
+        p.max_weight_bps = 10_000;
+        p.min_stake = 9_000u128.into();
+        p.draw_reveals = 2;
+        s.staking().update_params(p).call(&s.admin).unwrap();
+    });
+    assert_eq!(changed, untouched, "a param update changed a requested draw");
+}
+
+#[test]
+fn the_draw_timeout_is_the_one_of_the_request() {
+    let s = SuiteBuilder::default().build();
+    let (_, review) = s.submit_tranche(s.dataset_strict, 1);
+    let requested_at = s.app.block_info().time.seconds();
+    let set_timeout = |secs: u64| {
+        let mut p = s.staking().config().unwrap().config.params;
+        p.draw_timeout_secs = secs;
+        s.staking().update_params(p).call(&s.admin).unwrap();
+    };
+    // Shortened after the request: the admin still waits the 600 s of the request.
+    set_timeout(1);
+    s.advance(2);
+    assert_eq!(
+        s.staking().draw_committee(review).call(&s.admin).unwrap_err(),
+        ContractError::EntropyNotAvailable {
+            review_id: review,
+            requested_height: s.review(review).draw.unwrap().requested_height,
+            needed: 1,
+            found: 0,
+            fallback_after: requested_at + 600,
+        }
+    );
+    // Lengthened after the request: the fallback opens at the 600 s of the request.
+    set_timeout(365 * DAY);
+    s.advance(598);
+    s.staking().draw_committee(review).call(&s.admin).unwrap();
+    assert_eq!(status(&s, review), ReviewStatus::Voting);
+}
+
+#[test]
+fn migrate_starts_the_stake_history_of_a_contract_from_before() {
+    use attrib_curator_staking::contract::sv::mt::CodeId;
+    use attrib_curator_staking::msg::InstantiateConfig;
+    let suite = SuiteBuilder::default().build();
+    let code = CodeId::store_code(&suite.app);
+    let staking = code
+        .instantiate(InstantiateConfig {
+            admin: None,
+            registry: suite.registry.to_string(),
+            reward_pool: suite.pool.to_string(),
+            stake_denom: Some(DENOM.into()),
+            stake_cw20: None,
+            params: params(),
+        })
+        .with_label("migratable")
+        .with_admin(Some(suite.admin.as_str()))
+        .call(&suite.admin)
+        .unwrap();
+    let (curator, operator) = (&suite.curators[0], &suite.operator);
+    for (who, role) in [(curator, Role::Curator), (operator, Role::Operator)] {
+        staking
+            .stake(role)
+            .with_funds(&[coin(500, DENOM)])
+            .call(who)
+            .unwrap();
+    }
+    // The raw key of a curator's stake at the end of this block (`stake_history`).
+    let height = suite.app.block_info().height;
+    let key = |who: &Addr| {
+        let len = (who.as_str().len() as u16).to_be_bytes();
+        [
+            &[0u8, 13][..],
+            b"stake_history",
+            &len,
+            who.as_bytes(),
+            &height.to_be_bytes(),
+        ]
+        .concat()
+    };
+    let history = |who: &Addr| -> Option<cosmwasm_std::Uint128> {
+        suite
+            .app
+            .app()
+            .wrap()
+            .query_wasm_raw(staking.contract_addr.to_string(), key(who))
+            .unwrap()
+            .map(|v| cosmwasm_std::from_json(v).unwrap())
+    };
+    assert_eq!(history(curator), Some(500u128.into()));
+    // A contract from before kept no history.
+    suite
+        .app
+        .app_mut()
+        .contract_storage_mut(&staking.contract_addr)
+        .remove(&key(curator));
+    assert_eq!(history(curator), None);
+    staking.migrate().call(&suite.admin, code.code_id()).unwrap();
+    assert_eq!(history(curator), Some(500u128.into()));
+    assert_eq!(history(operator), None, "operators are never drawn");
+}

@@ -173,6 +173,7 @@ impl CuratorStakingContract {
             });
         }
         self.slashers.remove(ctx.deps.storage, &addr);
+        self.slasher_since.remove(ctx.deps.storage, &addr);
         Ok(events::response(action::SET_SLASHER).add_event(slasher_event(&addr, false)))
     }
 
@@ -244,14 +245,14 @@ impl CuratorStakingContract {
         match change {
             StakingChange::AddSlasher { address } => {
                 let addr = ctx.deps.api.addr_validate(&address)?;
-                self.slashers.save(ctx.deps.storage, &addr, &())?;
+                self.add_slasher(ctx.deps.storage, &addr, ctx.env.block.time.seconds())?;
                 Ok(resp
                     .add_event(Event::new(events::CHANGE_APPLIED).add_attribute(attr::CHANGE, "slasher"))
                     .add_event(slasher_event(&addr, true)))
             }
             StakingChange::Peers { peers } => {
                 let v = peers.validate::<ContractError>(ctx.deps.api, PEER_ROLES)?;
-                self.store_peers(ctx.deps.storage, &v)?;
+                self.store_peers(ctx.deps.storage, &v, ctx.env.block.time.seconds())?;
                 let set = v.response();
                 Ok(resp
                     .add_event(Event::new(events::CHANGE_APPLIED).add_attribute(attr::CHANGE, "peers"))
@@ -266,10 +267,21 @@ impl CuratorStakingContract {
         Ok(self.pending_change.cancel(ctx.deps.storage)?)
     }
 
+    /// A new slasher reaches bonded stake and what starts unbonding from `now` on; one
+    /// already named keeps its reach.
+    fn add_slasher(&self, storage: &mut dyn Storage, addr: &Addr, now: u64) -> Result<(), ContractError> {
+        if !self.slashers.has(storage, addr) {
+            self.slashers.save(storage, addr, &())?;
+            self.slasher_since.save(storage, addr, &now)?;
+        }
+        Ok(())
+    }
+
     fn store_peers(
         &self,
         storage: &mut dyn Storage,
         peers: &attrib_std::wiring::ValidPeers,
+        now: u64,
     ) -> Result<(), ContractError> {
         let mut c = self.config.load(storage)?;
         if let Some(a) = &peers.registry {
@@ -279,9 +291,12 @@ impl CuratorStakingContract {
         // the right moves with the role.
         if let Some(a) = &peers.receipt_oracle {
             if let Some(old) = c.receipt_oracle.replace(a.clone()) {
-                self.slashers.remove(storage, &old);
+                if old != *a {
+                    self.slashers.remove(storage, &old);
+                    self.slasher_since.remove(storage, &old);
+                }
             }
-            self.slashers.save(storage, a, &())?;
+            self.add_slasher(storage, a, now)?;
         }
         if let Some(a) = &peers.reward_pool {
             c.reward_pool = a.clone();
@@ -338,7 +353,7 @@ impl Wiring for CuratorStakingContract {
         if let Some(o) = &peers.receipt_oracle {
             self.check_slasher(ctx.deps.storage, o)?;
         }
-        self.store_peers(ctx.deps.storage, &peers)?;
+        self.store_peers(ctx.deps.storage, &peers, ctx.env.block.time.seconds())?;
         Ok(peers.response())
     }
 

@@ -51,6 +51,7 @@ impl CuratorStakingContract {
             stakers: Map::new("stakers"),
             staker_count: Item::new("staker_count"),
             slashers: Map::new("slashers"),
+            slasher_since: Map::new("slasher_since"),
             next_review: Item::new("next_review"),
             reviews: Map::new("reviews"),
             open_by_tranche: Map::new("open_by_tranche"),

@@ -272,7 +272,7 @@ impl CuratorStakingContract {
                 let due = (s.bonded + s.unbonding_total())
                     .multiply_ratio(config.params.non_reveal_slash_bps, 10_000u32);
                 if !due.is_zero() {
-                    let (taken, event) = self.slash_stake(storage, height, who, due)?;
+                    let (taken, event) = self.slash_stake(storage, height, who, due, 0)?;
                     resp = self.route_slashed(
                         storage,
                         config,
@@ -448,7 +448,7 @@ impl CuratorStakingContract {
                     .multiply_ratio(config.params.non_reveal_slash_bps, 10_000u32);
                 if !due.is_zero() {
                     let (taken, event) =
-                        self.slash_stake(ctx.deps.storage, ctx.env.block.height, who, due)?;
+                        self.slash_stake(ctx.deps.storage, ctx.env.block.height, who, due, 0)?;
                     resp = self.route_slashed(
                         ctx.deps.storage,
                         &config,
@@ -675,7 +675,7 @@ impl CuratorStakingContract {
                         let due = (s.bonded + s.unbonding_total())
                             .multiply_ratio(config.params.wrong_accept_slash_bps, 10_000u32);
                         if !due.is_zero() {
-                            let (taken, event) = self.slash_stake(storage, height, who, due)?;
+                            let (taken, event) = self.slash_stake(storage, height, who, due, 0)?;
                             slashed += taken;
                             resp =
                                 resp.add_event(event.add_attribute(attr::REASON, "accepted_revoked_tranche"));

@@ -42,7 +42,18 @@ impl SlashingService for CuratorStakingContract {
         let staker = api.addr_validate(&staker)?;
         let beneficiary = beneficiary.map(|b| api.addr_validate(&b)).transpose()?;
         let s = self.load_staker(ctx.deps.storage, &staker)?;
-        let slashable = s.bonded + s.unbonding_total();
+        // Unbonding begun before this slasher was added is out of its reach.
+        let since = self
+            .slasher_since
+            .may_load(ctx.deps.storage, &ctx.info.sender)?
+            .unwrap_or(0);
+        let reachable: Uint128 = s
+            .unbonding
+            .iter()
+            .filter(|u| u.started_at >= since)
+            .map(|u| u.amount)
+            .sum();
+        let slashable = s.bonded + reachable;
         let due = match (amount, fraction_bps) {
             (Some(a), None) if a.is_zero() => return Err(ValidationError::Zero { field: "amount" }.into()),
             (Some(a), None) => a.min(slashable),
@@ -51,7 +62,7 @@ impl SlashingService for CuratorStakingContract {
             _ => return Err(ContractError::SlashAmountOrFraction {}),
         };
         let config = self.config.load(ctx.deps.storage)?;
-        let (taken, event) = self.slash_stake(ctx.deps.storage, ctx.env.block.height, &staker, due)?;
+        let (taken, event) = self.slash_stake(ctx.deps.storage, ctx.env.block.height, &staker, due, since)?;
         let resp = events::response(action::SLASH).add_event(
             event
                 .add_attribute(attr::REASON, reason)

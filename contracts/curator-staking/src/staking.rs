@@ -190,10 +190,11 @@ impl CuratorStakingContract {
                 min: config.params.min_stake,
             });
         }
-        let release_at = ctx.env.block.time.seconds() + config.params.unbonding_secs;
+        let now = ctx.env.block.time.seconds();
+        let release_at = now + config.params.unbonding_secs;
         let entries = staker.unbonding.len();
         match staker.unbonding.last_mut() {
-            Some(last) if last.release_at == release_at => last.amount += amount,
+            Some(last) if last.release_at == release_at && last.started_at == now => last.amount += amount,
             _ if entries >= MAX_UNBONDING_ENTRIES => {
                 return Err(ValidationError::BadLength {
                     field: "unbonding entries (claim released ones first)",
@@ -202,7 +203,11 @@ impl CuratorStakingContract {
                 }
                 .into())
             }
-            _ => staker.unbonding.push(Unbonding { amount, release_at }),
+            _ => staker.unbonding.push(Unbonding {
+                amount,
+                release_at,
+                started_at: now,
+            }),
         }
         staker.bonded -= amount;
         self.save_staker(ctx.deps.storage, ctx.env.block.height, who, &staker)?;
@@ -352,20 +357,27 @@ impl CuratorStakingContract {
     }
 
     /// Takes up to `amount` from `who`: bonded stake first, then unbonding stake (newest
-    /// first), which stays slashable until released. Returns what was taken.
+    /// first), which stays slashable until released — unless it started unbonding before
+    /// `since` (a slasher added later cannot reach it). Returns what was taken.
     pub(crate) fn slash_stake(
         &self,
         storage: &mut dyn Storage,
         height: u64,
         who: &Addr,
         amount: Uint128,
+        since: u64,
     ) -> Result<(Uint128, Event), ContractError> {
         let mut staker = self.load_staker(storage, who)?;
         let from_bonded = amount.min(staker.bonded);
         staker.bonded -= from_bonded;
         let mut rest = amount - from_bonded;
         let mut from_unbonding = Uint128::zero();
-        for u in staker.unbonding.iter_mut().rev() {
+        for u in staker
+            .unbonding
+            .iter_mut()
+            .rev()
+            .filter(|u| u.started_at >= since)
+        {
             let take = rest.min(u.amount);
             u.amount -= take;
             rest -= take;

@@ -145,6 +145,10 @@ impl StakingChange {
 pub struct Unbonding {
     pub amount: Uint128,
     pub release_at: u64,
+    /// When the unstake was made (0: before this was recorded). A slasher added after it
+    /// cannot take it: whoever left when the slasher was announced is safe from it.
+    #[serde(default)]
+    pub started_at: u64,
 }
 
 #[cw_serde]
@@ -320,6 +324,8 @@ pub struct CuratorStakingContract {
     pub(crate) stakers: Map<&'static Addr, Staker>,
     pub(crate) staker_count: Item<u32>,
     pub(crate) slashers: Map<&'static Addr, ()>,
+    /// When each slasher was added (absent: before this was recorded, i.e. always).
+    pub(crate) slasher_since: Map<&'static Addr, u64>,
     pub(crate) next_review: Item<u64>,
     pub(crate) reviews: Map<u64, Review>,
     /// Open review of a tranche (at most one at a time).

@@ -292,3 +292,78 @@ fn peers_move_at_once_only_until_the_first_stake() {
     assert_eq!(s.staking().peers().unwrap().reward_pool, Some(s.pool.clone()));
     s.assert_conserved();
 }
+
+/// A new slasher is announced so that stakers can leave first: stake that began unbonding
+/// before it applied is out of its reach (on the old code it took unbonding stake too, and
+/// raising the unbonding period after the announcement left leavers exposed). Bonded stake,
+/// and unbonding begun after it applied, it reaches; a slasher from before still reaches
+/// everything.
+#[test]
+fn a_new_slasher_cannot_reach_stake_that_left_before_it_applied() {
+    let s = SuiteBuilder::default().build();
+    let newcomer = s.stranger.clone();
+    let (leaver, half, later) = (
+        s.curators[1].clone(),
+        s.curators[2].clone(),
+        s.curators[3].clone(),
+    );
+    let unbonding = |who: &cosmwasm_std::Addr| -> u128 {
+        s.staking()
+            .staker(who.to_string())
+            .unwrap()
+            .staker
+            .map(|st| st.unbonding_total().u128())
+            .unwrap_or(0)
+    };
+    let slash_all = |who: &cosmwasm_std::Addr, by: &cosmwasm_std::Addr| {
+        s.staking()
+            .slash(who.to_string(), None, Some(10_000), "fraud".into(), None)
+            .call(by)
+            .unwrap()
+    };
+    s.staking()
+        .announce_change(StakingChange::AddSlasher {
+            address: newcomer.to_string(),
+        })
+        .call(&s.admin)
+        .unwrap();
+    // Seeing the announcement, one curator leaves entirely and one halfway.
+    s.staking().unstake(Uint128::new(10_000)).call(&leaver).unwrap();
+    s.staking().unstake(Uint128::new(4_000)).call(&half).unwrap();
+    s.advance(params().change_delay_secs);
+    s.staking().apply_change().call(&s.stranger).unwrap();
+    // After it applied, another begins unbonding: that is within reach.
+    s.staking().unstake(Uint128::new(3_000)).call(&later).unwrap();
+
+    slash_all(&leaver, &newcomer);
+    assert_eq!(
+        (s.bonded(&leaver), unbonding(&leaver)),
+        (0, 10_000),
+        "left before: untouched"
+    );
+    slash_all(&half, &newcomer);
+    assert_eq!(
+        (s.bonded(&half), unbonding(&half)),
+        (0, 4_000),
+        "only the bonded part taken"
+    );
+    slash_all(&later, &newcomer);
+    assert_eq!(
+        (s.bonded(&later), unbonding(&later)),
+        (0, 0),
+        "unbonding after it applied: taken"
+    );
+    // The slasher named before the unstakes reaches the leaver's unbonding stake.
+    s.staking()
+        .slash(
+            leaver.to_string(),
+            Some(Uint128::new(100)),
+            None,
+            "fraud".into(),
+            None,
+        )
+        .call(&s.slasher)
+        .unwrap();
+    assert_eq!(unbonding(&leaver), 9_900);
+    s.assert_conserved();
+}

@@ -367,3 +367,54 @@ fn a_new_slasher_cannot_reach_stake_that_left_before_it_applied() {
     assert_eq!(unbonding(&leaver), 9_900);
     s.assert_conserved();
 }
+
+/// Review finding: "no stakers" is not "nothing in use". A challenger bonds a challenge
+/// of a pending optimistic tranche; the only curator unbonds and leaves, so the staker
+/// count is 0 while the review is open and the staking contract holds the bond. `set_peers` still re-wires the registry at once, skipping the
+/// guard `announce_change` applies (the registry is fixed once a review was opened): the
+/// review's outcome would then be recorded on another registry's tranche of that id.
+#[test]
+fn the_registry_is_not_rewired_at_once_under_an_open_review_even_without_stakers() {
+    use attrib_std::interfaces::wiring::sv::mt::WiringProxy as _;
+    use attrib_std::interfaces::wiring::Peers;
+
+    let s = SuiteBuilder::default().with_stakes(&[1_000]).build();
+    let (tranche, _) = s.submit_tranche(s.dataset_optimistic, 77);
+    let resp = s
+        .staking()
+        .challenge(
+            tranche,
+            cosmwasm_std::HexBinary::from([9u8; 32]),
+            "ipfs://evidence".into(),
+        )
+        .with_funds(&[cosmwasm_std::coin(BOND, attrib_tests::DENOM)])
+        .call(&s.challenger)
+        .unwrap();
+    let review: u64 = cosmwasm_std::from_json(resp.data.unwrap()).unwrap();
+    assert_eq!(
+        s.tranche_status(tranche),
+        attrib_std::registry::TrancheStatus::UnderReview
+    );
+    // The only curator leaves before the review is decided: the staker count is 0 again.
+    let curator = s.curators[0].clone();
+    s.staking().unstake(Uint128::new(1_000)).call(&curator).unwrap();
+    s.advance(params().unbonding_secs + 1);
+    s.staking().claim_unbonded().call(&curator).unwrap();
+    assert_ne!(
+        format!("{:?}", s.review(review).status),
+        "Finalized",
+        "the review is still open"
+    );
+    // The pool stands in for another registry (peers must be contracts).
+    let moved = s
+        .staking()
+        .set_peers(Peers {
+            registry: Some(s.pool.to_string()),
+            ..Default::default()
+        })
+        .call(&s.admin);
+    assert!(
+        moved.is_err(),
+        "the registry moved at once while review of tranche {tranche} (a {BOND} bond) is open"
+    );
+}

@@ -517,3 +517,73 @@ fn a_count_proof_waits_for_the_review_and_opens_a_single_leaf() {
     suite.assert_bonds_backed();
     suite.assert_conserved();
 }
+
+/// Review finding: only the last 8 pauses are kept, whatever their age (the window may be
+/// up to a year, not 30 days). The admin pauses during a tranche's window for a long
+/// time, then pauses and unpauses 8 times in a row: the long pause is evicted and the
+/// window shrinks back to its original deadline, so the tranche is accepted having been
+/// challengeable (and provable) for only half of its window.
+#[test]
+fn evicting_an_old_pause_must_not_shorten_a_window() {
+    use attrib_std::interfaces::governance::sv::mt::GovernanceProxy as _;
+    let suite = SuiteBuilder::default().build();
+    let a = &suite.actors;
+    let d = suite.register_dataset(VerificationTier::Optimistic);
+    let id = suite.register_tranche(&a.alice, d, 91, 10).tranche_id.unwrap();
+    let deadline = suite
+        .registry()
+        .tranche(id)
+        .unwrap()
+        .tranche
+        .challenge_deadline
+        .unwrap();
+    suite.advance(WINDOW / 2);
+    suite.registry().set_paused(true).call(&a.admin).unwrap();
+    suite.advance(2 * WINDOW);
+    suite.registry().set_paused(false).call(&a.admin).unwrap();
+    let ends_at = deadline + 2 * WINDOW;
+    // Eight short pauses push the long one out of the record.
+    for _ in 0..8 {
+        suite.advance(1);
+        suite.registry().set_paused(true).call(&a.admin).unwrap();
+        suite.advance(1);
+        suite.registry().set_paused(false).call(&a.admin).unwrap();
+    }
+    assert!(suite.now() < ends_at, "still inside the pushed-back window");
+    let accepted = suite.registry().accept_unchallenged(id).call(&a.stranger);
+    assert!(
+        accepted.is_err(),
+        "accepted at {} though its window, pushed back by the pause, ends at {ends_at}",
+        suite.now()
+    );
+}
+
+/// Review finding: a pause that overlapped a window is forgotten after 8 more pauses
+/// even without intent. Each eviction must never move a pending tranche's end earlier.
+#[test]
+fn the_challenge_end_never_moves_earlier() {
+    use attrib_std::interfaces::governance::sv::mt::GovernanceProxy as _;
+    let suite = SuiteBuilder::default().build();
+    let a = &suite.actors;
+    let d = suite.register_dataset(VerificationTier::Optimistic);
+    let id = suite.register_tranche(&a.alice, d, 92, 10).tranche_id.unwrap();
+    let ends = |s: &Suite| -> u64 {
+        match s.registry().accept_unchallenged(id).call(&s.actors.stranger) {
+            Err(ContractError::ChallengeWindowOpen { ends_at, .. }) => ends_at,
+            other => panic!("window no longer open at {}: {other:?}", s.now()),
+        }
+    };
+    suite.advance(10);
+    suite.registry().set_paused(true).call(&a.admin).unwrap();
+    suite.advance(WINDOW);
+    suite.registry().set_paused(false).call(&a.admin).unwrap();
+    let mut last = ends(&suite);
+    for _ in 0..8 {
+        suite.advance(1);
+        suite.registry().set_paused(true).call(&a.admin).unwrap();
+        suite.registry().set_paused(false).call(&a.admin).unwrap();
+        let now = ends(&suite);
+        assert!(now >= last, "the window's end moved from {last} to {now}");
+        last = now;
+    }
+}

@@ -283,3 +283,51 @@ fn a_treasury_change_never_moves_what_is_already_owed() {
     );
     s.assert_conserved();
 }
+
+/// Review finding: owed amounts are now keyed by the treasury an epoch closed under and
+/// nothing can ever move them, so a treasury that cannot call `claim_treasury` strands its
+/// share for good. The pool itself is such an address (it never sends itself a claim):
+/// the change must be refused. (Before, owed amounts followed the current treasury, so
+/// a second change repaired the mistake; now it does not.)
+#[test]
+fn a_treasury_that_cannot_claim_strands_its_share_for_good() {
+    let s = SuiteBuilder::default().build();
+    let a = &s.actors;
+    let d = s.distributor();
+    let pool = s.pool.clone();
+    let announced = d
+        .announce_change(DistributorChange::Treasury {
+            address: pool.to_string(),
+        })
+        .call(&a.admin);
+    if announced.is_err() {
+        return; // refused: nothing can be stranded this way
+    }
+    s.advance(DEFAULT_CHANGE_DELAY_SECS);
+    d.apply_change().call(&a.bob).unwrap();
+    s.pay_usage(100_000).unwrap();
+    s.next_epoch();
+    s.crank(10);
+    // The admin notices and repairs the treasury.
+    d.announce_change(DistributorChange::Treasury {
+        address: a.treasury.to_string(),
+    })
+    .call(&a.admin)
+    .unwrap();
+    s.advance(DEFAULT_CHANGE_DELAY_SECS);
+    d.apply_change().call(&a.bob).unwrap();
+    let stranded: u128 = d
+        .treasury(Some(pool.to_string()))
+        .unwrap()
+        .owed
+        .iter()
+        .map(|o| o.amount.u128())
+        .sum();
+    let t0 = s.balance(&a.treasury, DENOM);
+    let _ = d.claim_treasury(None).call(&a.treasury);
+    assert_eq!(
+        stranded,
+        s.balance(&a.treasury, DENOM) - t0,
+        "{stranded} stays owed to the pool itself, which can never claim it"
+    );
+}

@@ -333,9 +333,12 @@ impl Wiring for CuratorStakingContract {
     fn set_peers(&self, ctx: ExecCtx, peers: Peers) -> Result<Response, ContractError> {
         let peers = peers.authorize::<ContractError>(&ctx, &self.gov, PEER_ROLES)?;
         let c = self.config.load(ctx.deps.storage)?;
-        // Before anyone stakes, nothing can be slashed or paid out: the deployment wires
-        // (and re-wires) its peers at once. From the first stake on, moves are announced.
-        if self.staker_count.load(ctx.deps.storage)? > 0 {
+        // Before anyone stakes or a review opens, nothing can be slashed, held or paid
+        // out: the deployment wires (and re-wires) its peers at once. From then on moves
+        // are announced — even once every staker left, since a review's bond may be held.
+        let in_use =
+            self.staker_count.load(ctx.deps.storage)? > 0 || self.next_review.load(ctx.deps.storage)? > 1;
+        if in_use {
             // The oracle slashes: naming one where there was none is announced too.
             if peers.receipt_oracle.is_some() && peers.receipt_oracle != c.receipt_oracle {
                 return Err(TimelockError::AnnounceFirst {

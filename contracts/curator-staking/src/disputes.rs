@@ -33,7 +33,7 @@ impl CuratorStakingContract {
         evidence_hash: HexBinary,
         evidence_uri: String,
     ) -> Result<Response, ContractError> {
-        let amount = self.native_payment(&ctx)?;
+        let amount = self.native_payment_even_paused(&ctx)?;
         let sender = ctx.info.sender.clone();
         let challenge = Challenge {
             challenger: &sender,

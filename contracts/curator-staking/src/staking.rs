@@ -59,7 +59,6 @@ impl CuratorStakingContract {
         amount: Uint128,
         msg: Binary,
     ) -> Result<Response, ContractError> {
-        self.gov.assert_not_paused(ctx.deps.storage)?;
         funds::expect_none(&ctx.info.funds)?;
         let config = self.config.load(ctx.deps.storage)?;
         match &config.asset {
@@ -72,7 +71,13 @@ impl CuratorStakingContract {
         }
         validation::nonzero("amount", amount)?;
         let sender = ctx.deps.api.addr_validate(&sender)?;
-        match from_json::<ReceiveMsg>(&msg)? {
+        let msg = from_json::<ReceiveMsg>(&msg)?;
+        // A challenge is taken even while paused (a pause must not run out a challenge
+        // window); the review it opens waits for the resume to be drawn.
+        if !matches!(msg, ReceiveMsg::Challenge { .. }) {
+            self.gov.assert_not_paused(ctx.deps.storage)?;
+        }
+        match msg {
             ReceiveMsg::Stake { role } => {
                 self.bond(ctx.deps.storage, ctx.env.block.height, &sender, role, amount)
             }
@@ -295,6 +300,11 @@ impl CuratorStakingContract {
     /// asset is a native denom and the contract is not paused.
     pub(crate) fn native_payment(&self, ctx: &ExecCtx) -> Result<Uint128, ContractError> {
         self.gov.assert_not_paused(ctx.deps.storage)?;
+        self.native_payment_even_paused(ctx)
+    }
+
+    /// The bond of a challenge, taken even while paused.
+    pub(crate) fn native_payment_even_paused(&self, ctx: &ExecCtx) -> Result<Uint128, ContractError> {
         let config = self.config.load(ctx.deps.storage)?;
         let StakeAsset::Native { denom } = &config.asset else {
             return Err(ContractError::WrongAsset {

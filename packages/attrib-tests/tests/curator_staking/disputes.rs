@@ -130,49 +130,37 @@ fn admin_is_the_last_appeal_of_an_open_dispute() {
 }
 
 /// Review finding: the registry pushes a challenge window back only for its own pauses,
-/// but what stops a challenge is a pause of curator staking (`challenge` takes its bond
-/// through `native_payment`, refused while paused; the registry's `begin_review` is not
-/// paused at all). Staking is paused for the whole window: nobody can challenge, the
-/// registry's window runs out unchanged, and the tranche is accepted unchallengeable —
-/// the case commit a6de05f set out to close.
+/// but a pause of curator staking refused challenges (`challenge` took its bond through a
+/// paused check). Staked paused for the whole window: nobody could challenge and the
+/// tranche was accepted unchallengeable. Now a challenge is taken while staking is paused
+/// (like a slash: a pause never turns a dispute into a revert); the review it opens waits
+/// for the resume to be drawn.
 #[test]
 fn a_staking_pause_must_not_eat_a_challenge_window() {
     use attrib_registry::contract::sv::mt::RegistryContractProxy as _;
+    use attrib_std::governance::GovernanceError;
     use attrib_std::interfaces::governance::sv::mt::GovernanceProxy as _;
     let suite = SuiteBuilder::default().build();
     let (tranche, _) = suite.submit_tranche(suite.dataset_optimistic, 78);
-    let deadline = suite
-        .registry()
-        .tranche(tranche)
-        .unwrap()
-        .tranche
-        .challenge_deadline
-        .unwrap();
     suite.advance(10);
     suite.staking().set_paused(true).call(&suite.admin).unwrap();
-    let refused = suite
-        .staking()
-        .challenge(tranche, HexBinary::from([9u8; 32]), "ipfs://evidence".into())
-        .with_funds(&[coin(BOND, DENOM)])
-        .call(&suite.challenger);
-    assert!(refused.is_err(), "no challenge while staking is paused");
-    let now = suite.registry().tranche(tranche).unwrap().tranche.registered_at + 10;
-    suite.advance(deadline - now + 10);
-    suite.staking().set_paused(false).call(&suite.admin).unwrap();
-    // The window was open for 10 s of its length: a challenge must still be possible.
-    let challenged = suite
-        .staking()
-        .challenge(tranche, HexBinary::from([9u8; 32]), "ipfs://evidence".into())
-        .with_funds(&[coin(BOND, DENOM)])
-        .call(&suite.challenger);
-    let accepted = suite
+    let review = challenge(&suite, tranche);
+    assert_eq!(suite.tranche_status(tranche), TrancheStatus::UnderReview);
+    suite.assert_refused(
+        attrib_curator_staking::error::ContractError::Governance(GovernanceError::Paused),
+        |s| s.staking().draw_committee(review).call(&s.stranger),
+    );
+    // The window ends during the pause: the tranche is under review, not accepted.
+    suite.advance(2 * 3_600);
+    assert!(suite
         .registry()
         .accept_unchallenged(tranche)
-        .call(&suite.stranger);
-    assert!(
-        challenged.is_ok() && accepted.is_err(),
-        "challenge refused after the pause: {}; accepted unchallenged: {}",
-        challenged.is_err(),
-        accepted.is_ok()
-    );
+        .call(&suite.stranger)
+        .is_err());
+    suite.staking().set_paused(false).call(&suite.admin).unwrap();
+    suite.drawn(review);
+    suite.unanimous(review, Vote::Reject);
+    suite.finalize(review).unwrap();
+    assert_eq!(suite.tranche_status(tranche), TrancheStatus::Rejected);
+    suite.assert_conserved();
 }

@@ -143,7 +143,7 @@ attrib_std::impl_governance!(
 );
 
 impl RegistryContract {
-    /// Records a pause's start and end; challenge windows are pushed back by it.
+    /// Adds each pause's length to the pause clock when it ends.
     fn record_pause(
         &self,
         deps: cosmwasm_std::DepsMut,
@@ -151,37 +151,37 @@ impl RegistryContract {
         paused: bool,
     ) -> Result<(), ContractError> {
         let now = env.block.time.seconds();
-        let mut spans = self.pauses.may_load(deps.storage)?.unwrap_or_default();
-        match (paused, spans.last_mut()) {
-            (true, _) => spans.push(crate::state::PauseSpan {
-                from: now,
-                until: None,
-            }),
-            (false, Some(last)) if last.until.is_none() => last.until = Some(now),
-            // A pause from before pauses were recorded: its length is unknown.
-            (false, _) => spans.push(crate::state::PauseSpan {
-                from: now,
-                until: Some(now),
-            }),
+        let mut clock = self.pause_clock.may_load(deps.storage)?.unwrap_or_default();
+        match (paused, clock.since) {
+            (true, _) => clock.since = Some(now),
+            (false, Some(from)) => {
+                clock.paused_secs = clock.paused_secs.saturating_add(now.saturating_sub(from));
+                clock.since = None;
+            }
+            // A pause from before the clock: its length is unknown.
+            (false, None) => {}
         }
-        if spans.len() > crate::state::MAX_PAUSES {
-            spans.remove(0);
-        }
-        Ok(self.pauses.save(deps.storage, &spans)?)
+        Ok(self.pause_clock.save(deps.storage, &clock)?)
     }
 
-    /// The end of a tranche's challenge window, pushed back by the pauses it overlapped.
+    /// What the pause clock reads now (ended pauses only).
+    pub(crate) fn paused_secs(&self, storage: &dyn cosmwasm_std::Storage) -> Result<u64, ContractError> {
+        Ok(self
+            .pause_clock
+            .may_load(storage)?
+            .unwrap_or_default()
+            .paused_secs)
+    }
+
+    /// The end of a tranche's challenge window, pushed back by the pausing since it was
+    /// registered.
     pub(crate) fn challenge_ends(
         &self,
         storage: &dyn cosmwasm_std::Storage,
         tranche: &crate::state::Tranche,
     ) -> Result<u64, ContractError> {
-        let spans = self.pauses.may_load(storage)?.unwrap_or_default();
+        let clock = self.pause_clock.may_load(storage)?.unwrap_or_default();
         let deadline = tranche.challenge_deadline.unwrap_or_default();
-        Ok(crate::state::PauseSpan::extend(
-            &spans,
-            tranche.registered_at,
-            deadline,
-        ))
+        Ok(clock.window_end(deadline, tranche.paused_secs_at_registration))
     }
 }

@@ -42,7 +42,7 @@ impl RegistryContract {
     pub const fn new() -> Self {
         Self {
             gov: AdminControl::new(),
-            pauses: Item::new("pauses"),
+            pause_clock: Item::new("pause_clock"),
             config: Item::new("config"),
             stats: Item::new("stats"),
             next_schema_id: Item::new("next_schema_id"),

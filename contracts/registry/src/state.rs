@@ -60,9 +60,13 @@ pub struct Tranche {
     /// Listing bond still held by the registry.
     pub bond_held: Option<Coin>,
     pub registered_at: u64,
-    /// Optimistic tier: end of the challenge window (seconds).
+    /// Optimistic tier: end of the challenge window (seconds), before pauses (the
+    /// registry pushes it back by the pausing since registration).
     pub challenge_deadline: Option<u64>,
     pub decided_at: Option<u64>,
+    /// The pause clock (`PauseClock::paused_secs`) when the tranche was registered.
+    #[serde(default)]
+    pub paused_secs_at_registration: u64,
 }
 
 /// An unrevealed tranche registration (`commit_tranche`): when it was made, and the
@@ -155,37 +159,35 @@ impl IndexList<Tranche> for TrancheIndexes<'_> {
     }
 }
 
-/// One pause of the registry: from its start to its end (`None` while it lasts).
+/// How long the registry has been paused, all pauses added up: a tranche's challenge
+/// window is pushed back by the pausing that happened since it was registered (nobody can
+/// prove a count or accept meanwhile). O(1), nothing to forget.
 #[cw_serde]
-pub struct PauseSpan {
-    pub from: u64,
-    pub until: Option<u64>,
+#[derive(Default)]
+pub struct PauseClock {
+    /// Seconds of pauses that ended.
+    pub paused_secs: u64,
+    /// Start of the pause under way.
+    pub since: Option<u64>,
 }
 
-/// Pauses remembered for pushing back challenge windows (older ones are long past any
-/// window: the window is at most 30 days).
-pub const MAX_PAUSES: usize = 8;
-
-impl PauseSpan {
-    /// A challenge window from `start` to `deadline`, pushed back by the part of every
-    /// pause that fell inside it (in order: each push may bring the next pause into the
-    /// window). While a pause lasts the window stays open.
-    pub fn extend(spans: &[PauseSpan], start: u64, deadline: u64) -> u64 {
-        spans.iter().fold(deadline, |d, p| match p.until {
-            _ if p.from >= d => d,
-            Some(u) if u <= start => d,
-            Some(u) => d.saturating_add(u - p.from.max(start)),
-            None => u64::MAX,
-        })
+impl PauseClock {
+    /// The end of a window that ended at `deadline` when the clock read `at_registration`:
+    /// pushed back by every pause since (also one after the deadline: it only delays the
+    /// acceptance); open while a pause lasts.
+    pub fn window_end(&self, deadline: u64, at_registration: u64) -> u64 {
+        match self.since {
+            Some(_) => u64::MAX,
+            None => deadline.saturating_add(self.paused_secs.saturating_sub(at_registration)),
+        }
     }
 }
 
 /// The registry contract: its state is these fields.
 pub struct RegistryContract {
     pub(crate) gov: AdminControl,
-    /// The last pauses (oldest first): a challenge window open when a pause began is
-    /// pushed back by the pause's length, so nobody loses time to challenge.
-    pub(crate) pauses: Item<Vec<PauseSpan>>,
+    /// Pauses added up: challenge windows are pushed back by them.
+    pub(crate) pause_clock: Item<PauseClock>,
     pub(crate) config: Item<Config>,
     pub(crate) stats: Item<Stats>,
     pub(crate) next_schema_id: Item<SchemaId>,
@@ -212,34 +214,16 @@ pub struct RegistryContract {
 
 #[cfg(test)]
 mod tests {
-    use super::PauseSpan;
-
-    fn span(from: u64, until: Option<u64>) -> PauseSpan {
-        PauseSpan { from, until }
-    }
+    use super::PauseClock;
 
     #[test]
-    fn pauses_push_back_the_windows_they_overlap() {
-        // Window 100..200.
-        assert_eq!(PauseSpan::extend(&[], 100, 200), 200);
-        assert_eq!(
-            PauseSpan::extend(&[span(10, Some(50))], 100, 200),
-            200,
-            "before it"
-        );
-        assert_eq!(
-            PauseSpan::extend(&[span(250, Some(300))], 100, 200),
-            200,
-            "after it"
-        );
-        assert_eq!(PauseSpan::extend(&[span(150, Some(400))], 100, 200), 450);
-        // Begun before the window opened: only the part inside counts.
-        assert_eq!(PauseSpan::extend(&[span(50, Some(120))], 100, 200), 220);
-        // The first push brings the second pause into the window.
-        assert_eq!(
-            PauseSpan::extend(&[span(150, Some(160)), span(205, Some(215))], 100, 200),
-            220
-        );
-        assert_eq!(PauseSpan::extend(&[span(150, None)], 100, 200), u64::MAX);
+    fn pausing_since_registration_pushes_the_window_back() {
+        let clock = |paused_secs, since| PauseClock { paused_secs, since };
+        assert_eq!(clock(0, None).window_end(200, 0), 200);
+        // 70 s paused before registration, 30 s after.
+        assert_eq!(clock(100, None).window_end(200, 70), 230);
+        assert_eq!(clock(100, Some(500)).window_end(200, 70), u64::MAX);
+        // Never earlier than the stored deadline, however the clock is read.
+        assert_eq!(clock(10, None).window_end(200, 70), 200);
     }
 }

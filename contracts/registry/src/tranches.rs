@@ -260,6 +260,7 @@ impl RegistryContract {
             registered_at: now,
             challenge_deadline,
             decided_at: None,
+            paused_secs_at_registration: self.paused_secs(ctx.deps.storage)?,
         };
         self.next_tranche_id.save(ctx.deps.storage, &(id + 1))?;
         self.tranches.save(ctx.deps.storage, id, &tranche)?;
@@ -704,6 +705,7 @@ mod tests {
             registered_at: 0,
             challenge_deadline: None,
             decided_at: None,
+            paused_secs_at_registration: 0,
         }
     }
 

@@ -205,7 +205,9 @@ impl RewardDistributorContract {
     fn check_change(&self, deps: Deps, this: &Addr, change: &DistributorChange) -> Result<(), ContractError> {
         match change {
             DistributorChange::Treasury { address } => {
-                deps.api.addr_validate(address)?;
+                if deps.api.addr_validate(address)? == this {
+                    return Err(ContractError::PoolAsTreasury {});
+                }
             }
             DistributorChange::Peers { peers } => {
                 let v = peers.validate::<ContractError>(deps.api, PEER_ROLES)?;
@@ -269,6 +271,8 @@ impl RewardDistributorContract {
         Ok(())
     }
 
+    /// Anyone, once the delay is over; a new treasury only by itself: what epochs book to
+    /// it stays its own, so it must show it can send (and so claim) before it applies.
     pub(crate) fn do_apply_change(&self, ctx: ExecCtx) -> Result<Response, ContractError> {
         attrib_std::funds::expect_none(&ctx.info.funds)?;
         let change = self
@@ -279,6 +283,12 @@ impl RewardDistributorContract {
         let resp = events::response(events::action::APPLY_CHANGE);
         match change {
             DistributorChange::Treasury { address } => {
+                if ctx.info.sender.as_str() != address {
+                    return Err(ContractError::NotNewTreasury {
+                        sender: ctx.info.sender.to_string(),
+                        treasury: address,
+                    });
+                }
                 c.treasury = ctx.deps.api.addr_validate(&address)?;
                 self.config.save(ctx.deps.storage, &c)?;
                 Ok(resp.add_event(

@@ -84,6 +84,15 @@ impl RewardDistributorContract {
         let resp =
             attrib_std::migration::migrate_response(ctx.deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
         self.move_legacy_treasury_owed(ctx.deps.storage)?;
+        // An epoch closed before the upgrade and still settling books to the treasury of
+        // the day, on every page (not to whichever treasury each page meets).
+        if let Some(e) = self.settling.may_load(ctx.deps.storage)?.flatten() {
+            let mut epoch = self.epochs.load(ctx.deps.storage, e)?;
+            if epoch.treasury.is_none() {
+                epoch.treasury = Some(self.config.load(ctx.deps.storage)?.treasury);
+                self.epochs.save(ctx.deps.storage, e, &epoch)?;
+            }
+        }
         Ok(resp)
     }
 

@@ -71,6 +71,12 @@ pub enum ContractError {
     #[error("unauthorized: {sender} is not the treasury")]
     NotTreasury { sender: String },
 
+    #[error("a new treasury applies its own change (proving it can claim): {sender} is not {treasury}")]
+    NotNewTreasury { sender: String, treasury: String },
+
+    #[error("the pool cannot be its own treasury: it could never claim")]
+    PoolAsTreasury {},
+
     #[error("emissions are not configured")]
     NoEmissions {},
 

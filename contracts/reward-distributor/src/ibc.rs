@@ -538,6 +538,29 @@ mod tests {
         );
     }
 
+    /// An epoch closed before the upgrade (no treasury recorded) and still settling: the
+    /// migration stamps the treasury of the day, so no later treasury change splits it.
+    #[test]
+    fn migration_stamps_the_treasury_on_a_settling_epoch() {
+        let (mut deps, mut env, treasury) = setup();
+        let pool = env.contract.address.clone();
+        let c = RewardDistributorContract::new();
+        ibc_destination_callback(deps.as_mut(), env.clone(), incoming(&pool, "5000", PAY)).unwrap();
+        env.block.time = env.block.time.plus_seconds(EPOCH);
+        let crank = message_info(&deps.api.addr_make("anyone"), &[]);
+        c.close_epoch(ExecCtx::from((deps.as_mut(), env.clone(), crank)))
+            .unwrap();
+        let e = c.settling.load(&deps.storage).unwrap().unwrap();
+        let mut epoch = c.epochs.load(&deps.storage, e).unwrap();
+        assert_eq!(epoch.treasury, Some(treasury.clone()));
+        epoch.treasury = None;
+        c.epochs.save(deps.as_mut().storage, e, &epoch).unwrap();
+        cw2::set_contract_version(deps.as_mut().storage, crate::contract::CONTRACT_NAME, "0.0.1").unwrap();
+        c.migrate(sylvia::ctx::MigrateCtx::from((deps.as_mut(), env.clone())))
+            .unwrap();
+        assert_eq!(c.epochs.load(&deps.storage, e).unwrap().treasury, Some(treasury));
+    }
+
     fn treasury_claims_remote(outcome: &str) {
         let (mut deps, env, treasury) = treasury_owed_5000();
         let pool = env.contract.address.clone();

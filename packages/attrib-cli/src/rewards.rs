@@ -100,7 +100,8 @@ pub enum RewardsTx {
         #[arg(long)]
         json: String,
     },
-    /// Anyone: apply the announced change once its delay is over
+    /// Apply the announced change once its delay is over: anyone, but a new treasury
+    /// only by itself (it shows it can send, and so claim)
     ApplyChange,
     /// Admin: cancel the announced change
     CancelChange,

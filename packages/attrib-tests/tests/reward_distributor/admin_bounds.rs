@@ -163,7 +163,15 @@ fn a_new_treasury_applies_only_after_the_delay() {
     );
     assert_eq!(s.distributor().config().unwrap().config.treasury, a.treasury);
     s.advance(1);
-    s.distributor().apply_change().call(&a.bob).unwrap();
+    // Only the new treasury applies its change: it shows it can send, and so claim.
+    s.assert_refused(
+        ContractError::NotNewTreasury {
+            sender: a.bob.to_string(),
+            treasury: a.stranger.to_string(),
+        },
+        |s| s.distributor().apply_change().call(&s.actors.bob),
+    );
+    s.distributor().apply_change().call(&a.stranger).unwrap();
     assert_eq!(s.distributor().config().unwrap().config.treasury, a.stranger);
     s.assert_refused(ContractError::Timelock(TimelockError::NothingPending), |s| {
         s.distributor().apply_change().call(&s.actors.stranger)
@@ -252,7 +260,7 @@ fn a_treasury_change_never_moves_what_is_already_owed() {
     s.next_epoch();
     d.close_epoch().call(&a.bob).unwrap();
     s.advance(DEFAULT_CHANGE_DELAY_SECS);
-    d.apply_change().call(&a.bob).unwrap();
+    d.apply_change().call(&new).unwrap();
     settle();
     let closed_before = owed(&old) - settled_before;
     assert_eq!(
@@ -287,47 +295,53 @@ fn a_treasury_change_never_moves_what_is_already_owed() {
 /// Review finding: owed amounts are now keyed by the treasury an epoch closed under and
 /// nothing can ever move them, so a treasury that cannot call `claim_treasury` strands its
 /// share for good. The pool itself is such an address (it never sends itself a claim):
-/// the change must be refused. (Before, owed amounts followed the current treasury, so
-/// a second change repaired the mistake; now it does not.)
+/// the change must be refused (on the review's code it applied and stranded 27 500 uatr).
+/// Any other new treasury applies its own change, which proves it can send.
 #[test]
-fn a_treasury_that_cannot_claim_strands_its_share_for_good() {
+fn a_treasury_that_cannot_claim_never_becomes_the_treasury() {
     let s = SuiteBuilder::default().build();
     let a = &s.actors;
     let d = s.distributor();
-    let pool = s.pool.clone();
-    let announced = d
-        .announce_change(DistributorChange::Treasury {
-            address: pool.to_string(),
-        })
-        .call(&a.admin);
-    if announced.is_err() {
-        return; // refused: nothing can be stranded this way
-    }
-    s.advance(DEFAULT_CHANGE_DELAY_SECS);
-    d.apply_change().call(&a.bob).unwrap();
-    s.pay_usage(100_000).unwrap();
-    s.next_epoch();
-    s.crank(10);
-    // The admin notices and repairs the treasury.
+    // The pool itself could never claim: refused outright.
+    s.assert_refused(ContractError::PoolAsTreasury {}, |s| {
+        s.distributor()
+            .announce_change(DistributorChange::Treasury {
+                address: s.pool.to_string(),
+            })
+            .call(&s.actors.admin)
+    });
+    // Any other address applies its own change, so an address that cannot send (a
+    // contract without a claim path, a module account) never becomes the treasury: the
+    // change stays pending until the admin cancels it, and the old treasury keeps booking.
+    let registry = s.registry.clone();
     d.announce_change(DistributorChange::Treasury {
-        address: a.treasury.to_string(),
+        address: registry.to_string(),
     })
     .call(&a.admin)
     .unwrap();
     s.advance(DEFAULT_CHANGE_DELAY_SECS);
-    d.apply_change().call(&a.bob).unwrap();
-    let stranded: u128 = d
-        .treasury(Some(pool.to_string()))
+    s.assert_refused(
+        ContractError::NotNewTreasury {
+            sender: a.bob.to_string(),
+            treasury: registry.to_string(),
+        },
+        |s| s.distributor().apply_change().call(&s.actors.bob),
+    );
+    d.cancel_change().call(&a.admin).unwrap();
+    s.pay_usage(100_000).unwrap();
+    s.next_epoch();
+    s.crank(10);
+    let owed: u128 = d
+        .treasury(None)
         .unwrap()
         .owed
         .iter()
+        .filter(|o| o.denom == DENOM)
         .map(|o| o.amount.u128())
         .sum();
+    assert!(owed > 0);
     let t0 = s.balance(&a.treasury, DENOM);
-    let _ = d.claim_treasury(None).call(&a.treasury);
-    assert_eq!(
-        stranded,
-        s.balance(&a.treasury, DENOM) - t0,
-        "{stranded} stays owed to the pool itself, which can never claim it"
-    );
+    d.claim_treasury(None).call(&a.treasury).unwrap();
+    assert_eq!(s.balance(&a.treasury, DENOM) - t0, owed);
+    s.assert_conserved();
 }

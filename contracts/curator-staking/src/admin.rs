@@ -377,4 +377,26 @@ fn slasher_event(addr: &Addr, allowed: bool) -> Event {
         .add_attribute(attr::ALLOWED, allowed.to_string())
 }
 
-attrib_std::impl_governance!(CuratorStakingContract, ContractError);
+// Governance as every contract has it, plus the pause clock draw timeouts wait out.
+attrib_std::impl_governance!(
+    CuratorStakingContract,
+    ContractError,
+    on_pause = CuratorStakingContract::record_pause
+);
+
+impl CuratorStakingContract {
+    fn record_pause(
+        &self,
+        deps: DepsMut,
+        env: &cosmwasm_std::Env,
+        paused: bool,
+    ) -> Result<(), ContractError> {
+        let now = env.block.time.seconds();
+        Ok(attrib_std::governance::PauseClock::record_in(
+            &self.pause_clock,
+            deps.storage,
+            paused,
+            now,
+        )?)
+    }
+}

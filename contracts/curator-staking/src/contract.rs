@@ -50,6 +50,7 @@ impl CuratorStakingContract {
             entropy: Item::new("entropy"),
             stakers: Map::new("stakers"),
             staker_count: Item::new("staker_count"),
+            pause_clock: Item::new("pause_clock"),
             slashers: Map::new("slashers"),
             slasher_since: Map::new("slasher_since"),
             next_review: Item::new("next_review"),

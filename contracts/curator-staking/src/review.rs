@@ -141,6 +141,11 @@ impl CuratorStakingContract {
             size,
             exclude,
             terms: Some(terms),
+            paused_secs: self
+                .pause_clock
+                .may_load(storage)?
+                .unwrap_or_default()
+                .paused_secs,
         })
     }
 
@@ -192,7 +197,14 @@ impl CuratorStakingContract {
             let salts: Vec<&[u8]> = salts.iter().map(|s| s.as_slice()).collect();
             curation::committee_seed(review.id, review.tranche_id, review.round, &salts)
         } else {
-            let fallback_after = req.requested_at.saturating_add(terms.draw_timeout_secs);
+            let fallback_after = self
+                .pause_clock
+                .may_load(ctx.deps.storage)?
+                .unwrap_or_default()
+                .extend(
+                    req.requested_at.saturating_add(terms.draw_timeout_secs),
+                    req.paused_secs,
+                );
             if now < fallback_after || self.gov.admin(ctx.deps.storage)? != ctx.info.sender {
                 return Err(ContractError::EntropyNotAvailable {
                     review_id,

@@ -256,6 +256,10 @@ pub struct DrawRequest {
     /// stakes and params).
     #[serde(default)]
     pub terms: Option<DrawTerms>,
+    /// The pause clock at the request: the admin's fallback waits the timeout plus every
+    /// pause since, so pausing cannot hurry it (and slash the curators who withheld).
+    #[serde(default)]
+    pub paused_secs: u64,
 }
 
 /// The params a requested draw uses, copied from the config at the request.
@@ -323,6 +327,8 @@ pub struct CuratorStakingContract {
     pub(crate) entropy: Item<HexBinary>,
     pub(crate) stakers: Map<&'static Addr, Staker>,
     pub(crate) staker_count: Item<u32>,
+    /// Pauses added up (draw timeouts are pushed back by them).
+    pub(crate) pause_clock: Item<attrib_std::governance::PauseClock>,
     pub(crate) slashers: Map<&'static Addr, ()>,
     /// When each slasher was added (absent: before this was recorded, i.e. always).
     pub(crate) slasher_since: Map<&'static Addr, u64>,

@@ -1,6 +1,7 @@
 //! Instantiation, configuration, migration and the governance interface.
 
 use attrib_std::events::{self, action, attr};
+use attrib_std::governance::PauseClock;
 use attrib_std::wiring::{PeerRole, Peers, PeersResponse, Wiring};
 use attrib_std::{migration, validation};
 use cosmwasm_std::{Event, Response};
@@ -151,17 +152,12 @@ impl RegistryContract {
         paused: bool,
     ) -> Result<(), ContractError> {
         let now = env.block.time.seconds();
-        let mut clock = self.pause_clock.may_load(deps.storage)?.unwrap_or_default();
-        match (paused, clock.since) {
-            (true, _) => clock.since = Some(now),
-            (false, Some(from)) => {
-                clock.paused_secs = clock.paused_secs.saturating_add(now.saturating_sub(from));
-                clock.since = None;
-            }
-            // A pause from before the clock: its length is unknown.
-            (false, None) => {}
-        }
-        Ok(self.pause_clock.save(deps.storage, &clock)?)
+        Ok(PauseClock::record_in(
+            &self.pause_clock,
+            deps.storage,
+            paused,
+            now,
+        )?)
     }
 
     /// What the pause clock reads now (ended pauses only).
@@ -182,6 +178,6 @@ impl RegistryContract {
     ) -> Result<u64, ContractError> {
         let clock = self.pause_clock.may_load(storage)?.unwrap_or_default();
         let deadline = tranche.challenge_deadline.unwrap_or_default();
-        Ok(clock.window_end(deadline, tranche.paused_secs_at_registration))
+        Ok(clock.extend(deadline, tranche.paused_secs_at_registration))
     }
 }

@@ -2,7 +2,7 @@
 //! fields are documented for API users. Datasets and versions are read by other contracts
 //! too ([`attrib_std::license_registry`]), so their types live in [`attrib_std::registry`].
 
-use attrib_std::governance::AdminControl;
+use attrib_std::governance::{AdminControl, PauseClock};
 pub use attrib_std::registry::{Dataset, DatasetCounters, DatasetStatus, Version};
 use attrib_std::registry::{DatasetId, SchemaId, TrancheId, TrancheStatus, VersionId};
 use cosmwasm_schema::cw_serde;
@@ -159,30 +159,6 @@ impl IndexList<Tranche> for TrancheIndexes<'_> {
     }
 }
 
-/// How long the registry has been paused, all pauses added up: a tranche's challenge
-/// window is pushed back by the pausing that happened since it was registered (nobody can
-/// prove a count or accept meanwhile). O(1), nothing to forget.
-#[cw_serde]
-#[derive(Default)]
-pub struct PauseClock {
-    /// Seconds of pauses that ended.
-    pub paused_secs: u64,
-    /// Start of the pause under way.
-    pub since: Option<u64>,
-}
-
-impl PauseClock {
-    /// The end of a window that ended at `deadline` when the clock read `at_registration`:
-    /// pushed back by every pause since (also one after the deadline: it only delays the
-    /// acceptance); open while a pause lasts.
-    pub fn window_end(&self, deadline: u64, at_registration: u64) -> u64 {
-        match self.since {
-            Some(_) => u64::MAX,
-            None => deadline.saturating_add(self.paused_secs.saturating_sub(at_registration)),
-        }
-    }
-}
-
 /// The registry contract: its state is these fields.
 pub struct RegistryContract {
     pub(crate) gov: AdminControl,
@@ -210,20 +186,4 @@ pub struct RegistryContract {
     pub(crate) commitments: Map<(&'static Addr, &'static [u8]), TrancheCommitment>,
     /// (licensee, dataset, version) → grant.
     pub(crate) grants: Map<(&'static Addr, DatasetId, VersionId), LicenseGrant>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::PauseClock;
-
-    #[test]
-    fn pausing_since_registration_pushes_the_window_back() {
-        let clock = |paused_secs, since| PauseClock { paused_secs, since };
-        assert_eq!(clock(0, None).window_end(200, 0), 200);
-        // 70 s paused before registration, 30 s after.
-        assert_eq!(clock(100, None).window_end(200, 70), 230);
-        assert_eq!(clock(100, Some(500)).window_end(200, 70), u64::MAX);
-        // Never earlier than the stored deadline, however the clock is read.
-        assert_eq!(clock(10, None).window_end(200, 70), 200);
-    }
 }

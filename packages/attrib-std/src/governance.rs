@@ -165,6 +165,56 @@ impl AdminControl {
 /// same everywhere. A contract that must react to a pause names a method
 /// `fn(&self, DepsMut, &Env, paused: bool) -> Result<(), Error>` with `on_pause = …`; it
 /// runs after the pause state changed, in the same transaction.
+/// How long a contract has been paused, all pauses added up (the `on_pause` hook keeps
+/// it): a deadline that nobody could act on during a pause is pushed back by the pausing
+/// since the clock was read for it. O(1), nothing to forget.
+#[cosmwasm_schema::cw_serde]
+#[derive(Default)]
+pub struct PauseClock {
+    /// Seconds of pauses that ended.
+    pub paused_secs: u64,
+    /// Start of the pause under way.
+    pub since: Option<u64>,
+}
+
+impl PauseClock {
+    /// A pause begins (`paused`) or ends at `now`. A resume with no start on record (a
+    /// pause from before the clock) adds nothing.
+    pub fn record(&mut self, paused: bool, now: u64) {
+        match (paused, self.since) {
+            (true, None) => self.since = Some(now),
+            (true, Some(_)) => {}
+            (false, Some(from)) => {
+                self.paused_secs = self.paused_secs.saturating_add(now.saturating_sub(from));
+                self.since = None;
+            }
+            (false, None) => {}
+        }
+    }
+
+    /// The `on_pause` hook's work: the clock kept in `item` records a pause or resume.
+    pub fn record_in(
+        item: &cw_storage_plus::Item<PauseClock>,
+        storage: &mut dyn cosmwasm_std::Storage,
+        paused: bool,
+        now: u64,
+    ) -> cosmwasm_std::StdResult<()> {
+        let mut clock = item.may_load(storage)?.unwrap_or_default();
+        clock.record(paused, now);
+        item.save(storage, &clock)
+    }
+
+    /// `deadline`, set when the clock read `read_at`, pushed back by every pause since
+    /// (one after the deadline too: it only delays what waits for it); never while a
+    /// pause lasts.
+    pub fn extend(&self, deadline: u64, read_at: u64) -> u64 {
+        match self.since {
+            Some(_) => u64::MAX,
+            None => deadline.saturating_add(self.paused_secs.saturating_sub(read_at)),
+        }
+    }
+}
+
 #[macro_export]
 macro_rules! impl_governance {
     ($contract:ty, $error:ty) => {
@@ -210,4 +260,38 @@ macro_rules! impl_governance {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod pause_clock_tests {
+    use super::PauseClock;
+
+    #[test]
+    fn pausing_since_the_reading_pushes_a_deadline_back() {
+        let clock = |paused_secs, since| PauseClock { paused_secs, since };
+        assert_eq!(clock(0, None).extend(200, 0), 200);
+        // 70 s paused before the reading, 30 s after.
+        assert_eq!(clock(100, None).extend(200, 70), 230);
+        assert_eq!(clock(100, Some(500)).extend(200, 70), u64::MAX);
+        // Never earlier than the deadline, however the clock is read.
+        assert_eq!(clock(10, None).extend(200, 70), 200);
+    }
+
+    #[test]
+    fn pauses_add_up() {
+        let mut c = PauseClock::default();
+        c.record(true, 100);
+        c.record(true, 150); // already paused: the pause still began at 100
+        c.record(false, 160);
+        c.record(false, 170); // a resume with no pause on record adds nothing
+        c.record(true, 200);
+        c.record(false, 205);
+        assert_eq!(
+            c,
+            PauseClock {
+                paused_secs: 65,
+                since: None
+            }
+        );
+    }
 }

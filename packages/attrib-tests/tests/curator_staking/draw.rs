@@ -680,6 +680,36 @@ fn the_draw_timeout_is_the_one_of_the_request() {
     assert_eq!(status(&s, review), ReviewStatus::Voting);
 }
 
+/// Attacker review: a pause counted toward the draw timeout, so the admin could pause
+/// through it and then draw the fallback at once — from block data, slashing the curators
+/// whose entropy was due. The timeout now waits out every pause since the request (on the
+/// old code the fallback drew right after the resume).
+#[test]
+fn a_pause_does_not_hurry_the_admin_fallback() {
+    let s = SuiteBuilder::default().build();
+    let (_, review) = s.submit_tranche(s.dataset_strict, 1);
+    let requested_at = s.app.block_info().time.seconds();
+    s.advance(100);
+    s.staking().set_paused(true).call(&s.admin).unwrap();
+    s.advance(600);
+    s.staking().set_paused(false).call(&s.admin).unwrap();
+    // 700 s after the request, 100 of them unpaused: the fallback opens at 600 + 600.
+    s.assert_refused(
+        ContractError::EntropyNotAvailable {
+            review_id: review,
+            requested_height: s.review(review).draw.unwrap().requested_height,
+            needed: 1,
+            found: 0,
+            fallback_after: requested_at + 600 + 600,
+        },
+        |s| s.staking().draw_committee(review).call(&s.admin),
+    );
+    s.advance(500);
+    s.staking().draw_committee(review).call(&s.admin).unwrap();
+    assert_eq!(status(&s, review), ReviewStatus::Voting);
+    s.assert_conserved();
+}
+
 #[test]
 fn migrate_starts_the_stake_history_of_a_contract_from_before() {
     use attrib_curator_staking::contract::sv::mt::CodeId;

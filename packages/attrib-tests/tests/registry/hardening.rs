@@ -293,28 +293,19 @@ fn a_tranche_declares_at_most_what_its_dataset_makes_plausible() {
     suite.assert_conserved();
 }
 
-/// A pause must not eat a challenge window: while the registry is paused nobody can
-/// challenge (or prove a count wrong), so a window open when the pause began is pushed
-/// back by the pause's length. On the old code the tranche was accepted as soon as the
+/// A pause must not eat a challenge window: while the registry is paused nobody can prove
+/// a count wrong (and challenges wait for a draw), so a window open when the pause began
+/// is pushed back by the pause's length. On the old code the tranche was accepted as soon as the
 /// pause ended, unchallengeable. A tranche registered after the pause is not delayed.
 #[test]
 fn a_pause_pushes_back_the_challenge_windows_it_overlaps() {
-    use attrib_std::interfaces::governance::sv::mt::GovernanceProxy as _;
     let suite = SuiteBuilder::default().build();
     let a = &suite.actors;
     let d = suite.register_dataset(VerificationTier::Optimistic);
     let id = suite.register_tranche(&a.alice, d, 81, 10).tranche_id.unwrap();
-    let deadline = suite
-        .registry()
-        .tranche(id)
-        .unwrap()
-        .tranche
-        .challenge_deadline
-        .unwrap();
+    let deadline = challenge_deadline(&suite, id);
     suite.advance(WINDOW / 2);
-    suite.registry().set_paused(true).call(&a.admin).unwrap();
-    suite.advance(2 * WINDOW);
-    suite.registry().set_paused(false).call(&a.admin).unwrap();
+    pause_for(&suite, 2 * WINDOW);
     let (ends_at, now) = (deadline + 2 * WINDOW, suite.now());
     assert!(now > deadline, "the original window is over");
     let accept = |s: &Suite, id| s.registry().accept_unchallenged(id).call(&s.actors.stranger);
@@ -525,29 +516,18 @@ fn a_count_proof_waits_for_the_review_and_opens_a_single_leaf() {
 /// challengeable (and provable) for only half of its window.
 #[test]
 fn evicting_an_old_pause_must_not_shorten_a_window() {
-    use attrib_std::interfaces::governance::sv::mt::GovernanceProxy as _;
     let suite = SuiteBuilder::default().build();
     let a = &suite.actors;
     let d = suite.register_dataset(VerificationTier::Optimistic);
     let id = suite.register_tranche(&a.alice, d, 91, 10).tranche_id.unwrap();
-    let deadline = suite
-        .registry()
-        .tranche(id)
-        .unwrap()
-        .tranche
-        .challenge_deadline
-        .unwrap();
+    let deadline = challenge_deadline(&suite, id);
     suite.advance(WINDOW / 2);
-    suite.registry().set_paused(true).call(&a.admin).unwrap();
-    suite.advance(2 * WINDOW);
-    suite.registry().set_paused(false).call(&a.admin).unwrap();
+    pause_for(&suite, 2 * WINDOW);
     let ends_at = deadline + 2 * WINDOW;
     // Eight short pauses push the long one out of the record.
     for _ in 0..8 {
         suite.advance(1);
-        suite.registry().set_paused(true).call(&a.admin).unwrap();
-        suite.advance(1);
-        suite.registry().set_paused(false).call(&a.admin).unwrap();
+        pause_for(&suite, 1);
     }
     assert!(suite.now() < ends_at, "still inside the pushed-back window");
     let accepted = suite.registry().accept_unchallenged(id).call(&a.stranger);
@@ -562,7 +542,6 @@ fn evicting_an_old_pause_must_not_shorten_a_window() {
 /// even without intent. Each eviction must never move a pending tranche's end earlier.
 #[test]
 fn the_challenge_end_never_moves_earlier() {
-    use attrib_std::interfaces::governance::sv::mt::GovernanceProxy as _;
     let suite = SuiteBuilder::default().build();
     let a = &suite.actors;
     let d = suite.register_dataset(VerificationTier::Optimistic);
@@ -574,16 +553,40 @@ fn the_challenge_end_never_moves_earlier() {
         }
     };
     suite.advance(10);
-    suite.registry().set_paused(true).call(&a.admin).unwrap();
-    suite.advance(WINDOW);
-    suite.registry().set_paused(false).call(&a.admin).unwrap();
+    pause_for(&suite, WINDOW);
     let mut last = ends(&suite);
     for _ in 0..8 {
         suite.advance(1);
-        suite.registry().set_paused(true).call(&a.admin).unwrap();
-        suite.registry().set_paused(false).call(&a.admin).unwrap();
+        pause_for(&suite, 0);
         let now = ends(&suite);
         assert!(now >= last, "the window's end moved from {last} to {now}");
         last = now;
     }
+}
+
+/// The stored end of a tranche's challenge window (before pauses).
+fn challenge_deadline(suite: &Suite, id: u64) -> u64 {
+    suite
+        .registry()
+        .tranche(id)
+        .unwrap()
+        .tranche
+        .challenge_deadline
+        .unwrap()
+}
+
+/// The admin pauses the registry for `secs`.
+fn pause_for(suite: &Suite, secs: u64) {
+    use attrib_std::interfaces::governance::sv::mt::GovernanceProxy as _;
+    suite
+        .registry()
+        .set_paused(true)
+        .call(&suite.actors.admin)
+        .unwrap();
+    suite.advance(secs);
+    suite
+        .registry()
+        .set_paused(false)
+        .call(&suite.actors.admin)
+        .unwrap();
 }

@@ -290,13 +290,17 @@ impl CuratorStakingContract {
         // The receipt oracle peer slashes operators whose batches it proves fraudulent:
         // the right moves with the role.
         if let Some(a) = &peers.receipt_oracle {
-            if let Some(old) = c.receipt_oracle.replace(a.clone()) {
-                if old != *a {
+            // Re-stating the oracle it has changes nothing: a right revoked with
+            // `set_slasher` comes back only through an announced change.
+            match c.receipt_oracle.replace(a.clone()) {
+                Some(old) if old == *a => {}
+                Some(old) => {
                     self.slashers.remove(storage, &old);
                     self.slasher_since.remove(storage, &old);
+                    self.add_slasher(storage, a, now)?;
                 }
+                None => self.add_slasher(storage, a, now)?,
             }
-            self.add_slasher(storage, a, now)?;
         }
         if let Some(a) = &peers.reward_pool {
             c.reward_pool = a.clone();
@@ -312,6 +316,14 @@ impl CuratorStakingContract {
             self.stake_history
                 .save(ctx.deps.storage, (&a, ctx.env.block.height), &bonded)?;
         }
+        let paused = self.gov.is_paused(ctx.deps.storage)?;
+        let now = ctx.env.block.time.seconds();
+        attrib_std::governance::PauseClock::start_if_paused(
+            &self.pause_clock,
+            ctx.deps.storage,
+            paused,
+            now,
+        )?;
         Ok(migration::migrate_response(
             ctx.deps.storage,
             CONTRACT_NAME,

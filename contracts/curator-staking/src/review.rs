@@ -145,7 +145,7 @@ impl CuratorStakingContract {
                 .pause_clock
                 .may_load(storage)?
                 .unwrap_or_default()
-                .paused_secs,
+                .reading(env.block.time.seconds()),
         })
     }
 

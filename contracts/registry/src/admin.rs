@@ -62,11 +62,15 @@ impl RegistryContract {
     }
 
     pub(crate) fn do_migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
-        Ok(migration::migrate_response(
+        let resp = migration::migrate_response(ctx.deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+        let paused = self.gov.is_paused(ctx.deps.storage)?;
+        PauseClock::start_if_paused(
+            &self.pause_clock,
             ctx.deps.storage,
-            CONTRACT_NAME,
-            CONTRACT_VERSION,
-        )?)
+            paused,
+            ctx.env.block.time.seconds(),
+        )?;
+        Ok(resp)
     }
 }
 

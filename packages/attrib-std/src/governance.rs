@@ -192,6 +192,28 @@ impl PauseClock {
         }
     }
 
+    /// Pausing so far at `now`, the pause under way included: what a deadline set now
+    /// reads the clock as.
+    pub fn reading(&self, now: u64) -> u64 {
+        self.paused_secs
+            .saturating_add(self.since.map_or(0, |s| now.saturating_sub(s)))
+    }
+
+    /// A migration of a contract paused before it kept a clock: the pause under way counts
+    /// from the migration (its start is unknown), so deadlines still wait it out.
+    pub fn start_if_paused(
+        item: &cw_storage_plus::Item<PauseClock>,
+        storage: &mut dyn cosmwasm_std::Storage,
+        paused: bool,
+        now: u64,
+    ) -> cosmwasm_std::StdResult<()> {
+        let mut clock = item.may_load(storage)?.unwrap_or_default();
+        if paused && clock.since.is_none() {
+            clock.since = Some(now);
+        }
+        item.save(storage, &clock)
+    }
+
     /// The `on_pause` hook's work: the clock kept in `item` records a pause or resume.
     pub fn record_in(
         item: &cw_storage_plus::Item<PauseClock>,

@@ -710,6 +710,83 @@ fn a_pause_does_not_hurry_the_admin_fallback() {
     s.assert_conserved();
 }
 
+/// Review finding: a draw requested during a pause (a challenge is taken while paused)
+/// read the pause clock without the pause under way, so its fallback waited for the part
+/// of the pause before the request too. It waits exactly the pausing after the request.
+#[test]
+fn a_draw_requested_during_a_pause_waits_only_the_rest_of_it() {
+    let s = SuiteBuilder::default().build();
+    let (tranche, _) = s.submit_tranche(s.dataset_optimistic, 5);
+    s.staking().set_paused(true).call(&s.admin).unwrap();
+    s.advance(300);
+    let resp = s
+        .staking()
+        .challenge(tranche, HexBinary::from([9u8; 32]), "ipfs://evidence".into())
+        .with_funds(&[coin(BOND, DENOM)])
+        .call(&s.challenger)
+        .unwrap();
+    let review: u64 = cosmwasm_std::from_json(resp.data.unwrap()).unwrap();
+    let requested_at = s.app.block_info().time.seconds();
+    s.advance(300);
+    s.staking().set_paused(false).call(&s.admin).unwrap();
+    let req = s.review(review).draw.unwrap();
+    s.assert_refused(
+        ContractError::EntropyNotAvailable {
+            review_id: review,
+            requested_height: req.requested_height,
+            needed: 1,
+            found: 0,
+            // The 600 s timeout plus the 300 s the pause lasted after the request.
+            fallback_after: requested_at + 600 + 300,
+        },
+        |s| s.staking().draw_committee(review).call(&s.admin),
+    );
+}
+
+/// Review finding: revoking the oracle's right to slash (`set_slasher false`) and then
+/// re-stating the same oracle with `set_peers` gave the right back at once, skipping the
+/// announcement. Re-stating the oracle it has now changes nothing.
+#[test]
+fn a_revoked_oracle_is_not_re_granted_by_restating_it() {
+    use attrib_std::interfaces::slashing_service::sv::mt::SlashingServiceProxy as _;
+    use attrib_std::interfaces::wiring::sv::mt::WiringProxy as _;
+    use attrib_std::interfaces::wiring::Peers;
+    let s = SuiteBuilder::default().build();
+    let oracle = s.registry.clone(); // a contract standing in for the oracle
+    let peers = Peers {
+        receipt_oracle: Some(oracle.to_string()),
+        ..Default::default()
+    };
+    s.staking()
+        .announce_change(attrib_curator_staking::msg::StakingChange::Peers { peers: peers.clone() })
+        .call(&s.admin)
+        .unwrap();
+    s.advance(params().change_delay_secs);
+    s.staking().apply_change().call(&s.stranger).unwrap();
+    s.staking()
+        .set_slasher(oracle.to_string(), false)
+        .call(&s.admin)
+        .unwrap();
+    s.staking().set_peers(peers).call(&s.admin).unwrap();
+    let c0 = s.curators[0].to_string();
+    s.assert_refused(
+        ContractError::NotSlasher {
+            sender: oracle.to_string(),
+        },
+        |s| {
+            s.staking()
+                .slash(
+                    c0.clone(),
+                    Some(cosmwasm_std::Uint128::new(1)),
+                    None,
+                    "fraud".into(),
+                    None,
+                )
+                .call(&oracle)
+        },
+    );
+}
+
 #[test]
 fn migrate_starts_the_stake_history_of_a_contract_from_before() {
     use attrib_curator_staking::contract::sv::mt::CodeId;

@@ -382,19 +382,36 @@ impl World {
         let mut root = [0u8; 32];
         root[..8].copy_from_slice(&n.to_be_bytes());
         root[31] = 0xab;
-        let resp = res(attrib_tests::register_tranche(
+        let who = addr(contributor);
+        let args = attrib_tests::TrancheArgs {
+            dataset_id: dataset,
+            content_root: HexBinary::from(root),
+            record_count: 10 + n % 90,
+            byte_size: 1_000,
+            metadata_uri: "ipfs://t",
+        };
+        // Commit, then reveal a block later. A refused reveal (e.g. curator staking paused
+        // under a strict dataset) leaves the commitment: the contributor takes it back, so
+        // the whole move is refused and changes nothing, as the checks expect.
+        let commitment = attrib_tests::commit_tranche(&self.p.app, &self.p.registry, &who, &args, &[bond])
+            .map_err(|e| format!("{e:?}"))?;
+        attrib_tests::next_block(&self.p.app);
+        let resp = match res(attrib_tests::reveal_tranche(
             &self.p.app,
             &self.p.registry,
-            &addr(contributor),
-            attrib_tests::TrancheArgs {
-                dataset_id: dataset,
-                content_root: HexBinary::from(root),
-                record_count: 10 + n % 90,
-                byte_size: 1_000,
-                metadata_uri: "ipfs://t",
-            },
-            &[bond],
-        ))?;
+            &who,
+            args,
+        )) {
+            Ok(resp) => resp,
+            Err(e) => {
+                self.p
+                    .registry()
+                    .withdraw_tranche_commitment(commitment)
+                    .call(&who)
+                    .map_err(|w| format!("{e}; withdrawing the commitment failed: {w}"))?;
+                return Err(e);
+            }
+        };
         self.roots = self.roots.max(n);
         let reg: TrancheRegistration = from_json(resp.data.unwrap()).unwrap();
         if let Some(t) = reg.tranche_id {

@@ -315,5 +315,24 @@ mod pause_clock_tests {
                 since: None
             }
         );
+        c.record(true, 300);
+        assert_eq!(c.reading(310), 75, "the pause under way counts in a reading");
+    }
+
+    /// A contract paused before it kept a clock is migrated: the pause counts from the
+    /// migration, so deadlines still wait it out; an unpaused one's clock is untouched.
+    #[test]
+    fn a_migration_while_paused_starts_the_clock() {
+        let item = cw_storage_plus::Item::<PauseClock>::new("pause_clock");
+        let mut storage = cosmwasm_std::testing::MockStorage::new();
+        PauseClock::start_if_paused(&item, &mut storage, false, 100).unwrap();
+        assert_eq!(item.load(&storage).unwrap(), PauseClock::default());
+        PauseClock::start_if_paused(&item, &mut storage, true, 200).unwrap();
+        let clock = item.load(&storage).unwrap();
+        assert_eq!(clock.since, Some(200));
+        assert_eq!(clock.extend(150, 0), u64::MAX, "no deadline passes while paused");
+        // The resume adds the pause from the migration on.
+        PauseClock::record_in(&item, &mut storage, false, 260).unwrap();
+        assert_eq!(item.load(&storage).unwrap().paused_secs, 60);
     }
 }

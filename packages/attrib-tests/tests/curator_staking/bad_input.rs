@@ -864,19 +864,3 @@ fn set_peers_bad_input() {
         Some(second.clone())
     );
 }
-
-/// Names a first receipt oracle after curators staked: announced, applied after the delay.
-fn announce_oracle(suite: &Suite, oracle: &cosmwasm_std::Addr) {
-    suite
-        .staking()
-        .announce_change(StakingChange::Peers {
-            peers: Peers {
-                receipt_oracle: Some(oracle.to_string()),
-                ..Default::default()
-            },
-        })
-        .call(&suite.admin)
-        .unwrap();
-    suite.advance(params().change_delay_secs);
-    suite.staking().apply_change().call(&suite.stranger).unwrap();
-}

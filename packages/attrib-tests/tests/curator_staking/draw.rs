@@ -300,34 +300,14 @@ fn draw_committee_bad_input() {
     // Revealed in the request's own block (e.g. by the submitter's own transaction):
     // does not count.
     let c0 = s.curators[0].clone();
-    let h0 = s
-        .staking()
-        .entropy(c0.to_string())
-        .unwrap()
-        .commit
-        .unwrap()
-        .height;
-    s.staking()
-        .reveal_entropy(attrib_tests::entropy_salt(&c0, h0))
-        .call(&c0)
-        .unwrap();
+    reveal_own_entropy(&s, &c0);
     s.assert_refused(unavailable(0), |s| {
         s.staking().draw_committee(review).call(&s.stranger)
     });
     // A salt committed after the request does not count either.
     attrib_tests::commit_entropy(&s.app, &s.staking, &c0);
     attrib_tests::next_block(&s.app);
-    let h0 = s
-        .staking()
-        .entropy(c0.to_string())
-        .unwrap()
-        .commit
-        .unwrap()
-        .height;
-    s.staking()
-        .reveal_entropy(attrib_tests::entropy_salt(&c0, h0))
-        .call(&c0)
-        .unwrap();
+    reveal_own_entropy(&s, &c0);
     s.assert_refused(unavailable(0), |s| {
         s.staking().draw_committee(review).call(&s.stranger)
     });
@@ -757,12 +737,7 @@ fn a_revoked_oracle_is_not_re_granted_by_restating_it() {
         receipt_oracle: Some(oracle.to_string()),
         ..Default::default()
     };
-    s.staking()
-        .announce_change(attrib_curator_staking::msg::StakingChange::Peers { peers: peers.clone() })
-        .call(&s.admin)
-        .unwrap();
-    s.advance(params().change_delay_secs);
-    s.staking().apply_change().call(&s.stranger).unwrap();
+    announce_oracle(&s, &oracle);
     s.staking()
         .set_slasher(oracle.to_string(), false)
         .call(&s.admin)
@@ -847,4 +822,19 @@ fn migrate_starts_the_stake_history_of_a_contract_from_before() {
     staking.migrate().call(&suite.admin, code.code_id()).unwrap();
     assert_eq!(history(curator), Some(500u128.into()));
     assert_eq!(history(operator), None, "operators are never drawn");
+}
+
+/// `who` reveals the entropy commitment it holds (made by the test helpers).
+fn reveal_own_entropy(s: &Suite, who: &Addr) {
+    let height = s
+        .staking()
+        .entropy(who.to_string())
+        .unwrap()
+        .commit
+        .unwrap()
+        .height;
+    s.staking()
+        .reveal_entropy(attrib_tests::entropy_salt(who, height))
+        .call(who)
+        .unwrap();
 }

@@ -404,3 +404,19 @@ impl Suite {
         assert_eq!(self.snapshot(), before, "a refused call changed state");
     }
 }
+
+/// Names a first receipt oracle after curators staked: announced, applied after the delay.
+pub fn announce_oracle(suite: &Suite, oracle: &cosmwasm_std::Addr) {
+    suite
+        .staking()
+        .announce_change(StakingChange::Peers {
+            peers: attrib_std::interfaces::wiring::Peers {
+                receipt_oracle: Some(oracle.to_string()),
+                ..Default::default()
+            },
+        })
+        .call(&suite.admin)
+        .unwrap();
+    suite.advance(params().change_delay_secs);
+    suite.staking().apply_change().call(&suite.stranger).unwrap();
+}

@@ -46,7 +46,9 @@ fn validate(p: &Params) -> Result<(), ValidationError> {
         MAX_WRONG_ACCEPT_SLASH_BPS,
     )?;
     within("dispute_bond", p.dispute_bond.u128(), 1, u128::MAX)?;
-    secs("dispute_window_secs", p.dispute_window_secs)?;
+    // An acceptor who unbonds at once is still slashable when a dispute opens at the
+    // window's end (the dispute then locks its stake until it ends).
+    within("dispute_window_secs", p.dispute_window_secs, 1, p.unbonding_secs)?;
     within(
         "challenger_share_bps",
         p.challenger_share_bps,

@@ -64,8 +64,8 @@ impl CuratorStakingContract {
             open_omissions: Map::new("open_omissions"),
             pending_change: Timelock::new("pending_change"),
             entropy_commits: Map::new("entropy_commits"),
-            entropy_log: Map::new("entropy_log"),
-            entropy_len: Item::new("entropy_len"),
+            entropy_reveals: Map::new("entropy_reveals"),
+            locks: Map::new("locks"),
             stake_history: Map::new("stake_history"),
             curator_departures: Map::new("curator_departures"),
         }
@@ -227,8 +227,8 @@ impl CuratorStakingContract {
         self.do_commit_entropy(ctx, commitment)
     }
 
-    /// Reveal the committed entropy salt (in a later block than the commitment): it is
-    /// appended to the entropy log that committee draws read.
+    /// Reveal the committed entropy salt (in a later block than the commitment): it seeds
+    /// every draw requested while it was outstanding.
     #[sv::msg(exec)]
     pub fn reveal_entropy(&self, ctx: ExecCtx, salt: HexBinary) -> Result<Response, ContractError> {
         self.do_reveal_entropy(ctx, salt)
@@ -302,7 +302,7 @@ impl CuratorStakingContract {
         })
     }
 
-    /// The entropy log's length and `address`'s outstanding entropy commitment.
+    /// `address`'s outstanding entropy commitment.
     #[sv::msg(query)]
     pub fn entropy(
         &self,
@@ -311,9 +311,20 @@ impl CuratorStakingContract {
     ) -> Result<crate::msg::EntropyResponse, ContractError> {
         let address = ctx.deps.api.addr_validate(&address)?;
         Ok(crate::msg::EntropyResponse {
-            log_len: self.entropy_len.may_load(ctx.deps.storage)?.unwrap_or(0),
             commit: self.entropy_commits.may_load(ctx.deps.storage, &address)?,
         })
+    }
+
+    /// Where the draw of a `Drawing` review stands: the salts that count so far, the
+    /// curators whose commitment from before the request is still unrevealed, and when
+    /// the admin's fallback opens.
+    #[sv::msg(query)]
+    pub fn draw_status(
+        &self,
+        ctx: QueryCtx,
+        review_id: u64,
+    ) -> Result<crate::msg::DrawStatusResponse, ContractError> {
+        self.query_draw_status(ctx.deps.storage, &ctx.env, review_id)
     }
 
     #[sv::msg(query)]

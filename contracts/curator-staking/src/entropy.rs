@@ -1,7 +1,9 @@
 //! Entropy for committee draws (SPEC §4): curators commit a salt, then reveal it in a
-//! later block into an append-only log. A draw requested in block `h` is seeded by the
-//! first salts committed before `h` and revealed after it (see `review.rs`), so neither
-//! the one who triggers the review nor the one who triggers the draw knows or picks it.
+//! later block. A draw requested in block `h` is seeded by the salts of EVERY candidate's
+//! commitment outstanding at `h`, revealed after it (see `review.rs`): neither the one who
+//! triggers the review nor the one who triggers the draw knows it, and no curator can
+//! choose among salts; one who withholds stalls the draw until the admin's fallback, and
+//! is slashed by it.
 
 use attrib_std::curation;
 use attrib_std::events::{self, action, attr};
@@ -72,18 +74,14 @@ impl CuratorStakingContract {
             return Err(ContractError::EntropyMismatch {});
         }
         self.entropy_commits.remove(ctx.deps.storage, who);
-        let index = self.entropy_len.may_load(ctx.deps.storage)?.unwrap_or(0);
-        self.entropy_log.save(
+        self.entropy_reveals.save(
             ctx.deps.storage,
-            index,
+            (who, height),
             &EntropyReveal {
-                curator: who.clone(),
                 salt: salt.clone(),
                 committed_height: commit.height,
-                revealed_height: height,
             },
         )?;
-        self.entropy_len.save(ctx.deps.storage, &(index + 1))?;
         // The running entropy (the admin's fallback draw) takes every revealed salt too.
         let entropy: [u8; 32] = self.entropy.load(ctx.deps.storage)?.to_array()?;
         self.entropy.save(
@@ -93,7 +91,6 @@ impl CuratorStakingContract {
         Ok(events::response(action::REVEAL_ENTROPY).add_event(
             Event::new(events::ENTROPY_REVEALED)
                 .add_attribute(attr::CURATOR, who.as_str())
-                .add_attribute(attr::LOG_INDEX, index.to_string())
                 .add_attribute(attr::HEIGHT, height.to_string()),
         ))
     }

@@ -155,14 +155,18 @@ pub enum ContractError {
     #[error("review {review_id} is not waiting for its committee draw")]
     NotDrawing { review_id: u64 },
 
-    #[error("review {review_id} needs {needed} entropy reveals committed before its request (block {requested_height}) and revealed after it, has {found}; the admin may draw after {fallback_after}")]
+    #[error("review {review_id} waits for entropy committed before its request (block {requested_height}) and revealed after it: {withheld} commitments still unrevealed, {found} of at least {needed} salts revealed; the admin may draw after {fallback_after}")]
     EntropyNotAvailable {
         review_id: u64,
         requested_height: u64,
         needed: u32,
         found: u32,
+        withheld: u32,
         fallback_after: u64,
     },
+
+    #[error("{address} holds stake a review may still slash (review {review_id}): it is released when the review ends")]
+    StakeLocked { address: String, review_id: u64 },
 
     #[error("no receipt oracle is configured for omission claims")]
     NoReceiptOracle {},

@@ -9,9 +9,21 @@ use crate::state::{Config, EntropyCommit, Review, Role, Staker, Totals};
 
 #[cw_serde]
 pub struct EntropyResponse {
-    /// Entries in the entropy log (a draw requested now reads from this index on).
-    pub log_len: u64,
     pub commit: Option<EntropyCommit>,
+}
+
+/// A requested draw: it proceeds once every curator in `withheld` has revealed and
+/// `counted` reaches `needed`; otherwise the admin may draw from block data from
+/// `fallback_after` on (and the withholders are slashed).
+#[cw_serde]
+pub struct DrawStatusResponse {
+    pub review_id: u64,
+    pub requested_height: u64,
+    pub needed: u32,
+    pub counted: u32,
+    /// Candidates whose entropy commitment from before the request is still unrevealed.
+    pub withheld: Vec<cosmwasm_std::Addr>,
+    pub fallback_after: u64,
 }
 
 /// The `msg` of a cw20 `send` to this contract (cw20 stake asset).

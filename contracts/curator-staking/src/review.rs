@@ -137,7 +137,7 @@ impl CuratorStakingContract {
         Ok(DrawRequest {
             requested_height: height,
             requested_at: env.block.time.seconds(),
-            log_from: self.entropy_len.may_load(storage)?.unwrap_or(0),
+            log_from: 0,
             size,
             exclude,
             terms: Some(terms),
@@ -149,30 +149,92 @@ impl CuratorStakingContract {
         })
     }
 
-    /// The salts that seed a requested draw: the first `draw_reveals` entries of the
-    /// entropy log from the request on that were committed before its block and revealed
-    /// after it, by curators who are not parties. Fixed by the log, whoever asks, whenever.
-    fn draw_salts(
+    /// The entropy of a requested draw among its candidates (address order): the salts
+    /// of the commitments outstanding at the request and revealed since, and the
+    /// candidates whose commitment from before the request is still unrevealed. Every
+    /// such commitment counts, so a curator with several stakers cannot pick among its
+    /// salts, nor anyone push salts out: one lookup per candidate, whatever was revealed.
+    fn draw_entropy(
         &self,
         storage: &dyn Storage,
         req: &DrawRequest,
-        needed: u32,
-    ) -> Result<Vec<HexBinary>, ContractError> {
-        let len = self.entropy_len.may_load(storage)?.unwrap_or(0);
-        let end = len.min(req.log_from.saturating_add(curation::DRAW_SCAN_LIMIT));
-        let mut salts = vec![];
-        for i in req.log_from..end {
-            let e = self.entropy_log.load(storage, i)?;
-            if curation::counts_for_draw(req.requested_height, e.committed_height, e.revealed_height)
-                && !req.exclude.contains(&e.curator)
-            {
-                salts.push(e.salt);
-                if salts.len() >= needed as usize {
-                    break;
+        candidates: &[(Addr, Uint128)],
+    ) -> StdResult<(Vec<HexBinary>, Vec<Addr>)> {
+        let h = req.requested_height;
+        let (mut salts, mut withheld) = (vec![], vec![]);
+        for (c, _) in candidates {
+            let first_after = self
+                .entropy_reveals
+                .prefix(c)
+                .range(storage, Some(Bound::exclusive(h)), None, Order::Ascending)
+                .next()
+                .transpose()?;
+            match first_after {
+                Some((revealed, e)) if curation::counts_for_draw(h, e.committed_height, revealed) => {
+                    salts.push(e.salt)
+                }
+                Some(_) => {}
+                None => {
+                    if self
+                        .entropy_commits
+                        .may_load(storage, c)?
+                        .is_some_and(|e| e.height < h)
+                    {
+                        withheld.push(c.clone());
+                    }
                 }
             }
         }
-        Ok(salts)
+        Ok((salts, withheld))
+    }
+
+    /// The candidates of a request: the stakes of its block (a request stored before
+    /// requests kept their terms: the stakes of now, which migrate wrote).
+    fn draw_candidates(
+        &self,
+        storage: &dyn Storage,
+        req: &DrawRequest,
+        terms: &DrawTerms,
+        height: u64,
+    ) -> Result<Vec<(Addr, Uint128)>, ContractError> {
+        let at = match req.terms {
+            Some(_) => req.requested_height,
+            None => height + 1,
+        };
+        self.candidates_at(storage, at, terms.min_stake, &req.exclude)
+    }
+
+    /// When the admin's fallback opens for `req`: its timeout, plus every pause since.
+    fn fallback_after(&self, storage: &dyn Storage, req: &DrawRequest, terms: &DrawTerms) -> StdResult<u64> {
+        Ok(self.pause_clock.may_load(storage)?.unwrap_or_default().extend(
+            req.requested_at.saturating_add(terms.draw_timeout_secs),
+            req.paused_secs,
+        ))
+    }
+
+    pub(crate) fn query_draw_status(
+        &self,
+        storage: &dyn Storage,
+        env: &Env,
+        review_id: u64,
+    ) -> Result<crate::msg::DrawStatusResponse, ContractError> {
+        let review = self.load_review(storage, review_id)?;
+        let req = match (&review.status, &review.draw) {
+            (ReviewStatus::Drawing, Some(req)) => req,
+            _ => return Err(ContractError::NotDrawing { review_id }),
+        };
+        let config = self.config.load(storage)?;
+        let terms = req.terms.clone().unwrap_or_else(|| DrawTerms::of(&config.params));
+        let candidates = self.draw_candidates(storage, req, &terms, env.block.height)?;
+        let (salts, withheld) = self.draw_entropy(storage, req, &candidates)?;
+        Ok(crate::msg::DrawStatusResponse {
+            review_id,
+            requested_height: req.requested_height,
+            needed: terms.draw_reveals,
+            counted: salts.len() as u32,
+            withheld,
+            fallback_after: self.fallback_after(storage, req, &terms)?,
+        })
     }
 
     /// Anyone: draws the committee of a `Drawing` review from the entropy that counts
@@ -190,32 +252,36 @@ impl CuratorStakingContract {
         let now = ctx.env.block.time.seconds();
         let terms = req.terms.clone().unwrap_or_else(|| DrawTerms::of(&config.params));
         let needed = terms.draw_reveals;
-        let salts = self.draw_salts(ctx.deps.storage, &req, needed)?;
+        let candidates = self.draw_candidates(ctx.deps.storage, &req, &terms, ctx.env.block.height)?;
+        let (salts, withheld) = self.draw_entropy(ctx.deps.storage, &req, &candidates)?;
         let mut resp = events::response(action::DRAW_COMMITTEE);
-        let fallback = salts.len() < needed as usize;
+        let fallback = !withheld.is_empty() || salts.len() < needed as usize;
         let seed = if !fallback {
             let salts: Vec<&[u8]> = salts.iter().map(|s| s.as_slice()).collect();
             curation::committee_seed(review.id, review.tranche_id, review.round, &salts)
         } else {
-            let fallback_after = self
-                .pause_clock
-                .may_load(ctx.deps.storage)?
-                .unwrap_or_default()
-                .extend(
-                    req.requested_at.saturating_add(terms.draw_timeout_secs),
-                    req.paused_secs,
-                );
+            let fallback_after = self.fallback_after(ctx.deps.storage, &req, &terms)?;
             if now < fallback_after || self.gov.admin(ctx.deps.storage)? != ctx.info.sender {
                 return Err(ContractError::EntropyNotAvailable {
                     review_id,
                     requested_height: req.requested_height,
                     needed,
                     found: salts.len() as u32,
+                    withheld: withheld.len() as u32,
                     fallback_after,
                 });
             }
-            resp =
-                self.slash_withheld_entropy(ctx.deps.storage, ctx.env.block.height, &config, &req, resp)?;
+            for who in &withheld {
+                self.entropy_commits.remove(ctx.deps.storage, who);
+            }
+            resp = self.slash_lightly(
+                ctx.deps.storage,
+                ctx.env.block.height,
+                &config,
+                &withheld,
+                "withheld_entropy",
+                resp,
+            )?;
             let entropy: [u8; 32] = self.entropy.load(ctx.deps.storage)?.to_array()?;
             curation::draw_seed(
                 &entropy,
@@ -226,13 +292,6 @@ impl CuratorStakingContract {
                 &ctx.env.block.chain_id,
             )
         };
-        // A request stored before requests kept their terms is drawn as then: among
-        // the stakes of now (the history's latest entries, which migrate wrote).
-        let at = match req.terms {
-            Some(_) => req.requested_height,
-            None => ctx.env.block.height + 1,
-        };
-        let candidates = self.candidates_at(ctx.deps.storage, at, terms.min_stake, &req.exclude)?;
         let stakes: Vec<u128> = candidates.iter().map(|(_, s)| s.u128()).collect();
         let weights = curation::capped_weights(&stakes, terms.max_weight_bps);
         let seats = curation::draw(&seed, &weights, req.size as usize);
@@ -249,6 +308,8 @@ impl CuratorStakingContract {
                 vote: None,
             })
             .collect();
+        let seated: Vec<Addr> = review.members.iter().map(|m| m.curator.clone()).collect();
+        self.set_locks(ctx.deps.storage, &seated, review_id, true)?;
         review.seed = HexBinary::from(seed);
         review.status = ReviewStatus::Voting;
         review.commit_deadline = now + config.params.commit_secs;
@@ -260,42 +321,43 @@ impl CuratorStakingContract {
         ))
     }
 
-    /// A curator whose entropy commitment counted for a draw and who let it time out
-    /// loses `non_reveal_slash_bps`, like a member who does not reveal its vote; the
-    /// commitment is dropped. One commitment per curator bounds the loop.
-    fn slash_withheld_entropy(
+    /// Curators who let a draw or a vote time out (a withheld entropy commitment, an
+    /// unrevealed vote) lose `non_reveal_slash_bps` of their stake, bonded and
+    /// unbonding; what is taken goes to the pool in one message.
+    fn slash_lightly(
         &self,
         storage: &mut dyn Storage,
         height: u64,
         config: &Config,
-        req: &DrawRequest,
+        who: &[Addr],
+        reason: &str,
         mut resp: Response,
     ) -> Result<Response, ContractError> {
-        let withheld: Vec<Addr> = self
-            .entropy_commits
-            .range(storage, None, None, Order::Ascending)
-            .filter_map(|r| r.ok())
-            .filter(|(a, c)| c.height < req.requested_height && !req.exclude.contains(a))
-            .map(|(a, _)| a)
-            .collect();
-        for who in &withheld {
-            self.entropy_commits.remove(storage, who);
-            if let Some(s) = self.stakers.may_load(storage, who)? {
+        let mut slashed = Uint128::zero();
+        for w in who {
+            if let Some(s) = self.stakers.may_load(storage, w)? {
                 let due = (s.bonded + s.unbonding_total())
                     .multiply_ratio(config.params.non_reveal_slash_bps, 10_000u32);
                 if !due.is_zero() {
-                    let (taken, event) = self.slash_stake(storage, height, who, due, 0)?;
-                    resp = self.route_slashed(
-                        storage,
-                        config,
-                        taken,
-                        None,
-                        resp.add_event(event.add_attribute(attr::REASON, "withheld_entropy")),
-                    )?;
+                    let (taken, event) = self.slash_stake(storage, height, w, due, 0)?;
+                    slashed += taken;
+                    resp = resp.add_event(event.add_attribute(attr::REASON, reason));
                 }
             }
         }
-        Ok(resp)
+        self.route_slashed(storage, config, slashed, None, resp)
+    }
+
+    /// Seats `who` on review `id` (or releases them): locked stake is not released.
+    fn set_locks(&self, storage: &mut dyn Storage, who: &[Addr], id: u64, on: bool) -> StdResult<()> {
+        for w in who {
+            if on {
+                self.locks.save(storage, (w, id), &())?;
+            } else {
+                self.locks.remove(storage, (w, id));
+            }
+        }
+        Ok(())
     }
 
     /// Opens a review of `tranche_id`; its committee is drawn later (`draw_committee`).
@@ -345,6 +407,14 @@ impl CuratorStakingContract {
         self.reviews.save(storage, id, &review)?;
         if is_tranche {
             self.open_by_tranche.save(storage, tranche_id, &id)?;
+        }
+        // Those who accepted a disputed tranche stay slashable until the dispute ends.
+        if matches!(review.kind, ReviewKind::Dispute { .. }) {
+            let acceptors = self
+                .accepted_by
+                .may_load(storage, tranche_id)?
+                .unwrap_or_default();
+            self.set_locks(storage, &acceptors, id, true)?;
         }
         Ok((id, review_event(events::REVIEW_OPENED, &review)))
     }
@@ -454,23 +524,17 @@ impl CuratorStakingContract {
             .filter(|m| m.vote.is_none())
             .map(|m| m.curator.clone())
             .collect();
-        for who in &silent {
-            if let Some(s) = self.stakers.may_load(ctx.deps.storage, who)? {
-                let due = (s.bonded + s.unbonding_total())
-                    .multiply_ratio(config.params.non_reveal_slash_bps, 10_000u32);
-                if !due.is_zero() {
-                    let (taken, event) =
-                        self.slash_stake(ctx.deps.storage, ctx.env.block.height, who, due, 0)?;
-                    resp = self.route_slashed(
-                        ctx.deps.storage,
-                        &config,
-                        taken,
-                        None,
-                        resp.add_event(event.add_attribute(attr::REASON, "did_not_reveal")),
-                    )?;
-                }
-            }
-        }
+        resp = self.slash_lightly(
+            ctx.deps.storage,
+            ctx.env.block.height,
+            &config,
+            &silent,
+            "did_not_reveal",
+            resp,
+        )?;
+        // The round is over: its members' stake is free again (a redraw seats others).
+        let seated: Vec<Addr> = review.members.iter().map(|m| m.curator.clone()).collect();
+        self.set_locks(ctx.deps.storage, &seated, review_id, false)?;
 
         let weight_of = |v: Vote| -> Uint128 {
             review
@@ -610,6 +674,15 @@ impl CuratorStakingContract {
         let (height, now) = (block.height, block.time.seconds());
         let registry = Remote::<dyn ReviewTarget<Error = StdError>>::new(config.registry.clone());
         let tranche_id = review.tranche_id;
+        let mut locked: Vec<Addr> = review.members.iter().map(|m| m.curator.clone()).collect();
+        if matches!(review.kind, ReviewKind::Dispute { .. }) {
+            locked.extend(
+                self.accepted_by
+                    .may_load(storage, tranche_id)?
+                    .unwrap_or_default(),
+            );
+        }
+        self.set_locks(storage, &locked, review.id, false)?;
         let report = |o: ReviewOutcome| -> Result<_, ContractError> {
             Ok(registry.executor().record_review_outcome(tranche_id, o)?.build())
         };

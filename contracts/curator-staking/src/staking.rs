@@ -236,6 +236,19 @@ impl CuratorStakingContract {
         let config = self.config.load(ctx.deps.storage)?;
         let who = &ctx.info.sender;
         let mut staker = self.load_staker(ctx.deps.storage, who)?;
+        // A committee seat, or an acceptance under dispute, keeps the stake slashable.
+        if let Some(review_id) = self
+            .locks
+            .prefix(who)
+            .keys(ctx.deps.storage, None, None, Order::Ascending)
+            .next()
+            .transpose()?
+        {
+            return Err(ContractError::StakeLocked {
+                address: who.to_string(),
+                review_id,
+            });
+        }
         let now = ctx.env.block.time.seconds();
         let released: Uint128 = staker
             .unbonding
@@ -249,8 +262,8 @@ impl CuratorStakingContract {
         staker.unbonding.retain(|u| u.release_at > now);
         if staker.bonded.is_zero() && staker.unbonding.is_empty() {
             self.remove_staker(ctx.deps.storage, ctx.env.block.height, who, staker.role)?;
-            // One entropy commitment per staker bounds the withheld-entropy loop.
-            self.entropy_commits.remove(ctx.deps.storage, who);
+            // An entropy commitment stays: leaving must not be a way to withhold it
+            // unpunished from a draw requested while it was outstanding.
             self.staker_count
                 .update(ctx.deps.storage, |c| -> Result<_, ContractError> { Ok(c - 1) })?;
         } else {

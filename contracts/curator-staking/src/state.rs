@@ -82,7 +82,9 @@ pub struct Params {
     pub wrong_accept_slash_bps: u32,
     /// At least 1.
     pub dispute_bond: Uint128,
-    /// How long after acceptance an accepted tranche can be disputed. 1 s - a year.
+    /// How long after acceptance an accepted tranche can be disputed. 1 s -
+    /// `unbonding_secs`, so an acceptor who unbonds at once is still slashable when a
+    /// dispute opens (which then locks its stake until it ends).
     pub dispute_window_secs: u64,
     /// Share of a slash paid to the challenger who proved it. 0 - 5 000 bps.
     pub challenger_share_bps: u32,
@@ -100,14 +102,14 @@ pub struct Params {
     /// days (configs stored before it existed).
     #[serde(default = "attrib_std::timelock::default_change_delay")]
     pub change_delay_secs: u64,
-    /// Entropy reveals by distinct curators, committed before a draw request and
-    /// revealed after it, that a committee seed needs (1-`MAX_DRAW_REVEALS`): to predict a committee one
-    /// must hold this many of them. Default 1 (configs stored before it existed).
+    /// Least number of salts a committee seed needs (1-`MAX_DRAW_REVEALS`): every
+    /// candidate's entropy commitment outstanding at a draw request must be revealed
+    /// after it, and at least this many. Default 1 (configs stored before it existed).
     #[serde(default = "default_draw_reveals")]
     pub draw_reveals: u32,
-    /// After this long without enough entropy for a requested draw, the admin may draw
-    /// from block data, and curators who withheld a commitment that counted are slashed
-    /// like non-revealing members. 1 s - a year; default an hour.
+    /// After this long without the entropy a requested draw needs, the admin may draw
+    /// from block data, and the candidates who withheld a commitment outstanding at the
+    /// request are slashed like non-revealing members. 1 s - a year; default an hour.
     #[serde(default = "default_draw_timeout")]
     pub draw_timeout_secs: u64,
 }
@@ -244,7 +246,9 @@ pub struct DrawRequest {
     /// Block of the request: only salts committed before it and revealed after it count.
     pub requested_height: u64,
     pub requested_at: u64,
-    /// Length of the entropy log at the request: the draw looks at entries from here.
+    /// Unused since every commitment outstanding at the request counts (kept so requests
+    /// stored before load; 0 in new ones).
+    #[serde(default)]
     pub log_from: u64,
     pub size: u32,
     /// Who may not sit on the committee, nor feed its seed.
@@ -289,13 +293,11 @@ pub struct EntropyCommit {
     pub height: u64,
 }
 
-/// A revealed entropy salt, in the append-only log.
+/// A revealed entropy salt (kept by curator and reveal height).
 #[cw_serde]
 pub struct EntropyReveal {
-    pub curator: Addr,
     pub salt: HexBinary,
     pub committed_height: u64,
-    pub revealed_height: u64,
 }
 
 #[cw_serde]
@@ -348,8 +350,15 @@ pub struct CuratorStakingContract {
     /// A change of who may slash or where slashed stake goes, announced and waiting.
     pub(crate) pending_change: Timelock<StakingChange>,
     pub(crate) entropy_commits: Map<&'static Addr, EntropyCommit>,
-    pub(crate) entropy_log: Map<u64, EntropyReveal>,
-    pub(crate) entropy_len: Item<u64>,
+    /// (curator, height of the reveal) → the salt and when it was committed. A draw
+    /// requested at `h` finds, per candidate, the first reveal after `h`: it counts if it
+    /// was committed before `h` (one commitment at a time, so it is the one outstanding
+    /// at the request).
+    pub(crate) entropy_reveals: Map<(&'static Addr, u64), EntropyReveal>,
+    /// (curator, review id): seats on an open committee, and acceptors under an open
+    /// dispute. Stake whose owner holds one cannot be released (`claim_unbonded`), so
+    /// what a review may slash is still there when it ends.
+    pub(crate) locks: Map<(&'static Addr, u64), ()>,
     /// Each curator's bonded stake at the end of every block it changed in (0 once it
     /// left), so a draw reads stake as of its request: the latest entry before the
     /// request's block. Stake moved in that block, even ahead of the request in the same

@@ -98,9 +98,6 @@ pub const ENTROPY_DOMAIN: &[u8] = b"attrib/entropy-commit/v1";
 pub const COMMITTEE_SEED_DOMAIN: &[u8] = b"attrib/draw/v2";
 /// Longest entropy salt a curator may reveal.
 pub const MAX_ENTROPY_SALT: usize = 64;
-/// How many entropy log entries after a draw request a draw looks at: the entries that
-/// count are fixed by their place in the log, so the window is fixed too.
-pub const DRAW_SCAN_LIMIT: u64 = 256;
 
 /// What a curator commits before revealing an entropy salt: binds the curator, so a
 /// commitment cannot be copied and revealed by someone else.
@@ -113,16 +110,16 @@ pub fn entropy_commitment(curator: &str, salt: &[u8]) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// An entropy log entry counts for a draw requested at `requested_height` when its salt
+/// A revealed entropy salt counts for a draw requested at `requested_height` when it
 /// was committed before that block and revealed after it: nobody knew it when the
 /// request was made, and it was fixed before.
 pub fn counts_for_draw(requested_height: u64, committed_height: u64, revealed_height: u64) -> bool {
     committed_height < requested_height && revealed_height > requested_height
 }
 
-/// Seed of a committee draw (SPEC §4): the review and its round, and the salts of the
-/// first entropy entries that count for its draw request (see [`counts_for_draw`]), in
-/// log order. It depends neither on who triggers the draw nor on when.
+/// Seed of a committee draw (SPEC §4): the review and its round, and the salts that
+/// count for its draw request (see [`counts_for_draw`]): those of every candidate's
+/// commitment outstanding at the request, in the candidates' address order. It depends neither on who triggers the draw nor on when.
 pub fn committee_seed(review_id: u64, subject: u64, round: u32, salts: &[&[u8]]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(COMMITTEE_SEED_DOMAIN);

@@ -40,7 +40,6 @@ pub mod attr {
     pub const KIND: &str = "kind";
     pub const MEMBERS: &str = "members";
     pub const SEED: &str = "seed";
-    pub const LOG_INDEX: &str = "log_index";
     pub const HEIGHT: &str = "height";
     pub const FALLBACK: &str = "fallback";
     pub const VOTER: &str = "voter";

@@ -775,7 +775,12 @@ pub fn draw_review(app: &App<MtApp>, staking: &Addr, review: u64, curators: &[Ad
     for c in curators {
         if let Some(commit) = st.entropy(c.to_string()).unwrap().commit {
             st.reveal_entropy(entropy_salt(c, commit.height)).call(c).unwrap();
-            commit_entropy(app, staking, c);
+            // A curator still bonded commits afresh (one whose stake is all unbonding
+            // may not, and need not: it is drawn no more).
+            let bonded = st.staker(c.to_string()).unwrap().staker.map(|s| s.bonded);
+            if bonded >= Some(st.config().unwrap().config.params.min_stake) {
+                commit_entropy(app, staking, c);
+            }
         }
     }
     st.draw_committee(review).call(&curators[0]).unwrap();

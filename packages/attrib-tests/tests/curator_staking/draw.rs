@@ -219,14 +219,13 @@ fn commit_and_reveal_entropy_bad_input() {
         |s| s.staking().reveal_entropy(HexBinary::default()).call(&c0),
     );
 
-    // The right salt is appended to the log, once: a replay finds no commitment.
+    // The right salt is kept, once: a replay finds no commitment.
     let right = attrib_tests::entropy_salt(&c0, held.height);
     let resp = s.staking().reveal_entropy(right.clone()).call(&c0).unwrap();
+    let now = s.app.block_info().height.to_string();
     assert!(resp.events.iter().any(|e| e.ty == "wasm-attrib_entropy_revealed"
-        && e.attributes
-            .iter()
-            .any(|a| a.key == "log_index" && a.value == "0")));
-    assert_eq!(s.staking().entropy(c0.to_string()).unwrap().log_len, 1);
+        && e.attributes.iter().any(|a| a.key == "height" && a.value == now)));
+    assert_eq!(s.staking().entropy(c0.to_string()).unwrap().commit, None);
     s.assert_refused(
         ContractError::NoEntropyCommitment {
             address: c0.to_string(),
@@ -282,42 +281,43 @@ fn draw_committee_bad_input() {
     let r = s.review(review);
     assert_eq!((r.status.clone(), r.members.len()), (ReviewStatus::Drawing, 0));
     let req = r.draw.clone().unwrap();
-    let unavailable = |found: u32| ContractError::EntropyNotAvailable {
+    let unavailable = |found: u32, withheld: u32| ContractError::EntropyNotAvailable {
         review_id: review,
         requested_height: req.requested_height,
         needed: 1,
         found,
+        withheld,
         fallback_after: req.requested_at + 600,
     };
     // Not a vote before the committee exists.
     s.assert_refused(ContractError::NotVoting { review_id: review }, |s| {
         s.commit(review, &s.curators[0].clone(), Vote::Accept)
     });
-    // Nothing revealed yet.
-    s.assert_refused(unavailable(0), |s| {
+    // Nothing revealed yet: all eight commitments from before the request are due.
+    s.assert_refused(unavailable(0, 8), |s| {
         s.staking().draw_committee(review).call(&s.stranger)
     });
     // Revealed in the request's own block (e.g. by the submitter's own transaction):
-    // does not count.
+    // does not count (nor is it due any more).
     let c0 = s.curators[0].clone();
     reveal_own_entropy(&s, &c0);
-    s.assert_refused(unavailable(0), |s| {
+    s.assert_refused(unavailable(0, 7), |s| {
         s.staking().draw_committee(review).call(&s.stranger)
     });
     // A salt committed after the request does not count either.
     attrib_tests::commit_entropy(&s.app, &s.staking, &c0);
     attrib_tests::next_block(&s.app);
     reveal_own_entropy(&s, &c0);
-    s.assert_refused(unavailable(0), |s| {
+    s.assert_refused(unavailable(0, 7), |s| {
         s.staking().draw_committee(review).call(&s.stranger)
     });
     // Once the timeout passed, still not for anyone but the admin.
     s.advance(600);
-    s.assert_refused(unavailable(0), |s| {
+    s.assert_refused(unavailable(0, 7), |s| {
         s.staking().draw_committee(review).call(&s.stranger)
     });
 
-    // One salt committed before and revealed after: drawn, once.
+    // Every commitment from before the request revealed after it: drawn, once.
     s.drawn(review);
     assert_eq!(status(&s, review), ReviewStatus::Voting);
     s.assert_refused(ContractError::NotDrawing { review_id: review }, |s| {
@@ -330,7 +330,7 @@ fn draw_committee_bad_input() {
 }
 
 #[test]
-fn the_seed_is_fixed_by_the_log_whoever_draws_and_whenever() {
+fn the_seed_is_every_outstanding_salt_whoever_draws_and_whenever() {
     let s = SuiteBuilder::default().build();
     // The contributor is a curator too, with a commitment made before it submits.
     let contributor = s.contributor.clone();
@@ -343,30 +343,33 @@ fn the_seed_is_fixed_by_the_log_whoever_draws_and_whenever() {
     attrib_tests::next_block(&s.app);
     let (tranche, review) = s.submit_tranche(s.dataset_strict, 1);
     attrib_tests::next_block(&s.app);
-    // The submitter's own salt, revealed first, does not seed its review.
-    let h = s
-        .staking()
-        .entropy(contributor.to_string())
-        .unwrap()
-        .commit
-        .unwrap()
-        .height;
-    s.staking()
-        .reveal_entropy(attrib_tests::entropy_salt(&contributor, h))
-        .call(&contributor)
-        .unwrap();
+    // Each curator's salt, as its commitment from before the request binds it.
+    let salts: std::collections::BTreeMap<Addr, HexBinary> = s
+        .curators
+        .iter()
+        .map(|c| {
+            let h = s.staking().entropy(c.to_string()).unwrap().commit.unwrap().height;
+            (c.clone(), attrib_tests::entropy_salt(c, h))
+        })
+        .collect();
+    // The submitter's own salt, revealed first, neither seeds its review nor is due.
+    reveal_own_entropy(&s, &contributor);
+    let status = s.staking().draw_status(review).unwrap();
+    assert_eq!((status.counted, status.withheld.len()), (0, 8));
+    // c3 reveals: not enough while the others' commitments are out.
+    reveal_own_entropy(&s, &s.curators[3]);
     assert!(matches!(
-        s.staking().draw_committee(review).call(&contributor).unwrap_err(),
-        ContractError::EntropyNotAvailable { found: 0, .. }
+        s.staking().draw_committee(review).call(&s.stranger).unwrap_err(),
+        ContractError::EntropyNotAvailable {
+            found: 1,
+            withheld: 7,
+            ..
+        }
     ));
-    // c3 reveals, then c5: c3's salt is the seed, however late and by whom the draw.
-    let (c3, c5) = (s.curators[3].clone(), s.curators[5].clone());
-    let mut salts = vec![];
-    for c in [&c3, &c5] {
-        let h = s.staking().entropy(c.to_string()).unwrap().commit.unwrap().height;
-        let salt = attrib_tests::entropy_salt(c, h);
-        s.staking().reveal_entropy(salt.clone()).call(c).unwrap();
-        salts.push(salt);
+    // The rest reveal, in any order and at any pace; the seed takes every salt, in
+    // address order, however late and by whom the draw.
+    for c in s.curators.iter().rev().filter(|c| **c != s.curators[3]) {
+        reveal_own_entropy(&s, c);
         s.advance(50);
     }
     s.advance(1_000);
@@ -376,7 +379,8 @@ fn the_seed_is_fixed_by_the_log_whoever_draws_and_whenever() {
             .iter()
             .any(|a| a.key == "fallback" && a.value == "false")));
     let r = s.review(review);
-    let expected = curation::committee_seed(review, tranche, 1, &[salts[0].as_slice()]);
+    let all: Vec<&[u8]> = salts.values().map(|v| v.as_slice()).collect();
+    let expected = curation::committee_seed(review, tranche, 1, &all);
     assert_eq!(r.seed.to_vec(), expected.to_vec());
     assert!(
         !s.committee(review).contains(&contributor),
@@ -390,27 +394,105 @@ fn the_seed_is_fixed_by_the_log_whoever_draws_and_whenever() {
     );
 }
 
+/// `draw_reveals` is a floor: with only the commitments of c1 and c2 outstanding, two
+/// salts draw; with one, only the admin's fallback can.
 #[test]
-fn two_reveals_when_the_params_ask_for_two() {
-    let s = SuiteBuilder::default()
-        .with_params(|p| p.draw_reveals = 2)
-        .build();
-    let (tranche, review) = s.submit_tranche(s.dataset_strict, 1);
-    attrib_tests::next_block(&s.app);
-    let mut salts = vec![];
-    for c in [s.curators[1].clone(), s.curators[2].clone()] {
-        assert!(matches!(
-            s.staking().draw_committee(review).call(&s.stranger).unwrap_err(),
-            ContractError::EntropyNotAvailable { needed: 2, .. }
-        ));
-        let h = s.staking().entropy(c.to_string()).unwrap().commit.unwrap().height;
-        let salt = attrib_tests::entropy_salt(&c, h);
-        s.staking().reveal_entropy(salt.clone()).call(&c).unwrap();
-        salts.push(salt);
+fn draw_reveals_is_the_least_number_of_salts() {
+    for holders in [2usize, 1] {
+        let s = SuiteBuilder::default()
+            .with_params(|p| p.draw_reveals = 2)
+            .build();
+        // The others reveal (and commit nothing new) before the review.
+        for c in s.curators.iter().skip(1 + holders) {
+            reveal_own_entropy(&s, c);
+        }
+        reveal_own_entropy(&s, &s.curators[0]);
+        attrib_tests::next_block(&s.app);
+        let (tranche, review) = s.submit_tranche(s.dataset_strict, 1);
+        attrib_tests::next_block(&s.app);
+        let holders: Vec<Addr> = s.curators[1..=holders].to_vec();
+        let mut salts = vec![];
+        for (i, c) in holders.iter().enumerate() {
+            assert!(matches!(
+                s.staking().draw_committee(review).call(&s.stranger).unwrap_err(),
+                ContractError::EntropyNotAvailable { needed: 2, found, withheld, .. }
+                    if found == i as u32 && withheld == (holders.len() - i) as u32
+            ));
+            let h = s.staking().entropy(c.to_string()).unwrap().commit.unwrap().height;
+            let salt = attrib_tests::entropy_salt(c, h);
+            s.staking().reveal_entropy(salt.clone()).call(c).unwrap();
+            salts.push(salt);
+        }
+        if holders.len() == 2 {
+            s.staking().draw_committee(review).call(&s.stranger).unwrap();
+            let mut sorted: Vec<(Addr, HexBinary)> = holders.into_iter().zip(salts).collect();
+            sorted.sort();
+            let all: Vec<&[u8]> = sorted.iter().map(|(_, v)| v.as_slice()).collect();
+            let expected = curation::committee_seed(review, tranche, 1, &all);
+            assert_eq!(s.review(review).seed.to_vec(), expected.to_vec());
+        } else {
+            assert!(matches!(
+                s.staking().draw_committee(review).call(&s.stranger).unwrap_err(),
+                ContractError::EntropyNotAvailable {
+                    needed: 2,
+                    found: 1,
+                    withheld: 0,
+                    ..
+                }
+            ));
+        }
     }
-    s.staking().draw_committee(review).call(&s.stranger).unwrap();
-    let expected = curation::committee_seed(review, tranche, 1, &[salts[0].as_slice(), salts[1].as_slice()]);
-    assert_eq!(s.review(review).seed.to_vec(), expected.to_vec());
+}
+
+/// Attacker review (defect 8): the seed took the first `draw_reveals` salts revealed, so
+/// whoever completed them — here the owner of c6 and c7, once c0's salt was out — chose
+/// which of its salts to reveal, and so the committee. Every commitment outstanding at
+/// the request now counts: the draw waits for both, and both choices end the same.
+#[test]
+fn a_curator_cannot_choose_among_its_sybils_salts() {
+    let draw_after = |sybil: usize| {
+        let s = SuiteBuilder::default()
+            .with_params(|p| p.draw_reveals = 2)
+            .build();
+        let (_, review) = s.submit_tranche(s.dataset_strict, 1);
+        attrib_tests::next_block(&s.app);
+        reveal_own_entropy(&s, &s.curators[0]);
+        reveal_own_entropy(&s, &s.curators[sybil]);
+        let early = s.staking().draw_committee(review).call(&s.stranger);
+        assert!(early.is_err(), "drawn before every commitment was revealed");
+        reveal_all_before(&s, review);
+        s.staking().draw_committee(review).call(&s.stranger).unwrap();
+        s.review(review).seed
+    };
+    assert_eq!(draw_after(6), draw_after(7));
+}
+
+/// Attacker review (defect 6): the draw read at most 256 log entries from its request,
+/// so a curator that revealed salts committed after the request filled the window and
+/// pushed the honest salts out, forcing the admin's fallback. A draw now looks up each
+/// candidate, whatever was revealed meanwhile.
+#[test]
+fn a_flood_of_reveals_cannot_push_the_salts_out() {
+    let s = SuiteBuilder::default().build();
+    let (_, review) = s.submit_tranche(s.dataset_strict, 1);
+    let sybil = s.stranger.clone();
+    s.staking()
+        .stake(Role::Curator)
+        .with_funds(&[coin(1_000, DENOM)])
+        .call(&sybil)
+        .unwrap();
+    for _ in 0..260 {
+        attrib_tests::commit_entropy(&s.app, &s.staking, &sybil);
+        attrib_tests::next_block(&s.app);
+        reveal_own_entropy(&s, &sybil);
+    }
+    reveal_all_before(&s, review);
+    let resp = s.staking().draw_committee(review).call(&s.curators[0]).unwrap();
+    assert!(resp.events.iter().any(|e| e.ty == "wasm-attrib_committee_drawn"
+        && e.attributes
+            .iter()
+            .any(|a| a.key == "fallback" && a.value == "false")));
+    s.assert_conserved();
 }
 
 #[test]
@@ -459,6 +541,14 @@ fn after_the_timeout_the_admin_draws_and_withheld_entropy_is_slashed() {
         );
     }
     assert_eq!(s.balance(&s.pool), pool_before + slashed);
+    // Attacker review (7): one pool message per withholder made the fallback's cost grow
+    // with them. All of it goes in one.
+    let inflows = resp
+        .events
+        .iter()
+        .filter(|e| e.ty == "wasm-attrib_reward_inflow")
+        .count();
+    assert_eq!(inflows, 1, "one payment to the pool");
     s.assert_conserved();
     // The review goes on as any other.
     s.unanimous(review, Vote::Accept);
@@ -508,20 +598,26 @@ fn seats(s: &Suite, review: u64) -> Seats {
         .collect()
 }
 
-/// Draws `review` by hand: in the next block c0 and c3 (whom no test here moves)
-/// reveal their entropy, then a stranger draws. The CLI's helper also commits afresh
-/// for every curator, which a curator who left can no longer do.
+/// Draws `review` by hand: in the next block every commitment outstanding at its request
+/// is revealed (by whoever holds it, staker or not any more), then a stranger draws. The
+/// CLI's helper also commits afresh for every curator, which one who left cannot do.
 fn draw_now(s: &Suite, review: u64) -> Seats {
-    attrib_tests::next_block(&s.app);
-    for c in [&s.curators[0], &s.curators[3]] {
-        let h = s.staking().entropy(c.to_string()).unwrap().commit.unwrap().height;
-        s.staking()
-            .reveal_entropy(attrib_tests::entropy_salt(c, h))
-            .call(c)
-            .unwrap();
-    }
+    reveal_all_before(s, review);
     s.staking().draw_committee(review).call(&s.stranger).unwrap();
     seats(s, review)
+}
+
+/// In the next block, every curator (and the stranger) whose entropy commitment was made
+/// before `review`'s draw request reveals it.
+fn reveal_all_before(s: &Suite, review: u64) {
+    let h = s.review(review).draw.unwrap().requested_height;
+    attrib_tests::next_block(&s.app);
+    for c in s.curators.iter().chain([&s.stranger]) {
+        let held = s.staking().entropy(c.to_string()).unwrap().commit;
+        if held.is_some_and(|e| e.height < h) {
+            reveal_own_entropy(s, c);
+        }
+    }
 }
 
 /// Two identical suites with a review requested in each: `change` runs on the second
@@ -650,6 +746,7 @@ fn the_draw_timeout_is_the_one_of_the_request() {
             requested_height: s.review(review).draw.unwrap().requested_height,
             needed: 1,
             found: 0,
+            withheld: 8,
             fallback_after: requested_at + 600,
         }
     );
@@ -680,6 +777,7 @@ fn a_pause_does_not_hurry_the_admin_fallback() {
             requested_height: s.review(review).draw.unwrap().requested_height,
             needed: 1,
             found: 0,
+            withheld: 8,
             fallback_after: requested_at + 600 + 600,
         },
         |s| s.staking().draw_committee(review).call(&s.admin),
@@ -716,6 +814,7 @@ fn a_draw_requested_during_a_pause_waits_only_the_rest_of_it() {
             requested_height: req.requested_height,
             needed: 1,
             found: 0,
+            withheld: 8,
             // The 600 s timeout plus the 300 s the pause lasted after the request.
             fallback_after: requested_at + 600 + 300,
         },

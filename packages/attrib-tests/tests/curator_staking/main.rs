@@ -6,6 +6,7 @@ mod admin_bounds;
 mod bad_input;
 mod disputes;
 mod draw;
+mod locks;
 mod reviews;
 mod staking;
 mod suite;

@@ -1,0 +1,116 @@
+//! Stake that a review may still slash stays (review findings): a drawn member cannot
+//! take its stake out before its round ends, nor an acceptor while a dispute of its
+//! acceptance is open; and no acceptance outlives the unbonding period undisputable.
+
+use attrib_std::curation::Vote;
+use attrib_std::validation::ValidationError;
+use cosmwasm_std::{coin, HexBinary};
+
+use super::suite::*;
+use attrib_curator_staking::contract::sv::mt::CuratorStakingContractProxy;
+use attrib_curator_staking::error::ContractError;
+
+/// A member unstakes all it has the moment it is drawn and waits out unbonding inside a
+/// long vote: on the old code it took everything out, and its non-reveal slash found
+/// nothing. Its stake is released once the round ends, less the slash.
+#[test]
+fn a_drawn_member_cannot_take_its_stake_out_before_its_round_ends() {
+    let s = SuiteBuilder::default()
+        .with_params(|p| {
+            p.commit_secs = 5 * DAY;
+            p.reveal_secs = 5 * DAY;
+        })
+        .build();
+    let (_, review) = s.register_strict_tranche(1);
+    let member = s.committee(review)[0].clone();
+    // The others commit; the member will stay silent.
+    let others: Vec<_> = s
+        .committee(review)
+        .into_iter()
+        .filter(|m| *m != member)
+        .map(|m| (m, Vote::Accept))
+        .collect();
+    for (who, v) in &others {
+        s.commit(review, who, *v).unwrap();
+    }
+    let stake = s.bonded(&member);
+    s.staking().unstake(stake.into()).call(&member).unwrap();
+    s.advance(7 * DAY + 1);
+    s.assert_refused(
+        ContractError::StakeLocked {
+            address: member.to_string(),
+            review_id: review,
+        },
+        |s| s.staking().claim_unbonded().call(&member),
+    );
+    for (who, v) in &others {
+        s.reveal(review, who, *v).unwrap();
+    }
+    s.advance(3 * DAY);
+    s.finalize(review).unwrap();
+    let before = s.balance(&member);
+    s.staking().claim_unbonded().call(&member).unwrap();
+    assert_eq!(s.balance(&member) - before, stake - stake / 100);
+    s.assert_conserved();
+}
+
+/// An acceptor unstakes at once after its acceptance; a dispute opens inside the window;
+/// the acceptor waits out unbonding: on the old code it left with everything, and the
+/// upheld dispute slashed nothing. Its stake stays until the dispute ends.
+#[test]
+fn an_acceptor_stays_slashable_while_its_acceptance_is_disputed() {
+    let s = SuiteBuilder::default().build();
+    let (tranche, review) = s.register_strict_tranche(1);
+    s.unanimous(review, Vote::Accept);
+    s.finalize(review).unwrap();
+    let acceptor = s.committee(review)[0].clone();
+    let stake = s.bonded(&acceptor);
+    s.staking().unstake(stake.into()).call(&acceptor).unwrap();
+    s.advance(DAY - 10);
+    let dispute: u64 = cosmwasm_std::from_json(
+        s.staking()
+            .challenge(tranche, HexBinary::from([9u8; 32]), "ipfs://e".into())
+            .with_funds(&[coin(BOND, DENOM)])
+            .call(&s.challenger)
+            .unwrap()
+            .data
+            .unwrap(),
+    )
+    .unwrap();
+    s.advance(7 * DAY);
+    s.assert_refused(
+        ContractError::StakeLocked {
+            address: acceptor.to_string(),
+            review_id: dispute,
+        },
+        |s| s.staking().claim_unbonded().call(&acceptor),
+    );
+    // Upheld: the acceptors lose `wrong_accept_slash_bps` (10 %), then the rest is free.
+    s.unanimous(dispute, Vote::Reject);
+    s.finalize(dispute).unwrap();
+    let before = s.balance(&acceptor);
+    s.staking().claim_unbonded().call(&acceptor).unwrap();
+    assert_eq!(s.balance(&acceptor) - before, stake - stake / 10);
+    s.assert_conserved();
+}
+
+/// With a dispute window longer than unbonding, an acceptor could leave before a dispute
+/// is even filed. The window may not exceed the unbonding period.
+#[test]
+fn the_dispute_window_fits_in_the_unbonding_period() {
+    let s = SuiteBuilder::default().build();
+    let mut p = s.staking().config().unwrap().config.params;
+    p.dispute_window_secs = p.unbonding_secs + 1;
+    let unbonding = p.unbonding_secs as u128;
+    s.assert_refused(
+        ContractError::Validation(ValidationError::OutOfRange {
+            field: "dispute_window_secs",
+            value: unbonding + 1,
+            min: 1,
+            max: unbonding,
+        }),
+        |s| s.staking().update_params(p.clone()).call(&s.admin),
+    );
+    p.dispute_window_secs = p.unbonding_secs;
+    s.staking().update_params(p).call(&s.admin).unwrap();
+}

@@ -99,8 +99,13 @@ KEYS_JSON=$(attrib keys list -o json)
 key_of() { jget /dev/stdin "[1=$1][0]" <<< "$KEYS_JSON"; }
 vote_of() { [ "$1" = carol ] && echo reject || echo accept; }
 members_of() { attrib q curation review "$1" -o json | jget /dev/stdin 'review.members[*].curator'; }
-# Committees are drawn one step after the review opens (SPEC §4): curator1 reveals the
-# entropy it committed when it staked (before the tranches came), and draws each one.
+# Committees are drawn one step after the review opens (SPEC §4), from the entropy every
+# curator committed when it staked (before the tranches came): all of it must be revealed
+# after the request, so no curator can choose among salts. curator2 and curator3 reveal;
+# curator1 reveals its own as it draws each committee.
+for who in curator2 curator3; do
+  tx "$who reveals the entropy it committed when it staked" "reveal_$who" tx curation reveal-entropy --from "$who"
+done
 for who in alice bob carol; do
   rv="R_$who"; review=${!rv}
   tx "draw the committee of review $review ($who)" "draw_$review" tx curation draw-committee --from curator1 --review-id "$review"

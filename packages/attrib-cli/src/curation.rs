@@ -10,7 +10,9 @@
 
 use anyhow::{anyhow, bail, Result};
 use attrib_curator_staking::contract::sv::{ExecMsg, QueryMsg};
-use attrib_curator_staking::msg::{ConfigResponse, EntropyResponse, Params, ReceiveMsg, ReviewResponse};
+use attrib_curator_staking::msg::{
+    ConfigResponse, DrawStatusResponse, EntropyResponse, Params, ReceiveMsg, ReviewResponse,
+};
 use attrib_curator_staking::state::{ReviewStatus, Role, StakeAsset};
 use attrib_std::curation::{entropy_commitment, vote_commitment, Vote};
 use attrib_std::interfaces::governance::sv::QueryMsg as GovQuery;
@@ -192,9 +194,14 @@ pub enum CurationQuery {
     OpenReviewOf {
         tranche_id: u64,
     },
-    /// The entropy log's length and an address's outstanding entropy commitment
+    /// An address's outstanding entropy commitment
     Entropy {
         address: String,
+    },
+    /// Where a review's committee draw stands: salts counted, who has yet to reveal, when
+    /// the admin's fallback opens
+    DrawStatus {
+        review_id: u64,
     },
     Points {
         epoch: u64,
@@ -333,6 +340,25 @@ async fn draw_if_drawing(ctx: &Ctx, staking: &str, review_id: u64, aside: bool) 
     if let (Some(req), Some(_)) = (&r.review.draw, &ctx.g.from) {
         if !ctx.g.dry_run {
             reveal_entropy(ctx, staking, Some(req.requested_height)).await?;
+        }
+    }
+    // Every candidate's commitment from before the request must be out first: say whose
+    // are missing rather than send a draw that is refused.
+    if !ctx.g.dry_run {
+        let st: DrawStatusResponse = ctx
+            .chain
+            .query(staking, &QueryMsg::DrawStatus { review_id })
+            .await?;
+        if !st.withheld.is_empty() || st.counted < st.needed {
+            let who: Vec<String> = st.withheld.iter().map(|a| a.to_string()).collect();
+            eprintln!(
+                "note: review {review_id} waits for entropy from {} curator(s) [{}] ({} of at least {} salts out); the admin may draw from {}",
+                who.len(),
+                who.join(", "),
+                st.counted,
+                st.needed,
+                st.fallback_after
+            );
         }
     }
     let msg = ExecMsg::DrawCommittee { review_id };
@@ -612,6 +638,7 @@ pub async fn query(ctx: &Ctx, cmd: CurationQuery) -> Result<()> {
         }
         CurationQuery::Review { review_id } => q(QueryMsg::Review { review_id }).await?,
         CurationQuery::OpenReviewOf { tranche_id } => q(QueryMsg::OpenReviewOf { tranche_id }).await?,
+        CurationQuery::DrawStatus { review_id } => q(QueryMsg::DrawStatus { review_id }).await?,
         CurationQuery::Entropy { address } => {
             q(QueryMsg::Entropy {
                 address: addr(address)?,

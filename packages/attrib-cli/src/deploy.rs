@@ -105,7 +105,9 @@ pub fn local_oracle_params() -> attrib_receipt_oracle::state::Params {
 pub fn local_curation_params() -> attrib_curator_staking::msg::Params {
     attrib_curator_staking::msg::Params {
         min_stake: 1_000_000u128.into(),
-        unbonding_secs: 30,
+        // A minute: an acceptor stays slashable through the dispute window, which may
+        // not be longer.
+        unbonding_secs: 60,
         committee_size: 3,
         dispute_committee_size: 3,
         max_weight_bps: 5_000,
@@ -115,15 +117,16 @@ pub fn local_curation_params() -> attrib_curator_staking::msg::Params {
         non_reveal_slash_bps: 100,
         wrong_accept_slash_bps: 1_000,
         dispute_bond: 5_000_000u128.into(),
-        dispute_window_secs: 3_600,
+        dispute_window_secs: 60,
         challenger_share_bps: 5_000,
         max_rounds: 2,
         // Reward epochs run on this clock: three minutes, so the demo closes one.
         epoch_secs: 180,
         max_stakers: 200,
         change_delay_secs: attrib_std::timelock::CHANGE_DELAY_SECS.0,
-        // A committee is drawn from one curator's entropy revealed after its review
-        // opened (the CLI reveals before voting); after two minutes the admin may draw.
+        // A committee is drawn from the entropy of every curator's commitment outstanding
+        // when its review opened, revealed after (at least one; the CLI reveals before
+        // voting); after two minutes the admin may draw.
         draw_reveals: 1,
         draw_timeout_secs: 120,
     }

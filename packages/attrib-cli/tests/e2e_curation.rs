@@ -119,11 +119,24 @@ fn curated_review_on_a_real_chain() {
         Some("under_review")
     );
     let review = event_attr(&tx, "attrib_review_opened", "review_id").unwrap();
-    // The committee is drawn one step later, from entropy curator1 committed when it
-    // staked and reveals now (the CLI does both before the draw).
+    // The committee is drawn one step later, from the entropy every curator committed
+    // when it staked: until all of it is revealed the draw waits, and says for whom.
     let r: Value = ok(&["q", "curation", "review", &review])["review"].clone();
     assert_eq!(r["status"], "drawing");
     assert_eq!(r["members"].as_array().unwrap().len(), 0);
+    let status = ok(&["q", "curation", "draw-status", &review]);
+    assert_eq!(status["withheld"].as_array().unwrap().len(), 3, "{status}");
+    let err = fails(&[
+        "tx",
+        "curation",
+        "draw-committee",
+        "--from",
+        "curator1",
+        "--review-id",
+        &review,
+    ]);
+    assert!(err.contains("waits for entropy from 2 curator(s)"), "{err}");
+    curators_reveal_entropy();
     let tx = ok(&[
         "tx",
         "curation",

@@ -492,7 +492,8 @@ fn metering_on_a_real_chain() {
         "ipfs://evidence/generation.png",
     ]);
     let review = event_attr(&tx, "attrib_review_opened", "review_id").unwrap();
-    // Drawn one step later (the curators committed entropy when they staked).
+    // Drawn one step later, once the curators revealed the entropy they committed.
+    curators_reveal_entropy();
     ok(&[
         "tx",
         "curation",

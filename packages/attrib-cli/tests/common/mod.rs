@@ -165,3 +165,12 @@ pub fn accept_and_seal(dataset: &str, tranches: &[String]) {
         &list,
     ]);
 }
+
+/// What each curator's client does when a draw is requested: reveal the entropy
+/// commitment it holds (and commit afresh). A draw waits for every commitment made before
+/// its request; one with nothing to reveal is refused, which is fine here.
+pub fn curators_reveal_entropy() {
+    for c in ["curator1", "curator2", "curator3"] {
+        let _ = attrib(&["tx", "curation", "reveal-entropy", "--from", c]);
+    }
+}

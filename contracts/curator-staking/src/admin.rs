@@ -59,7 +59,12 @@ fn validate(p: &Params) -> Result<(), ValidationError> {
     secs("epoch_secs", p.epoch_secs)?;
     within("max_stakers", p.max_stakers, 1, MAX_STAKERS)?;
     within("draw_reveals", p.draw_reveals, 1, MAX_DRAW_REVEALS)?;
-    secs("draw_timeout_secs", p.draw_timeout_secs)?;
+    within(
+        "draw_timeout_secs",
+        p.draw_timeout_secs,
+        1,
+        (p.unbonding_secs / 2).max(1),
+    )?;
     // A staker who sees a new slasher announced can leave before it may act: unbonding
     // stake stays slashable, so the delay is at least the unbonding period.
     let (min_delay, max_delay) = CHANGE_DELAY_SECS;

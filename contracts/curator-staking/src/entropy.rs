@@ -80,6 +80,7 @@ impl CuratorStakingContract {
             &EntropyReveal {
                 salt: salt.clone(),
                 committed_height: commit.height,
+                forfeited: false,
             },
         )?;
         // The running entropy (the admin's fallback draw) takes every revealed salt too.

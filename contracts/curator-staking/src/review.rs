@@ -23,7 +23,8 @@ use sylvia::types::Remote;
 
 use crate::error::ContractError;
 use crate::state::{
-    Config, CuratorStakingContract, DrawRequest, DrawTerms, Member, Review, ReviewKind, ReviewStatus, Role,
+    Config, CuratorStakingContract, DrawRequest, DrawTerms, EntropyReveal, Member, Review, ReviewKind,
+    ReviewStatus, Role,
 };
 
 /// How a review ended: the outcome, the members who voted for it, and whether the admin
@@ -151,7 +152,8 @@ impl CuratorStakingContract {
 
     /// The entropy of a requested draw among its candidates (address order): the salts
     /// of the commitments outstanding at the request and revealed since, and the
-    /// candidates whose commitment from before the request is still unrevealed. Every
+    /// candidates whose commitment from before the request is still unrevealed (or was
+    /// forfeited unrevealed by another draw's fallback). Every
     /// such commitment counts, so a curator with several stakers cannot pick among its
     /// salts, nor anyone push salts out: one lookup per candidate, whatever was revealed.
     fn draw_entropy(
@@ -171,7 +173,11 @@ impl CuratorStakingContract {
                 .transpose()?;
             match first_after {
                 Some((revealed, e)) if curation::counts_for_draw(h, e.committed_height, revealed) => {
-                    salts.push(e.salt)
+                    if e.forfeited {
+                        withheld.push(c.clone());
+                    } else {
+                        salts.push(e.salt);
+                    }
                 }
                 Some(_) => {}
                 None => {
@@ -271,17 +277,24 @@ impl CuratorStakingContract {
                     fallback_after,
                 });
             }
-            for who in &withheld {
-                self.entropy_commits.remove(ctx.deps.storage, who);
+            // Withheld commitments still held are forfeited (and slashed) once; the draws
+            // they were due for keep waiting for their own fallback.
+            let height = ctx.env.block.height;
+            let mut held = vec![];
+            for who in withheld {
+                if let Some(commit) = self.entropy_commits.may_load(ctx.deps.storage, &who)? {
+                    self.entropy_commits.remove(ctx.deps.storage, &who);
+                    let forfeit = EntropyReveal {
+                        salt: HexBinary::default(),
+                        committed_height: commit.height,
+                        forfeited: true,
+                    };
+                    self.entropy_reveals
+                        .save(ctx.deps.storage, (&who, height), &forfeit)?;
+                    held.push(who);
+                }
             }
-            resp = self.slash_lightly(
-                ctx.deps.storage,
-                ctx.env.block.height,
-                &config,
-                &withheld,
-                "withheld_entropy",
-                resp,
-            )?;
+            resp = self.slash_lightly(ctx.deps.storage, height, &config, &held, "withheld_entropy", resp)?;
             let entropy: [u8; 32] = self.entropy.load(ctx.deps.storage)?.to_array()?;
             curation::draw_seed(
                 &entropy,
@@ -346,6 +359,31 @@ impl CuratorStakingContract {
             }
         }
         self.route_slashed(storage, config, slashed, None, resp)
+    }
+
+    /// Acceptors of a tranche answer for it through its dispute window: stake they began
+    /// to unbond before the acceptance (even during the vote) is released no earlier
+    /// than the window's end. Stake unbonded later is released later anyway, as the
+    /// window is never longer than unbonding. At most 32 entries per acceptor.
+    fn hold_for_disputes(
+        &self,
+        storage: &mut dyn Storage,
+        config: &Config,
+        acceptors: &[Addr],
+        now: u64,
+    ) -> StdResult<()> {
+        let until = now.saturating_add(config.params.dispute_window_secs);
+        for a in acceptors {
+            if let Some(mut s) = self.stakers.may_load(storage, a)? {
+                if s.unbonding.iter().any(|u| u.release_at < until) {
+                    for u in s.unbonding.iter_mut() {
+                        u.release_at = u.release_at.max(until);
+                    }
+                    self.stakers.save(storage, a, &s)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Seats `who` on review `id` (or releases them): locked stake is not released.
@@ -549,12 +587,20 @@ impl CuratorStakingContract {
         let quorum = (accept + reject).full_mul(10_000u64) >= total.full_mul(config.params.quorum_bps as u64);
         if !quorum {
             let exclude = self.parties(&ctx.deps.as_ref(), &review)?;
-            if review.round < config.params.max_rounds {
-                let size = review
-                    .draw
-                    .as_ref()
-                    .map_or(review.members.len() as u32, |d| d.size);
-                review.draw = Some(self.request_draw(ctx.deps.storage, &ctx.env, size, exclude)?);
+            let size = review
+                .draw
+                .as_ref()
+                .map_or(review.members.len() as u32, |d| d.size);
+            // No curator left to redraw from: the admin decides, as after the last round.
+            let redraw = match review.round < config.params.max_rounds {
+                true => match self.request_draw(ctx.deps.storage, &ctx.env, size, exclude) {
+                    Err(ContractError::NoEligibleCurators {}) => None,
+                    other => Some(other?),
+                },
+                false => None,
+            };
+            if let Some(draw) = redraw {
+                review.draw = Some(draw);
                 review.round += 1;
                 review.seed = HexBinary::default();
                 review.members = vec![];
@@ -686,6 +732,11 @@ impl CuratorStakingContract {
         let report = |o: ReviewOutcome| -> Result<_, ContractError> {
             Ok(registry.executor().record_review_outcome(tranche_id, o)?.build())
         };
+        if outcome == Vote::Accept
+            && matches!(review.kind, ReviewKind::Admission | ReviewKind::Challenge { .. })
+        {
+            self.hold_for_disputes(storage, config, majority, now)?;
+        }
         match (&review.kind, outcome) {
             (ReviewKind::Admission, Vote::Accept) => {
                 self.accepted_by.save(storage, tranche_id, &majority.to_vec())?;

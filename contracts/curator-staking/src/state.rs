@@ -109,7 +109,9 @@ pub struct Params {
     pub draw_reveals: u32,
     /// After this long without the entropy a requested draw needs, the admin may draw
     /// from block data, and the candidates who withheld a commitment outstanding at the
-    /// request are slashed like non-revealing members. 1 s - a year; default an hour.
+    /// request are slashed like non-revealing members. 1 s - half of `unbonding_secs`
+    /// (so a withholder who unbonds at the request is still there for the fallback);
+    /// default an hour.
     #[serde(default = "default_draw_timeout")]
     pub draw_timeout_secs: u64,
 }
@@ -293,11 +295,16 @@ pub struct EntropyCommit {
     pub height: u64,
 }
 
-/// A revealed entropy salt (kept by curator and reveal height).
+/// A revealed entropy salt (kept by curator and reveal height), or a commitment the
+/// admin's fallback dropped unrevealed (`forfeited`, no salt): every draw requested while
+/// it was outstanding still waits for its own fallback, so withholding never buys a draw
+/// without the withheld salt.
 #[cw_serde]
 pub struct EntropyReveal {
     pub salt: HexBinary,
     pub committed_height: u64,
+    #[serde(default)]
+    pub forfeited: bool,
 }
 
 #[cw_serde]

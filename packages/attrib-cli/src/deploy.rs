@@ -105,9 +105,9 @@ pub fn local_oracle_params() -> attrib_receipt_oracle::state::Params {
 pub fn local_curation_params() -> attrib_curator_staking::msg::Params {
     attrib_curator_staking::msg::Params {
         min_stake: 1_000_000u128.into(),
-        // A minute: an acceptor stays slashable through the dispute window, which may
-        // not be longer.
-        unbonding_secs: 60,
+        // Two minutes: an acceptor stays slashable through the dispute window, and a
+        // withholder through the draw timeout (at most half of it).
+        unbonding_secs: 120,
         committee_size: 3,
         dispute_committee_size: 3,
         max_weight_bps: 5_000,
@@ -126,9 +126,9 @@ pub fn local_curation_params() -> attrib_curator_staking::msg::Params {
         change_delay_secs: attrib_std::timelock::CHANGE_DELAY_SECS.0,
         // A committee is drawn from the entropy of every curator's commitment outstanding
         // when its review opened, revealed after (at least one; the CLI reveals before
-        // voting); after two minutes the admin may draw.
+        // voting); after a minute the admin may draw.
         draw_reveals: 1,
-        draw_timeout_secs: 120,
+        draw_timeout_secs: 60,
     }
 }
 

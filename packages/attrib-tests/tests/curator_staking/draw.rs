@@ -751,7 +751,7 @@ fn the_draw_timeout_is_the_one_of_the_request() {
         }
     );
     // Lengthened after the request: the fallback opens at the 600 s of the request.
-    set_timeout(365 * DAY);
+    set_timeout(3 * DAY);
     s.advance(598);
     s.staking().draw_committee(review).call(&s.admin).unwrap();
     assert_eq!(status(&s, review), ReviewStatus::Voting);
@@ -936,4 +936,53 @@ fn reveal_own_entropy(s: &Suite, who: &Addr) {
         .reveal_entropy(attrib_tests::entropy_salt(who, height))
         .call(who)
         .unwrap();
+}
+
+/// Attacker review of the fix above: two draws pending, the attacker (c7) withholds from
+/// both. The fallback of the first dropped its commitment, after which anyone drew the
+/// second from the honest salts alone — a seed the attacker had chosen over the one with
+/// its salt. A forfeited commitment still stalls every draw it was due for: each waits
+/// for its own fallback, and the withholder is slashed once.
+#[test]
+fn a_forfeited_commitment_still_stalls_the_draws_it_was_due_for() {
+    let s = SuiteBuilder::default().build();
+    let (_, a) = s.submit_tranche(s.dataset_strict, 1);
+    s.advance(300);
+    attrib_tests::next_block(&s.app);
+    let (_, b) = s.submit_tranche(s.dataset_strict, 2);
+    attrib_tests::next_block(&s.app);
+    let attacker = s.curators[7].clone();
+    for c in s.curators.iter().filter(|c| **c != attacker) {
+        reveal_own_entropy(&s, c);
+    }
+    s.advance(300);
+    let stake = s.bonded(&attacker);
+    let resp = s.staking().draw_committee(a).call(&s.admin).unwrap();
+    assert!(resp.events.iter().any(|e| e.ty == "wasm-attrib_committee_drawn"
+        && e.attributes
+            .iter()
+            .any(|a| a.key == "fallback" && a.value == "true")));
+    assert_eq!(s.bonded(&attacker), stake - stake / 100);
+    // B still waits for the forfeited commitment: not drawn from the honest salts.
+    assert!(matches!(
+        s.staking().draw_committee(b).call(&s.stranger).unwrap_err(),
+        ContractError::EntropyNotAvailable {
+            found: 7,
+            withheld: 1,
+            ..
+        }
+    ));
+    assert_eq!(
+        s.staking().draw_status(b).unwrap().withheld,
+        vec![attacker.clone()]
+    );
+    // Its own fallback, later: no second slash.
+    s.advance(300);
+    let resp = s.staking().draw_committee(b).call(&s.admin).unwrap();
+    assert!(resp.events.iter().any(|e| e.ty == "wasm-attrib_committee_drawn"
+        && e.attributes
+            .iter()
+            .any(|a| a.key == "fallback" && a.value == "true")));
+    assert_eq!(s.bonded(&attacker), stake - stake / 100);
+    s.assert_conserved();
 }

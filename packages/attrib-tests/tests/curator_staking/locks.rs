@@ -9,6 +9,7 @@ use cosmwasm_std::{coin, HexBinary};
 use super::suite::*;
 use attrib_curator_staking::contract::sv::mt::CuratorStakingContractProxy;
 use attrib_curator_staking::error::ContractError;
+use attrib_curator_staking::state::ReviewStatus;
 
 /// A member unstakes all it has the moment it is drawn and waits out unbonding inside a
 /// long vote: on the old code it took everything out, and its non-reveal slash found
@@ -112,5 +113,101 @@ fn the_dispute_window_fits_in_the_unbonding_period() {
         |s| s.staking().update_params(p.clone()).call(&s.admin),
     );
     p.dispute_window_secs = p.unbonding_secs;
+    s.staking().update_params(p).call(&s.admin).unwrap();
+}
+
+/// Attacker review: the members unstake everything when drawn (the lock stops the claim,
+/// not the unbonding clock) and the vote outlasts unbonding; once the review accepted,
+/// every acceptor took its whole stake out in the finalize block, and a dispute filed a
+/// second later slashed nobody. Stake an acceptor began to unbond before the acceptance
+/// is now released no earlier than the end of the dispute window.
+#[test]
+fn an_acceptor_who_unbonded_during_the_vote_answers_for_the_dispute_window() {
+    let s = SuiteBuilder::default()
+        .with_params(|p| {
+            p.commit_secs = 8 * DAY;
+            p.reveal_secs = DAY;
+            p.dispute_window_secs = p.unbonding_secs;
+        })
+        .build();
+    let (tranche, review) = s.register_strict_tranche(1);
+    let members = s.committee(review);
+    let stakes: Vec<u128> = members.iter().map(|m| s.bonded(m)).collect();
+    for (m, st) in members.iter().zip(&stakes) {
+        s.staking().unstake((*st).into()).call(m).unwrap();
+        s.commit(review, m, Vote::Accept).unwrap();
+    }
+    s.advance(7 * DAY + 1);
+    for m in &members {
+        s.reveal(review, m, Vote::Accept).unwrap();
+    }
+    s.finalize(review).unwrap();
+    for m in &members {
+        s.assert_refused(ContractError::NothingToClaim {}, |s| {
+            s.staking().claim_unbonded().call(m)
+        });
+    }
+    s.advance(1);
+    let dispute: u64 = cosmwasm_std::from_json(
+        s.staking()
+            .challenge(tranche, HexBinary::from([9u8; 32]), "ipfs://e".into())
+            .with_funds(&[coin(BOND, DENOM)])
+            .call(&s.challenger)
+            .unwrap()
+            .data
+            .unwrap(),
+    )
+    .unwrap();
+    s.unanimous(dispute, Vote::Reject);
+    s.finalize(dispute).unwrap();
+    // Upheld: each acceptor lost 10 %, and gets the rest after the window.
+    s.advance(7 * DAY);
+    for (m, st) in members.iter().zip(&stakes) {
+        let before = s.balance(m);
+        s.staking().claim_unbonded().call(m).unwrap();
+        assert_eq!(s.balance(m) - before, st - st / 10);
+    }
+    s.assert_conserved();
+}
+
+/// Attacker review: when a round missed quorum and no curator was left to redraw from,
+/// finalize reverted (NoEligibleCurators) and the members' stake stayed locked. The
+/// review now goes to the admin, and the round's locks are released.
+#[test]
+fn a_round_with_nobody_left_to_redraw_goes_to_the_admin() {
+    let s = SuiteBuilder::default().build();
+    let (_, review) = s.register_strict_tranche(1);
+    let members = s.committee(review);
+    for c in &s.curators {
+        s.staking().unstake(s.bonded(c).into()).call(c).unwrap();
+    }
+    s.advance(COMMIT + REVEAL + 1);
+    s.finalize(review).unwrap();
+    assert_eq!(s.review(review).status, ReviewStatus::AwaitingAdmin);
+    s.advance(7 * DAY);
+    for m in &members {
+        s.staking().claim_unbonded().call(m).unwrap();
+    }
+    s.assert_conserved();
+}
+
+/// A withholder who unbonds at the request must still be there for the admin's
+/// fallback: the draw timeout is at most half the unbonding period.
+#[test]
+fn the_draw_timeout_fits_in_half_the_unbonding_period() {
+    let s = SuiteBuilder::default().build();
+    let mut p = s.staking().config().unwrap().config.params;
+    let half = (p.unbonding_secs / 2) as u128;
+    p.draw_timeout_secs = p.unbonding_secs / 2 + 1;
+    s.assert_refused(
+        ContractError::Validation(ValidationError::OutOfRange {
+            field: "draw_timeout_secs",
+            value: half + 1,
+            min: 1,
+            max: half,
+        }),
+        |s| s.staking().update_params(p.clone()).call(&s.admin),
+    );
+    p.draw_timeout_secs = p.unbonding_secs / 2;
     s.staking().update_params(p).call(&s.admin).unwrap();
 }

@@ -14,6 +14,7 @@
 //! more in release mode: `ATTRIB_SOAK_CASES`, `ATTRIB_SOAK_SEED`, `ATTRIB_SOAK_STEPS`.
 
 mod checks;
+mod deep;
 mod ops;
 mod rng;
 mod world;
@@ -87,16 +88,18 @@ pub fn run_sequence(seed: u64, steps: usize, stats: &mut Stats) -> Result<(), St
         let mut state = ops::check_all(&w, &mut memory, 0)?;
         for i in 0..steps {
             *at.borrow_mut() = i + 1;
-            let step: Step = ops::step(&mut w, &mut rng, &state)?;
+            let step: Step = ops::step(&mut w, &mut rng, &state, &mut memory)?;
             if verbose {
                 eprintln!("step {}: {}", i + 1, step.what);
             }
             log.borrow_mut().push(step.what.clone());
-            let e = local.by_kind.entry(step.kind).or_default();
-            if step.ok {
-                e.0 += 1;
-            } else {
-                e.1 += 1;
+            for (kind, ok) in &step.msgs {
+                let e = local.by_kind.entry(kind).or_default();
+                if *ok {
+                    e.0 += 1;
+                } else {
+                    e.1 += 1;
+                }
             }
             local.steps += 1;
             state = ops::check_all(&w, &mut memory, i as u64 + 1)?;

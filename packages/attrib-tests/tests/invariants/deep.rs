@@ -291,6 +291,11 @@ fn review_progress(w: &mut World, rng: &mut Rng, s: &mut Sender) -> Result<(), S
                     )?;
                     if res {
                         assert_repeat_changes_nothing(w, "finalize_review", |w| w.finalize_review(r))?;
+                        // Whoever the outcome credited (challenger, winning curators)
+                        // withdraws.
+                        if rng.chance(50) {
+                            payout_owed(w, rng, s)?;
+                        }
                     }
                     progressed = res;
                 }
@@ -436,35 +441,39 @@ fn settle_and_claim(w: &mut World, rng: &mut Rng, s: &mut Sender) -> Result<(), 
         }
     }
 
-    // A curator claims the vested epochs it earned points in.
-    if rng.chance(60) {
-        let curator = CURATORS[rng.below(CURATORS.len())];
+    // A curator claims the vested epochs it earned points in (one that has some).
+    if rng.chance(70) {
         let now = w.now();
-        let mut epochs = vec![];
-        let mut expected = BTreeMap::new();
+        let mut by_curator: BTreeMap<&str, (Vec<u64>, BTreeMap<String, i128>)> = BTreeMap::new();
         for e in 0..next_close {
-            if !w
-                .p
-                .reward_distributor()
-                .epoch(e)
-                .is_ok_and(|ep| ep.epoch.status == EpochStatus::Settled)
+            let Ok(ep) = w.p.reward_distributor().epoch(e) else {
+                continue;
+            };
+            let ep = ep.epoch;
+            if ep.status != EpochStatus::Settled
+                || ep.curator_points <= ep.curator_points_claimed
+                || ep.vest_at.is_some_and(|v| v > now)
             {
                 continue;
             }
-            let cr =
-                w.p.reward_distributor()
-                    .curator_rewards(e, addr(curator).to_string())
-                    .unwrap();
-            if cr.claimed || cr.points == 0 || cr.vest_at.is_some_and(|v| v > now) {
-                continue;
-            }
-            epochs.push(e);
-            for a in &cr.amounts {
-                *expected.entry(a.denom.clone()).or_insert(0i128) += a.amount.u128() as i128;
+            for c in CURATORS {
+                let cr =
+                    w.p.reward_distributor()
+                        .curator_rewards(e, addr(c).to_string())
+                        .unwrap();
+                if cr.claimed || cr.points == 0 {
+                    continue;
+                }
+                let (epochs, expected) = by_curator.entry(c).or_default();
+                epochs.push(e);
+                for a in &cr.amounts {
+                    *expected.entry(a.denom.clone()).or_insert(0i128) += a.amount.u128() as i128;
+                }
             }
         }
-        expected.retain(|_, a| *a != 0);
-        if !epochs.is_empty() {
+        let owed: Vec<_> = by_curator.into_iter().collect();
+        if let Some((curator, (epochs, mut expected))) = rng.pick(&owed).cloned() {
+            expected.retain(|_, a| *a != 0);
             let who = addr(curator);
             let before = w.balances_of(&who);
             let es = epochs.clone();

@@ -5,7 +5,11 @@
 //! [`checks`]: supply of each denom constant, each contract's holdings equal to what its
 //! books owe, slashes bounded by stake, claims equal to what accrued, every query
 //! answering, a refused message changing nothing, a settlement or claim repeated changing
-//! nothing.
+//! nothing. Besides single moves, compound moves ([`deep`]) carry the protocol into the
+//! states random single moves rarely reach (a review from its draw to its finalization,
+//! an epoch closed, settled, vested and claimed, an unbonding released, a tranche
+//! accepted after its window, a payout withdrawn), each of their messages checked on its
+//! own; the report counts messages by kind, whichever move sent them.
 //!
 //! Reproducible: a sequence is a function of its u64 seed, printed with the step and the
 //! moves so far when anything breaks. Replay one with

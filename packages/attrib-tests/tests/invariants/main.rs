@@ -36,8 +36,9 @@ use world::World;
 pub const CI_SEQUENCES: u64 = 1_000;
 const CI_SHARDS: u64 = 4;
 /// Steps per sequence of `cargo test` (after the bootstrap deployment, itself ~15
-/// messages): about 35 ms of CPU a step in the debug profile, with every invariant
-/// checked after each, keeps 1 000 sequences near 3 minutes on two cores.
+/// messages): about 45 ms of CPU a step in the debug profile (a compound step sends
+/// several messages, each checked), with every invariant checked after each, keeps 1 000
+/// sequences near 4 minutes on two cores (3 before the compound moves: +20% CPU).
 pub const STEPS: usize = 8;
 /// Steps per sequence of the soak run (`ATTRIB_SOAK_STEPS` to change).
 pub const SOAK_STEPS: usize = 30;

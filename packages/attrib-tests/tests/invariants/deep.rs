@@ -10,6 +10,7 @@
 
 use attrib_curator_staking::contract::sv::mt::CuratorStakingContractProxy;
 use attrib_curator_staking::state::ReviewStatus;
+use attrib_receipt_oracle::contract::sv::mt::ReceiptOracleContractProxy;
 use attrib_registry::contract::sv::mt::RegistryContractProxy;
 use attrib_registry::msg::TrancheFilter;
 use attrib_reward_distributor::contract::sv::mt::RewardDistributorContractProxy;
@@ -34,6 +35,7 @@ pub const KINDS: &[&str] = &[
     "unbond_and_claim",
     "accept_after_window",
     "payout_owed",
+    "escrow_withdrawal",
 ];
 
 /// Sends the messages of a compound move, checking each the way a single move is checked.
@@ -111,6 +113,7 @@ pub fn run(w: &mut World, rng: &mut Rng, kind: &str, s: &mut Sender) -> Result<(
         "unbond_and_claim" => unbond_and_claim(w, rng, s),
         "accept_after_window" => accept_after_window(w, rng, s),
         "payout_owed" => payout_owed(w, rng, s),
+        "escrow_withdrawal" => escrow_withdrawal(w, rng, s),
         other => unreachable!("{other}"),
     }
 }
@@ -327,7 +330,8 @@ fn review_progress(w: &mut World, rng: &mut Rng, s: &mut Sender) -> Result<(), S
 
 /// Closes the oldest closable epoch (letting the current one end first), settles it page
 /// by page, lets it vest, then claims: a contributor's position that shows something
-/// claimable, a curator's vested epochs, the treasury.
+/// claimable, a curator's vested epochs, the treasury. (And a model owner takes escrow
+/// back after the notice: [`escrow_withdrawal`].)
 fn settle_and_claim(w: &mut World, rng: &mut Rng, s: &mut Sender) -> Result<(), String> {
     let mut settled = None;
     // The oldest epochs due, a few at most (an epoch without inflows is skipped).
@@ -703,6 +707,82 @@ fn payout_owed(w: &mut World, rng: &mut Rng, s: &mut Sender) -> Result<(), Strin
             return Err(format!("withdraw_payout by {who} paid {got}, {amount} was owed"));
         }
         assert_repeat_changes_nothing(w, "withdraw_payout", |w| w.withdraw_payout(who))?;
+    }
+    Ok(())
+}
+
+/// A model owner asks for part of its free escrow back (funding some first if there is
+/// none), waits out the notice and withdraws: exactly what it asked for. Now and then a
+/// stranger tries first (refused).
+fn escrow_withdrawal(w: &mut World, rng: &mut Rng, s: &mut Sender) -> Result<(), String> {
+    let Some(&m) = rng.pick(&w.models) else {
+        return Ok(());
+    };
+    let model = w.p.receipt_oracle().model(m).unwrap();
+    if model.closed {
+        return Ok(());
+    }
+    let owner = name_of(&model.owner);
+    if model.withdrawal.is_none() {
+        let free = model.escrow.u128().saturating_sub(model.reserved.u128());
+        let free = if free == 0 {
+            let pay = coin(rng.range(100, 2_000) as u128, DENOM);
+            let what = format!("fund_escrow m{m} {pay} by {owner}");
+            if !s.send(w, "fund_escrow", what, false, |w| {
+                w.fund_escrow(owner, m, pay.clone())
+            })? {
+                return Ok(());
+            }
+            let model = w.p.receipt_oracle().model(m).unwrap();
+            model.escrow.u128().saturating_sub(model.reserved.u128())
+        } else {
+            free
+        };
+        if free == 0 {
+            return Ok(());
+        }
+        let amount = rng.range(1, free as u64 + 1) as u128;
+        if !s.send(
+            w,
+            "request_withdrawal",
+            format!("request_withdrawal m{m} {amount} by {owner}"),
+            false,
+            |w| w.request_withdrawal(owner, m, amount),
+        )? {
+            return Ok(());
+        }
+    }
+    let Some(pending) = w.p.receipt_oracle().model(m).unwrap().withdrawal else {
+        return Ok(());
+    };
+    if pending.available_at > w.now() && rng.chance(90) {
+        s.advance(w, pending.available_at - w.now());
+    }
+    if rng.chance(10) {
+        s.send(
+            w,
+            "withdraw_escrow",
+            format!("withdraw_escrow m{m} by stranger (not the owner)"),
+            true,
+            |w| w.withdraw_escrow("stranger", m),
+        )?;
+    }
+    let before = w.balance(&addr(owner), DENOM);
+    if s.send(
+        w,
+        "withdraw_escrow",
+        format!("withdraw_escrow m{m} by {owner}"),
+        false,
+        |w| w.withdraw_escrow(owner, m),
+    )? {
+        let got = w.balance(&addr(owner), DENOM) - before;
+        if got != pending.amount.u128() {
+            return Err(format!(
+                "withdraw_escrow m{m} paid {got}, {} was requested",
+                pending.amount
+            ));
+        }
+        assert_repeat_changes_nothing(w, "withdraw_escrow", |w| w.withdraw_escrow(owner, m))?;
     }
     Ok(())
 }

@@ -99,6 +99,7 @@ const KINDS: &[(&str, u32)] = &[
     ("unbond_and_claim", 4),
     ("accept_after_window", 5),
     ("payout_owed", 3),
+    ("escrow_withdrawal", 3),
 ];
 
 const ADVANCES: [u64; 7] = [30, 120, 301, 700, 1_900, EPOCH + 1, 2 * EPOCH + 1];

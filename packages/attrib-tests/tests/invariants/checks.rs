@@ -229,7 +229,7 @@ pub fn check_slashes(w: &World, before: &Memory) -> Result<Memory, String> {
 
 /// The state a refused message must leave untouched (and a repeated settlement too):
 /// every balance, and each contract's books.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Snapshot {
     pub balances: BTreeMap<(Addr, String), u128>,
     books: String,

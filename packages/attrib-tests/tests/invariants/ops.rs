@@ -17,6 +17,7 @@ use cosmwasm_std::{coin, Coin};
 use std::collections::BTreeMap;
 
 use super::checks;
+use super::deep;
 use super::rng::Rng;
 use super::world::*;
 
@@ -24,21 +25,38 @@ use super::world::*;
 type Committed = ((u64, String), (Vote, Vec<u8>));
 
 pub struct Step {
-    pub kind: &'static str,
     pub what: String,
-    pub ok: bool,
+    /// Every message the step sent, by kind, and whether it was accepted (time passing
+    /// counts as one `advance`).
+    pub msgs: Vec<(&'static str, bool)>,
 }
 
-/// Every invariant of [`checks`], after a step.
 /// Every invariant of [`checks`], after a step; returns the state the next step starts
 /// from.
 pub fn check_all(w: &World, memory: &mut checks::Memory, step: u64) -> Result<checks::Snapshot, String> {
     let now = checks::snapshot(w);
+    check_state(w, memory, step, &now)?;
+    Ok(now)
+}
+
+/// [`check_all`] on a state whose snapshot was just taken.
+pub fn check_state(
+    w: &World,
+    memory: &mut checks::Memory,
+    step: u64,
+    now: &checks::Snapshot,
+) -> Result<(), String> {
+    check_books(w, memory, now)?;
+    checks::check_queries(w, step)
+}
+
+/// The invariants on the books (supply, backing, slashes): [`check_state`] but the
+/// queries, after each message inside a compound move.
+pub fn check_books(w: &World, memory: &mut checks::Memory, now: &checks::Snapshot) -> Result<(), String> {
     checks::check_supply(w, &now.balances)?;
     checks::check_backing(w)?;
     *memory = checks::check_slashes(w, memory)?;
-    checks::check_queries(w, step)?;
-    Ok(now)
+    Ok(())
 }
 
 const KINDS: &[(&str, u32)] = &[
@@ -75,6 +93,13 @@ const KINDS: &[(&str, u32)] = &[
     ("pause", 1),
     ("unexpected_funds", 1),
     ("advance", 10),
+    // Compound moves (see `deep`): they reach the states the moves above rarely do.
+    ("review_progress", 14),
+    ("settle_and_claim", 10),
+    ("unbond_and_claim", 4),
+    ("accept_after_window", 5),
+    ("payout_owed", 3),
+    ("escrow_withdrawal", 3),
 ];
 
 const ADVANCES: [u64; 7] = [30, 120, 301, 700, 1_900, EPOCH + 1, 2 * EPOCH + 1];
@@ -100,11 +125,27 @@ fn wrong_funds(rng: &mut Rng, right: Coin) -> Coin {
 }
 
 /// One random step: a move (or time passing) and the checks that belong to it.
-pub fn step(w: &mut World, rng: &mut Rng, before: &checks::Snapshot) -> Result<Step, String> {
+pub fn step(
+    w: &mut World,
+    rng: &mut Rng,
+    before: &checks::Snapshot,
+    memory: &mut checks::Memory,
+) -> Result<Step, String> {
     let weights: Vec<u32> = KINDS.iter().map(|(_, wt)| *wt).collect();
+    let k = KINDS[rng.weighted(&weights)].0;
+    if deep::KINDS.contains(&k) {
+        let mut s = deep::Sender::new(memory, before.clone());
+        deep::run(w, rng, k, &mut s).map_err(|e| format!("{k}: {}: {e}", s.log.join("; ")))?;
+        if !s.msgs.is_empty() {
+            discover_reviews(w);
+            return Ok(Step {
+                what: format!("{k}: {}", s.log.join("; ")),
+                msgs: s.msgs,
+            });
+        }
+    }
     // A move that has nothing to act on (no review open yet…) becomes time passing.
     let (kind, m) = {
-        let k = KINDS[rng.weighted(&weights)].0;
         match pick(w, rng, k)? {
             Some(m) => {
                 if m.result.is_err() && checks::snapshot(w) != *before {
@@ -131,7 +172,7 @@ pub fn step(w: &mut World, rng: &mut Rng, before: &checks::Snapshot) -> Result<S
     }
     discover_reviews(w);
     Ok(Step {
-        kind,
+        msgs: vec![(kind, m.result.is_ok())],
         what: format!(
             "{}{} -> {}",
             m.what,
@@ -141,11 +182,10 @@ pub fn step(w: &mut World, rng: &mut Rng, before: &checks::Snapshot) -> Result<S
                 Err(e) => format!("err {}", e.lines().next().unwrap_or("")),
             }
         ),
-        ok: m.result.is_ok(),
     })
 }
 
-fn discover_reviews(w: &mut World) {
+pub(super) fn discover_reviews(w: &mut World) {
     let s = w.p.curator_staking();
     for t in &w.tranches {
         if let Some(r) = s.open_review_of(*t).unwrap().review_id {
@@ -156,7 +196,7 @@ fn discover_reviews(w: &mut World) {
 
 /// Runs `again` (the same settlement or claim a second time) and fails if it changed
 /// anything.
-fn assert_repeat_changes_nothing(
+pub(super) fn assert_repeat_changes_nothing(
     w: &World,
     what: &str,
     again: impl FnOnce(&World) -> Res,
@@ -169,7 +209,10 @@ fn assert_repeat_changes_nothing(
     Ok(())
 }
 
-fn deltas(before: &BTreeMap<String, u128>, after: &BTreeMap<String, u128>) -> BTreeMap<String, i128> {
+pub(super) fn deltas(
+    before: &BTreeMap<String, u128>,
+    after: &BTreeMap<String, u128>,
+) -> BTreeMap<String, i128> {
     after
         .iter()
         .map(|(d, a)| (d.clone(), *a as i128 - *before.get(d).unwrap_or(&0) as i128))
@@ -177,7 +220,7 @@ fn deltas(before: &BTreeMap<String, u128>, after: &BTreeMap<String, u128>) -> BT
         .collect()
 }
 
-fn sum_amounts<'a>(amounts: impl Iterator<Item = (&'a str, u128)>) -> BTreeMap<String, i128> {
+pub(super) fn sum_amounts<'a>(amounts: impl Iterator<Item = (&'a str, u128)>) -> BTreeMap<String, i128> {
     let mut m = BTreeMap::new();
     for (d, a) in amounts {
         *m.entry(d.to_string()).or_insert(0i128) += a as i128;
@@ -783,6 +826,8 @@ fn pick(w: &mut World, rng: &mut Rng, kind: &str) -> Result<Option<Move>, String
             true,
         ),
         "advance" => return Ok(None),
+        // A compound move that found nothing to act on.
+        k if deep::KINDS.contains(&k) => return Ok(None),
         other => unreachable!("{other}"),
     })
 }

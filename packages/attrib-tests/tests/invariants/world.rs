@@ -205,6 +205,21 @@ impl World {
             .unwrap();
         self.register_dataset(VerificationTier::Strict, coin(DATASET_BOND, DENOM))
             .unwrap();
+        // Every curator keeps an entropy commitment outstanding, as the CLI does: the
+        // first review drawn finds entropy that counts (committed before its request).
+        attrib_tests::next_block(&self.p.app);
+        let height = self.p.app.block_info().height;
+        for c in CURATORS {
+            let a = addr(c);
+            let salt = attrib_tests::entropy_salt(&a, height);
+            let commitment = attrib_std::curation::entropy_commitment(a.as_str(), &salt);
+            self.p
+                .curator_staking()
+                .commit_entropy(commitment.to_vec().into())
+                .call(&a)
+                .unwrap();
+        }
+        attrib_tests::next_block(&self.p.app);
     }
 
     // ---------------------------------------------------------------- reading

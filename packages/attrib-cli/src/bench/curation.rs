@@ -82,20 +82,16 @@ pub(super) async fn run(b: &mut Bench<'_>, listed: &Listed) -> Result<()> {
         )
         .await?;
     let review_id = id_from(&o, attrib_std::events::REVIEW_OPENED, "review_id")?;
-    // Entropy committed before the challenge, revealed after it, seeds the draw.
-    let signer = ctx.keys()?.signer("curator1", &ctx.g.prefix)?;
-    let salt = crate::curation::kept_entropy_salt(ctx, &staking.addr, &signer)?
-        .ok_or_else(|| anyhow!("curator1's entropy nonce is not kept here"))?;
-    let msg = StakingExec::RevealEntropy { salt };
-    b.exec(
-        "curator1",
-        &staking,
-        "reveal_entropy",
-        &msg,
-        vec![],
-        "appends to the log",
-    )
-    .await?;
+    // Entropy committed before the challenge, revealed after it, seeds the draw: every
+    // curator's commitment counts, so each reveals (a reveal costs the same for each).
+    for (i, who) in ["curator1", "curator2", "curator3"].iter().enumerate() {
+        let signer = ctx.keys()?.signer(who, &ctx.g.prefix)?;
+        let salt = crate::curation::kept_entropy_salt(ctx, &staking.addr, &signer)?
+            .ok_or_else(|| anyhow!("{who}'s entropy nonce is not kept here"))?;
+        let msg = StakingExec::RevealEntropy { salt };
+        b.exec(who, &staking, &nth("reveal_entropy", i), &msg, vec![], "")
+            .await?;
+    }
     let msg = StakingExec::DrawCommittee { review_id };
     b.exec(
         "auditor",

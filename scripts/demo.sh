@@ -104,7 +104,8 @@ members_of() { attrib q curation review "$1" -o json | jget /dev/stdin 'review.m
 # after the request, so no curator can choose among salts. curator2 and curator3 reveal;
 # curator1 reveals its own as it draws each committee.
 for who in curator2 curator3; do
-  tx "$who reveals the entropy it committed when it staked" "reveal_$who" tx curation reveal-entropy --from "$who"
+  attrib tx curation reveal-entropy --from "$who" > "$OUT/reveal_$who.txt" 2>&1
+  echo "   ✓ $who reveals the entropy it committed when it staked (and commits a fresh one)"
 done
 for who in alice bob carol; do
   rv="R_$who"; review=${!rv}

@@ -323,6 +323,13 @@ impl CuratorStakingContract {
             self.stake_history
                 .save(ctx.deps.storage, (&a, ctx.env.block.height), &bonded)?;
         }
+        // Params stored before the dispute window and the draw timeout were bounded by
+        // the unbonding period are brought within their bounds (shortened, never longer).
+        let mut config = self.config.load(ctx.deps.storage)?;
+        let p = &mut config.params;
+        p.dispute_window_secs = p.dispute_window_secs.min(p.unbonding_secs);
+        p.draw_timeout_secs = p.draw_timeout_secs.min((p.unbonding_secs / 2).max(1));
+        self.config.save(ctx.deps.storage, &config)?;
         let paused = self.gov.is_paused(ctx.deps.storage)?;
         let now = ctx.env.block.time.seconds();
         attrib_std::governance::PauseClock::start_if_paused(

@@ -211,3 +211,51 @@ fn the_draw_timeout_fits_in_half_the_unbonding_period() {
     p.draw_timeout_secs = p.unbonding_secs / 2;
     s.staking().update_params(p).call(&s.admin).unwrap();
 }
+
+/// A contract from before these bounds may hold a dispute window or a draw timeout past
+/// them: migrating brings both within (shortened, never lengthened).
+#[test]
+fn migrate_brings_stored_params_within_the_new_bounds() {
+    use attrib_curator_staking::contract::sv::mt::CodeId;
+    use attrib_curator_staking::msg::InstantiateConfig;
+    let suite = SuiteBuilder::default().build();
+    let code = CodeId::store_code(&suite.app);
+    let staking = code
+        .instantiate(InstantiateConfig {
+            admin: None,
+            registry: suite.registry.to_string(),
+            reward_pool: suite.pool.to_string(),
+            stake_denom: Some(DENOM.into()),
+            stake_cw20: None,
+            params: params(),
+        })
+        .with_label("migratable")
+        .with_admin(Some(suite.admin.as_str()))
+        .call(&suite.admin)
+        .unwrap();
+    // Write params the old code accepted: a 30-day window and timeout, 7-day unbonding.
+    let raw = suite
+        .app
+        .app()
+        .wrap()
+        .query_wasm_raw(staking.contract_addr.to_string(), b"config".to_vec())
+        .unwrap()
+        .unwrap();
+    let mut config: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+    config["params"]["dispute_window_secs"] = (30 * DAY).into();
+    config["params"]["draw_timeout_secs"] = (30 * DAY).into();
+    suite
+        .app
+        .app_mut()
+        .contract_storage_mut(&staking.contract_addr)
+        .set(b"config", &serde_json::to_vec(&config).unwrap());
+    staking.migrate().call(&suite.admin, code.code_id()).unwrap();
+    let p = staking.config().unwrap().config.params;
+    assert_eq!(
+        (p.dispute_window_secs, p.draw_timeout_secs),
+        (p.unbonding_secs, p.unbonding_secs / 2)
+    );
+    // Params within the bounds are left alone.
+    staking.migrate().call(&suite.admin, code.code_id()).unwrap();
+    assert_eq!(staking.config().unwrap().config.params, p);
+}

@@ -4,7 +4,7 @@
 use attrib_std::events::{self, action, attr};
 use attrib_std::funds;
 use attrib_std::interfaces::license_registry::{sv::Querier as _, LicenseRegistry};
-use attrib_std::interfaces::reward_pool::{sv::Querier as _, RewardPool};
+use attrib_std::interfaces::reward_pool::denom_accepted_raw;
 use attrib_std::interfaces::slashing_service::{sv::Querier as _, Role, SlashingService};
 use attrib_std::validation::{self, ValidationError};
 use cosmwasm_std::{Addr, Coin, Event, HexBinary, Response, StdError, Storage, Uint128};
@@ -61,14 +61,8 @@ impl ReceiptOracleContract {
         // SPEC §5.5: the royalty denom must be one the reward pool accepts. Royalties
         // carry earmarks, and every denom a version earns in is walked by its claims and
         // revocations; the pool never refuses a royalty (finalization must not revert),
-        // so the denom is checked here, once per model.
-        let pool = Remote::<dyn RewardPool<Error = StdError>>::new(config.reward_pool.clone());
-        if pool
-            .querier(&ctx.deps.querier)
-            .denom_accepted(royalty_per_unit.denom.clone())?
-            .min_amount
-            .is_none()
-        {
+        // so the denom is checked here, once per model (a raw read of the allowlist).
+        if !denom_accepted_raw(&ctx.deps.querier, &config.reward_pool, &royalty_per_unit.denom)? {
             return Err(ContractError::RoyaltyDenomNotAccepted {
                 denom: royalty_per_unit.denom.clone(),
             });

@@ -41,7 +41,7 @@ impl RewardDistributorContract {
         Self {
             gov: AdminControl::new(),
             config: Item::new("config"),
-            accepted: Map::new("accepted"),
+            accepted: Map::new(attrib_std::interfaces::reward_pool::ACCEPTED_DENOMS),
             next_close: Item::new("next_close"),
             settling: Item::new("settling"),
             epochs: Map::new("epochs"),

@@ -448,6 +448,30 @@ fn admin_messages_bad_input() {
         .call(&a.admin)
         .unwrap();
     assert_eq!(s.distributor().accepted_denoms().unwrap().denoms.len(), 3);
+    // The raw read other contracts use (the oracle, for a model's royalty denom) agrees
+    // with the query, for every denom on the list and one off it.
+    let listed: Vec<String> = s
+        .distributor()
+        .accepted_denoms()
+        .unwrap()
+        .denoms
+        .into_iter()
+        .map(|d| d.denom)
+        .chain(["ujunk".to_string()])
+        .collect();
+    let app = s.app.app();
+    let querier = app.wrap();
+    for denom in listed {
+        let smart = s
+            .distributor()
+            .denom_accepted(denom.clone())
+            .unwrap()
+            .min_amount
+            .is_some();
+        let raw = attrib_std::interfaces::reward_pool::denom_accepted_raw(&querier, &s.pool, &denom).unwrap();
+        assert_eq!(raw, smart, "{denom}");
+        assert_eq!(raw, denom != "ujunk", "{denom}");
+    }
 }
 
 #[test]

@@ -282,7 +282,11 @@ impl CuratorStakingContract {
             let height = ctx.env.block.height;
             let mut held = vec![];
             for who in withheld {
-                if let Some(commit) = self.entropy_commits.may_load(ctx.deps.storage, &who)? {
+                if let Some(commit) = self
+                    .entropy_commits
+                    .may_load(ctx.deps.storage, &who)?
+                    .filter(|c| c.height < req.requested_height)
+                {
                     self.entropy_commits.remove(ctx.deps.storage, &who);
                     let forfeit = EntropyReveal {
                         salt: HexBinary::default(),
@@ -372,7 +376,10 @@ impl CuratorStakingContract {
         acceptors: &[Addr],
         now: u64,
     ) -> StdResult<()> {
-        let until = now.saturating_add(config.params.dispute_window_secs);
+        // A dispute is taken up to and including the window's last second.
+        let until = now
+            .saturating_add(config.params.dispute_window_secs)
+            .saturating_add(1);
         for a in acceptors {
             if let Some(mut s) = self.stakers.may_load(storage, a)? {
                 if s.unbonding.iter().any(|u| u.release_at < until) {
@@ -570,9 +577,10 @@ impl CuratorStakingContract {
             "did_not_reveal",
             resp,
         )?;
-        // The round is over: its members' stake is free again (a redraw seats others).
+        // The silent are done with (slashed); voters stay locked until the review ends,
+        // as their vote may still make them acceptors (a redraw releases them).
         let seated: Vec<Addr> = review.members.iter().map(|m| m.curator.clone()).collect();
-        self.set_locks(ctx.deps.storage, &seated, review_id, false)?;
+        self.set_locks(ctx.deps.storage, &silent, review_id, false)?;
 
         let weight_of = |v: Vote| -> Uint128 {
             review
@@ -600,6 +608,7 @@ impl CuratorStakingContract {
                 false => None,
             };
             if let Some(draw) = redraw {
+                self.set_locks(ctx.deps.storage, &seated, review_id, false)?;
                 review.draw = Some(draw);
                 review.round += 1;
                 review.seed = HexBinary::default();

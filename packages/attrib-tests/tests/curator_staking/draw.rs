@@ -986,3 +986,74 @@ fn a_forfeited_commitment_still_stalls_the_draws_it_was_due_for() {
     assert_eq!(s.bonded(&attacker), stake - stake / 100);
     s.assert_conserved();
 }
+
+/// Re-review: B's fallback forfeits (and slashes) whatever commitment the withholder holds
+/// NOW, even one made after A's fallback that B never counted.
+#[test]
+fn a_second_fallback_never_takes_a_fresh_commitment() {
+    let s = SuiteBuilder::default().build();
+    let (_, a) = s.submit_tranche(s.dataset_strict, 1);
+    s.advance(300);
+    attrib_tests::next_block(&s.app);
+    let (_, b) = s.submit_tranche(s.dataset_strict, 2);
+    attrib_tests::next_block(&s.app);
+    let attacker = s.curators[7].clone();
+    for c in s.curators.iter().filter(|c| **c != attacker) {
+        reveal_own_entropy(&s, c);
+    }
+    s.advance(300);
+    let stake = s.bonded(&attacker);
+    s.staking().draw_committee(a).call(&s.admin).unwrap();
+    assert_eq!(s.bonded(&attacker), stake - stake / 100);
+    // The withholder commits afresh (for future draws).
+    attrib_tests::next_block(&s.app);
+    attrib_tests::commit_entropy(&s.app, &s.staking, &attacker);
+    let fresh = s
+        .staking()
+        .entropy(attacker.to_string())
+        .unwrap()
+        .commit
+        .unwrap()
+        .height;
+    s.advance(300);
+    let after_first = s.bonded(&attacker);
+    s.staking().draw_committee(b).call(&s.admin).unwrap();
+    println!(
+        "after A: {after_first}, after B: {}, fresh commit (h {fresh}) still held: {:?}",
+        s.bonded(&attacker),
+        s.staking().entropy(attacker.to_string()).unwrap().commit
+    );
+    assert_eq!(
+        s.bonded(&attacker),
+        after_first,
+        "slashed twice for one withheld commitment"
+    );
+}
+
+/// Re-review: the second fallback in the same block, after a fresh commitment, overwrites
+/// the forfeit marker (same key) with the fresh commitment's height: a third draw the
+/// withheld commitment was due for no longer waits for it.
+#[test]
+fn a_forfeit_made_in_the_same_block_cannot_free_a_third_draw() {
+    let s = SuiteBuilder::default().build();
+    let (_, a) = s.submit_tranche(s.dataset_strict, 1);
+    attrib_tests::next_block(&s.app);
+    let (_, b) = s.submit_tranche(s.dataset_strict, 2);
+    attrib_tests::next_block(&s.app);
+    let (_, c) = s.submit_tranche(s.dataset_strict, 3);
+    attrib_tests::next_block(&s.app);
+    let attacker = s.curators[7].clone();
+    for x in s.curators.iter().filter(|x| **x != attacker) {
+        reveal_own_entropy(&s, x);
+    }
+    s.advance(600);
+    s.staking().draw_committee(a).call(&s.admin).unwrap();
+    attrib_tests::commit_entropy(&s.app, &s.staking, &attacker);
+    s.staking().draw_committee(b).call(&s.admin).unwrap();
+    let st = s.staking().draw_status(c).unwrap();
+    println!("C withheld after the overwrite: {:?}", st.withheld);
+    assert!(
+        s.staking().draw_committee(c).call(&s.stranger).is_err(),
+        "C drawn by a stranger without the withheld salt"
+    );
+}

@@ -259,3 +259,62 @@ fn migrate_brings_stored_params_within_the_new_bounds() {
     staking.migrate().call(&suite.admin, code.code_id()).unwrap();
     assert_eq!(staking.config().unwrap().config.params, p);
 }
+
+/// Re-review: a round that went to the admin released its members' locks at finalize; an
+/// Accept voter that unbonded during the vote left before the admin decided Accept, and
+/// was then an acceptor nobody could slash. Voters stay locked until the review ends (the
+/// silent ones, slashed at finalize, are released then).
+#[test]
+fn an_accept_voter_stays_while_the_review_awaits_the_admin() {
+    let s = SuiteBuilder::default()
+        .with_params(|p| {
+            p.max_rounds = 1;
+            p.quorum_bps = 10_000;
+        })
+        .build();
+    let (tranche, review) = s.register_strict_tranche(1);
+    let acceptor = s.committee(review)[0].clone();
+    let stake = s.bonded(&acceptor);
+    s.commit(review, &acceptor, Vote::Accept).unwrap();
+    s.staking().unstake(stake.into()).call(&acceptor).unwrap();
+    s.advance(COMMIT + 1);
+    s.reveal(review, &acceptor, Vote::Accept).unwrap();
+    s.advance(REVEAL);
+    s.finalize(review).unwrap();
+    assert_eq!(s.review(review).status, ReviewStatus::AwaitingAdmin);
+    s.advance(7 * DAY);
+    s.assert_refused(
+        ContractError::StakeLocked {
+            address: acceptor.to_string(),
+            review_id: review,
+        },
+        |s| s.staking().claim_unbonded().call(&acceptor),
+    );
+    s.staking()
+        .admin_resolve(review, Vote::Accept)
+        .call(&s.admin)
+        .unwrap();
+    // Held through the dispute window the acceptance opened, and one second more: at the
+    // window's last second a dispute is still taken.
+    s.advance(DAY);
+    s.assert_refused(ContractError::NothingToClaim {}, |s| {
+        s.staking().claim_unbonded().call(&acceptor)
+    });
+    let dispute: u64 = cosmwasm_std::from_json(
+        s.staking()
+            .challenge(tranche, HexBinary::from([9u8; 32]), "ipfs://e".into())
+            .with_funds(&[coin(BOND, DENOM)])
+            .call(&s.challenger)
+            .unwrap()
+            .data
+            .unwrap(),
+    )
+    .unwrap();
+    s.unanimous(dispute, Vote::Reject);
+    s.finalize(dispute).unwrap();
+    s.advance(DAY);
+    let before = s.balance(&acceptor);
+    s.staking().claim_unbonded().call(&acceptor).unwrap();
+    assert_eq!(s.balance(&acceptor) - before, stake - stake / 10);
+    s.assert_conserved();
+}

@@ -651,21 +651,8 @@ fn governance_bad_input_and_pause() {
 #[test]
 fn migrate_keeps_state_and_records_the_version() {
     let suite = SuiteBuilder::default().build();
-    let code = CodeId::store_code(&suite.app);
     // The suite instantiated without a wasm admin: migrate a fresh one that has it.
-    let staking = code
-        .instantiate(InstantiateConfig {
-            admin: None,
-            registry: suite.registry.to_string(),
-            reward_pool: suite.pool.to_string(),
-            stake_denom: Some(DENOM.into()),
-            stake_cw20: None,
-            params: params(),
-        })
-        .with_label("migratable")
-        .with_admin(Some(suite.admin.as_str()))
-        .call(&suite.admin)
-        .unwrap();
+    let (code, staking) = suite.migratable_staking();
     staking
         .stake(Role::Curator)
         .with_funds(&[coin(500, DENOM)])

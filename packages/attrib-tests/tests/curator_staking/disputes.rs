@@ -3,20 +3,9 @@
 use attrib_std::curation::Vote;
 use attrib_std::interfaces::points_source::sv::mt::PointsSourceProxy;
 use attrib_std::registry::TrancheStatus;
-use cosmwasm_std::{coin, HexBinary};
 
 use super::suite::*;
 use attrib_curator_staking::contract::sv::mt::CuratorStakingContractProxy;
-
-fn challenge(suite: &Suite, tranche: u64) -> u64 {
-    let resp = suite
-        .staking()
-        .challenge(tranche, HexBinary::from([9u8; 32]), "ipfs://evidence".into())
-        .with_funds(&[coin(BOND, DENOM)])
-        .call(&suite.challenger)
-        .unwrap();
-    cosmwasm_std::from_json(resp.data.unwrap()).unwrap()
-}
 
 /// A strict tranche accepted by a unanimous committee; returns (tranche, acceptors).
 fn accepted(suite: &Suite, root: u8) -> (u64, Vec<cosmwasm_std::Addr>) {
@@ -34,7 +23,7 @@ fn upheld_dispute_revokes_slashes_acceptors_and_pays_the_challenger() {
     let before: Vec<u128> = acceptors.iter().map(|a| suite.bonded(a)).collect();
     let (challenger0, pool0) = (suite.balance(&suite.challenger), suite.balance(&suite.pool));
 
-    let dispute = challenge(&suite, tranche);
+    let dispute = suite.challenge(tranche);
     let committee = suite.committee(dispute);
     for a in &acceptors {
         assert!(
@@ -77,7 +66,7 @@ fn dismissed_dispute_pays_the_bond_to_the_curators_who_were_right() {
     let suite = SuiteBuilder::default().build();
     let (tranche, _) = accepted(&suite, 2);
     let challenger0 = suite.balance(&suite.challenger);
-    let dispute = challenge(&suite, tranche);
+    let dispute = suite.challenge(tranche);
     suite.unanimous(dispute, Vote::Accept);
     suite.finalize(dispute).unwrap();
     assert_eq!(suite.tranche_status(tranche), TrancheStatus::Accepted);
@@ -98,7 +87,7 @@ fn challenged_optimistic_tranche_goes_to_review_and_can_be_rejected() {
     let (tranche, none) = suite.register_tranche(suite.dataset_optimistic, 3);
     assert_eq!(none, 0, "optimistic tranches open no review");
     assert_eq!(suite.tranche_status(tranche), TrancheStatus::Pending);
-    let review = challenge(&suite, tranche);
+    let review = suite.challenge(tranche);
     assert_eq!(suite.tranche_status(tranche), TrancheStatus::UnderReview);
     assert!(!suite.committee(review).contains(&suite.challenger));
     suite.unanimous(review, Vote::Reject);
@@ -118,7 +107,7 @@ fn challenged_optimistic_tranche_goes_to_review_and_can_be_rejected() {
 fn admin_is_the_last_appeal_of_an_open_dispute() {
     let suite = SuiteBuilder::default().build();
     let (tranche, _) = accepted(&suite, 4);
-    let dispute = challenge(&suite, tranche);
+    let dispute = suite.challenge(tranche);
     suite
         .staking()
         .admin_resolve(dispute, Vote::Reject)
@@ -144,7 +133,7 @@ fn a_staking_pause_must_not_eat_a_challenge_window() {
     let (tranche, _) = suite.submit_tranche(suite.dataset_optimistic, 78);
     suite.advance(10);
     suite.staking().set_paused(true).call(&suite.admin).unwrap();
-    let review = challenge(&suite, tranche);
+    let review = suite.challenge(tranche);
     assert_eq!(suite.tranche_status(tranche), TrancheStatus::UnderReview);
     suite.assert_refused(
         attrib_curator_staking::error::ContractError::Governance(GovernanceError::Paused),

@@ -563,16 +563,7 @@ fn disputes_and_redraws_wait_for_their_draw_too() {
     let (tranche, review) = s.register_strict_tranche(1);
     s.unanimous(review, Vote::Accept);
     s.finalize(review).unwrap();
-    let dispute: u64 = cosmwasm_std::from_json(
-        s.staking()
-            .challenge(tranche, HexBinary::from([9u8; 32]), "ipfs://e".into())
-            .with_funds(&[coin(BOND, DENOM)])
-            .call(&s.challenger)
-            .unwrap()
-            .data
-            .unwrap(),
-    )
-    .unwrap();
+    let dispute = s.challenge(tranche);
     assert_eq!(status(&s, dispute), ReviewStatus::Drawing);
     s.drawn(dispute);
     let r = s.review(dispute);
@@ -863,23 +854,8 @@ fn a_revoked_oracle_is_not_re_granted_by_restating_it() {
 
 #[test]
 fn migrate_starts_the_stake_history_of_a_contract_from_before() {
-    use attrib_curator_staking::contract::sv::mt::CodeId;
-    use attrib_curator_staking::msg::InstantiateConfig;
     let suite = SuiteBuilder::default().build();
-    let code = CodeId::store_code(&suite.app);
-    let staking = code
-        .instantiate(InstantiateConfig {
-            admin: None,
-            registry: suite.registry.to_string(),
-            reward_pool: suite.pool.to_string(),
-            stake_denom: Some(DENOM.into()),
-            stake_cw20: None,
-            params: params(),
-        })
-        .with_label("migratable")
-        .with_admin(Some(suite.admin.as_str()))
-        .call(&suite.admin)
-        .unwrap();
+    let (code, staking) = suite.migratable_staking();
     let (curator, operator) = (&suite.curators[0], &suite.operator);
     for (who, role) in [(curator, Role::Curator), (operator, Role::Operator)] {
         staking

@@ -4,7 +4,6 @@
 
 use attrib_std::curation::Vote;
 use attrib_std::validation::ValidationError;
-use cosmwasm_std::{coin, HexBinary};
 
 use super::suite::*;
 use attrib_curator_staking::contract::sv::mt::CuratorStakingContractProxy;
@@ -68,16 +67,7 @@ fn an_acceptor_stays_slashable_while_its_acceptance_is_disputed() {
     let stake = s.bonded(&acceptor);
     s.staking().unstake(stake.into()).call(&acceptor).unwrap();
     s.advance(DAY - 10);
-    let dispute: u64 = cosmwasm_std::from_json(
-        s.staking()
-            .challenge(tranche, HexBinary::from([9u8; 32]), "ipfs://e".into())
-            .with_funds(&[coin(BOND, DENOM)])
-            .call(&s.challenger)
-            .unwrap()
-            .data
-            .unwrap(),
-    )
-    .unwrap();
+    let dispute = s.challenge(tranche);
     s.advance(7 * DAY);
     s.assert_refused(
         ContractError::StakeLocked {
@@ -148,16 +138,7 @@ fn an_acceptor_who_unbonded_during_the_vote_answers_for_the_dispute_window() {
         });
     }
     s.advance(1);
-    let dispute: u64 = cosmwasm_std::from_json(
-        s.staking()
-            .challenge(tranche, HexBinary::from([9u8; 32]), "ipfs://e".into())
-            .with_funds(&[coin(BOND, DENOM)])
-            .call(&s.challenger)
-            .unwrap()
-            .data
-            .unwrap(),
-    )
-    .unwrap();
+    let dispute = s.challenge(tranche);
     s.unanimous(dispute, Vote::Reject);
     s.finalize(dispute).unwrap();
     // Upheld: each acceptor lost 10 %, and gets the rest after the window.
@@ -216,23 +197,8 @@ fn the_draw_timeout_fits_in_half_the_unbonding_period() {
 /// them: migrating brings both within (shortened, never lengthened).
 #[test]
 fn migrate_brings_stored_params_within_the_new_bounds() {
-    use attrib_curator_staking::contract::sv::mt::CodeId;
-    use attrib_curator_staking::msg::InstantiateConfig;
     let suite = SuiteBuilder::default().build();
-    let code = CodeId::store_code(&suite.app);
-    let staking = code
-        .instantiate(InstantiateConfig {
-            admin: None,
-            registry: suite.registry.to_string(),
-            reward_pool: suite.pool.to_string(),
-            stake_denom: Some(DENOM.into()),
-            stake_cw20: None,
-            params: params(),
-        })
-        .with_label("migratable")
-        .with_admin(Some(suite.admin.as_str()))
-        .call(&suite.admin)
-        .unwrap();
+    let (code, staking) = suite.migratable_staking();
     // Write params the old code accepted: a 30-day window and timeout, 7-day unbonding.
     let raw = suite
         .app
@@ -300,16 +266,7 @@ fn an_accept_voter_stays_while_the_review_awaits_the_admin() {
     s.assert_refused(ContractError::NothingToClaim {}, |s| {
         s.staking().claim_unbonded().call(&acceptor)
     });
-    let dispute: u64 = cosmwasm_std::from_json(
-        s.staking()
-            .challenge(tranche, HexBinary::from([9u8; 32]), "ipfs://e".into())
-            .with_funds(&[coin(BOND, DENOM)])
-            .call(&s.challenger)
-            .unwrap()
-            .data
-            .unwrap(),
-    )
-    .unwrap();
+    let dispute = s.challenge(tranche);
     s.unanimous(dispute, Vote::Reject);
     s.finalize(dispute).unwrap();
     s.advance(DAY);

@@ -296,6 +296,43 @@ impl Suite {
         self.vote(review, &votes);
     }
 
+    /// The challenger challenges (or, once accepted, disputes) `tranche` with the bond:
+    /// the id of the review it opens.
+    pub fn challenge(&self, tranche: u64) -> u64 {
+        let resp = self
+            .staking()
+            .challenge(tranche, HexBinary::from([9u8; 32]), "ipfs://evidence".into())
+            .with_funds(&[coin(BOND, DENOM)])
+            .call(&self.challenger)
+            .unwrap();
+        from_json(resp.data.unwrap()).unwrap()
+    }
+
+    /// A second curator staking contract with the admin as wasm admin (the suite's own
+    /// has none), for migration tests: its code and a proxy to it.
+    pub fn migratable_staking(
+        &self,
+    ) -> (
+        attrib_curator_staking::contract::sv::mt::CodeId<'_, CuratorStakingContract, MtApp>,
+        Proxy<'_, MtApp, CuratorStakingContract>,
+    ) {
+        let code = attrib_curator_staking::contract::sv::mt::CodeId::store_code(&self.app);
+        let staking = code
+            .instantiate(attrib_curator_staking::msg::InstantiateConfig {
+                admin: None,
+                registry: self.registry.to_string(),
+                reward_pool: self.pool.to_string(),
+                stake_denom: Some(DENOM.into()),
+                stake_cw20: None,
+                params: params(),
+            })
+            .with_label("migratable")
+            .with_admin(Some(self.admin.as_str()))
+            .call(&self.admin)
+            .unwrap();
+        (code, staking)
+    }
+
     pub fn finalize(&self, review: u64) -> Result<AppResponse, ContractError> {
         self.staking().finalize_review(review).call(&self.stranger)
     }

@@ -48,6 +48,8 @@ impl ReceiptOracleContract {
             batches: Map::new("batches"),
             late_proven: Map::new("late_proven"),
             usage: Map::new("usage"),
+            open_batches: Map::new("open_batches"),
+            audits: Item::new("audits"),
         }
     }
 

@@ -6,7 +6,9 @@
 
 use attrib_std::events::{self, action, attr};
 use attrib_std::interfaces::license_registry::{sv::Querier as _, LicenseRegistry};
-use attrib_std::interfaces::omission_target::{OmissionCheckResponse, OmissionTarget};
+use attrib_std::interfaces::omission_target::{
+    AuditStats, OmissionCheckResponse, OmissionTarget, OpenBatchesResponse,
+};
 use attrib_std::registry::{DatasetId, VersionId};
 use attrib_std::rewards::{self, Earmark, InflowReason, PayMsg};
 use cosmwasm_std::{Deps, Event, HexBinary, Order, Response, StdError, StdResult, Uint128};
@@ -170,5 +172,20 @@ impl OmissionTarget for ReceiptOracleContract {
                 .add_attribute(attr::BOND_SLASHED, bond.to_string())
                 .add_attribute(attr::LINEAGE_EXTENDED, (!already && !model.closed).to_string()),
         ))
+    }
+
+    fn open_batches(&self, ctx: QueryCtx, operator: String) -> Result<OpenBatchesResponse, ContractError> {
+        let op = ctx.deps.api.addr_validate(&operator)?;
+        Ok(OpenBatchesResponse {
+            open: self
+                .open_batches
+                .may_load(ctx.deps.storage, &op)?
+                .unwrap_or_default(),
+            operator,
+        })
+    }
+
+    fn audit_stats(&self, ctx: QueryCtx) -> Result<AuditStats, ContractError> {
+        Ok(self.audits.may_load(ctx.deps.storage)?.unwrap_or_default())
     }
 }

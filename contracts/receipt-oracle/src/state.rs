@@ -203,4 +203,8 @@ pub struct ReceiptOracleContract {
     pub(crate) late_proven: Map<(u64, &'static Addr, u64), ()>,
     /// Units settled per (model, epoch): the base of back royalties.
     pub(crate) usage: Map<(u64, u64), Uint128>,
+    /// Pending batches per operator (its stake cannot leave curator staking while > 0).
+    pub(crate) open_batches: Map<&'static Addr, u32>,
+    /// Fraud proofs and inclusion requests, filed and upheld (SPEC §8 "audits").
+    pub(crate) audits: Item<attrib_std::interfaces::omission_target::AuditStats>,
 }

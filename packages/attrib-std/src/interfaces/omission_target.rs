@@ -15,6 +15,30 @@ pub struct OmissionCheckResponse {
     pub model_owner: String,
 }
 
+/// How many batches an operator posted that are still pending (open to proofs and
+/// inclusion requests): while any is, its stake may not leave curator staking.
+#[cw_serde]
+pub struct OpenBatchesResponse {
+    pub operator: String,
+    pub open: u32,
+}
+
+/// The oracle's audits (SPEC §8), counted since instantiation. A fraud proof that fails
+/// reverts and leaves no trace, so every proof on chain was upheld.
+#[cw_serde]
+#[derive(Default)]
+pub struct AuditStats {
+    /// Fraud proofs upheld (every kind, late omissions included).
+    pub fraud_proofs: u64,
+    /// Inclusion requests filed (SPEC §5.6).
+    pub inclusion_requests: u64,
+    /// Requests the operator answered with the receipt's own leaf.
+    pub inclusion_answered: u64,
+    /// Requests upheld: unanswered by the deadline, or answered with a different leaf;
+    /// each voided its batch.
+    pub inclusion_upheld: u64,
+}
+
 #[interface]
 pub trait OmissionTarget {
     type Error: From<StdError>;
@@ -43,4 +67,12 @@ pub trait OmissionTarget {
         version: VersionId,
         claimant: String,
     ) -> Result<Response, Self::Error>;
+
+    /// Pending batches `operator` posted (curator staking holds its stake while > 0).
+    #[sv::msg(query)]
+    fn open_batches(&self, ctx: QueryCtx, operator: String) -> Result<OpenBatchesResponse, Self::Error>;
+
+    /// Fraud proofs and inclusion requests, filed and upheld.
+    #[sv::msg(query)]
+    fn audit_stats(&self, ctx: QueryCtx) -> Result<AuditStats, Self::Error>;
 }

@@ -140,19 +140,31 @@ impl ReceiptOracleContract {
         if model.closed {
             return Err(ContractError::ModelClosed { model_id });
         }
-        if !model.debt.is_zero() {
+        // A replacement only ever adds to what the model pays: it is accepted while the
+        // model is in debt, and after its epoch's posting deadline.
+        if replaces.is_none() && !model.debt.is_zero() {
             return Err(ContractError::Suspended {
                 model_id,
                 debt: model.debt,
             });
         }
+        if replaces.is_none() && model.awaiting_replacement > 0 {
+            return Err(ContractError::ReplacementDue {
+                model_id,
+                awaiting: model.awaiting_replacement,
+            });
+        }
         validation::hash32("root", &root)?;
+        // Every declared id is a leaf or provably missing: the end leaves carry the
+        // declared first and last ids, so one leaf means first = last.
         let bad_range = if count == 0 {
             Some("a batch holds at least one receipt")
         } else if last_id < first_id {
             Some("the last id is before the first")
         } else if count - 1 > last_id - first_id {
             Some("more receipts than ids in the range")
+        } else if count == 1 && first_id != last_id {
+            Some("a one-leaf batch has first id = last id")
         } else {
             None
         };
@@ -165,16 +177,6 @@ impl ReceiptOracleContract {
             });
         }
         let now = ctx.env.block.time.seconds();
-        let current = config.clock().epoch_at(now);
-        let window = self.pause_window.may_load(ctx.deps.storage)?;
-        let deadline = effective_deadline(&config, window.as_ref(), epoch);
-        if epoch > current || now > deadline {
-            return Err(ContractError::EpochClosed {
-                epoch,
-                current,
-                deadline,
-            });
-        }
         let mut cursor = self
             .cursors
             .may_load(ctx.deps.storage, (model_id, &op))?
@@ -185,28 +187,33 @@ impl ReceiptOracleContract {
                 got: seq,
             });
         }
-        match replaces {
-            // Re-posting the honest totals of a voided batch: the same ids, epoch and
-            // sequence position; the cursor does not move.
+        let prior_units = match replaces {
+            // Re-posting the honest totals of a voided batch: the same ids and epoch; the
+            // cursor does not move. It is charged only beyond what the voided batch was.
             Some(old) => {
-                let voided = self.load_batch(ctx.deps.storage, model_id, &op, old)?;
+                let mut voided = self.load_batch(ctx.deps.storage, model_id, &op, old)?;
                 let is_voided = matches!(voided.status, BatchStatus::Voided { .. });
                 let same = voided.first_id == first_id && voided.last_id == last_id && voided.epoch == epoch;
-                let taken = self
-                    .batches
-                    .range(ctx.deps.storage, None, None, cosmwasm_std::Order::Ascending)
-                    .filter_map(|r| r.ok())
-                    .any(|(_, b)| {
-                        b.replaces == Some(old)
-                            && b.model_id == model_id
-                            && b.operator == op
-                            && !matches!(b.status, BatchStatus::Voided { .. })
-                    });
-                if !is_voided || !same || taken {
+                if !is_voided || !same || voided.replaced_by.is_some() {
                     return Err(ContractError::BadReplacement { seq: old });
                 }
+                voided.replaced_by = Some(seq);
+                self.batches
+                    .save(ctx.deps.storage, (model_id, &op, old), &voided)?;
+                model.awaiting_replacement -= 1;
+                voided.floor_units()
             }
             None => {
+                let current = config.clock().epoch_at(now);
+                let window = self.pause_window.may_load(ctx.deps.storage)?;
+                let deadline = effective_deadline(&config, window.as_ref(), epoch);
+                if epoch > current || now > deadline {
+                    return Err(ContractError::EpochClosed {
+                        epoch,
+                        current,
+                        deadline,
+                    });
+                }
                 let expected = cursor.last_id.checked_add(1).ok_or(ContractError::IdsExhausted {
                     last_id: cursor.last_id,
                 })?;
@@ -224,8 +231,9 @@ impl ReceiptOracleContract {
                 }
                 cursor.last_id = last_id;
                 cursor.last_epoch = epoch;
+                Uint128::zero()
             }
-        }
+        };
         let header = BatchHeader {
             chain_id: ctx.env.block.chain_id.clone(),
             contract: ctx.env.contract.address.to_string(),
@@ -242,6 +250,7 @@ impl ReceiptOracleContract {
         verify_signature(ctx.deps.api, &header.digest(), &signature, &operator.pubkey)?;
 
         let charge = total_units
+            .saturating_sub(prior_units)
             .checked_mul(model.royalty_per_unit.amount)
             .map_err(cosmwasm_std::StdError::from)?;
         model.reserved = model
@@ -265,6 +274,9 @@ impl ReceiptOracleContract {
             replaces,
             status: BatchStatus::Pending,
             charge,
+            prior_units,
+            proven_units: Uint128::zero(),
+            replaced_by: None,
         };
         self.batches
             .save(ctx.deps.storage, (model_id, &op, seq), &batch)?;
@@ -302,38 +314,81 @@ impl ReceiptOracleContract {
         if now < at {
             return Err(ContractError::DisputeWindowOpen { seq, at, now });
         }
-        let mut model = self.load_model(ctx.deps.storage, model_id)?;
-        let paid = batch.charge.min(model.escrow);
-        let short = batch.charge - paid;
-        model.escrow -= paid;
-        model.reserved -= batch.charge;
-        model.debt += short;
         batch.status = BatchStatus::Finalized;
         self.batches
             .save(ctx.deps.storage, (model_id, &op, seq), &batch)?;
-        // Settled usage per epoch: what back royalties of an upheld omission claim cover.
-        self.usage.update(
-            ctx.deps.storage,
-            (model_id, batch.epoch),
-            |u| -> cosmwasm_std::StdResult<_> { Ok(u.unwrap_or_default() + batch.total_units) },
-        )?;
+        let units = batch.total_units.saturating_sub(batch.prior_units);
+        let mut model = self.load_model(ctx.deps.storage, model_id)?;
+        let settled = self.settle(ctx.deps.storage, &mut model, &batch, units)?;
         self.models.save(ctx.deps.storage, model_id, &model)?;
-        let mut resp = events::response(action::FINALIZE_BATCH).add_event(
+        let resp = events::response(action::FINALIZE_BATCH).add_event(
             Event::new(events::BATCH_FINALIZED)
                 .add_attribute(attr::MODEL_ID, model_id.to_string())
                 .add_attribute(attr::OPERATOR, op.as_str())
                 .add_attribute(attr::SEQ, seq.to_string())
                 .add_attribute(attr::TOTAL_UNITS, batch.total_units.to_string())
-                .add_attribute(attr::CHARGED, paid.to_string())
-                .add_attribute(attr::DEBT, short.to_string()),
+                .add_attribute(attr::CHARGED, settled.paid.to_string())
+                .add_attribute(attr::DEBT, settled.short.to_string()),
         );
-        if !paid.is_zero() {
-            resp = pay_royalties(resp, &config, &model, paid, "usage")?;
+        settled.pay(resp, &config, &model, "usage")
+    }
+
+    /// Charges `units` of `batch` to `model` (the caller saves it) and releases what the
+    /// batch reserved: the charge moves from escrow towards the reward pool (what escrow
+    /// lacks becomes debt, suspending the model) and the units count as the epoch's
+    /// settled usage (the base of back royalties). Shared by finalization and by a
+    /// voiding fraud proof, whose declared charge stands.
+    pub(crate) fn settle(
+        &self,
+        storage: &mut dyn Storage,
+        model: &mut Model,
+        batch: &Batch,
+        units: Uint128,
+    ) -> Result<Settled, ContractError> {
+        let due = units
+            .checked_mul(model.royalty_per_unit.amount)
+            .map_err(cosmwasm_std::StdError::from)?;
+        let paid = due.min(model.escrow);
+        let short = due - paid;
+        model.escrow -= paid;
+        model.reserved -= batch.charge;
+        model.debt = model
+            .debt
+            .checked_add(short)
+            .map_err(cosmwasm_std::StdError::from)?;
+        if !units.is_zero() {
+            self.usage.update(
+                storage,
+                (batch.model_id, batch.epoch),
+                |u| -> cosmwasm_std::StdResult<_> { Ok(u.unwrap_or_default().checked_add(units)?) },
+            )?;
         }
-        if !short.is_zero() {
+        Ok(Settled { paid, short })
+    }
+}
+
+/// What [`ReceiptOracleContract::settle`] charged.
+pub(crate) struct Settled {
+    pub paid: Uint128,
+    pub short: Uint128,
+}
+
+impl Settled {
+    /// The royalty payment to the pool and, if escrow fell short, the suspension event.
+    pub fn pay(
+        &self,
+        mut resp: Response,
+        config: &Config,
+        model: &Model,
+        reason: &str,
+    ) -> Result<Response, ContractError> {
+        if !self.paid.is_zero() {
+            resp = pay_royalties(resp, config, model, self.paid, reason)?;
+        }
+        if !self.short.is_zero() {
             resp = resp.add_event(
                 Event::new(events::MODEL_SUSPENDED)
-                    .add_attribute(attr::MODEL_ID, model_id.to_string())
+                    .add_attribute(attr::MODEL_ID, model.id.to_string())
                     .add_attribute(attr::DEBT, model.debt.to_string()),
             );
         }

@@ -14,9 +14,9 @@ use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 use crate::error::ContractError;
 use crate::models::Payer;
 use crate::msg::{
-    AlteredReceiptProof, BadSumProof, BatchRef, BatchResponse, BatchesResponse, ConfigResponse,
-    CursorResponse, DuplicateIdProof, EpochResponse, InstantiateConfig, ModelResponse, NewBatch,
-    OmittedReceiptProof, OperatorResponse,
+    AlteredReceiptProof, BadSumProof, BadTotalProof, BatchRef, BatchResponse, BatchesResponse,
+    ConfigResponse, CursorResponse, DuplicateIdProof, EpochResponse, InstantiateConfig, ModelResponse,
+    NewBatch, OmittedReceiptProof, OperatorResponse, WrongEpochProof,
 };
 pub use crate::state::ReceiptOracleContract;
 use crate::state::{LineageEntry, Params, ParentLink};
@@ -44,6 +44,7 @@ impl ReceiptOracleContract {
             next_model: Item::new("next_model"),
             models: Map::new("models"),
             operators: Map::new("operators"),
+            keys: Map::new("keys"),
             cursors: Map::new("cursors"),
             batches: Map::new("batches"),
             late_proven: Map::new("late_proven"),
@@ -250,6 +251,29 @@ impl ReceiptOracleContract {
         proof: DuplicateIdProof,
     ) -> Result<Response, ContractError> {
         self.do_challenge_duplicate(ctx, batch, proof)
+    }
+
+    /// Fraud proof: a signed receipt whose id lies in the batch's range but whose epoch is
+    /// not the batch's (receipts carried under another epoch's label).
+    #[sv::msg(exec)]
+    pub fn challenge_wrong_epoch(
+        &self,
+        ctx: ExecCtx,
+        batch: BatchRef,
+        proof: WrongEpochProof,
+    ) -> Result<Response, ContractError> {
+        self.do_challenge_wrong_epoch(ctx, batch, proof)
+    }
+
+    /// Fraud proof: a one-leaf batch whose declared total is not its only leaf's units.
+    #[sv::msg(exec)]
+    pub fn challenge_bad_total(
+        &self,
+        ctx: ExecCtx,
+        batch: BatchRef,
+        proof: BadTotalProof,
+    ) -> Result<Response, ContractError> {
+        self.do_challenge_bad_total(ctx, batch, proof)
     }
 
     /// Fraud proof: after an epoch's posting deadline, a signed receipt of that epoch

@@ -135,6 +135,12 @@ pub enum ContractError {
     #[error("batch {seq} can only be replaced if it was voided and covers the same ids")]
     BadReplacement { seq: u64 },
 
+    #[error("model {model_id} has {awaiting} voided batch(es) awaiting their replacement: post those first")]
+    ReplacementDue { model_id: u64, awaiting: u32 },
+
+    #[error("a key was already registered in epoch {epoch}; the next rotation opens at {next_at}")]
+    KeyRotationTooSoon { epoch: u64, next_at: u64 },
+
     #[error("the receipt is not for this {field}")]
     ReceiptMismatch { field: &'static str },
 

@@ -1,21 +1,26 @@
 //! Fraud proofs, decided on chain (SPEC §5.4). Each checks the operator's signature on
-//! the receipt it is about, then the proof against the batch's commitment with
-//! `attrib_std::receipts`. Upheld: the batch is voided (its charge released; the honest
-//! totals can be re-posted as a replacement), and the operator is slashed through
+//! the receipt it is about (against the keys in force during the receipt's epoch), then
+//! the proof against the batch's commitment with `attrib_std::receipts`. Upheld: the
+//! batch is voided, its declared charge plus the units proven missing is charged at once
+//! (fraud never lowers what the model pays), the model posts nothing else until the
+//! honest totals are re-posted as a replacement, and the operator is slashed through
 //! curator staking with the challenger as beneficiary.
 
 use attrib_std::events::{self, attr};
 use attrib_std::funds;
 use attrib_std::interfaces::slashing_service::{sv::Executor as _, SlashingService};
-use attrib_std::receipts::{Commitment, Node, Receipt};
+use attrib_std::receipts::{Commitment, Node, ProofError, Receipt};
 use attrib_std::validation::{self, ValidationError};
-use cosmwasm_std::{Addr, Event, HexBinary, Response, StdError};
+use cosmwasm_std::{Addr, Event, HexBinary, Response, StdError, Uint128};
 use sylvia::ctx::ExecCtx;
 use sylvia::types::Remote;
 
-use crate::batches::{effective_deadline, verify_signature};
+use crate::batches::effective_deadline;
 use crate::error::ContractError;
-use crate::msg::{AlteredReceiptProof, BadSumProof, BatchRef, DuplicateIdProof, OmittedReceiptProof};
+use crate::msg::{
+    AlteredReceiptProof, BadSumProof, BadTotalProof, BatchRef, DuplicateIdProof, OmittedReceiptProof,
+    WrongEpochProof,
+};
 use crate::state::{Batch, BatchStatus, ReceiptOracleContract};
 
 fn commitment(batch: &Batch) -> Result<Commitment, ContractError> {
@@ -77,10 +82,10 @@ impl ReceiptOracleContract {
             return Err(ContractError::ReceiptMismatch { field: "model" });
         }
         if epoch.is_some_and(|e| e != r.epoch) {
+            // Provable in itself: `challenge_wrong_epoch`.
             return Err(ContractError::ReceiptMismatch { field: "epoch" });
         }
-        let key = self.operator_key(ctx.deps.storage, op)?;
-        verify_signature(ctx.deps.api, &r.digest(), signature, &key.pubkey)
+        self.verify_receipt(ctx.deps.as_ref(), op, r, signature)
     }
 
     fn in_range(batch: &Batch, r: &Receipt) -> Result<(), ContractError> {
@@ -94,25 +99,32 @@ impl ReceiptOracleContract {
         Ok(())
     }
 
-    /// Voids the batch, releases its charge, and slashes the operator.
+    /// Voids the batch and slashes the operator. The declared charge stands and the
+    /// `proven` units are added: both are charged now (escrow to the pool, the rest as
+    /// debt), and the model posts nothing else until the batch's replacement is in.
     fn uphold(
         &self,
         ctx: ExecCtx,
         op: Addr,
         mut batch: Batch,
         kind: &str,
+        proven: Uint128,
     ) -> Result<Response, ContractError> {
         let config = self.config.load(ctx.deps.storage)?;
         let mut model = self.load_model(ctx.deps.storage, batch.model_id)?;
-        model.reserved -= batch.charge;
-        self.models.save(ctx.deps.storage, batch.model_id, &model)?;
         batch.status = BatchStatus::Voided {
             reason: kind.to_string(),
             challenger: ctx.info.sender.clone(),
         };
+        batch.proven_units = proven;
+        let units = batch.floor_units() - batch.prior_units;
+        let settled = self.settle(ctx.deps.storage, &mut model, &batch, units)?;
+        model.awaiting_replacement += 1;
+        self.models.save(ctx.deps.storage, batch.model_id, &model)?;
         self.batches
             .save(ctx.deps.storage, (batch.model_id, &op, batch.seq), &batch)?;
-        self.slash_response(&config, &op, &ctx.info.sender, kind, Some(&batch))
+        let resp = self.slash_response(&config, &op, &ctx.info.sender, kind, Some(&batch))?;
+        settled.pay(resp, &config, &model, "voided_batch")
     }
 
     fn slash_response(
@@ -142,7 +154,8 @@ impl ReceiptOracleContract {
             event = event
                 .add_attribute(attr::MODEL_ID, b.model_id.to_string())
                 .add_attribute(attr::SEQ, b.seq.to_string())
-                .add_attribute(attr::VOIDED_UNITS, b.total_units.to_string());
+                .add_attribute(attr::VOIDED_UNITS, b.total_units.to_string())
+                .add_attribute(attr::PROVEN_UNITS, b.proven_units.to_string());
         }
         Ok(events::response(&format!("challenge_{kind}"))
             .add_message(slash)
@@ -165,7 +178,7 @@ impl ReceiptOracleContract {
         } = proof;
         let (op, batch) = self.receipt_in_batch(&ctx, &at, &receipt, &signature)?;
         commitment(&batch)?.omits(&receipt, &left, &left_path, &right, &right_path)?;
-        self.uphold(ctx, op, batch, "omitted_receipt")
+        self.uphold(ctx, op, batch, "omitted_receipt", receipt.units.into())
     }
 
     pub(crate) fn do_challenge_altered(
@@ -182,7 +195,8 @@ impl ReceiptOracleContract {
         } = proof;
         let (op, batch) = self.receipt_in_batch(&ctx, &at, &receipt, &signature)?;
         commitment(&batch)?.alters(&receipt, &leaf, &path)?;
-        self.uphold(ctx, op, batch, "altered_receipt")
+        let missing = receipt.units.saturating_sub(leaf.units);
+        self.uphold(ctx, op, batch, "altered_receipt", missing.into())
     }
 
     pub(crate) fn do_challenge_bad_sum(
@@ -200,7 +214,11 @@ impl ReceiptOracleContract {
         let (op, batch) = self.pending(&ctx, &at)?;
         let (l, r) = (Node::try_from(&left)?, Node::try_from(&right)?);
         commitment(&batch)?.bad_sum(l, r, claimed_sum.u128(), &path)?;
-        self.uphold(ctx, op, batch, "bad_sum")
+        // The children's sum, where the node claimed less (a node claiming more than
+        // its children only raised the declared total, which stands anyway).
+        let children = l.sum.saturating_add(r.sum);
+        let missing = children.saturating_sub(claimed_sum.u128());
+        self.uphold(ctx, op, batch, "bad_sum", missing.into())
     }
 
     pub(crate) fn do_challenge_duplicate(
@@ -228,7 +246,42 @@ impl ReceiptOracleContract {
                 .into())
             }
         }
-        self.uphold(ctx, op, batch, "duplicate_id")
+        self.uphold(ctx, op, batch, "duplicate_id", Uint128::zero())
+    }
+
+    /// A signed receipt of another epoch inside the batch's range: the batch either holds
+    /// it under the wrong epoch's label, or holds another receipt with its id, or leaves
+    /// its id out. Each is the operator's fault, so the receipt alone is the proof.
+    pub(crate) fn do_challenge_wrong_epoch(
+        &self,
+        ctx: ExecCtx,
+        at: BatchRef,
+        proof: WrongEpochProof,
+    ) -> Result<Response, ContractError> {
+        let WrongEpochProof { receipt, signature } = proof;
+        let (op, batch) = self.pending(&ctx, &at)?;
+        self.signed_receipt(&ctx, &op, at.model_id, None, &receipt, &signature)?;
+        Self::in_range(&batch, &receipt)?;
+        if receipt.epoch == batch.epoch {
+            return Err(ProofError::NoFraud {
+                reason: "the receipt is of the batch's epoch",
+            }
+            .into());
+        }
+        self.uphold(ctx, op, batch, "wrong_epoch", Uint128::zero())
+    }
+
+    /// A one-leaf batch whose declared total is not its leaf's units.
+    pub(crate) fn do_challenge_bad_total(
+        &self,
+        ctx: ExecCtx,
+        at: BatchRef,
+        proof: BadTotalProof,
+    ) -> Result<Response, ContractError> {
+        let (op, batch) = self.pending(&ctx, &at)?;
+        commitment(&batch)?.misdeclared_total(&proof.leaf)?;
+        let missing = u128::from(proof.leaf.units).saturating_sub(batch.total_units.u128());
+        self.uphold(ctx, op, batch, "bad_total", missing.into())
     }
 
     pub(crate) fn do_challenge_late(

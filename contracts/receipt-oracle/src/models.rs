@@ -7,10 +7,12 @@ use attrib_std::interfaces::license_registry::{sv::Querier as _, LicenseRegistry
 use attrib_std::interfaces::reward_pool::denom_accepted_raw;
 use attrib_std::interfaces::slashing_service::{sv::Querier as _, Role, SlashingService};
 use attrib_std::validation::{self, ValidationError};
-use cosmwasm_std::{Addr, Coin, Event, HexBinary, Response, StdError, Storage, Uint128};
+use cosmwasm_std::{Addr, Coin, Event, HexBinary, Order, Response, StdError, Storage, Uint128};
+use cw_storage_plus::Bound;
 use sylvia::ctx::ExecCtx;
 use sylvia::types::Remote;
 
+use crate::batches::verify_signature;
 use crate::error::ContractError;
 use crate::state::{Config, LineageEntry, Model, Operator, ParentLink, ReceiptOracleContract, Withdrawal};
 
@@ -182,6 +184,7 @@ impl ReceiptOracleContract {
             created_at: ctx.env.block.time.seconds(),
             bond: config.params.model_bond,
             closed: false,
+            awaiting_replacement: 0,
         };
         self.models.save(ctx.deps.storage, id, &model)?;
         Ok(events::response(action::REGISTER_MODEL)
@@ -234,11 +237,34 @@ impl ReceiptOracleContract {
         }
         let config = self.config.load(ctx.deps.storage)?;
         self.assert_bonded_operator(&ctx, &config)?;
+        // The old key stays on record for what it signed; one key per epoch bounds the
+        // keys a receipt of an epoch is checked against to two.
+        let epoch = config.clock().epoch_at(ctx.env.block.time.seconds());
+        let who = &ctx.info.sender;
+        if let Some(old) = self.operators.may_load(ctx.deps.storage, who)? {
+            // Registered before key history was kept: its key counts from epoch 0.
+            if self
+                .keys
+                .prefix(who)
+                .range(ctx.deps.storage, None, None, Order::Ascending)
+                .next()
+                .is_none()
+            {
+                self.keys.save(ctx.deps.storage, (who, 0), &old.pubkey)?;
+            }
+        }
+        if self.keys.has(ctx.deps.storage, (who, epoch)) {
+            return Err(ContractError::KeyRotationTooSoon {
+                epoch,
+                next_at: config.clock().end_of(epoch),
+            });
+        }
+        self.keys.save(ctx.deps.storage, (who, epoch), &pubkey)?;
         let op = Operator {
-            address: ctx.info.sender.clone(),
+            address: who.clone(),
             pubkey,
         };
-        self.operators.save(ctx.deps.storage, &ctx.info.sender, &op)?;
+        self.operators.save(ctx.deps.storage, who, &op)?;
         Ok(events::response(action::REGISTER_OPERATOR).add_event(
             Event::new(events::OPERATOR_REGISTERED)
                 .add_attribute(attr::OPERATOR, op.address.as_str())
@@ -424,6 +450,41 @@ impl ReceiptOracleContract {
                 .open_omission_claims(model_id)?
                 .open,
         )
+    }
+
+    /// Checks that `op` signed `receipt`, against the keys in force during the
+    /// receipt's epoch: the last one registered by then and, if that one was registered
+    /// during the epoch, the one before it. (An operator registered before key history
+    /// was kept, and never rotated since, has only its current key.)
+    pub(crate) fn verify_receipt(
+        &self,
+        deps: cosmwasm_std::Deps,
+        op: &Addr,
+        receipt: &attrib_std::receipts::Receipt,
+        signature: &HexBinary,
+    ) -> Result<(), ContractError> {
+        let digest = receipt.digest();
+        let mut keys = self.keys.prefix(op).range(
+            deps.storage,
+            None,
+            Some(Bound::inclusive(receipt.epoch)),
+            Order::Descending,
+        );
+        match keys.next().transpose()? {
+            None => {
+                let key = self.operator_key(deps.storage, op)?;
+                verify_signature(deps.api, &digest, signature, &key.pubkey)
+            }
+            Some((from, key)) => {
+                let first = verify_signature(deps.api, &digest, signature, &key);
+                match keys.next().transpose()? {
+                    Some((_, earlier)) if first.is_err() && from == receipt.epoch => {
+                        verify_signature(deps.api, &digest, signature, &earlier)
+                    }
+                    _ => first,
+                }
+            }
+        }
     }
 
     pub(crate) fn operator_key(&self, storage: &dyn Storage, op: &Addr) -> Result<Operator, ContractError> {

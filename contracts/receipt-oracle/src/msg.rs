@@ -114,6 +114,24 @@ pub struct DuplicateIdProof {
     pub right_path: Option<Path>,
 }
 
+/// A receipt the operator signed whose id lies in the batch's range but whose epoch is
+/// not the batch's: receipts of one epoch carried under another's label.
+#[cw_serde]
+#[serde(deny_unknown_fields)]
+pub struct WrongEpochProof {
+    pub receipt: Receipt,
+    /// The operator's signature over the receipt.
+    pub signature: HexBinary,
+}
+
+/// The only leaf of a one-leaf batch, whose units are not the batch's declared total.
+/// (No signature needed: the leaf is whatever the batch's root commits to.)
+#[cw_serde]
+#[serde(deny_unknown_fields)]
+pub struct BadTotalProof {
+    pub leaf: Receipt,
+}
+
 #[cw_serde]
 pub struct BatchesResponse {
     pub batches: Vec<Batch>,

@@ -114,6 +114,10 @@ pub struct Model {
     pub bond: Uint128,
     /// Closed by its owner: no more batches; escrow and bond were returned.
     pub closed: bool,
+    /// Voided batches whose honest replacement is not posted yet: while > 0 the model
+    /// posts nothing else (SPEC §5.4 "fraud never lowers what the model pays").
+    #[serde(default)]
+    pub awaiting_replacement: u32,
 }
 
 #[cw_serde]
@@ -164,8 +168,27 @@ pub struct Batch {
     /// A batch re-posting the honest totals of a voided one covers the same ids.
     pub replaces: Option<u64>,
     pub status: BatchStatus,
-    /// total_units × royalty per unit.
+    /// What this batch reserves and, final, charges: (total_units − prior_units) ×
+    /// royalty per unit (never below zero).
     pub charge: Uint128,
+    /// Units of this id range already charged when the batch it replaces was voided
+    /// (zero for a batch that replaces nothing).
+    #[serde(default)]
+    pub prior_units: Uint128,
+    /// Units a fraud proof showed missing from `total_units` (set when voided).
+    #[serde(default)]
+    pub proven_units: Uint128,
+    /// The batch posted in this one's place, once this one was voided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<u64>,
+}
+
+impl Batch {
+    /// Units of this id range charged in all: never less than what it declared plus what
+    /// was proven missing, nor than what was charged before it.
+    pub fn floor_units(&self) -> Uint128 {
+        self.prior_units.max(self.total_units + self.proven_units)
+    }
 }
 
 /// When the oracle was paused and, once it was, unpaused.
@@ -197,6 +220,10 @@ pub struct ReceiptOracleContract {
     pub(crate) next_model: Item<u64>,
     pub(crate) models: Map<u64, Model>,
     pub(crate) operators: Map<&'static Addr, Operator>,
+    /// Every key an operator registered, by the epoch it was registered in (at most one
+    /// per epoch): a receipt of epoch e is checked against the keys in force during e,
+    /// so rotating a key never disowns what the old one signed (SPEC §5.4).
+    pub(crate) keys: Map<(&'static Addr, u64), HexBinary>,
     pub(crate) cursors: Map<(u64, &'static Addr), Cursor>,
     pub(crate) batches: Map<(u64, &'static Addr, u64), Batch>,
     /// Late omissions already proven: (model, operator, receipt id).

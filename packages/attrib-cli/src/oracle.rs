@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use anyhow::{anyhow, bail, Result};
 use attrib_receipt_oracle::contract::sv::{ExecMsg, QueryMsg};
 use attrib_receipt_oracle::msg::{
-    AlteredReceiptProof, BadSumProof, BatchRef, DuplicateIdProof, OmittedReceiptProof,
+    AlteredReceiptProof, BadSumProof, BadTotalProof, BatchRef, DuplicateIdProof, OmittedReceiptProof,
+    WrongEpochProof,
 };
 use attrib_receipt_oracle::state::{Config as OracleConfig, LineageEntry, ParentLink};
 use clap::Subcommand;
@@ -101,10 +102,24 @@ pub enum OracleTx {
         #[command(flatten)]
         target: BatchTarget,
     },
-    /// Prove that the batch's total is not the sum of its leaves' units
+    /// Prove that the batch's total is not the sum of its leaves' units (for a one-leaf
+    /// batch: not its leaf's units)
     ChallengeBadSum {
         #[command(flatten)]
         target: BatchTarget,
+    },
+    /// Prove that a receipt you hold, of another epoch, lies in the batch's id range
+    ChallengeWrongEpoch {
+        #[arg(long)]
+        model_id: u64,
+        #[arg(long)]
+        operator: String,
+        #[arg(long)]
+        seq: u64,
+        #[arg(long)]
+        signed: PathBuf,
+        #[arg(long)]
+        receipt_id: u64,
     },
     /// After the posting deadline: a signed receipt beyond the operator's last posted id
     ChallengeLate {
@@ -444,6 +459,16 @@ pub async fn tx(ctx: &Ctx, cmd: OracleTx) -> Result<Option<TxOutcome>> {
             if batch.root.as_slice() != honest.root || batch.total_units.u128() == honest.total {
                 bail!("the posted receipts do not show a bad total for this batch");
             }
+            if rs.len() == 1 {
+                // A lone leaf has no children: the leaf itself shows the total.
+                let msg = ExecMsg::ChallengeBadTotal {
+                    batch: at,
+                    proof: BadTotalProof {
+                        leaf: rs[0].receipt.clone(),
+                    },
+                };
+                return ctx.execute("challenge_bad_total", &oracle, &msg, vec![]).await;
+            }
             let top = tree.root_level();
             let (l, r) = (
                 tree.node(top - 1, 0).expect("2+ leaves"),
@@ -459,6 +484,27 @@ pub async fn tx(ctx: &Ctx, cmd: OracleTx) -> Result<Option<TxOutcome>> {
                 },
             };
             ctx.execute("challenge_bad_sum", &oracle, &msg, vec![]).await
+        }
+        OracleTx::ChallengeWrongEpoch {
+            model_id,
+            operator,
+            seq,
+            signed,
+            receipt_id,
+        } => {
+            let s = signed_one(&signed, receipt_id)?;
+            let msg = ExecMsg::ChallengeWrongEpoch {
+                batch: BatchRef {
+                    model_id,
+                    operator: ctx.resolve_address(&operator)?,
+                    seq,
+                },
+                proof: WrongEpochProof {
+                    receipt: s.receipt,
+                    signature: s.signature,
+                },
+            };
+            ctx.execute("challenge_wrong_epoch", &oracle, &msg, vec![]).await
         }
         OracleTx::ChallengeLate {
             model_id,

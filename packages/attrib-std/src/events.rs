@@ -111,6 +111,8 @@ pub mod attr {
     pub const AVAILABLE_AT: &str = "available_at";
     pub const RETURNED: &str = "returned";
     pub const VOIDED_UNITS: &str = "voided_units";
+    /// Units a fraud proof showed missing from a batch's declared total.
+    pub const PROVEN_UNITS: &str = "proven_units";
     pub const PROVER: &str = "prover";
     /// The record count a proof showed (the declared one is `record_count`).
     pub const PROVEN_COUNT: &str = "proven_count";

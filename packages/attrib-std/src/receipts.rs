@@ -393,6 +393,28 @@ impl Commitment {
         }
         self.includes(leaf.leaf(), path)
     }
+
+    /// A one-leaf batch whose declared total is not its leaf's units. In a tree of two or
+    /// more leaves the root's sum is bound by its hash (a wrong total is a bad sum at the
+    /// root); a lone leaf's hash binds its units only through the receipt, so the receipt
+    /// itself is the proof.
+    pub fn misdeclared_total(&self, leaf: &Receipt) -> Result<(), ProofError> {
+        if self.count != 1 {
+            return Err(ProofError::NoFraud {
+                reason: "only a one-leaf batch's total is proven by its leaf (else: bad sum at the root)",
+            });
+        }
+        let node = leaf.leaf();
+        if node.hash != self.root {
+            return Err(ProofError::RootMismatch);
+        }
+        if node.sum == self.total {
+            return Err(ProofError::NoFraud {
+                reason: "the total is the leaf's units",
+            });
+        }
+        Ok(())
+    }
 }
 
 /// The whole tree, built off-chain by operators and auditors.
@@ -637,6 +659,36 @@ pub(crate) mod tests {
         c.misdeclared_end(&rs[0], &t.path(0, 0), 0, 3).unwrap();
         assert!(matches!(
             c.misdeclared_end(&rs[0], &t.path(0, 0), 1, 3),
+            Err(ProofError::NoFraud { .. })
+        ));
+    }
+
+    #[test]
+    fn a_one_leaf_total_is_proven_by_its_leaf() {
+        let (rs, one) = tree(&[7]);
+        let honest = one.commitment();
+        assert_eq!(
+            honest.misdeclared_total(&rs[0]),
+            Err(ProofError::NoFraud {
+                reason: "the total is the leaf's units"
+            })
+        );
+        let lying = Commitment { total: 1, ..honest };
+        assert_eq!(lying.misdeclared_total(&rs[0]), Ok(()));
+        // Another receipt is not the root's leaf.
+        let other = Receipt {
+            units: rs[0].units + 1,
+            ..rs[0].clone()
+        };
+        assert_eq!(lying.misdeclared_total(&other), Err(ProofError::RootMismatch));
+        // Two leaves: the total is a bad sum at the root, not this proof.
+        let (rs2, tree2) = tree(&[1, 2]);
+        let two = Commitment {
+            total: 1,
+            ..tree2.commitment()
+        };
+        assert!(matches!(
+            two.misdeclared_total(&rs2[0]),
             Err(ProofError::NoFraud { .. })
         ));
     }

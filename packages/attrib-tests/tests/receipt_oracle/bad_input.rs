@@ -671,7 +671,7 @@ fn a_range_over_every_id_is_a_typed_error_not_a_panic() {
                 seq: 1,
                 first_id: 0,
                 last_id: u64::MAX,
-                count: 1,
+                count: 2,
                 total_units: Uint128::new(1),
                 root: HexBinary::from([1u8; 32]),
                 signature: HexBinary::from([0u8; 64]),

@@ -72,18 +72,19 @@ fn omitted_receipt_is_proven_the_operator_slashed_and_honest_totals_reposted() {
     assert_eq!(
         s.oracle().model(s.model).unwrap().reserved,
         Uint128::zero(),
-        "the voided charge is released"
+        "the voided batch's reservation is charged: 36 declared + 4 proven units"
     );
 
-    // The honest totals are re-posted over the same ids, and settle.
+    // The honest totals are re-posted over the same ids, and settle with nothing more
+    // to pay.
+    let pool0 = s.balance(&s.pool);
     s.post(2, &signed, Some(1)).unwrap();
     s.advance(WINDOW);
-    let pool0 = s.balance(&s.pool);
     s.oracle()
         .finalize_batch(s.model, s.operator.to_string(), 2)
         .call(&s.stranger)
         .unwrap();
-    assert_eq!(s.balance(&s.pool), pool0 + 40 * ROYALTY);
+    assert_eq!(s.balance(&s.pool), pool0);
     assert_eq!(
         s.oracle()
             .finalize_batch(s.model, s.operator.to_string(), 1)
@@ -181,15 +182,19 @@ fn duplicate_id_and_misdeclared_ends_are_proven() {
         .call(&s.auditor)
         .unwrap();
     assert!(voided(&s, 1));
+    // Its charge stands (20 units, unfunded: debt); the honest replacement goes in.
+    s.fund(1_000);
+    let honest: Vec<Receipt> = (1..=4).map(|i| s.receipt(i, 5)).collect();
+    s.post(2, &honest, Some(1)).unwrap();
 
     // A batch declaring 5-8 whose first leaf is receipt 4 (already in batch 1's range).
     let rs: Vec<Receipt> = [4, 6, 7, 8].iter().map(|i| s.receipt(*i, 5)).collect();
-    let (mut header, tree) = s.header(2, &rs);
+    let (mut header, tree) = s.header(3, &rs);
     header.first_id = 5;
     s.submit(&header, None).unwrap();
     s.oracle()
         .challenge_duplicate_id(
-            s.batch_ref(2),
+            s.batch_ref(3),
             DuplicateIdProof {
                 left: rs[0].clone(),
                 left_path: tree.path(0, 0),
@@ -199,7 +204,7 @@ fn duplicate_id_and_misdeclared_ends_are_proven() {
         )
         .call(&s.auditor)
         .unwrap();
-    assert!(voided(&s, 2));
+    assert!(voided(&s, 3));
 }
 
 #[test]

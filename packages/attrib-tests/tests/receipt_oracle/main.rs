@@ -10,4 +10,5 @@ mod fraud;
 mod ibc_hooks;
 mod omission;
 mod rewards_story;
+mod soundness;
 mod suite;

@@ -146,6 +146,8 @@ impl ReceiptOracleContract {
                 debt: model.debt,
             });
         }
+        // SPEC §5.4: only a bonded operator posts, so every proof has a stake to slash.
+        self.assert_bonded_operator(&ctx, &config)?;
         validation::hash32("root", &root)?;
         let bad_range = if count == 0 {
             Some("a batch holds at least one receipt")
@@ -268,6 +270,7 @@ impl ReceiptOracleContract {
         };
         self.batches
             .save(ctx.deps.storage, (model_id, &op, seq), &batch)?;
+        self.batch_opened(ctx.deps.storage, &op)?;
         Ok(events::response(action::SUBMIT_BATCH).add_event(
             Event::new(events::BATCH_SUBMITTED)
                 .add_attribute(attr::MODEL_ID, model_id.to_string())
@@ -311,6 +314,7 @@ impl ReceiptOracleContract {
         batch.status = BatchStatus::Finalized;
         self.batches
             .save(ctx.deps.storage, (model_id, &op, seq), &batch)?;
+        self.batch_closed(ctx.deps.storage, &op)?;
         // Settled usage per epoch: what back royalties of an upheld omission claim cover.
         self.usage.update(
             ctx.deps.storage,

@@ -9,5 +9,6 @@ mod cw20_escrow;
 mod fraud;
 mod ibc_hooks;
 mod omission;
+mod operator_bond;
 mod rewards_story;
 mod suite;

@@ -10,5 +10,6 @@ mod fraud;
 mod ibc_hooks;
 mod omission;
 mod operator_bond;
+mod pause_shield;
 mod rewards_story;
 mod suite;

@@ -6,6 +6,7 @@
 mod bad_input;
 mod batches;
 mod cw20_escrow;
+mod cw20_hook;
 mod fraud;
 mod ibc_hooks;
 mod omission;

@@ -3,6 +3,7 @@
 //! `batches.rs` covers settlement and escrow, `fraud.rs` every fraud proof and replay,
 //! `bad_input.rs` the refusals, `rewards_story.rs` SPEC §10 through to the reward claims.
 
+mod audits;
 mod bad_input;
 mod batches;
 mod cw20_escrow;

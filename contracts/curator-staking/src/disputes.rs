@@ -220,6 +220,7 @@ impl CuratorStakingContract {
         self.disputes
             .update(deps.storage, |mut d| -> Result<_, ContractError> {
                 d.opened += 1;
+                d.omission_opened += 1;
                 Ok(d)
             })?;
         Ok(events::response(action::CHALLENGE_OMISSION)

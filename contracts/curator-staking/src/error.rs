@@ -168,6 +168,9 @@ pub enum ContractError {
     #[error("{address} holds stake a review may still slash (review {review_id}): it is released when the review ends")]
     StakeLocked { address: String, review_id: u64 },
 
+    #[error("operator {address} has {open} batches still open to fraud proofs: its stake is released when they are final")]
+    OpenBatches { address: String, open: u32 },
+
     #[error("no receipt oracle is configured for omission claims")]
     NoReceiptOracle {},
 

@@ -764,16 +764,17 @@ impl CuratorStakingContract {
                     accepted_records: None,
                 })?);
                 resp = self.split_bond(storage, config, *bond, majority, resp)?;
-                self.count_dispute(storage, false)?;
+                self.count_dispute(storage, Counted::Dismissed)?;
             }
+            // Upheld, but the pending tranche had no outcome yet to change.
             (ReviewKind::Challenge { challenger, bond, .. }, Vote::Reject) => {
                 resp = resp.add_message(report(ReviewOutcome::Reject {})?);
                 resp = self.release_bond(storage, challenger, *bond, resp)?;
-                self.count_dispute(storage, true)?;
+                self.count_dispute(storage, Counted::Upheld)?;
             }
             (ReviewKind::Dispute { bond, .. }, Vote::Accept) => {
                 resp = self.split_bond(storage, config, *bond, majority, resp)?;
-                self.count_dispute(storage, false)?;
+                self.count_dispute(storage, Counted::Dismissed)?;
             }
             // A canary omission claim upheld: the oracle extends the lineage, charges back
             // royalties and slashes the model bond; the claimant's bond comes back.
@@ -800,11 +801,14 @@ impl CuratorStakingContract {
                 resp = resp.add_message(record);
                 let claimant = claimant.clone();
                 resp = self.release_bond(storage, &claimant, *bond, resp)?;
-                self.count_dispute(storage, true)?;
+                // The oracle opened the claim only for a dataset outside the lineage of
+                // an open model, one claim per (model, dataset, version) is open at a
+                // time and the model cannot close meanwhile: upheld, the lineage grows.
+                self.count_dispute(storage, Counted::OmissionUpheld)?;
             }
             (ReviewKind::Omission { bond, .. }, Vote::Reject) => {
                 resp = self.split_bond(storage, config, *bond, majority, resp)?;
-                self.count_dispute(storage, false)?;
+                self.count_dispute(storage, Counted::Dismissed)?;
             }
             // Upheld: revoke, slash those who accepted it, reward the challenger.
             (ReviewKind::Dispute { challenger, bond, .. }, Vote::Reject) => {
@@ -830,7 +834,7 @@ impl CuratorStakingContract {
                 self.accepted_by.remove(storage, tranche_id);
                 resp = self.route_slashed(storage, config, slashed, Some(&challenger), resp)?;
                 resp = self.release_bond(storage, &challenger, *bond, resp)?;
-                self.count_dispute(storage, true)?;
+                self.count_dispute(storage, Counted::Revoked)?;
             }
         }
         review.status = ReviewStatus::Finalized;
@@ -906,13 +910,20 @@ impl CuratorStakingContract {
         Ok(resp)
     }
 
-    fn count_dispute(&self, storage: &mut dyn Storage, upheld: bool) -> Result<(), ContractError> {
+    fn count_dispute(&self, storage: &mut dyn Storage, counted: Counted) -> Result<(), ContractError> {
         self.disputes.update(storage, |mut d| -> StdResult<_> {
-            if upheld {
-                d.upheld += 1;
-                d.changed_outcome += 1;
-            } else {
-                d.dismissed += 1;
+            match counted {
+                Counted::Dismissed => d.dismissed += 1,
+                Counted::Upheld => d.upheld += 1,
+                Counted::Revoked => {
+                    d.upheld += 1;
+                    d.changed_outcome += 1;
+                }
+                Counted::OmissionUpheld => {
+                    d.upheld += 1;
+                    d.changed_outcome += 1;
+                    d.omission_upheld += 1;
+                }
             }
             Ok(d)
         })?;
@@ -1013,4 +1024,17 @@ impl ReviewService for CuratorStakingContract {
             .add_event(event)
             .set_data(cosmwasm_std::to_json_binary(&id)?))
     }
+}
+
+/// How a finished challenge, dispute or omission claim is counted (SPEC §8).
+#[derive(Clone, Copy)]
+enum Counted {
+    /// The challenger was wrong.
+    Dismissed,
+    /// Upheld against a pending tranche: nothing decided was overturned.
+    Upheld,
+    /// Upheld: an accepted tranche revoked.
+    Revoked,
+    /// Upheld omission claim: the model's lineage extended.
+    OmissionUpheld,
 }

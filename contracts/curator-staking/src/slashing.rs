@@ -8,7 +8,7 @@ use attrib_std::interfaces::slashing_service::{
     OpenOmissionClaimsResponse, SlashingService, StakeOfResponse,
 };
 use attrib_std::validation::{self, ValidationError};
-use cosmwasm_std::{Order, Response, Uint128};
+use cosmwasm_std::{Event, Order, Response, Uint128};
 use sylvia::ctx::{ExecCtx, QueryCtx};
 
 use crate::error::ContractError;
@@ -41,7 +41,24 @@ impl SlashingService for CuratorStakingContract {
         let api = ctx.deps.api;
         let staker = api.addr_validate(&staker)?;
         let beneficiary = beneficiary.map(|b| api.addr_validate(&b)).transpose()?;
-        let s = self.load_staker(ctx.deps.storage, &staker)?;
+        match (amount, fraction_bps) {
+            (Some(a), None) if a.is_zero() => return Err(ValidationError::Zero { field: "amount" }.into()),
+            (None, Some(bps)) if bps == 0 || bps > 10_000 => return Err(ContractError::BadFraction { bps }),
+            (Some(_), None) | (None, Some(_)) => {}
+            _ => return Err(ContractError::SlashAmountOrFraction {}),
+        }
+        // A proof never reverts for the operator's current state (SPEC §5.4): someone who
+        // is no longer a staker is slashed nothing, and the slash is still recorded.
+        let Some(s) = self.stakers.may_load(ctx.deps.storage, &staker)? else {
+            return Ok(events::response(action::SLASH).add_event(
+                Event::new(events::STAKE_SLASHED)
+                    .add_attribute(attr::STAKER, staker.as_str())
+                    .add_attribute(attr::AMOUNT, "0")
+                    .add_attribute(attr::FROM_UNBONDING, "0")
+                    .add_attribute(attr::REASON, reason)
+                    .add_attribute(attr::SLASHER, ctx.info.sender.as_str()),
+            ));
+        };
         // Unbonding begun before this slasher was added is out of its reach.
         let since = self
             .slasher_since
@@ -55,11 +72,8 @@ impl SlashingService for CuratorStakingContract {
             .sum();
         let slashable = s.bonded + reachable;
         let due = match (amount, fraction_bps) {
-            (Some(a), None) if a.is_zero() => return Err(ValidationError::Zero { field: "amount" }.into()),
-            (Some(a), None) => a.min(slashable),
-            (None, Some(bps)) if bps == 0 || bps > 10_000 => return Err(ContractError::BadFraction { bps }),
-            (None, Some(bps)) => slashable.multiply_ratio(bps, 10_000u32),
-            _ => return Err(ContractError::SlashAmountOrFraction {}),
+            (Some(a), _) => a.min(slashable),
+            (None, bps) => slashable.multiply_ratio(bps.unwrap_or_default(), 10_000u32),
         };
         let config = self.config.load(ctx.deps.storage)?;
         let (taken, event) = self.slash_stake(ctx.deps.storage, ctx.env.block.height, &staker, due, since)?;

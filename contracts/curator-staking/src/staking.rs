@@ -174,6 +174,9 @@ impl CuratorStakingContract {
         ))
     }
 
+    /// Unstaking is open to operators with batches pending: stake that moves to
+    /// unbonding stays slashable (`slash_stake`), and `claim_unbonded` holds it until the
+    /// oracle has no batch of theirs open to proofs.
     pub(crate) fn do_unstake(&self, ctx: ExecCtx, amount: Uint128) -> Result<Response, ContractError> {
         self.gov.assert_not_paused(ctx.deps.storage)?;
         funds::expect_none(&ctx.info.funds)?;
@@ -249,6 +252,7 @@ impl CuratorStakingContract {
                 review_id,
             });
         }
+        self.assert_no_open_batches(&ctx, &config, &staker)?;
         let now = ctx.env.block.time.seconds();
         let released: Uint128 = staker
             .unbonding
@@ -282,6 +286,30 @@ impl CuratorStakingContract {
                     .add_attribute(attr::STAKER, who.as_str())
                     .add_attribute(attr::AMOUNT, released.to_string()),
             ))
+    }
+
+    /// SPEC §5.4: an operator's stake may not leave while any batch it posted can still
+    /// be disputed (the receipt oracle counts them).
+    fn assert_no_open_batches(
+        &self,
+        ctx: &ExecCtx,
+        config: &Config,
+        staker: &Staker,
+    ) -> Result<(), ContractError> {
+        use attrib_std::interfaces::omission_target::{sv::Querier as _, OmissionTarget};
+        let (Role::Operator, Some(oracle)) = (staker.role, &config.receipt_oracle) else {
+            return Ok(());
+        };
+        let who = ctx.info.sender.to_string();
+        let open =
+            sylvia::types::Remote::<dyn OmissionTarget<Error = cosmwasm_std::StdError>>::new(oracle.clone())
+                .querier(&ctx.deps.querier)
+                .open_batches(who.clone())?
+                .open;
+        if open > 0 {
+            return Err(ContractError::OpenBatches { address: who, open });
+        }
+        Ok(())
     }
 
     pub(crate) fn do_withdraw_payout(&self, ctx: ExecCtx) -> Result<Response, ContractError> {

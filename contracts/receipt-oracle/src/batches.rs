@@ -154,6 +154,8 @@ impl ReceiptOracleContract {
                 awaiting: model.awaiting_replacement,
             });
         }
+        // SPEC §5.4: only a bonded operator posts, so every proof has a stake to slash.
+        self.assert_bonded_operator(&ctx, &config)?;
         validation::hash32("root", &root)?;
         // Every declared id is a leaf or provably missing: the end leaves carry the
         // declared first and last ids, so one leaf means first = last.
@@ -280,6 +282,7 @@ impl ReceiptOracleContract {
         };
         self.batches
             .save(ctx.deps.storage, (model_id, &op, seq), &batch)?;
+        self.batch_opened(ctx.deps.storage, &op)?;
         Ok(events::response(action::SUBMIT_BATCH).add_event(
             Event::new(events::BATCH_SUBMITTED)
                 .add_attribute(attr::MODEL_ID, model_id.to_string())
@@ -320,6 +323,7 @@ impl ReceiptOracleContract {
         let units = batch.total_units.saturating_sub(batch.prior_units);
         let mut model = self.load_model(ctx.deps.storage, model_id)?;
         let settled = self.settle(ctx.deps.storage, &mut model, &batch, units)?;
+        self.batch_closed(ctx.deps.storage, &op)?;
         self.models.save(ctx.deps.storage, model_id, &model)?;
         let resp = events::response(action::FINALIZE_BATCH).add_event(
             Event::new(events::BATCH_FINALIZED)

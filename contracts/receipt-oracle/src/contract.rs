@@ -140,7 +140,16 @@ impl ReceiptOracleContract {
     ) -> Result<Response, ContractError> {
         attrib_std::funds::expect_none(&ctx.info.funds)?;
         let who = ctx.deps.api.addr_validate(&sender)?;
-        let payment = vec![Coin::new(amount, attrib_std::funds::cw20_denom(&ctx.info.sender))];
+        let denom = attrib_std::funds::cw20_denom(&ctx.info.sender);
+        // Anyone can call a hook: only a token the protocol accepts (the reward pool's
+        // allowlist) is taken for a payment, never a wallet posing as a token.
+        let pool = self.config.load(ctx.deps.storage)?.reward_pool;
+        if !attrib_std::interfaces::reward_pool::denom_accepted_raw(&ctx.deps.querier, &pool, &denom)? {
+            return Err(ContractError::TokenNotAccepted {
+                token: ctx.info.sender.to_string(),
+            });
+        }
+        let payment = vec![Coin::new(amount, denom)];
         match cosmwasm_std::from_json::<crate::msg::ReceiveMsg>(&msg)? {
             crate::msg::ReceiveMsg::FundEscrow { model_id } => self.do_fund_escrow(
                 ctx,

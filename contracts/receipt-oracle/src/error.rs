@@ -35,6 +35,9 @@ pub enum ContractError {
     #[error("royalty denom {denom} is not accepted by the reward pool")]
     RoyaltyDenomNotAccepted { denom: String },
 
+    #[error("the cw20 hook takes only tokens the reward pool accepts, not {token}")]
+    TokenNotAccepted { token: String },
+
     #[error("receipt ids are exhausted: the last batch ended at id {last_id}")]
     IdsExhausted { last_id: u64 },
 

@@ -123,6 +123,8 @@ impl ReceiptOracleContract {
         self.models.save(ctx.deps.storage, batch.model_id, &model)?;
         self.batches
             .save(ctx.deps.storage, (batch.model_id, &op, batch.seq), &batch)?;
+        self.batch_closed(ctx.deps.storage, &op)?;
+        self.fraud_proven(ctx.deps.storage)?;
         let resp = self.slash_response(&config, &op, &ctx.info.sender, kind, Some(&batch))?;
         settled.pay(resp, &config, &model, "voided_batch")
     }
@@ -319,6 +321,7 @@ impl ReceiptOracleContract {
         }
         self.late_proven
             .save(ctx.deps.storage, (model_id, &op, id), &())?;
+        self.fraud_proven(ctx.deps.storage)?;
         self.slash_response(&config, &op, &ctx.info.sender, "late_omission", None)
     }
 }

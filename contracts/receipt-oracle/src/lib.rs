@@ -31,6 +31,7 @@ pub mod fraud;
 pub mod ibc;
 pub mod models;
 pub mod msg;
+pub mod obligations;
 pub mod omission;
 pub mod queries;
 pub mod state;

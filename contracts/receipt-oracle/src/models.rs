@@ -272,7 +272,8 @@ impl ReceiptOracleContract {
         ))
     }
 
-    fn assert_bonded_operator(&self, ctx: &ExecCtx, config: &Config) -> Result<(), ContractError> {
+    /// The sender is bonded in curator staking as an operator, at least the minimum.
+    pub(crate) fn assert_bonded_operator(&self, ctx: &ExecCtx, config: &Config) -> Result<(), ContractError> {
         let staking = Remote::<dyn SlashingService<Error = StdError>>::new(config.curator_staking.clone());
         let stake = staking
             .querier(&ctx.deps.querier)

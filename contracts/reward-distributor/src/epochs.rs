@@ -5,6 +5,8 @@
 //! pages of at most `limit` items, so no epoch is ever too large to settle.
 
 use attrib_std::events::{self, attr};
+use attrib_std::interfaces::omission_target::sv::Querier as _;
+use attrib_std::interfaces::omission_target::OmissionTarget;
 use attrib_std::interfaces::points_source::sv::Querier as _;
 use attrib_std::interfaces::points_source::PointsSource;
 use attrib_std::interfaces::reward_source::sv::Querier as _;
@@ -144,10 +146,17 @@ impl RewardDistributorContract {
                 .quality_stats()
                 .ok()
         });
+        let audits = config.receipt_oracle.as_ref().and_then(|o| {
+            Remote::<dyn OmissionTarget<Error = StdError>>::new(o.clone())
+                .querier(&deps.querier)
+                .audit_stats()
+                .ok()
+        });
         EpochSnapshot {
             concentration: staking.as_ref().map(|s| s.curators.clone()),
             disputes: staking.map(|s| s.disputes),
             quality,
+            audits,
         }
     }
 

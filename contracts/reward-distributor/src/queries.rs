@@ -251,6 +251,7 @@ impl RewardDistributorContract {
                 concentration: None,
                 disputes: None,
                 quality: None,
+                audits: None,
             });
             epochs.push(EpochMetrics {
                 epoch: e,
@@ -266,6 +267,7 @@ impl RewardDistributorContract {
                 concentration: snapshot.concentration,
                 disputes: snapshot.disputes,
                 quality: snapshot.quality,
+                audits: snapshot.audits,
             });
         }
         let mut paid = Amounts::new();

@@ -2,6 +2,7 @@
 
 use attrib_std::curation::Concentration;
 use attrib_std::governance::AdminControl;
+use attrib_std::interfaces::omission_target::AuditStats;
 use attrib_std::interfaces::points_source::DisputeStats;
 use attrib_std::interfaces::reward_source::QualityStatsResponse;
 use attrib_std::rewards::{EmissionSchedule, EpochClock, TakeRates, VersionKey};
@@ -116,6 +117,9 @@ pub struct EpochSnapshot {
     pub concentration: Option<Concentration>,
     pub disputes: Option<DisputeStats>,
     pub quality: Option<QualityStatsResponse>,
+    /// The receipt oracle's audits (fraud proofs, inclusion requests), since it began.
+    #[serde(default)]
+    pub audits: Option<AuditStats>,
 }
 
 #[cw_serde]

@@ -604,6 +604,7 @@ pub fn stats_table(m: &MetricsResponse) -> String {
         "buyers: {} distinct, {} paid in two or more epochs\n",
         m.buyers.distinct, m.buyers.repeat
     ));
+    out.push_str(&audits_line(m));
     for p in &m.paid {
         let kind = match p.funding {
             Funding::Fee => "fee-funded",
@@ -611,6 +612,37 @@ pub fn stats_table(m: &MetricsResponse) -> String {
         };
         out.push_str(&format!("paid out: {} {} ({kind})\n", p.amount, p.denom));
     }
+    out
+}
+
+/// SPEC §8 audits, as of the latest epoch of the range that has them (the counters run
+/// since the contracts began): fraud proofs, inclusion requests and omission claims,
+/// filed and upheld. A fraud proof that fails reverts, so every one counted was upheld.
+pub fn audits_line(m: &MetricsResponse) -> String {
+    let oracle = m
+        .epochs
+        .iter()
+        .rev()
+        .find_map(|e| e.audits.as_ref().map(|a| (e.epoch, a)));
+    let claims = m.epochs.iter().rev().find_map(|e| e.disputes.as_ref());
+    if oracle.is_none() && claims.is_none() {
+        return "audits: -\n".into();
+    }
+    let mut out = String::from("audits:");
+    if let Some((epoch, a)) = oracle {
+        out.push_str(&format!(
+            " fraud proofs {} upheld; inclusion requests {} filed, {} answered, {} upheld (epoch {epoch});",
+            a.fraud_proofs, a.inclusion_requests, a.inclusion_answered, a.inclusion_upheld
+        ));
+    }
+    if let Some(d) = claims {
+        out.push_str(&format!(
+            " omission claims {} filed, {} upheld;",
+            d.omission_opened, d.omission_upheld
+        ));
+    }
+    out.pop();
+    out.push('\n');
     out
 }
 
@@ -622,6 +654,66 @@ pub fn sum_amounts(list: &[attrib_reward_distributor::msg::RewardAmount], denom:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn metrics(audits: Option<attrib_std::interfaces::omission_target::AuditStats>) -> MetricsResponse {
+        use attrib_reward_distributor::msg::EpochMetrics;
+        let epoch = |epoch: u64, audits| EpochMetrics {
+            epoch,
+            settled: true,
+            fee_value: Uint128::zero(),
+            emission: Uint128::zero(),
+            emission_share_bps: 0,
+            fees: vec![],
+            inflows: 1,
+            buyers: 0,
+            returning_buyers: 0,
+            curator_points: 0,
+            concentration: None,
+            disputes: Some(attrib_std::interfaces::points_source::DisputeStats {
+                opened: 3,
+                upheld: 2,
+                omission_opened: 2,
+                omission_upheld: 1,
+                ..Default::default()
+            }),
+            quality: None,
+            audits,
+        };
+        MetricsResponse {
+            epochs: vec![epoch(4, None), epoch(5, audits.clone())],
+            fee_value: Uint128::zero(),
+            emission: Uint128::zero(),
+            emission_share_bps: 0,
+            buyers: attrib_reward_distributor::state::BuyerTotals {
+                distinct: 0,
+                repeat: 0,
+            },
+            paid: vec![],
+        }
+    }
+
+    #[test]
+    fn stats_print_the_audits_line() {
+        let a = attrib_std::interfaces::omission_target::AuditStats {
+            fraud_proofs: 7,
+            inclusion_requests: 4,
+            inclusion_answered: 3,
+            inclusion_upheld: 1,
+        };
+        let table = stats_table(&metrics(Some(a)));
+        assert!(
+            table.contains(
+                "audits: fraud proofs 7 upheld; inclusion requests 4 filed, 3 answered, 1 upheld (epoch 5); \
+                 omission claims 2 filed, 1 upheld\n"
+            ),
+            "{table}"
+        );
+        // No oracle snapshot: the omission claims alone.
+        assert_eq!(
+            audits_line(&metrics(None)),
+            "audits: omission claims 2 filed, 1 upheld\n"
+        );
+    }
 
     #[test]
     fn positions_and_earmarks_parse() {

@@ -25,9 +25,18 @@ pub struct DisputeStats {
     /// Challenges/disputes whose challenger was right.
     pub upheld: u64,
     pub dismissed: u64,
-    /// Outcomes that differ from what would have happened unchallenged.
+    /// Decisions that overturned the state challenged (SPEC §8): an upheld dispute that
+    /// revoked an accepted tranche, an upheld omission claim that extended a lineage.
+    /// An upheld challenge of a pending optimistic tranche stopped an acceptance that
+    /// had not happened: upheld, but no outcome changed.
     pub changed_outcome: u64,
     pub decided_by_admin: u64,
+    /// Of `opened`: omission claims (SPEC §5.5) — counted in the audits.
+    #[serde(default)]
+    pub omission_opened: u64,
+    /// Of `upheld`: omission claims upheld.
+    #[serde(default)]
+    pub omission_upheld: u64,
 }
 
 #[cw_serde]

@@ -551,22 +551,37 @@ fn slash_bad_input() {
         }),
         |s| slash(s, Some(1), None, "", &s.slasher),
     );
-    suite.assert_refused(
-        ContractError::NotStaker {
-            address: suite.stranger.to_string(),
-        },
-        |s| {
-            s.staking()
-                .slash(
-                    s.stranger.to_string(),
-                    Some(Uint128::new(1)),
-                    None,
-                    "r".into(),
-                    None,
-                )
-                .call(&s.slasher)
-        },
-    );
+    // Someone who is not (or no longer) a staker is slashed nothing, and the slash is
+    // recorded rather than refused: a proof never reverts for the operator's current
+    // state (SPEC §5.4, issue 12). Nothing moves.
+    let before = suite.snapshot();
+    let resp = suite
+        .staking()
+        .slash(
+            suite.stranger.to_string(),
+            Some(Uint128::new(1)),
+            None,
+            "r".into(),
+            Some(suite.challenger.to_string()),
+        )
+        .call(&suite.slasher)
+        .unwrap();
+    let e = resp
+        .events
+        .iter()
+        .find(|e| e.ty == "wasm-attrib_stake_slashed")
+        .expect("a slash event");
+    for (k, v) in [
+        ("staker", suite.stranger.as_str()),
+        ("amount", "0"),
+        ("reason", "r"),
+    ] {
+        assert!(
+            e.attributes.iter().any(|a| a.key == k && a.value == v),
+            "{k}={v} in {e:?}"
+        );
+    }
+    assert_eq!(suite.snapshot(), before);
     // A removed slasher can no longer slash.
     suite
         .staking()

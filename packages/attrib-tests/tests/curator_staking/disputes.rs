@@ -98,8 +98,13 @@ fn challenged_optimistic_tranche_goes_to_review_and_can_be_rejected() {
         BOND,
         "right challenger gets the bond back"
     );
+    // Upheld, but no outcome changed: the tranche was pending, never accepted (SPEC §8).
     let stats = suite.staking().concentration(3).unwrap().disputes;
-    assert_eq!((stats.upheld, stats.changed_outcome), (1, 1));
+    assert_eq!(
+        (stats.opened, stats.upheld, stats.changed_outcome, stats.dismissed),
+        (1, 1, 0, 0)
+    );
+    assert_eq!((stats.omission_opened, stats.omission_upheld), (0, 0));
     suite.assert_conserved();
 }
 

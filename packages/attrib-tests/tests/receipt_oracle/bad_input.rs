@@ -542,18 +542,16 @@ fn false_fraud_proofs_and_bad_hook_payments_change_nothing() {
                 .call(&s.auditor)
         },
     );
-    // The cw20 hook called directly (not by a token) for a native-royalty model: the
-    // "payment" is in a cw20 denom the model does not take.
+    // The cw20 hook called directly (not by a token): the caller is no token the reward
+    // pool accepts (issue 12 item 7; `cw20_hook.rs`).
     let msg = cosmwasm_std::to_json_binary(&attrib_receipt_oracle::msg::ReceiveMsg::FundEscrow {
         model_id: s.model,
     })
     .unwrap();
-    let cw20_coin = coin(5, format!("cw20:{}", s.stranger));
     s.assert_refused(
-        ContractError::Funds(FundsError::NotDenom {
-            denom: DENOM.into(),
-            sent: vec![cw20_coin],
-        }),
+        ContractError::TokenNotAccepted {
+            token: s.stranger.to_string(),
+        },
         |s| {
             s.oracle()
                 .receive(s.stranger.to_string(), Uint128::new(5), msg.clone())

@@ -3,12 +3,16 @@
 //! `batches.rs` covers settlement and escrow, `fraud.rs` every fraud proof and replay,
 //! `bad_input.rs` the refusals, `rewards_story.rs` SPEC §10 through to the reward claims.
 
+mod audits;
 mod bad_input;
 mod batches;
 mod cw20_escrow;
+mod cw20_hook;
 mod fraud;
 mod ibc_hooks;
 mod omission;
+mod operator_bond;
+mod pause_shield;
 mod rewards_story;
 mod soundness;
 mod suite;

@@ -107,7 +107,9 @@ fn upheld_claim_extends_lineage_charges_back_royalties_and_slashes_the_bond() {
         "claim bond back"
     );
     let stats = s.staking().concentration(3).unwrap().disputes;
+    // The lineage grew: upheld and an outcome changed; counted as an omission claim.
     assert_eq!((stats.opened, stats.upheld, stats.changed_outcome), (1, 1, 1));
+    assert_eq!((stats.omission_opened, stats.omission_upheld), (1, 1));
     // Future usage pays the new dataset too.
     let rs: Vec<_> = (51..=60).map(|i| s.receipt(i, 10)).collect();
     s.post(2, &rs, None).unwrap();
@@ -137,6 +139,12 @@ fn dismissed_claim_changes_nothing_but_the_claimants_bond() {
         CLAIM_BOND,
         "the bond goes to the curator who was right"
     );
+    let stats = s.staking().concentration(3).unwrap().disputes;
+    assert_eq!(
+        (stats.opened, stats.upheld, stats.changed_outcome, stats.dismissed),
+        (1, 0, 0, 1)
+    );
+    assert_eq!((stats.omission_opened, stats.omission_upheld), (1, 0));
 }
 
 #[test]

@@ -66,9 +66,11 @@ fn a_proof_is_upheld_in_full_while_curator_staking_is_paused() {
         slash / 2,
         "the challenger is credited"
     );
+    // The rest of the slash to the pool, with the voided batch's charge (36 declared
+    // units and the 4 proven, at 2 each).
     assert_eq!(
         s.balance(&s.pool),
-        pool0 + slash - slash / 2,
+        pool0 + slash - slash / 2 + 40 * ROYALTY,
         "the rest to the pool"
     );
     assert_eq!(s.oracle().model(s.model).unwrap().reserved, Uint128::zero());

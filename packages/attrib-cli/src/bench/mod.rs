@@ -165,6 +165,18 @@ impl Bench<'_> {
     }
 }
 
+impl Bench<'_> {
+    /// Sends `msgs` to `t` in one transaction with `key`, unmeasured (setup steps).
+    async fn quiet<M: Serialize>(&self, key: &str, t: &Target, msgs: &[M]) -> Result<TxOutcome> {
+        let signer = self.ctx.keys()?.signer(key, &self.ctx.g.prefix)?;
+        let anys = msgs
+            .iter()
+            .map(|m| execute_any(&signer.address, &t.addr, &serde_json::to_vec(m)?, &[]))
+            .collect::<Result<Vec<_>>>()?;
+        self.ctx.chain.send(&signer, anys, &self.ctx.settings()?).await
+    }
+}
+
 /// The `i`-th (from 0) of several measurements of one message: `label`, `label #2`, …
 fn nth(label: &str, i: usize) -> String {
     if i == 0 {

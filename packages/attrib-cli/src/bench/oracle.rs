@@ -7,8 +7,8 @@ use std::time::Duration;
 use anyhow::{anyhow, Result};
 use attrib_receipt_oracle::contract::sv::{ExecMsg as OracleExec, QueryMsg as OracleQuery};
 use attrib_receipt_oracle::msg::{
-    AlteredReceiptProof, BadSumProof, BatchRef, DuplicateIdProof, EpochResponse, NewBatch,
-    OmittedReceiptProof,
+    AlteredReceiptProof, BadSumProof, BadTotalProof, BatchRef, DuplicateIdProof, EpochResponse,
+    NewBatch, OmittedReceiptProof, WrongEpochProof,
 };
 use attrib_receipt_oracle::state::{Config as OracleConfig, Cursor, LineageEntry};
 use attrib_std::interfaces::slashing_service::sv::QueryMsg as SlashingQuery;
@@ -133,6 +133,12 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
         operator: &operator,
         model_id,
     };
+    // A replacement of the first batch ever posted: the reference the one after 1 000
+    // batches (below) is held to.
+    let signed: Vec<Receipt> = (next_id..next_id + 3).map(|i| receipt(i, 2)).collect();
+    next_id += 3;
+    m.void_and_replace(b, signed, "submit_batch replacement (after 1 batch)".into())
+        .await?;
     let mut sizes = vec![1u64, 1_000, 100_000];
     if max_receipts > 100_000 {
         sizes.push(max_receipts);
@@ -155,133 +161,174 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
         }
     }
 
-    // Fraud proofs, each on its own small batch.
+    // Fraud proofs, each against a batch of the fewest receipts it needs and one of
+    // `max_receipts`: a proof must cost O(log n) in the batch size. After each upheld
+    // proof the honest replacement goes in (the model may post nothing else before).
     let batch_ref = |seq: u64| BatchRef {
         model_id,
         operator: op_addr.clone(),
         seq,
     };
-    let signed: Vec<Receipt> = (next_id..next_id + 100).map(|i| receipt(i, 2)).collect();
-    next_id += 100;
-    let posted: Vec<Receipt> = signed
-        .iter()
-        .filter(|r| r.receipt_id != signed[50].receipt_id)
-        .cloned()
-        .collect();
-    let (seq, tree) = m
-        .post(
-            b,
-            posted.clone(),
-            "submit_batch (100, under-reported)".into(),
-            "",
-            None,
+    for n in [2u64, max_receipts.max(2)] {
+        let label = |what: &str| format!("{what} ({n} leaves)");
+        m.keep_bonded(b, &staking, &token).await?;
+        let signed: Vec<Receipt> = (next_id..next_id + n + 1).map(|i| receipt(i, 2)).collect();
+        next_id += n + 1;
+        let gap = (n / 2) as usize;
+        let mut posted = signed.clone();
+        posted.remove(gap);
+        let (seq, tree) = m.post_quiet(b, &posted, None, None).await?;
+        let msg = OracleExec::ChallengeOmittedReceipt {
+            batch: batch_ref(seq),
+            proof: OmittedReceiptProof {
+                receipt: signed[gap].clone(),
+                signature: sign(&signed[gap].sign_bytes())?,
+                left: posted[gap - 1].clone(),
+                left_path: tree.path(0, gap as u64 - 1),
+                right: posted[gap].clone(),
+                right_path: tree.path(0, gap as u64),
+            },
+        };
+        let note = "sig + 2 paths, slash, charge";
+        b.exec("auditor", &oracle, &label("challenge_omitted_receipt"), &msg, vec![], note)
+            .await?;
+        m.post_quiet(b, &signed, None, Some(seq)).await?;
+
+        m.keep_bonded(b, &staking, &token).await?;
+        let signed: Vec<Receipt> = (next_id..next_id + n).map(|i| receipt(i, 2)).collect();
+        next_id += n;
+        let mut posted = signed.clone();
+        posted[gap].units = 1;
+        let (seq, tree) = m.post_quiet(b, &posted, None, None).await?;
+        let msg = OracleExec::ChallengeAlteredReceipt {
+            batch: batch_ref(seq),
+            proof: AlteredReceiptProof {
+                receipt: signed[gap].clone(),
+                signature: sign(&signed[gap].sign_bytes())?,
+                leaf: posted[gap].clone(),
+                path: tree.path(0, gap as u64),
+            },
+        };
+        b.exec("auditor", &oracle, &label("challenge_altered_receipt"), &msg, vec![], "sig + 1 path")
+            .await?;
+        m.post_quiet(b, &signed, None, Some(seq)).await?;
+
+        m.keep_bonded(b, &staking, &token).await?;
+        let rs: Vec<Receipt> = (next_id..next_id + n).map(|i| receipt(i, 2)).collect();
+        next_id += n;
+        let honest = 2 * n as u128;
+        let (seq, tree) = m.post_quiet(b, &rs, Some(honest - 3), None).await?;
+        let top = tree.root_level();
+        let msg = OracleExec::ChallengeBadSum {
+            batch: batch_ref(seq),
+            proof: BadSumProof {
+                left: tree.node(top - 1, 0).expect("children").into(),
+                right: tree.node(top - 1, 1).expect("children").into(),
+                claimed_sum: (honest - 3).into(),
+                path: tree.path(top, 0),
+            },
+        };
+        b.exec("auditor", &oracle, &label("challenge_bad_sum"), &msg, vec![], "node + children")
+            .await?;
+        m.post_quiet(b, &rs, None, Some(seq)).await?;
+
+        m.keep_bonded(b, &staking, &token).await?;
+        let honest: Vec<Receipt> = (next_id..next_id + n).map(|i| receipt(i, 2)).collect();
+        next_id += n;
+        let mut rs = honest.clone();
+        rs[1].receipt_id = rs[0].receipt_id; // the same id twice
+        let range = (honest[0].receipt_id, honest[n as usize - 1].receipt_id);
+        let (seq, tree) = m.post_with(b, &rs, Shape { range: Some(range), ..Shape::default() }, None).await?;
+        let at = rs
+            .windows(2)
+            .position(|w| w[0].receipt_id >= w[1].receipt_id)
+            .expect("a duplicate");
+        let msg = OracleExec::ChallengeDuplicateId {
+            batch: batch_ref(seq),
+            proof: DuplicateIdProof {
+                left: rs[at].clone(),
+                left_path: tree.path(0, at as u64),
+                right: Some(rs[at + 1].clone()),
+                right_path: Some(tree.path(0, at as u64 + 1)),
+            },
+        };
+        b.exec("auditor", &oracle, &label("challenge_duplicate_id"), &msg, vec![], "2 paths")
+            .await?;
+        m.post_quiet(b, &honest, None, Some(seq)).await?;
+
+        // Receipts of the next epoch carried under this one's label.
+        m.keep_bonded(b, &staking, &token).await?;
+        let honest: Vec<Receipt> = (next_id..next_id + n).map(|i| receipt(i, 2)).collect();
+        next_id += n;
+        let foreign: Vec<Receipt> = honest
+            .iter()
+            .map(|r| Receipt {
+                epoch: r.epoch + 1,
+                ..r.clone()
+            })
+            .collect();
+        let shape = Shape {
+            epoch: Some(epoch.current),
+            ..Shape::default()
+        };
+        let (seq, _) = m.post_with(b, &foreign, shape, None).await?;
+        let msg = OracleExec::ChallengeWrongEpoch {
+            batch: batch_ref(seq),
+            proof: WrongEpochProof {
+                receipt: foreign[gap].clone(),
+                signature: sign(&foreign[gap].sign_bytes())?,
+            },
+        };
+        b.exec("auditor", &oracle, &label("challenge_wrong_epoch"), &msg, vec![], "sig, no path")
+            .await?;
+        m.post_quiet(b, &honest, None, Some(seq)).await?;
+    }
+
+    // A one-leaf batch declaring less than its leaf.
+    m.keep_bonded(b, &staking, &token).await?;
+    let one = vec![receipt(next_id, 50)];
+    next_id += 1;
+    let (seq, _) = m.post_quiet(b, &one, Some(1), None).await?;
+    let msg = OracleExec::ChallengeBadTotal {
+        batch: batch_ref(seq),
+        proof: BadTotalProof { leaf: one[0].clone() },
+    };
+    b.exec("auditor", &oracle, "challenge_bad_total (1 leaf)", &msg, vec![], "the leaf")
+        .await?;
+    m.post_quiet(b, &one, None, Some(seq)).await?;
+
+    // A replacement after 1 000 batches costs what the first one did (first_replacement,
+    // measured before any other batch): it finds the batch it replaces by key.
+    let cursor: Cursor = ctx
+        .chain
+        .query(
+            &oracle.addr,
+            &OracleQuery::Cursor {
+                model_id,
+                operator: op_addr.clone(),
+            },
         )
         .await?;
-    let msg = OracleExec::ChallengeOmittedReceipt {
-        batch: batch_ref(seq),
-        proof: OmittedReceiptProof {
-            receipt: signed[50].clone(),
-            signature: sign(&signed[50].sign_bytes())?,
-            left: posted[49].clone(),
-            left_path: tree.path(0, 49),
-            right: posted[50].clone(),
-            right_path: tree.path(0, 50),
-        },
-    };
-    b.exec(
-        "auditor",
-        &oracle,
-        "challenge_omitted_receipt",
-        &msg,
-        vec![],
-        "sig + 2 paths, slashes via curation",
-    )
-    .await?;
-
-    let signed: Vec<Receipt> = (next_id..next_id + 100).map(|i| receipt(i, 2)).collect();
-    next_id += 100;
-    let mut posted = signed.clone();
-    posted[10].units = 1;
-    let (seq, tree) = m
-        .post(b, posted.clone(), "submit_batch (100, altered)".into(), "", None)
+    let filler = 999u64.saturating_sub(cursor.next_seq - 1);
+    eprintln!("  posting {filler} one-receipt batches (50 a transaction)");
+    let mut seq = cursor.next_seq;
+    let mut left = filler;
+    while left > 0 {
+        let k = left.min(50);
+        let mut msgs = vec![];
+        for _ in 0..k {
+            let rs = vec![receipt(next_id, 1)];
+            next_id += 1;
+            msgs.push(m.batch_msg(&rs, seq, Shape::default())?.0);
+            seq += 1;
+        }
+        b.quiet("operator", &oracle, &msgs).await?;
+        left -= k;
+    }
+    m.keep_bonded(b, &staking, &token).await?;
+    let signed: Vec<Receipt> = (next_id..next_id + 3).map(|i| receipt(i, 2)).collect();
+    m.void_and_replace(b, signed, format!("submit_batch replacement (after {} batches)", seq))
         .await?;
-    let msg = OracleExec::ChallengeAlteredReceipt {
-        batch: batch_ref(seq),
-        proof: AlteredReceiptProof {
-            receipt: signed[10].clone(),
-            signature: sign(&signed[10].sign_bytes())?,
-            leaf: posted[10].clone(),
-            path: tree.path(0, 10),
-        },
-    };
-    b.exec(
-        "auditor",
-        &oracle,
-        "challenge_altered_receipt",
-        &msg,
-        vec![],
-        "sig + 1 path",
-    )
-    .await?;
-
-    let rs: Vec<Receipt> = (next_id..next_id + 100).map(|i| receipt(i, 2)).collect();
-    next_id += 100;
-    let honest = SumTree::from_receipts(&rs)?
-        .expect("non-empty")
-        .commitment()
-        .total;
-    let (seq, tree) = m
-        .post(
-            b,
-            rs,
-            "submit_batch (100, bad total)".into(),
-            "",
-            Some(honest - 3),
-        )
-        .await?;
-    let top = tree.root_level();
-    let msg = OracleExec::ChallengeBadSum {
-        batch: batch_ref(seq),
-        proof: BadSumProof {
-            left: tree.node(top - 1, 0).expect("children").into(),
-            right: tree.node(top - 1, 1).expect("children").into(),
-            claimed_sum: (honest - 3).into(),
-            path: tree.path(top, 0),
-        },
-    };
-    b.exec(
-        "auditor",
-        &oracle,
-        "challenge_bad_sum",
-        &msg,
-        vec![],
-        "node + children",
-    )
-    .await?;
-
-    let mut rs: Vec<Receipt> = (next_id..next_id + 100).map(|i| receipt(i, 2)).collect();
-    rs[20].receipt_id = rs[19].receipt_id; // the same id twice (and a gap at its own id)
-    let (seq, tree) = m
-        .post(b, rs.clone(), "submit_batch (100, duplicate id)".into(), "", None)
-        .await?;
-    let msg = OracleExec::ChallengeDuplicateId {
-        batch: batch_ref(seq),
-        proof: DuplicateIdProof {
-            left: rs[19].clone(),
-            left_path: tree.path(0, 19),
-            right: Some(rs[20].clone()),
-            right_path: Some(tree.path(0, 20)),
-        },
-    };
-    b.exec(
-        "auditor",
-        &oracle,
-        "challenge_duplicate_id",
-        &msg,
-        vec![],
-        "2 paths",
-    )
-    .await?;
 
     eprintln!(
         "  waiting {}s for the dispute window",
@@ -315,19 +362,58 @@ struct Metering<'a> {
     model_id: u64,
 }
 
+/// How a posted batch departs from the honest header of its receipts.
+#[derive(Default, Clone, Copy)]
+struct Shape {
+    /// A declared total other than the tree's.
+    total: Option<u128>,
+    /// The voided batch this one replaces.
+    replaces: Option<u64>,
+    /// Declared first and last ids other than the end leaves'.
+    range: Option<(u64, u64)>,
+    /// An epoch label other than the first receipt's.
+    epoch: Option<u64>,
+}
+
 impl Metering<'_> {
-    /// Posts `rs` as the next batch (a `total_override` makes a bad-sum batch).
-    async fn post(
-        &self,
-        b: &mut Bench<'_>,
-        rs: Vec<Receipt>,
-        label: String,
-        note: &str,
-        total_override: Option<u128>,
-    ) -> Result<(u64, SumTree)> {
-        let tree = SumTree::from_receipts(&rs)?.ok_or_else(|| anyhow!("empty batch"))?;
+    /// The signed `submit_batch` of `rs` as batch `seq`, shaped by `shape`, and its tree.
+    fn batch_msg(&self, rs: &[Receipt], seq: u64, shape: Shape) -> Result<(OracleExec, SumTree)> {
+        let tree = SumTree::from_receipts(rs)?.ok_or_else(|| anyhow!("empty batch"))?;
         let c = tree.commitment();
-        let op_addr = self.operator.address.to_string();
+        let (first_id, last_id) = shape
+            .range
+            .unwrap_or((rs[0].receipt_id, rs.last().expect("non-empty").receipt_id));
+        let header = BatchHeader {
+            chain_id: self.ctx.g.chain_id.clone(),
+            contract: self.oracle.addr.clone(),
+            model_id: self.model_id,
+            epoch: shape.epoch.unwrap_or(rs[0].epoch),
+            operator: self.operator.address.to_string(),
+            seq,
+            first_id,
+            last_id,
+            count: c.count,
+            total_units: shape.total.unwrap_or(c.total).into(),
+            root: HexBinary::from(c.root.to_vec()),
+        };
+        let msg = OracleExec::SubmitBatch {
+            batch: NewBatch {
+                model_id: self.model_id,
+                epoch: header.epoch,
+                seq,
+                first_id,
+                last_id,
+                count: header.count,
+                total_units: header.total_units,
+                root: header.root.clone(),
+                signature: sign_bytes(self.operator, &header.sign_bytes())?,
+                replaces: shape.replaces,
+            },
+        };
+        Ok((msg, tree))
+    }
+
+    async fn next_seq(&self) -> Result<u64> {
         let cursor: Cursor = self
             .ctx
             .chain
@@ -335,40 +421,114 @@ impl Metering<'_> {
                 &self.oracle.addr,
                 &OracleQuery::Cursor {
                     model_id: self.model_id,
-                    operator: op_addr.clone(),
+                    operator: self.operator.address.to_string(),
                 },
             )
             .await?;
-        let header = BatchHeader {
-            chain_id: self.ctx.g.chain_id.clone(),
-            contract: self.oracle.addr.clone(),
-            model_id: self.model_id,
-            epoch: rs[0].epoch,
-            operator: op_addr,
-            seq: cursor.next_seq,
-            first_id: rs[0].receipt_id,
-            last_id: rs.last().expect("non-empty").receipt_id,
-            count: c.count,
-            total_units: total_override.unwrap_or(c.total).into(),
-            root: HexBinary::from(c.root.to_vec()),
+        Ok(cursor.next_seq)
+    }
+
+    /// Posts `rs` as the next batch, shaped by `shape`; measured under `row` (label,
+    /// note) if given.
+    async fn post_with(
+        &self,
+        b: &mut Bench<'_>,
+        rs: &[Receipt],
+        shape: Shape,
+        row: Option<(String, &str)>,
+    ) -> Result<(u64, SumTree)> {
+        let seq = self.next_seq().await?;
+        let (msg, tree) = self.batch_msg(rs, seq, shape)?;
+        match row {
+            Some((label, note)) => {
+                b.exec("operator", self.oracle, &label, &msg, vec![], note)
+                    .await?;
+            }
+            None => {
+                b.quiet("operator", self.oracle, &[msg]).await?;
+            }
+        }
+        Ok((seq, tree))
+    }
+
+    /// Posts `rs` as the next batch, measured (a `total_override` makes a bad-sum batch).
+    async fn post(
+        &self,
+        b: &mut Bench<'_>,
+        rs: Vec<Receipt>,
+        label: String,
+        note: &str,
+        replaces: Option<u64>,
+    ) -> Result<(u64, SumTree)> {
+        let shape = Shape {
+            replaces,
+            ..Shape::default()
         };
-        let msg = OracleExec::SubmitBatch {
-            batch: NewBatch {
+        self.post_with(b, &rs, shape, Some((label, note))).await
+    }
+
+    /// Posts `rs` unmeasured: with a declared `total` of its own, or replacing `replaces`.
+    async fn post_quiet(
+        &self,
+        b: &mut Bench<'_>,
+        rs: &[Receipt],
+        total: Option<u128>,
+        replaces: Option<u64>,
+    ) -> Result<(u64, SumTree)> {
+        let shape = Shape {
+            total,
+            replaces,
+            ..Shape::default()
+        };
+        self.post_with(b, rs, shape, None).await
+    }
+
+    /// Posts `signed` (three receipts) without its middle one, proves the omission
+    /// (unmeasured) and posts the honest replacement, measured under `label`.
+    async fn void_and_replace(&self, b: &mut Bench<'_>, signed: Vec<Receipt>, label: String) -> Result<()> {
+        let posted = vec![signed[0].clone(), signed[2].clone()];
+        let (seq, tree) = self.post_quiet(b, &posted, None, None).await?;
+        let msg = OracleExec::ChallengeOmittedReceipt {
+            batch: BatchRef {
                 model_id: self.model_id,
-                epoch: header.epoch,
-                seq: header.seq,
-                first_id: header.first_id,
-                last_id: header.last_id,
-                count: header.count,
-                total_units: header.total_units,
-                root: header.root.clone(),
-                signature: sign_bytes(self.operator, &header.sign_bytes())?,
-                replaces: None,
+                operator: self.operator.address.to_string(),
+                seq,
+            },
+            proof: OmittedReceiptProof {
+                receipt: signed[1].clone(),
+                signature: sign_bytes(self.operator, &signed[1].sign_bytes())?,
+                left: posted[0].clone(),
+                left_path: tree.path(0, 0),
+                right: posted[1].clone(),
+                right_path: tree.path(0, 1),
             },
         };
-        b.exec("operator", self.oracle, &label, &msg, vec![], note)
+        b.quiet("auditor", self.oracle, &[msg]).await?;
+        self.post(b, signed, label, "O(1): the voided batch by key", Some(seq))
             .await?;
-        Ok((header.seq, tree))
+        Ok(())
+    }
+
+    /// Tops the operator's stake up when proofs have slashed it near the posting minimum.
+    async fn keep_bonded(&self, b: &mut Bench<'_>, staking: &str, token: &Target) -> Result<()> {
+        let stake: StakeOfResponse = self
+            .ctx
+            .chain
+            .query(
+                staking,
+                &SlashingQuery::StakeOf {
+                    address: self.operator.address.to_string(),
+                },
+            )
+            .await?;
+        if stake.bonded.u128() < 2_000_000 {
+            let hook = attrib_curator_staking::msg::ReceiveMsg::Stake {
+                role: attrib_curator_staking::state::Role::Operator,
+            };
+            b.quiet("operator", token, &[cw20_send(staking, 5_000_000, &hook)?])
+                .await?;
+        }
+        Ok(())
     }
 }
 

@@ -302,6 +302,7 @@ impl ReceiptOracleContract {
         if now < at {
             return Err(ContractError::DisputeWindowOpen { seq, at, now });
         }
+        self.assert_no_inclusion_hold(ctx.deps.storage, &batch, now)?;
         let mut model = self.load_model(ctx.deps.storage, model_id)?;
         let paid = batch.charge.min(model.escrow);
         let short = batch.charge - paid;

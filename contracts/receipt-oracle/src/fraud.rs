@@ -18,7 +18,7 @@ use crate::error::ContractError;
 use crate::msg::{AlteredReceiptProof, BadSumProof, BatchRef, DuplicateIdProof, OmittedReceiptProof};
 use crate::state::{Batch, BatchStatus, ReceiptOracleContract};
 
-fn commitment(batch: &Batch) -> Result<Commitment, ContractError> {
+pub(crate) fn commitment(batch: &Batch) -> Result<Commitment, ContractError> {
     Ok(Commitment {
         root: validation::hash32("root", &batch.root)?,
         total: batch.total_units.u128(),
@@ -58,7 +58,7 @@ impl ReceiptOracleContract {
     }
 
     /// A receipt the operator really signed, for this chain, oracle, model (and epoch).
-    fn signed_receipt(
+    pub(crate) fn signed_receipt(
         &self,
         ctx: &ExecCtx,
         op: &Addr,
@@ -95,7 +95,7 @@ impl ReceiptOracleContract {
     }
 
     /// Voids the batch, releases its charge, and slashes the operator.
-    fn uphold(
+    pub(crate) fn uphold(
         &self,
         ctx: ExecCtx,
         op: Addr,

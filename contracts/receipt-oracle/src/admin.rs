@@ -2,7 +2,7 @@
 //! interface (the shared admin and pause implementation).
 
 use attrib_std::events::{self, attr};
-use attrib_std::validation::{range, within, ValidationError};
+use attrib_std::validation::{ensure, range, within, ValidationError};
 use attrib_std::wiring::{PeerRole, Peers, PeersResponse, Wiring};
 use attrib_std::{funds, migration};
 use cosmwasm_std::{DepsMut, Env, Event, Response};
@@ -12,8 +12,8 @@ use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::error::ContractError;
 use crate::msg::InstantiateConfig;
 use crate::state::{
-    Config, Params, PauseWindow, ReceiptOracleContract, MAX_BACK_EPOCHS, MAX_LINEAGE, MAX_PARENT_DEPTH,
-    MIN_POSTING_GRACE_SECS,
+    Config, Params, PauseWindow, ReceiptOracleContract, MAX_BACK_EPOCHS, MAX_INCLUSION_REQUESTS, MAX_LINEAGE,
+    MAX_PARENT_DEPTH, MIN_POSTING_GRACE_SECS,
 };
 
 fn validate(p: &Params) -> Result<(), ValidationError> {
@@ -37,7 +37,26 @@ fn validate(p: &Params) -> Result<(), ValidationError> {
         0,
         range::BPS / 2,
     )?;
-    within("max_back_epochs", p.max_back_epochs, 1, MAX_BACK_EPOCHS)
+    within("max_back_epochs", p.max_back_epochs, 1, MAX_BACK_EPOCHS)?;
+    within(
+        "inclusion_fee.amount",
+        p.inclusion_fee.amount.u128(),
+        1,
+        u128::MAX,
+    )?;
+    // Native only: the fee is attached to the request (no cw20 hook takes it).
+    ensure(
+        !p.inclusion_fee.denom.is_empty() && !p.inclusion_fee.denom.starts_with(funds::CW20_PREFIX),
+        "inclusion_fee.denom",
+        "must be a native denom",
+    )?;
+    secs("inclusion_response_secs", p.inclusion_response_secs, 1)?;
+    within(
+        "max_inclusion_requests",
+        p.max_inclusion_requests,
+        1,
+        MAX_INCLUSION_REQUESTS,
+    )
 }
 
 impl ReceiptOracleContract {

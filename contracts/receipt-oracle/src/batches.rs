@@ -317,6 +317,7 @@ impl ReceiptOracleContract {
         if now < at {
             return Err(ContractError::DisputeWindowOpen { seq, at, now });
         }
+        self.assert_no_inclusion_hold(ctx.deps.storage, &batch, now)?;
         batch.status = BatchStatus::Finalized;
         self.batches
             .save(ctx.deps.storage, (model_id, &op, seq), &batch)?;

@@ -5,7 +5,7 @@
 //! `batch` it is about and its `proof`.
 
 use attrib_std::governance::AdminControl;
-use attrib_std::receipts::Receipt;
+use attrib_std::receipts::{Path, Receipt};
 use cosmwasm_std::{Coin, HexBinary, Response, Uint128};
 use cw_storage_plus::{Item, Map};
 use sylvia::contract;
@@ -15,8 +15,9 @@ use crate::error::ContractError;
 use crate::models::Payer;
 use crate::msg::{
     AlteredReceiptProof, BadSumProof, BadTotalProof, BatchRef, BatchResponse, BatchesResponse,
-    ConfigResponse, CursorResponse, DuplicateIdProof, EpochResponse, InstantiateConfig, ModelResponse,
-    NewBatch, OmittedReceiptProof, OperatorResponse, WrongEpochProof,
+    ConfigResponse, CursorResponse, DuplicateIdProof, EpochResponse, InclusionRequestResponse,
+    InclusionRequestsResponse, InstantiateConfig, ModelResponse, NewBatch, OmittedReceiptProof,
+    OperatorResponse, WrongEpochProof,
 };
 pub use crate::state::ReceiptOracleContract;
 use crate::state::{LineageEntry, Params, ParentLink};
@@ -51,6 +52,9 @@ impl ReceiptOracleContract {
             usage: Map::new("usage"),
             open_batches: Map::new("open_batches"),
             audits: Item::new("audits"),
+            inclusions: Map::new("inclusions"),
+            inclusions_open: Map::new("inclusions_open"),
+            inclusion_holds: Map::new("inclusion_holds"),
         }
     }
 
@@ -297,6 +301,71 @@ impl ReceiptOracleContract {
         signature: HexBinary,
     ) -> Result<Response, ContractError> {
         self.do_challenge_late(ctx, model_id, operator, receipt, signature)
+    }
+
+    /// SPEC §5.6, anyone holding a receipt the batch's operator signed, with an id in the
+    /// batch's range, inside its dispute window, attaching exactly the inclusion fee: the
+    /// operator must show the receipt's leaf by the response deadline; until then the
+    /// batch cannot finalize.
+    #[sv::msg(exec)]
+    pub fn request_inclusion(
+        &self,
+        ctx: ExecCtx,
+        batch: BatchRef,
+        receipt: Receipt,
+        signature: HexBinary,
+    ) -> Result<Response, ContractError> {
+        self.do_request_inclusion(ctx, batch, receipt, signature)
+    }
+
+    /// Anyone, by the request's deadline: the leaf at `receipt_id` and its path. The
+    /// requested receipt itself closes the request and pays its fee to the operator; any
+    /// other leaf at that id is an altered receipt (the batch is voided, the fee refunded).
+    #[sv::msg(exec)]
+    pub fn answer_inclusion(
+        &self,
+        ctx: ExecCtx,
+        batch: BatchRef,
+        receipt_id: u64,
+        leaf: Receipt,
+        path: Path,
+    ) -> Result<Response, ContractError> {
+        self.do_answer_inclusion(ctx, batch, receipt_id, leaf, path)
+    }
+
+    /// Anyone, after an unanswered request's deadline: the batch is voided, the operator
+    /// slashed with the requester as beneficiary, every open request's fee refunded. On a
+    /// batch voided otherwise, closes the request at any time and refunds its fee.
+    #[sv::msg(exec)]
+    pub fn expire_inclusion(
+        &self,
+        ctx: ExecCtx,
+        batch: BatchRef,
+        receipt_id: u64,
+    ) -> Result<Response, ContractError> {
+        self.do_expire_inclusion(ctx, batch, receipt_id)
+    }
+
+    #[sv::msg(query)]
+    pub fn inclusion_request(
+        &self,
+        ctx: QueryCtx,
+        batch: BatchRef,
+        receipt_id: u64,
+    ) -> Result<InclusionRequestResponse, ContractError> {
+        self.query_inclusion_request(ctx, batch, receipt_id)
+    }
+
+    /// A batch's inclusion requests by receipt id, open and closed.
+    #[sv::msg(query)]
+    pub fn inclusion_requests(
+        &self,
+        ctx: QueryCtx,
+        batch: BatchRef,
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    ) -> Result<InclusionRequestsResponse, ContractError> {
+        self.query_inclusion_requests(ctx, batch, start_after, limit)
     }
 
     #[sv::msg(query)]

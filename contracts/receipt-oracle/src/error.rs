@@ -177,4 +177,39 @@ pub enum ContractError {
 
     #[error("unauthorized: only curator staking records omission outcomes (sender {sender})")]
     NotCuratorStaking { sender: String },
+
+    #[error("batch {seq} takes inclusion requests until {closed_at} (now {now})")]
+    InclusionWindowClosed { seq: u64, closed_at: u64, now: u64 },
+
+    #[error("receipt {receipt_id} already has an inclusion request on batch {seq}")]
+    InclusionExists { seq: u64, receipt_id: u64 },
+
+    #[error("batch {seq} already has {max} inclusion requests open")]
+    TooManyInclusionRequests { seq: u64, max: u32 },
+
+    #[error("no inclusion request for receipt {receipt_id} on batch {seq}")]
+    InclusionNotFound { seq: u64, receipt_id: u64 },
+
+    #[error("the inclusion request for receipt {receipt_id} is closed")]
+    InclusionClosed { receipt_id: u64 },
+
+    #[error("the inclusion request for receipt {receipt_id} was due by {deadline} (now {now}): expire it")]
+    InclusionDeadlinePassed {
+        receipt_id: u64,
+        deadline: u64,
+        now: u64,
+    },
+
+    #[error("the inclusion request for receipt {receipt_id} can be answered until {deadline} (now {now})")]
+    InclusionNotDue {
+        receipt_id: u64,
+        deadline: u64,
+        now: u64,
+    },
+
+    #[error("batch {seq} cannot finalize: {open} inclusion request(s) open")]
+    InclusionOpen { seq: u64, open: u32 },
+
+    #[error("batch {seq} cannot finalize before {until}: its inclusion requests were at the bound")]
+    InclusionHeld { seq: u64, until: u64 },
 }

@@ -23,7 +23,7 @@ use crate::msg::{
 };
 use crate::state::{Batch, BatchStatus, ReceiptOracleContract};
 
-fn commitment(batch: &Batch) -> Result<Commitment, ContractError> {
+pub(crate) fn commitment(batch: &Batch) -> Result<Commitment, ContractError> {
     Ok(Commitment {
         root: validation::hash32("root", &batch.root)?,
         total: batch.total_units.u128(),
@@ -63,7 +63,7 @@ impl ReceiptOracleContract {
     }
 
     /// A receipt the operator really signed, for this chain, oracle, model (and epoch).
-    fn signed_receipt(
+    pub(crate) fn signed_receipt(
         &self,
         ctx: &ExecCtx,
         op: &Addr,
@@ -106,6 +106,19 @@ impl ReceiptOracleContract {
         &self,
         ctx: ExecCtx,
         op: Addr,
+        batch: Batch,
+        kind: &str,
+        proven: Uint128,
+    ) -> Result<Response, ContractError> {
+        self.fraud_proven(ctx.deps.storage)?;
+        self.void_batch(ctx, op, batch, kind, proven)
+    }
+
+    /// What an upheld fraud proof or inclusion request does to the batch (see `uphold`).
+    pub(crate) fn void_batch(
+        &self,
+        ctx: ExecCtx,
+        op: Addr,
         mut batch: Batch,
         kind: &str,
         proven: Uint128,
@@ -124,7 +137,6 @@ impl ReceiptOracleContract {
         self.batches
             .save(ctx.deps.storage, (batch.model_id, &op, batch.seq), &batch)?;
         self.batch_closed(ctx.deps.storage, &op)?;
-        self.fraud_proven(ctx.deps.storage)?;
         let resp = self.slash_response(&config, &op, &ctx.info.sender, kind, Some(&batch))?;
         settled.pay(resp, &config, &model, "voided_batch")
     }

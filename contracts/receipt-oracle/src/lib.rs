@@ -22,6 +22,9 @@
 //!   omission) are decided on chain; upheld, the batch is voided, the operator slashed
 //!   and the challenger paid through curator staking; a replacement batch can re-post the
 //!   honest totals of the voided range.
+//! - **Inclusion requests** (SPEC §5.6): a holder of a signed receipt asks, for a fee, for
+//!   its leaf in a pending batch; the batch waits for the answer, and an unanswered or
+//!   altered one voids it like a fraud proof (`inclusion.rs`).
 
 pub mod admin;
 pub mod batches;
@@ -29,6 +32,7 @@ pub mod contract;
 pub mod error;
 pub mod fraud;
 pub mod ibc;
+pub mod inclusion;
 pub mod models;
 pub mod msg;
 pub mod obligations;

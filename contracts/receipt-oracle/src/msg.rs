@@ -5,7 +5,9 @@ use cosmwasm_schema::cw_serde;
 
 use cosmwasm_std::{Coin, HexBinary, Uint128};
 
-use crate::state::{Batch, Config, Cursor, LineageEntry, Model, Operator, Params, ParentLink};
+use crate::state::{
+    Batch, Config, Cursor, InclusionRequest, LineageEntry, Model, Operator, Params, ParentLink,
+};
 
 /// What `instantiate` takes, as its one field `config` (like the other Attrib contracts):
 /// the admin (default: the sender), the peers and the parameters.
@@ -137,6 +139,12 @@ pub struct BatchesResponse {
     pub batches: Vec<Batch>,
 }
 
+/// `inclusion_requests`: a batch's inclusion requests by receipt id, open and closed.
+#[cw_serde]
+pub struct InclusionRequestsResponse {
+    pub requests: Vec<InclusionRequest>,
+}
+
 #[cw_serde]
 pub struct EpochResponse {
     pub current: u64,
@@ -157,6 +165,8 @@ pub type OperatorResponse = Option<Operator>;
 pub type CursorResponse = Cursor;
 /// `batch`: one batch.
 pub type BatchResponse = Batch;
+/// `inclusion_request`: one inclusion request.
+pub type InclusionRequestResponse = InclusionRequest;
 
 #[cfg(test)]
 mod tests {

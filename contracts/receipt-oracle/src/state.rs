@@ -1,6 +1,7 @@
 //! Stored types of the receipt oracle; they double as query payloads.
 
 use attrib_std::governance::AdminControl;
+use attrib_std::receipts::Receipt;
 use attrib_std::registry::{DatasetId, VersionId};
 use attrib_std::rewards::EpochClock;
 use cosmwasm_schema::cw_serde;
@@ -12,6 +13,9 @@ pub const MIN_POSTING_GRACE_SECS: u64 = 60;
 pub const MAX_LINEAGE: u32 = 64;
 pub const MAX_PARENT_DEPTH: u32 = 8;
 pub const MAX_BACK_EPOCHS: u32 = 1_000;
+/// Most inclusion requests open at once on a batch: an upheld one refunds all the others
+/// in one message.
+pub const MAX_INCLUSION_REQUESTS: u32 = 100;
 
 /// The tunable parameters, set at instantiation and by `update_params`. Every field has a
 /// range (checked at both, refused with `ValidationError::OutOfRange`); "a year" is
@@ -45,6 +49,17 @@ pub struct Params {
     pub omission_claimant_share_bps: u32,
     /// How many of the model's latest settled epochs back royalties cover. 1 - 1 000.
     pub max_back_epochs: u32,
+    /// What an inclusion request (SPEC §5.6) costs, in a native denom: paid to the
+    /// operator when it answers, refunded when the request is upheld. Amount ≥ 1. (Absent
+    /// in configs stored before inclusion requests: requests are refused until set.)
+    #[serde(default)]
+    pub inclusion_fee: Coin,
+    /// How long an operator has to answer an inclusion request. 1 s - a year.
+    #[serde(default)]
+    pub inclusion_response_secs: u64,
+    /// Most inclusion requests open at once on one batch. 1 - 100.
+    #[serde(default)]
+    pub max_inclusion_requests: u32,
 }
 
 #[cw_serde]
@@ -210,6 +225,44 @@ impl PauseWindow {
     }
 }
 
+/// Where an inclusion request stands (SPEC §5.6).
+#[cw_serde]
+pub enum InclusionStatus {
+    /// Waiting for the operator's answer; the batch cannot finalize.
+    Open,
+    /// Answered with the receipt's own leaf: the fee went to the operator.
+    Answered,
+    /// Upheld (unanswered by the deadline, or answered with another leaf): the batch was
+    /// voided and the fee refunded.
+    Upheld,
+    /// Closed with the fee refunded because the batch was voided otherwise.
+    Refunded,
+}
+
+/// A signed receipt whose leaf the operator must show (SPEC §5.6).
+#[cw_serde]
+pub struct InclusionRequest {
+    pub requester: Addr,
+    pub receipt: Receipt,
+    /// The fee paid, held by the oracle while the request is open.
+    pub fee: Coin,
+    pub requested_at: u64,
+    /// The operator must answer by this time (inclusive).
+    pub deadline: u64,
+    pub status: InclusionStatus,
+}
+
+/// Per batch: open inclusion requests (the batch cannot finalize while any is), and the
+/// last time they reached the bound. Requests stay possible, and finalization waits, until
+/// a response time after that, so an operator that fills the bound with requests of its
+/// own cannot run out the dispute window on genuine requesters.
+#[cw_serde]
+#[derive(Default)]
+pub struct InclusionHold {
+    pub open: u32,
+    pub full_at: Option<u64>,
+}
+
 pub struct ReceiptOracleContract {
     pub(crate) gov: AdminControl,
     pub(crate) config: Item<Config>,
@@ -234,4 +287,10 @@ pub struct ReceiptOracleContract {
     pub(crate) open_batches: Map<&'static Addr, u32>,
     /// Fraud proofs and inclusion requests, filed and upheld (SPEC §8 "audits").
     pub(crate) audits: Item<attrib_std::interfaces::omission_target::AuditStats>,
+    /// Inclusion requests by (model, operator, seq, receipt id), open and closed.
+    pub(crate) inclusions: Map<((u64, &'static Addr, u64), u64), InclusionRequest>,
+    /// The open ones only: what an upheld request closes (at most the bound per batch).
+    pub(crate) inclusions_open: Map<((u64, &'static Addr, u64), u64), ()>,
+    /// Per batch (model, operator, seq): open count and when the bound was last reached.
+    pub(crate) inclusion_holds: Map<(u64, &'static Addr, u64), InclusionHold>,
 }

@@ -96,6 +96,10 @@ pub fn local_oracle_params() -> attrib_receipt_oracle::state::Params {
         omission_weight_bps: 1_000,
         omission_claimant_share_bps: 5_000,
         max_back_epochs: 24,
+        // A request pays the operator's answer (about 0.2 ATR of gas at 0.025uatr).
+        inclusion_fee: cosmwasm_std::coin(10_000, "uatr"),
+        inclusion_response_secs: 20,
+        max_inclusion_requests: 16,
     }
 }
 

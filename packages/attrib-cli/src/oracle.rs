@@ -132,8 +132,86 @@ pub enum OracleTx {
         #[arg(long)]
         receipt_id: u64,
     },
+    /// SPEC §5.6 inclusion requests: request a signed receipt's leaf, answer, expire
+    #[command(subcommand)]
+    Inclusion(InclusionTx),
     #[command(flatten)]
     Governance(crate::governance::GovernanceTx),
+}
+
+/// `attrib tx oracle inclusion …`
+#[derive(Subcommand, Debug)]
+pub enum InclusionTx {
+    /// Ask the operator to show the leaf of a receipt you hold (from --signed), paying
+    /// the inclusion fee; the batch cannot finalize until it is answered or expired
+    Request {
+        #[command(flatten)]
+        batch: BatchId,
+        #[arg(long)]
+        signed: PathBuf,
+        #[arg(long)]
+        receipt_id: u64,
+    },
+    /// Answer a request with the leaf and its path, built from the batch's receipts
+    /// (--posted, the operator's receipts file); the fee goes to the operator
+    Answer {
+        #[command(flatten)]
+        batch: BatchId,
+        #[arg(long)]
+        posted: PathBuf,
+        #[arg(long)]
+        receipt_id: u64,
+    },
+    /// After an unanswered request's deadline: void the batch, slash the operator, pay
+    /// the requester (on a batch voided otherwise: refund the request's fee)
+    Expire {
+        #[command(flatten)]
+        batch: BatchId,
+        #[arg(long)]
+        receipt_id: u64,
+    },
+}
+
+/// A posted batch: model, operator (key name or address) and sequence number.
+#[derive(clap::Args, Debug)]
+pub struct BatchId {
+    #[arg(long)]
+    pub model_id: u64,
+    #[arg(long)]
+    pub operator: String,
+    #[arg(long)]
+    pub seq: u64,
+}
+
+impl BatchId {
+    fn batch_ref(&self, ctx: &Ctx) -> Result<BatchRef> {
+        Ok(BatchRef {
+            model_id: self.model_id,
+            operator: ctx.resolve_address(&self.operator)?,
+            seq: self.seq,
+        })
+    }
+}
+
+/// `attrib q oracle inclusion …`
+#[derive(Subcommand, Debug)]
+pub enum InclusionQuery {
+    /// A batch's inclusion requests by receipt id (open and closed)
+    List {
+        #[command(flatten)]
+        batch: BatchId,
+        #[arg(long)]
+        start_after: Option<u64>,
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+    /// One request
+    Show {
+        #[command(flatten)]
+        batch: BatchId,
+        #[arg(long)]
+        receipt_id: u64,
+    },
 }
 
 /// A posted batch and the receipts file its operator published.
@@ -187,6 +265,9 @@ pub enum OracleQuery {
     },
     /// Current epoch and its posting deadline
     Epoch,
+    /// Inclusion requests (SPEC §5.6)
+    #[command(subcommand)]
+    Inclusion(InclusionQuery),
 }
 
 /// Pays `amount` of a cw20 token to the oracle with `hook` (the token's `send`).
@@ -522,6 +603,7 @@ pub async fn tx(ctx: &Ctx, cmd: OracleTx) -> Result<Option<TxOutcome>> {
             ctx.execute("challenge_late_omission", &oracle, &msg, vec![])
                 .await
         }
+        OracleTx::Inclusion(cmd) => inclusion_tx(ctx, &oracle, cmd).await,
         OracleTx::Governance(g) => crate::governance::tx(ctx, &oracle, g).await,
     }
 }
@@ -591,6 +673,78 @@ pub async fn query(ctx: &Ctx, cmd: OracleQuery) -> Result<()> {
                 .await?
         }
         OracleQuery::Epoch => ctx.chain.query(&oracle, &QueryMsg::Epoch {}).await?,
+        OracleQuery::Inclusion(InclusionQuery::List {
+            batch,
+            start_after,
+            limit,
+        }) => {
+            let batch = batch.batch_ref(ctx)?;
+            ctx.chain
+                .query(
+                    &oracle,
+                    &QueryMsg::InclusionRequests {
+                        batch,
+                        start_after,
+                        limit,
+                    },
+                )
+                .await?
+        }
+        OracleQuery::Inclusion(InclusionQuery::Show { batch, receipt_id }) => {
+            let batch = batch.batch_ref(ctx)?;
+            ctx.chain
+                .query(&oracle, &QueryMsg::InclusionRequest { batch, receipt_id })
+                .await?
+        }
     };
     ctx.print_json(&v)
+}
+
+async fn inclusion_tx(ctx: &Ctx, oracle: &str, cmd: InclusionTx) -> Result<Option<TxOutcome>> {
+    match cmd {
+        InclusionTx::Request {
+            batch,
+            signed,
+            receipt_id,
+        } => {
+            let s = signed_one(&signed, receipt_id)?;
+            let config: OracleConfig = ctx.chain.query(oracle, &QueryMsg::Config {}).await?;
+            let msg = ExecMsg::RequestInclusion {
+                batch: batch.batch_ref(ctx)?,
+                receipt: s.receipt,
+                signature: s.signature,
+            };
+            ctx.execute(
+                "request_inclusion",
+                oracle,
+                &msg,
+                vec![config.params.inclusion_fee],
+            )
+            .await
+        }
+        InclusionTx::Answer {
+            batch,
+            posted,
+            receipt_id,
+        } => {
+            let rs = read_receipts(&posted)?;
+            let tree = tree_of(&rs)?;
+            let (i, leaf) = find(&rs, receipt_id)
+                .ok_or_else(|| anyhow!("receipt {receipt_id} is not in {}: no answer", posted.display()))?;
+            let msg = ExecMsg::AnswerInclusion {
+                batch: batch.batch_ref(ctx)?,
+                receipt_id,
+                leaf: leaf.receipt.clone(),
+                path: tree.path(0, i as u64),
+            };
+            ctx.execute("answer_inclusion", oracle, &msg, vec![]).await
+        }
+        InclusionTx::Expire { batch, receipt_id } => {
+            let msg = ExecMsg::ExpireInclusion {
+                batch: batch.batch_ref(ctx)?,
+                receipt_id,
+            };
+            ctx.execute("expire_inclusion", oracle, &msg, vec![]).await
+        }
+    }
 }

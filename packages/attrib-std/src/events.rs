@@ -117,6 +117,11 @@ pub mod attr {
     /// The record count a proof showed (the declared one is `record_count`).
     pub const PROVEN_COUNT: &str = "proven_count";
     pub const REVEAL_BY: &str = "reveal_by";
+    pub const RECEIPT_ID: &str = "receipt_id";
+    pub const REQUESTER: &str = "requester";
+    pub const DEADLINE: &str = "deadline";
+    /// Other open inclusion requests an upheld one closed (their fees refunded).
+    pub const REFUNDED: &str = "refunded";
 }
 
 pub const SCHEMA_REGISTERED: &str = "attrib_schema_registered";
@@ -199,6 +204,13 @@ pub const ESCROW_WITHDRAWN: &str = "attrib_escrow_withdrawn";
 pub const OPERATOR_REGISTERED: &str = "attrib_operator_registered";
 pub const FRAUD_PROVEN: &str = "attrib_fraud_proven";
 pub const MODEL_CLOSED: &str = "attrib_model_closed";
+/// SPEC §5.6: a signed receipt whose leaf the operator must show.
+pub const INCLUSION_REQUESTED: &str = "attrib_inclusion_requested";
+/// Answered: `outcome` `included` (fee to the operator) or `altered` (batch voided).
+pub const INCLUSION_ANSWERED: &str = "attrib_inclusion_answered";
+/// Closed without an answer: `outcome` `upheld` (deadline passed, batch voided) or
+/// `refunded` (the batch was voided otherwise).
+pub const INCLUSION_EXPIRED: &str = "attrib_inclusion_expired";
 
 /// `action` values (the `wasm` event's `action` attribute).
 pub mod action {
@@ -266,6 +278,9 @@ pub mod action {
     pub const REQUEST_WITHDRAWAL: &str = "request_withdrawal";
     pub const WITHDRAW_ESCROW: &str = "withdraw_escrow";
     pub const CLOSE_MODEL: &str = "close_model";
+    pub const REQUEST_INCLUSION: &str = "request_inclusion";
+    pub const ANSWER_INCLUSION: &str = "answer_inclusion";
+    pub const EXPIRE_INCLUSION: &str = "expire_inclusion";
 }
 
 /// A response that already carries its `action` attribute.

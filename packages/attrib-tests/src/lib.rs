@@ -146,6 +146,9 @@ pub fn default_oracle_params() -> OracleParams {
         omission_weight_bps: 1_000,
         omission_claimant_share_bps: 5_000,
         max_back_epochs: 12,
+        inclusion_fee: coin(100, DENOM),
+        inclusion_response_secs: 300,
+        max_inclusion_requests: 8,
     }
 }
 

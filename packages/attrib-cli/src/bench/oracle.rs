@@ -7,8 +7,8 @@ use std::time::Duration;
 use anyhow::{anyhow, Result};
 use attrib_receipt_oracle::contract::sv::{ExecMsg as OracleExec, QueryMsg as OracleQuery};
 use attrib_receipt_oracle::msg::{
-    AlteredReceiptProof, BadSumProof, BadTotalProof, BatchRef, DuplicateIdProof, EpochResponse,
-    NewBatch, OmittedReceiptProof, WrongEpochProof,
+    AlteredReceiptProof, BadSumProof, BadTotalProof, BatchRef, DuplicateIdProof, EpochResponse, NewBatch,
+    OmittedReceiptProof, WrongEpochProof,
 };
 use attrib_receipt_oracle::state::{Config as OracleConfig, Cursor, LineageEntry};
 use attrib_std::interfaces::slashing_service::sv::QueryMsg as SlashingQuery;
@@ -190,8 +190,15 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
             },
         };
         let note = "sig + 2 paths, slash, charge";
-        b.exec("auditor", &oracle, &label("challenge_omitted_receipt"), &msg, vec![], note)
-            .await?;
+        b.exec(
+            "auditor",
+            &oracle,
+            &label("challenge_omitted_receipt"),
+            &msg,
+            vec![],
+            note,
+        )
+        .await?;
         m.post_quiet(b, &signed, None, Some(seq)).await?;
 
         m.keep_bonded(b, &staking, &token).await?;
@@ -209,8 +216,15 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
                 path: tree.path(0, gap as u64),
             },
         };
-        b.exec("auditor", &oracle, &label("challenge_altered_receipt"), &msg, vec![], "sig + 1 path")
-            .await?;
+        b.exec(
+            "auditor",
+            &oracle,
+            &label("challenge_altered_receipt"),
+            &msg,
+            vec![],
+            "sig + 1 path",
+        )
+        .await?;
         m.post_quiet(b, &signed, None, Some(seq)).await?;
 
         m.keep_bonded(b, &staking, &token).await?;
@@ -228,8 +242,15 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
                 path: tree.path(top, 0),
             },
         };
-        b.exec("auditor", &oracle, &label("challenge_bad_sum"), &msg, vec![], "node + children")
-            .await?;
+        b.exec(
+            "auditor",
+            &oracle,
+            &label("challenge_bad_sum"),
+            &msg,
+            vec![],
+            "node + children",
+        )
+        .await?;
         m.post_quiet(b, &rs, None, Some(seq)).await?;
 
         m.keep_bonded(b, &staking, &token).await?;
@@ -238,7 +259,17 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
         let mut rs = honest.clone();
         rs[1].receipt_id = rs[0].receipt_id; // the same id twice
         let range = (honest[0].receipt_id, honest[n as usize - 1].receipt_id);
-        let (seq, tree) = m.post_with(b, &rs, Shape { range: Some(range), ..Shape::default() }, None).await?;
+        let (seq, tree) = m
+            .post_with(
+                b,
+                &rs,
+                Shape {
+                    range: Some(range),
+                    ..Shape::default()
+                },
+                None,
+            )
+            .await?;
         let at = rs
             .windows(2)
             .position(|w| w[0].receipt_id >= w[1].receipt_id)
@@ -252,8 +283,15 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
                 right_path: Some(tree.path(0, at as u64 + 1)),
             },
         };
-        b.exec("auditor", &oracle, &label("challenge_duplicate_id"), &msg, vec![], "2 paths")
-            .await?;
+        b.exec(
+            "auditor",
+            &oracle,
+            &label("challenge_duplicate_id"),
+            &msg,
+            vec![],
+            "2 paths",
+        )
+        .await?;
         m.post_quiet(b, &honest, None, Some(seq)).await?;
 
         // Receipts of the next epoch carried under this one's label.
@@ -279,8 +317,15 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
                 signature: sign(&foreign[gap].sign_bytes())?,
             },
         };
-        b.exec("auditor", &oracle, &label("challenge_wrong_epoch"), &msg, vec![], "sig, no path")
-            .await?;
+        b.exec(
+            "auditor",
+            &oracle,
+            &label("challenge_wrong_epoch"),
+            &msg,
+            vec![],
+            "sig, no path",
+        )
+        .await?;
         m.post_quiet(b, &honest, None, Some(seq)).await?;
     }
 
@@ -293,8 +338,15 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
         batch: batch_ref(seq),
         proof: BadTotalProof { leaf: one[0].clone() },
     };
-    b.exec("auditor", &oracle, "challenge_bad_total (1 leaf)", &msg, vec![], "the leaf")
-        .await?;
+    b.exec(
+        "auditor",
+        &oracle,
+        "challenge_bad_total (1 leaf)",
+        &msg,
+        vec![],
+        "the leaf",
+    )
+    .await?;
     m.post_quiet(b, &one, None, Some(seq)).await?;
 
     // A replacement after 1 000 batches costs what the first one did (first_replacement,
@@ -327,8 +379,12 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
     }
     m.keep_bonded(b, &staking, &token).await?;
     let signed: Vec<Receipt> = (next_id..next_id + 3).map(|i| receipt(i, 2)).collect();
-    m.void_and_replace(b, signed, format!("submit_batch replacement (after {} batches)", seq))
-        .await?;
+    m.void_and_replace(
+        b,
+        signed,
+        format!("submit_batch replacement (after {} batches)", seq),
+    )
+    .await?;
 
     eprintln!(
         "  waiting {}s for the dispute window",

@@ -1,7 +1,7 @@
 //! Multi-test suites: registry, curator staking and the receipt oracle wired together,
 //! with a real secp256k1 operator key. `suite.rs` builds them and meters usage;
 //! `batches.rs` covers settlement and escrow, `fraud.rs` every fraud proof and replay,
-//! `bad_input.rs` the refusals, `rewards_story.rs` SPEC §10 through to the reward claims.
+//! `inclusion.rs` SPEC §5.6's inclusion requests, `bad_input.rs` the refusals, `rewards_story.rs` SPEC §10 through to the reward claims.
 
 mod audits;
 mod bad_input;
@@ -10,6 +10,7 @@ mod cw20_escrow;
 mod cw20_hook;
 mod fraud;
 mod ibc_hooks;
+mod inclusion;
 mod omission;
 mod operator_bond;
 mod pause_shield;

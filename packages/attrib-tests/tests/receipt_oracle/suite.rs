@@ -32,6 +32,10 @@ pub const OPERATOR_STAKE: u128 = 100_000;
 pub const START: u128 = 100_000_000;
 pub const MODEL_BOND: u128 = 10_000;
 pub const CLAIM_BOND: u128 = 100;
+pub const INCLUSION_FEE: u128 = 250;
+/// How long an operator has to answer an inclusion request.
+pub const RESPONSE: u64 = 300;
+pub const MAX_REQUESTS: u32 = 3;
 /// The secret record planted in the third dataset; its sha256 is registered as a canary.
 pub const CANARY: &[u8] = b"planted record 7f3a: shelf 12, aisle 4, 'zebra cereal'";
 
@@ -49,6 +53,9 @@ pub fn params() -> Params {
         omission_weight_bps: 1_000,
         omission_claimant_share_bps: 5_000,
         max_back_epochs: 12,
+        inclusion_fee: coin(INCLUSION_FEE, DENOM),
+        inclusion_response_secs: RESPONSE,
+        max_inclusion_requests: MAX_REQUESTS,
     }
 }
 
@@ -401,11 +408,25 @@ impl Suite {
             .u128()
     }
 
-    /// The oracle holds exactly the models' escrow.
+    /// The oracle holds exactly the models' escrow and bond, and the fees of open
+    /// inclusion requests.
     #[track_caller]
     pub fn assert_escrow_backed(&self) {
         let m = self.oracle().model(self.model).unwrap();
-        assert_eq!(self.balance(&self.oracle), (m.escrow + m.bond).u128());
+        assert_eq!(
+            self.balance(&self.oracle),
+            (m.escrow + m.bond).u128() + self.open_inclusion_fees()
+        );
+    }
+
+    /// Fees held for the open inclusion requests on the operator's batches.
+    pub fn open_inclusion_fees(&self) -> u128 {
+        self.snapshot()
+            .inclusions
+            .iter()
+            .filter(|r| r.status == attrib_receipt_oracle::state::InclusionStatus::Open)
+            .map(|r| r.fee.amount.u128())
+            .sum()
     }
 }
 
@@ -417,18 +438,33 @@ pub struct Snapshot {
     balances: Vec<u128>,
     operator_stake: u128,
     config: attrib_receipt_oracle::state::Config,
+    /// Every batch's inclusion requests, and the audit counters.
+    inclusions: Vec<attrib_receipt_oracle::state::InclusionRequest>,
+    audits: attrib_std::interfaces::omission_target::AuditStats,
 }
 
 impl Suite {
     pub fn snapshot(&self) -> Snapshot {
+        use attrib_std::interfaces::omission_target::sv::mt::OmissionTargetProxy;
         let o = self.oracle();
+        let batches = o
+            .batches(self.model, self.operator.to_string(), None, None)
+            .unwrap()
+            .batches;
+        let inclusions = batches
+            .iter()
+            .flat_map(|b| {
+                o.inclusion_requests(self.batch_ref(b.seq), None, None)
+                    .unwrap()
+                    .requests
+            })
+            .collect();
         Snapshot {
+            inclusions,
+            audits: o.audit_stats().unwrap(),
             model: o.model(self.model).unwrap(),
             cursor: o.cursor(self.model, self.operator.to_string()).unwrap(),
-            batches: o
-                .batches(self.model, self.operator.to_string(), None, None)
-                .unwrap()
-                .batches,
+            batches,
             balances: [
                 &self.oracle,
                 &self.pool,

@@ -148,12 +148,6 @@ impl ReceiptOracleContract {
                 debt: model.debt,
             });
         }
-        if replaces.is_none() && model.awaiting_replacement > 0 {
-            return Err(ContractError::ReplacementDue {
-                model_id,
-                awaiting: model.awaiting_replacement,
-            });
-        }
         // SPEC §5.4: only a bonded operator posts, so every proof has a stake to slash.
         self.assert_bonded_operator(&ctx, &config)?;
         validation::hash32("root", &root)?;
@@ -189,6 +183,13 @@ impl ReceiptOracleContract {
                 got: seq,
             });
         }
+        if replaces.is_none() && cursor.awaiting_replacement > 0 {
+            return Err(ContractError::ReplacementDue {
+                model_id,
+                awaiting: cursor.awaiting_replacement,
+            });
+        }
+        let mut inherits_count = false;
         let prior_units = match replaces {
             // Re-posting the honest totals of a voided batch: the same ids and epoch; the
             // cursor does not move. It is charged only beyond what the voided batch was.
@@ -199,10 +200,18 @@ impl ReceiptOracleContract {
                 if !is_voided || !same || voided.replaced_by.is_some() {
                     return Err(ContractError::BadReplacement { seq: old });
                 }
+                // A batch voided before replacements were tracked is not awaited.
+                let (Some(m), Some(c)) = (
+                    model.awaiting_replacement.checked_sub(1),
+                    cursor.awaiting_replacement.checked_sub(1),
+                ) else {
+                    return Err(ContractError::BadReplacement { seq: old });
+                };
+                (model.awaiting_replacement, cursor.awaiting_replacement) = (m, c);
+                inherits_count = voided.counted;
                 voided.replaced_by = Some(seq);
                 self.batches
                     .save(ctx.deps.storage, (model_id, &op, old), &voided)?;
-                model.awaiting_replacement -= 1;
                 voided.floor_units()
             }
             None => {
@@ -279,10 +288,14 @@ impl ReceiptOracleContract {
             prior_units,
             proven_units: Uint128::zero(),
             replaced_by: None,
+            counted: true,
         };
         self.batches
             .save(ctx.deps.storage, (model_id, &op, seq), &batch)?;
-        self.batch_opened(ctx.deps.storage, &op)?;
+        // A replacement takes over the count its voided batch kept (see `void_batch`).
+        if !inherits_count {
+            self.batch_opened(ctx.deps.storage, &op)?;
+        }
         Ok(events::response(action::SUBMIT_BATCH).add_event(
             Event::new(events::BATCH_SUBMITTED)
                 .add_attribute(attr::MODEL_ID, model_id.to_string())
@@ -323,8 +336,10 @@ impl ReceiptOracleContract {
             .save(ctx.deps.storage, (model_id, &op, seq), &batch)?;
         let units = batch.total_units.saturating_sub(batch.prior_units);
         let mut model = self.load_model(ctx.deps.storage, model_id)?;
-        let settled = self.settle(ctx.deps.storage, &mut model, &batch, units)?;
-        self.batch_closed(ctx.deps.storage, &op)?;
+        let settled = self.settle(ctx.deps.storage, &mut model, batch.epoch, batch.charge, units)?;
+        if batch.counted {
+            self.batch_closed(ctx.deps.storage, &op)?;
+        }
         self.models.save(ctx.deps.storage, model_id, &model)?;
         let resp = events::response(action::FINALIZE_BATCH).add_event(
             Event::new(events::BATCH_FINALIZED)
@@ -338,8 +353,8 @@ impl ReceiptOracleContract {
         settled.pay(resp, &config, &model, "usage")
     }
 
-    /// Charges `units` of `batch` to `model` (the caller saves it) and releases what the
-    /// batch reserved: the charge moves from escrow towards the reward pool (what escrow
+    /// Charges `units` of `epoch` to `model` (the caller saves it) and releases the
+    /// `reserved` charge of the batch settled (zero for a late omission): the charge moves from escrow towards the reward pool (what escrow
     /// lacks becomes debt, suspending the model) and the units count as the epoch's
     /// settled usage (the base of back royalties). Shared by finalization and by a
     /// voiding fraud proof, whose declared charge stands.
@@ -347,7 +362,8 @@ impl ReceiptOracleContract {
         &self,
         storage: &mut dyn Storage,
         model: &mut Model,
-        batch: &Batch,
+        epoch: u64,
+        reserved: Uint128,
         units: Uint128,
     ) -> Result<Settled, ContractError> {
         let due = units
@@ -356,17 +372,16 @@ impl ReceiptOracleContract {
         let paid = due.min(model.escrow);
         let short = due - paid;
         model.escrow -= paid;
-        model.reserved -= batch.charge;
+        model.reserved -= reserved;
         model.debt = model
             .debt
             .checked_add(short)
             .map_err(cosmwasm_std::StdError::from)?;
         if !units.is_zero() {
-            self.usage.update(
-                storage,
-                (batch.model_id, batch.epoch),
-                |u| -> cosmwasm_std::StdResult<_> { Ok(u.unwrap_or_default().checked_add(units)?) },
-            )?;
+            self.usage
+                .update(storage, (model.id, epoch), |u| -> cosmwasm_std::StdResult<_> {
+                    Ok(u.unwrap_or_default().checked_add(units)?)
+                })?;
         }
         Ok(Settled { paid, short })
     }

@@ -42,7 +42,16 @@ impl ReceiptOracleContract {
         signature: &HexBinary,
     ) -> Result<(Addr, Batch), ContractError> {
         let (op, batch) = self.pending(ctx, at)?;
-        self.signed_receipt(ctx, &op, at.model_id, Some(batch.epoch), receipt, signature)?;
+        let keys = self.batch_key_epochs(ctx.deps.storage, &batch)?;
+        self.signed_receipt(
+            ctx,
+            &op,
+            at.model_id,
+            Some(batch.epoch),
+            receipt,
+            signature,
+            &keys,
+        )?;
         Self::in_range(&batch, receipt)?;
         Ok((op, batch))
     }
@@ -62,7 +71,9 @@ impl ReceiptOracleContract {
         Ok((op, batch))
     }
 
-    /// A receipt the operator really signed, for this chain, oracle, model (and epoch).
+    /// A receipt the operator really signed, for this chain, oracle, model (and epoch),
+    /// with a key in force during one of `key_epochs` (see `verify_receipt`).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn signed_receipt(
         &self,
         ctx: &ExecCtx,
@@ -71,6 +82,7 @@ impl ReceiptOracleContract {
         epoch: Option<u64>,
         r: &Receipt,
         signature: &HexBinary,
+        key_epochs: &[u64],
     ) -> Result<(), ContractError> {
         if r.chain_id != ctx.env.block.chain_id {
             return Err(ContractError::ReceiptMismatch { field: "chain" });
@@ -85,7 +97,19 @@ impl ReceiptOracleContract {
             // Provable in itself: `challenge_wrong_epoch`.
             return Err(ContractError::ReceiptMismatch { field: "epoch" });
         }
-        self.verify_receipt(ctx.deps.as_ref(), op, r, signature)
+        self.verify_receipt(ctx.deps.as_ref(), op, r, signature, key_epochs)
+    }
+
+    /// The epochs whose keys a receipt of `batch` is checked against: the batch's own
+    /// epoch and the one it was posted in. Never the receipt's own label, which the
+    /// operator (or whoever holds a retired key) chooses.
+    pub(crate) fn batch_key_epochs(
+        &self,
+        storage: &dyn cosmwasm_std::Storage,
+        batch: &Batch,
+    ) -> Result<[u64; 2], ContractError> {
+        let config = self.config.load(storage)?;
+        Ok([batch.epoch, config.clock().epoch_at(batch.posted_at)])
     }
 
     fn in_range(batch: &Batch, r: &Receipt) -> Result<(), ContractError> {
@@ -131,12 +155,23 @@ impl ReceiptOracleContract {
         };
         batch.proven_units = proven;
         let units = batch.floor_units() - batch.prior_units;
-        let settled = self.settle(ctx.deps.storage, &mut model, &batch, units)?;
+        let settled = self.settle(ctx.deps.storage, &mut model, batch.epoch, batch.charge, units)?;
         model.awaiting_replacement += 1;
         self.models.save(ctx.deps.storage, batch.model_id, &model)?;
         self.batches
             .save(ctx.deps.storage, (batch.model_id, &op, batch.seq), &batch)?;
-        self.batch_closed(ctx.deps.storage, &op)?;
+        // The operator owes the replacement: it posts nothing else for the model, and the
+        // voided batch stays counted against its stake (curator staking holds it) until
+        // the replacement takes its place.
+        self.cursors.update(
+            ctx.deps.storage,
+            (batch.model_id, &op),
+            |c| -> Result<_, ContractError> {
+                let mut c = c.unwrap_or_default();
+                c.awaiting_replacement += 1;
+                Ok(c)
+            },
+        )?;
         let resp = self.slash_response(&config, &op, &ctx.info.sender, kind, Some(&batch))?;
         settled.pay(resp, &config, &model, "voided_batch")
     }
@@ -274,7 +309,8 @@ impl ReceiptOracleContract {
     ) -> Result<Response, ContractError> {
         let WrongEpochProof { receipt, signature } = proof;
         let (op, batch) = self.pending(&ctx, &at)?;
-        self.signed_receipt(&ctx, &op, at.model_id, None, &receipt, &signature)?;
+        let keys = self.batch_key_epochs(ctx.deps.storage, &batch)?;
+        self.signed_receipt(&ctx, &op, at.model_id, None, &receipt, &signature, &keys)?;
         Self::in_range(&batch, &receipt)?;
         if receipt.epoch == batch.epoch {
             return Err(ProofError::NoFraud {
@@ -308,11 +344,19 @@ impl ReceiptOracleContract {
     ) -> Result<Response, ContractError> {
         funds::expect_none(&ctx.info.funds)?;
         let op = ctx.deps.api.addr_validate(&operator)?;
-        self.signed_receipt(&ctx, &op, model_id, None, &receipt, &signature)?;
+        self.signed_receipt(&ctx, &op, model_id, None, &receipt, &signature, &[receipt.epoch])?;
         let config = self.config.load(ctx.deps.storage)?;
         let id = receipt.receipt_id;
+        let now = ctx.env.block.time.seconds();
         let window = self.pause_window.may_load(ctx.deps.storage)?;
-        if ctx.env.block.time.seconds() <= effective_deadline(&config, window.as_ref(), receipt.epoch) {
+        // Late: its epoch's posting deadline passed, or its epoch has not even begun (a
+        // posting grace from now): a receipt labelled with a far epoch is never "not yet
+        // late".
+        let unborn = receipt.epoch
+            > config
+                .clock()
+                .epoch_at(now.saturating_add(config.params.posting_grace_secs));
+        if !unborn && now <= effective_deadline(&config, window.as_ref(), receipt.epoch) {
             return Err(ContractError::NotLate {
                 id,
                 reason: "its epoch's posting deadline has not passed",
@@ -328,12 +372,35 @@ impl ReceiptOracleContract {
                 reason: "it lies inside a posted range (use the omission proof)",
             });
         }
+        // Ids only grow, so a receipt after every posted one is of their epoch or later;
+        // one labelled earlier was never served (a retired key cannot backdate one).
+        if receipt.epoch < cursor.last_epoch {
+            return Err(ContractError::NotLate {
+                id,
+                reason: "its epoch is before the operator's last posted batch's",
+            });
+        }
         if self.late_proven.has(ctx.deps.storage, (model_id, &op, id)) {
             return Err(ContractError::AlreadyProven { id });
         }
         self.late_proven
             .save(ctx.deps.storage, (model_id, &op, id), &())?;
         self.fraud_proven(ctx.deps.storage)?;
-        self.slash_response(&config, &op, &ctx.info.sender, "late_omission", None)
+        let resp = self.slash_response(&config, &op, &ctx.info.sender, "late_omission", None)?;
+        // The model pays for the units it never declared (as for a voided batch).
+        let mut model = self.load_model(ctx.deps.storage, model_id)?;
+        if model.closed {
+            return Ok(resp);
+        }
+        let epoch = receipt.epoch.min(config.clock().epoch_at(now));
+        let settled = self.settle(
+            ctx.deps.storage,
+            &mut model,
+            epoch,
+            Uint128::zero(),
+            receipt.units.into(),
+        )?;
+        self.models.save(ctx.deps.storage, model_id, &model)?;
+        settled.pay(resp, &config, &model, "late_omission")
     }
 }

@@ -143,7 +143,8 @@ impl ReceiptOracleContract {
         }
         // Any epoch: a receipt of another epoch inside this batch's range is itself fraud,
         // and no answer can close its request.
-        self.signed_receipt(&ctx, &op, at.model_id, None, &receipt, &signature)?;
+        let keys = self.batch_key_epochs(ctx.deps.storage, &batch)?;
+        self.signed_receipt(&ctx, &op, at.model_id, None, &receipt, &signature, &keys)?;
         let id = receipt.receipt_id;
         if id < batch.first_id || id > batch.last_id {
             return Err(ContractError::OutsideRange {

@@ -417,6 +417,14 @@ impl ReceiptOracleContract {
                 reason: "it has debt",
             });
         }
+        // A voided batch's honest replacement may charge more: the escrow stays until it
+        // is in (its operator's stake is held meanwhile).
+        if model.awaiting_replacement > 0 {
+            return Err(ContractError::CannotClose {
+                model_id,
+                reason: "a voided batch awaits its replacement",
+            });
+        }
         // SPEC §5.5: an upheld omission claim charges back royalties from escrow and
         // slashes the bond, so neither may leave while a claim is open.
         if self.open_omission_claims(ctx.deps.as_ref(), model_id)? > 0 {
@@ -453,39 +461,54 @@ impl ReceiptOracleContract {
         )
     }
 
-    /// Checks that `op` signed `receipt`, against the keys in force during the
-    /// receipt's epoch: the last one registered by then and, if that one was registered
-    /// during the epoch, the one before it. (An operator registered before key history
-    /// was kept, and never rotated since, has only its current key.)
+    /// Checks that `op` signed `receipt` with a key in force during one of `epochs`:
+    /// for each, the last key registered by then and, if that one was registered during
+    /// the epoch, the one before it. Before its first recorded key, an operator's first
+    /// key counts; an operator registered before key history was kept, and never rotated
+    /// since, has only its current key.
     pub(crate) fn verify_receipt(
         &self,
         deps: cosmwasm_std::Deps,
         op: &Addr,
         receipt: &attrib_std::receipts::Receipt,
         signature: &HexBinary,
+        epochs: &[u64],
     ) -> Result<(), ContractError> {
         let digest = receipt.digest();
-        let mut keys = self.keys.prefix(op).range(
-            deps.storage,
-            None,
-            Some(Bound::inclusive(receipt.epoch)),
-            Order::Descending,
-        );
-        match keys.next().transpose()? {
-            None => {
-                let key = self.operator_key(deps.storage, op)?;
-                verify_signature(deps.api, &digest, signature, &key.pubkey)
-            }
-            Some((from, key)) => {
-                let first = verify_signature(deps.api, &digest, signature, &key);
-                match keys.next().transpose()? {
-                    Some((_, earlier)) if first.is_err() && from == receipt.epoch => {
-                        verify_signature(deps.api, &digest, signature, &earlier)
+        let mut keys: Vec<HexBinary> = vec![];
+        for &e in epochs {
+            let mut by_then =
+                self.keys
+                    .prefix(op)
+                    .range(deps.storage, None, Some(Bound::inclusive(e)), Order::Descending);
+            match by_then.next().transpose()? {
+                Some((from, key)) => {
+                    keys.push(key);
+                    if from == e {
+                        keys.extend(by_then.next().transpose()?.map(|(_, k)| k));
                     }
-                    _ => first,
+                }
+                None => {
+                    let first = self
+                        .keys
+                        .prefix(op)
+                        .range(deps.storage, None, None, Order::Ascending)
+                        .next()
+                        .transpose()?;
+                    match first {
+                        Some((_, key)) => keys.push(key),
+                        None => keys.push(self.operator_key(deps.storage, op)?.pubkey),
+                    }
                 }
             }
         }
+        if keys
+            .iter()
+            .any(|k| verify_signature(deps.api, &digest, signature, k).is_ok())
+        {
+            return Ok(());
+        }
+        Err(ContractError::BadSignature {})
     }
 
     pub(crate) fn operator_key(&self, storage: &dyn Storage, op: &Addr) -> Result<Operator, ContractError> {

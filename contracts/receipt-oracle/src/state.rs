@@ -129,8 +129,10 @@ pub struct Model {
     pub bond: Uint128,
     /// Closed by its owner: no more batches; escrow and bond were returned.
     pub closed: bool,
-    /// Voided batches whose honest replacement is not posted yet: while > 0 the model
-    /// posts nothing else (SPEC §5.4 "fraud never lowers what the model pays").
+    /// Voided batches (of any operator) whose honest replacement is not posted yet:
+    /// while > 0 the model cannot be closed (SPEC §5.4 "fraud never lowers what the
+    /// model pays"). The operator that posted one posts nothing else for the model until
+    /// it is replaced (`Cursor::awaiting_replacement`).
     #[serde(default)]
     pub awaiting_replacement: u32,
 }
@@ -148,6 +150,11 @@ pub struct Cursor {
     pub next_seq: u64,
     pub last_id: u64,
     pub last_epoch: u64,
+    /// This operator's voided batches of the model not yet replaced: while > 0 it posts
+    /// only replacements. (Per operator: another operator's fraud never keeps an honest
+    /// one from posting in time.)
+    #[serde(default)]
+    pub awaiting_replacement: u32,
 }
 
 impl Default for Cursor {
@@ -157,6 +164,7 @@ impl Default for Cursor {
             next_seq: 1,
             last_id: 0,
             last_epoch: 0,
+            awaiting_replacement: 0,
         }
     }
 }
@@ -196,13 +204,19 @@ pub struct Batch {
     /// The batch posted in this one's place, once this one was voided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaced_by: Option<u64>,
+    /// Counted in its operator's `open_batches` (from posting until it is final, or
+    /// voided and replaced). False for batches stored before the count existed, so
+    /// closing one never releases another's hold on the stake.
+    #[serde(default)]
+    pub counted: bool,
 }
 
 impl Batch {
     /// Units of this id range charged in all: never less than what it declared plus what
     /// was proven missing, nor than what was charged before it.
     pub fn floor_units(&self) -> Uint128 {
-        self.prior_units.max(self.total_units + self.proven_units)
+        self.prior_units
+            .max(self.total_units.saturating_add(self.proven_units))
     }
 }
 

@@ -3,6 +3,7 @@
 //! `batches.rs` covers settlement and escrow, `fraud.rs` every fraud proof and replay,
 //! `inclusion.rs` SPEC §5.6's inclusion requests, `bad_input.rs` the refusals, `rewards_story.rs` SPEC §10 through to the reward claims.
 
+mod attacks;
 mod audits;
 mod bad_input;
 mod batches;

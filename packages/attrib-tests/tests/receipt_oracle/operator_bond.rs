@@ -187,7 +187,11 @@ fn an_operator_slashed_under_the_minimum_cannot_post_even_a_replacement() {
     let resp = prove_omission(&s, 1, &signed, &posted, &tree);
     assert_eq!(slashed(&resp), ("20000".into(), "10000".into()));
     assert_eq!(s.operator_bonded(), 0);
-    assert_eq!(open_batches(&s), 0, "a voided batch is no longer open");
+    assert_eq!(
+        open_batches(&s),
+        1,
+        "a voided batch holds the stake until replaced"
+    );
     s.assert_refused(bond_error(&s, 0), |s| s.post(2, &signed, Some(1)));
 }
 
@@ -221,12 +225,13 @@ fn a_proof_against_an_unbonding_operator_still_slashes() {
             ..Default::default()
         }
     );
-    // Voided, nothing is open: what is left is released on time.
-    assert_eq!(open_batches(&s), 0);
+    // Voided, the batch still holds the stake: the operator owes its replacement.
+    assert_eq!(open_batches(&s), 1);
     s.advance(UNBONDING);
-    let before = s.balance(&s.operator);
-    s.staking().claim_unbonded().call(&s.operator).unwrap();
-    assert_eq!(s.balance(&s.operator), before + OPERATOR_STAKE - slash);
+    assert!(matches!(
+        s.staking().claim_unbonded().call(&s.operator).unwrap_err(),
+        attrib_curator_staking::error::ContractError::OpenBatches { open: 1, .. }
+    ));
 }
 
 /// A late-omission proof against an operator that has since left curator staking lands

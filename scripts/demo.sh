@@ -183,6 +183,7 @@ tx "auditor proves receipt 73210 omitted" fraud tx oracle challenge-omitted --fr
   --operator operator --seq 2 --posted "$R/batch2.receipts.jsonl" --signed "$R/second.jsonl" --receipt-id 73210
 STAKE_AFTER=$(attrib q curation stake-of operator -o json | jget /dev/stdin bonded)
 echo "   batch 2 voided; operator slashed $((STAKE_BEFORE - STAKE_AFTER)) of its $STAKE_BEFORE bonded; the auditor is owed $(attrib q curation payout auditor -o json | jget /dev/stdin amount)"
+echo "   fraud never lowers what the model pays: batch 2's declared $(attr fraud attrib_fraud_proven voided_units) units and the proven $(attr fraud attrib_fraud_proven proven_units) are charged now ($(attr fraud attrib_fraud_proven charged) uatr); the operator posts nothing else until its replacement is in"
 attrib receipts build --in "$R/second.jsonl" --out "$R/batch2-honest.json" -o json >/dev/null
 tx "operator re-posts batch 2 honestly (50000)" batch3 receipts submit --from operator --batch "$R/batch2-honest.json" --replaces 2
 
@@ -191,7 +192,7 @@ WINDOW=$(attrib q oracle config -o json | jget /dev/stdin params.dispute_window_
 sleep $((WINDOW + 2))
 tx "finalize batch 1" fin1 tx oracle finalize-batch --from auditor --model-id "$MODEL" --operator operator --seq 1
 tx "finalize batch 3 (replacement of 2)" fin3 tx oracle finalize-batch --from auditor --model-id "$MODEL" --operator operator --seq 3
-echo "   charged $(attr fin1 attrib_batch_finalized charged) + $(attr fin3 attrib_batch_finalized charged) uatr for 100000 units; escrow left $(attrib q oracle model "$MODEL" -o json | jget /dev/stdin escrow)"
+echo "   charged $(attr fin1 attrib_batch_finalized charged) + $(attr fraud attrib_fraud_proven charged) (at the proof) + $(attr fin3 attrib_batch_finalized charged) uatr for 100000 units; escrow left $(attrib q oracle model "$MODEL" -o json | jget /dev/stdin escrow)"
 
 say "12. The epoch closes: anyone cranks it; fees split to treasury, curators and version 1; emission capped by fees"
 attrib q rewards config -o json > "$OUT/pool-config.json"

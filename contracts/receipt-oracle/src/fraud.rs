@@ -172,7 +172,7 @@ impl ReceiptOracleContract {
                 Ok(c)
             },
         )?;
-        let resp = self.slash_response(&config, &op, &ctx.info.sender, kind, Some(&batch))?;
+        let resp = self.slash_response(&config, &op, &ctx.info.sender, kind, Some(&batch), settled.paid)?;
         settled.pay(resp, &config, &model, "voided_batch")
     }
 
@@ -183,6 +183,7 @@ impl ReceiptOracleContract {
         challenger: &Addr,
         kind: &str,
         batch: Option<&Batch>,
+        charged: Uint128,
     ) -> Result<Response, ContractError> {
         let staking = Remote::<dyn SlashingService<Error = StdError>>::new(config.curator_staking.clone());
         let slash = staking
@@ -198,7 +199,8 @@ impl ReceiptOracleContract {
         let mut event = Event::new(events::FRAUD_PROVEN)
             .add_attribute(attr::KIND, kind)
             .add_attribute(attr::OPERATOR, op.as_str())
-            .add_attribute(attr::CHALLENGER, challenger.as_str());
+            .add_attribute(attr::CHALLENGER, challenger.as_str())
+            .add_attribute(attr::CHARGED, charged.to_string());
         if let Some(b) = batch {
             event = event
                 .add_attribute(attr::MODEL_ID, b.model_id.to_string())
@@ -386,21 +388,16 @@ impl ReceiptOracleContract {
         self.late_proven
             .save(ctx.deps.storage, (model_id, &op, id), &())?;
         self.fraud_proven(ctx.deps.storage)?;
-        let resp = self.slash_response(&config, &op, &ctx.info.sender, "late_omission", None)?;
         // The model pays for the units it never declared (as for a voided batch).
         let mut model = self.load_model(ctx.deps.storage, model_id)?;
         if model.closed {
-            return Ok(resp);
+            return self.slash_response(&config, &op, &ctx.info.sender, "late_omission", None, Uint128::zero());
         }
         let epoch = receipt.epoch.min(config.clock().epoch_at(now));
-        let settled = self.settle(
-            ctx.deps.storage,
-            &mut model,
-            epoch,
-            Uint128::zero(),
-            receipt.units.into(),
-        )?;
+        let units = Uint128::from(receipt.units);
+        let settled = self.settle(ctx.deps.storage, &mut model, epoch, Uint128::zero(), units)?;
         self.models.save(ctx.deps.storage, model_id, &model)?;
+        let resp = self.slash_response(&config, &op, &ctx.info.sender, "late_omission", None, settled.paid)?;
         settled.pay(resp, &config, &model, "late_omission")
     }
 }

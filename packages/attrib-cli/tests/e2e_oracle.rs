@@ -340,6 +340,8 @@ fn metering_on_a_real_chain() {
         .unwrap()
         .parse::<u128>()
         .unwrap();
+    // The voided batch's charge (declared and proven units) is taken at the proof.
+    let pool0 = balance("reward_distributor", "uatr");
     let tx = ok(&[
         "tx",
         "oracle",
@@ -403,7 +405,6 @@ fn metering_on_a_real_chain() {
         .as_u64()
         .unwrap();
     std::thread::sleep(Duration::from_secs(dispute + 1));
-    let pool0 = balance("reward_distributor", "uatr");
     ok(&[
         "tx",
         "oracle",
@@ -433,7 +434,7 @@ fn metering_on_a_real_chain() {
     assert_eq!(
         balance("reward_distributor", "uatr"),
         pool0 + 600 * 3,
-        "600 units × 3 uatr"
+        "600 units × 3 uatr: batch 2's at the proof, batch 1's at finalization, none twice"
     );
     let m = ok(&["q", "oracle", "model", &model]);
     assert_eq!(m["escrow"].as_str(), Some("8200"));

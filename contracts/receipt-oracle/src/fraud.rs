@@ -391,13 +391,27 @@ impl ReceiptOracleContract {
         // The model pays for the units it never declared (as for a voided batch).
         let mut model = self.load_model(ctx.deps.storage, model_id)?;
         if model.closed {
-            return self.slash_response(&config, &op, &ctx.info.sender, "late_omission", None, Uint128::zero());
+            return self.slash_response(
+                &config,
+                &op,
+                &ctx.info.sender,
+                "late_omission",
+                None,
+                Uint128::zero(),
+            );
         }
         let epoch = receipt.epoch.min(config.clock().epoch_at(now));
         let units = Uint128::from(receipt.units);
         let settled = self.settle(ctx.deps.storage, &mut model, epoch, Uint128::zero(), units)?;
         self.models.save(ctx.deps.storage, model_id, &model)?;
-        let resp = self.slash_response(&config, &op, &ctx.info.sender, "late_omission", None, settled.paid)?;
+        let resp = self.slash_response(
+            &config,
+            &op,
+            &ctx.info.sender,
+            "late_omission",
+            None,
+            settled.paid,
+        )?;
         settled.pay(resp, &config, &model, "late_omission")
     }
 }

@@ -186,6 +186,23 @@ impl ReceiptOracleContract {
         ))
     }
 
+    /// The batch `at`, and its open request for `receipt_id` (no funds attached).
+    fn open_request(
+        &self,
+        ctx: &ExecCtx,
+        at: &BatchRef,
+        receipt_id: u64,
+    ) -> Result<(Addr, Batch, InclusionRequest), ContractError> {
+        funds::expect_none(&ctx.info.funds)?;
+        let op = ctx.deps.api.addr_validate(&at.operator)?;
+        let batch = self.load_batch(ctx.deps.storage, at.model_id, &op, at.seq)?;
+        let req = self.load_inclusion(ctx.deps.storage, (at.model_id, &op, at.seq), receipt_id)?;
+        if req.status != InclusionStatus::Open {
+            return Err(ContractError::InclusionClosed { receipt_id });
+        }
+        Ok((op, batch, req))
+    }
+
     pub(crate) fn do_answer_inclusion(
         &self,
         ctx: ExecCtx,
@@ -194,14 +211,8 @@ impl ReceiptOracleContract {
         leaf: Receipt,
         path: Path,
     ) -> Result<Response, ContractError> {
-        funds::expect_none(&ctx.info.funds)?;
-        let op = ctx.deps.api.addr_validate(&at.operator)?;
-        let batch = self.load_batch(ctx.deps.storage, at.model_id, &op, at.seq)?;
+        let (op, batch, req) = self.open_request(&ctx, &at, receipt_id)?;
         let k = (at.model_id, &op, at.seq);
-        let req = self.load_inclusion(ctx.deps.storage, k, receipt_id)?;
-        if req.status != InclusionStatus::Open {
-            return Err(ContractError::InclusionClosed { receipt_id });
-        }
         if batch.status != BatchStatus::Pending {
             return Err(ContractError::NotPending { seq: at.seq });
         }
@@ -251,14 +262,8 @@ impl ReceiptOracleContract {
         at: BatchRef,
         receipt_id: u64,
     ) -> Result<Response, ContractError> {
-        funds::expect_none(&ctx.info.funds)?;
-        let op = ctx.deps.api.addr_validate(&at.operator)?;
-        let batch = self.load_batch(ctx.deps.storage, at.model_id, &op, at.seq)?;
+        let (op, batch, req) = self.open_request(&ctx, &at, receipt_id)?;
         let k = (at.model_id, &op, at.seq);
-        let req = self.load_inclusion(ctx.deps.storage, k, receipt_id)?;
-        if req.status != InclusionStatus::Open {
-            return Err(ContractError::InclusionClosed { receipt_id });
-        }
         if batch.status != BatchStatus::Pending {
             // Voided by another proof while open (a batch cannot finalize with one open):
             // nothing to answer any more, the requester gets its fee back.

@@ -242,6 +242,10 @@ impl ReceiptOracleContract {
         let epoch = config.clock().epoch_at(ctx.env.block.time.seconds());
         let who = &ctx.info.sender;
         if let Some(old) = self.operators.may_load(ctx.deps.storage, who)? {
+            // Registering the key in force again changes nothing (and is no rotation).
+            if old.pubkey == pubkey {
+                return Ok(operator_registered(&old));
+            }
             // Registered before key history was kept: its key counts from epoch 0.
             if self
                 .keys
@@ -265,11 +269,7 @@ impl ReceiptOracleContract {
             pubkey,
         };
         self.operators.save(ctx.deps.storage, who, &op)?;
-        Ok(events::response(action::REGISTER_OPERATOR).add_event(
-            Event::new(events::OPERATOR_REGISTERED)
-                .add_attribute(attr::OPERATOR, op.address.as_str())
-                .add_attribute(attr::PUBKEY, op.pubkey.to_hex()),
-        ))
+        Ok(operator_registered(&op))
     }
 
     /// The sender is bonded in curator staking as an operator, at least the minimum.
@@ -518,6 +518,14 @@ impl ReceiptOracleContract {
                 address: op.to_string(),
             })
     }
+}
+
+fn operator_registered(op: &Operator) -> Response {
+    events::response(action::REGISTER_OPERATOR).add_event(
+        Event::new(events::OPERATOR_REGISTERED)
+            .add_attribute(attr::OPERATOR, op.address.as_str())
+            .add_attribute(attr::PUBKEY, op.pubkey.to_hex()),
+    )
 }
 
 /// Own lineage scaled to (10 000 − share), parent's to share; same (dataset, version)

@@ -110,12 +110,8 @@ pub enum OracleTx {
     },
     /// Prove that a receipt you hold, of another epoch, lies in the batch's id range
     ChallengeWrongEpoch {
-        #[arg(long)]
-        model_id: u64,
-        #[arg(long)]
-        operator: String,
-        #[arg(long)]
-        seq: u64,
+        #[command(flatten)]
+        batch: BatchId,
         #[arg(long)]
         signed: PathBuf,
         #[arg(long)]
@@ -217,12 +213,8 @@ pub enum InclusionQuery {
 /// A posted batch and the receipts file its operator published.
 #[derive(clap::Args, Debug)]
 pub struct BatchTarget {
-    #[arg(long)]
-    pub model_id: u64,
-    #[arg(long)]
-    pub operator: String,
-    #[arg(long)]
-    pub seq: u64,
+    #[command(flatten)]
+    pub batch: BatchId,
     /// The batch's published receipts (JSONL)
     #[arg(long)]
     pub posted: PathBuf,
@@ -231,11 +223,7 @@ pub struct BatchTarget {
 impl BatchTarget {
     /// The batch, as the fraud proofs name it (the operator's key name resolved).
     fn batch_ref(&self, ctx: &Ctx) -> Result<BatchRef> {
-        Ok(BatchRef {
-            model_id: self.model_id,
-            operator: ctx.resolve_address(&self.operator)?,
-            seq: self.seq,
-        })
+        self.batch.batch_ref(ctx)
     }
 }
 
@@ -567,19 +555,13 @@ pub async fn tx(ctx: &Ctx, cmd: OracleTx) -> Result<Option<TxOutcome>> {
             ctx.execute("challenge_bad_sum", &oracle, &msg, vec![]).await
         }
         OracleTx::ChallengeWrongEpoch {
-            model_id,
-            operator,
-            seq,
+            batch,
             signed,
             receipt_id,
         } => {
             let s = signed_one(&signed, receipt_id)?;
             let msg = ExecMsg::ChallengeWrongEpoch {
-                batch: BatchRef {
-                    model_id,
-                    operator: ctx.resolve_address(&operator)?,
-                    seq,
-                },
+                batch: batch.batch_ref(ctx)?,
                 proof: WrongEpochProof {
                     receipt: s.receipt,
                     signature: s.signature,

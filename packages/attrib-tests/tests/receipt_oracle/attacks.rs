@@ -13,7 +13,7 @@ use k256::ecdsa::{Signature, SigningKey};
 
 use super::suite::*;
 use attrib_receipt_oracle::contract::sv::mt::ReceiptOracleContractProxy;
-use attrib_receipt_oracle::msg::{NewBatch, OmittedReceiptProof, WrongEpochProof};
+use attrib_receipt_oracle::msg::{NewBatch, WrongEpochProof};
 use attrib_receipt_oracle::state::BatchStatus;
 
 fn pubkey(k: &SigningKey) -> HexBinary {
@@ -33,17 +33,7 @@ fn void_a_gutted_batch(s: &Suite) -> Vec<Receipt> {
     let posted = vec![signed[0].clone(), signed[9].clone()];
     let (_, tree) = s.post(1, &posted, None).unwrap();
     s.oracle()
-        .challenge_omitted_receipt(
-            s.batch_ref(1),
-            OmittedReceiptProof {
-                receipt: signed[4].clone(),
-                signature: s.sign(signed[4].digest()),
-                left: posted[0].clone(),
-                left_path: tree.path(0, 0),
-                right: posted[1].clone(),
-                right_path: tree.path(0, 1),
-            },
-        )
+        .challenge_omitted_receipt(s.batch_ref(1), s.omission_proof(&signed[4], &posted, &tree, 0))
         .call(&s.auditor)
         .unwrap();
     let m = s.oracle().model(s.model).unwrap();

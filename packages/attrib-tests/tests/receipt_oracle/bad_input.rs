@@ -487,17 +487,7 @@ fn false_fraud_proofs_and_bad_hook_payments_change_nothing() {
     // A present receipt is not omitted; an unchanged leaf is not altered.
     s.assert_refused(ContractError::Proof(ProofError::NotBracketed), |s| {
         s.oracle()
-            .challenge_omitted_receipt(
-                s.batch_ref(1),
-                OmittedReceiptProof {
-                    receipt: rs[2].clone(),
-                    signature: s.sign(rs[2].digest()),
-                    left: rs[2].clone(),
-                    left_path: tree.path(0, 2),
-                    right: rs[3].clone(),
-                    right_path: tree.path(0, 3),
-                },
-            )
+            .challenge_omitted_receipt(s.batch_ref(1), s.omission_proof(&rs[2], &rs, &tree, 2))
             .call(&s.auditor)
     });
     s.assert_refused(

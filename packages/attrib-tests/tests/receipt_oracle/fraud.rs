@@ -33,17 +33,7 @@ fn omitted_receipt_is_proven_the_operator_slashed_and_honest_totals_reposted() {
     // A false proof first: receipt 4 is in the tree.
     let err = s
         .oracle()
-        .challenge_omitted_receipt(
-            s.batch_ref(1),
-            OmittedReceiptProof {
-                receipt: signed[3].clone(),
-                signature: s.sign(signed[3].digest()),
-                left: posted[2].clone(),
-                left_path: tree.path(0, 2),
-                right: posted[3].clone(),
-                right_path: tree.path(0, 3),
-            },
-        )
+        .challenge_omitted_receipt(s.batch_ref(1), s.omission_proof(&signed[3], &posted, &tree, 2))
         .call(&s.auditor)
         .unwrap_err();
     assert_eq!(err, ContractError::Proof(ProofError::NotBracketed));
@@ -51,17 +41,7 @@ fn omitted_receipt_is_proven_the_operator_slashed_and_honest_totals_reposted() {
     // The auditor (a paying user who kept receipt 5) proves it: leaves 4 and 6 are adjacent.
     let resp = s
         .oracle()
-        .challenge_omitted_receipt(
-            s.batch_ref(1),
-            OmittedReceiptProof {
-                receipt: signed[4].clone(),
-                signature: s.sign(signed[4].digest()),
-                left: posted[3].clone(),
-                left_path: tree.path(0, 3),
-                right: posted[4].clone(),
-                right_path: tree.path(0, 4),
-            },
-        )
+        .challenge_omitted_receipt(s.batch_ref(1), s.omission_proof(&signed[4], &posted, &tree, 3))
         .call(&s.auditor)
         .unwrap();
     assert!(resp.events.iter().any(|e| e.ty == "wasm-attrib_fraud_proven"));
@@ -347,17 +327,7 @@ fn fraud_proofs_land_while_the_oracle_and_curator_staking_are_paused() {
     ));
     // … and the omission proof lands, slashing through the paused staking contract.
     s.oracle()
-        .challenge_omitted_receipt(
-            s.batch_ref(1),
-            OmittedReceiptProof {
-                receipt: signed[4].clone(),
-                signature: s.sign(signed[4].digest()),
-                left: posted[3].clone(),
-                left_path: tree.path(0, 3),
-                right: posted[4].clone(),
-                right_path: tree.path(0, 4),
-            },
-        )
+        .challenge_omitted_receipt(s.batch_ref(1), s.omission_proof(&signed[4], &posted, &tree, 3))
         .call(&s.auditor)
         .unwrap();
     assert!(voided(&s, 1));

@@ -15,7 +15,6 @@ use super::suite::*;
 use attrib_curator_staking::contract::sv::mt::CuratorStakingContractProxy;
 use attrib_receipt_oracle::contract::sv::mt::ReceiptOracleContractProxy;
 use attrib_receipt_oracle::error::ContractError;
-use attrib_receipt_oracle::msg::OmittedReceiptProof;
 use attrib_receipt_oracle::state::{BatchStatus, InclusionRequest, InclusionStatus};
 
 fn fee() -> cosmwasm_std::Coin {
@@ -519,17 +518,7 @@ fn a_request_on_a_batch_voided_otherwise_is_refunded() {
     let auditor0 = s.balance(&s.auditor);
     request(&s, 1, &signed[4], &s.auditor).unwrap();
     s.oracle()
-        .challenge_omitted_receipt(
-            s.batch_ref(1),
-            OmittedReceiptProof {
-                receipt: signed[4].clone(),
-                signature: s.sign(signed[4].digest()),
-                left: posted[3].clone(),
-                left_path: tree.path(0, 3),
-                right: posted[4].clone(),
-                right_path: tree.path(0, 4),
-            },
-        )
+        .challenge_omitted_receipt(s.batch_ref(1), s.omission_proof(&signed[4], &posted, &tree, 3))
         .call(&s.stranger)
         .unwrap();
     assert_eq!(s.open_inclusion_fees(), INCLUSION_FEE);

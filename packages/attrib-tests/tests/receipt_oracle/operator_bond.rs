@@ -6,7 +6,6 @@ use attrib_curator_staking::contract::sv::mt::CuratorStakingContractProxy;
 use attrib_curator_staking::error::ContractError as StakingError;
 use attrib_receipt_oracle::contract::sv::mt::ReceiptOracleContractProxy;
 use attrib_receipt_oracle::error::ContractError;
-use attrib_receipt_oracle::msg::OmittedReceiptProof;
 use attrib_receipt_oracle::state::BatchStatus;
 use attrib_std::interfaces::omission_target::sv::mt::OmissionTargetProxy;
 use attrib_std::interfaces::omission_target::AuditStats;
@@ -50,17 +49,7 @@ fn prove_omission(
     tree: &SumTree,
 ) -> cw_multi_test::AppResponse {
     s.oracle()
-        .challenge_omitted_receipt(
-            s.batch_ref(seq),
-            OmittedReceiptProof {
-                receipt: signed[4].clone(),
-                signature: s.sign(signed[4].digest()),
-                left: posted[3].clone(),
-                left_path: tree.path(0, 3),
-                right: posted[4].clone(),
-                right_path: tree.path(0, 4),
-            },
-        )
+        .challenge_omitted_receipt(s.batch_ref(seq), s.omission_proof(&signed[4], posted, tree, 3))
         .call(&s.auditor)
         .unwrap()
 }

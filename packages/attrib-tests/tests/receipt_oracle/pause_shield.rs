@@ -23,14 +23,7 @@ fn dishonest_batch(s: &Suite) -> OmittedReceiptProof {
     let signed: Vec<Receipt> = (1..=10).map(|i| s.receipt(i, 4)).collect();
     let posted: Vec<Receipt> = signed.iter().filter(|r| r.receipt_id != 5).cloned().collect();
     let (_, tree) = s.post(1, &posted, None).unwrap();
-    OmittedReceiptProof {
-        receipt: signed[4].clone(),
-        signature: s.sign(signed[4].digest()),
-        left: posted[3].clone(),
-        left_path: tree.path(0, 3),
-        right: posted[4].clone(),
-        right_path: tree.path(0, 4),
-    }
+    s.omission_proof(&signed[4], &posted, &tree, 3)
 }
 
 fn status(s: &Suite) -> BatchStatus {

@@ -16,7 +16,6 @@ use sylvia::multitest::Proxy;
 use super::suite::*;
 use attrib_curator_staking::contract::sv::mt::CuratorStakingContractProxy;
 use attrib_receipt_oracle::contract::sv::mt::ReceiptOracleContractProxy;
-use attrib_receipt_oracle::msg::OmittedReceiptProof;
 
 fn pool(s: &Suite) -> Proxy<'_, MtApp, RewardDistributorContract> {
     Proxy::new(s.pool.clone(), &s.app)
@@ -88,17 +87,7 @@ fn metered_usage_reaches_contributors_and_every_coin_is_accounted_for() {
     // to the auditor, half to the reward pool (unearmarked).
     let pool0 = s.balance(&s.pool);
     s.oracle()
-        .challenge_omitted_receipt(
-            s.batch_ref(2),
-            OmittedReceiptProof {
-                receipt: signed[14].clone(),
-                signature: s.sign(signed[14].digest()),
-                left: second[3].clone(),
-                left_path: tree.path(0, 3),
-                right: second[4].clone(),
-                right_path: tree.path(0, 4),
-            },
-        )
+        .challenge_omitted_receipt(s.batch_ref(2), s.omission_proof(&signed[14], &second, &tree, 3))
         .call(&s.auditor)
         .unwrap();
     // The voided batch's declared 36 units and the proven 4 are charged at once.

@@ -11,7 +11,7 @@ use super::suite::*;
 use attrib_receipt_oracle::contract::sv::mt::ReceiptOracleContractProxy;
 use attrib_receipt_oracle::error::ContractError;
 use attrib_receipt_oracle::msg::{
-    AlteredReceiptProof, BadSumProof, BadTotalProof, DuplicateIdProof, OmittedReceiptProof, WrongEpochProof,
+    AlteredReceiptProof, BadSumProof, BadTotalProof, DuplicateIdProof, WrongEpochProof,
 };
 use attrib_receipt_oracle::state::BatchStatus;
 
@@ -35,23 +35,6 @@ fn voided(s: &Suite, seq: u64) -> bool {
     matches!(status(s, seq), BatchStatus::Voided { .. })
 }
 
-fn omission_proof(
-    s: &Suite,
-    signed: &[Receipt],
-    posted: &[Receipt],
-    tree: &attrib_std::receipts::SumTree,
-    gap: usize,
-) -> OmittedReceiptProof {
-    OmittedReceiptProof {
-        receipt: signed[gap].clone(),
-        signature: s.sign(signed[gap].digest()),
-        left: posted[gap - 1].clone(),
-        left_path: tree.path(0, gap as u64 - 1),
-        right: posted[gap].clone(),
-        right_path: tree.path(0, gap as u64),
-    }
-}
-
 #[test]
 fn a_rotated_key_does_not_disown_what_the_old_key_signed() {
     let s = Suite::new();
@@ -59,7 +42,7 @@ fn a_rotated_key_does_not_disown_what_the_old_key_signed() {
     let signed: Vec<Receipt> = (1..=6).map(|i| s.receipt(i, 3)).collect();
     let posted: Vec<Receipt> = signed.iter().filter(|r| r.receipt_id != 4).cloned().collect();
     let (_, tree) = s.post(1, &posted, None).unwrap();
-    let proof = omission_proof(&s, &signed, &posted, &tree, 3);
+    let proof = s.omission_proof(&signed[3], &posted, &tree, 2);
 
     // The operator rotates its key in the next epoch, the batch still pending.
     s.advance(EPOCH);
@@ -359,7 +342,7 @@ fn fraud_never_lowers_what_the_model_pays() {
     let (_, tree) = s.post(1, &posted, None).unwrap();
     let charged = royalties_charged(&s, || {
         s.oracle()
-            .challenge_omitted_receipt(s.batch_ref(1), omission_proof(&s, &signed, &posted, &tree, 4))
+            .challenge_omitted_receipt(s.batch_ref(1), s.omission_proof(&signed[4], &posted, &tree, 3))
             .call(&s.auditor)
             .unwrap();
     });
@@ -611,4 +594,31 @@ fn new_proofs_and_replacements_refuse_bad_input() {
     s.assert_refused(ContractError::BadReplacement { seq: 2 }, |s| {
         s.post(3, &more[..2], Some(2)).map(|_| ())
     });
+}
+
+/// Registering the key already in force again is no rotation: it succeeds in any epoch
+/// and changes nothing (an operator's setup can be re-run).
+#[test]
+fn registering_the_same_key_again_is_not_a_rotation() {
+    let s = Suite::new();
+    let key = s
+        .oracle()
+        .operator(s.operator.to_string())
+        .unwrap()
+        .unwrap()
+        .pubkey;
+    let before = s.snapshot();
+    s.oracle()
+        .register_operator(key.clone())
+        .call(&s.operator)
+        .unwrap();
+    assert_eq!(s.snapshot(), before);
+    assert_eq!(
+        s.oracle()
+            .operator(s.operator.to_string())
+            .unwrap()
+            .unwrap()
+            .pubkey,
+        key
+    );
 }

@@ -317,6 +317,25 @@ impl Suite {
         }
     }
 
+    /// The omission proof of `receipt`, which falls between the posted leaves `left` and
+    /// `left + 1` of `tree`.
+    pub fn omission_proof(
+        &self,
+        receipt: &Receipt,
+        posted: &[Receipt],
+        tree: &SumTree,
+        left: usize,
+    ) -> attrib_receipt_oracle::msg::OmittedReceiptProof {
+        attrib_receipt_oracle::msg::OmittedReceiptProof {
+            receipt: receipt.clone(),
+            signature: self.sign(receipt.digest()),
+            left: posted[left].clone(),
+            left_path: tree.path(0, left as u64),
+            right: posted[left + 1].clone(),
+            right_path: tree.path(0, left as u64 + 1),
+        }
+    }
+
     pub fn sign(&self, digest: [u8; 32]) -> HexBinary {
         let sig: Signature = self.key.sign_prehash(&digest).unwrap();
         HexBinary::from(sig.to_bytes().to_vec())

@@ -168,10 +168,21 @@ impl Bench<'_> {
 impl Bench<'_> {
     /// Sends `msgs` to `t` in one transaction with `key`, unmeasured (setup steps).
     async fn quiet<M: Serialize>(&self, key: &str, t: &Target, msgs: &[M]) -> Result<TxOutcome> {
+        self.quiet_paying(key, t, msgs, vec![]).await
+    }
+
+    /// As [`Bench::quiet`], attaching `funds` to each message.
+    async fn quiet_paying<M: Serialize>(
+        &self,
+        key: &str,
+        t: &Target,
+        msgs: &[M],
+        funds: Vec<Coin>,
+    ) -> Result<TxOutcome> {
         let signer = self.ctx.keys()?.signer(key, &self.ctx.g.prefix)?;
         let anys = msgs
             .iter()
-            .map(|m| execute_any(&signer.address, &t.addr, &serde_json::to_vec(m)?, &[]))
+            .map(|m| execute_any(&signer.address, &t.addr, &serde_json::to_vec(m)?, &funds))
             .collect::<Result<Vec<_>>>()?;
         self.ctx.chain.send(&signer, anys, &self.ctx.settings()?).await
     }

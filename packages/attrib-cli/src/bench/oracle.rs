@@ -104,12 +104,16 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
         "",
     )
     .await?;
+    // A voided batch is charged at once: six of `max_receipts` two-unit receipts (five
+    // proofs, one expired inclusion request) on top of the batches posted honestly. Short
+    // of it the model is suspended and the bench stops.
+    let escrow = 5_000_000 + 20 * max_receipts as u128;
     b.exec(
         "devshop",
         &oracle,
         "fund_escrow",
         &OracleExec::FundEscrow { model_id },
-        vec![coin(5_000_000, "uatr")],
+        vec![coin(escrow, "uatr")],
         "",
     )
     .await?;
@@ -348,6 +352,83 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
     )
     .await?;
     m.post_quiet(b, &one, None, Some(seq)).await?;
+
+    // SPEC §5.6 inclusion requests at 2 and `max_receipts` leaves. Answered: an honest
+    // batch, one of its receipts requested and its leaf shown by the operator. Expired: a
+    // batch without the requested receipt, left unanswered past the deadline, then its
+    // honest replacement. Every request goes first, so the bench waits once.
+    let fee = vec![config.params.inclusion_fee.clone()];
+    let mut unanswered = vec![];
+    for n in [2u64, max_receipts.max(2)] {
+        let label = |what: &str| format!("{what} ({n} leaves)");
+        let at = (n / 2) as usize;
+        m.keep_bonded(b, &staking, &token).await?;
+        let rs: Vec<Receipt> = (next_id..next_id + n).map(|i| receipt(i, 2)).collect();
+        next_id += n;
+        let (seq, tree) = m.post_quiet(b, &rs, None, None).await?;
+        let msg = OracleExec::RequestInclusion {
+            batch: batch_ref(seq),
+            receipt: rs[at].clone(),
+            signature: sign(&rs[at].sign_bytes())?,
+        };
+        b.exec(
+            "auditor",
+            &oracle,
+            &label("request_inclusion"),
+            &msg,
+            fee.clone(),
+            "sig, fee, hold on the batch",
+        )
+        .await?;
+        let msg = OracleExec::AnswerInclusion {
+            batch: batch_ref(seq),
+            receipt_id: rs[at].receipt_id,
+            leaf: rs[at].clone(),
+            path: tree.path(0, at as u64),
+        };
+        b.exec(
+            "operator",
+            &oracle,
+            &label("answer_inclusion"),
+            &msg,
+            vec![],
+            "1 path, fee → operator",
+        )
+        .await?;
+
+        let signed: Vec<Receipt> = (next_id..next_id + n + 1).map(|i| receipt(i, 2)).collect();
+        next_id += n + 1;
+        let mut posted = signed.clone();
+        posted.remove(at);
+        let (seq, _) = m.post_quiet(b, &posted, None, None).await?;
+        let msg = OracleExec::RequestInclusion {
+            batch: batch_ref(seq),
+            receipt: signed[at].clone(),
+            signature: sign(&signed[at].sign_bytes())?,
+        };
+        b.quiet_paying("auditor", &oracle, &[msg], fee.clone()).await?;
+        unanswered.push((n, seq, signed[at].receipt_id, signed));
+    }
+    let wait = config.params.inclusion_response_secs + 2;
+    eprintln!("  waiting {wait}s for the inclusion deadlines");
+    tokio::time::sleep(Duration::from_secs(wait)).await;
+    for (n, seq, receipt_id, signed) in unanswered {
+        let msg = OracleExec::ExpireInclusion {
+            batch: batch_ref(seq),
+            receipt_id,
+        };
+        b.exec(
+            "auditor",
+            &oracle,
+            &format!("expire_inclusion ({n} leaves)"),
+            &msg,
+            vec![],
+            "void, slash, charge, refund",
+        )
+        .await?;
+        m.keep_bonded(b, &staking, &token).await?;
+        m.post_quiet(b, &signed, None, Some(seq)).await?;
+    }
 
     // A replacement after 1 000 batches costs what the first one did (first_replacement,
     // measured before any other batch): it finds the batch it replaces by key.

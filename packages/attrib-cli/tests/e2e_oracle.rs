@@ -438,6 +438,7 @@ fn metering_on_a_real_chain() {
     );
     let m = ok(&["q", "oracle", "model", &model]);
     assert_eq!(m["escrow"].as_str(), Some("8200"));
+    let bond: u128 = m["bond"].as_str().unwrap().parse().unwrap();
     // The oracle holds exactly what its models hold (escrow + bond), this chain's other
     // tests' models included.
     let mut held = 0u128;

@@ -1,6 +1,7 @@
 //! What an operator still answers for (SPEC §5.4 "Soundness"): the batches it posted that
-//! are still pending, counted per operator so curator staking can hold its stake until
-//! every one is final (`open_batches` query), and the oracle's audit counters (SPEC §8).
+//! are still pending, or voided and not yet replaced, counted per operator so curator
+//! staking can hold its stake until every one is final or replaced (`open_batches`
+//! query), and the oracle's audit counters (SPEC §8).
 
 use attrib_std::interfaces::omission_target::AuditStats;
 use cosmwasm_std::{Addr, StdResult, Storage};
@@ -8,14 +9,15 @@ use cosmwasm_std::{Addr, StdResult, Storage};
 use crate::state::ReceiptOracleContract;
 
 impl ReceiptOracleContract {
-    /// A batch of `op` became pending (posted, or posted as a replacement).
+    /// A batch of `op` was posted (a replacement takes over its voided batch's count
+    /// instead, see `do_submit_batch`).
     pub(crate) fn batch_opened(&self, storage: &mut dyn Storage, op: &Addr) -> StdResult<()> {
         let open = self.open_batches.may_load(storage, op)?.unwrap_or_default();
         self.open_batches.save(storage, op, &(open + 1))
     }
 
-    /// A pending batch of `op` left pending (finalized or voided). Saturating: a batch
-    /// posted before the count existed closes without one (no revert on old state).
+    /// A counted batch of `op` was finalized (a voided one stays counted until replaced).
+    /// Saturating, as a second guard beside `Batch::counted` (no revert on old state).
     pub(crate) fn batch_closed(&self, storage: &mut dyn Storage, op: &Addr) -> StdResult<()> {
         match self.open_batches.may_load(storage, op)?.unwrap_or_default() {
             0 | 1 => self.open_batches.remove(storage, op),

@@ -15,3 +15,4 @@ pub mod progress;
 pub mod receipts;
 pub mod registry;
 pub mod rewards;
+pub mod service;

@@ -158,11 +158,16 @@ pub fn find(rs: &[SignedReceipt], id: u64) -> Option<(usize, &SignedReceipt)> {
     rs.iter().enumerate().find(|(_, r)| r.receipt.receipt_id == id)
 }
 
-fn parse_units(s: &str, i: u64) -> Result<u64> {
+/// Units of the `i`-th receipt under a `--units` spec: a fixed number, or `min-max` for a
+/// deterministic spread (the same on every run), as `receipts sign` and `attrib-loadgen` use.
+pub fn parse_units(s: &str, i: u64) -> Result<u64> {
     match s.split_once('-') {
         None => s.parse().map_err(|_| anyhow!("--units: a number or min-max")),
         Some((a, b)) => {
             let (a, b): (u64, u64) = (a.parse()?, b.parse()?);
+            if b < a || b == u64::MAX {
+                bail!("--units {s}: min-max needs min <= max < 2^64-1");
+            }
             // A deterministic spread, so runs are reproducible.
             let h = Sha256::digest(i.to_be_bytes());
             Ok(a + u64::from_be_bytes(h[..8].try_into().unwrap()) % (b - a + 1))
@@ -368,5 +373,9 @@ mod tests {
             assert_eq!(u, parse_units("1-5", i).unwrap());
         }
         assert_eq!(parse_units("7", 3).unwrap(), 7);
+        assert!(
+            parse_units("5-1", 3).is_err(),
+            "an upside-down range is refused, not a panic"
+        );
     }
 }

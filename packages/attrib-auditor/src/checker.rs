@@ -273,7 +273,7 @@ pub enum Followup {
     /// Still open, before its deadline: wait.
     Wait,
     /// Open past its deadline: expire it (voids the batch, slashes the operator).
-    Expire(Action),
+    Expire(Box<Action>),
     /// Upheld: the batch was voided on this request.
     Won,
     /// Answered with the receipt's own leaf, or refunded: closed without fraud.
@@ -283,10 +283,10 @@ pub enum Followup {
 /// The next step for the request on `at` for `receipt_id`, at block time `now`.
 pub fn inclusion_followup(at: &BatchRef, receipt_id: u64, req: &InclusionRequest, now: u64) -> Followup {
     match req.status {
-        InclusionStatus::Open if now > req.deadline => Followup::Expire(Action::new(
+        InclusionStatus::Open if now > req.deadline => Followup::Expire(Box::new(Action::new(
             proofs::expire_inclusion(at.clone(), receipt_id),
             Some(receipt_id),
-        )),
+        ))),
         InclusionStatus::Open => Followup::Wait,
         InclusionStatus::Upheld => Followup::Won,
         InclusionStatus::Answered | InclusionStatus::Refunded => Followup::Closed,

@@ -8,9 +8,17 @@
 //! - [`store`]: receipts, progress, verdicts and filings in SQLite;
 //! - [`follower`]: the loop that follows the chain and drives the rest;
 //! - [`filer`]: sends the actions, once each;
-//! - [`api`] and [`metrics`]: the HTTP side; [`config`]: settings.
+//! - [`api`], [`metrics`] and [`report`]: what it shows; [`probe`]: buying usage to hold
+//!   receipts of its own; [`config`]: settings.
 
+pub mod api;
 pub mod checker;
+pub mod config;
+pub mod filer;
+pub mod follower;
+pub mod metrics;
+pub mod probe;
+pub mod report;
 pub mod store;
 pub mod verify;
 

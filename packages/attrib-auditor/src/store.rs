@@ -194,14 +194,17 @@ impl Store {
         Ok(())
     }
 
-    /// Records a check of a batch (a batch checked again keeps one row, its latest verdict).
+    /// Records a check of a batch. A batch checked again keeps one row: its latest verdict
+    /// while it was pending (a closed batch's check only updates its status).
     pub fn record_check(&self, b: &CheckedBatch) -> Result<()> {
         self.conn.execute(
             "INSERT INTO batches
              (model_id, operator, seq, epoch, first_id, last_id, verdict, note, status, checks, checked_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)
              ON CONFLICT (model_id, operator, seq) DO UPDATE SET
-               verdict = ?7, note = ?8, status = ?9, checks = checks + 1, checked_at = ?10",
+               verdict = CASE WHEN ?7 = 'closed' THEN verdict ELSE ?7 END,
+               note = CASE WHEN ?7 = 'closed' THEN note ELSE ?8 END,
+               status = ?9, checks = checks + 1, checked_at = ?10",
             params![
                 b.model_id as i64,
                 b.operator,

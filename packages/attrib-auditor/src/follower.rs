@@ -55,6 +55,23 @@ pub struct Auditor {
 }
 
 impl Auditor {
+    /// The auditor of `oracle` signing with `signer`, its store open; the operators' keys
+    /// are read by [`Auditor::refresh_keys`].
+    pub fn new(ctx: Ctx, signer: Signer, oracle: String, config: Config, store: Store) -> Result<Auditor> {
+        Ok(Auditor {
+            ctx,
+            signer,
+            oracle,
+            config,
+            store: Mutex::new(store),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()?,
+            keys: RwLock::new(HashMap::new()),
+            counters: Counters::default(),
+        })
+    }
+
     pub fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -3,11 +3,11 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use attrib_auditor::config::Config;
-use attrib_auditor::follower::{self, Auditor, Counters};
+use attrib_auditor::follower::{self, Auditor};
 use attrib_auditor::report::Report;
 use attrib_auditor::store::Store;
 use attrib_auditor::{api, probe};
@@ -77,18 +77,7 @@ async fn run(g: Global, config: Config) -> Result<()> {
     let signer = ctx.signer()?;
     let oracle = ctx.contract(attrib_cli::oracle::CONTRACT)?;
     let store = Store::open(&config.db)?;
-    let a = Arc::new(Auditor {
-        ctx,
-        signer,
-        oracle,
-        store: Mutex::new(store),
-        http: reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(30))
-            .build()?,
-        keys: RwLock::new(Default::default()),
-        counters: Counters::default(),
-        config,
-    });
+    let a = Arc::new(Auditor::new(ctx, signer, oracle, config, store)?);
     a.refresh_keys().await.context("reading the operators' keys")?;
     let (stop, stopped) = watch::channel(false);
     let listener = tokio::net::TcpListener::bind(a.config.listen)

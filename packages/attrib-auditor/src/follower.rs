@@ -19,6 +19,7 @@ use attrib_receipt_oracle::msg::{BatchRef, BatchesResponse};
 use attrib_receipt_oracle::state::{
     Batch, BatchStatus, Config as OracleConfig, Cursor, InclusionRequest, Operator,
 };
+use attrib_std::receipts::SignedReceipt;
 use tokio::sync::watch;
 
 use crate::checker::{self, check_batch, inclusion_followup, Followup, Kind, Leaves};
@@ -51,6 +52,9 @@ pub struct Auditor {
     pub http: reqwest::Client,
     /// Registered keys of the watched operators (refreshed every block: keys rotate).
     pub keys: RwLock<HashMap<String, Vec<u8>>>,
+    /// Leaves of pending batches that hash to their root, by (model, operator, seq): they
+    /// cannot change, so they are fetched once (dropped when the batch closes).
+    leaves: Mutex<HashMap<(u64, String, u64), Vec<SignedReceipt>>>,
     pub counters: Counters,
 }
 
@@ -68,12 +72,17 @@ impl Auditor {
                 .timeout(Duration::from_secs(30))
                 .build()?,
             keys: RwLock::new(HashMap::new()),
+            leaves: Mutex::new(HashMap::new()),
             counters: Counters::default(),
         })
     }
 
     pub fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn leaves_cache(&self) -> MutexGuard<'_, HashMap<(u64, String, u64), Vec<SignedReceipt>>> {
+        self.leaves.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The chain id and oracle receipts must name.
@@ -201,8 +210,9 @@ async fn follow_pair(
     for b in &batches {
         let pending = b.status == BatchStatus::Pending;
         let leaves = if pending {
-            fetch_leaves(&a.http, &op.data_uri, b).await
+            cached_leaves(a, &op.data_uri, b).await
         } else {
+            a.leaves_cache().remove(&(model_id, addr.to_string(), b.seq));
             Leaves::Unavailable("closed".into())
         };
         let check = check_batch(b, &leaves, &held);
@@ -311,6 +321,21 @@ async fn follow_inclusions(a: &Auditor, oracle_config: &OracleConfig, now: u64) 
     Ok(())
 }
 
+/// A pending batch's leaves: from the cache once they matched its root, else fetched.
+async fn cached_leaves(a: &Auditor, data_uri: &str, b: &Batch) -> Leaves {
+    let key = (b.model_id, b.operator.to_string(), b.seq);
+    if let Some(l) = a.leaves_cache().get(&key) {
+        return Leaves::Published(l.clone());
+    }
+    let fetched = fetch_leaves(&a.http, data_uri, b).await;
+    if let Leaves::Published(l) = &fetched {
+        if attrib_cli::proofs::leaves_match_root(l, b) {
+            a.leaves_cache().insert(key, l.clone());
+        }
+    }
+    fetched
+}
+
 /// Every page of a batch's leaves from the operator's data URI, or why there are none:
 /// an HTTP error, a page that is not this batch's, or pages that do not join up.
 pub async fn fetch_leaves(http: &reqwest::Client, data_uri: &str, b: &Batch) -> Leaves {
@@ -320,11 +345,7 @@ pub async fn fetch_leaves(http: &reqwest::Client, data_uri: &str, b: &Batch) -> 
     }
 }
 
-async fn fetch_pages(
-    http: &reqwest::Client,
-    data_uri: &str,
-    b: &Batch,
-) -> Result<Vec<attrib_std::receipts::SignedReceipt>> {
+async fn fetch_pages(http: &reqwest::Client, data_uri: &str, b: &Batch) -> Result<Vec<SignedReceipt>> {
     let mut out = vec![];
     let mut offset = 0;
     loop {

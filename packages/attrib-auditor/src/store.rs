@@ -481,6 +481,25 @@ mod tests {
     }
 
     #[test]
+    fn a_claim_a_crash_left_unrecorded_is_tried_again_after_the_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        let a = inclusion(6);
+        {
+            let s = Store::open(&path).unwrap();
+            assert!(s.claim(1, "op", 1, &a).unwrap());
+        }
+        let s = Store::open(&path).unwrap();
+        let f = &s.filings().unwrap()[0];
+        assert_eq!(
+            (f.outcome.as_str(), f.error.as_deref()),
+            ("failed", Some("interrupted"))
+        );
+        assert!(s.claim(1, "op", 1, &a).unwrap());
+        assert_eq!(s.filings().unwrap()[0].attempts, 2);
+    }
+
+    #[test]
     fn a_refused_filing_is_tried_again_a_bounded_number_of_times() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(&dir.path().join("a.db")).unwrap();

@@ -1,5 +1,5 @@
 # Attrib: the obvious targets. `make demo` and `make test` are the README's two commands.
-.PHONY: demo demo-ibc test e2e soak fmt lint unit fuzz fuzz-long wasm size-profile schema schema-check tools localnet-up localnet-down localnet-status deploy gas ci
+.PHONY: demo demo-ibc test e2e e2e-auditor soak fmt lint unit fuzz fuzz-long wasm size-profile schema schema-check tools localnet-up localnet-down localnet-status deploy gas ci
 
 demo:            ## local chain up, contracts built and deployed, SPEC §10 played through the CLI
 	bash scripts/demo.sh
@@ -10,6 +10,8 @@ test:            ## everything CI runs
 ci: test
 e2e:             ## the #[ignore]d end-to-end tests on fresh attrib-e2e + buyer-e2e chains
 	bash scripts/e2e.sh
+e2e-auditor:     ## the auditor's #[ignore]d end-to-end test on a fresh attrib-audit chain
+	bash scripts/e2e-auditor.sh
 soak:            ## the protocol under random operation at length (ATTRIB_SOAK_CASES, ATTRIB_SOAK_SEED)
 	bash scripts/soak.sh
 fmt:

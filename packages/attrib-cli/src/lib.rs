@@ -12,6 +12,7 @@ pub mod ibc;
 pub mod keys;
 pub mod oracle;
 pub mod progress;
+pub mod proofs;
 pub mod receipts;
 pub mod registry;
 pub mod rewards;

@@ -1,15 +1,12 @@
 //! `attrib tx oracle …` and `attrib q oracle …`: models, escrow, operators, batches and
-//! fraud proofs. A fraud proof is built from receipts files with [`crate::receipts`], the
-//! off-chain tooling that signs, trees and proves receipts.
+//! fraud proofs. A fraud proof is built by [`crate::proofs`] from receipts files read with
+//! [`crate::receipts`], the off-chain tooling that signs, trees and proves receipts.
 
 use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Result};
 use attrib_receipt_oracle::contract::sv::{ExecMsg, QueryMsg};
-use attrib_receipt_oracle::msg::{
-    AlteredReceiptProof, BadSumProof, BadTotalProof, BatchRef, DuplicateIdProof, OmittedReceiptProof,
-    WrongEpochProof,
-};
+use attrib_receipt_oracle::msg::BatchRef;
 use attrib_receipt_oracle::state::{Config as OracleConfig, LineageEntry, ParentLink};
 use clap::Subcommand;
 use cosmwasm_std::HexBinary;
@@ -17,7 +14,8 @@ use serde::Serialize;
 
 use crate::chain::TxOutcome;
 use crate::context::{parse_coin, Ctx};
-use crate::receipts::{find, read_receipts, signed_one, tree_of};
+use crate::proofs;
+use crate::receipts::{read_receipts, signed_one};
 
 pub const CONTRACT: &str = "receipt_oracle";
 
@@ -443,26 +441,7 @@ pub async fn tx(ctx: &Ctx, cmd: OracleTx) -> Result<Option<TxOutcome>> {
         } => {
             let s = signed_one(&signed, receipt_id)?;
             let rs = read_receipts(&target.posted)?;
-            let tree = tree_of(&rs)?;
-            if find(&rs, receipt_id).is_some() {
-                bail!("receipt {receipt_id} is in the posted batch: nothing omitted");
-            }
-            let i = rs
-                .iter()
-                .position(|r| r.receipt.receipt_id > receipt_id)
-                .filter(|i| *i > 0)
-                .ok_or_else(|| anyhow!("receipt {receipt_id} is outside the batch's range"))?;
-            let msg = ExecMsg::ChallengeOmittedReceipt {
-                batch: target.batch_ref(ctx)?,
-                proof: OmittedReceiptProof {
-                    receipt: s.receipt,
-                    signature: s.signature,
-                    left: rs[i - 1].receipt.clone(),
-                    left_path: tree.path(0, i as u64 - 1),
-                    right: rs[i].receipt.clone(),
-                    right_path: tree.path(0, i as u64),
-                },
-            };
+            let msg = proofs::omitted(target.batch_ref(ctx)?, &rs, &s)?;
             ctx.execute("challenge_omitted_receipt", &oracle, &msg, vec![])
                 .await
         }
@@ -473,45 +452,17 @@ pub async fn tx(ctx: &Ctx, cmd: OracleTx) -> Result<Option<TxOutcome>> {
         } => {
             let s = signed_one(&signed, receipt_id)?;
             let rs = read_receipts(&target.posted)?;
-            let tree = tree_of(&rs)?;
-            let (i, leaf) = find(&rs, receipt_id)
-                .ok_or_else(|| anyhow!("receipt {receipt_id} is not in the batch (try challenge-omitted)"))?;
-            if leaf.receipt == s.receipt {
-                bail!("the batch's leaf is exactly the signed receipt: nothing altered");
-            }
-            let msg = ExecMsg::ChallengeAlteredReceipt {
-                batch: target.batch_ref(ctx)?,
-                proof: AlteredReceiptProof {
-                    receipt: s.receipt,
-                    signature: s.signature,
-                    leaf: leaf.receipt.clone(),
-                    path: tree.path(0, i as u64),
-                },
-            };
+            let msg = proofs::altered(target.batch_ref(ctx)?, &rs, &s)?;
             ctx.execute("challenge_altered_receipt", &oracle, &msg, vec![])
                 .await
         }
         OracleTx::ChallengeDuplicate { target } => {
             let rs = read_receipts(&target.posted)?;
-            let tree = tree_of(&rs)?;
-            let i = rs
-                .windows(2)
-                .position(|w| w[0].receipt.receipt_id >= w[1].receipt.receipt_id)
-                .ok_or_else(|| anyhow!("the posted ids strictly increase: no duplicate"))?;
-            let msg = ExecMsg::ChallengeDuplicateId {
-                batch: target.batch_ref(ctx)?,
-                proof: DuplicateIdProof {
-                    left: rs[i].receipt.clone(),
-                    left_path: tree.path(0, i as u64),
-                    right: Some(rs[i + 1].receipt.clone()),
-                    right_path: Some(tree.path(0, i as u64 + 1)),
-                },
-            };
+            let msg = proofs::disorder(target.batch_ref(ctx)?, &rs)?;
             ctx.execute("challenge_duplicate_id", &oracle, &msg, vec![]).await
         }
         OracleTx::ChallengeBadSum { target } => {
             let rs = read_receipts(&target.posted)?;
-            let tree = tree_of(&rs)?;
             let at = target.batch_ref(ctx)?;
             let batch: attrib_receipt_oracle::state::Batch = ctx
                 .chain
@@ -524,35 +475,12 @@ pub async fn tx(ctx: &Ctx, cmd: OracleTx) -> Result<Option<TxOutcome>> {
                     },
                 )
                 .await?;
-            let honest = tree.commitment();
-            if batch.root.as_slice() != honest.root || batch.total_units.u128() == honest.total {
-                bail!("the posted receipts do not show a bad total for this batch");
-            }
-            if rs.len() == 1 {
-                // A lone leaf has no children: the leaf itself shows the total.
-                let msg = ExecMsg::ChallengeBadTotal {
-                    batch: at,
-                    proof: BadTotalProof {
-                        leaf: rs[0].receipt.clone(),
-                    },
-                };
-                return ctx.execute("challenge_bad_total", &oracle, &msg, vec![]).await;
-            }
-            let top = tree.root_level();
-            let (l, r) = (
-                tree.node(top - 1, 0).expect("2+ leaves"),
-                tree.node(top - 1, 1).expect("2+ leaves"),
-            );
-            let msg = ExecMsg::ChallengeBadSum {
-                batch: at,
-                proof: BadSumProof {
-                    left: l.into(),
-                    right: r.into(),
-                    claimed_sum: batch.total_units,
-                    path: tree.path(top, 0),
-                },
+            let msg = proofs::bad_total(at, &batch, &rs)?;
+            let label = match msg {
+                ExecMsg::ChallengeBadTotal { .. } => "challenge_bad_total",
+                _ => "challenge_bad_sum",
             };
-            ctx.execute("challenge_bad_sum", &oracle, &msg, vec![]).await
+            ctx.execute(label, &oracle, &msg, vec![]).await
         }
         OracleTx::ChallengeWrongEpoch {
             batch,
@@ -560,13 +488,7 @@ pub async fn tx(ctx: &Ctx, cmd: OracleTx) -> Result<Option<TxOutcome>> {
             receipt_id,
         } => {
             let s = signed_one(&signed, receipt_id)?;
-            let msg = ExecMsg::ChallengeWrongEpoch {
-                batch: batch.batch_ref(ctx)?,
-                proof: WrongEpochProof {
-                    receipt: s.receipt,
-                    signature: s.signature,
-                },
-            };
+            let msg = proofs::wrong_epoch(batch.batch_ref(ctx)?, &s);
             ctx.execute("challenge_wrong_epoch", &oracle, &msg, vec![]).await
         }
         OracleTx::ChallengeLate {
@@ -576,12 +498,7 @@ pub async fn tx(ctx: &Ctx, cmd: OracleTx) -> Result<Option<TxOutcome>> {
             receipt_id,
         } => {
             let s = signed_one(&signed, receipt_id)?;
-            let msg = ExecMsg::ChallengeLateOmission {
-                model_id,
-                operator: ctx.resolve_address(&operator)?,
-                receipt: s.receipt,
-                signature: s.signature,
-            };
+            let msg = proofs::late(model_id, ctx.resolve_address(&operator)?, &s);
             ctx.execute("challenge_late_omission", &oracle, &msg, vec![])
                 .await
         }
@@ -691,11 +608,7 @@ async fn inclusion_tx(ctx: &Ctx, oracle: &str, cmd: InclusionTx) -> Result<Optio
         } => {
             let s = signed_one(&signed, receipt_id)?;
             let config: OracleConfig = ctx.chain.query(oracle, &QueryMsg::Config {}).await?;
-            let msg = ExecMsg::RequestInclusion {
-                batch: batch.batch_ref(ctx)?,
-                receipt: s.receipt,
-                signature: s.signature,
-            };
+            let msg = proofs::request_inclusion(batch.batch_ref(ctx)?, &s);
             ctx.execute(
                 "request_inclusion",
                 oracle,
@@ -710,22 +623,12 @@ async fn inclusion_tx(ctx: &Ctx, oracle: &str, cmd: InclusionTx) -> Result<Optio
             receipt_id,
         } => {
             let rs = read_receipts(&posted)?;
-            let tree = tree_of(&rs)?;
-            let (i, leaf) = find(&rs, receipt_id)
-                .ok_or_else(|| anyhow!("receipt {receipt_id} is not in {}: no answer", posted.display()))?;
-            let msg = ExecMsg::AnswerInclusion {
-                batch: batch.batch_ref(ctx)?,
-                receipt_id,
-                leaf: leaf.receipt.clone(),
-                path: tree.path(0, i as u64),
-            };
+            let msg = proofs::answer_inclusion(batch.batch_ref(ctx)?, &rs, receipt_id)
+                .map_err(|e| anyhow!("{e} ({})", posted.display()))?;
             ctx.execute("answer_inclusion", oracle, &msg, vec![]).await
         }
         InclusionTx::Expire { batch, receipt_id } => {
-            let msg = ExecMsg::ExpireInclusion {
-                batch: batch.batch_ref(ctx)?,
-                receipt_id,
-            };
+            let msg = proofs::expire_inclusion(batch.batch_ref(ctx)?, receipt_id);
             ctx.execute("expire_inclusion", oracle, &msg, vec![]).await
         }
     }

@@ -16,7 +16,7 @@ use attrib_receipt_oracle::contract::sv::{ExecMsg, QueryMsg};
 use attrib_receipt_oracle::msg::NewBatch;
 use attrib_receipt_oracle::state::Cursor;
 pub use attrib_std::receipts::SignedReceipt;
-use attrib_std::receipts::{BatchHeader, Path, Receipt, SumTree};
+use attrib_std::receipts::{BatchHeader, Path, Receipt};
 use clap::Subcommand;
 use cosmwasm_std::{HexBinary, Uint128};
 use serde::{Deserialize, Serialize};
@@ -147,16 +147,7 @@ pub fn sign_bytes(signer: &Signer, message: &[u8]) -> Result<HexBinary> {
     Ok(HexBinary::from(sig.to_bytes().to_vec()))
 }
 
-/// The merkle-sum tree of a receipts file's receipts, in file order.
-pub fn tree_of(rs: &[SignedReceipt]) -> Result<SumTree> {
-    let receipts: Vec<Receipt> = rs.iter().map(|r| r.receipt.clone()).collect();
-    SumTree::from_receipts(&receipts)?.ok_or_else(|| anyhow!("no receipts"))
-}
-
-/// The position and receipt of `id` in a receipts file.
-pub fn find(rs: &[SignedReceipt], id: u64) -> Option<(usize, &SignedReceipt)> {
-    rs.iter().enumerate().find(|(_, r)| r.receipt.receipt_id == id)
-}
+pub use crate::proofs::{find, tree_of};
 
 /// Units of the `i`-th receipt under a `--units` spec: a fixed number, or `min-max` for a
 /// deterministic spread (the same on every run), as `receipts sign` and `attrib-loadgen` use.

@@ -6,8 +6,25 @@ use std::process::Command;
 
 use serde_json::Value;
 
+/// The `attrib` binary: Cargo's, in the CLI's own tests; in another crate's tests that
+/// include this module (the auditor's), the one built in the same target folder
+/// (`cargo build -p attrib-cli` first).
+pub fn attrib_bin() -> std::path::PathBuf {
+    match option_env!("CARGO_BIN_EXE_attrib") {
+        Some(p) => p.into(),
+        None => {
+            let exe = std::env::current_exe().expect("test binary path");
+            // target/<profile>/deps/<test> → target/<profile>/attrib
+            exe.parent()
+                .and_then(Path::parent)
+                .expect("target folder")
+                .join("attrib")
+        }
+    }
+}
+
 pub fn attrib(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_attrib"))
+    Command::new(attrib_bin())
         .args(["--yes", "-o", "json"])
         .args(args)
         .output()

@@ -1,0 +1,127 @@
+//! The auditor's HTTP routes (`attrib_cli::service`): `POST /v1/receipts` takes copies of
+//! receipts ([`ForwardedReceipts`]); `GET /v1/report`, `/healthz`, `/metrics`. Errors map
+//! to status codes in one place ([`ApiError`]).
+
+use std::sync::Arc;
+
+use attrib_cli::service::ForwardedReceipts;
+use attrib_std::receipts::SignedReceipt;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+
+use crate::follower::Auditor;
+use crate::report::Report;
+
+/// An internal failure (the store): 500 with its message.
+pub struct ApiError(anyhow::Error);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        tracing::error!(error = %format!("{:#}", self.0), "request failed");
+        (StatusCode::INTERNAL_SERVER_ERROR, format!("{:#}", self.0)).into_response()
+    }
+}
+
+impl<E: Into<anyhow::Error>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+/// A receipt that was not kept, and why.
+#[derive(Serialize, Debug, PartialEq)]
+pub struct Rejected {
+    pub receipt_id: u64,
+    pub reason: String,
+}
+
+/// What `POST /v1/receipts` answers.
+#[derive(Serialize, Debug, Default, PartialEq)]
+pub struct Ingested {
+    /// Newly kept.
+    pub accepted: u64,
+    /// Held already.
+    pub duplicates: u64,
+    pub rejected: Vec<Rejected>,
+}
+
+pub fn router(a: Arc<Auditor>) -> Router {
+    Router::new()
+        .route("/v1/receipts", post(receipts))
+        .route("/v1/report", get(report))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics))
+        .with_state(a)
+}
+
+async fn receipts(
+    State(a): State<Arc<Auditor>>,
+    Json(body): Json<ForwardedReceipts>,
+) -> Result<Json<Ingested>, ApiError> {
+    Ok(Json(ingest(&a, &body.receipts)?))
+}
+
+/// Keeps the receipts signed by a watched operator of their model, for this chain and
+/// oracle; refuses the rest (counted in `/metrics`).
+pub fn ingest(a: &Auditor, receipts: &[SignedReceipt]) -> anyhow::Result<Ingested> {
+    let keys = a.keys.read().unwrap_or_else(|p| p.into_inner()).clone();
+    let mut out = Ingested::default();
+    for s in receipts {
+        let r = &s.receipt;
+        let reason = if r.chain_id != a.chain_id() {
+            Some(format!("chain {} is not {}", r.chain_id, a.chain_id()))
+        } else if r.contract != a.oracle {
+            Some(format!("oracle {} is not {}", r.contract, a.oracle))
+        } else {
+            None
+        };
+        let signer = a
+            .config
+            .watched()
+            .into_iter()
+            .filter(|(m, _)| *m == r.model_id)
+            .find_map(|(_, o)| {
+                let key = keys.get(&o.address)?;
+                crate::verify::signed_by(s, key).then(|| (o.address.clone(), key))
+            });
+        match (reason, signer) {
+            (None, Some((operator, key))) => {
+                if a.store().add_receipt(&operator, &hex(key), s)? {
+                    out.accepted += 1;
+                } else {
+                    out.duplicates += 1;
+                }
+            }
+            (reason, _) => {
+                a.counters
+                    .receipts_rejected
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                out.rejected.push(Rejected {
+                    receipt_id: r.receipt_id,
+                    reason: reason.unwrap_or_else(|| {
+                        format!("not signed by a watched operator of model {}", r.model_id)
+                    }),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn report(State(a): State<Arc<Auditor>>) -> Result<Json<Report>, ApiError> {
+    Ok(Json(Report::of(&a.store())?))
+}
+
+async fn metrics(State(a): State<Arc<Auditor>>) -> Result<Response, ApiError> {
+    let totals = a.store().totals()?;
+    let text = crate::metrics::render(&totals, &a.counters);
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
+}

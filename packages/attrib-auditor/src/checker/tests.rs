@@ -1,0 +1,347 @@
+//! Every case of the checker, and for each proof, that the on-chain rule
+//! (`attrib_std::receipts::Commitment`) accepts what it built.
+
+use attrib_receipt_oracle::state::{Batch, BatchStatus, Config, Cursor, InclusionRequest, InclusionStatus};
+use attrib_std::receipts::{Commitment, Node, Receipt, SignedReceipt};
+use cosmwasm_std::{coin, Addr, HexBinary, Uint128};
+
+use super::*;
+use crate::testing::{sign, signer};
+
+const EPOCH: u64 = 4;
+
+fn receipt(id: u64, units: u64) -> Receipt {
+    Receipt {
+        chain_id: "attrib-test".into(),
+        contract: "wasm1oracle".into(),
+        model_id: 1,
+        epoch: EPOCH,
+        receipt_id: id,
+        units,
+        timestamp: 1_000 + id,
+    }
+}
+
+/// Receipts 1..=n, 10 units each, signed by the operator.
+fn issued(n: u64) -> Vec<SignedReceipt> {
+    let s = signer();
+    (1..=n).map(|id| sign(&s, receipt(id, 10))).collect()
+}
+
+/// The batch an operator posts for `leaves`, declaring exactly what they hold.
+fn posted(leaves: &[SignedReceipt]) -> Batch {
+    let c = proofs::tree_of(leaves).unwrap().commitment();
+    Batch {
+        model_id: 1,
+        operator: Addr::unchecked("wasm1operator"),
+        seq: 1,
+        epoch: EPOCH,
+        first_id: leaves[0].receipt.receipt_id,
+        last_id: leaves.last().unwrap().receipt.receipt_id,
+        count: c.count,
+        total_units: Uint128::new(c.total),
+        root: HexBinary::from(c.root.to_vec()),
+        posted_at: 100,
+        replaces: None,
+        status: BatchStatus::Pending,
+        charge: Uint128::zero(),
+        prior_units: Uint128::zero(),
+        proven_units: Uint128::zero(),
+        replaced_by: None,
+        counted: true,
+    }
+}
+
+fn commitment(b: &Batch) -> Commitment {
+    Commitment {
+        root: b.root.as_slice().try_into().unwrap(),
+        total: b.total_units.u128(),
+        count: b.count,
+    }
+}
+
+fn kinds(c: &Check) -> Vec<(Kind, Option<u64>)> {
+    c.actions.iter().map(|a| (a.kind, a.receipt_id)).collect()
+}
+
+#[test]
+fn an_honest_batch_calls_for_nothing() {
+    let all = issued(6);
+    let b = posted(&all);
+    let c = check_batch(&b, &Leaves::Published(all.clone()), &all[1..4]);
+    assert_eq!(c.verdict, Verdict::Honest);
+    assert!(c.actions.is_empty());
+}
+
+#[test]
+fn a_receipt_outside_every_range_calls_for_nothing() {
+    let all = issued(8);
+    let b = posted(&all[..5]);
+    let c = check_batch(&b, &Leaves::Published(all[..5].to_vec()), &all[6..]);
+    assert_eq!(c.verdict, Verdict::Honest);
+    assert!(c.actions.is_empty());
+    // Without leaves either: nothing to request for a receipt outside the range.
+    let c = check_batch(&b, &Leaves::Unavailable("404".into()), &all[6..]);
+    assert_eq!(c.verdict, Verdict::Unprovable);
+    assert!(c.actions.is_empty());
+}
+
+#[test]
+fn a_held_receipt_missing_from_the_leaves_is_an_omission_the_chain_accepts() {
+    let all = issued(6);
+    let mut leaves = all.clone();
+    leaves.remove(2);
+    let b = posted(&leaves);
+    let c = check_batch(&b, &Leaves::Published(leaves), &all);
+    assert_eq!(c.verdict, Verdict::Fraud);
+    assert_eq!(kinds(&c), vec![(Kind::OmittedReceipt, Some(3))]);
+    let ExecMsg::ChallengeOmittedReceipt { batch, proof } = &c.actions[0].msg else {
+        panic!("{:?}", c.actions[0].msg)
+    };
+    assert_eq!(batch, &batch_ref(&b));
+    assert_eq!(proof.receipt, all[2].receipt);
+    commitment(&b)
+        .omits(
+            &proof.receipt,
+            &proof.left,
+            &proof.left_path,
+            &proof.right,
+            &proof.right_path,
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_leaf_that_differs_from_the_held_receipt_is_an_alteration_the_chain_accepts() {
+    let all = issued(5);
+    let mut leaves = all.clone();
+    leaves[3] = sign(&signer(), receipt(4, 1));
+    let b = posted(&leaves);
+    let c = check_batch(&b, &Leaves::Published(leaves), &all);
+    assert_eq!(kinds(&c), vec![(Kind::AlteredReceipt, Some(4))]);
+    let ExecMsg::ChallengeAlteredReceipt { proof, .. } = &c.actions[0].msg else {
+        panic!()
+    };
+    assert_eq!(proof.leaf.units, 1);
+    commitment(&b)
+        .alters(&proof.receipt, &proof.leaf, &proof.path)
+        .unwrap();
+}
+
+#[test]
+fn a_held_receipt_of_another_epoch_in_range_is_a_wrong_epoch_even_without_leaves() {
+    let all = issued(5);
+    let b = posted(&all);
+    let other = sign(
+        &signer(),
+        Receipt {
+            epoch: EPOCH + 1,
+            ..receipt(3, 10)
+        },
+    );
+    for leaves in [
+        Leaves::Published(all.clone()),
+        Leaves::Unavailable("timeout".into()),
+    ] {
+        let c = check_batch(&b, &leaves, std::slice::from_ref(&other));
+        assert_eq!(c.verdict, Verdict::Fraud);
+        assert_eq!(kinds(&c), vec![(Kind::WrongEpoch, Some(3))]);
+    }
+}
+
+#[test]
+fn a_declared_total_the_leaves_do_not_add_up_to_is_a_bad_sum_or_bad_total() {
+    let all = issued(5);
+    let mut b = posted(&all);
+    b.total_units = Uint128::new(20);
+    let c = check_batch(&b, &Leaves::Published(all.clone()), &[]);
+    assert_eq!(kinds(&c), vec![(Kind::BadSum, None)]);
+    let ExecMsg::ChallengeBadSum { proof, .. } = &c.actions[0].msg else {
+        panic!()
+    };
+    let (l, r) = (
+        Node::try_from(&proof.left).unwrap(),
+        Node::try_from(&proof.right).unwrap(),
+    );
+    commitment(&b)
+        .bad_sum(l, r, proof.claimed_sum.u128(), &proof.path)
+        .unwrap();
+
+    let one = &all[..1];
+    let mut b = posted(one);
+    b.total_units = Uint128::new(3);
+    let c = check_batch(&b, &Leaves::Published(one.to_vec()), &[]);
+    assert_eq!(kinds(&c), vec![(Kind::BadTotal, None)]);
+    let ExecMsg::ChallengeBadTotal { proof, .. } = &c.actions[0].msg else {
+        panic!()
+    };
+    commitment(&b).misdeclared_total(&proof.leaf).unwrap();
+}
+
+#[test]
+fn ids_that_do_not_increase_are_a_duplicate_the_chain_accepts() {
+    let all = issued(5);
+    let mut leaves = all.clone();
+    leaves[3] = all[2].clone();
+    let b = posted(&leaves);
+    let c = check_batch(&b, &Leaves::Published(leaves), &[]);
+    assert_eq!(kinds(&c), vec![(Kind::DuplicateId, None)]);
+    let ExecMsg::ChallengeDuplicateId { proof, .. } = &c.actions[0].msg else {
+        panic!()
+    };
+    commitment(&b)
+        .disorder(
+            &proof.left,
+            &proof.left_path,
+            proof.right.as_ref().unwrap(),
+            proof.right_path.as_ref().unwrap(),
+        )
+        .unwrap();
+}
+
+#[test]
+fn an_end_leaf_without_its_declared_id_is_a_misdeclared_end_the_chain_accepts() {
+    let all = issued(5);
+    let mut b = posted(&all);
+    b.last_id = 7;
+    let c = check_batch(&b, &Leaves::Published(all), &[]);
+    assert_eq!(kinds(&c), vec![(Kind::DuplicateId, None)]);
+    let ExecMsg::ChallengeDuplicateId { proof, .. } = &c.actions[0].msg else {
+        panic!()
+    };
+    assert_eq!(proof.right, None);
+    commitment(&b)
+        .misdeclared_end(&proof.left, &proof.left_path, b.first_id, b.last_id)
+        .unwrap();
+}
+
+#[test]
+fn missing_leaves_call_for_inclusion_requests_for_held_receipts_in_range() {
+    let all = issued(6);
+    let b = posted(&all[..4]);
+    let c = check_batch(&b, &Leaves::Unavailable("HTTP 404".into()), &all);
+    assert_eq!(c.verdict, Verdict::Unavailable);
+    assert_eq!(
+        kinds(&c),
+        (1..=4)
+            .map(|id| (Kind::RequestInclusion, Some(id)))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(c.note, "HTTP 404");
+    let ExecMsg::RequestInclusion {
+        receipt, signature, ..
+    } = &c.actions[0].msg
+    else {
+        panic!()
+    };
+    assert_eq!((receipt, signature), (&all[0].receipt, &all[0].signature));
+}
+
+#[test]
+fn leaves_that_do_not_hash_to_the_root_are_treated_as_missing() {
+    let all = issued(5);
+    let b = posted(&all);
+    let mut shown = all.clone();
+    shown.remove(1);
+    let c = check_batch(&b, &Leaves::Published(shown), &all[1..2]);
+    assert_eq!(c.verdict, Verdict::Unavailable);
+    assert_eq!(kinds(&c), vec![(Kind::RequestInclusion, Some(2))]);
+}
+
+#[test]
+fn a_batch_no_longer_pending_calls_for_nothing() {
+    let all = issued(5);
+    let mut leaves = all.clone();
+    leaves.remove(2);
+    let mut b = posted(&leaves);
+    b.status = BatchStatus::Finalized;
+    let c = check_batch(&b, &Leaves::Published(leaves), &all);
+    assert_eq!(c.verdict, Verdict::Closed);
+    assert!(c.actions.is_empty());
+}
+
+fn config() -> Config {
+    let params = r#"{"epoch_secs":60,"posting_grace_secs":10,"dispute_window_secs":8,"operator_min_bond":"1","fraud_slash_bps":2000,"max_lineage":16,"max_parent_depth":2,"withdraw_notice_secs":5,"model_bond":"0","omission_weight_bps":1000,"omission_claimant_share_bps":5000,"max_back_epochs":24,"inclusion_fee":{"denom":"uatr","amount":"5"},"inclusion_response_secs":5,"max_inclusion_requests":3}"#;
+    Config {
+        registry: Addr::unchecked("r"),
+        curator_staking: Addr::unchecked("s"),
+        reward_pool: Addr::unchecked("p"),
+        epoch_start: 0,
+        params: serde_json::from_str(params).unwrap(),
+    }
+}
+
+#[test]
+fn late_omissions_are_receipts_past_the_cursor_after_their_deadline() {
+    let all = issued(8);
+    let cursor = Cursor {
+        next_seq: 2,
+        last_id: 5,
+        last_epoch: EPOCH,
+        awaiting_replacement: 0,
+    };
+    // Epoch 4 ends at 300; its posting deadline is 310.
+    assert!(late_omissions(&config(), &cursor, "wasm1op", 310, &all).is_empty());
+    let late = late_omissions(&config(), &cursor, "wasm1op", 311, &all);
+    assert_eq!(
+        late.iter().map(|a| (a.kind, a.receipt_id)).collect::<Vec<_>>(),
+        vec![
+            (Kind::LateOmission, Some(6)),
+            (Kind::LateOmission, Some(7)),
+            (Kind::LateOmission, Some(8))
+        ]
+    );
+    let ExecMsg::ChallengeLateOmission {
+        model_id,
+        operator,
+        receipt,
+        ..
+    } = &late[0].msg
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (*model_id, operator.as_str(), receipt),
+        (1, "wasm1op", &all[5].receipt)
+    );
+    // A receipt labelled before the operator's last posted epoch is not late.
+    let old = Cursor {
+        last_epoch: EPOCH + 1,
+        ..cursor
+    };
+    assert!(late_omissions(&config(), &old, "wasm1op", 10_000, &all).is_empty());
+}
+
+#[test]
+fn an_inclusion_request_is_expired_past_its_deadline_and_won_when_upheld() {
+    let all = issued(1);
+    let at = BatchRef {
+        model_id: 1,
+        operator: "wasm1op".into(),
+        seq: 1,
+    };
+    let mut req = InclusionRequest {
+        requester: Addr::unchecked("wasm1auditor"),
+        receipt: all[0].receipt.clone(),
+        fee: coin(5, "uatr"),
+        requested_at: 100,
+        deadline: 105,
+        status: InclusionStatus::Open,
+    };
+    assert_eq!(inclusion_followup(&at, 1, &req, 105), Followup::Wait);
+    let Followup::Expire(a) = inclusion_followup(&at, 1, &req, 106) else {
+        panic!()
+    };
+    assert_eq!(a.kind, Kind::ExpireInclusion);
+    assert_eq!(
+        a.msg,
+        ExecMsg::ExpireInclusion {
+            batch: at.clone(),
+            receipt_id: 1
+        }
+    );
+    req.status = InclusionStatus::Upheld;
+    assert_eq!(inclusion_followup(&at, 1, &req, 106), Followup::Won);
+    req.status = InclusionStatus::Answered;
+    assert_eq!(inclusion_followup(&at, 1, &req, 106), Followup::Closed);
+}

@@ -1,0 +1,379 @@
+//! Follows the chain: after each new block height (read from CometBFT RPC every
+//! `poll_ms`) it lists every watched (model, operator)'s batches not yet closed, fetches
+//! the pending ones' leaves from the operator's data URI, runs the checker and files what
+//! it finds; then late omissions, then the inclusion requests it filed (expiring those
+//! unanswered past their deadline). Polling keeps it simple and restart-safe (the store
+//! says where to resume); a websocket subscription to `NewBlock` events could replace it.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, RwLock};
+use std::time::Duration;
+
+use anyhow::{anyhow, Result};
+use attrib_cli::context::Ctx;
+use attrib_cli::keys::Signer;
+use attrib_cli::service::{leaves_url, LeavesPage, MAX_LEAVES_PAGE};
+use attrib_receipt_oracle::contract::sv::QueryMsg;
+use attrib_receipt_oracle::msg::{BatchRef, BatchesResponse};
+use attrib_receipt_oracle::state::{
+    Batch, BatchStatus, Config as OracleConfig, Cursor, InclusionRequest, Operator,
+};
+use attrib_std::receipts::SignedReceipt;
+use tokio::sync::watch;
+
+use crate::checker::{self, check_batch, inclusion_followup, Followup, Kind, Leaves};
+use crate::config::{Config, WatchedOperator};
+use crate::filer::{self, Filed};
+use crate::store::{CheckedBatch, Store};
+
+/// Batches listed per `batches` query.
+const PAGE: u32 = 30;
+
+/// Counters kept in memory (the rest of `/metrics` comes from the store).
+#[derive(Default)]
+pub struct Counters {
+    pub height: AtomicU64,
+    pub ticks: AtomicU64,
+    pub tick_errors: AtomicU64,
+    pub receipts_rejected: AtomicU64,
+    pub probes: AtomicU64,
+    pub probe_errors: AtomicU64,
+}
+
+/// The running auditor: chain access, its key, settings, store and counters, shared by
+/// the follower, the HTTP API and the probe.
+pub struct Auditor {
+    pub ctx: Ctx,
+    pub signer: Signer,
+    pub oracle: String,
+    pub config: Config,
+    pub store: Mutex<Store>,
+    pub http: reqwest::Client,
+    /// Registered keys of the watched operators (refreshed every block: keys rotate).
+    pub keys: RwLock<HashMap<String, Vec<u8>>>,
+    /// Leaves of pending batches that hash to their root, by (model, operator, seq): they
+    /// cannot change, so they are fetched once (dropped when the batch closes).
+    leaves: Mutex<HashMap<(u64, String, u64), Vec<SignedReceipt>>>,
+    pub counters: Counters,
+}
+
+impl Auditor {
+    /// The auditor of `oracle` signing with `signer`, its store open; the operators' keys
+    /// are read by [`Auditor::refresh_keys`].
+    pub fn new(ctx: Ctx, signer: Signer, oracle: String, config: Config, store: Store) -> Result<Auditor> {
+        Ok(Auditor {
+            ctx,
+            signer,
+            oracle,
+            config,
+            store: Mutex::new(store),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()?,
+            keys: RwLock::new(HashMap::new()),
+            leaves: Mutex::new(HashMap::new()),
+            counters: Counters::default(),
+        })
+    }
+
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn leaves_cache(&self) -> MutexGuard<'_, HashMap<(u64, String, u64), Vec<SignedReceipt>>> {
+        self.leaves.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The chain id and oracle receipts must name.
+    pub fn chain_id(&self) -> &str {
+        &self.ctx.g.chain_id
+    }
+
+    /// Reads every watched operator's registered key from the oracle.
+    pub async fn refresh_keys(&self) -> Result<()> {
+        let mut keys = HashMap::new();
+        for o in &self.config.operators {
+            let op: Option<Operator> = self
+                .ctx
+                .chain
+                .query(
+                    &self.oracle,
+                    &QueryMsg::Operator {
+                        address: o.address.clone(),
+                    },
+                )
+                .await?;
+            if let Some(op) = op {
+                keys.insert(o.address.clone(), op.pubkey.to_vec());
+            }
+        }
+        *self.keys.write().unwrap_or_else(|p| p.into_inner()) = keys;
+        Ok(())
+    }
+}
+
+/// Runs until `shutdown` turns true: one pass per new block height.
+pub async fn run(a: &Auditor, mut shutdown: watch::Receiver<bool>) {
+    let mut last = 0;
+    loop {
+        tokio::select! {
+            _ = shutdown.changed() => break,
+            _ = tokio::time::sleep(Duration::from_millis(a.config.poll_ms)) => {}
+        }
+        if *shutdown.borrow() {
+            break;
+        }
+        let height = match a.ctx.chain.height().await {
+            Ok(h) => h,
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "reading the height");
+                continue;
+            }
+        };
+        if height == last {
+            continue;
+        }
+        last = height;
+        a.counters.height.store(height, Ordering::Relaxed);
+        match tick(a).await {
+            Ok(()) => a.counters.ticks.fetch_add(1, Ordering::Relaxed),
+            Err(e) => {
+                tracing::warn!(height, error = %format!("{e:#}"), "pass failed");
+                a.counters.tick_errors.fetch_add(1, Ordering::Relaxed)
+            }
+        };
+    }
+    tracing::info!("follower stopped");
+}
+
+/// One pass over everything watched, at the chain's latest block.
+pub async fn tick(a: &Auditor) -> Result<()> {
+    a.refresh_keys().await?;
+    let oracle_config: OracleConfig = a.ctx.chain.query(&a.oracle, &QueryMsg::Config {}).await?;
+    let now = a.ctx.chain.block_time().await?;
+    for (model_id, op) in a.config.watched() {
+        follow_pair(a, &oracle_config, model_id, op, now).await?;
+    }
+    follow_inclusions(a, &oracle_config, now).await
+}
+
+/// Batches of one (model, operator) not yet closed, from the chain.
+async fn open_batches(a: &Auditor, model_id: u64, operator: &str, after: u64) -> Result<Vec<Batch>> {
+    let mut out: Vec<Batch> = vec![];
+    let mut start_after = (after > 0).then_some(after);
+    loop {
+        let page: BatchesResponse = a
+            .ctx
+            .chain
+            .query(
+                &a.oracle,
+                &QueryMsg::Batches {
+                    model_id,
+                    operator: operator.to_string(),
+                    start_after,
+                    limit: Some(PAGE),
+                },
+            )
+            .await?;
+        let n = page.batches.len();
+        start_after = page.batches.last().map(|b| b.seq);
+        out.extend(page.batches);
+        if n < PAGE as usize {
+            return Ok(out);
+        }
+    }
+}
+
+fn status_text(s: &BatchStatus) -> String {
+    match s {
+        BatchStatus::Pending => "pending".into(),
+        BatchStatus::Finalized => "finalized".into(),
+        BatchStatus::Voided { reason, .. } => format!("voided: {reason}"),
+    }
+}
+
+/// Checks and files for one (model, operator), then its late omissions.
+async fn follow_pair(
+    a: &Auditor,
+    oracle_config: &OracleConfig,
+    model_id: u64,
+    op: &WatchedOperator,
+    now: u64,
+) -> Result<()> {
+    let addr = op.address.as_str();
+    let closed_through = a.store().closed_through(model_id, addr)?;
+    let batches = open_batches(a, model_id, addr, closed_through).await?;
+    let held = a.store().receipts(model_id, addr)?;
+    let me = a.signer.address.to_string();
+    let mut through = closed_through;
+    for b in &batches {
+        let pending = b.status == BatchStatus::Pending;
+        let leaves = if pending {
+            cached_leaves(a, &op.data_uri, b).await
+        } else {
+            a.leaves_cache().remove(&(model_id, addr.to_string(), b.seq));
+            Leaves::Unavailable("closed".into())
+        };
+        let check = check_batch(b, &leaves, &held);
+        a.store().record_check(&CheckedBatch {
+            model_id,
+            operator: addr.to_string(),
+            seq: b.seq,
+            epoch: b.epoch,
+            first_id: b.first_id,
+            last_id: b.last_id,
+            verdict: check.verdict.as_str().into(),
+            note: check.note.clone(),
+            status: status_text(&b.status),
+            checks: 0,
+        })?;
+        match &b.status {
+            BatchStatus::Pending => file_for_batch(a, oracle_config, b, &check.actions).await?,
+            BatchStatus::Voided { challenger, .. } if challenger.as_str() == me => {
+                a.store().settle(model_id, addr, b.seq, None, "won")?;
+            }
+            _ => {
+                a.store().settle(model_id, addr, b.seq, None, "closed")?;
+            }
+        }
+        if !pending && b.seq == through + 1 {
+            through = b.seq;
+        }
+    }
+    a.store().set_closed_through(model_id, addr, through)?;
+    let cursor: Cursor = a
+        .ctx
+        .chain
+        .query(
+            &a.oracle,
+            &QueryMsg::Cursor {
+                model_id,
+                operator: addr.to_string(),
+            },
+        )
+        .await?;
+    for action in checker::late_omissions(oracle_config, &cursor, addr, now, &held) {
+        filer::file(a, oracle_config, model_id, addr, 0, &action).await?;
+    }
+    Ok(())
+}
+
+/// Files a pending batch's actions: fraud proofs in order until one is sent (it voids
+/// the batch), then at most `max_inclusion_requests` inclusion requests.
+async fn file_for_batch(
+    a: &Auditor,
+    oracle_config: &OracleConfig,
+    b: &Batch,
+    actions: &[checker::Action],
+) -> Result<()> {
+    let op = b.operator.as_str();
+    for action in actions.iter().filter(|x| x.kind != Kind::RequestInclusion) {
+        if let Filed::Sent(_) = filer::file(a, oracle_config, b.model_id, op, b.seq, action).await? {
+            return Ok(());
+        }
+    }
+    let requests = actions
+        .iter()
+        .filter(|x| x.kind == Kind::RequestInclusion)
+        .take(a.config.max_inclusion_requests);
+    for action in requests {
+        filer::file(a, oracle_config, b.model_id, op, b.seq, action).await?;
+    }
+    Ok(())
+}
+
+/// Follows the inclusion requests the auditor filed and has not settled.
+async fn follow_inclusions(a: &Auditor, oracle_config: &OracleConfig, now: u64) -> Result<()> {
+    let open = a.store().open_inclusions()?;
+    for (model_id, operator, seq, receipt_id) in open {
+        let at = BatchRef {
+            model_id,
+            operator: operator.clone(),
+            seq,
+        };
+        let req: InclusionRequest = a
+            .ctx
+            .chain
+            .query(
+                &a.oracle,
+                &QueryMsg::InclusionRequest {
+                    batch: at.clone(),
+                    receipt_id,
+                },
+            )
+            .await?;
+        match inclusion_followup(&at, receipt_id, &req, now) {
+            Followup::Wait => {}
+            Followup::Expire(action) => {
+                filer::file(a, oracle_config, model_id, &operator, seq, &action).await?;
+            }
+            Followup::Won => {
+                a.store()
+                    .settle(model_id, &operator, seq, Some(Kind::RequestInclusion), "won")?;
+            }
+            Followup::Closed => {
+                a.store()
+                    .settle(model_id, &operator, seq, Some(Kind::RequestInclusion), "closed")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A pending batch's leaves: from the cache once they matched its root, else fetched.
+async fn cached_leaves(a: &Auditor, data_uri: &str, b: &Batch) -> Leaves {
+    let key = (b.model_id, b.operator.to_string(), b.seq);
+    if let Some(l) = a.leaves_cache().get(&key) {
+        return Leaves::Published(l.clone());
+    }
+    let fetched = fetch_leaves(&a.http, data_uri, b).await;
+    if let Leaves::Published(l) = &fetched {
+        if attrib_cli::proofs::leaves_match_root(l, b) {
+            a.leaves_cache().insert(key, l.clone());
+        }
+    }
+    fetched
+}
+
+/// Every page of a batch's leaves from the operator's data URI, or why there are none:
+/// an HTTP error, a page that is not this batch's, or pages that do not join up.
+pub async fn fetch_leaves(http: &reqwest::Client, data_uri: &str, b: &Batch) -> Leaves {
+    match fetch_pages(http, data_uri, b).await {
+        Ok(leaves) => Leaves::Published(leaves),
+        Err(e) => Leaves::Unavailable(format!("{e:#}")),
+    }
+}
+
+async fn fetch_pages(http: &reqwest::Client, data_uri: &str, b: &Batch) -> Result<Vec<SignedReceipt>> {
+    let mut out = vec![];
+    let mut offset = 0;
+    loop {
+        let url = leaves_url(data_uri, b.model_id, b.seq, offset, MAX_LEAVES_PAGE);
+        let resp = http
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| anyhow!("GET {url}: {e}"))?;
+        if !resp.status().is_success() {
+            return Err(anyhow!("GET {url}: HTTP {}", resp.status()));
+        }
+        let page: LeavesPage = resp.json().await.map_err(|e| anyhow!("GET {url}: {e}"))?;
+        if page.model_id != b.model_id
+            || page.seq != b.seq
+            || page.operator != b.operator.as_str()
+            || page.offset != offset
+        {
+            return Err(anyhow!("GET {url}: the page is not of this batch at this offset"));
+        }
+        out.extend(page.receipts);
+        if out.len() as u64 > b.count {
+            return Err(anyhow!("more leaves published than the batch's count"));
+        }
+        match page.next_offset {
+            None => return Ok(out),
+            Some(n) if n == out.len() as u64 && n > offset => offset = n,
+            Some(n) => return Err(anyhow!("GET {url}: next_offset {n} does not follow")),
+        }
+    }
+}

@@ -1,0 +1,572 @@
+//! The auditor's store: one SQLite file in WAL mode. It holds the receipts the auditor was
+//! given (each verified against its operator's registered key before it is kept), per
+//! (model, operator) the batch sequence up to which every batch is closed and checked,
+//! every batch checked with its verdict, and every filing under a unique key
+//! (kind, model, operator, seq, receipt id), so a restart never files the same thing twice.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use attrib_std::receipts::SignedReceipt;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+use crate::checker::{Action, Kind};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS receipts (
+    model_id INTEGER NOT NULL,
+    operator TEXT NOT NULL,
+    receipt_id INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    units INTEGER NOT NULL,
+    signed TEXT NOT NULL,
+    -- the operator key (hex) the signature verified against
+    verified_key TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (model_id, operator, receipt_id)
+);
+CREATE TABLE IF NOT EXISTS progress (
+    model_id INTEGER NOT NULL,
+    operator TEXT NOT NULL,
+    -- every batch up to this sequence is closed (final or voided) and was checked
+    closed_through INTEGER NOT NULL,
+    PRIMARY KEY (model_id, operator)
+);
+CREATE TABLE IF NOT EXISTS batches (
+    model_id INTEGER NOT NULL,
+    operator TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    first_id INTEGER NOT NULL,
+    last_id INTEGER NOT NULL,
+    verdict TEXT NOT NULL,
+    note TEXT NOT NULL,
+    status TEXT NOT NULL,
+    checks INTEGER NOT NULL,
+    checked_at INTEGER NOT NULL,
+    PRIMARY KEY (model_id, operator, seq)
+);
+CREATE TABLE IF NOT EXISTS filings (
+    kind TEXT NOT NULL,
+    model_id INTEGER NOT NULL,
+    operator TEXT NOT NULL,
+    -- 0 for a late omission (no batch)
+    seq INTEGER NOT NULL,
+    -- 0 for a proof about the batch alone
+    receipt_id INTEGER NOT NULL,
+    msg TEXT NOT NULL,
+    -- claimed (about to be sent), sent, failed, won, closed
+    outcome TEXT NOT NULL,
+    tx_hash TEXT,
+    height INTEGER,
+    error TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    filed_at INTEGER NOT NULL,
+    UNIQUE (kind, model_id, operator, seq, receipt_id)
+);
+";
+
+/// How often a filing the chain refused is tried again (later blocks can change the
+/// answer: a deadline passes, a pause ends).
+pub const MAX_ATTEMPTS: i64 = 3;
+
+/// A filing's place in its life.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct Filing {
+    pub kind: String,
+    pub model_id: u64,
+    pub operator: String,
+    pub seq: u64,
+    pub receipt_id: u64,
+    pub outcome: String,
+    pub tx_hash: Option<String>,
+    pub height: Option<u64>,
+    pub error: Option<String>,
+    pub attempts: i64,
+}
+
+/// One batch the auditor checked.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct CheckedBatch {
+    pub model_id: u64,
+    pub operator: String,
+    pub seq: u64,
+    pub epoch: u64,
+    pub first_id: u64,
+    pub last_id: u64,
+    pub verdict: String,
+    pub note: String,
+    pub status: String,
+    pub checks: u64,
+}
+
+/// Counts for `/metrics` and the report.
+#[derive(Serialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub receipts_held: u64,
+    pub batches_checked: u64,
+    /// (verdict, batches)
+    pub verdicts: Vec<(String, u64)>,
+    /// (kind, outcome, filings)
+    pub filings: Vec<(String, String, u64)>,
+}
+
+pub struct Store {
+    conn: Connection,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl Store {
+    /// Opens (creating) the store at `path`, in WAL mode.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)?;
+        // A claim left by a crash between claiming and recording: it may or may not have
+        // reached the chain, so it counts as one refused attempt (tried again, bounded;
+        // the chain refuses a proof it already upheld).
+        conn.execute(
+            "UPDATE filings SET outcome = 'failed', error = 'interrupted' WHERE outcome = 'claimed'",
+            [],
+        )?;
+        Ok(Store { conn })
+    }
+
+    /// Keeps a receipt whose signature verified against `operator`'s key `key_hex`.
+    /// Returns false when a receipt with its id was held already (the first one stays).
+    pub fn add_receipt(&self, operator: &str, key_hex: &str, s: &SignedReceipt) -> Result<bool> {
+        let r = &s.receipt;
+        let n = self.conn.execute(
+            "INSERT OR IGNORE INTO receipts
+             (model_id, operator, receipt_id, epoch, units, signed, verified_key, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                r.model_id as i64,
+                operator,
+                r.receipt_id as i64,
+                r.epoch as i64,
+                r.units as i64,
+                serde_json::to_string(s)?,
+                key_hex,
+                now()
+            ],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// The receipts held for (model, operator), by receipt id.
+    pub fn receipts(&self, model_id: u64, operator: &str) -> Result<Vec<SignedReceipt>> {
+        let mut st = self.conn.prepare(
+            "SELECT signed FROM receipts WHERE model_id = ?1 AND operator = ?2 ORDER BY receipt_id",
+        )?;
+        let rows = st.query_map(params![model_id as i64, operator], |row| row.get::<_, String>(0))?;
+        rows.map(|j| Ok(serde_json::from_str(&j?)?)).collect()
+    }
+
+    /// Every batch up to this sequence is closed and checked (0 before the first).
+    pub fn closed_through(&self, model_id: u64, operator: &str) -> Result<u64> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT closed_through FROM progress WHERE model_id = ?1 AND operator = ?2",
+                params![model_id as i64, operator],
+                |row| row.get::<_, i64>(0),
+            )
+            .optional()?
+            .unwrap_or(0) as u64)
+    }
+
+    pub fn set_closed_through(&self, model_id: u64, operator: &str, seq: u64) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO progress (model_id, operator, closed_through) VALUES (?1, ?2, ?3)
+             ON CONFLICT (model_id, operator) DO UPDATE SET closed_through = MAX(closed_through, ?3)",
+            params![model_id as i64, operator, seq as i64],
+        )?;
+        Ok(())
+    }
+
+    /// Records a check of a batch. A batch checked again keeps one row: its latest verdict
+    /// while it was pending (a closed batch's check only updates its status).
+    pub fn record_check(&self, b: &CheckedBatch) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO batches
+             (model_id, operator, seq, epoch, first_id, last_id, verdict, note, status, checks, checked_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)
+             ON CONFLICT (model_id, operator, seq) DO UPDATE SET
+               verdict = CASE WHEN ?7 = 'closed' THEN verdict ELSE ?7 END,
+               note = CASE WHEN ?7 = 'closed' THEN note ELSE ?8 END,
+               status = ?9, checks = checks + 1, checked_at = ?10",
+            params![
+                b.model_id as i64,
+                b.operator,
+                b.seq as i64,
+                b.epoch as i64,
+                b.first_id as i64,
+                b.last_id as i64,
+                b.verdict,
+                b.note,
+                b.status,
+                now()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Every batch checked, by (model, operator, seq).
+    pub fn checked_batches(&self) -> Result<Vec<CheckedBatch>> {
+        let mut st = self.conn.prepare(
+            "SELECT model_id, operator, seq, epoch, first_id, last_id, verdict, note, status, checks
+             FROM batches ORDER BY model_id, operator, seq",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(CheckedBatch {
+                model_id: r.get::<_, i64>(0)? as u64,
+                operator: r.get(1)?,
+                seq: r.get::<_, i64>(2)? as u64,
+                epoch: r.get::<_, i64>(3)? as u64,
+                first_id: r.get::<_, i64>(4)? as u64,
+                last_id: r.get::<_, i64>(5)? as u64,
+                verdict: r.get(6)?,
+                note: r.get(7)?,
+                status: r.get(8)?,
+                checks: r.get::<_, i64>(9)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Claims the filing of `action` on (model, operator, seq) before it is sent. False
+    /// when it was sent before, is claimed now, or was refused `MAX_ATTEMPTS` times: the
+    /// caller must not send it.
+    pub fn claim(&self, model_id: u64, operator: &str, seq: u64, action: &Action) -> Result<bool> {
+        let key = (
+            action.kind.as_str(),
+            model_id as i64,
+            operator,
+            seq as i64,
+            action.receipt_id.unwrap_or(0) as i64,
+        );
+        let msg = serde_json::to_string(&action.msg)?;
+        let inserted = self.conn.execute(
+            "INSERT OR IGNORE INTO filings (kind, model_id, operator, seq, receipt_id, msg, outcome, attempts, filed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'claimed', 1, ?7)",
+            params![key.0, key.1, key.2, key.3, key.4, msg, now()],
+        )?;
+        if inserted == 1 {
+            return Ok(true);
+        }
+        let retried = self.conn.execute(
+            "UPDATE filings SET outcome = 'claimed', attempts = attempts + 1, filed_at = ?6
+             WHERE kind = ?1 AND model_id = ?2 AND operator = ?3 AND seq = ?4 AND receipt_id = ?5
+               AND outcome = 'failed' AND attempts < ?7",
+            params![key.0, key.1, key.2, key.3, key.4, now(), MAX_ATTEMPTS],
+        )?;
+        Ok(retried == 1)
+    }
+
+    /// Records the result of sending a claimed filing.
+    pub fn record_filing(
+        &self,
+        kind: Kind,
+        model_id: u64,
+        operator: &str,
+        seq: u64,
+        receipt_id: Option<u64>,
+        result: std::result::Result<(String, u64), String>,
+    ) -> Result<()> {
+        let (outcome, hash, height, error) = match result {
+            Ok((h, ht)) => ("sent", Some(h), Some(ht as i64), None),
+            Err(e) => ("failed", None, None, Some(e)),
+        };
+        self.conn.execute(
+            "UPDATE filings SET outcome = ?6, tx_hash = ?7, height = ?8, error = ?9
+             WHERE kind = ?1 AND model_id = ?2 AND operator = ?3 AND seq = ?4 AND receipt_id = ?5",
+            params![
+                kind.as_str(),
+                model_id as i64,
+                operator,
+                seq as i64,
+                receipt_id.unwrap_or(0) as i64,
+                outcome,
+                hash,
+                height,
+                error
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Sets the outcome of the sent filings on a batch (`won` when the batch was voided
+    /// on the auditor's proof, `closed` otherwise); with `kind`, of that kind only.
+    pub fn settle(
+        &self,
+        model_id: u64,
+        operator: &str,
+        seq: u64,
+        kind: Option<Kind>,
+        outcome: &str,
+    ) -> Result<usize> {
+        Ok(self.conn.execute(
+            "UPDATE filings SET outcome = ?4
+             WHERE model_id = ?1 AND operator = ?2 AND seq = ?3 AND outcome = 'sent'
+               AND (?5 IS NULL OR kind = ?5)",
+            params![
+                model_id as i64,
+                operator,
+                seq as i64,
+                outcome,
+                kind.map(Kind::as_str)
+            ],
+        )?)
+    }
+
+    /// Sent inclusion requests not yet settled: (model, operator, seq, receipt id).
+    pub fn open_inclusions(&self) -> Result<Vec<(u64, String, u64, u64)>> {
+        let mut st = self.conn.prepare(
+            "SELECT model_id, operator, seq, receipt_id FROM filings
+             WHERE kind = 'request_inclusion' AND outcome = 'sent' ORDER BY filed_at",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)? as u64,
+                r.get(1)?,
+                r.get::<_, i64>(2)? as u64,
+                r.get::<_, i64>(3)? as u64,
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn filings(&self) -> Result<Vec<Filing>> {
+        let mut st = self.conn.prepare(
+            "SELECT kind, model_id, operator, seq, receipt_id, outcome, tx_hash, height, error, attempts
+             FROM filings ORDER BY filed_at, rowid",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(Filing {
+                kind: r.get(0)?,
+                model_id: r.get::<_, i64>(1)? as u64,
+                operator: r.get(2)?,
+                seq: r.get::<_, i64>(3)? as u64,
+                receipt_id: r.get::<_, i64>(4)? as u64,
+                outcome: r.get(5)?,
+                tx_hash: r.get(6)?,
+                height: r.get::<_, Option<i64>>(7)?.map(|h| h as u64),
+                error: r.get(8)?,
+                attempts: r.get(9)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn totals(&self) -> Result<Totals> {
+        let one =
+            |sql: &str| -> Result<u64> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+        let mut verdicts = self
+            .conn
+            .prepare("SELECT verdict, COUNT(*) FROM batches GROUP BY verdict ORDER BY verdict")?;
+        let verdicts = verdicts
+            .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut filings = self.conn.prepare(
+            "SELECT kind, outcome, COUNT(*) FROM filings GROUP BY kind, outcome ORDER BY kind, outcome",
+        )?;
+        let filings = filings
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Totals {
+            receipts_held: one("SELECT COUNT(*) FROM receipts")?,
+            batches_checked: one("SELECT COUNT(*) FROM batches")?,
+            verdicts,
+            filings,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checker::{check_batch, Leaves};
+    use crate::testing::{sign, signer};
+    use attrib_std::receipts::Receipt;
+
+    fn receipt(id: u64) -> SignedReceipt {
+        sign(
+            &signer(),
+            Receipt {
+                chain_id: "c".into(),
+                contract: "o".into(),
+                model_id: 1,
+                epoch: 0,
+                receipt_id: id,
+                units: 2,
+                timestamp: 9,
+            },
+        )
+    }
+
+    fn inclusion(id: u64) -> Action {
+        let s = receipt(id);
+        let at = attrib_receipt_oracle::msg::BatchRef {
+            model_id: 1,
+            operator: "op".into(),
+            seq: 1,
+        };
+        Action {
+            kind: Kind::RequestInclusion,
+            receipt_id: Some(id),
+            msg: attrib_cli::proofs::request_inclusion(at, &s),
+        }
+    }
+
+    #[test]
+    fn receipts_survive_a_restart_and_a_duplicate_id_keeps_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        {
+            let s = Store::open(&path).unwrap();
+            assert!(s.add_receipt("op", "02ab", &receipt(2)).unwrap());
+            assert!(s.add_receipt("op", "02ab", &receipt(1)).unwrap());
+            assert!(!s.add_receipt("op", "02ab", &receipt(1)).unwrap());
+        }
+        let s = Store::open(&path).unwrap();
+        let held = s.receipts(1, "op").unwrap();
+        assert_eq!(
+            held.iter().map(|r| r.receipt.receipt_id).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
+        assert_eq!(held[0], receipt(1));
+        assert!(s.receipts(1, "other").unwrap().is_empty());
+        assert_eq!(s.totals().unwrap().receipts_held, 2);
+    }
+
+    #[test]
+    fn a_restart_never_files_a_sent_filing_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        let a = inclusion(3);
+        {
+            let s = Store::open(&path).unwrap();
+            assert!(s.claim(1, "op", 1, &a).unwrap());
+            assert!(!s.claim(1, "op", 1, &a).unwrap(), "claimed already");
+            s.record_filing(a.kind, 1, "op", 1, Some(3), Ok(("ABC".into(), 42)))
+                .unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        assert!(!s.claim(1, "op", 1, &a).unwrap(), "sent before the restart");
+        assert_eq!(s.open_inclusions().unwrap(), vec![(1, "op".to_string(), 1, 3)]);
+        let f = &s.filings().unwrap()[0];
+        assert_eq!(
+            (f.outcome.as_str(), f.tx_hash.as_deref(), f.height),
+            ("sent", Some("ABC"), Some(42))
+        );
+        assert_eq!(
+            s.settle(1, "op", 1, Some(Kind::RequestInclusion), "won").unwrap(),
+            1
+        );
+        assert!(s.open_inclusions().unwrap().is_empty());
+        assert_eq!(
+            s.totals().unwrap().filings,
+            vec![("request_inclusion".to_string(), "won".to_string(), 1)]
+        );
+    }
+
+    #[test]
+    fn a_claim_a_crash_left_unrecorded_is_tried_again_after_the_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        let a = inclusion(6);
+        {
+            let s = Store::open(&path).unwrap();
+            assert!(s.claim(1, "op", 1, &a).unwrap());
+        }
+        let s = Store::open(&path).unwrap();
+        let f = &s.filings().unwrap()[0];
+        assert_eq!(
+            (f.outcome.as_str(), f.error.as_deref()),
+            ("failed", Some("interrupted"))
+        );
+        assert!(s.claim(1, "op", 1, &a).unwrap());
+        assert_eq!(s.filings().unwrap()[0].attempts, 2);
+    }
+
+    #[test]
+    fn a_refused_filing_is_tried_again_a_bounded_number_of_times() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("a.db")).unwrap();
+        let a = inclusion(4);
+        for _ in 0..MAX_ATTEMPTS {
+            assert!(s.claim(1, "op", 1, &a).unwrap());
+            s.record_filing(a.kind, 1, "op", 1, Some(4), Err("not late".into()))
+                .unwrap();
+        }
+        assert!(!s.claim(1, "op", 1, &a).unwrap());
+        assert_eq!(s.filings().unwrap()[0].attempts, MAX_ATTEMPTS);
+        // Another receipt of the same batch is another filing.
+        assert!(s.claim(1, "op", 1, &inclusion(5)).unwrap());
+    }
+
+    #[test]
+    fn progress_survives_a_restart_and_never_goes_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        {
+            let s = Store::open(&path).unwrap();
+            assert_eq!(s.closed_through(1, "op").unwrap(), 0);
+            s.set_closed_through(1, "op", 3).unwrap();
+            s.set_closed_through(1, "op", 2).unwrap();
+            let all: Vec<_> = (1..=3).map(receipt).collect();
+            let c = check_batch(&batch(&all), &Leaves::Unavailable("404".into()), &all);
+            s.record_check(&CheckedBatch {
+                model_id: 1,
+                operator: "op".into(),
+                seq: 4,
+                epoch: 0,
+                first_id: 1,
+                last_id: 3,
+                verdict: c.verdict.as_str().into(),
+                note: c.note,
+                status: "pending".into(),
+                checks: 0,
+            })
+            .unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.closed_through(1, "op").unwrap(), 3);
+        let b = &s.checked_batches().unwrap()[0];
+        assert_eq!((b.seq, b.verdict.as_str(), b.checks), (4, "unavailable", 1));
+        assert_eq!(s.totals().unwrap().verdicts, vec![("unavailable".to_string(), 1)]);
+    }
+
+    fn batch(leaves: &[SignedReceipt]) -> attrib_receipt_oracle::state::Batch {
+        let c = attrib_cli::proofs::tree_of(leaves).unwrap().commitment();
+        attrib_receipt_oracle::state::Batch {
+            model_id: 1,
+            operator: cosmwasm_std::Addr::unchecked("op"),
+            seq: 4,
+            epoch: 0,
+            first_id: 1,
+            last_id: leaves.len() as u64,
+            count: c.count,
+            total_units: c.total.into(),
+            root: c.root.to_vec().into(),
+            posted_at: 0,
+            replaces: None,
+            status: attrib_receipt_oracle::state::BatchStatus::Pending,
+            charge: 0u128.into(),
+            prior_units: 0u128.into(),
+            proven_units: 0u128.into(),
+            replaced_by: None,
+            counted: true,
+        }
+    }
+}

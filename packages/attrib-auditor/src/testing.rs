@@ -1,0 +1,34 @@
+//! Fixtures of the unit tests: an operator key of scripts/test-accounts.json and receipts
+//! it signs (with the CLI's signing function).
+
+use attrib_cli::keys::{derive, Signer};
+use attrib_cli::receipts::sign_bytes;
+use attrib_std::receipts::{Receipt, SignedReceipt};
+
+/// Account `operator` of scripts/test-accounts.json.
+pub fn signer() -> Signer {
+    account("operator")
+}
+
+/// Account `name` of scripts/test-accounts.json.
+pub fn account(name: &str) -> Signer {
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("../../../scripts/test-accounts.json")).unwrap();
+    let acc = doc["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == name)
+        .unwrap();
+    let (key, address) = derive(acc["mnemonic"].as_str().unwrap(), "wasm").unwrap();
+    Signer {
+        name: name.into(),
+        key,
+        address,
+    }
+}
+
+pub fn sign(s: &Signer, receipt: Receipt) -> SignedReceipt {
+    let signature = sign_bytes(s, &receipt.sign_bytes()).unwrap();
+    SignedReceipt { receipt, signature }
+}

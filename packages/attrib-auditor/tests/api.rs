@@ -1,0 +1,237 @@
+//! The auditor's HTTP side and probe without a chain: receipts are kept only when signed
+//! by a watched operator of their model, for this chain and oracle; probing buys usage
+//! from a meter (a small server here) and keeps the receipt; `/metrics` and `/v1/report`
+//! show the store.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use attrib_auditor::api;
+use attrib_auditor::config::{Config, Probe, WatchedOperator};
+use attrib_auditor::follower::Auditor;
+use attrib_auditor::probe::probe_once;
+use attrib_auditor::store::Store;
+use attrib_cli::context::{Ctx, Global};
+use attrib_cli::keys::{derive, Signer};
+use attrib_cli::receipts::sign_bytes;
+use attrib_cli::service::{ForwardedReceipts, UsageEvent, UsageReceipt};
+use attrib_std::receipts::{Receipt, SignedReceipt};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use clap::Parser;
+
+const CHAIN: &str = "attrib-test";
+const ORACLE: &str = "wasm1oracle";
+const MODEL: u64 = 7;
+
+fn account(name: &str) -> Signer {
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("../../../scripts/test-accounts.json")).unwrap();
+    let acc = doc["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == name)
+        .unwrap();
+    let (key, address) = derive(acc["mnemonic"].as_str().unwrap(), "wasm").unwrap();
+    Signer {
+        name: name.into(),
+        key,
+        address,
+    }
+}
+
+fn signed(by: &Signer, id: u64) -> SignedReceipt {
+    let receipt = Receipt {
+        chain_id: CHAIN.into(),
+        contract: ORACLE.into(),
+        model_id: MODEL,
+        epoch: 0,
+        receipt_id: id,
+        units: 3,
+        timestamp: 1,
+    };
+    let signature = sign_bytes(by, &receipt.sign_bytes()).unwrap();
+    SignedReceipt { receipt, signature }
+}
+
+#[derive(Parser)]
+struct Flags {
+    #[command(flatten)]
+    g: Global,
+}
+
+/// A meter that signs one receipt per usage event for a bearer token "t0k".
+async fn usage(
+    State(next): State<Arc<AtomicU64>>,
+    headers: HeaderMap,
+    Json(e): Json<UsageEvent>,
+) -> Result<Json<UsageReceipt>, StatusCode> {
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some("Bearer t0k") {
+        return Err(StatusCode::UNAUTHORIZED);
+    }
+    let id = next.fetch_add(1, Ordering::SeqCst);
+    Ok(Json(UsageReceipt {
+        request_id: e.request_id,
+        receipt: signed(&account("operator"), id),
+        duplicate: false,
+    }))
+}
+
+async fn serve(app: axum::Router) -> String {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", l.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+    url
+}
+
+#[tokio::test]
+async fn receipts_probes_metrics_and_report() {
+    let meter = serve(
+        axum::Router::new()
+            .route("/v1/usage", axum::routing::post(usage))
+            .with_state(Arc::new(AtomicU64::new(100))),
+    )
+    .await;
+    let op = account("operator");
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        db: dir.path().join("a.db"),
+        poll_ms: 1000,
+        max_inclusion_requests: 1,
+        operators: vec![WatchedOperator {
+            address: op.address.to_string(),
+            data_uri: meter.clone(),
+            models: vec![MODEL],
+        }],
+        probe: None,
+    };
+    let g = Flags::parse_from(["t", "--node", "http://127.0.0.1:9", "--chain-id", CHAIN]).g;
+    let ctx = Ctx::new(g).unwrap();
+    let store = Store::open(&config.db).unwrap();
+    let a = Arc::new(Auditor::new(ctx, account("auditor"), ORACLE.into(), config, store).unwrap());
+    a.keys
+        .write()
+        .unwrap()
+        .insert(op.address.to_string(), op.key.public_key().to_bytes());
+
+    // Forwarded receipts: kept when the operator signed them for this chain and oracle.
+    let good = signed(&op, 1);
+    let forged = SignedReceipt {
+        receipt: Receipt {
+            units: 300,
+            ..good.receipt.clone()
+        },
+        ..good.clone()
+    };
+    let other_chain = {
+        let mut s = signed(&op, 2);
+        s.receipt.chain_id = "elsewhere".into();
+        s.signature = sign_bytes(&op, &s.receipt.sign_bytes()).unwrap();
+        s
+    };
+    let unwatched_model = {
+        let mut s = signed(&op, 3);
+        s.receipt.model_id = MODEL + 1;
+        s.signature = sign_bytes(&op, &s.receipt.sign_bytes()).unwrap();
+        s
+    };
+    let by_someone_else = signed(&account("alice"), 4);
+    let url = serve(api::router(a.clone())).await;
+    let http = reqwest::Client::new();
+    let body = ForwardedReceipts {
+        receipts: vec![
+            good.clone(),
+            good,
+            forged,
+            other_chain,
+            unwatched_model,
+            by_someone_else,
+        ],
+    };
+    let got: serde_json::Value = http
+        .post(format!("{url}/v1/receipts"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (got["accepted"].as_u64(), got["duplicates"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let rejected: Vec<u64> = got["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["receipt_id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rejected, vec![1, 2, 3, 4]);
+    assert!(got["rejected"][1]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("chain elsewhere"));
+
+    // Probing: a paid use of the model, its receipt kept; a bad token buys nothing.
+    let probe = Probe {
+        meter_url: meter.clone(),
+        token: "t0k".into(),
+        model_id: MODEL,
+        units: 2,
+        interval_ms: 10,
+    };
+    let r = probe_once(&a, &probe, 1).await.unwrap();
+    assert_eq!(r.receipt.receipt.receipt_id, 100);
+    let bad = Probe {
+        token: "nope".into(),
+        ..probe
+    };
+    let err = probe_once(&a, &bad, 2).await.unwrap_err().to_string();
+    assert!(err.contains("401"), "{err}");
+    let held: Vec<u64> = a
+        .store()
+        .receipts(MODEL, op.address.as_ref())
+        .unwrap()
+        .iter()
+        .map(|s| s.receipt.receipt_id)
+        .collect();
+    assert_eq!(held, vec![1, 100]);
+
+    let metrics = http
+        .get(format!("{url}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "attrib_auditor_receipts_held 2",
+        "attrib_auditor_receipts_rejected_total 4",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
+    }
+    let report: serde_json::Value = http
+        .get(format!("{url}/v1/report"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["totals"]["receipts_held"], 2);
+    assert_eq!(
+        http.get(format!("{url}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ok"
+    );
+}

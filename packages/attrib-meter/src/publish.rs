@@ -38,17 +38,27 @@ impl BatchTree {
     }
 }
 
+/// A batch by (model id, seq).
+type BatchKey = (u64, u64);
+
 /// Trees of recently served or built batches, least recently added dropped first.
 #[derive(Default)]
 pub struct TreeCache {
-    inner: Mutex<(HashMap<(u64, u64), Arc<BatchTree>>, VecDeque<(u64, u64)>)>,
+    inner: Mutex<Cached>,
+}
+
+/// The trees, and their keys in the order they were added.
+#[derive(Default)]
+struct Cached {
+    trees: HashMap<BatchKey, Arc<BatchTree>>,
+    order: VecDeque<BatchKey>,
 }
 
 impl TreeCache {
     /// The tree of a batch, from the cache or rebuilt from the store.
     pub fn get(&self, store: &dyn Store, b: &BatchRecord) -> Result<Arc<BatchTree>> {
         let key = (b.model_id, b.seq);
-        if let Some(t) = self.inner.lock().expect("cache lock").0.get(&key) {
+        if let Some(t) = self.inner.lock().expect("cache lock").trees.get(&key) {
             return Ok(t.clone());
         }
         let receipts = store.receipts(b.model_id, b.first_id, b.last_id, u64::MAX)?;
@@ -58,14 +68,14 @@ impl TreeCache {
     }
 
     /// Keeps a tree just built (by the batcher) for the proofs to come.
-    pub fn put(&self, key: (u64, u64), tree: Arc<BatchTree>) {
+    pub fn put(&self, key: BatchKey, tree: Arc<BatchTree>) {
         let mut g = self.inner.lock().expect("cache lock");
-        if g.0.insert(key, tree).is_none() {
-            g.1.push_back(key);
+        if g.trees.insert(key, tree).is_none() {
+            g.order.push_back(key);
         }
-        while g.1.len() > CACHED_TREES {
-            let old = g.1.pop_front().expect("non-empty");
-            g.0.remove(&old);
+        while g.order.len() > CACHED_TREES {
+            let old = g.order.pop_front().expect("non-empty");
+            g.trees.remove(&old);
         }
     }
 }

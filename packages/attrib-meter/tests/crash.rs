@@ -17,7 +17,7 @@ use common::*;
 
 const CAPS: [&str; 6] = [
     "--max-batch-receipts",
-    "10",
+    "50",
     "--max-batch-secs",
     "1",
     "--tick-ms",

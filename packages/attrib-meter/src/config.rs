@@ -169,6 +169,14 @@ mod tests {
     }
 
     #[test]
+    fn the_example_config_reads() {
+        let c: Config = toml::from_str(include_str!("../meter.example.toml")).unwrap();
+        assert_eq!(c.models, vec![1]);
+        assert_eq!(c.clients[0].name, "inference-gateway");
+        c.check().unwrap();
+    }
+
+    #[test]
     fn a_meter_without_clients_or_models_is_refused() {
         let args = Args::parse_from(["attrib-meter", "--models", "1"]);
         assert!(Config::load(&args)

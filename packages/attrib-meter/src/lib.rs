@@ -156,14 +156,18 @@ async fn chain_loops(
             _ = stop.changed() => return,
         }
         for &m in &config.models {
-            let pass = async {
-                refresh_model(&batcher.oracle, &models, m).await?;
-                batcher.tick(m).await?;
-                settler.tick(m).await
-            };
-            if let Err(e) = pass.await {
-                batcher.metrics.chain_error();
-                tracing::warn!(model_id = m, error = %format!("{e:#}"), "chain pass failed");
+            // Each step runs even if the one before failed: a stuck batch must not keep
+            // the settler from answering inclusion requests in time.
+            let passes = [
+                ("model", refresh_model(&batcher.oracle, &models, m).await),
+                ("batcher", batcher.tick(m).await),
+                ("settler", settler.tick(m).await),
+            ];
+            for (step, result) in passes {
+                if let Err(e) = result {
+                    batcher.metrics.chain_error();
+                    tracing::warn!(model_id = m, step, error = %format!("{e:#}"), "chain pass failed");
+                }
             }
             if *stop.borrow() {
                 return;

@@ -50,9 +50,34 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// A running meter process, killed if the test panics (a `Child` alone outlives it).
+pub struct MeterProcess(pub Option<Child>);
+
+impl MeterProcess {
+    pub fn child(&mut self) -> &mut Child {
+        self.0.as_mut().expect("a running meter")
+    }
+
+    /// SIGKILL, and reap it.
+    pub fn kill_9(&mut self) {
+        let mut c = self.0.take().expect("a running meter");
+        c.kill().unwrap();
+        c.wait().unwrap();
+    }
+}
+
+impl Drop for MeterProcess {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.0.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
 /// Starts the meter binary on `port` with `db`, signing as `operator`; `extra` flags
 /// (caps) after. Logs go to `<db>.log`.
-pub fn start_meter(db: &Path, port: u16, model_id: u64, extra: &[&str]) -> Child {
+pub fn start_meter(db: &Path, port: u16, model_id: u64, extra: &[&str]) -> MeterProcess {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -68,11 +93,12 @@ pub fn start_meter(db: &Path, port: u16, model_id: u64, extra: &[&str]) -> Child
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
+        .map(|c| MeterProcess(Some(c)))
         .unwrap()
 }
 
 /// Waits until the meter answers /healthz; returns how long that took.
-pub async fn wait_ready(http: &reqwest::Client, base: &str, child: &mut Child) -> Duration {
+pub async fn wait_ready(http: &reqwest::Client, base: &str, meter: &mut MeterProcess) -> Duration {
     let started = Instant::now();
     loop {
         if let Ok(r) = http.get(format!("{base}/healthz")).send().await {
@@ -80,7 +106,7 @@ pub async fn wait_ready(http: &reqwest::Client, base: &str, child: &mut Child) -
                 return started.elapsed();
             }
         }
-        if let Some(status) = child.try_wait().unwrap() {
+        if let Some(status) = meter.child().try_wait().unwrap() {
             panic!("the meter exited before it was ready: {status}");
         }
         assert!(
@@ -92,7 +118,8 @@ pub async fn wait_ready(http: &reqwest::Client, base: &str, child: &mut Child) -
 }
 
 /// Stops the meter with SIGTERM and checks it exits 0.
-pub fn stop_meter(mut child: Child) {
+pub fn stop_meter(mut meter: MeterProcess) {
+    let mut child = meter.0.take().expect("a running meter");
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

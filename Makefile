@@ -1,5 +1,5 @@
 # Attrib: the obvious targets. `make demo` and `make test` are the README's two commands.
-.PHONY: demo demo-ibc test e2e soak fmt lint unit fuzz fuzz-long wasm size-profile schema schema-check tools localnet-up localnet-down localnet-status deploy gas ci
+.PHONY: demo demo-ibc test e2e meter-e2e soak fmt lint unit fuzz fuzz-long wasm size-profile schema schema-check tools localnet-up localnet-down localnet-status deploy gas ci
 
 demo:            ## local chain up, contracts built and deployed, SPEC §10 played through the CLI
 	bash scripts/demo.sh
@@ -10,6 +10,8 @@ test:            ## everything CI runs
 ci: test
 e2e:             ## the #[ignore]d end-to-end tests on fresh attrib-e2e + buyer-e2e chains
 	bash scripts/e2e.sh
+meter-e2e:       ## the metering service on a fresh attrib-meter chain: e2e and kill -9 crash test (METER_CRASH_RUNS)
+	bash scripts/meter-e2e.sh
 soak:            ## the protocol under random operation at length (ATTRIB_SOAK_CASES, ATTRIB_SOAK_SEED)
 	bash scripts/soak.sh
 fmt:

@@ -149,6 +149,25 @@ pub fn sign_bytes(signer: &Signer, message: &[u8]) -> Result<HexBinary> {
 
 pub use crate::proofs::{find, tree_of};
 
+/// The `submit_batch` payload of a batch: its header signed by `signer` (the operator the
+/// header names) over [`BatchHeader::sign_bytes`], exactly what the oracle verifies. The
+/// CLI's `receipts submit` and the metering service both post through this.
+pub fn signed_new_batch(signer: &Signer, header: BatchHeader, replaces: Option<u64>) -> Result<NewBatch> {
+    let signature = sign_bytes(signer, &header.sign_bytes())?;
+    Ok(NewBatch {
+        model_id: header.model_id,
+        epoch: header.epoch,
+        seq: header.seq,
+        first_id: header.first_id,
+        last_id: header.last_id,
+        count: header.count,
+        total_units: header.total_units,
+        root: header.root,
+        signature,
+        replaces,
+    })
+}
+
 /// Units of the `i`-th receipt under a `--units` spec: a fixed number, or `min-max` for a
 /// deterministic spread (the same on every run), as `receipts sign` and `attrib-loadgen` use.
 pub fn parse_units(s: &str, i: u64) -> Result<u64> {
@@ -258,34 +277,21 @@ pub async fn run(ctx: &Ctx, cmd: ReceiptsCmd) -> Result<()> {
                     },
                 )
                 .await?;
-            let seq = cursor.next_seq;
             let header = BatchHeader {
                 chain_id: ctx.g.chain_id.clone(),
                 contract: oracle.clone(),
                 model_id: b.model_id,
                 epoch: b.epoch,
                 operator: signer.address.to_string(),
-                seq,
+                seq: cursor.next_seq,
                 first_id: b.first_id,
                 last_id: b.last_id,
                 count: b.count,
                 total_units: b.total_units,
-                root: b.root.clone(),
+                root: b.root,
             };
-            let signature = sign_bytes(&signer, &header.sign_bytes())?;
             let msg = ExecMsg::SubmitBatch {
-                batch: NewBatch {
-                    model_id: b.model_id,
-                    epoch: b.epoch,
-                    seq,
-                    first_id: b.first_id,
-                    last_id: b.last_id,
-                    count: b.count,
-                    total_units: b.total_units,
-                    root: b.root,
-                    signature,
-                    replaces,
-                },
+                batch: signed_new_batch(&signer, header, replaces)?,
             };
             ctx.execute("submit_batch", &oracle, &msg, vec![])
                 .await

@@ -1,0 +1,287 @@
+//! The HTTP API (routes in [`attrib_cli::service`]): usage in with a client's bearer
+//! token, receipts out once durable; leaves and proofs for anyone; health and metrics.
+//! Errors map to status codes in one place ([`ApiError`]).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use attrib_cli::service::{UsageBatch, UsageEvent, UsageReceipt, UsageReceipts};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use crate::metrics::Metrics;
+use crate::publish::{inclusion_proof, leaves_page, PublishError, TreeCache};
+use crate::store::Store;
+use crate::writer::{WriteError, WriterHandle};
+
+/// The models this meter meters, and whether the oracle lets its operator meter each
+/// (refreshed from the chain).
+#[derive(Default)]
+pub struct Models {
+    allowed: RwLock<HashMap<u64, bool>>,
+}
+
+impl Models {
+    pub fn new(models: &[u64]) -> Self {
+        Self {
+            allowed: RwLock::new(models.iter().map(|m| (*m, false)).collect()),
+        }
+    }
+
+    pub fn set_allowed(&self, model_id: u64, allowed: bool) {
+        self.allowed
+            .write()
+            .expect("models lock")
+            .insert(model_id, allowed);
+    }
+
+    pub fn ids(&self) -> Vec<u64> {
+        let mut ids: Vec<u64> = self
+            .allowed
+            .read()
+            .expect("models lock")
+            .keys()
+            .copied()
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    fn check(&self, model_id: u64) -> Result<(), ApiError> {
+        match self.allowed.read().expect("models lock").get(&model_id) {
+            None => Err(ApiError::UnknownModel { model_id }),
+            Some(false) => Err(ApiError::NotAllowed { model_id }),
+            Some(true) => Ok(()),
+        }
+    }
+}
+
+/// What every handler shares.
+pub struct ApiState {
+    pub writer: WriterHandle,
+    pub store: Arc<dyn Store>,
+    /// Client names by bearer token.
+    pub tokens: HashMap<String, String>,
+    pub models: Arc<Models>,
+    pub metrics: Arc<Metrics>,
+    pub trees: Arc<TreeCache>,
+    pub operator: String,
+    /// Set on SIGTERM/SIGINT: usage is refused from then on.
+    pub stopping: Arc<AtomicBool>,
+}
+
+/// Every refusal, with its status code and a stable `error` code in the JSON body.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("missing or unknown bearer token")]
+    Unauthorized,
+    #[error("units must be positive (request {request_id})")]
+    ZeroUnits { request_id: String },
+    #[error("units above {max} (request {request_id})")]
+    TooManyUnits { request_id: String, max: u64 },
+    #[error("request_id must be 1 - 256 bytes")]
+    BadRequestId,
+    #[error("this meter does not meter model {model_id}")]
+    UnknownModel { model_id: u64 },
+    #[error("the oracle does not let this operator meter model {model_id}")]
+    NotAllowed { model_id: u64 },
+    #[error("an empty batch")]
+    EmptyBatch,
+    #[error("shutting down")]
+    ShuttingDown,
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadQuery(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Self::ZeroUnits { .. } => (StatusCode::BAD_REQUEST, "zero_units"),
+            Self::TooManyUnits { .. } => (StatusCode::BAD_REQUEST, "too_many_units"),
+            Self::BadRequestId => (StatusCode::BAD_REQUEST, "bad_request_id"),
+            Self::UnknownModel { .. } => (StatusCode::BAD_REQUEST, "unknown_model"),
+            Self::NotAllowed { .. } => (StatusCode::BAD_REQUEST, "operator_not_allowed"),
+            Self::EmptyBatch => (StatusCode::BAD_REQUEST, "empty_batch"),
+            Self::BadQuery(_) => (StatusCode::BAD_REQUEST, "bad_query"),
+            Self::ShuttingDown => (StatusCode::SERVICE_UNAVAILABLE, "shutting_down"),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let body = serde_json::json!({ "error": code, "message": self.to_string() });
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<WriteError> for ApiError {
+    fn from(e: WriteError) -> Self {
+        match e {
+            WriteError::Stopped => ApiError::ShuttingDown,
+            WriteError::Store(m) => ApiError::Internal(m),
+        }
+    }
+}
+
+impl From<PublishError> for ApiError {
+    fn from(e: PublishError) -> Self {
+        match e {
+            PublishError::BadLimit => ApiError::BadQuery(e.to_string()),
+            PublishError::Store(err) => ApiError::Internal(format!("{err:#}")),
+            _ => ApiError::NotFound(e.to_string()),
+        }
+    }
+}
+
+/// The router of a meter.
+pub fn router(state: Arc<ApiState>) -> Router {
+    Router::new()
+        .route("/v1/usage", post(usage))
+        .route("/v1/usage/batch", post(usage_batch))
+        .route("/v1/batches/{model_id}/{seq}/leaves", get(leaves))
+        .route("/v1/proofs/{model_id}/{receipt_id}", get(proof))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
+/// The client a bearer token names.
+fn authorize(state: &ApiState, headers: &HeaderMap) -> Result<String, ApiError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(ApiError::Unauthorized)?;
+    state.tokens.get(token).cloned().ok_or(ApiError::Unauthorized)
+}
+
+/// Refuses an event the meter cannot sign a receipt for.
+fn validate(state: &ApiState, e: &UsageEvent) -> Result<(), ApiError> {
+    if e.request_id.is_empty() || e.request_id.len() > 256 {
+        return Err(ApiError::BadRequestId);
+    }
+    if e.units == 0 {
+        return Err(ApiError::ZeroUnits {
+            request_id: e.request_id.clone(),
+        });
+    }
+    // SQLite keeps integers as i64.
+    if e.units > i64::MAX as u64 {
+        return Err(ApiError::TooManyUnits {
+            request_id: e.request_id.clone(),
+            max: i64::MAX as u64,
+        });
+    }
+    state.models.check(e.model_id)
+}
+
+/// Validates, issues (durably) and times a group of events.
+async fn issue(
+    state: &ApiState,
+    headers: &HeaderMap,
+    events: Vec<UsageEvent>,
+) -> Result<Vec<UsageReceipt>, ApiError> {
+    let started = Instant::now();
+    if state.stopping.load(Ordering::SeqCst) {
+        return Err(ApiError::ShuttingDown);
+    }
+    let client = authorize(state, headers)?;
+    events.iter().try_for_each(|e| validate(state, e))?;
+    let receipts = state.writer.issue(events).await?;
+    let fresh = receipts.iter().filter(|r| !r.duplicate).count();
+    state
+        .metrics
+        .receipts_issued
+        .fetch_add(fresh as u64, Ordering::Relaxed);
+    state.metrics.observe_ack(started.elapsed());
+    tracing::debug!(client, receipts = receipts.len(), fresh, "usage acknowledged");
+    Ok(receipts)
+}
+
+async fn usage(
+    State(state): State<Arc<ApiState>>,
+    headers: HeaderMap,
+    Json(event): Json<UsageEvent>,
+) -> Result<Json<UsageReceipt>, ApiError> {
+    let mut r = issue(&state, &headers, vec![event]).await?;
+    Ok(Json(r.remove(0)))
+}
+
+async fn usage_batch(
+    State(state): State<Arc<ApiState>>,
+    headers: HeaderMap,
+    Json(batch): Json<UsageBatch>,
+) -> Result<Json<UsageReceipts>, ApiError> {
+    if batch.events.is_empty() {
+        return Err(ApiError::EmptyBatch);
+    }
+    let receipts = issue(&state, &headers, batch.events).await?;
+    Ok(Json(UsageReceipts { receipts }))
+}
+
+#[derive(Deserialize)]
+struct Page {
+    #[serde(default)]
+    offset: u64,
+    limit: Option<u64>,
+}
+
+async fn leaves(
+    State(state): State<Arc<ApiState>>,
+    Path((model_id, seq)): Path<(u64, u64)>,
+    Query(page): Query<Page>,
+) -> Result<Response, ApiError> {
+    let limit = page.limit.unwrap_or(attrib_cli::service::MAX_LEAVES_PAGE);
+    let store = state.store.clone();
+    let operator = state.operator.clone();
+    let p =
+        blocking(move || leaves_page(store.as_ref(), &operator, model_id, seq, page.offset, limit)).await??;
+    Ok(Json(p).into_response())
+}
+
+async fn proof(
+    State(state): State<Arc<ApiState>>,
+    Path((model_id, receipt_id)): Path<(u64, u64)>,
+) -> Result<Response, ApiError> {
+    let s = state.clone();
+    let p = blocking(move || inclusion_proof(s.store.as_ref(), &s.trees, &s.operator, model_id, receipt_id))
+        .await??;
+    Ok(Json(p).into_response())
+}
+
+async fn healthz(State(state): State<Arc<ApiState>>) -> Response {
+    if state.stopping.load(Ordering::SeqCst) {
+        return ApiError::ShuttingDown.into_response();
+    }
+    Json(serde_json::json!({ "status": "ok", "models": state.models.ids() })).into_response()
+}
+
+async fn metrics(State(state): State<Arc<ApiState>>) -> Result<Response, ApiError> {
+    let s = state.clone();
+    let text = blocking(move || s.metrics.render(s.store.as_ref()))
+        .await?
+        .map_err(|e| ApiError::Internal(format!("{e:#}")))?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
+}
+
+/// Runs store reads off the async threads.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}

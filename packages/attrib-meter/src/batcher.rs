@@ -1,0 +1,243 @@
+//! The batcher: per model, closes a batch of the receipts of one epoch (at the epoch's
+//! end, or at the receipt or age cap), builds its merkle-sum tree with attrib-std and
+//! posts it with `submit_batch`.
+//!
+//! Crash safety: a batch is recorded (`built`, with its range, root and seq) BEFORE it is
+//! broadcast and marked `posted` after. Every pass first reconciles the built batches
+//! with the chain — the same root at that seq means posted; nothing at that seq means
+//! broadcast again. The oracle refuses a seq twice, so a batch is never posted twice.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Result};
+use attrib_cli::receipts::signed_new_batch;
+use attrib_std::receipts::BatchHeader;
+use attrib_std::rewards::EpochClock;
+use cosmwasm_std::{HexBinary, Uint128};
+
+use crate::chain::Oracle;
+use crate::metrics::Metrics;
+use crate::publish::{BatchTree, TreeCache};
+use crate::store::{last_batched_id, BatchRecord, BatchState, Store, Write};
+use crate::writer::WriterHandle;
+
+/// When a batch closes.
+#[derive(Clone, Copy, Debug)]
+pub struct Caps {
+    pub max_receipts: u64,
+    pub max_secs: u64,
+}
+
+pub struct Batcher {
+    pub store: Arc<dyn Store>,
+    pub writer: WriterHandle,
+    pub oracle: Arc<Oracle>,
+    pub trees: Arc<TreeCache>,
+    pub metrics: Arc<Metrics>,
+    pub clock: EpochClock,
+    pub caps: Caps,
+}
+
+pub fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs()
+}
+
+/// Whether the receipts waiting (`waiting`, all of `epoch`, the oldest stamped
+/// `oldest`) make a batch now: the epoch is over, a later epoch's receipts follow, or a
+/// cap is reached.
+pub fn should_close(
+    caps: Caps,
+    clock: &EpochClock,
+    epoch: u64,
+    waiting: u64,
+    later_follow: bool,
+    oldest: u64,
+    now: u64,
+) -> bool {
+    waiting >= caps.max_receipts
+        || later_follow
+        || clock.epoch_at(now) > epoch
+        || now.saturating_sub(oldest) >= caps.max_secs
+}
+
+impl Batcher {
+    /// One pass over a model: post (or reconcile) what is built, else maybe close a batch.
+    pub async fn tick(&self, model_id: u64) -> Result<()> {
+        let batches = self.read(move |s| s.batches(model_id)).await?;
+        let built: Vec<BatchRecord> = batches
+            .iter()
+            .filter(|b| b.state == BatchState::Built)
+            .cloned()
+            .collect();
+        if !built.is_empty() {
+            for b in built {
+                self.post(b).await?;
+            }
+            return Ok(());
+        }
+        if let Some(b) = self.close(model_id, last_batched_id(&batches)).await? {
+            self.post(b).await?;
+        }
+        Ok(())
+    }
+
+    /// Builds and records (state `built`) the next batch of a model, if one is due.
+    async fn close(&self, model_id: u64, after: u64) -> Result<Option<BatchRecord>> {
+        let cap = self.caps.max_receipts;
+        let rs = self
+            .read(move |s| s.receipts(model_id, after + 1, u64::MAX, cap + 1))
+            .await?;
+        let Some(first) = rs.first() else { return Ok(None) };
+        let epoch = first.receipt.epoch;
+        let n = rs
+            .iter()
+            .take(cap as usize)
+            .take_while(|r| r.receipt.epoch == epoch)
+            .count();
+        let later_follow = n < rs.len() && rs[n].receipt.epoch != epoch;
+        let oldest = first.receipt.timestamp;
+        if !should_close(
+            self.caps,
+            &self.clock,
+            epoch,
+            n as u64,
+            later_follow,
+            oldest,
+            now_secs(),
+        ) {
+            return Ok(None);
+        }
+        let cursor = self.oracle.cursor(model_id).await?;
+        if cursor.awaiting_replacement > 0 {
+            // The settler posts the replacement first; the oracle takes nothing else.
+            tracing::info!(model_id, "a voided batch awaits its replacement: not closing");
+            return Ok(None);
+        }
+        let mut rs = rs;
+        rs.truncate(n);
+        let tree = BatchTree::build(rs)?;
+        let b = record_of(model_id, cursor.next_seq, epoch, &tree, None);
+        self.trees.put((model_id, b.seq), Arc::new(tree));
+        self.writer.write(vec![Write::Batch(b.clone())]).await?;
+        tracing::info!(
+            model_id,
+            seq = b.seq,
+            epoch,
+            first_id = b.first_id,
+            last_id = b.last_id,
+            count = b.count,
+            "batch built"
+        );
+        Ok(Some(b))
+    }
+
+    /// Brings a built batch on chain: marks it posted if the chain has it (same root),
+    /// broadcasts it if the chain has nothing at its seq.
+    pub async fn post(&self, b: BatchRecord) -> Result<()> {
+        match self.oracle.batch(b.model_id, b.seq).await? {
+            Some(on_chain) if on_chain.root == b.root => {
+                tracing::info!(model_id = b.model_id, seq = b.seq, "batch found on chain");
+            }
+            Some(_) => bail!(
+                "model {} seq {}: the chain holds another root at this seq",
+                b.model_id,
+                b.seq
+            ),
+            None => {
+                let header = BatchHeader {
+                    chain_id: self.oracle.ctx.g.chain_id.clone(),
+                    contract: self.oracle.address.clone(),
+                    model_id: b.model_id,
+                    epoch: b.epoch,
+                    operator: self.oracle.operator(),
+                    seq: b.seq,
+                    first_id: b.first_id,
+                    last_id: b.last_id,
+                    count: b.count,
+                    total_units: b.total_units,
+                    root: b.root.clone(),
+                };
+                let msg = signed_new_batch(&self.oracle.signer, header, b.replaces)?;
+                let tx = self.oracle.submit_batch(msg).await?;
+                tracing::info!(model_id = b.model_id, seq = b.seq, tx = %tx.txhash, height = tx.height, "batch posted");
+            }
+        }
+        self.writer
+            .write(vec![Write::BatchState {
+                model_id: b.model_id,
+                seq: b.seq,
+                state: BatchState::Posted,
+            }])
+            .await?;
+        Ok(())
+    }
+
+    /// Runs a store read on a blocking thread.
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn Store) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || f(store.as_ref())).await?
+    }
+}
+
+/// The record of a batch built from `tree` (state `built`).
+pub fn record_of(
+    model_id: u64,
+    seq: u64,
+    epoch: u64,
+    tree: &BatchTree,
+    replaces: Option<u64>,
+) -> BatchRecord {
+    let c = tree.tree.commitment();
+    BatchRecord {
+        model_id,
+        seq,
+        epoch,
+        first_id: tree.receipts.first().map(|r| r.receipt.receipt_id).unwrap_or(0),
+        last_id: tree.receipts.last().map(|r| r.receipt.receipt_id).unwrap_or(0),
+        count: c.count,
+        total_units: Uint128::new(c.total),
+        root: HexBinary::from(c.root.to_vec()),
+        replaces,
+        state: BatchState::Built,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CLOCK: EpochClock = EpochClock {
+        epoch_start: 1_000,
+        epoch_secs: 60,
+    };
+    const CAPS: Caps = Caps {
+        max_receipts: 10,
+        max_secs: 30,
+    };
+
+    #[test]
+    fn a_batch_closes_at_a_cap_or_the_epoch_end_only() {
+        // Epoch 0 runs 1000..1060.
+        assert!(!should_close(CAPS, &CLOCK, 0, 9, false, 1_010, 1_020));
+        assert!(
+            should_close(CAPS, &CLOCK, 0, 10, false, 1_010, 1_020),
+            "receipt cap"
+        );
+        assert!(should_close(CAPS, &CLOCK, 0, 1, false, 1_010, 1_040), "age cap");
+        assert!(
+            should_close(CAPS, &CLOCK, 0, 1, false, 1_059, 1_060),
+            "epoch over"
+        );
+        assert!(
+            should_close(CAPS, &CLOCK, 0, 1, true, 1_059, 1_059),
+            "next epoch's receipts follow"
+        );
+    }
+}

@@ -1,0 +1,177 @@
+//! `attrib-meter`: the metering service an operator runs (SPEC §11, issue 13).
+//!
+//! Inference servers report usage over HTTP with a bearer token ([`api`]); the meter
+//! gives each event a receipt — the model's next id, the oracle's current epoch, signed
+//! with the operator's key over `attrib_std::receipts::Receipt::sign_bytes` — and answers
+//! only once the receipt is durable ([`writer`]: one writer, group commit, SQLite in WAL
+//! with `synchronous=FULL` behind the [`store::Store`] trait). The [`batcher`] closes
+//! batches per model and epoch and posts them (`submit_batch`), recording each batch
+//! before broadcasting it so a crash is reconciled with the chain on start. The meter
+//! publishes every posted batch's leaves and any receipt's inclusion proof ([`publish`]),
+//! answers inclusion requests on its batches and finalizes them ([`settle`]).
+//!
+//! Run: `attrib-meter --config meter.toml --from operator` (chain flags as `attrib`).
+
+pub mod api;
+pub mod batcher;
+pub mod chain;
+pub mod config;
+pub mod metrics;
+pub mod publish;
+pub mod settle;
+pub mod sqlite;
+pub mod store;
+pub mod writer;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use attrib_cli::context::{Ctx, Global};
+use tokio::sync::watch;
+
+use crate::api::{ApiState, Models};
+use crate::batcher::{Batcher, Caps};
+use crate::chain::Oracle;
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::publish::TreeCache;
+use crate::settle::Settler;
+use crate::sqlite::SqliteStore;
+use crate::store::Store;
+use crate::writer::Issuer;
+
+/// How long a chain loop may take to finish its pass after a shutdown signal.
+const LOOP_DRAIN: Duration = Duration::from_secs(10);
+
+/// Runs a meter until `shutdown` resolves: stops taking usage, lets the loops finish
+/// their pass, drains the writer, returns.
+pub async fn run(
+    config: Config,
+    global: Global,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    let oracle = Arc::new(Oracle::new(Ctx::new(global.clone())?)?);
+    let oracle_config = oracle.config().await.context("reading the oracle's config")?;
+    let clock = oracle_config.clock();
+    let writer_store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.database)?);
+    let reader_store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.database)?);
+    let models = Arc::new(Models::new(&config.models));
+    let mut next_ids = HashMap::new();
+    for &m in &config.models {
+        let cursor = oracle.cursor(m).await?;
+        let stored = writer_store.max_receipt_id(m)?;
+        next_ids.insert(m, stored.max(cursor.last_id) + 1);
+        refresh_model(&oracle, &models, m).await?;
+    }
+    let issuer = Issuer {
+        chain_id: global.chain_id.clone(),
+        contract: oracle.address.clone(),
+        clock,
+        signer: Ctx::new(global)?.signer()?,
+    };
+    let (writer, writer_thread) = writer::spawn(writer_store, issuer, next_ids.clone());
+    let metrics = Arc::new(Metrics::default());
+    let trees = Arc::new(TreeCache::default());
+    let stopping = Arc::new(AtomicBool::new(false));
+    let state = Arc::new(ApiState {
+        writer: writer.clone(),
+        store: reader_store.clone(),
+        tokens: config.tokens(),
+        models: models.clone(),
+        metrics: metrics.clone(),
+        trees: trees.clone(),
+        operator: oracle.operator(),
+        stopping: stopping.clone(),
+    });
+    let batcher = Arc::new(Batcher {
+        store: reader_store,
+        writer: writer.clone(),
+        oracle: oracle.clone(),
+        trees,
+        metrics,
+        clock,
+        caps: Caps {
+            max_receipts: config.max_batch_receipts,
+            max_secs: config.max_batch_secs,
+        },
+    });
+    let settler = Arc::new(Settler {
+        batcher: batcher.clone(),
+        min_escrow_batches: config.min_escrow_batches,
+    });
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let loops = tokio::spawn(chain_loops(batcher, settler, models, config.clone(), stop_rx));
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    tracing::info!(listen = %listener.local_addr()?, models = ?config.models, next_ids = ?next_ids, "meter ready");
+    let stop_flag = stopping.clone();
+    axum::serve(listener, api::router(state))
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            stop_flag.store(true, Ordering::SeqCst);
+            tracing::info!("shutting down: no more usage taken");
+        })
+        .await?;
+    stopping.store(true, Ordering::SeqCst);
+    let _ = stop_tx.send(true);
+    if tokio::time::timeout(LOOP_DRAIN, loops).await.is_err() {
+        tracing::warn!("the chain loops did not finish their pass; the next start reconciles");
+    }
+    writer.stop();
+    tokio::task::spawn_blocking(move || writer_thread.join())
+        .await?
+        .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
+    tracing::info!("writer drained; bye");
+    Ok(())
+}
+
+/// Reads whether the oracle lets the operator meter a model.
+async fn refresh_model(oracle: &Oracle, models: &Models, model_id: u64) -> Result<()> {
+    let m = oracle.model(model_id).await?;
+    let me = oracle.operator();
+    let allowed = !m.closed && m.operators.iter().any(|a| a.as_str() == me);
+    models.set_allowed(model_id, allowed);
+    Ok(())
+}
+
+/// The batcher and the settler, one pass per model each tick, until stopped. A failed
+/// pass is logged and counted; the next tick tries again.
+async fn chain_loops(
+    batcher: Arc<Batcher>,
+    settler: Arc<Settler>,
+    models: Arc<Models>,
+    config: Config,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(Duration::from_millis(config.tick_ms));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => return,
+        }
+        for &m in &config.models {
+            // Each step runs even if the one before failed: a stuck batch must not keep
+            // the settler from answering inclusion requests in time.
+            let passes = [
+                ("model", refresh_model(&batcher.oracle, &models, m).await),
+                ("batcher", batcher.tick(m).await),
+                ("settler", settler.tick(m).await),
+            ];
+            for (step, result) in passes {
+                if let Err(e) = result {
+                    batcher.metrics.chain_error();
+                    tracing::warn!(model_id = m, step, error = %format!("{e:#}"), "chain pass failed");
+                }
+            }
+            if *stop.borrow() {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! What a meter publishes for auditors and users: the leaves of its posted batches, page
+//! by page, and any receipt's inclusion proof. Trees are rebuilt from the store with
+//! attrib-std (the same code the oracle verifies with) and the recent ones kept in memory.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{anyhow, Result};
+use attrib_cli::service::{InclusionProof, LeavesPage, MAX_LEAVES_PAGE};
+use attrib_std::receipts::{Receipt, SignedReceipt, SumTree};
+
+use crate::store::{carrier, BatchRecord, BatchState, Store};
+
+/// How many batch trees stay in memory.
+const CACHED_TREES: usize = 16;
+
+/// A batch's receipts (by id) and their merkle-sum tree.
+pub struct BatchTree {
+    pub receipts: Vec<SignedReceipt>,
+    pub tree: SumTree,
+}
+
+impl BatchTree {
+    /// The tree of `receipts`, sorted by id.
+    pub fn build(receipts: Vec<SignedReceipt>) -> Result<Self> {
+        let plain: Vec<Receipt> = receipts.iter().map(|r| r.receipt.clone()).collect();
+        let tree = SumTree::from_receipts(&plain)?.ok_or_else(|| anyhow!("a batch has receipts"))?;
+        Ok(Self { receipts, tree })
+    }
+
+    /// The leaf at receipt id `id` and its place, if the batch has it.
+    pub fn leaf(&self, id: u64) -> Option<(usize, &SignedReceipt)> {
+        let i = self
+            .receipts
+            .binary_search_by_key(&id, |r| r.receipt.receipt_id)
+            .ok()?;
+        Some((i, &self.receipts[i]))
+    }
+}
+
+/// A batch by (model id, seq).
+type BatchKey = (u64, u64);
+
+/// Trees of recently served or built batches, least recently added dropped first.
+#[derive(Default)]
+pub struct TreeCache {
+    inner: Mutex<Cached>,
+}
+
+/// The trees, and their keys in the order they were added.
+#[derive(Default)]
+struct Cached {
+    trees: HashMap<BatchKey, Arc<BatchTree>>,
+    order: VecDeque<BatchKey>,
+}
+
+impl TreeCache {
+    /// The tree of a batch, from the cache or rebuilt from the store.
+    pub fn get(&self, store: &dyn Store, b: &BatchRecord) -> Result<Arc<BatchTree>> {
+        let key = (b.model_id, b.seq);
+        if let Some(t) = self.inner.lock().expect("cache lock").trees.get(&key) {
+            return Ok(t.clone());
+        }
+        let receipts = store.receipts(b.model_id, b.first_id, b.last_id, u64::MAX)?;
+        let t = Arc::new(BatchTree::build(receipts)?);
+        self.put(key, t.clone());
+        Ok(t)
+    }
+
+    /// Keeps a tree just built (by the batcher) for the proofs to come.
+    pub fn put(&self, key: BatchKey, tree: Arc<BatchTree>) {
+        let mut g = self.inner.lock().expect("cache lock");
+        if g.trees.insert(key, tree).is_none() {
+            g.order.push_back(key);
+        }
+        while g.order.len() > CACHED_TREES {
+            let old = g.order.pop_front().expect("non-empty");
+            g.trees.remove(&old);
+        }
+    }
+}
+
+/// Why a publication cannot be served.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("no posted batch {seq} of model {model_id}")]
+    NoBatch { model_id: u64, seq: u64 },
+    #[error("receipt {receipt_id} of model {model_id} is in no posted batch")]
+    NotBatched { model_id: u64, receipt_id: u64 },
+    #[error("limit must be 1 - {MAX_LEAVES_PAGE}")]
+    BadLimit,
+    #[error(transparent)]
+    Store(#[from] anyhow::Error),
+}
+
+/// One page of a posted batch's leaves: ids are contiguous in a meter's batch, so the
+/// page at `offset` starts at id `first_id + offset`.
+pub fn leaves_page(
+    store: &dyn Store,
+    operator: &str,
+    model_id: u64,
+    seq: u64,
+    offset: u64,
+    limit: u64,
+) -> Result<LeavesPage, PublishError> {
+    if limit == 0 || limit > MAX_LEAVES_PAGE {
+        return Err(PublishError::BadLimit);
+    }
+    let b = store
+        .batch(model_id, seq)?
+        .filter(|b| b.state != BatchState::Built)
+        .ok_or(PublishError::NoBatch { model_id, seq })?;
+    let first = b.first_id.saturating_add(offset);
+    let receipts = if offset < b.count {
+        store.receipts(model_id, first, b.last_id, limit)?
+    } else {
+        vec![]
+    };
+    let end = offset + receipts.len() as u64;
+    Ok(LeavesPage {
+        model_id,
+        operator: operator.to_string(),
+        seq,
+        epoch: b.epoch,
+        first_id: b.first_id,
+        last_id: b.last_id,
+        count: b.count,
+        total_units: b.total_units,
+        root: b.root,
+        offset,
+        receipts,
+        next_offset: (end < b.count).then_some(end),
+    })
+}
+
+/// The inclusion proof of a receipt in the posted batch that carries it.
+pub fn inclusion_proof(
+    store: &dyn Store,
+    trees: &TreeCache,
+    operator: &str,
+    model_id: u64,
+    receipt_id: u64,
+) -> Result<InclusionProof, PublishError> {
+    let batches = store.batches(model_id)?;
+    let b = carrier(&batches, receipt_id).ok_or(PublishError::NotBatched { model_id, receipt_id })?;
+    let t = trees.get(store, b)?;
+    let (i, leaf) = t
+        .leaf(receipt_id)
+        .ok_or(PublishError::NotBatched { model_id, receipt_id })?;
+    Ok(InclusionProof {
+        model_id,
+        operator: operator.to_string(),
+        seq: b.seq,
+        receipt: leaf.clone(),
+        path: t.tree.path(0, i as u64),
+    })
+}

@@ -1,0 +1,162 @@
+//! After posting (SPEC §5.4, §5.6): the meter answers every open inclusion request on its
+//! own batches by itself, finalizes its batches once the dispute window has passed,
+//! records them final or voided, re-posts a voided batch's receipts as its replacement,
+//! and warns when a model's free escrow covers few batches.
+
+use std::sync::Arc;
+
+use anyhow::Result;
+use attrib_receipt_oracle::state::{Batch, BatchStatus};
+
+use crate::batcher::{record_of, Batcher};
+use crate::store::{BatchRecord, BatchState, Write};
+
+pub struct Settler {
+    pub batcher: Arc<Batcher>,
+    pub min_escrow_batches: u64,
+}
+
+impl Settler {
+    /// One pass over the model's posted batches, then its escrow check.
+    pub async fn tick(&self, model_id: u64) -> Result<()> {
+        let store = self.batcher.store.clone();
+        let posted = tokio::task::spawn_blocking(move || store.batches(model_id))
+            .await??
+            .into_iter()
+            .filter(|b| b.state == BatchState::Posted)
+            .collect::<Vec<_>>();
+        let window = self.batcher.oracle.config().await?.params.dispute_window_secs;
+        for b in &posted {
+            self.settle(b, window).await?;
+        }
+        self.check_escrow(model_id).await
+    }
+
+    /// Answers, finalizes or records the outcome of one posted batch.
+    async fn settle(&self, b: &BatchRecord, window: u64) -> Result<()> {
+        let oracle = &self.batcher.oracle;
+        let Some(on_chain) = oracle.batch(b.model_id, b.seq).await? else {
+            return Ok(());
+        };
+        match on_chain.status {
+            BatchStatus::Finalized => self.record(b, BatchState::Final).await,
+            BatchStatus::Voided { ref reason, .. } => {
+                tracing::warn!(model_id = b.model_id, seq = b.seq, reason, "batch voided");
+                self.replace(b).await
+            }
+            BatchStatus::Pending => {
+                let answered = self.answer_requests(b).await?;
+                if answered == 0 && oracle.block_time().await? > on_chain.posted_at + window {
+                    self.finalize(b, &on_chain).await?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Answers every open inclusion request on a batch with the receipt's leaf and path;
+    /// returns how many were open.
+    async fn answer_requests(&self, b: &BatchRecord) -> Result<usize> {
+        let oracle = &self.batcher.oracle;
+        let open = oracle.open_requests(b.model_id, b.seq).await?;
+        if open.is_empty() {
+            return Ok(0);
+        }
+        let store = self.batcher.store.clone();
+        let trees = self.batcher.trees.clone();
+        let rec = b.clone();
+        let tree = tokio::task::spawn_blocking(move || trees.get(store.as_ref(), &rec)).await??;
+        for q in &open {
+            let id = q.receipt.receipt_id;
+            let Some((i, leaf)) = tree.leaf(id) else {
+                tracing::error!(
+                    model_id = b.model_id,
+                    seq = b.seq,
+                    receipt_id = id,
+                    "inclusion request for a receipt not in the batch"
+                );
+                continue;
+            };
+            let path = tree.tree.path(0, i as u64);
+            let tx = oracle
+                .answer_inclusion(b.model_id, b.seq, leaf.receipt.clone(), path)
+                .await?;
+            tracing::info!(model_id = b.model_id, seq = b.seq, receipt_id = id, tx = %tx.txhash, "inclusion request answered");
+        }
+        Ok(open.len())
+    }
+
+    async fn finalize(&self, b: &BatchRecord, on_chain: &Batch) -> Result<()> {
+        let tx = self.batcher.oracle.finalize_batch(b.model_id, b.seq).await?;
+        tracing::info!(model_id = b.model_id, seq = b.seq, charge = %on_chain.charge, tx = %tx.txhash, "batch finalized");
+        self.record(b, BatchState::Final).await
+    }
+
+    async fn record(&self, b: &BatchRecord, state: BatchState) -> Result<()> {
+        self.batcher
+            .writer
+            .write(vec![Write::BatchState {
+                model_id: b.model_id,
+                seq: b.seq,
+                state,
+            }])
+            .await?;
+        Ok(())
+    }
+
+    /// Marks a voided batch and posts its replacement: the same receipts from the store,
+    /// at the cursor's next seq, `replaces` the voided one (recorded built first, like
+    /// any batch, so a crash here is reconciled on start).
+    async fn replace(&self, b: &BatchRecord) -> Result<()> {
+        let store = self.batcher.store.clone();
+        let trees = self.batcher.trees.clone();
+        let rec = b.clone();
+        let tree = tokio::task::spawn_blocking(move || trees.get(store.as_ref(), &rec)).await??;
+        let cursor = self.batcher.oracle.cursor(b.model_id).await?;
+        let replacement = record_of(b.model_id, cursor.next_seq, b.epoch, &tree, Some(b.seq));
+        self.batcher
+            .writer
+            .write(vec![
+                Write::BatchState {
+                    model_id: b.model_id,
+                    seq: b.seq,
+                    state: BatchState::Voided,
+                },
+                Write::Batch(replacement.clone()),
+            ])
+            .await?;
+        self.batcher.post(replacement).await
+    }
+
+    /// Sets the escrow gauge (batches the free escrow covers at the mean charge of the
+    /// model's batches on chain) and warns below the configured floor.
+    async fn check_escrow(&self, model_id: u64) -> Result<()> {
+        let oracle = &self.batcher.oracle;
+        let model = oracle.model(model_id).await?;
+        let free = model.escrow.saturating_sub(model.reserved).u128();
+        let cursor = oracle.cursor(model_id).await?;
+        let mut charges = vec![];
+        for seq in cursor.next_seq.saturating_sub(5).max(1)..cursor.next_seq {
+            if let Some(b) = oracle.batch(model_id, seq).await? {
+                charges.push(b.charge.u128());
+            }
+        }
+        let mean = charges.iter().sum::<u128>() / (charges.len().max(1) as u128);
+        let covered = if mean == 0 {
+            f64::INFINITY
+        } else {
+            free as f64 / mean as f64
+        };
+        self.batcher.metrics.set_escrow_batches(model_id, covered);
+        if covered < self.min_escrow_batches as f64 {
+            tracing::warn!(
+                model_id,
+                free_escrow = free,
+                mean_charge = mean,
+                covered,
+                "escrow covers few batches"
+            );
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,250 @@
+//! The embedded [`Store`]: SQLite in WAL mode with `synchronous=FULL`, so a committed
+//! transaction survives a crash of the process or the machine. Each [`SqliteStore`] is
+//! one connection: the writer task opens one, readers open their own.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use anyhow::{Context, Result};
+use attrib_std::receipts::{Receipt, SignedReceipt};
+use cosmwasm_std::{HexBinary, Uint128};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::store::{BatchRecord, BatchState, Store, StoredReceipt, Write};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS receipts (
+    model_id INTEGER NOT NULL,
+    receipt_id INTEGER NOT NULL,
+    request_id TEXT NOT NULL,
+    reference TEXT,
+    chain_id TEXT NOT NULL,
+    contract TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    units INTEGER NOT NULL,
+    timestamp INTEGER NOT NULL,
+    signature BLOB NOT NULL,
+    PRIMARY KEY (model_id, receipt_id),
+    UNIQUE (model_id, request_id)
+);
+CREATE TABLE IF NOT EXISTS batches (
+    model_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    first_id INTEGER NOT NULL,
+    last_id INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    total_units TEXT NOT NULL,
+    root BLOB NOT NULL,
+    replaces INTEGER,
+    state TEXT NOT NULL,
+    PRIMARY KEY (model_id, seq)
+);
+";
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().expect("a store user panicked")
+    }
+}
+
+/// SQLite stores integers as i64: ids and units above i64::MAX are refused upstream.
+fn int(n: u64) -> i64 {
+    n as i64
+}
+
+fn get_u64(row: &Row, i: usize) -> rusqlite::Result<u64> {
+    row.get::<_, i64>(i).map(|n| n as u64)
+}
+
+fn receipt_from_row(row: &Row) -> rusqlite::Result<SignedReceipt> {
+    Ok(SignedReceipt {
+        receipt: Receipt {
+            model_id: get_u64(row, 0)?,
+            receipt_id: get_u64(row, 1)?,
+            chain_id: row.get(2)?,
+            contract: row.get(3)?,
+            epoch: get_u64(row, 4)?,
+            units: get_u64(row, 5)?,
+            timestamp: get_u64(row, 6)?,
+        },
+        signature: HexBinary::from(row.get::<_, Vec<u8>>(7)?),
+    })
+}
+
+const RECEIPT_COLUMNS: &str = "model_id, receipt_id, chain_id, contract, epoch, units, timestamp, signature";
+const BATCH_COLUMNS: &str =
+    "model_id, seq, epoch, first_id, last_id, count, total_units, root, replaces, state";
+
+fn batch_from_row(row: &Row) -> rusqlite::Result<BatchRecord> {
+    let total: String = row.get(6)?;
+    let state: String = row.get(9)?;
+    Ok(BatchRecord {
+        model_id: get_u64(row, 0)?,
+        seq: get_u64(row, 1)?,
+        epoch: get_u64(row, 2)?,
+        first_id: get_u64(row, 3)?,
+        last_id: get_u64(row, 4)?,
+        count: get_u64(row, 5)?,
+        total_units: Uint128::new(total.parse().unwrap_or_default()),
+        root: HexBinary::from(row.get::<_, Vec<u8>>(7)?),
+        replaces: row.get::<_, Option<i64>>(8)?.map(|n| n as u64),
+        state: BatchState::parse(&state).unwrap_or(BatchState::Built),
+    })
+}
+
+fn apply(tx: &rusqlite::Transaction, w: &Write) -> rusqlite::Result<usize> {
+    match w {
+        Write::Receipt(r) => {
+            let s = &r.signed.receipt;
+            tx.prepare_cached(
+                "INSERT INTO receipts (model_id, receipt_id, request_id, reference, chain_id, contract, \
+                 epoch, units, timestamp, signature) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                int(s.model_id),
+                int(s.receipt_id),
+                r.request_id,
+                r.reference,
+                s.chain_id,
+                s.contract,
+                int(s.epoch),
+                int(s.units),
+                int(s.timestamp),
+                r.signed.signature.as_slice(),
+            ])
+        }
+        Write::Batch(b) => tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO batches (model_id, seq, epoch, first_id, last_id, count, \
+                 total_units, root, replaces, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                int(b.model_id),
+                int(b.seq),
+                int(b.epoch),
+                int(b.first_id),
+                int(b.last_id),
+                int(b.count),
+                b.total_units.to_string(),
+                b.root.as_slice(),
+                b.replaces.map(int),
+                b.state.as_str(),
+            ]),
+        Write::BatchState { model_id, seq, state } => tx
+            .prepare_cached("UPDATE batches SET state = ?3 WHERE model_id = ?1 AND seq = ?2")?
+            .execute(params![int(*model_id), int(*seq), state.as_str()]),
+    }
+}
+
+impl Store for SqliteStore {
+    fn commit(&self, writes: &[Write]) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for w in writes {
+            apply(&tx, w)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn max_receipt_id(&self, model_id: u64) -> Result<u64> {
+        let n: Option<i64> = self.conn().query_row(
+            "SELECT MAX(receipt_id) FROM receipts WHERE model_id = ?1",
+            [int(model_id)],
+            |r| r.get(0),
+        )?;
+        Ok(n.unwrap_or(0) as u64)
+    }
+
+    fn by_request(&self, model_id: u64, request_id: &str) -> Result<Option<StoredReceipt>> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {RECEIPT_COLUMNS}, request_id, reference FROM receipts \
+             WHERE model_id = ?1 AND request_id = ?2"
+        ))?;
+        Ok(st
+            .query_row(params![int(model_id), request_id], |row| {
+                Ok(StoredReceipt {
+                    signed: receipt_from_row(row)?,
+                    request_id: row.get(8)?,
+                    reference: row.get(9)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn receipts(&self, model_id: u64, first: u64, last: u64, limit: u64) -> Result<Vec<SignedReceipt>> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {RECEIPT_COLUMNS} FROM receipts WHERE model_id = ?1 AND receipt_id BETWEEN ?2 AND ?3 \
+             ORDER BY receipt_id LIMIT ?4"
+        ))?;
+        let rows = st.query_map(
+            params![
+                int(model_id),
+                int(first),
+                int(last.min(i64::MAX as u64)),
+                int(limit.min(i64::MAX as u64))
+            ],
+            receipt_from_row,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn batch(&self, model_id: u64, seq: u64) -> Result<Option<BatchRecord>> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {BATCH_COLUMNS} FROM batches WHERE model_id = ?1 AND seq = ?2"
+        ))?;
+        Ok(st
+            .query_row(params![int(model_id), int(seq)], batch_from_row)
+            .optional()?)
+    }
+
+    fn batches(&self, model_id: u64) -> Result<Vec<BatchRecord>> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {BATCH_COLUMNS} FROM batches WHERE model_id = ?1 ORDER BY seq"
+        ))?;
+        let rows = st.query_map([int(model_id)], batch_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn batches_in(&self, state: BatchState) -> Result<Vec<BatchRecord>> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {BATCH_COLUMNS} FROM batches WHERE state = ?1 ORDER BY model_id, seq"
+        ))?;
+        let rows = st.query_map([state.as_str()], batch_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn receipt_counts(&self) -> Result<(u64, u64)> {
+        let conn = self.conn();
+        let total: i64 = conn.query_row("SELECT COUNT(*) FROM receipts", [], |r| r.get(0))?;
+        let pending: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM receipts r WHERE r.receipt_id > \
+             COALESCE((SELECT MAX(last_id) FROM batches b WHERE b.model_id = r.model_id), 0)",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok((total as u64, pending as u64))
+    }
+}

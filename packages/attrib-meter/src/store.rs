@@ -1,0 +1,117 @@
+//! What the meter keeps: every receipt it acknowledged and every batch it built, behind a
+//! [`Store`] trait so a second backend (PostgreSQL) fits beside the embedded SQLite one
+//! ([`crate::sqlite`]). Writes come only from the writer task ([`crate::writer`]) as one
+//! [`Store::commit`] of many [`Write`]s; readers (the API, the batcher) use their own
+//! handle.
+
+use attrib_std::receipts::SignedReceipt;
+use cosmwasm_std::{HexBinary, Uint128};
+use serde::Serialize;
+
+/// A receipt as stored: the signed receipt and the caller's request id and reference.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredReceipt {
+    pub request_id: String,
+    pub reference: Option<String>,
+    pub signed: SignedReceipt,
+}
+
+/// Where a batch is in its life. `Built` is recorded before the first broadcast, so a
+/// crash between the two is found and reconciled with the chain on start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchState {
+    Built,
+    Posted,
+    Final,
+    Voided,
+}
+
+impl BatchState {
+    pub const ALL: [BatchState; 4] = [Self::Built, Self::Posted, Self::Final, Self::Voided];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Built => "built",
+            Self::Posted => "posted",
+            Self::Final => "final",
+            Self::Voided => "voided",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// A batch the meter built: the id range of its receipts, the tree's commitment and the
+/// sequence number it was (or will be) posted under.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BatchRecord {
+    pub model_id: u64,
+    pub seq: u64,
+    pub epoch: u64,
+    pub first_id: u64,
+    pub last_id: u64,
+    pub count: u64,
+    pub total_units: Uint128,
+    pub root: HexBinary,
+    /// The voided batch this one re-posts.
+    pub replaces: Option<u64>,
+    pub state: BatchState,
+}
+
+/// One change, applied with the others of its group in one transaction.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Write {
+    Receipt(StoredReceipt),
+    Batch(BatchRecord),
+    BatchState {
+        model_id: u64,
+        seq: u64,
+        state: BatchState,
+    },
+}
+
+/// The meter's durable state. Every method is synchronous (an embedded database); async
+/// callers run them on a blocking thread.
+pub trait Store: Send + Sync + 'static {
+    /// Applies `writes` atomically and durably (fsynced when it returns).
+    fn commit(&self, writes: &[Write]) -> anyhow::Result<()>;
+    /// The highest receipt id of a model (0 when none).
+    fn max_receipt_id(&self, model_id: u64) -> anyhow::Result<u64>;
+    /// The receipt given for a request id, if any.
+    fn by_request(&self, model_id: u64, request_id: &str) -> anyhow::Result<Option<StoredReceipt>>;
+    /// Receipts of a model with ids in `first..=last`, by id, at most `limit`.
+    fn receipts(
+        &self,
+        model_id: u64,
+        first: u64,
+        last: u64,
+        limit: u64,
+    ) -> anyhow::Result<Vec<SignedReceipt>>;
+    /// One batch.
+    fn batch(&self, model_id: u64, seq: u64) -> anyhow::Result<Option<BatchRecord>>;
+    /// A model's batches, by seq.
+    fn batches(&self, model_id: u64) -> anyhow::Result<Vec<BatchRecord>>;
+    /// Batches of every model in `state`.
+    fn batches_in(&self, state: BatchState) -> anyhow::Result<Vec<BatchRecord>>;
+    /// Receipts stored in all, and how many are in no batch yet.
+    fn receipt_counts(&self) -> anyhow::Result<(u64, u64)>;
+}
+
+/// The highest id any batch of the model covers (0 when none): receipts after it wait
+/// for the next batch.
+pub fn last_batched_id(batches: &[BatchRecord]) -> u64 {
+    batches.iter().map(|b| b.last_id).max().unwrap_or(0)
+}
+
+/// The batch whose tree carries a receipt id: among the batches covering it, the one
+/// posted last (a replacement re-posts a voided batch's ids), never a voided one.
+pub fn carrier(batches: &[BatchRecord], receipt_id: u64) -> Option<&BatchRecord> {
+    batches
+        .iter()
+        .filter(|b| b.first_id <= receipt_id && receipt_id <= b.last_id)
+        .filter(|b| matches!(b.state, BatchState::Posted | BatchState::Final))
+        .max_by_key(|b| b.seq)
+}

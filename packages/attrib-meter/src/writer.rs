@@ -1,0 +1,468 @@
+//! The one writer: every change to the store goes through this thread, which does group
+//! commit. Requests queue on a channel; the writer takes everything queued, assigns
+//! receipt ids, signs, writes one transaction and only then answers every waiter — so a
+//! receipt is durable before it is acknowledged, and many requests share one fsync.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use attrib_cli::keys::Signer;
+use attrib_cli::receipts::sign_bytes;
+use attrib_cli::service::{UsageEvent, UsageReceipt};
+use attrib_std::receipts::{Receipt, SignedReceipt};
+use attrib_std::rewards::EpochClock;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::store::{Store, StoredReceipt, Write};
+
+/// The most requests one transaction takes (the rest wait for the next).
+const MAX_GROUP: usize = 4096;
+
+/// What a receipt is signed with: the chain and oracle it is for, the epoch clock and the
+/// operator's key.
+pub struct Issuer {
+    pub chain_id: String,
+    pub contract: String,
+    pub clock: EpochClock,
+    pub signer: Signer,
+}
+
+/// Why a write failed (every waiter of the group gets it).
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("the meter is shutting down")]
+    Stopped,
+    #[error("store: {0}")]
+    Store(String),
+}
+
+enum Job {
+    Issue {
+        events: Vec<UsageEvent>,
+        reply: oneshot::Sender<Result<Vec<UsageReceipt>, WriteError>>,
+    },
+    Write {
+        writes: Vec<Write>,
+        reply: oneshot::Sender<Result<(), WriteError>>,
+    },
+    Stop,
+}
+
+/// A handle on the writer: cheap to clone, one per task that writes.
+#[derive(Clone)]
+pub struct WriterHandle {
+    tx: mpsc::UnboundedSender<Job>,
+}
+
+impl WriterHandle {
+    /// Receipts for `events` (validated by the caller), durable when this returns.
+    pub async fn issue(&self, events: Vec<UsageEvent>) -> Result<Vec<UsageReceipt>, WriteError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Job::Issue { events, reply })
+            .map_err(|_| WriteError::Stopped)?;
+        rx.await.map_err(|_| WriteError::Stopped)?
+    }
+
+    /// Applies `writes` (batch records and states) in the next group.
+    pub async fn write(&self, writes: Vec<Write>) -> Result<(), WriteError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Job::Write { writes, reply })
+            .map_err(|_| WriteError::Stopped)?;
+        rx.await.map_err(|_| WriteError::Stopped)?
+    }
+
+    /// Asks the writer to finish what is queued and exit (join its thread after).
+    pub fn stop(&self) {
+        let _ = self.tx.send(Job::Stop);
+    }
+}
+
+struct Writer {
+    store: Arc<dyn Store>,
+    issuer: Issuer,
+    /// The next receipt id per model.
+    next_ids: HashMap<u64, u64>,
+    /// The last epoch labelled: epochs never go backwards along the ids, even if the
+    /// clock does.
+    last_epoch: u64,
+}
+
+/// Starts the writer thread. `next_ids` holds, per model, the first id to give (after
+/// the store's and the chain cursor's last).
+pub fn spawn(
+    store: Arc<dyn Store>,
+    issuer: Issuer,
+    next_ids: HashMap<u64, u64>,
+) -> (WriterHandle, std::thread::JoinHandle<()>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut w = Writer {
+        store,
+        issuer,
+        next_ids,
+        last_epoch: 0,
+    };
+    let thread = std::thread::Builder::new()
+        .name("meter-writer".into())
+        .spawn(move || w.run(rx))
+        .expect("spawning the writer thread");
+    (WriterHandle { tx }, thread)
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs()
+}
+
+impl Writer {
+    /// Takes everything queued, commits it as one group, answers; until stopped.
+    fn run(&mut self, mut rx: mpsc::UnboundedReceiver<Job>) {
+        while let Some(first) = rx.blocking_recv() {
+            let mut jobs = vec![first];
+            while jobs.len() < MAX_GROUP {
+                match rx.try_recv() {
+                    Ok(j) => jobs.push(j),
+                    Err(_) => break,
+                }
+            }
+            if jobs.iter().any(|j| matches!(j, Job::Stop)) {
+                rx.close();
+                while let Ok(j) = rx.try_recv() {
+                    jobs.push(j);
+                }
+            }
+            self.group(jobs);
+        }
+    }
+
+    /// One transaction for every job of the group, then every answer.
+    fn group(&mut self, jobs: Vec<Job>) {
+        let saved = (self.next_ids.clone(), self.last_epoch);
+        let mut writes = vec![];
+        let mut answers = Vec::with_capacity(jobs.len());
+        let mut seen: HashMap<(u64, String), UsageReceipt> = HashMap::new();
+        for job in jobs {
+            match job {
+                Job::Issue { events, reply } => {
+                    let out = self.receipts_for(events, &mut seen, &mut writes);
+                    answers.push(Answer::Issue(reply, out));
+                }
+                Job::Write { writes: w, reply } => {
+                    writes.extend(w);
+                    answers.push(Answer::Write(reply));
+                }
+                Job::Stop => {}
+            }
+        }
+        let committed = if writes.is_empty() {
+            Ok(())
+        } else {
+            self.store
+                .commit(&writes)
+                .map_err(|e| WriteError::Store(format!("{e:#}")))
+        };
+        if committed.is_err() {
+            (self.next_ids, self.last_epoch) = saved;
+        }
+        for a in answers {
+            a.send(&committed);
+        }
+    }
+
+    /// The receipts of one request's events: a request id seen before (in the store or
+    /// earlier in this group) gets its first receipt back, marked duplicate.
+    fn receipts_for(
+        &mut self,
+        events: Vec<UsageEvent>,
+        seen: &mut HashMap<(u64, String), UsageReceipt>,
+        writes: &mut Vec<Write>,
+    ) -> Result<Vec<UsageReceipt>, WriteError> {
+        let mut out = Vec::with_capacity(events.len());
+        for e in events {
+            let key = (e.model_id, e.request_id.clone());
+            if let Some(r) = seen.get(&key) {
+                out.push(UsageReceipt {
+                    duplicate: true,
+                    ..r.clone()
+                });
+                continue;
+            }
+            let stored = self
+                .store
+                .by_request(e.model_id, &e.request_id)
+                .map_err(|err| WriteError::Store(format!("{err:#}")))?;
+            let r = match stored {
+                Some(s) => UsageReceipt {
+                    request_id: s.request_id,
+                    receipt: s.signed,
+                    duplicate: true,
+                },
+                None => {
+                    let s = self.sign_new(&e)?;
+                    writes.push(Write::Receipt(s.clone()));
+                    UsageReceipt {
+                        request_id: s.request_id,
+                        receipt: s.signed,
+                        duplicate: false,
+                    }
+                }
+            };
+            seen.insert(
+                key,
+                UsageReceipt {
+                    duplicate: false,
+                    ..r.clone()
+                },
+            );
+            out.push(r);
+        }
+        Ok(out)
+    }
+
+    /// A new receipt: the model's next id, the current epoch, signed.
+    fn sign_new(&mut self, e: &UsageEvent) -> Result<StoredReceipt, WriteError> {
+        let next = self.next_ids.entry(e.model_id).or_insert(1);
+        let receipt_id = *next;
+        *next += 1;
+        let now = now_secs();
+        self.last_epoch = self.last_epoch.max(self.issuer.clock.epoch_at(now));
+        let receipt = Receipt {
+            chain_id: self.issuer.chain_id.clone(),
+            contract: self.issuer.contract.clone(),
+            model_id: e.model_id,
+            epoch: self.last_epoch,
+            receipt_id,
+            units: e.units,
+            timestamp: now,
+        };
+        let signature = sign_bytes(&self.issuer.signer, &receipt.sign_bytes())
+            .map_err(|err| WriteError::Store(format!("signing: {err:#}")))?;
+        Ok(StoredReceipt {
+            request_id: e.request_id.clone(),
+            reference: e.reference.clone(),
+            signed: SignedReceipt { receipt, signature },
+        })
+    }
+}
+
+enum Answer {
+    Issue(
+        oneshot::Sender<Result<Vec<UsageReceipt>, WriteError>>,
+        Result<Vec<UsageReceipt>, WriteError>,
+    ),
+    Write(oneshot::Sender<Result<(), WriteError>>),
+}
+
+impl Answer {
+    /// Answers a waiter: its own outcome if the group committed, else the group's error.
+    fn send(self, committed: &Result<(), WriteError>) {
+        match self {
+            Answer::Issue(reply, out) => {
+                let _ = reply.send(committed.clone().and(out));
+            }
+            Answer::Write(reply) => {
+                let _ = reply.send(committed.clone());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sqlite::SqliteStore;
+    use crate::store::{BatchRecord, BatchState};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// The operator key of scripts/test-accounts.json.
+    pub fn operator_signer() -> Signer {
+        let doc: serde_json::Value =
+            serde_json::from_str(include_str!("../../../scripts/test-accounts.json")).unwrap();
+        let mnemonic = doc["accounts"][12]["mnemonic"].as_str().unwrap();
+        let (key, address) = attrib_cli::keys::derive(mnemonic, "wasm").unwrap();
+        Signer {
+            name: "operator".into(),
+            key,
+            address,
+        }
+    }
+
+    fn issuer() -> Issuer {
+        Issuer {
+            chain_id: "attrib-test".into(),
+            contract: "wasm1oracle".into(),
+            clock: EpochClock {
+                epoch_start: 0,
+                epoch_secs: 3600,
+            },
+            signer: operator_signer(),
+        }
+    }
+
+    fn event(model_id: u64, request_id: &str) -> UsageEvent {
+        UsageEvent {
+            model_id,
+            units: 3,
+            request_id: request_id.into(),
+            reference: None,
+        }
+    }
+
+    /// A store that counts its commits and makes each one slow, so requests queue.
+    struct SlowStore {
+        inner: SqliteStore,
+        commits: AtomicUsize,
+    }
+
+    impl Store for SlowStore {
+        fn commit(&self, writes: &[Write]) -> anyhow::Result<()> {
+            self.commits.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            self.inner.commit(writes)
+        }
+        fn max_receipt_id(&self, m: u64) -> anyhow::Result<u64> {
+            self.inner.max_receipt_id(m)
+        }
+        fn by_request(&self, m: u64, r: &str) -> anyhow::Result<Option<StoredReceipt>> {
+            self.inner.by_request(m, r)
+        }
+        fn receipts(&self, m: u64, f: u64, l: u64, n: u64) -> anyhow::Result<Vec<SignedReceipt>> {
+            self.inner.receipts(m, f, l, n)
+        }
+        fn batch(&self, m: u64, s: u64) -> anyhow::Result<Option<BatchRecord>> {
+            self.inner.batch(m, s)
+        }
+        fn batches(&self, m: u64) -> anyhow::Result<Vec<BatchRecord>> {
+            self.inner.batches(m)
+        }
+        fn batches_in(&self, s: BatchState) -> anyhow::Result<Vec<BatchRecord>> {
+            self.inner.batches_in(s)
+        }
+        fn receipt_counts(&self) -> anyhow::Result<(u64, u64)> {
+            self.inner.receipt_counts()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_retried_request_id_gets_the_same_receipt_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(&dir.path().join("m.db")).unwrap());
+        let (w, thread) = spawn(store.clone(), issuer(), HashMap::new());
+        let first = w.issue(vec![event(1, "a"), event(1, "b")]).await.unwrap();
+        assert!(first.iter().all(|r| !r.duplicate));
+        // Retried alone, and twice within one request: the first receipt each time.
+        let again = w
+            .issue(vec![event(1, "a"), event(1, "c"), event(1, "c")])
+            .await
+            .unwrap();
+        assert!(again[0].duplicate);
+        assert_eq!(again[0].receipt, first[0].receipt);
+        assert!(!again[1].duplicate && again[2].duplicate);
+        assert_eq!(again[1].receipt, again[2].receipt);
+        // Another model's request ids are its own.
+        let other = w.issue(vec![event(2, "a")]).await.unwrap();
+        assert!(!other[0].duplicate);
+        assert_eq!(other[0].receipt.receipt.receipt_id, 1);
+        assert_eq!(store.max_receipt_id(1).unwrap(), 3);
+        assert_eq!(store.receipt_counts().unwrap(), (4, 4));
+        w.stop();
+        thread.join().unwrap();
+    }
+
+    #[tokio::test]
+    async fn ids_continue_without_a_gap_across_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("m.db");
+        let mut ids = vec![];
+        for round in 0..3 {
+            let store = Arc::new(SqliteStore::open(&db).unwrap());
+            // A restarted meter continues after the store's last id (and the chain's).
+            let next = HashMap::from([(7, store.max_receipt_id(7).unwrap() + 1)]);
+            let (w, thread) = spawn(store, issuer(), next);
+            for i in 0..20 {
+                let r = w.issue(vec![event(7, &format!("{round}-{i}"))]).await.unwrap();
+                ids.push(r[0].receipt.receipt.receipt_id);
+            }
+            w.stop();
+            thread.join().unwrap();
+        }
+        assert_eq!(ids, (1..=60).collect::<Vec<u64>>());
+        let store = SqliteStore::open(&db).unwrap();
+        let stored: Vec<u64> = store
+            .receipts(7, 1, u64::MAX, 1000)
+            .unwrap()
+            .iter()
+            .map(|r| r.receipt.receipt_id)
+            .collect();
+        assert_eq!(stored, ids);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn group_commit_answers_every_waiter() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SlowStore {
+            inner: SqliteStore::open(&dir.path().join("m.db")).unwrap(),
+            commits: AtomicUsize::new(0),
+        });
+        let (w, thread) = spawn(store.clone(), issuer(), HashMap::new());
+        let waiters: Vec<_> = (0..300)
+            .map(|i| {
+                let w = w.clone();
+                tokio::spawn(async move { w.issue(vec![event(1, &format!("r{i}"))]).await })
+            })
+            .collect();
+        let mut ids = vec![];
+        for h in waiters {
+            let r = h.await.unwrap().unwrap();
+            ids.push(r[0].receipt.receipt.receipt_id);
+        }
+        ids.sort();
+        assert_eq!(
+            ids,
+            (1..=300).collect::<Vec<u64>>(),
+            "every waiter answered, no id twice"
+        );
+        let commits = store.commits.load(Ordering::SeqCst);
+        assert!(commits < 300 / 4, "requests share commits: {commits} for 300");
+        assert_eq!(store.receipt_counts().unwrap().0, 300);
+        // Signed over the receipt's sign bytes by the operator key.
+        let r = store.inner.receipts(1, 1, 1, 1).unwrap().remove(0);
+        let pubkey = operator_signer().key.public_key().to_bytes();
+        let api = cosmwasm_std::testing::MockApi::default();
+        use cosmwasm_std::Api;
+        assert!(api
+            .secp256k1_verify(&r.receipt.digest(), &r.signature, &pubkey)
+            .unwrap());
+        w.stop();
+        thread.join().unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_stopped_writer_refuses_and_a_failed_commit_reuses_no_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(&dir.path().join("m.db")).unwrap());
+        let (w, thread) = spawn(store.clone(), issuer(), HashMap::new());
+        // A write the database refuses (a receipt id already taken) fails its group;
+        // the next receipt still gets the next id.
+        w.issue(vec![event(1, "a")]).await.unwrap();
+        let taken = store.receipts(1, 1, 1, 1).unwrap().remove(0);
+        let clash = Write::Receipt(StoredReceipt {
+            request_id: "other".into(),
+            reference: None,
+            signed: taken,
+        });
+        assert!(matches!(w.write(vec![clash]).await, Err(WriteError::Store(_))));
+        let next = w.issue(vec![event(1, "b")]).await.unwrap();
+        assert_eq!(next[0].receipt.receipt.receipt_id, 2);
+        w.stop();
+        thread.join().unwrap();
+        assert!(matches!(
+            w.issue(vec![event(1, "c")]).await,
+            Err(WriteError::Stopped)
+        ));
+    }
+}

@@ -1,0 +1,322 @@
+//! The meter against a real chain (scripts/meter-e2e.sh): usage in → a batch on chain
+//! whose root is the tree of the leaves the meter serves → an inclusion request on it,
+//! answered by the meter itself → the batch finalized by the meter. And a batch voided
+//! while the meter was down (an inclusion request it could not answer) is re-posted from
+//! its store when it comes back.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use attrib_cli::context::execute_any;
+use attrib_cli::service::{UsageBatch, UsageEvent, UsageReceipts};
+use attrib_receipt_oracle::contract::sv::{ExecMsg, QueryMsg};
+use attrib_receipt_oracle::msg::BatchRef;
+use attrib_receipt_oracle::state::{BatchStatus, InclusionRequest, InclusionStatus};
+use common::*;
+
+#[tokio::test]
+#[ignore = "needs a chain: run scripts/meter-e2e.sh"]
+async fn usage_to_a_finalized_batch_with_an_answered_inclusion_request() {
+    let model = model_id();
+    let o = oracle("operator");
+    let before = o.cursor(model).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("meter.db");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let mut meter = start_meter(
+        &db,
+        port,
+        model,
+        &[
+            "--max-batch-receipts",
+            "1000",
+            "--max-batch-secs",
+            "3",
+            "--tick-ms",
+            "300",
+        ],
+    );
+    wait_ready(&http, &base, &mut meter).await;
+
+    // 30 uses in one request: ids continue after the chain's cursor.
+    let events = (0..30)
+        .map(|i| UsageEvent {
+            model_id: model,
+            units: i % 5 + 1,
+            request_id: format!("e2e-{}-{i}", before.last_id),
+            reference: None,
+        })
+        .collect();
+    let rs: UsageReceipts = http
+        .post(format!("{base}/v1/usage/batch"))
+        .bearer_auth(TOKEN)
+        .json(&UsageBatch { events })
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<u64> = rs.receipts.iter().map(|r| r.receipt.receipt.receipt_id).collect();
+    assert_eq!(
+        ids,
+        (before.last_id + 1..=before.last_id + 30).collect::<Vec<_>>()
+    );
+
+    // The batch on chain (closed by the age cap): its root is the tree of the leaves served.
+    let started = Instant::now();
+    let batch = loop {
+        if let Some(b) = o.batch(model, before.next_seq).await.unwrap() {
+            break b;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no batch posted in 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(
+        (batch.first_id, batch.last_id, batch.count),
+        (before.last_id + 1, before.last_id + 30, 30)
+    );
+    let units: u64 = rs.receipts.iter().map(|r| r.receipt.receipt.units).sum();
+    assert_eq!(batch.total_units.u128(), units as u128);
+    let leaves = fetch_leaves(&http, &base, model, batch.seq).await;
+    let signed: Vec<_> = rs.receipts.iter().map(|r| r.receipt.clone()).collect();
+    assert_eq!(leaves, signed, "the served leaves are the receipts given");
+    assert_eq!(root_of(leaves), batch.root.to_hex());
+
+    // A user asks the oracle for receipt 7's leaf: the meter answers by itself.
+    let asked = rs.receipts[6].receipt.clone();
+    let user = oracle("auditor");
+    let fee = user.config().await.unwrap().params.inclusion_fee;
+    let batch_ref = BatchRef {
+        model_id: model,
+        operator: o.operator(),
+        seq: batch.seq,
+    };
+    let msg = ExecMsg::RequestInclusion {
+        batch: batch_ref.clone(),
+        receipt: asked.receipt.clone(),
+        signature: asked.signature.clone(),
+    };
+    let any = execute_any(
+        &user.signer.address,
+        &user.address,
+        &serde_json::to_vec(&msg).unwrap(),
+        &[fee],
+    )
+    .unwrap();
+    user.ctx
+        .chain
+        .send(&user.signer, vec![any], &user.ctx.settings().unwrap())
+        .await
+        .expect("inclusion requested before the dispute window closed");
+    let started = Instant::now();
+    loop {
+        let q: InclusionRequest = user
+            .ctx
+            .chain
+            .query(
+                &user.address,
+                &QueryMsg::InclusionRequest {
+                    batch: batch_ref.clone(),
+                    receipt_id: asked.receipt.receipt_id,
+                },
+            )
+            .await
+            .unwrap();
+        if q.status == InclusionStatus::Answered {
+            break;
+        }
+        assert_eq!(q.status, InclusionStatus::Open);
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "not answered in 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    // Then the meter finalizes its batch after the dispute window.
+    let started = Instant::now();
+    loop {
+        let b = o.batch(model, batch.seq).await.unwrap().unwrap();
+        if b.status == BatchStatus::Finalized {
+            break;
+        }
+        assert_eq!(b.status, BatchStatus::Pending);
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "not finalized in 120 s"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    // The meter recorded it final (and has nothing left to post).
+    let started = Instant::now();
+    loop {
+        let text = http
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if text
+            .lines()
+            .any(|l| l == "attrib_meter_batches{state=\"final\"} 1")
+            && text.lines().any(|l| l == "attrib_meter_pending_receipts 0")
+        {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "{text}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    stop_meter(meter);
+}
+
+/// Sends one execute of the oracle signed by `who`'s key.
+async fn send_as(who: &attrib_meter::chain::Oracle, msg: &ExecMsg, funds: &[cosmwasm_std::Coin]) {
+    let any = execute_any(
+        &who.signer.address,
+        &who.address,
+        &serde_json::to_vec(msg).unwrap(),
+        funds,
+    )
+    .unwrap();
+    who.ctx
+        .chain
+        .send(&who.signer, vec![any], &who.ctx.settings().unwrap())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs a chain: run scripts/meter-e2e.sh"]
+async fn a_batch_voided_while_the_meter_was_down_is_replaced_from_its_store() {
+    let model = model_id();
+    let o = oracle("operator");
+    let before = o.cursor(model).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("meter.db");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let flags = ["--max-batch-secs", "2", "--tick-ms", "300"];
+    let mut meter = start_meter(&db, port, model, &flags);
+    wait_ready(&http, &base, &mut meter).await;
+    let events = (0..10)
+        .map(|i| UsageEvent {
+            model_id: model,
+            units: 2,
+            request_id: format!("void-{}-{i}", before.last_id),
+            reference: None,
+        })
+        .collect();
+    let rs: UsageReceipts = http
+        .post(format!("{base}/v1/usage/batch"))
+        .bearer_auth(TOKEN)
+        .json(&UsageBatch { events })
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let batch = loop {
+        if let Some(b) = o.batch(model, before.next_seq).await.unwrap() {
+            break b;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no batch posted in 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    // The meter goes down; a user's inclusion request goes unanswered and expires.
+    stop_meter(meter);
+    let user = oracle("auditor");
+    let params = user.config().await.unwrap().params;
+    let asked = rs.receipts[3].receipt.clone();
+    let batch_ref = BatchRef {
+        model_id: model,
+        operator: o.operator(),
+        seq: batch.seq,
+    };
+    let request = ExecMsg::RequestInclusion {
+        batch: batch_ref.clone(),
+        receipt: asked.receipt.clone(),
+        signature: asked.signature.clone(),
+    };
+    send_as(&user, &request, std::slice::from_ref(&params.inclusion_fee)).await;
+    tokio::time::sleep(Duration::from_secs(params.inclusion_response_secs + 3)).await;
+    let expire = ExecMsg::ExpireInclusion {
+        batch: batch_ref,
+        receipt_id: asked.receipt.receipt_id,
+    };
+    send_as(&user, &expire, &[]).await;
+    let voided = o.batch(model, batch.seq).await.unwrap().unwrap();
+    assert!(
+        matches!(voided.status, BatchStatus::Voided { .. }),
+        "{:?}",
+        voided.status
+    );
+
+    // Back up: the meter records it voided and posts the same receipts as its replacement.
+    let mut meter = start_meter(&db, port, model, &flags);
+    wait_ready(&http, &base, &mut meter).await;
+    let started = Instant::now();
+    let replacement = loop {
+        if let Some(b) = o.batch(model, batch.seq + 1).await.unwrap() {
+            break b;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no replacement in 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert_eq!(replacement.replaces, Some(batch.seq));
+    assert_eq!(
+        (
+            replacement.first_id,
+            replacement.last_id,
+            replacement.count,
+            replacement.root.clone()
+        ),
+        (batch.first_id, batch.last_id, batch.count, batch.root.clone())
+    );
+    assert_eq!(o.cursor(model).await.unwrap().awaiting_replacement, 0);
+    // Proofs now come from the replacement.
+    let p: attrib_cli::service::InclusionProof = http
+        .get(attrib_cli::service::proof_url(
+            &base,
+            model,
+            asked.receipt.receipt_id,
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((p.seq, p.receipt.clone()), (replacement.seq, asked));
+    let text = http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l == "attrib_meter_batches{state=\"voided\"} 1"),
+        "{text}"
+    );
+    stop_meter(meter);
+}

@@ -1,0 +1,270 @@
+//! The meter's HTTP API in-process (no chain): a real listener on 127.0.0.1:0, the real
+//! writer and SQLite store, the operator key of scripts/test-accounts.json.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use attrib_cli::keys::Signer;
+use attrib_cli::service::{leaves_url, proof_url, InclusionProof, LeavesPage, UsageReceipt, UsageReceipts};
+use attrib_meter::api::{router, ApiState, Models};
+use attrib_meter::batcher::record_of;
+use attrib_meter::metrics::Metrics;
+use attrib_meter::publish::{BatchTree, TreeCache};
+use attrib_meter::sqlite::SqliteStore;
+use attrib_meter::store::{BatchState, Store, Write};
+use attrib_meter::writer::{self, Issuer, WriterHandle};
+use attrib_std::receipts::Node;
+use attrib_std::rewards::EpochClock;
+use cosmwasm_std::Api;
+use serde_json::{json, Value};
+
+const TOKEN: &str = "gateway-secret";
+
+fn operator() -> Signer {
+    let doc: Value = serde_json::from_str(include_str!("../../../scripts/test-accounts.json")).unwrap();
+    let (key, address) =
+        attrib_cli::keys::derive(doc["accounts"][12]["mnemonic"].as_str().unwrap(), "wasm").unwrap();
+    Signer {
+        name: "operator".into(),
+        key,
+        address,
+    }
+}
+
+struct Meter {
+    base: String,
+    store: Arc<dyn Store>,
+    writer: WriterHandle,
+    stopping: Arc<AtomicBool>,
+    http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+/// A meter of model 1 (allowed) and model 2 (the operator is not allowed on it).
+async fn meter() -> Meter {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("meter.db");
+    let issuer = Issuer {
+        chain_id: "attrib-test".into(),
+        contract: "wasm1oracle".into(),
+        clock: EpochClock {
+            epoch_start: 0,
+            epoch_secs: 3600,
+        },
+        signer: operator(),
+    };
+    let (writer, _thread) = writer::spawn(Arc::new(SqliteStore::open(&db).unwrap()), issuer, HashMap::new());
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db).unwrap());
+    let models = Arc::new(Models::new(&[1, 2]));
+    models.set_allowed(1, true);
+    let stopping = Arc::new(AtomicBool::new(false));
+    let state = Arc::new(ApiState {
+        writer: writer.clone(),
+        store: store.clone(),
+        tokens: HashMap::from([(TOKEN.to_string(), "gateway".to_string())]),
+        models,
+        metrics: Arc::new(Metrics::default()),
+        trees: Arc::new(TreeCache::default()),
+        operator: operator().address.to_string(),
+        stopping: stopping.clone(),
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
+    Meter {
+        base,
+        store,
+        writer,
+        stopping,
+        http: reqwest::Client::new(),
+        _dir: dir,
+    }
+}
+
+impl Meter {
+    async fn post(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
+    async fn get(&self, url: &str) -> (u16, Value) {
+        let r = self.http.get(url).send().await.unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
+    /// Records the model's stored receipts as posted batch `seq` (what the batcher does
+    /// once the chain has it).
+    async fn post_batch(&self, seq: u64, first: u64, last: u64) -> attrib_meter::store::BatchRecord {
+        let tree = BatchTree::build(self.store.receipts(1, first, last, u64::MAX).unwrap()).unwrap();
+        let mut b = record_of(1, seq, 0, &tree, None);
+        b.state = BatchState::Posted;
+        self.writer.write(vec![Write::Batch(b.clone())]).await.unwrap();
+        b
+    }
+}
+
+fn usage(model_id: u64, units: u64, request_id: &str) -> Value {
+    json!({ "model_id": model_id, "units": units, "request_id": request_id })
+}
+
+#[tokio::test]
+async fn usage_is_signed_once_per_request_id() {
+    let m = meter().await;
+    let (status, body) = m.post("/v1/usage", TOKEN, usage(1, 5, "req-1")).await;
+    assert_eq!(status, 200, "{body}");
+    let first: UsageReceipt = serde_json::from_value(body).unwrap();
+    assert!(!first.duplicate);
+    assert_eq!(first.receipt.receipt.receipt_id, 1);
+    assert_eq!(first.receipt.receipt.units, 5);
+    // Signed by the operator over the receipt's sign bytes.
+    let pubkey = operator().key.public_key().to_bytes();
+    let api = cosmwasm_std::testing::MockApi::default();
+    assert!(api
+        .secp256k1_verify(&first.receipt.receipt.digest(), &first.receipt.signature, &pubkey)
+        .unwrap());
+    // The retry: the same receipt, marked duplicate, and no second one stored.
+    let (_, body) = m.post("/v1/usage", TOKEN, usage(1, 5, "req-1")).await;
+    let again: UsageReceipt = serde_json::from_value(body).unwrap();
+    assert!(again.duplicate);
+    assert_eq!(again.receipt, first.receipt);
+    assert_eq!(m.store.receipt_counts().unwrap(), (1, 1));
+    // A batch of events, one a retry of the request above.
+    let (status, body) = m
+        .post(
+            "/v1/usage/batch",
+            TOKEN,
+            json!({ "events": [usage(1, 1, "req-2"), usage(1, 2, "req-1"), usage(1, 3, "req-3")] }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let rs: UsageReceipts = serde_json::from_value(body).unwrap();
+    let ids: Vec<(u64, bool)> = rs
+        .receipts
+        .iter()
+        .map(|r| (r.receipt.receipt.receipt_id, r.duplicate))
+        .collect();
+    assert_eq!(ids, vec![(2, false), (1, true), (3, false)]);
+    assert_eq!(m.store.max_receipt_id(1).unwrap(), 3);
+}
+
+#[tokio::test]
+async fn refusals_are_typed_json_errors() {
+    let m = meter().await;
+    let cases = [
+        ("/v1/usage", "wrong-token", usage(1, 1, "a"), 401, "unauthorized"),
+        ("/v1/usage", TOKEN, usage(1, 0, "a"), 400, "zero_units"),
+        ("/v1/usage", TOKEN, usage(9, 1, "a"), 400, "unknown_model"),
+        ("/v1/usage", TOKEN, usage(2, 1, "a"), 400, "operator_not_allowed"),
+        ("/v1/usage", TOKEN, usage(1, 1, ""), 400, "bad_request_id"),
+        (
+            "/v1/usage/batch",
+            TOKEN,
+            json!({ "events": [] }),
+            400,
+            "empty_batch",
+        ),
+        // One bad event refuses the whole batch.
+        (
+            "/v1/usage/batch",
+            TOKEN,
+            json!({ "events": [usage(1, 1, "ok"), usage(1, 0, "zero")] }),
+            400,
+            "zero_units",
+        ),
+    ];
+    for (path, token, body, status, code) in cases {
+        let (got, answer) = m.post(path, token, body.clone()).await;
+        assert_eq!(
+            (got, answer["error"].as_str().unwrap()),
+            (status, code),
+            "{body} → {answer}"
+        );
+    }
+    assert_eq!(m.store.receipt_counts().unwrap(), (0, 0), "nothing was signed");
+    // Shutting down: usage is refused with 503, health says so too.
+    m.stopping.store(true, Ordering::SeqCst);
+    let (got, answer) = m.post("/v1/usage", TOKEN, usage(1, 1, "late")).await;
+    assert_eq!((got, answer["error"].as_str().unwrap()), (503, "shutting_down"));
+    let (got, _) = m.get(&format!("{}/healthz", m.base)).await;
+    assert_eq!(got, 503);
+}
+
+#[tokio::test]
+async fn posted_batches_are_served_as_pages_and_proofs() {
+    let m = meter().await;
+    let events: Vec<Value> = (0..25).map(|i| usage(1, i % 4 + 1, &format!("r{i}"))).collect();
+    let (status, _) = m
+        .post("/v1/usage/batch", TOKEN, json!({ "events": events }))
+        .await;
+    assert_eq!(status, 200);
+    let b1 = m.post_batch(1, 1, 20).await;
+    // Receipts 21-25 are in no posted batch yet: no proof, no page of batch 2.
+    let (status, body) = m.get(&proof_url(&m.base, 1, 21)).await;
+    assert_eq!((status, body["error"].as_str().unwrap()), (404, "not_found"));
+    let (status, _) = m.get(&leaves_url(&m.base, 1, 2, 0, 10)).await;
+    assert_eq!(status, 404);
+
+    // Pages of 8: 8 + 8 + 4 leaves, in id order, the root of the whole batch on each.
+    let mut leaves = vec![];
+    let mut offset = Some(0);
+    while let Some(o) = offset {
+        let (status, body) = m.get(&leaves_url(&m.base, 1, 1, o, 8)).await;
+        assert_eq!(status, 200, "{body}");
+        let page: LeavesPage = serde_json::from_value(body).unwrap();
+        assert_eq!(
+            (page.count, page.root.clone(), page.offset),
+            (20, b1.root.clone(), o)
+        );
+        leaves.extend(page.receipts);
+        offset = page.next_offset;
+    }
+    let ids: Vec<u64> = leaves.iter().map(|r| r.receipt.receipt_id).collect();
+    assert_eq!(ids, (1..=20).collect::<Vec<u64>>());
+    // The served leaves rebuild the posted root.
+    let tree = BatchTree::build(leaves).unwrap();
+    assert_eq!(tree.tree.commitment().root.to_vec(), b1.root.to_vec());
+    assert_eq!(tree.tree.commitment().total, b1.total_units.u128());
+    let (status, _) = m.get(&leaves_url(&m.base, 1, 1, 0, 10_001)).await;
+    assert_eq!(status, 400, "a page above MAX_LEAVES_PAGE");
+
+    // Every receipt's proof walks to the batch's root.
+    for id in [1, 2, 13, 20] {
+        let (status, body) = m.get(&proof_url(&m.base, 1, id)).await;
+        assert_eq!(status, 200, "{body}");
+        let p: InclusionProof = serde_json::from_value(body).unwrap();
+        assert_eq!((p.seq, p.receipt.receipt.receipt_id), (1, id));
+        let c = tree.tree.commitment();
+        c.includes(
+            Node::leaf(&p.receipt.receipt.digest(), p.receipt.receipt.units as u128),
+            &p.path,
+        )
+        .unwrap();
+    }
+
+    // Metrics: the figures of the store and the requests.
+    let text = m
+        .http
+        .get(format!("{}/metrics", m.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "attrib_meter_receipts_total 25",
+        "attrib_meter_pending_receipts 5",
+        "attrib_meter_batches{state=\"posted\"} 1",
+        "attrib_meter_ack_latency_seconds_count 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} missing from\n{text}");
+    }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# A fresh chain for the metering service: deploys the contracts (prebuilt artifacts/),
+# bonds and registers `operator`, registers a licensed model owned by `devshop`, lets
+# `operator` meter it and funds its escrow. Prints the model id (last line of stdout).
+# Usage: scripts/meter-setup.sh   (settings from scripts/meter-env.sh)
+source "$(dirname "${BASH_SOURCE[0]}")/meter-env.sh"
+A="$CARGO_TARGET_DIR/debug/attrib"
+attr() { python3 -c 'import json,sys; t=json.load(sys.stdin)
+for e in t["events"]:
+    if e["type"]=="wasm-"+sys.argv[1]: print(dict(e["attributes"])[sys.argv[2]]); break' "$1" "$2"; }
+bash scripts/localnet.sh reset >&2
+bash scripts/localnet.sh start >&2
+cargo build -q -p attrib-cli >&2
+"$A" keys import scripts/test-accounts.json --overwrite >&2
+"$A" --yes deploy --from admin --fresh --challenge-window-secs 8 --epoch-secs 60 --vesting-secs 5 >&2
+DIR=$(mktemp -d)
+NONCE=$(date +%s%N)
+echo "{\"image\":\"schema-$NONCE\",\"boxes\":[0]}" > "$DIR/schema.jsonl"
+for i in 0 1 2 3; do echo "{\"image\":\"bob-$NONCE-$i\",\"boxes\":[$i]}"; done > "$DIR/bob.jsonl"
+tx() { "$A" --yes -o json tx "$@"; }
+SCHEMA=$(tx registry register-schema --from maintainer --uri ipfs://s --file "$DIR/schema.jsonl" | attr attrib_schema_registered schema_id)
+DATASET=$(tx registry register-dataset --from maintainer --name metered --schema-id "$SCHEMA" --metadata-uri ipfs://d \
+  --tier optimistic --spdx CC-BY-4.0 --price 100uatr --royalty-per-unit 1uatr | attr attrib_dataset_registered dataset_id)
+TRANCHE=$(tx registry register-tranche --from bob --dataset-id "$DATASET" --records-file "$DIR/bob.jsonl" \
+  --metadata-uri ipfs://t | attr attrib_tranche_registered tranche_id)
+WINDOW=$("$A" -o json q registry config | python3 -c 'import json,sys; print(json.load(sys.stdin)["config"]["challenge_window_secs"])')
+sleep $((WINDOW + 1))
+tx registry accept-unchallenged --from auditor --tranche-id "$TRANCHE" >/dev/null
+tx registry seal-version --from maintainer --dataset-id "$DATASET" --tranches "$TRANCHE" >/dev/null
+tx registry buy-license --from devshop --dataset-id "$DATASET" --version 1 >/dev/null
+MODEL=$(tx oracle register-model --from devshop --metadata-uri ipfs://m --lineage "$DATASET:1:10000" \
+  --royalty-per-unit 1uatr | attr attrib_model_registered model_id)
+tx curation stake --from operator --amount 5000000 --role operator >/dev/null
+tx oracle register-operator --from operator >/dev/null
+tx oracle set-model-operator --from devshop --model-id "$MODEL" --operator operator >/dev/null
+tx oracle fund-escrow --from devshop --model-id "$MODEL" --amount 100000000uatr >/dev/null
+rm -rf "$DIR"
+echo "$MODEL"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A fresh chain for the metering service: deploys the contracts (prebuilt artifacts/),
+# A fresh chain for the metering service: deploys the contracts (artifacts/, built first
+# when missing, as on a fresh clone),
 # bonds and registers `operator`, registers a licensed model owned by `devshop`, lets
 # `operator` meter it and funds its escrow. Prints the model id (last line of stdout).
 # Usage: scripts/meter-setup.sh   (settings from scripts/meter-env.sh)
@@ -8,6 +9,7 @@ A="$CARGO_TARGET_DIR/debug/attrib"
 attr() { python3 -c 'import json,sys; t=json.load(sys.stdin)
 for e in t["events"]:
     if e["type"]=="wasm-"+sys.argv[1]: print(dict(e["attributes"])[sys.argv[2]]); break' "$1" "$2"; }
+[ -f "$ARTIFACTS/checksums.txt" ] || bash scripts/build-wasm.sh >&2
 bash scripts/localnet.sh reset >&2
 bash scripts/localnet.sh start >&2
 cargo build -q -p attrib-cli >&2

@@ -3,7 +3,8 @@
 # cosmwasm-check, wasmd) under ~/.cache/attrib and reuses it afterwards.
 #   fmt + clippy → unit and multi-tests → fuzzing (short) → schema drift → scripts/e2e.sh: wasm build +
 #   cosmwasm-check (through deploy.sh, so the contracts are built once), a fresh local
-#   wasmd chain, and the end-to-end tests that `cargo test` lists as ignored
+#   wasmd chain, and the end-to-end tests that `cargo test` lists as ignored → the metering
+#   service (end to end and 50 kill -9s) and the auditor, each on a chain of its own
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 start=$(date +%s)
 ensure_wasm_tools
@@ -25,5 +26,11 @@ bash scripts/schema.sh check
 
 step "wasm build and cosmwasm-check, end-to-end tests on a local wasmd chain"
 bash scripts/e2e.sh
+
+step "the metering service on its own chain: end to end, and the kill -9 crash test (50 kills)"
+METER_CRASH_RUNS="${METER_CRASH_RUNS:-50}" bash scripts/meter-e2e.sh
+
+step "the auditor on its own chain: it catches each cheating batch by itself"
+bash scripts/e2e-auditor.sh
 
 step "all tests passed in $(( $(date +%s) - start ))s"

@@ -92,10 +92,6 @@ fn uint(v: &Value) -> u128 {
     v.as_str().unwrap().parse().unwrap()
 }
 
-fn bonded() -> u128 {
-    uint(&ok(&["q", "curation", "stake-of", "operator"])["bonded"])
-}
-
 fn report(db: &std::path::Path) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_attrib-auditor"))
         .args(["-o", "json", "report", "--db"])
@@ -170,48 +166,8 @@ fn the_auditor_catches_each_fraud_on_its_own() {
     let file = |name: &str| d.join(name).to_string_lossy().to_string();
 
     // A licensed dataset version, a bonded operator with its key registered, five models.
-    let schema = register_schema(d, "auditor-schema", nonce);
-    let tx = ok(&[
-        "tx",
-        "registry",
-        "register-dataset",
-        "--from",
-        "maintainer",
-        "--name",
-        &format!("audited-{nonce}"),
-        "--schema-id",
-        &schema,
-        "--metadata-uri",
-        "ipfs://d",
-        "--tier",
-        "optimistic",
-        "--spdx",
-        "CC-BY-4.0",
-        "--price",
-        "100uatr",
-        "--royalty-per-unit",
-        "3uatr",
-    ]);
-    let dataset = event_attr(&tx, "attrib_dataset_registered", "dataset_id").unwrap();
-    let tranche = register_tranche(d, "bob", &dataset, 3, nonce);
-    accept_and_seal(&dataset, &[tranche]);
-    ok(&[
-        "tx",
-        "registry",
-        "buy-license",
-        "--from",
-        "buyer",
-        "--dataset-id",
-        &dataset,
-        "--version",
-        "1",
-    ]);
-    if bonded() < 2_000_000 {
-        ok(&[
-            "tx", "curation", "stake", "--from", "operator", "--amount", "5000000", "--role", "operator",
-        ]);
-    }
-    ok(&["tx", "oracle", "register-operator", "--from", "operator"]);
+    let dataset = licensed_dataset(d, "audited", nonce, "buyer");
+    ready_operator();
     let lineage = format!("{dataset}:1:10000");
     let scenarios = ["honest", "dropped", "altered", "relabelled", "withheld"];
     let models: HashMap<&str, u64> = scenarios.iter().map(|s| (*s, model(&lineage))).collect();
@@ -382,7 +338,7 @@ fn the_auditor_catches_each_fraud_on_its_own() {
     );
 
     // The operator posts its five batches.
-    let stake0 = bonded();
+    let stake0 = operator_bonded();
     let auditor0 = balance("auditor", "uatr");
     for s in scenarios {
         ok(&["receipts", "submit", "--from", "operator", "--batch", &batches[s]]);
@@ -409,7 +365,7 @@ fn the_auditor_catches_each_fraud_on_its_own() {
         }
     }
     assert_eq!(status("honest"), "pending", "the honest batch is left alone");
-    let stake1 = bonded();
+    let stake1 = operator_bonded();
     assert!(
         stake1 * 10_000 <= stake0 * 8_000,
         "slashed at least once by 20 %: {stake0} → {stake1}"

@@ -192,17 +192,7 @@ fn metering_on_a_real_chain() {
     // An operator that is not bonded cannot register.
     let err = fails(&["tx", "oracle", "register-operator", "--from", "spammer"]);
     assert!(err.contains("must be bonded as an operator"), "{err}");
-    let bonded = ok(&["q", "curation", "stake-of", "operator"])["bonded"]
-        .as_str()
-        .unwrap()
-        .parse::<u128>()
-        .unwrap();
-    if bonded < 2_000_000 {
-        ok(&[
-            "tx", "curation", "stake", "--from", "operator", "--amount", "5000000", "--role", "operator",
-        ]);
-    }
-    ok(&["tx", "oracle", "register-operator", "--from", "operator"]);
+    ready_operator();
     ok(&[
         "tx",
         "oracle",
@@ -593,42 +583,7 @@ fn metering_on_a_real_chain() {
 /// A sealed, licensed dataset version and a model of it owned by the buyer, metered by
 /// the operator (bonded, key registered) with `escrow` uatr in escrow; returns the model id.
 fn metered_model(d: &std::path::Path, nonce: u128, escrow: &str) -> String {
-    let schema = register_schema(d, "inclusion-schema", nonce);
-    let tx = ok(&[
-        "tx",
-        "registry",
-        "register-dataset",
-        "--from",
-        "maintainer",
-        "--name",
-        &format!("inclusion-{nonce}"),
-        "--schema-id",
-        &schema,
-        "--metadata-uri",
-        "ipfs://d",
-        "--tier",
-        "optimistic",
-        "--spdx",
-        "CC-BY-4.0",
-        "--price",
-        "100uatr",
-        "--royalty-per-unit",
-        "3uatr",
-    ]);
-    let dataset = event_attr(&tx, "attrib_dataset_registered", "dataset_id").unwrap();
-    let tranche = register_tranche(d, "bob", &dataset, 3, nonce);
-    accept_and_seal(&dataset, &[tranche]);
-    ok(&[
-        "tx",
-        "registry",
-        "buy-license",
-        "--from",
-        "buyer",
-        "--dataset-id",
-        &dataset,
-        "--version",
-        "1",
-    ]);
+    let dataset = licensed_dataset(d, "inclusion", nonce, "buyer");
     let lineage = format!("{dataset}:1:10000");
     let tx = ok(&[
         "tx",

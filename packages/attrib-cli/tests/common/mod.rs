@@ -191,3 +191,65 @@ pub fn curators_reveal_entropy() {
         let _ = attrib(&["tx", "curation", "reveal-entropy", "--from", c]);
     }
 }
+
+/// A sealed version 1 of a new optimistic dataset (royalty 3uatr per unit) with one tranche
+/// of bob's, licensed by `licensee`; returns the dataset id.
+pub fn licensed_dataset(dir: &Path, name: &str, nonce: u128, licensee: &str) -> String {
+    let schema = register_schema(dir, &format!("{name}-schema"), nonce);
+    let dataset_name = format!("{name}-{nonce}");
+    let tx = ok(&[
+        "tx",
+        "registry",
+        "register-dataset",
+        "--from",
+        "maintainer",
+        "--name",
+        &dataset_name,
+        "--schema-id",
+        &schema,
+        "--metadata-uri",
+        "ipfs://d",
+        "--tier",
+        "optimistic",
+        "--spdx",
+        "CC-BY-4.0",
+        "--price",
+        "100uatr",
+        "--royalty-per-unit",
+        "3uatr",
+    ]);
+    let dataset = event_attr(&tx, "attrib_dataset_registered", "dataset_id").unwrap();
+    let tranche = register_tranche(dir, "bob", &dataset, 3, nonce);
+    accept_and_seal(&dataset, &[tranche]);
+    ok(&[
+        "tx",
+        "registry",
+        "buy-license",
+        "--from",
+        licensee,
+        "--dataset-id",
+        &dataset,
+        "--version",
+        "1",
+    ]);
+    dataset
+}
+
+/// The uatr `operator` has bonded as an operator in curator staking.
+pub fn operator_bonded() -> u128 {
+    ok(&["q", "curation", "stake-of", "operator"])["bonded"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// `operator` bonded (topped up after earlier tests' slashes) with its key registered.
+pub fn ready_operator() {
+    if operator_bonded() < 2_000_000 {
+        ok(&[
+            "tx", "curation", "stake", "--from", "operator", "--amount", "5000000", "--role", "operator",
+        ]);
+    }
+    ok(&["tx", "oracle", "register-operator", "--from", "operator"]);
+}

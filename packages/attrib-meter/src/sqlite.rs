@@ -92,6 +92,12 @@ const RECEIPT_COLUMNS: &str = "model_id, receipt_id, chain_id, contract, epoch, 
 const BATCH_COLUMNS: &str =
     "model_id, seq, epoch, first_id, last_id, count, total_units, root, replaces, state";
 
+/// A column the store cannot read back: an error, never a default (a wrong total or
+/// state would be posted or acted on).
+fn corrupt(col: usize, what: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(col, rusqlite::types::Type::Text, what.into())
+}
+
 fn batch_from_row(row: &Row) -> rusqlite::Result<BatchRecord> {
     let total: String = row.get(6)?;
     let state: String = row.get(9)?;
@@ -102,10 +108,14 @@ fn batch_from_row(row: &Row) -> rusqlite::Result<BatchRecord> {
         first_id: get_u64(row, 3)?,
         last_id: get_u64(row, 4)?,
         count: get_u64(row, 5)?,
-        total_units: Uint128::new(total.parse().unwrap_or_default()),
+        total_units: Uint128::new(
+            total
+                .parse()
+                .map_err(|e| corrupt(6, format!("total_units {total:?}: {e}")))?,
+        ),
         root: HexBinary::from(row.get::<_, Vec<u8>>(7)?),
         replaces: row.get::<_, Option<i64>>(8)?.map(|n| n as u64),
-        state: BatchState::parse(&state).unwrap_or(BatchState::Built),
+        state: BatchState::parse(&state).ok_or_else(|| corrupt(9, format!("state {state:?}")))?,
     })
 }
 

@@ -62,6 +62,11 @@ impl Models {
     }
 }
 
+/// The longest reference stored with a receipt, in bytes.
+pub const MAX_REFERENCE: usize = 1024;
+/// The most events one usage request carries.
+pub const MAX_EVENTS: usize = 1000;
+
 /// What every handler shares.
 pub struct ApiState {
     pub writer: WriterHandle,
@@ -87,6 +92,14 @@ pub enum ApiError {
     TooManyUnits { request_id: String, max: u64 },
     #[error("request_id must be 1 - 256 bytes")]
     BadRequestId,
+    #[error("reference above {MAX_REFERENCE} bytes (request {request_id})")]
+    BadReference { request_id: String },
+    #[error("more than {MAX_EVENTS} events in one request")]
+    TooManyEvents,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the store cannot take writes: {0}")]
+    StoreUnavailable(String),
     #[error("this meter does not meter model {model_id}")]
     UnknownModel { model_id: u64 },
     #[error("the oracle does not let this operator meter model {model_id}")]
@@ -110,6 +123,10 @@ impl ApiError {
             Self::ZeroUnits { .. } => (StatusCode::BAD_REQUEST, "zero_units"),
             Self::TooManyUnits { .. } => (StatusCode::BAD_REQUEST, "too_many_units"),
             Self::BadRequestId => (StatusCode::BAD_REQUEST, "bad_request_id"),
+            Self::BadReference { .. } => (StatusCode::BAD_REQUEST, "bad_reference"),
+            Self::TooManyEvents => (StatusCode::BAD_REQUEST, "too_many_events"),
+            Self::Conflict(_) => (StatusCode::CONFLICT, "request_id_conflict"),
+            Self::StoreUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"),
             Self::UnknownModel { .. } => (StatusCode::BAD_REQUEST, "unknown_model"),
             Self::NotAllowed { .. } => (StatusCode::BAD_REQUEST, "operator_not_allowed"),
             Self::EmptyBatch => (StatusCode::BAD_REQUEST, "empty_batch"),
@@ -133,7 +150,9 @@ impl From<WriteError> for ApiError {
     fn from(e: WriteError) -> Self {
         match e {
             WriteError::Stopped => ApiError::ShuttingDown,
-            WriteError::Store(m) => ApiError::Internal(m),
+            WriteError::Store(m) => ApiError::StoreUnavailable(m),
+            WriteError::Signing(m) => ApiError::Internal(m),
+            e @ WriteError::Conflict { .. } => ApiError::Conflict(e.to_string()),
         }
     }
 }
@@ -175,6 +194,11 @@ fn validate(state: &ApiState, e: &UsageEvent) -> Result<(), ApiError> {
     if e.request_id.is_empty() || e.request_id.len() > 256 {
         return Err(ApiError::BadRequestId);
     }
+    if e.reference.as_ref().is_some_and(|r| r.len() > MAX_REFERENCE) {
+        return Err(ApiError::BadReference {
+            request_id: e.request_id.clone(),
+        });
+    }
     if e.units == 0 {
         return Err(ApiError::ZeroUnits {
             request_id: e.request_id.clone(),
@@ -201,8 +225,11 @@ async fn issue(
         return Err(ApiError::ShuttingDown);
     }
     let client = authorize(state, headers)?;
+    if events.len() > MAX_EVENTS {
+        return Err(ApiError::TooManyEvents);
+    }
     events.iter().try_for_each(|e| validate(state, e))?;
-    let receipts = state.writer.issue(events).await?;
+    let receipts = state.writer.issue(&client, events).await?;
     let fresh = receipts.iter().filter(|r| !r.duplicate).count();
     state
         .metrics

@@ -121,8 +121,9 @@ impl Batcher {
         rs.truncate(n);
         let tree = BatchTree::build(rs)?;
         let b = record_of(model_id, cursor.next_seq, epoch, &tree, None);
-        self.trees.put((model_id, b.seq), Arc::new(tree));
         self.writer.write(vec![Write::Batch(b.clone())]).await?;
+        // Cached only once recorded: a refused record leaves no tree behind.
+        self.trees.put((model_id, b.seq), Arc::new(tree));
         tracing::info!(
             model_id,
             seq = b.seq,

@@ -11,8 +11,9 @@ use attrib_std::receipts::{Receipt, SignedReceipt, SumTree};
 
 use crate::store::{carrier, BatchRecord, BatchState, Store};
 
-/// How many batch trees stay in memory.
-const CACHED_TREES: usize = 16;
+/// How many leaves the cached trees hold in all (a 1M-leaf tree is a few hundred MB at
+/// most; the least recently used trees are dropped past this).
+const CACHED_LEAVES: usize = 1 << 21;
 
 /// A batch's receipts (by id) and their merkle-sum tree.
 pub struct BatchTree {
@@ -41,42 +42,87 @@ impl BatchTree {
 /// A batch by (model id, seq).
 type BatchKey = (u64, u64);
 
-/// Trees of recently served or built batches, least recently added dropped first.
+/// Trees of recently served or built batches, bounded by their leaves, least recently
+/// used dropped first. A tree is served only for a record with its root: a tree left from
+/// another batch at the same seq is rebuilt. Misses are built one at a time, so
+/// concurrent requests for one batch share one build and callers cannot make the meter
+/// build many trees at once.
 #[derive(Default)]
 pub struct TreeCache {
     inner: Mutex<Cached>,
+    build: Mutex<()>,
 }
 
-/// The trees, and their keys in the order they were added.
+/// The trees, their keys from least to most recently used, and their leaves in all.
 #[derive(Default)]
 struct Cached {
     trees: HashMap<BatchKey, Arc<BatchTree>>,
     order: VecDeque<BatchKey>,
+    leaves: usize,
+}
+
+impl Cached {
+    /// The tree of `key` if it has `root`, marked most recently used.
+    fn hit(&mut self, key: BatchKey, root: &[u8]) -> Option<Arc<BatchTree>> {
+        let t = self.trees.get(&key)?.clone();
+        if t.tree.commitment().root.as_slice() != root {
+            return None;
+        }
+        if let Some(i) = self.order.iter().position(|k| *k == key) {
+            self.order.remove(i);
+        }
+        self.order.push_back(key);
+        Some(t)
+    }
 }
 
 impl TreeCache {
     /// The tree of a batch, from the cache or rebuilt from the store.
     pub fn get(&self, store: &dyn Store, b: &BatchRecord) -> Result<Arc<BatchTree>> {
         let key = (b.model_id, b.seq);
-        if let Some(t) = self.inner.lock().expect("cache lock").trees.get(&key) {
-            return Ok(t.clone());
+        if let Some(t) = self.lock().hit(key, b.root.as_slice()) {
+            return Ok(t);
+        }
+        let _building = self.build.lock().expect("build lock");
+        if let Some(t) = self.lock().hit(key, b.root.as_slice()) {
+            return Ok(t);
         }
         let receipts = store.receipts(b.model_id, b.first_id, b.last_id, u64::MAX)?;
         let t = Arc::new(BatchTree::build(receipts)?);
+        if t.tree.commitment().root.as_slice() != b.root.as_slice() {
+            return Err(anyhow!(
+                "model {} seq {}: the stored receipts do not make the recorded root",
+                b.model_id,
+                b.seq
+            ));
+        }
         self.put(key, t.clone());
         Ok(t)
     }
 
-    /// Keeps a tree just built (by the batcher) for the proofs to come.
+    /// Keeps a tree (built by the batcher once its record is written) for the proofs to
+    /// come.
     pub fn put(&self, key: BatchKey, tree: Arc<BatchTree>) {
-        let mut g = self.inner.lock().expect("cache lock");
-        if g.trees.insert(key, tree).is_none() {
-            g.order.push_back(key);
+        let mut g = self.lock();
+        let n = tree.receipts.len();
+        if let Some(old) = g.trees.insert(key, tree) {
+            g.leaves -= old.receipts.len();
+            if let Some(i) = g.order.iter().position(|k| *k == key) {
+                g.order.remove(i);
+            }
         }
-        while g.order.len() > CACHED_TREES {
+        g.order.push_back(key);
+        g.leaves += n;
+        while g.leaves > CACHED_LEAVES && g.order.len() > 1 {
             let old = g.order.pop_front().expect("non-empty");
-            g.trees.remove(&old);
+            if let Some(t) = g.trees.remove(&old) {
+                g.leaves -= t.receipts.len();
+            }
         }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Cached> {
+        self.inner.lock().expect("cache lock")
     }
 }
 
@@ -141,7 +187,7 @@ pub fn inclusion_proof(
     model_id: u64,
     receipt_id: u64,
 ) -> Result<InclusionProof, PublishError> {
-    let batches = store.batches(model_id)?;
+    let batches = store.batches_covering(model_id, receipt_id)?;
     let b = carrier(&batches, receipt_id).ok_or(PublishError::NotBatched { model_id, receipt_id })?;
     let t = trees.get(store, b)?;
     let (i, leaf) = t

@@ -114,17 +114,33 @@ impl Settler {
         let tree = tokio::task::spawn_blocking(move || trees.get(store.as_ref(), &rec)).await??;
         let cursor = self.batcher.oracle.cursor(b.model_id).await?;
         let replacement = record_of(b.model_id, cursor.next_seq, b.epoch, &tree, Some(b.seq));
-        self.batcher
-            .writer
-            .write(vec![
-                Write::BatchState {
-                    model_id: b.model_id,
-                    seq: b.seq,
-                    state: BatchState::Voided,
-                },
-                Write::Batch(replacement.clone()),
-            ])
-            .await?;
+        let mut writes = vec![Write::BatchState {
+            model_id: b.model_id,
+            seq: b.seq,
+            state: BatchState::Voided,
+        }];
+        // A batch the batcher recorded at that seq and could not post (the oracle takes
+        // only the replacement now) is dropped: its receipts are batched again after.
+        let store = self.batcher.store.clone();
+        let (m, seq) = (b.model_id, cursor.next_seq);
+        if let Some(taken) = tokio::task::spawn_blocking(move || store.batch(m, seq)).await?? {
+            if taken.state != BatchState::Built {
+                anyhow::bail!(
+                    "model {m} seq {seq}: recorded {:?} but the chain's next seq",
+                    taken.state
+                );
+            }
+            tracing::warn!(
+                model_id = m,
+                seq,
+                first_id = taken.first_id,
+                last_id = taken.last_id,
+                "a built batch's seq goes to a replacement: its receipts are batched again"
+            );
+            writes.push(Write::DropBuilt { model_id: m, seq });
+        }
+        writes.push(Write::Batch(replacement.clone()));
+        self.batcher.writer.write(writes).await?;
         self.batcher.post(replacement).await
     }
 

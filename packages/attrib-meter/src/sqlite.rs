@@ -16,6 +16,7 @@ const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS receipts (
     model_id INTEGER NOT NULL,
     receipt_id INTEGER NOT NULL,
+    client TEXT NOT NULL,
     request_id TEXT NOT NULL,
     reference TEXT,
     chain_id TEXT NOT NULL,
@@ -40,6 +41,7 @@ CREATE TABLE IF NOT EXISTS batches (
     state TEXT NOT NULL,
     PRIMARY KEY (model_id, seq)
 );
+CREATE INDEX IF NOT EXISTS batches_by_last_id ON batches (model_id, last_id);
 ";
 
 pub struct SqliteStore {
@@ -124,12 +126,14 @@ fn apply(tx: &rusqlite::Transaction, w: &Write) -> rusqlite::Result<usize> {
         Write::Receipt(r) => {
             let s = &r.signed.receipt;
             tx.prepare_cached(
-                "INSERT INTO receipts (model_id, receipt_id, request_id, reference, chain_id, contract, \
-                 epoch, units, timestamp, signature) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO receipts (model_id, receipt_id, client, request_id, reference, chain_id, \
+                 contract, epoch, units, timestamp, signature) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 int(s.model_id),
                 int(s.receipt_id),
+                r.client,
                 r.request_id,
                 r.reference,
                 s.chain_id,
@@ -140,9 +144,10 @@ fn apply(tx: &rusqlite::Transaction, w: &Write) -> rusqlite::Result<usize> {
                 r.signed.signature.as_slice(),
             ])
         }
+        // A plain INSERT: a seq already recorded is refused, never overwritten.
         Write::Batch(b) => tx
             .prepare_cached(
-                "INSERT OR REPLACE INTO batches (model_id, seq, epoch, first_id, last_id, count, \
+                "INSERT INTO batches (model_id, seq, epoch, first_id, last_id, count, \
                  total_units, root, replaces, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
@@ -160,6 +165,9 @@ fn apply(tx: &rusqlite::Transaction, w: &Write) -> rusqlite::Result<usize> {
         Write::BatchState { model_id, seq, state } => tx
             .prepare_cached("UPDATE batches SET state = ?3 WHERE model_id = ?1 AND seq = ?2")?
             .execute(params![int(*model_id), int(*seq), state.as_str()]),
+        Write::DropBuilt { model_id, seq } => tx
+            .prepare_cached("DELETE FROM batches WHERE model_id = ?1 AND seq = ?2 AND state = 'built'")?
+            .execute(params![int(*model_id), int(*seq)]),
     }
 }
 
@@ -186,7 +194,7 @@ impl Store for SqliteStore {
     fn by_request(&self, model_id: u64, request_id: &str) -> Result<Option<StoredReceipt>> {
         let conn = self.conn();
         let mut st = conn.prepare_cached(&format!(
-            "SELECT {RECEIPT_COLUMNS}, request_id, reference FROM receipts \
+            "SELECT {RECEIPT_COLUMNS}, request_id, reference, client FROM receipts \
              WHERE model_id = ?1 AND request_id = ?2"
         ))?;
         Ok(st
@@ -195,6 +203,7 @@ impl Store for SqliteStore {
                     signed: receipt_from_row(row)?,
                     request_id: row.get(8)?,
                     reference: row.get(9)?,
+                    client: row.get(10)?,
                 })
             })
             .optional()?)
@@ -234,6 +243,16 @@ impl Store for SqliteStore {
             "SELECT {BATCH_COLUMNS} FROM batches WHERE model_id = ?1 ORDER BY seq"
         ))?;
         let rows = st.query_map([int(model_id)], batch_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn batches_covering(&self, model_id: u64, receipt_id: u64) -> Result<Vec<BatchRecord>> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {BATCH_COLUMNS} FROM batches WHERE model_id = ?1 AND last_id >= ?2 AND first_id <= ?2 \
+             ORDER BY seq"
+        ))?;
+        let rows = st.query_map(params![int(model_id), int(receipt_id)], batch_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -8,9 +8,12 @@ use attrib_std::receipts::SignedReceipt;
 use cosmwasm_std::{HexBinary, Uint128};
 use serde::Serialize;
 
-/// A receipt as stored: the signed receipt and the caller's request id and reference.
+/// A receipt as stored: the signed receipt, the client that reported it and its request
+/// id and reference.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredReceipt {
+    /// The client (by name) whose usage it is: a request id is answered only to it.
+    pub client: String,
     pub request_id: String,
     pub reference: Option<String>,
     pub signed: SignedReceipt,
@@ -71,6 +74,13 @@ pub enum Write {
         seq: u64,
         state: BatchState,
     },
+    /// Drops a batch recorded `built` that the chain does not hold at its seq (its seq was
+    /// taken by a replacement): its receipts are batched again. A batch in any other state
+    /// is never dropped.
+    DropBuilt {
+        model_id: u64,
+        seq: u64,
+    },
 }
 
 /// The meter's durable state. Every method is synchronous (an embedded database); async
@@ -94,6 +104,15 @@ pub trait Store: Send + Sync + 'static {
     fn batch(&self, model_id: u64, seq: u64) -> anyhow::Result<Option<BatchRecord>>;
     /// A model's batches, by seq.
     fn batches(&self, model_id: u64) -> anyhow::Result<Vec<BatchRecord>>;
+    /// The batches of a model whose id range covers `receipt_id`, by seq. The default
+    /// reads every batch of the model; a backend overrides it with an indexed query.
+    fn batches_covering(&self, model_id: u64, receipt_id: u64) -> anyhow::Result<Vec<BatchRecord>> {
+        Ok(self
+            .batches(model_id)?
+            .into_iter()
+            .filter(|b| b.first_id <= receipt_id && receipt_id <= b.last_id)
+            .collect())
+    }
     /// Batches of every model in `state`.
     fn batches_in(&self, state: BatchState) -> anyhow::Result<Vec<BatchRecord>>;
     /// Receipts stored in all, and how many are in no batch yet.

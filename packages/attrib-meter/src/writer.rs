@@ -28,17 +28,26 @@ pub struct Issuer {
     pub signer: Signer,
 }
 
-/// Why a write failed (every waiter of the group gets it).
+/// Why a write failed.
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum WriteError {
     #[error("the meter is shutting down")]
     Stopped,
+    /// The store refused or failed a read or a write (full or read-only disk, I/O).
     #[error("store: {0}")]
     Store(String),
+    #[error("signing: {0}")]
+    Signing(String),
+    /// A request id already given a receipt for another client or other units.
+    #[error(
+        "request {request_id} of model {model_id} was already reported with other units or by another client"
+    )]
+    Conflict { model_id: u64, request_id: String },
 }
 
 enum Job {
     Issue {
+        client: String,
         events: Vec<UsageEvent>,
         reply: oneshot::Sender<Result<Vec<UsageReceipt>, WriteError>>,
     },
@@ -56,11 +65,20 @@ pub struct WriterHandle {
 }
 
 impl WriterHandle {
-    /// Receipts for `events` (validated by the caller), durable when this returns.
-    pub async fn issue(&self, events: Vec<UsageEvent>) -> Result<Vec<UsageReceipt>, WriteError> {
+    /// Receipts for `client`'s `events` (validated by the caller), durable when this
+    /// returns. All or nothing: on an error none of the events is kept.
+    pub async fn issue(
+        &self,
+        client: &str,
+        events: Vec<UsageEvent>,
+    ) -> Result<Vec<UsageReceipt>, WriteError> {
         let (reply, rx) = oneshot::channel();
         self.tx
-            .send(Job::Issue { events, reply })
+            .send(Job::Issue {
+                client: client.to_string(),
+                events,
+                reply,
+            })
             .map_err(|_| WriteError::Stopped)?;
         rx.await.map_err(|_| WriteError::Stopped)?
     }
@@ -86,12 +104,13 @@ struct Writer {
     /// The next receipt id per model.
     next_ids: HashMap<u64, u64>,
     /// The last epoch labelled: epochs never go backwards along the ids, even if the
-    /// clock does.
+    /// clock does (seeded from the store's last receipts on start).
     last_epoch: u64,
 }
 
 /// Starts the writer thread. `next_ids` holds, per model, the first id to give (after
-/// the store's and the chain cursor's last).
+/// the store's and the chain cursor's last). If the store cannot be read on start, the
+/// writer logs it and refuses every job (`Stopped`).
 pub fn spawn(
     store: Arc<dyn Store>,
     issuer: Issuer,
@@ -106,7 +125,10 @@ pub fn spawn(
     };
     let thread = std::thread::Builder::new()
         .name("meter-writer".into())
-        .spawn(move || w.run(rx))
+        .spawn(move || match w.seed_epoch() {
+            Ok(()) => w.run(rx),
+            Err(e) => tracing::error!(error = %format!("{e:#}"), "the writer cannot read the store"),
+        })
         .expect("spawning the writer thread");
     (WriterHandle { tx }, thread)
 }
@@ -118,7 +140,43 @@ fn now_secs() -> u64 {
         .as_secs()
 }
 
+fn store_error(e: anyhow::Error) -> WriteError {
+    WriteError::Store(format!("{e:#}"))
+}
+
+/// What one issue job adds to its group, kept apart until the job succeeds.
+#[derive(Default)]
+struct Pending {
+    writes: Vec<Write>,
+    seen: Vec<(SeenKey, Seen)>,
+}
+
+/// A request id within a model.
+type SeenKey = (u64, String);
+
+/// A receipt given in this group, with who reported it.
+#[derive(Clone)]
+struct Seen {
+    client: String,
+    receipt: UsageReceipt,
+}
+
 impl Writer {
+    /// Epochs never go backwards across a restart either: start from the epoch of the
+    /// last receipt of each model this writer issues for.
+    fn seed_epoch(&mut self) -> anyhow::Result<()> {
+        for &m in self.next_ids.keys() {
+            let last = self.store.max_receipt_id(m)?;
+            if last == 0 {
+                continue;
+            }
+            if let Some(r) = self.store.receipts(m, last, last, 1)?.first() {
+                self.last_epoch = self.last_epoch.max(r.receipt.epoch);
+            }
+        }
+        Ok(())
+    }
+
     /// Takes everything queued, commits it as one group, answers; until stopped.
     fn run(&mut self, mut rx: mpsc::UnboundedReceiver<Job>) {
         while let Some(first) = rx.blocking_recv() {
@@ -139,16 +197,29 @@ impl Writer {
         }
     }
 
-    /// One transaction for every job of the group, then every answer.
+    /// One transaction for every job of the group, then every answer. A job that fails
+    /// before the commit leaves nothing in it: its writes, ids and epoch are dropped.
     fn group(&mut self, jobs: Vec<Job>) {
         let saved = (self.next_ids.clone(), self.last_epoch);
         let mut writes = vec![];
         let mut answers = Vec::with_capacity(jobs.len());
-        let mut seen: HashMap<(u64, String), UsageReceipt> = HashMap::new();
+        let mut seen: HashMap<SeenKey, Seen> = HashMap::new();
         for job in jobs {
             match job {
-                Job::Issue { events, reply } => {
-                    let out = self.receipts_for(events, &mut seen, &mut writes);
+                Job::Issue {
+                    client,
+                    events,
+                    reply,
+                } => {
+                    let before = (self.next_ids.clone(), self.last_epoch);
+                    let mut pending = Pending::default();
+                    let out = self.receipts_for(&client, events, &seen, &mut pending);
+                    if out.is_ok() {
+                        writes.extend(pending.writes);
+                        seen.extend(pending.seen);
+                    } else {
+                        (self.next_ids, self.last_epoch) = before;
+                    }
                     answers.push(Answer::Issue(reply, out));
                 }
                 Job::Write { writes: w, reply } => {
@@ -161,9 +232,7 @@ impl Writer {
         let committed = if writes.is_empty() {
             Ok(())
         } else {
-            self.store
-                .commit(&writes)
-                .map_err(|e| WriteError::Store(format!("{e:#}")))
+            self.store.commit(&writes).map_err(store_error)
         };
         if committed.is_err() {
             (self.next_ids, self.last_epoch) = saved;
@@ -174,57 +243,74 @@ impl Writer {
     }
 
     /// The receipts of one request's events: a request id seen before (in the store or
-    /// earlier in this group) gets its first receipt back, marked duplicate.
+    /// earlier in this group) gets its first receipt back, marked duplicate — if the same
+    /// client reported it with the same units; otherwise the request is a conflict.
     fn receipts_for(
         &mut self,
+        client: &str,
         events: Vec<UsageEvent>,
-        seen: &mut HashMap<(u64, String), UsageReceipt>,
-        writes: &mut Vec<Write>,
+        group: &HashMap<SeenKey, Seen>,
+        pending: &mut Pending,
     ) -> Result<Vec<UsageReceipt>, WriteError> {
         let mut out = Vec::with_capacity(events.len());
         for e in events {
             let key = (e.model_id, e.request_id.clone());
-            if let Some(r) = seen.get(&key) {
+            let earlier = pending
+                .seen
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, s)| s)
+                .or_else(|| group.get(&key))
+                .cloned();
+            let earlier = match earlier {
+                Some(s) => Some(s),
+                None => self
+                    .store
+                    .by_request(e.model_id, &e.request_id)
+                    .map_err(store_error)?
+                    .map(|s| Seen {
+                        client: s.client,
+                        receipt: UsageReceipt {
+                            request_id: s.request_id,
+                            receipt: s.signed,
+                            duplicate: false,
+                        },
+                    }),
+            };
+            if let Some(s) = earlier {
+                if s.client != client || s.receipt.receipt.receipt.units != e.units {
+                    return Err(WriteError::Conflict {
+                        model_id: e.model_id,
+                        request_id: e.request_id,
+                    });
+                }
                 out.push(UsageReceipt {
                     duplicate: true,
-                    ..r.clone()
+                    ..s.receipt
                 });
                 continue;
             }
-            let stored = self
-                .store
-                .by_request(e.model_id, &e.request_id)
-                .map_err(|err| WriteError::Store(format!("{err:#}")))?;
-            let r = match stored {
-                Some(s) => UsageReceipt {
-                    request_id: s.request_id,
-                    receipt: s.signed,
-                    duplicate: true,
-                },
-                None => {
-                    let s = self.sign_new(&e)?;
-                    writes.push(Write::Receipt(s.clone()));
-                    UsageReceipt {
-                        request_id: s.request_id,
-                        receipt: s.signed,
-                        duplicate: false,
-                    }
-                }
+            let s = self.sign_new(client, &e)?;
+            pending.writes.push(Write::Receipt(s.clone()));
+            let r = UsageReceipt {
+                request_id: s.request_id,
+                receipt: s.signed,
+                duplicate: false,
             };
-            seen.insert(
+            pending.seen.push((
                 key,
-                UsageReceipt {
-                    duplicate: false,
-                    ..r.clone()
+                Seen {
+                    client: client.to_string(),
+                    receipt: r.clone(),
                 },
-            );
+            ));
             out.push(r);
         }
         Ok(out)
     }
 
     /// A new receipt: the model's next id, the current epoch, signed.
-    fn sign_new(&mut self, e: &UsageEvent) -> Result<StoredReceipt, WriteError> {
+    fn sign_new(&mut self, client: &str, e: &UsageEvent) -> Result<StoredReceipt, WriteError> {
         let next = self.next_ids.entry(e.model_id).or_insert(1);
         let receipt_id = *next;
         *next += 1;
@@ -240,8 +326,9 @@ impl Writer {
             timestamp: now,
         };
         let signature = sign_bytes(&self.issuer.signer, &receipt.sign_bytes())
-            .map_err(|err| WriteError::Store(format!("signing: {err:#}")))?;
+            .map_err(|err| WriteError::Signing(format!("{err:#}")))?;
         Ok(StoredReceipt {
+            client: client.to_string(),
             request_id: e.request_id.clone(),
             reference: e.reference.clone(),
             signed: SignedReceipt { receipt, signature },
@@ -352,11 +439,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open(&dir.path().join("m.db")).unwrap());
         let (w, thread) = spawn(store.clone(), issuer(), HashMap::new());
-        let first = w.issue(vec![event(1, "a"), event(1, "b")]).await.unwrap();
+        let first = w.issue("gw", vec![event(1, "a"), event(1, "b")]).await.unwrap();
         assert!(first.iter().all(|r| !r.duplicate));
         // Retried alone, and twice within one request: the first receipt each time.
         let again = w
-            .issue(vec![event(1, "a"), event(1, "c"), event(1, "c")])
+            .issue("gw", vec![event(1, "a"), event(1, "c"), event(1, "c")])
             .await
             .unwrap();
         assert!(again[0].duplicate);
@@ -364,7 +451,7 @@ mod tests {
         assert!(!again[1].duplicate && again[2].duplicate);
         assert_eq!(again[1].receipt, again[2].receipt);
         // Another model's request ids are its own.
-        let other = w.issue(vec![event(2, "a")]).await.unwrap();
+        let other = w.issue("gw", vec![event(2, "a")]).await.unwrap();
         assert!(!other[0].duplicate);
         assert_eq!(other[0].receipt.receipt.receipt_id, 1);
         assert_eq!(store.max_receipt_id(1).unwrap(), 3);
@@ -384,7 +471,10 @@ mod tests {
             let next = HashMap::from([(7, store.max_receipt_id(7).unwrap() + 1)]);
             let (w, thread) = spawn(store, issuer(), next);
             for i in 0..20 {
-                let r = w.issue(vec![event(7, &format!("{round}-{i}"))]).await.unwrap();
+                let r = w
+                    .issue("gw", vec![event(7, &format!("{round}-{i}"))])
+                    .await
+                    .unwrap();
                 ids.push(r[0].receipt.receipt.receipt_id);
             }
             w.stop();
@@ -412,7 +502,7 @@ mod tests {
         let waiters: Vec<_> = (0..300)
             .map(|i| {
                 let w = w.clone();
-                tokio::spawn(async move { w.issue(vec![event(1, &format!("r{i}"))]).await })
+                tokio::spawn(async move { w.issue("gw", vec![event(1, &format!("r{i}"))]).await })
             })
             .collect();
         let mut ids = vec![];
@@ -448,20 +538,21 @@ mod tests {
         let (w, thread) = spawn(store.clone(), issuer(), HashMap::new());
         // A write the database refuses (a receipt id already taken) fails its group;
         // the next receipt still gets the next id.
-        w.issue(vec![event(1, "a")]).await.unwrap();
+        w.issue("gw", vec![event(1, "a")]).await.unwrap();
         let taken = store.receipts(1, 1, 1, 1).unwrap().remove(0);
         let clash = Write::Receipt(StoredReceipt {
+            client: "gw".into(),
             request_id: "other".into(),
             reference: None,
             signed: taken,
         });
         assert!(matches!(w.write(vec![clash]).await, Err(WriteError::Store(_))));
-        let next = w.issue(vec![event(1, "b")]).await.unwrap();
+        let next = w.issue("gw", vec![event(1, "b")]).await.unwrap();
         assert_eq!(next[0].receipt.receipt.receipt_id, 2);
         w.stop();
         thread.join().unwrap();
         assert!(matches!(
-            w.issue(vec![event(1, "c")]).await,
+            w.issue("gw", vec![event(1, "c")]).await,
             Err(WriteError::Stopped)
         ));
     }

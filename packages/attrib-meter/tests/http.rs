@@ -136,12 +136,16 @@ async fn usage_is_signed_once_per_request_id() {
     assert!(again.duplicate);
     assert_eq!(again.receipt, first.receipt);
     assert_eq!(m.store.receipt_counts().unwrap(), (1, 1));
+    // The same request id with other units is a conflict, not the first receipt.
+    let (status, body) = m.post("/v1/usage", TOKEN, usage(1, 2, "req-1")).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"], "request_id_conflict");
     // A batch of events, one a retry of the request above.
     let (status, body) = m
         .post(
             "/v1/usage/batch",
             TOKEN,
-            json!({ "events": [usage(1, 1, "req-2"), usage(1, 2, "req-1"), usage(1, 3, "req-3")] }),
+            json!({ "events": [usage(1, 1, "req-2"), usage(1, 5, "req-1"), usage(1, 3, "req-3")] }),
         )
         .await;
     assert_eq!(status, 200, "{body}");

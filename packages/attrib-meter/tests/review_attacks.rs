@@ -382,12 +382,15 @@ async fn epochs_never_go_backwards_across_a_restart() {
     let ahead = CLOCK.epoch_at(now_secs()) + 2;
     let (w, t) = writer::spawn(store.clone(), issuer(), HashMap::new());
     let mut first = w
-        .issue(vec![UsageEvent {
-            model_id: 1,
-            units: 1,
-            request_id: "before".into(),
-            reference: None,
-        }])
+        .issue(
+            "gateway-a",
+            vec![UsageEvent {
+                model_id: 1,
+                units: 1,
+                request_id: "before".into(),
+                reference: None,
+            }],
+        )
         .await
         .unwrap()
         .remove(0)
@@ -403,12 +406,15 @@ async fn epochs_never_go_backwards_across_a_restart() {
     let next = HashMap::from([(1, store.max_receipt_id(1).unwrap() + 1)]);
     let (w, t) = writer::spawn(store.clone(), issuer(), next);
     let second = w
-        .issue(vec![UsageEvent {
-            model_id: 1,
-            units: 1,
-            request_id: "after".into(),
-            reference: None,
-        }])
+        .issue(
+            "gateway-a",
+            vec![UsageEvent {
+                model_id: 1,
+                units: 1,
+                request_id: "after".into(),
+                reference: None,
+            }],
+        )
         .await
         .unwrap()
         .remove(0)

@@ -119,7 +119,8 @@ impl Batcher {
         }
         let mut rs = rs;
         rs.truncate(n);
-        let tree = BatchTree::build(rs)?;
+        // Hashing up to max_receipts leaves is CPU work: off the async workers.
+        let tree = tokio::task::spawn_blocking(move || BatchTree::build(rs)).await??;
         let b = record_of(model_id, cursor.next_seq, epoch, &tree, None);
         self.writer.write(vec![Write::Batch(b.clone())]).await?;
         // Cached only once recorded: a refused record leaves no tree behind.

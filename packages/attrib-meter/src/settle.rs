@@ -17,7 +17,9 @@ pub struct Settler {
 }
 
 impl Settler {
-    /// One pass over the model's posted batches, then its escrow check.
+    /// One pass over the model's posted batches, then its escrow check. A batch that
+    /// fails is logged and counted and the others still run; the first error is returned
+    /// after the pass.
     pub async fn tick(&self, model_id: u64) -> Result<()> {
         let store = self.batcher.store.clone();
         let posted = tokio::task::spawn_blocking(move || store.batches(model_id))
@@ -26,10 +28,19 @@ impl Settler {
             .filter(|b| b.state == BatchState::Posted)
             .collect::<Vec<_>>();
         let window = self.batcher.oracle.config().await?.params.dispute_window_secs;
+        let mut first_error = None;
         for b in &posted {
-            self.settle(b, window).await?;
+            if let Err(e) = self.settle(b, window).await {
+                self.batcher.metrics.chain_error();
+                tracing::warn!(model_id, seq = b.seq, error = %format!("{e:#}"), "settling a batch failed");
+                first_error.get_or_insert(e);
+            }
         }
-        self.check_escrow(model_id).await
+        let escrow = self.check_escrow(model_id).await;
+        match first_error {
+            Some(e) => Err(e),
+            None => escrow,
+        }
     }
 
     /// Answers, finalizes or records the outcome of one posted batch.
@@ -55,7 +66,9 @@ impl Settler {
     }
 
     /// Answers every open inclusion request on a batch with the receipt's leaf and path;
-    /// returns how many were open.
+    /// returns how many were open. Each request on its own: one that fails is logged and
+    /// counted and the next still answered; one past its deadline is left to expire (an
+    /// answer would be refused).
     async fn answer_requests(&self, b: &BatchRecord) -> Result<usize> {
         let oracle = &self.batcher.oracle;
         let open = oracle.open_requests(b.model_id, b.seq).await?;
@@ -66,8 +79,19 @@ impl Settler {
         let trees = self.batcher.trees.clone();
         let rec = b.clone();
         let tree = tokio::task::spawn_blocking(move || trees.get(store.as_ref(), &rec)).await??;
+        let now = oracle.block_time().await?;
         for q in &open {
             let id = q.receipt.receipt_id;
+            if now > q.deadline {
+                tracing::error!(
+                    model_id = b.model_id,
+                    seq = b.seq,
+                    receipt_id = id,
+                    deadline = q.deadline,
+                    "inclusion request past its deadline: not answered"
+                );
+                continue;
+            }
             let Some((i, leaf)) = tree.leaf(id) else {
                 tracing::error!(
                     model_id = b.model_id,
@@ -78,10 +102,18 @@ impl Settler {
                 continue;
             };
             let path = tree.tree.path(0, i as u64);
-            let tx = oracle
+            match oracle
                 .answer_inclusion(b.model_id, b.seq, leaf.receipt.clone(), path)
-                .await?;
-            tracing::info!(model_id = b.model_id, seq = b.seq, receipt_id = id, tx = %tx.txhash, "inclusion request answered");
+                .await
+            {
+                Ok(tx) => {
+                    tracing::info!(model_id = b.model_id, seq = b.seq, receipt_id = id, tx = %tx.txhash, "inclusion request answered")
+                }
+                Err(e) => {
+                    self.batcher.metrics.chain_error();
+                    tracing::warn!(model_id = b.model_id, seq = b.seq, receipt_id = id, error = %format!("{e:#}"), "answering an inclusion request failed");
+                }
+            }
         }
         Ok(open.len())
     }

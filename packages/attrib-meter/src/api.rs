@@ -77,6 +77,9 @@ pub struct ApiState {
     pub metrics: Arc<Metrics>,
     pub trees: Arc<TreeCache>,
     pub operator: String,
+    /// The most units one event may carry (`max_units_per_event`): a batch total the
+    /// oracle's charge overflows on would be refused for good.
+    pub max_units: u64,
     /// Set on SIGTERM/SIGINT: usage is refused from then on.
     pub stopping: Arc<AtomicBool>,
 }
@@ -205,10 +208,11 @@ fn validate(state: &ApiState, e: &UsageEvent) -> Result<(), ApiError> {
         });
     }
     // SQLite keeps integers as i64.
-    if e.units > i64::MAX as u64 {
+    let max = state.max_units.min(i64::MAX as u64);
+    if e.units > max {
         return Err(ApiError::TooManyUnits {
             request_id: e.request_id.clone(),
-            max: i64::MAX as u64,
+            max,
         });
     }
     state.models.check(e.model_id)

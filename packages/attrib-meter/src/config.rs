@@ -36,6 +36,8 @@ pub struct Config {
     pub tick_ms: u64,
     /// Warn when a model's free escrow covers fewer batches than this.
     pub min_escrow_batches: u64,
+    /// The most units one usage event may carry (larger events are refused, 400).
+    pub max_units_per_event: u64,
 }
 
 impl Default for Config {
@@ -49,6 +51,7 @@ impl Default for Config {
             max_batch_secs: 300,
             tick_ms: 1_000,
             min_escrow_batches: 3,
+            max_units_per_event: 1_000_000_000,
         }
     }
 }
@@ -78,6 +81,8 @@ pub struct Args {
     pub tick_ms: Option<u64>,
     #[arg(long, env = "ATTRIB_METER_MIN_ESCROW_BATCHES")]
     pub min_escrow_batches: Option<u64>,
+    #[arg(long, env = "ATTRIB_METER_MAX_UNITS_PER_EVENT")]
+    pub max_units_per_event: Option<u64>,
     #[command(flatten)]
     pub global: Global,
 }
@@ -102,6 +107,7 @@ impl Config {
         c.max_batch_secs = args.max_batch_secs.unwrap_or(c.max_batch_secs);
         c.tick_ms = args.tick_ms.unwrap_or(c.tick_ms);
         c.min_escrow_batches = args.min_escrow_batches.unwrap_or(c.min_escrow_batches);
+        c.max_units_per_event = args.max_units_per_event.unwrap_or(c.max_units_per_event);
         c.check()?;
         Ok(c)
     }
@@ -113,8 +119,8 @@ impl Config {
         if self.clients.is_empty() {
             bail!("no clients: set [[clients]] (or --clients name:token)");
         }
-        if self.max_batch_receipts == 0 || self.tick_ms == 0 {
-            bail!("max_batch_receipts and tick_ms must be positive");
+        if self.max_batch_receipts == 0 || self.tick_ms == 0 || self.max_units_per_event == 0 {
+            bail!("max_batch_receipts, tick_ms and max_units_per_event must be positive");
         }
         Ok(())
     }

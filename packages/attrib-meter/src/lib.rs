@@ -57,6 +57,7 @@ pub async fn run(
     let oracle = Arc::new(Oracle::new(Ctx::new(global.clone())?)?);
     let oracle_config = oracle.config().await.context("reading the oracle's config")?;
     let clock = oracle_config.clock();
+    let _lock = lock_database(&config.database)?;
     let writer_store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.database)?);
     let reader_store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.database)?);
     let models = Arc::new(Models::new(&config.models));
@@ -85,6 +86,7 @@ pub async fn run(
         metrics: metrics.clone(),
         trees: trees.clone(),
         operator: oracle.operator(),
+        max_units: config.max_units_per_event,
         stopping: stopping.clone(),
     });
     let batcher = Arc::new(Batcher {
@@ -130,6 +132,26 @@ pub async fn run(
     Ok(())
 }
 
+/// Takes the lock file beside the database (`<database>.lock`), held while the returned
+/// file is open: two meters on one store would give the same receipt ids twice.
+pub fn lock_database(database: &std::path::Path) -> Result<std::fs::File> {
+    let mut path = database.as_os_str().to_owned();
+    path.push(".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening {}", std::path::Path::new(&path).display()))?;
+    file.try_lock().map_err(|e| {
+        anyhow::anyhow!(
+            "{} is in use by another meter ({e}): one meter per store",
+            database.display()
+        )
+    })?;
+    Ok(file)
+}
+
 /// Reads whether the oracle lets the operator meter a model.
 async fn refresh_model(oracle: &Oracle, models: &Models, model_id: u64) -> Result<()> {
     let m = oracle.model(model_id).await?;
@@ -173,5 +195,19 @@ async fn chain_loops(
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_second_meter_cannot_take_a_store_in_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("meter.db");
+        let held = super::lock_database(&db).unwrap();
+        let err = super::lock_database(&db).unwrap_err().to_string();
+        assert!(err.contains("in use by another meter"), "{err}");
+        drop(held);
+        super::lock_database(&db).unwrap();
     }
 }

@@ -67,6 +67,7 @@ async fn meter() -> Meter {
         metrics: Arc::new(Metrics::default()),
         trees: Arc::new(TreeCache::default()),
         operator: operator().address.to_string(),
+        max_units: 1_000_000,
         stopping: stopping.clone(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -165,6 +166,13 @@ async fn refusals_are_typed_json_errors() {
     let cases = [
         ("/v1/usage", "wrong-token", usage(1, 1, "a"), 401, "unauthorized"),
         ("/v1/usage", TOKEN, usage(1, 0, "a"), 400, "zero_units"),
+        (
+            "/v1/usage",
+            TOKEN,
+            usage(1, 1_000_001, "a"),
+            400,
+            "too_many_units",
+        ),
         ("/v1/usage", TOKEN, usage(9, 1, "a"), 400, "unknown_model"),
         ("/v1/usage", TOKEN, usage(2, 1, "a"), 400, "operator_not_allowed"),
         ("/v1/usage", TOKEN, usage(1, 1, ""), 400, "bad_request_id"),

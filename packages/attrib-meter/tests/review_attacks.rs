@@ -135,6 +135,7 @@ async fn meter_with(fail_request: Option<&str>) -> Meter {
         metrics: Arc::new(Metrics::default()),
         trees: trees.clone(),
         operator: operator().address.to_string(),
+        max_units: 1_000_000,
         stopping: Arc::new(AtomicBool::new(false)),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -111,6 +111,8 @@ pub enum ApiError {
     EmptyBatch,
     #[error("shutting down")]
     ShuttingDown,
+    #[error("busy: retry later")]
+    Busy,
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -135,6 +137,7 @@ impl ApiError {
             Self::EmptyBatch => (StatusCode::BAD_REQUEST, "empty_batch"),
             Self::BadQuery(_) => (StatusCode::BAD_REQUEST, "bad_query"),
             Self::ShuttingDown => (StatusCode::SERVICE_UNAVAILABLE, "shutting_down"),
+            Self::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -153,6 +156,7 @@ impl From<WriteError> for ApiError {
     fn from(e: WriteError) -> Self {
         match e {
             WriteError::Stopped => ApiError::ShuttingDown,
+            WriteError::Busy => ApiError::Busy,
             WriteError::Store(m) => ApiError::StoreUnavailable(m),
             WriteError::Signing(m) => ApiError::Internal(m),
             e @ WriteError::Conflict { .. } => ApiError::Conflict(e.to_string()),

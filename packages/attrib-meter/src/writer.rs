@@ -16,8 +16,11 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::store::{Store, StoredReceipt, Write};
 
-/// The most requests one transaction takes (the rest wait for the next).
-const MAX_GROUP: usize = 4096;
+/// The most events one transaction takes (the rest wait for the next).
+const MAX_GROUP_EVENTS: usize = 4096;
+/// The most jobs waiting for the writer: past it usage is refused (busy) rather than
+/// queued without bound.
+pub const QUEUE: usize = 1024;
 
 /// What a receipt is signed with: the chain and oracle it is for, the epoch clock and the
 /// operator's key.
@@ -33,6 +36,9 @@ pub struct Issuer {
 pub enum WriteError {
     #[error("the meter is shutting down")]
     Stopped,
+    /// The writer's queue is full: the caller may retry later.
+    #[error("the meter is busy: its write queue is full")]
+    Busy,
     /// The store refused or failed a read or a write (full or read-only disk, I/O).
     #[error("store: {0}")]
     Store(String),
@@ -58,10 +64,20 @@ enum Job {
     Stop,
 }
 
+impl Job {
+    /// What the job weighs in a group: its events (a batch write counts as one).
+    fn events(&self) -> usize {
+        match self {
+            Job::Issue { events, .. } => events.len(),
+            _ => 1,
+        }
+    }
+}
+
 /// A handle on the writer: cheap to clone, one per task that writes.
 #[derive(Clone)]
 pub struct WriterHandle {
-    tx: mpsc::UnboundedSender<Job>,
+    tx: mpsc::Sender<Job>,
 }
 
 impl WriterHandle {
@@ -74,27 +90,36 @@ impl WriterHandle {
     ) -> Result<Vec<UsageReceipt>, WriteError> {
         let (reply, rx) = oneshot::channel();
         self.tx
-            .send(Job::Issue {
+            .try_send(Job::Issue {
                 client: client.to_string(),
                 events,
                 reply,
             })
-            .map_err(|_| WriteError::Stopped)?;
+            .map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => WriteError::Busy,
+                mpsc::error::TrySendError::Closed(_) => WriteError::Stopped,
+            })?;
         rx.await.map_err(|_| WriteError::Stopped)?
     }
 
-    /// Applies `writes` (batch records and states) in the next group.
+    /// Applies `writes` (batch records and states) in the next group, waiting for room
+    /// in the queue.
     pub async fn write(&self, writes: Vec<Write>) -> Result<(), WriteError> {
         let (reply, rx) = oneshot::channel();
         self.tx
             .send(Job::Write { writes, reply })
+            .await
             .map_err(|_| WriteError::Stopped)?;
         rx.await.map_err(|_| WriteError::Stopped)?
     }
 
     /// Asks the writer to finish what is queued and exit (join its thread after).
     pub fn stop(&self) {
-        let _ = self.tx.send(Job::Stop);
+        if let Err(mpsc::error::TrySendError::Full(job)) = self.tx.try_send(Job::Stop) {
+            // A full queue: wait for room on a plain thread (not an async worker).
+            let tx = self.tx.clone();
+            std::thread::spawn(move || tx.blocking_send(job));
+        }
     }
 }
 
@@ -116,7 +141,17 @@ pub fn spawn(
     issuer: Issuer,
     next_ids: HashMap<u64, u64>,
 ) -> (WriterHandle, std::thread::JoinHandle<()>) {
-    let (tx, rx) = mpsc::unbounded_channel();
+    spawn_with_queue(store, issuer, next_ids, QUEUE)
+}
+
+/// [`spawn`] with a queue of `queue` jobs.
+pub fn spawn_with_queue(
+    store: Arc<dyn Store>,
+    issuer: Issuer,
+    next_ids: HashMap<u64, u64>,
+    queue: usize,
+) -> (WriterHandle, std::thread::JoinHandle<()>) {
+    let (tx, rx) = mpsc::channel(queue);
     let mut w = Writer {
         store,
         issuer,
@@ -178,12 +213,16 @@ impl Writer {
     }
 
     /// Takes everything queued, commits it as one group, answers; until stopped.
-    fn run(&mut self, mut rx: mpsc::UnboundedReceiver<Job>) {
+    fn run(&mut self, mut rx: mpsc::Receiver<Job>) {
         while let Some(first) = rx.blocking_recv() {
+            let mut events = first.events();
             let mut jobs = vec![first];
-            while jobs.len() < MAX_GROUP {
+            while events < MAX_GROUP_EVENTS {
                 match rx.try_recv() {
-                    Ok(j) => jobs.push(j),
+                    Ok(j) => {
+                        events += j.events();
+                        jobs.push(j);
+                    }
                     Err(_) => break,
                 }
             }
@@ -527,6 +566,41 @@ mod tests {
         assert!(api
             .secp256k1_verify(&r.receipt.digest(), &r.signature, &pubkey)
             .unwrap());
+        w.stop();
+        thread.join().unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_queue_answers_busy_not_an_unbounded_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SlowStore {
+            inner: SqliteStore::open(&dir.path().join("m.db")).unwrap(),
+            commits: AtomicUsize::new(0),
+        });
+        let (w, thread) = spawn_with_queue(store.clone(), issuer(), HashMap::new(), 2);
+        let waiters: Vec<_> = (0..40)
+            .map(|i| {
+                let w = w.clone();
+                tokio::spawn(async move { w.issue("gw", vec![event(1, &format!("r{i}"))]).await })
+            })
+            .collect();
+        let (mut ok, mut busy) = (0, 0);
+        for h in waiters {
+            match h.await.unwrap() {
+                Ok(_) => ok += 1,
+                Err(WriteError::Busy) => busy += 1,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert!(
+            busy > 0,
+            "40 requests on a queue of 2 behind a 20 ms commit: none refused"
+        );
+        assert_eq!(
+            store.receipt_counts().unwrap().0,
+            ok,
+            "every acknowledged one is stored"
+        );
         w.stop();
         thread.join().unwrap();
     }

@@ -19,7 +19,7 @@ use cosmwasm_std::{HexBinary, Uint128};
 use crate::chain::Oracle;
 use crate::metrics::Metrics;
 use crate::publish::{BatchTree, TreeCache};
-use crate::store::{last_batched_id, BatchRecord, BatchState, Store, Write};
+use crate::store::{last_batched_id, refuse, BatchRecord, BatchState, Store, Write};
 use crate::writer::WriterHandle;
 
 /// When a batch closes.
@@ -75,7 +75,12 @@ impl Batcher {
             .collect();
         if !built.is_empty() {
             for b in built {
-                self.post(b).await?;
+                if let Err(e) = self.post(b.clone()).await {
+                    if !self.refused_for_good(&b, &e).await? {
+                        return Err(e);
+                    }
+                    self.refuse(&b, &e).await?;
+                }
             }
             return Ok(());
         }
@@ -178,6 +183,34 @@ impl Batcher {
         Ok(())
     }
 
+    /// Whether the oracle refused a batch for good: its epoch is closed (and not because
+    /// the epoch is still to come: then the deadline, not the epoch, has passed).
+    async fn refused_for_good(&self, b: &BatchRecord, e: &anyhow::Error) -> Result<bool> {
+        if !format!("{e:#}").contains("is not postable now") {
+            return Ok(false);
+        }
+        let chain_epoch = self.clock.epoch_at(self.oracle.block_time().await?);
+        Ok(b.epoch <= chain_epoch)
+    }
+
+    /// Records a batch the oracle will never take as refused (final; alerted and counted)
+    /// so the model's next receipts are batched at its seq.
+    async fn refuse(&self, b: &BatchRecord, e: &anyhow::Error) -> Result<()> {
+        tracing::error!(
+            model_id = b.model_id,
+            seq = b.seq,
+            epoch = b.epoch,
+            first_id = b.first_id,
+            last_id = b.last_id,
+            total_units = %b.total_units,
+            error = %format!("{e:#}"),
+            "the oracle refuses this batch for good (its epoch's posting deadline passed): its receipts are not billed"
+        );
+        self.metrics.batch_refused();
+        self.writer.write(refuse(b)).await?;
+        Ok(())
+    }
+
     /// Runs a store read on a blocking thread.
     async fn read<T: Send + 'static>(
         &self,
@@ -214,6 +247,44 @@ pub fn record_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sqlite::SqliteStore;
+
+    fn record(seq: u64, first_id: u64, last_id: u64) -> BatchRecord {
+        BatchRecord {
+            model_id: 1,
+            seq,
+            epoch: 0,
+            first_id,
+            last_id,
+            count: last_id - first_id + 1,
+            total_units: Uint128::new(7),
+            root: HexBinary::from(vec![seq as u8; 32]),
+            replaces: None,
+            state: BatchState::Built,
+        }
+    }
+
+    #[test]
+    fn a_refused_batch_frees_its_seq_and_its_receipts_are_not_batched_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("m.db")).unwrap();
+        let mut posted = record(1, 1, 3);
+        posted.state = BatchState::Posted;
+        store.commit(&[Write::Batch(posted)]).unwrap();
+        let stuck = record(2, 4, 6);
+        store.commit(&[Write::Batch(stuck.clone())]).unwrap();
+        store.commit(&refuse(&stuck)).unwrap();
+        // Nothing built is left to retry; the refused batch is kept and counted apart.
+        assert!(store.batches_in(BatchState::Built).unwrap().is_empty());
+        let refused = store.batches_in(BatchState::Refused).unwrap();
+        assert_eq!(refused.len(), 1);
+        assert_eq!((refused[0].first_id, refused[0].last_id), (4, 6));
+        // The next batch takes seq 2, after the refused receipts.
+        let batches = store.batches(1).unwrap();
+        assert_eq!(last_batched_id(&batches), 6);
+        store.commit(&[Write::Batch(record(2, 7, 9))]).unwrap();
+        assert_eq!(store.batch(1, 2).unwrap().unwrap().first_id, 7);
+    }
 
     const CLOCK: EpochClock = EpochClock {
         epoch_start: 1_000,

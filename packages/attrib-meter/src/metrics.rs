@@ -18,6 +18,8 @@ pub struct Metrics {
     /// Receipts issued (new, not duplicates) since start.
     pub receipts_issued: AtomicU64,
     pub chain_errors: AtomicU64,
+    /// Batches the oracle refused for good since start (their receipts are not billed).
+    pub batches_refused: AtomicU64,
     latency_counts: [AtomicU64; LATENCY_BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
@@ -41,6 +43,10 @@ impl Metrics {
 
     pub fn chain_error(&self) {
         self.chain_errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn batch_refused(&self) {
+        self.batches_refused.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn set_escrow_batches(&self, model_id: u64, batches: f64) {
@@ -77,6 +83,12 @@ impl Metrics {
             "attrib_meter_chain_errors_total",
             "Failed chain queries and transactions",
             self.chain_errors.load(Ordering::Relaxed),
+        );
+        counter(
+            &mut out,
+            "attrib_meter_batches_refused_total",
+            "Batches the oracle refused for good (epoch closed) since start: alert",
+            self.batches_refused.load(Ordering::Relaxed),
         );
         out.push_str("# HELP attrib_meter_batches Batches by state\n# TYPE attrib_meter_batches gauge\n");
         for state in BatchState::ALL {

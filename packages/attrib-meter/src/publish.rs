@@ -154,7 +154,7 @@ pub fn leaves_page(
     }
     let b = store
         .batch(model_id, seq)?
-        .filter(|b| b.state != BatchState::Built)
+        .filter(|b| !matches!(b.state, BatchState::Built | BatchState::Refused))
         .ok_or(PublishError::NoBatch { model_id, seq })?;
     let first = b.first_id.saturating_add(offset);
     let receipts = if offset < b.count {

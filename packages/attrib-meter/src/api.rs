@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
+use crate::clock::ChainTime;
 use crate::metrics::Metrics;
 use crate::publish::{inclusion_proof, leaves_page, PublishError, TreeCache};
 use crate::store::Store;
@@ -80,6 +81,8 @@ pub struct ApiState {
     /// The most units one event may carry (`max_units_per_event`): a batch total the
     /// oracle's charge overflows on would be refused for good.
     pub max_units: u64,
+    /// The chain's time: usage is refused while this machine's clock is off it.
+    pub time: Arc<ChainTime>,
     /// Set on SIGTERM/SIGINT: usage is refused from then on.
     pub stopping: Arc<AtomicBool>,
 }
@@ -113,6 +116,8 @@ pub enum ApiError {
     ShuttingDown,
     #[error("busy: retry later")]
     Busy,
+    #[error("this meter's clock is {offset_secs} s off the chain's: not labelling epochs")]
+    ClockSkew { offset_secs: i64 },
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -138,6 +143,7 @@ impl ApiError {
             Self::BadQuery(_) => (StatusCode::BAD_REQUEST, "bad_query"),
             Self::ShuttingDown => (StatusCode::SERVICE_UNAVAILABLE, "shutting_down"),
             Self::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+            Self::ClockSkew { .. } => (StatusCode::SERVICE_UNAVAILABLE, "clock_skew"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -233,6 +239,11 @@ async fn issue(
         return Err(ApiError::ShuttingDown);
     }
     let client = authorize(state, headers)?;
+    if state.time.skewed() {
+        return Err(ApiError::ClockSkew {
+            offset_secs: state.time.offset(),
+        });
+    }
     if events.len() > MAX_EVENTS {
         return Err(ApiError::TooManyEvents);
     }

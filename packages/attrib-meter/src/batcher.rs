@@ -8,7 +8,6 @@
 //! broadcast again. The oracle refuses a seq twice, so a batch is never posted twice.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Result};
 use attrib_cli::receipts::signed_new_batch;
@@ -17,6 +16,7 @@ use attrib_std::rewards::EpochClock;
 use cosmwasm_std::{HexBinary, Uint128};
 
 use crate::chain::Oracle;
+use crate::clock::ChainTime;
 use crate::metrics::Metrics;
 use crate::publish::{BatchTree, TreeCache};
 use crate::store::{last_batched_id, refuse, BatchRecord, BatchState, Store, Write};
@@ -37,13 +37,8 @@ pub struct Batcher {
     pub metrics: Arc<Metrics>,
     pub clock: EpochClock,
     pub caps: Caps,
-}
-
-pub fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_secs()
+    /// The chain's time: an epoch is over when the chain says so.
+    pub time: Arc<ChainTime>,
 }
 
 /// Whether the receipts waiting (`waiting`, all of `epoch`, the oldest stamped
@@ -112,7 +107,7 @@ impl Batcher {
             n as u64,
             later_follow,
             oldest,
-            now_secs(),
+            self.time.now(),
         ) {
             return Ok(None);
         }

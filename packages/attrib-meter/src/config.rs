@@ -38,6 +38,9 @@ pub struct Config {
     pub min_escrow_batches: u64,
     /// The most units one usage event may carry (larger events are refused, 400).
     pub max_units_per_event: u64,
+    /// Usage is refused (503) while this machine's clock is further than this from the
+    /// chain's block time, in seconds.
+    pub max_clock_skew_secs: u64,
 }
 
 impl Default for Config {
@@ -52,6 +55,7 @@ impl Default for Config {
             tick_ms: 1_000,
             min_escrow_batches: 3,
             max_units_per_event: 1_000_000_000,
+            max_clock_skew_secs: 30,
         }
     }
 }
@@ -83,6 +87,8 @@ pub struct Args {
     pub min_escrow_batches: Option<u64>,
     #[arg(long, env = "ATTRIB_METER_MAX_UNITS_PER_EVENT")]
     pub max_units_per_event: Option<u64>,
+    #[arg(long, env = "ATTRIB_METER_MAX_CLOCK_SKEW_SECS")]
+    pub max_clock_skew_secs: Option<u64>,
     #[command(flatten)]
     pub global: Global,
 }
@@ -108,6 +114,7 @@ impl Config {
         c.tick_ms = args.tick_ms.unwrap_or(c.tick_ms);
         c.min_escrow_batches = args.min_escrow_batches.unwrap_or(c.min_escrow_batches);
         c.max_units_per_event = args.max_units_per_event.unwrap_or(c.max_units_per_event);
+        c.max_clock_skew_secs = args.max_clock_skew_secs.unwrap_or(c.max_clock_skew_secs);
         c.check()?;
         Ok(c)
     }

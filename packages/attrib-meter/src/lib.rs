@@ -15,6 +15,7 @@
 pub mod api;
 pub mod batcher;
 pub mod chain;
+pub mod clock;
 pub mod config;
 pub mod metrics;
 pub mod publish;
@@ -36,6 +37,7 @@ use tokio::sync::watch;
 use crate::api::{ApiState, Models};
 use crate::batcher::{Batcher, Caps};
 use crate::chain::Oracle;
+use crate::clock::ChainTime;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::publish::TreeCache;
@@ -58,6 +60,8 @@ pub async fn run(
     let oracle_config = oracle.config().await.context("reading the oracle's config")?;
     let clock = oracle_config.clock();
     let _lock = lock_database(&config.database)?;
+    let time = Arc::new(ChainTime::new(config.max_clock_skew_secs));
+    time.observe(oracle.block_time().await?);
     let writer_store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.database)?);
     let reader_store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.database)?);
     let models = Arc::new(Models::new(&config.models));
@@ -73,6 +77,7 @@ pub async fn run(
         contract: oracle.address.clone(),
         clock,
         signer: Ctx::new(global)?.signer()?,
+        time: time.clone(),
     };
     let (writer, writer_thread) = writer::spawn(writer_store, issuer, next_ids.clone());
     let metrics = Arc::new(Metrics::default());
@@ -87,6 +92,7 @@ pub async fn run(
         trees: trees.clone(),
         operator: oracle.operator(),
         max_units: config.max_units_per_event,
+        time: time.clone(),
         stopping: stopping.clone(),
     });
     let batcher = Arc::new(Batcher {
@@ -100,13 +106,21 @@ pub async fn run(
             max_receipts: config.max_batch_receipts,
             max_secs: config.max_batch_secs,
         },
+        time: time.clone(),
     });
     let settler = Arc::new(Settler {
         batcher: batcher.clone(),
         min_escrow_batches: config.min_escrow_batches,
     });
     let (stop_tx, stop_rx) = watch::channel(false);
-    let loops = tokio::spawn(chain_loops(batcher, settler, models, config.clone(), stop_rx));
+    let loops = tokio::spawn(chain_loops(
+        batcher,
+        settler,
+        models,
+        time,
+        config.clone(),
+        stop_rx,
+    ));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
@@ -167,6 +181,7 @@ async fn chain_loops(
     batcher: Arc<Batcher>,
     settler: Arc<Settler>,
     models: Arc<Models>,
+    time: Arc<ChainTime>,
     config: Config,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -176,6 +191,21 @@ async fn chain_loops(
         tokio::select! {
             _ = tick.tick() => {}
             _ = stop.changed() => return,
+        }
+        match batcher.oracle.block_time().await {
+            Ok(t) => {
+                time.observe(t);
+                if time.skewed() {
+                    tracing::error!(
+                        offset_secs = time.offset(),
+                        "this machine's clock is off the chain's: usage refused"
+                    );
+                }
+            }
+            Err(e) => {
+                batcher.metrics.chain_error();
+                tracing::warn!(error = %format!("{e:#}"), "reading the block time failed");
+            }
         }
         for &m in &config.models {
             // Each step runs even if the one before failed: a stuck batch must not keep

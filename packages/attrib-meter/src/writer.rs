@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use attrib_cli::keys::Signer;
 use attrib_cli::receipts::sign_bytes;
@@ -14,6 +13,7 @@ use attrib_std::receipts::{Receipt, SignedReceipt};
 use attrib_std::rewards::EpochClock;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::clock::ChainTime;
 use crate::store::{Store, StoredReceipt, Write};
 
 /// The most events one transaction takes (the rest wait for the next).
@@ -29,6 +29,8 @@ pub struct Issuer {
     pub contract: String,
     pub clock: EpochClock,
     pub signer: Signer,
+    /// The chain's time: receipts are stamped and labelled with it.
+    pub time: Arc<ChainTime>,
 }
 
 /// Why a write failed.
@@ -166,13 +168,6 @@ pub fn spawn_with_queue(
         })
         .expect("spawning the writer thread");
     (WriterHandle { tx }, thread)
-}
-
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_secs()
 }
 
 fn store_error(e: anyhow::Error) -> WriteError {
@@ -353,7 +348,7 @@ impl Writer {
         let next = self.next_ids.entry(e.model_id).or_insert(1);
         let receipt_id = *next;
         *next += 1;
-        let now = now_secs();
+        let now = self.issuer.time.now();
         self.last_epoch = self.last_epoch.max(self.issuer.clock.epoch_at(now));
         let receipt = Receipt {
             chain_id: self.issuer.chain_id.clone(),
@@ -426,6 +421,7 @@ mod tests {
                 epoch_secs: 3600,
             },
             signer: operator_signer(),
+            time: Arc::new(ChainTime::new(30)),
         }
     }
 

@@ -9,6 +9,7 @@ use attrib_cli::keys::Signer;
 use attrib_cli::service::{leaves_url, proof_url, InclusionProof, LeavesPage, UsageReceipt, UsageReceipts};
 use attrib_meter::api::{router, ApiState, Models};
 use attrib_meter::batcher::record_of;
+use attrib_meter::clock::ChainTime;
 use attrib_meter::metrics::Metrics;
 use attrib_meter::publish::{BatchTree, TreeCache};
 use attrib_meter::sqlite::SqliteStore;
@@ -53,6 +54,7 @@ async fn meter() -> Meter {
             epoch_secs: 3600,
         },
         signer: operator(),
+        time: Arc::new(ChainTime::new(30)),
     };
     let (writer, _thread) = writer::spawn(Arc::new(SqliteStore::open(&db).unwrap()), issuer, HashMap::new());
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db).unwrap());
@@ -68,6 +70,7 @@ async fn meter() -> Meter {
         trees: Arc::new(TreeCache::default()),
         operator: operator().address.to_string(),
         max_units: 1_000_000,
+        time: Arc::new(ChainTime::new(30)),
         stopping: stopping.clone(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -11,6 +11,7 @@ use attrib_cli::keys::Signer;
 use attrib_cli::service::{proof_url, InclusionProof, UsageEvent, UsageReceipt};
 use attrib_meter::api::{router, ApiState, Models};
 use attrib_meter::batcher::record_of;
+use attrib_meter::clock::ChainTime;
 use attrib_meter::metrics::Metrics;
 use attrib_meter::publish::{inclusion_proof, BatchTree, TreeCache};
 use attrib_meter::sqlite::SqliteStore;
@@ -44,6 +45,7 @@ fn issuer() -> Issuer {
         contract: "wasm1oracle".into(),
         clock: CLOCK,
         signer: operator(),
+        time: Arc::new(ChainTime::new(30)),
     }
 }
 
@@ -136,6 +138,7 @@ async fn meter_with(fail_request: Option<&str>) -> Meter {
         trees: trees.clone(),
         operator: operator().address.to_string(),
         max_units: 1_000_000,
+        time: Arc::new(ChainTime::new(30)),
         stopping: Arc::new(AtomicBool::new(false)),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -606,6 +606,70 @@ mod tests {
         );
     }
 
+    /// Review (attacker): the oracle refuses a request while `max_inclusion_requests` are
+    /// open on the batch; slots free as the operator answers. An operator that fills every
+    /// slot with requests of its own (receipts it signed itself) and answers them just
+    /// before `inclusion_response_secs` gets the auditor's genuine request refused on three
+    /// consecutive blocks: the auditor never asks again, and the batch whose leaves are
+    /// withheld finalizes. (The same for a late omission refused as "not late" while a
+    /// pause holds the deadline back for more than three blocks.) A refusal that a later
+    /// block can lift must be tried again while the batch is pending.
+    #[test]
+    fn an_inclusion_request_refused_while_the_operator_holds_every_slot_is_tried_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("a.db")).unwrap();
+        let a = inclusion(4);
+        for _ in 0..MAX_ATTEMPTS {
+            assert!(s.claim(1, "op", 1, &a).unwrap());
+            s.record_filing(
+                a.kind,
+                1,
+                "op",
+                1,
+                Some(4),
+                Err("transaction failed at height 90 (gas 1/2): batch 1 already has 3 inclusion requests open".into()),
+            )
+            .unwrap();
+        }
+        assert!(
+            s.claim(1, "op", 1, &a).unwrap(),
+            "the genuine request was abandoned while the operator held the slots"
+        );
+    }
+
+    /// Review: a request that reached the chain before a crash (claimed, not recorded) is
+    /// marked `failed: interrupted` at the restart and sent again; the chain refuses it as
+    /// existing, so it stays `failed` and `open_inclusions` never lists it: the auditor
+    /// never follows or expires its own request (nor wins it). The same after a send that
+    /// timed out waiting for its block but landed later.
+    #[test]
+    fn an_inclusion_request_that_landed_before_a_crash_is_still_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        let a = inclusion(6);
+        {
+            let s = Store::open(&path).unwrap();
+            assert!(s.claim(1, "op", 1, &a).unwrap());
+            // The tx is in a block; the process dies before recording it.
+        }
+        let s = Store::open(&path).unwrap();
+        assert!(s.claim(1, "op", 1, &a).unwrap());
+        s.record_filing(
+            a.kind,
+            1,
+            "op",
+            1,
+            Some(6),
+            Err("transaction refused by the node: receipt 6 already has an inclusion request on batch 1".into()),
+        )
+        .unwrap();
+        assert_eq!(
+            s.open_inclusions().unwrap(),
+            vec![(1, "op".to_string(), 1, 6)],
+            "the auditor's own request on the chain is no longer followed"
+        );
+    }
+
     fn batch(leaves: &[SignedReceipt]) -> attrib_receipt_oracle::state::Batch {
         let c = attrib_cli::proofs::tree_of(leaves).unwrap().commitment();
         attrib_receipt_oracle::state::Batch {

@@ -377,3 +377,144 @@ async fn fetch_pages(http: &reqwest::Client, data_uri: &str, b: &Batch) -> Resul
         }
     }
 }
+
+#[cfg(test)]
+mod review_tests {
+    //! Review (attacker): the choice of which inclusion requests to file, without a chain
+    //! (the node is unreachable, so a send fails: the filing row shows it was tried).
+
+    use super::*;
+    use crate::checker::check_batch;
+    use crate::config::WatchedOperator;
+    use crate::testing::{account, sign, signer};
+    use attrib_std::receipts::Receipt;
+    use clap::Parser;
+    use cosmwasm_std::{Addr, HexBinary, Uint128};
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        g: attrib_cli::context::Global,
+    }
+
+    fn oracle_config() -> OracleConfig {
+        let params = r#"{"epoch_secs":60,"posting_grace_secs":10,"dispute_window_secs":8,"operator_min_bond":"1","fraud_slash_bps":2000,"max_lineage":16,"max_parent_depth":2,"withdraw_notice_secs":5,"model_bond":"0","omission_weight_bps":1000,"omission_claimant_share_bps":5000,"max_back_epochs":24,"inclusion_fee":{"denom":"uatr","amount":"5"},"inclusion_response_secs":5,"max_inclusion_requests":3}"#;
+        OracleConfig {
+            registry: Addr::unchecked("r"),
+            curator_staking: Addr::unchecked("s"),
+            reward_pool: Addr::unchecked("p"),
+            epoch_start: 0,
+            params: serde_json::from_str(params).unwrap(),
+        }
+    }
+
+    /// The leaves are withheld and the auditor holds receipts 1..=10 of the batch. It
+    /// files `max_inclusion_requests` (3) requests: always the first three actions, ids
+    /// 1, 2, 3. The operator knows which receipts the auditor asks for first (the lowest
+    /// held ids), answers those three honestly, and the requests close: on every later
+    /// block the same three are "Skipped" and nothing else is ever asked. Receipt 7, the
+    /// one the operator dropped or altered, is never requested, and the batch finalizes.
+    /// Once a request is answered, the next held receipt must be asked for.
+    #[tokio::test]
+    async fn after_the_first_requests_are_answered_the_next_held_receipts_are_requested() {
+        let op = signer();
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            db: dir.path().join("a.db"),
+            poll_ms: 1000,
+            max_inclusion_requests: 3,
+            operators: vec![WatchedOperator {
+                address: op.address.to_string(),
+                data_uri: "http://127.0.0.1:9".into(),
+                models: vec![1],
+            }],
+            probe: None,
+        };
+        let g = Flags::parse_from([
+            "t",
+            "--node",
+            "http://127.0.0.1:9",
+            "--chain-id",
+            "attrib-test",
+        ])
+        .g;
+        let store = Store::open(&config.db).unwrap();
+        let a = Auditor::new(
+            Ctx::new(g).unwrap(),
+            account("auditor"),
+            "wasm1oracle".into(),
+            config,
+            store,
+        )
+        .unwrap();
+        let held: Vec<SignedReceipt> = (1..=10)
+            .map(|id| {
+                sign(
+                    &op,
+                    Receipt {
+                        chain_id: "attrib-test".into(),
+                        contract: "wasm1oracle".into(),
+                        model_id: 1,
+                        epoch: 0,
+                        receipt_id: id,
+                        units: 2,
+                        timestamp: 1,
+                    },
+                )
+            })
+            .collect();
+        let b = Batch {
+            model_id: 1,
+            operator: Addr::unchecked(op.address.to_string()),
+            seq: 1,
+            epoch: 0,
+            first_id: 1,
+            last_id: 10,
+            count: 9,
+            total_units: Uint128::new(18),
+            root: HexBinary::from(vec![1u8; 32]),
+            posted_at: 0,
+            replaces: None,
+            status: BatchStatus::Pending,
+            charge: Uint128::zero(),
+            prior_units: Uint128::zero(),
+            proven_units: Uint128::zero(),
+            replaced_by: None,
+            counted: true,
+        };
+        let check = check_batch(&b, &Leaves::Unavailable("withheld".into()), &held);
+        assert_eq!(check.actions.len(), 10);
+        // Earlier blocks: requests for 1, 2, 3 were sent, and the operator answered them.
+        for action in &check.actions[..3] {
+            let s = a.store();
+            assert!(s.claim(1, b.operator.as_str(), 1, action).unwrap());
+            s.record_filing(
+                action.kind,
+                1,
+                b.operator.as_str(),
+                1,
+                action.receipt_id,
+                Ok(("TX".into(), 5)),
+            )
+            .unwrap();
+            s.settle(1, b.operator.as_str(), 1, Some(Kind::RequestInclusion), "closed")
+                .unwrap();
+        }
+        // This block: the batch is still pending, leaves still withheld.
+        file_for_batch(&a, &oracle_config(), &b, &check.actions)
+            .await
+            .unwrap();
+        let tried: Vec<u64> = a
+            .store()
+            .filings()
+            .unwrap()
+            .iter()
+            .map(|f| f.receipt_id)
+            .collect();
+        assert!(
+            tried.len() > 3,
+            "only ever asked for {tried:?}; receipts 4..=10 are never requested"
+        );
+    }
+}

@@ -547,6 +547,129 @@ mod tests {
         assert_eq!(s.totals().unwrap().verdicts, vec![("unavailable".to_string(), 1)]);
     }
 
+    /// Review (attacker): the receipts table keys on (model, operator, receipt id) and
+    /// keeps the first copy. The operator knows every id it signs and can forward its own
+    /// copy of each (signed by itself, so it verifies) matching the leaf it will post,
+    /// before the user does: the user's real receipt is then dropped as a "duplicate" and
+    /// the altered batch looks honest. Two different receipts the operator signed for one
+    /// id must both be kept (each is checked against the leaf).
+    #[test]
+    fn a_second_receipt_the_operator_signed_for_a_held_id_is_kept_and_proves_the_alteration() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("a.db")).unwrap();
+        let leaves: Vec<_> = (1..=3).map(receipt).collect();
+        // The operator's own copy of id 2 (the one it posts) reaches the auditor first.
+        assert!(s.add_receipt("op", "02ab", &leaves[1]).unwrap());
+        // The user's copy of id 2: what the operator really signed and served (9 units).
+        let users = sign(
+            &signer(),
+            Receipt {
+                units: 9,
+                ..leaves[1].receipt.clone()
+            },
+        );
+        s.add_receipt("op", "02ab", &users).unwrap();
+        let held = s.receipts(1, "op").unwrap();
+        assert!(
+            held.contains(&users),
+            "the user's receipt was dropped as a duplicate: {held:?}"
+        );
+        let c = check_batch(&batch(&leaves), &Leaves::Published(leaves.clone()), &held);
+        assert_eq!(c.verdict, crate::checker::Verdict::Fraud, "{}", c.note);
+    }
+
+    /// Review (attacker): every error of a send counts as one of `MAX_ATTEMPTS` refusals,
+    /// including ones where nothing reached the chain (node unreachable, broadcast refused
+    /// for fees or sequence, inclusion timeout) and the chain's "not late" during a pause.
+    /// Three such blocks in a row and a valid proof is never filed again: the batch
+    /// finalizes. A filing that never reached the chain must not use up its attempts.
+    #[test]
+    fn a_filing_that_never_reached_the_chain_keeps_being_tried() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("a.db")).unwrap();
+        let a = inclusion(4);
+        for _ in 0..MAX_ATTEMPTS {
+            assert!(s.claim(1, "op", 1, &a).unwrap());
+            s.record_filing(
+                a.kind,
+                1,
+                "op",
+                1,
+                Some(4),
+                Err("cannot reach http://127.0.0.1:26657: connection refused".into()),
+            )
+            .unwrap();
+        }
+        assert!(
+            s.claim(1, "op", 1, &a).unwrap(),
+            "a proof that never reached the chain was abandoned after {MAX_ATTEMPTS} blocks"
+        );
+    }
+
+    /// Review (attacker): the oracle refuses a request while `max_inclusion_requests` are
+    /// open on the batch; slots free as the operator answers. An operator that fills every
+    /// slot with requests of its own (receipts it signed itself) and answers them just
+    /// before `inclusion_response_secs` gets the auditor's genuine request refused on three
+    /// consecutive blocks: the auditor never asks again, and the batch whose leaves are
+    /// withheld finalizes. (The same for a late omission refused as "not late" while a
+    /// pause holds the deadline back for more than three blocks.) A refusal that a later
+    /// block can lift must be tried again while the batch is pending.
+    #[test]
+    fn an_inclusion_request_refused_while_the_operator_holds_every_slot_is_tried_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("a.db")).unwrap();
+        let a = inclusion(4);
+        for _ in 0..MAX_ATTEMPTS {
+            assert!(s.claim(1, "op", 1, &a).unwrap());
+            s.record_filing(
+                a.kind,
+                1,
+                "op",
+                1,
+                Some(4),
+                Err("transaction failed at height 90 (gas 1/2): batch 1 already has 3 inclusion requests open".into()),
+            )
+            .unwrap();
+        }
+        assert!(
+            s.claim(1, "op", 1, &a).unwrap(),
+            "the genuine request was abandoned while the operator held the slots"
+        );
+    }
+
+    /// Review: a request that reached the chain before a crash (claimed, not recorded) is
+    /// marked `failed: interrupted` at the restart and sent again; the chain refuses it as
+    /// existing, so it stays `failed` and `open_inclusions` never lists it: the auditor
+    /// never follows or expires its own request (nor wins it). The same after a send that
+    /// timed out waiting for its block but landed later.
+    #[test]
+    fn an_inclusion_request_that_landed_before_a_crash_is_still_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        let a = inclusion(6);
+        {
+            let s = Store::open(&path).unwrap();
+            assert!(s.claim(1, "op", 1, &a).unwrap());
+            // The tx is in a block; the process dies before recording it.
+        }
+        let s = Store::open(&path).unwrap();
+        assert!(s.claim(1, "op", 1, &a).unwrap());
+        s.record_filing(
+            a.kind,
+            1,
+            "op",
+            1,
+            Some(6),
+            Err("transaction refused by the node: receipt 6 already has an inclusion request on batch 1".into()),
+        )
+        .unwrap();
+        assert_eq!(
+            s.open_inclusions().unwrap(),
+            vec![(1, "op".to_string(), 1, 6)],
+            "the auditor's own request on the chain is no longer followed"
+        );
+    }
+
     fn batch(leaves: &[SignedReceipt]) -> attrib_receipt_oracle::state::Batch {
         let c = attrib_cli::proofs::tree_of(leaves).unwrap().commitment();
         attrib_receipt_oracle::state::Batch {

@@ -50,8 +50,10 @@ pub struct Auditor {
     pub config: Config,
     pub store: Mutex<Store>,
     pub http: reqwest::Client,
-    /// Registered keys of the watched operators (refreshed every block: keys rotate).
-    pub keys: RwLock<HashMap<String, Vec<u8>>>,
+    /// Every key seen registered for each watched operator, oldest first (read every
+    /// block; a rotated-away key stays: receipts it signed are still evidence, and the
+    /// chain judges them). Kept in the store too, so a restart forgets none.
+    keys: RwLock<HashMap<String, Vec<Vec<u8>>>>,
     /// Leaves of pending batches that hash to their root, by (model, operator, seq): they
     /// cannot change, so they are fetched once (dropped when the batch closes).
     leaves: Mutex<HashMap<(u64, String, u64), Vec<SignedReceipt>>>,
@@ -62,6 +64,10 @@ impl Auditor {
     /// The auditor of `oracle` signing with `signer`, its store open; the operators' keys
     /// are read by [`Auditor::refresh_keys`].
     pub fn new(ctx: Ctx, signer: Signer, oracle: String, config: Config, store: Store) -> Result<Auditor> {
+        let mut keys: HashMap<String, Vec<Vec<u8>>> = HashMap::new();
+        for (operator, key) in store.keys()? {
+            keys.entry(operator).or_default().push(key);
+        }
         Ok(Auditor {
             ctx,
             signer,
@@ -71,7 +77,7 @@ impl Auditor {
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()?,
-            keys: RwLock::new(HashMap::new()),
+            keys: RwLock::new(keys),
             leaves: Mutex::new(HashMap::new()),
             counters: Counters::default(),
         })
@@ -92,7 +98,6 @@ impl Auditor {
 
     /// Reads every watched operator's registered key from the oracle.
     pub async fn refresh_keys(&self) -> Result<()> {
-        let mut keys = HashMap::new();
         for o in &self.config.operators {
             let op: Option<Operator> = self
                 .ctx
@@ -105,11 +110,40 @@ impl Auditor {
                 )
                 .await?;
             if let Some(op) = op {
-                keys.insert(o.address.clone(), op.pubkey.to_vec());
+                self.learn_key(&o.address, &op.pubkey)?;
             }
         }
-        *self.keys.write().unwrap_or_else(|p| p.into_inner()) = keys;
         Ok(())
+    }
+
+    /// Remembers `key` as registered for `operator` (in memory and in the store).
+    pub fn learn_key(&self, operator: &str, key: &[u8]) -> Result<()> {
+        let known = self
+            .keys
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(operator)
+            .is_some_and(|ks| ks.iter().any(|k| k.as_slice() == key));
+        if !known {
+            self.store().add_key(operator, key)?;
+            self.keys
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(operator.to_string())
+                .or_default()
+                .push(key.to_vec());
+        }
+        Ok(())
+    }
+
+    /// Every key seen registered for `operator`.
+    pub fn keys_of(&self, operator: &str) -> Vec<Vec<u8>> {
+        self.keys
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(operator)
+            .cloned()
+            .unwrap_or_default()
     }
 }
 
@@ -431,14 +465,7 @@ mod review_tests {
             }],
             probe: None,
         };
-        let g = Flags::parse_from([
-            "t",
-            "--node",
-            "http://127.0.0.1:9",
-            "--chain-id",
-            "attrib-test",
-        ])
-        .g;
+        let g = Flags::parse_from(["t", "--node", "http://127.0.0.1:9", "--chain-id", "attrib-test"]).g;
         let store = Store::open(&config.db).unwrap();
         let a = Auditor::new(
             Ctx::new(g).unwrap(),

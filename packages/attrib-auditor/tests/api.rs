@@ -112,10 +112,8 @@ async fn receipts_probes_metrics_and_report() {
     let ctx = Ctx::new(g).unwrap();
     let store = Store::open(&config.db).unwrap();
     let a = Arc::new(Auditor::new(ctx, account("auditor"), ORACLE.into(), config, store).unwrap());
-    a.keys
-        .write()
-        .unwrap()
-        .insert(op.address.to_string(), op.key.public_key().to_bytes());
+    a.learn_key(op.address.as_ref(), &op.key.public_key().to_bytes())
+        .unwrap();
 
     // Forwarded receipts: kept when the operator signed them for this chain and oracle.
     let good = signed(&op, 1);
@@ -262,17 +260,22 @@ async fn a_receipt_signed_with_a_key_the_operator_rotated_away_is_still_kept() {
     };
     let g = Flags::parse_from(["t", "--node", "http://127.0.0.1:9", "--chain-id", CHAIN]).g;
     let store = Store::open(&config.db).unwrap();
-    let a = Auditor::new(Ctx::new(g).unwrap(), account("auditor"), ORACLE.into(), config, store).unwrap();
-    // A block while the old key is registered: the auditor reads it.
-    a.keys
-        .write()
-        .unwrap()
-        .insert(op.address.to_string(), op.key.public_key().to_bytes());
+    let a = Auditor::new(
+        Ctx::new(g).unwrap(),
+        account("auditor"),
+        ORACLE.into(),
+        config,
+        store,
+    )
+    .unwrap();
+    // A block while the old key is registered: the auditor reads it (`refresh_keys`).
+    a.learn_key(op.address.as_ref(), &op.key.public_key().to_bytes())
+        .unwrap();
     let served = signed(&op, 1);
     // The operator rotates (the new key is alice's here); the next block's refresh
-    // replaces the map with what the oracle registers now.
+    // reads what the oracle registers now.
     let rotated = account("alice").key.public_key().to_bytes();
-    *a.keys.write().unwrap() = [(op.address.to_string(), rotated)].into_iter().collect();
+    a.learn_key(op.address.as_ref(), &rotated).unwrap();
     // The user forwards the receipt served under the old key.
     let got = api::ingest(&a, &[served]).unwrap();
     assert_eq!(got.accepted, 1, "refused: {:?}", got.rejected);

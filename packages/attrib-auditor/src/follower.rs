@@ -294,7 +294,9 @@ async fn follow_pair(
 }
 
 /// Files a pending batch's actions: fraud proofs in order until one is sent (it voids
-/// the batch), then at most `max_inclusion_requests` inclusion requests.
+/// the batch), then inclusion requests while fewer than `max_inclusion_requests` of the
+/// auditor's are open on the batch: those filed before (sent, answered or given up) are
+/// skipped, so each slot an answer frees goes to the next held receipt not yet asked for.
 async fn file_for_batch(
     a: &Auditor,
     oracle_config: &OracleConfig,
@@ -307,12 +309,19 @@ async fn file_for_batch(
             return Ok(());
         }
     }
-    let requests = actions
-        .iter()
-        .filter(|x| x.kind == Kind::RequestInclusion)
-        .take(a.config.max_inclusion_requests);
-    for action in requests {
-        filer::file(a, oracle_config, b.model_id, op, b.seq, action).await?;
+    let open = a.store().open_inclusions_on(b.model_id, op, b.seq)?;
+    let mut free = a.config.max_inclusion_requests.saturating_sub(open);
+    for action in actions.iter().filter(|x| x.kind == Kind::RequestInclusion) {
+        if free == 0 {
+            break;
+        }
+        match filer::file(a, oracle_config, b.model_id, op, b.seq, action).await? {
+            Filed::Skipped => {}
+            Filed::Sent(_) => free -= 1,
+            // The slots are full (the operator's own requests) or the node is away: the
+            // next block tries again; asking further now would be refused alike.
+            Filed::Refused(_) => break,
+        }
     }
     Ok(())
 }

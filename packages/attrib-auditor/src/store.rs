@@ -460,6 +460,22 @@ impl Store {
             .flatten())
     }
 
+    /// Records a filing found on the chain although its send was not seen to succeed.
+    pub fn mark_sent(&self, model_id: u64, operator: &str, seq: u64, action: &Action) -> Result<()> {
+        self.conn.execute(
+            "UPDATE filings SET outcome = 'sent', error = NULL
+             WHERE kind = ?1 AND model_id = ?2 AND operator = ?3 AND seq = ?4 AND receipt_id = ?5",
+            params![
+                action.kind.as_str(),
+                model_id as i64,
+                operator,
+                seq as i64,
+                action.receipt_id.unwrap_or(0) as i64
+            ],
+        )?;
+        Ok(())
+    }
+
     /// Records the result of sending a claimed filing. A late omission the chain took is
     /// won at once (the operator is slashed in that transaction); a refusal that is not
     /// final gives its attempt back ([`Refusal`]); an inclusion request found on the chain
@@ -524,6 +540,16 @@ impl Store {
                 kind.map(Kind::as_str)
             ],
         )?)
+    }
+
+    /// The auditor's inclusion requests on one batch still open (sent, not settled).
+    pub fn open_inclusions_on(&self, model_id: u64, operator: &str, seq: u64) -> Result<usize> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM filings WHERE kind = 'request_inclusion' AND outcome IN ('sent', 'claimed')
+               AND model_id = ?1 AND operator = ?2 AND seq = ?3",
+            params![model_id as i64, operator, seq as i64],
+            |r| r.get::<_, i64>(0),
+        )? as usize)
     }
 
     /// Sent inclusion requests not yet settled: (model, operator, seq, receipt id).

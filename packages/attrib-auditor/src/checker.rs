@@ -240,7 +240,8 @@ pub fn check_batch(batch: &Batch, leaves: &Leaves, held: &[SignedReceipt]) -> Ch
 }
 
 /// Late omissions (SPEC §5.4): held receipts beyond the operator's last posted id whose
-/// epoch's posting deadline has passed at `now`. (Ids at or below the cursor's last id
+/// epoch's posting deadline has passed at `now`, or whose epoch is unborn at `now`
+/// (`EpochClock::unborn`, the oracle's own rule: late at once). (Ids at or below the cursor's last id
 /// are in some posted batch's range, since batches are contiguous: [`check_batch`]
 /// covers them.) A pause of the oracle can move a deadline later; the chain refuses such
 /// a proof as not late and the filer tries again on a later block.
@@ -256,7 +257,10 @@ pub fn late_omissions(
             let r = &s.receipt;
             r.receipt_id > cursor.last_id
                 && r.epoch >= cursor.last_epoch
-                && now > attrib_receipt_oracle::batches::deadline(config, r.epoch)
+                && (config
+                    .clock()
+                    .unborn(r.epoch, now, config.params.posting_grace_secs)
+                    || now > attrib_receipt_oracle::batches::deadline(config, r.epoch))
         })
         .map(|s| {
             Action::new(

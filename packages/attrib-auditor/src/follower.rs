@@ -7,12 +7,13 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use anyhow::{anyhow, Result};
 use attrib_cli::context::Ctx;
 use attrib_cli::keys::Signer;
+use attrib_cli::proofs::Posted;
 use attrib_cli::service::{leaves_url, LeavesPage, MAX_LEAVES_PAGE};
 use attrib_receipt_oracle::contract::sv::QueryMsg;
 use attrib_receipt_oracle::msg::{BatchRef, BatchesResponse};
@@ -22,7 +23,7 @@ use attrib_receipt_oracle::state::{
 use attrib_std::receipts::SignedReceipt;
 use tokio::sync::watch;
 
-use crate::checker::{self, check_batch, inclusion_followup, Followup, Kind, Leaves};
+use crate::checker::{self, check_against, inclusion_followup, Followup, Kind, Leaves};
 use crate::config::{Config, WatchedOperator};
 use crate::filer::{self, Filed};
 use crate::store::{CheckedBatch, Store};
@@ -56,7 +57,7 @@ pub struct Auditor {
     keys: RwLock<HashMap<String, Vec<Vec<u8>>>>,
     /// Leaves of pending batches that hash to their root, by (model, operator, seq): they
     /// cannot change, so they are fetched once (dropped when the batch closes).
-    leaves: Mutex<HashMap<(u64, String, u64), Vec<SignedReceipt>>>,
+    leaves: Mutex<HashMap<(u64, String, u64), Arc<Posted>>>,
     pub counters: Counters,
 }
 
@@ -76,6 +77,7 @@ impl Auditor {
             store: Mutex::new(store),
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
+                .redirect(reqwest::redirect::Policy::none())
                 .build()?,
             keys: RwLock::new(keys),
             leaves: Mutex::new(HashMap::new()),
@@ -87,7 +89,7 @@ impl Auditor {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn leaves_cache(&self) -> MutexGuard<'_, HashMap<(u64, String, u64), Vec<SignedReceipt>>> {
+    fn leaves_cache(&self) -> MutexGuard<'_, HashMap<(u64, String, u64), Arc<Posted>>> {
         self.leaves.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -244,12 +246,12 @@ async fn follow_pair(
     for b in &batches {
         let pending = b.status == BatchStatus::Pending;
         let leaves = if pending {
-            cached_leaves(a, &op.data_uri, b).await
+            cached_leaves(a, &op.data_uri, b, fetch_budget(oracle_config)).await
         } else {
             a.leaves_cache().remove(&(model_id, addr.to_string(), b.seq));
-            Leaves::Unavailable("closed".into())
+            Err("closed".into())
         };
-        let check = check_batch(b, &leaves, &held);
+        let check = check_against(b, leaves.as_deref().map_err(String::as_str), &held);
         a.store().record_check(&CheckedBatch {
             model_id,
             operator: addr.to_string(),
@@ -364,28 +366,92 @@ async fn follow_inclusions(a: &Auditor, oracle_config: &OracleConfig, now: u64) 
     Ok(())
 }
 
-/// A pending batch's leaves: from the cache once they matched its root, else fetched.
-async fn cached_leaves(a: &Auditor, data_uri: &str, b: &Batch) -> Leaves {
+/// A pending batch's leaves with their tree (built once): from the cache once they
+/// matched its root, else fetched within `budget`; or why there are none.
+async fn cached_leaves(
+    a: &Auditor,
+    data_uri: &str,
+    b: &Batch,
+    budget: Duration,
+) -> Result<Arc<Posted>, String> {
     let key = (b.model_id, b.operator.to_string(), b.seq);
-    if let Some(l) = a.leaves_cache().get(&key) {
-        return Leaves::Published(l.clone());
+    if let Some(p) = a.leaves_cache().get(&key) {
+        return Ok(p.clone());
     }
-    let fetched = fetch_leaves(&a.http, data_uri, b).await;
-    if let Leaves::Published(l) = &fetched {
-        if attrib_cli::proofs::leaves_match_root(l, b) {
-            a.leaves_cache().insert(key, l.clone());
-        }
+    let posted = match fetch_leaves_within(&a.http, data_uri, b, budget).await {
+        Leaves::Published(l) => Arc::new(Posted::new(l).map_err(|e| format!("{e:#}"))?),
+        Leaves::Unavailable(why) => return Err(why),
+    };
+    if posted.matches_root(b) {
+        a.leaves_cache().insert(key, posted.clone());
     }
-    fetched
+    Ok(posted)
+}
+
+/// The most bytes one HTTP response from an operator (a page of leaves, a probe's
+/// receipt) may hold: a full page of `MAX_LEAVES_PAGE` leaves is a few MiB.
+pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
+
+/// The most leaves fetched for one batch: a larger batch counts as unavailable (the
+/// auditor requests inclusion of its held receipts instead of downloading it).
+pub const MAX_FETCHED_LEAVES: u64 = 1 << 21;
+
+/// The time one batch's leaves may take when the dispute window is not known.
+pub const DEFAULT_FETCH_BUDGET: Duration = Duration::from_secs(20);
+
+/// The time one batch's leaves may take in a pass: a quarter of the dispute window (so
+/// there is time left to file), between 2 s and 60 s.
+pub fn fetch_budget(oracle_config: &OracleConfig) -> Duration {
+    Duration::from_secs((oracle_config.params.dispute_window_secs / 4).clamp(2, 60))
 }
 
 /// Every page of a batch's leaves from the operator's data URI, or why there are none:
-/// an HTTP error, a page that is not this batch's, or pages that do not join up.
+/// an HTTP error, a page that is not this batch's, pages that do not join up, a page
+/// short of what was asked before the last, a response over [`MAX_RESPONSE_BYTES`], a
+/// batch over [`MAX_FETCHED_LEAVES`], or more than [`DEFAULT_FETCH_BUDGET`] in all.
 pub async fn fetch_leaves(http: &reqwest::Client, data_uri: &str, b: &Batch) -> Leaves {
-    match fetch_pages(http, data_uri, b).await {
-        Ok(leaves) => Leaves::Published(leaves),
-        Err(e) => Leaves::Unavailable(format!("{e:#}")),
+    fetch_leaves_within(http, data_uri, b, DEFAULT_FETCH_BUDGET).await
+}
+
+/// [`fetch_leaves`] with a time budget for the whole batch.
+pub async fn fetch_leaves_within(
+    http: &reqwest::Client,
+    data_uri: &str,
+    b: &Batch,
+    budget: Duration,
+) -> Leaves {
+    if b.count > MAX_FETCHED_LEAVES {
+        return Leaves::Unavailable(format!(
+            "batch of {} leaves is over the {MAX_FETCHED_LEAVES} the auditor fetches",
+            b.count
+        ));
     }
+    match tokio::time::timeout(budget, fetch_pages(http, data_uri, b)).await {
+        Ok(Ok(leaves)) => Leaves::Published(leaves),
+        Ok(Err(e)) => Leaves::Unavailable(format!("{e:#}")),
+        Err(_) => Leaves::Unavailable(format!("leaves not all served within {budget:?}")),
+    }
+}
+
+/// Reads a response body of at most `cap` bytes as JSON (stops reading past it).
+pub async fn read_json_capped<T: serde::de::DeserializeOwned>(
+    mut resp: reqwest::Response,
+    cap: usize,
+) -> Result<T> {
+    if resp.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(anyhow!(
+            "response of {:?} bytes is over {cap}",
+            resp.content_length()
+        ));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > cap {
+            return Err(anyhow!("response over {cap} bytes"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(serde_json::from_slice(&body)?)
 }
 
 async fn fetch_pages(http: &reqwest::Client, data_uri: &str, b: &Batch) -> Result<Vec<SignedReceipt>> {
@@ -401,7 +467,9 @@ async fn fetch_pages(http: &reqwest::Client, data_uri: &str, b: &Batch) -> Resul
         if !resp.status().is_success() {
             return Err(anyhow!("GET {url}: HTTP {}", resp.status()));
         }
-        let page: LeavesPage = resp.json().await.map_err(|e| anyhow!("GET {url}: {e}"))?;
+        let page: LeavesPage = read_json_capped(resp, MAX_RESPONSE_BYTES)
+            .await
+            .map_err(|e| anyhow!("GET {url}: {e:#}"))?;
         if page.model_id != b.model_id
             || page.seq != b.seq
             || page.operator != b.operator.as_str()
@@ -409,12 +477,19 @@ async fn fetch_pages(http: &reqwest::Client, data_uri: &str, b: &Batch) -> Resul
         {
             return Err(anyhow!("GET {url}: the page is not of this batch at this offset"));
         }
+        let got = page.receipts.len() as u64;
         out.extend(page.receipts);
         if out.len() as u64 > b.count {
             return Err(anyhow!("more leaves published than the batch's count"));
         }
         match page.next_offset {
             None => return Ok(out),
+            Some(_) if got < MAX_LEAVES_PAGE.min(b.count - offset) => {
+                return Err(anyhow!(
+                    "GET {url}: {got} leaves where {} were asked, and more to come",
+                    MAX_LEAVES_PAGE.min(b.count - offset)
+                ))
+            }
             Some(n) if n == out.len() as u64 && n > offset => offset = n,
             Some(n) => return Err(anyhow!("GET {url}: next_offset {n} does not follow")),
         }

@@ -31,6 +31,11 @@ use crate::store::{CheckedBatch, Store};
 /// Batches listed per `batches` query.
 const PAGE: u32 = 30;
 
+/// Late omissions sent per (model, operator) and pass: each waits for its block, and the
+/// rest of the pass (batches of other operators, inclusion requests to expire) must not
+/// wait behind hundreds; the rest go on the next blocks.
+const MAX_LATE_SENDS_PER_PASS: usize = 5;
+
 /// Counters kept in memory (the rest of `/metrics` comes from the store).
 #[derive(Default)]
 pub struct Counters {
@@ -289,8 +294,17 @@ async fn follow_pair(
             },
         )
         .await?;
+    let mut sends = 0;
     for action in checker::late_omissions(oracle_config, &cursor, addr, now, &held) {
-        filer::file(a, oracle_config, model_id, addr, 0, &action).await?;
+        if sends == MAX_LATE_SENDS_PER_PASS {
+            break;
+        }
+        if !matches!(
+            filer::file(a, oracle_config, model_id, addr, 0, &action).await?,
+            Filed::Skipped
+        ) {
+            sends += 1;
+        }
     }
     Ok(())
 }

@@ -673,6 +673,42 @@ mod tests {
     }
 
     #[test]
+    fn a_store_keyed_by_receipt_id_alone_is_migrated_with_its_receipts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE receipts (model_id INTEGER NOT NULL, operator TEXT NOT NULL,
+                 receipt_id INTEGER NOT NULL, epoch INTEGER NOT NULL, units INTEGER NOT NULL,
+                 signed TEXT NOT NULL, verified_key TEXT NOT NULL, received_at INTEGER NOT NULL,
+                 PRIMARY KEY (model_id, operator, receipt_id));",
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO receipts VALUES (1, 'op', 2, 0, 2, ?1, '02ab', 5)",
+                [serde_json::to_string(&receipt(2)).unwrap()],
+            )
+            .unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.receipts(1, "op").unwrap(), vec![receipt(2)]);
+        assert!(!s.add_receipt("op", "02ab", &receipt(2)).unwrap(), "held already");
+        let other = sign(
+            &signer(),
+            Receipt {
+                units: 9,
+                ..receipt(2).receipt
+            },
+        );
+        assert!(
+            s.add_receipt("op", "02ab", &other).unwrap(),
+            "another copy of id 2"
+        );
+        assert_eq!(s.receipts(1, "op").unwrap().len(), 2);
+    }
+
+    #[test]
     fn a_restart_never_files_a_sent_filing_twice() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.db");

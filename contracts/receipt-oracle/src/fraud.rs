@@ -354,10 +354,9 @@ impl ReceiptOracleContract {
         // Late: its epoch's posting deadline passed, or its epoch has not even begun (a
         // posting grace from now): a receipt labelled with a far epoch is never "not yet
         // late".
-        let unborn = receipt.epoch
-            > config
-                .clock()
-                .epoch_at(now.saturating_add(config.params.posting_grace_secs));
+        let unborn = config
+            .clock()
+            .unborn(receipt.epoch, now, config.params.posting_grace_secs);
         if !unborn && now <= effective_deadline(&config, window.as_ref(), receipt.epoch) {
             return Err(ContractError::NotLate {
                 id,

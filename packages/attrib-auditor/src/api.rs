@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::follower::Auditor;
 use crate::report::Report;
+use crate::store::hex;
 
 /// An internal failure (the store): 500 with its message.
 pub struct ApiError(anyhow::Error);
@@ -62,14 +63,17 @@ async fn receipts(
     State(a): State<Arc<Auditor>>,
     Json(body): Json<ForwardedReceipts>,
 ) -> Result<Json<Ingested>, ApiError> {
-    Ok(Json(ingest(&a, &body.receipts)?))
+    // Signature checks and the fsync of the store are blocking work: off the async workers.
+    let ingested = tokio::task::spawn_blocking(move || ingest(&a, &body.receipts)).await??;
+    Ok(Json(ingested))
 }
 
-/// Keeps the receipts signed by a watched operator of their model, for this chain and
-/// oracle; refuses the rest (counted in `/metrics`).
+/// Keeps the receipts signed by a watched operator of their model (with any key the oracle
+/// registered for it, current or rotated away), for this chain and oracle, in one store
+/// transaction; refuses the rest (counted in `/metrics`).
 pub fn ingest(a: &Auditor, receipts: &[SignedReceipt]) -> anyhow::Result<Ingested> {
-    let keys = a.keys.read().unwrap_or_else(|p| p.into_inner()).clone();
     let mut out = Ingested::default();
+    let mut verified = vec![];
     for s in receipts {
         let r = &s.receipt;
         let reason = if r.chain_id != a.chain_id() {
@@ -85,17 +89,15 @@ pub fn ingest(a: &Auditor, receipts: &[SignedReceipt]) -> anyhow::Result<Ingeste
             .into_iter()
             .filter(|(m, _)| *m == r.model_id)
             .find_map(|(_, o)| {
-                let key = keys.get(&o.address)?;
-                crate::verify::signed_by(s, key).then(|| (o.address.clone(), key))
+                let key = a
+                    .keys_of(&o.address)
+                    .into_iter()
+                    .rev()
+                    .find(|k| crate::verify::signed_by(s, k))?;
+                Some((o.address.clone(), key))
             });
         match (reason, signer) {
-            (None, Some((operator, key))) => {
-                if a.store().add_receipt(&operator, &hex(key), s)? {
-                    out.accepted += 1;
-                } else {
-                    out.duplicates += 1;
-                }
-            }
+            (None, Some((operator, key))) => verified.push((operator, hex(&key), s)),
             (reason, _) => {
                 a.counters
                     .receipts_rejected
@@ -109,11 +111,14 @@ pub fn ingest(a: &Auditor, receipts: &[SignedReceipt]) -> anyhow::Result<Ingeste
             }
         }
     }
+    for added in a.store().add_receipts(&verified)? {
+        if added {
+            out.accepted += 1;
+        } else {
+            out.duplicates += 1;
+        }
+    }
     Ok(out)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 async fn report(State(a): State<Arc<Auditor>>) -> Result<Json<Report>, ApiError> {

@@ -8,7 +8,7 @@
 //! end), then those about a held receipt (altered, omitted). One upheld proof voids the
 //! batch, so the filer files them in order until one is accepted.
 
-use attrib_cli::proofs;
+use attrib_cli::proofs::{self, Posted};
 use attrib_receipt_oracle::contract::sv::ExecMsg;
 use attrib_receipt_oracle::msg::BatchRef;
 use attrib_receipt_oracle::state::{Batch, BatchStatus, Config, Cursor, InclusionRequest, InclusionStatus};
@@ -158,6 +158,17 @@ pub fn batch_ref(batch: &Batch) -> BatchRef {
 /// (model, operator). `held` may hold receipts of any range: only those in the batch's
 /// range count.
 pub fn check_batch(batch: &Batch, leaves: &Leaves, held: &[SignedReceipt]) -> Check {
+    let posted = match leaves {
+        Leaves::Published(v) => Posted::new(v.clone()).map_err(|e| format!("{e:#}")),
+        Leaves::Unavailable(why) => Err(why.clone()),
+    };
+    check_against(batch, posted.as_ref().map_err(String::as_str), held)
+}
+
+/// [`check_batch`] with the leaves' tree built already (or why there are no leaves). One
+/// lookup per held receipt, and only the first proof of each kind is built: one upheld
+/// proof voids the batch.
+pub fn check_against(batch: &Batch, posted: Result<&Posted, &str>, held: &[SignedReceipt]) -> Check {
     if batch.status != BatchStatus::Pending {
         return Check {
             verdict: Verdict::Closed,
@@ -179,12 +190,12 @@ pub fn check_batch(batch: &Batch, leaves: &Leaves, held: &[SignedReceipt]) -> Ch
         .map(|s| Action::new(proofs::wrong_epoch(at.clone(), s), Some(s.receipt.receipt_id)))
         .collect();
     let same_epoch = in_range.iter().filter(|s| s.receipt.epoch == batch.epoch);
-    let posted = match leaves {
-        Leaves::Published(posted) if proofs::leaves_match_root(posted, batch) => posted,
+    let posted = match posted {
+        Ok(posted) if posted.matches_root(batch) => posted,
         other => {
             let why = match other {
-                Leaves::Unavailable(why) => why.clone(),
-                Leaves::Published(_) => "the published leaves do not hash to the on-chain root".to_string(),
+                Err(why) => why.to_string(),
+                Ok(_) => "the published leaves do not hash to the on-chain root".to_string(),
             };
             let requests: Vec<Action> = same_epoch
                 .map(|s| {
@@ -208,20 +219,36 @@ pub fn check_batch(batch: &Batch, leaves: &Leaves, held: &[SignedReceipt]) -> Ch
         }
     };
     let batch_proofs = [
-        proofs::bad_total(at.clone(), batch, posted),
-        proofs::disorder(at.clone(), posted),
-        proofs::misdeclared_end(at.clone(), batch, posted),
+        posted.bad_total(at.clone(), batch),
+        posted.disorder(at.clone()),
+        posted.misdeclared_end(at.clone(), batch),
     ];
     actions.extend(batch_proofs.into_iter().flatten().map(|m| Action::new(m, None)));
+    let (mut altered, mut omitted) = (false, false);
     for s in same_epoch {
         let id = s.receipt.receipt_id;
-        let proof = match proofs::find(posted, id) {
+        let proof = match posted.find(id) {
             Some((_, leaf)) if leaf.receipt == s.receipt => continue,
-            Some(_) => proofs::altered(at.clone(), posted, s),
-            None => proofs::omitted(at.clone(), posted, s),
+            Some(_) if altered => continue,
+            None if omitted => continue,
+            Some(_) => posted.altered(at.clone(), s),
+            None => posted.omitted(at.clone(), s),
         };
-        if let Ok(msg) = proof {
-            actions.push(Action::new(msg, Some(id)));
+        match proof {
+            Ok(msg) => {
+                let action = Action::new(msg, Some(id));
+                altered |= action.kind == Kind::AlteredReceipt;
+                omitted |= action.kind == Kind::OmittedReceipt;
+                actions.push(action);
+            }
+            Err(e) => tracing::warn!(
+                model_id = batch.model_id,
+                operator = %batch.operator,
+                seq = batch.seq,
+                receipt_id = id,
+                error = %format!("{e:#}"),
+                "no proof for a held receipt that differs from the leaves"
+            ),
         }
     }
     let (verdict, note) = if actions.is_empty() {
@@ -240,7 +267,8 @@ pub fn check_batch(batch: &Batch, leaves: &Leaves, held: &[SignedReceipt]) -> Ch
 }
 
 /// Late omissions (SPEC §5.4): held receipts beyond the operator's last posted id whose
-/// epoch's posting deadline has passed at `now`. (Ids at or below the cursor's last id
+/// epoch's posting deadline has passed at `now`, or whose epoch is unborn at `now`
+/// (`EpochClock::unborn`, the oracle's own rule: late at once). (Ids at or below the cursor's last id
 /// are in some posted batch's range, since batches are contiguous: [`check_batch`]
 /// covers them.) A pause of the oracle can move a deadline later; the chain refuses such
 /// a proof as not late and the filer tries again on a later block.
@@ -256,7 +284,10 @@ pub fn late_omissions(
             let r = &s.receipt;
             r.receipt_id > cursor.last_id
                 && r.epoch >= cursor.last_epoch
-                && now > attrib_receipt_oracle::batches::deadline(config, r.epoch)
+                && (config
+                    .clock()
+                    .unborn(r.epoch, now, config.params.posting_grace_secs)
+                    || now > attrib_receipt_oracle::batches::deadline(config, r.epoch))
         })
         .map(|s| {
             Action::new(

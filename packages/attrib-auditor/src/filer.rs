@@ -5,7 +5,9 @@
 use anyhow::Result;
 use attrib_cli::chain::TxOutcome;
 use attrib_cli::context::execute_any;
-use attrib_receipt_oracle::state::Config as OracleConfig;
+use attrib_receipt_oracle::contract::sv::QueryMsg;
+use attrib_receipt_oracle::msg::BatchRef;
+use attrib_receipt_oracle::state::{Config as OracleConfig, InclusionRequest};
 
 use crate::checker::{Action, Kind};
 use crate::follower::Auditor;
@@ -29,6 +31,9 @@ pub async fn file(
     seq: u64,
     action: &Action,
 ) -> Result<Filed> {
+    if landed_before(a, model_id, operator, seq, action).await? {
+        return Ok(Filed::Skipped);
+    }
     if !a.store().claim(model_id, operator, seq, action)? {
         return Ok(Filed::Skipped);
     }
@@ -53,6 +58,52 @@ pub async fn file(
             Filed::Refused(format!("{e:#}"))
         }
     })
+}
+
+/// An inclusion request whose last send was interrupted by a crash or timed out waiting
+/// for its block may be on the chain: asked before sending it again. When the chain holds
+/// the auditor's request for that receipt it is recorded as sent (and followed).
+async fn landed_before(
+    a: &Auditor,
+    model_id: u64,
+    operator: &str,
+    seq: u64,
+    action: &Action,
+) -> Result<bool> {
+    let (Kind::RequestInclusion, Some(receipt_id)) = (action.kind, action.receipt_id) else {
+        return Ok(false);
+    };
+    let uncertain = a
+        .store()
+        .last_error(model_id, operator, seq, action)?
+        .is_some_and(|e| e == "interrupted" || e.contains("not included after"));
+    if !uncertain {
+        return Ok(false);
+    }
+    let batch = BatchRef {
+        model_id,
+        operator: operator.to_string(),
+        seq,
+    };
+    let req: Result<InclusionRequest> = a
+        .ctx
+        .chain
+        .query(&a.oracle, &QueryMsg::InclusionRequest { batch, receipt_id })
+        .await;
+    match req {
+        Ok(req) if req.requester.as_str() == a.signer.address.to_string() => {
+            a.store().mark_sent(model_id, operator, seq, action)?;
+            tracing::info!(
+                model_id,
+                operator,
+                seq,
+                receipt_id,
+                "an interrupted inclusion request had landed"
+            );
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
 }
 
 /// Signs and broadcasts one oracle message, waiting for its block.

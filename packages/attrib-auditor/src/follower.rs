@@ -7,12 +7,13 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use anyhow::{anyhow, Result};
 use attrib_cli::context::Ctx;
 use attrib_cli::keys::Signer;
+use attrib_cli::proofs::Posted;
 use attrib_cli::service::{leaves_url, LeavesPage, MAX_LEAVES_PAGE};
 use attrib_receipt_oracle::contract::sv::QueryMsg;
 use attrib_receipt_oracle::msg::{BatchRef, BatchesResponse};
@@ -22,13 +23,18 @@ use attrib_receipt_oracle::state::{
 use attrib_std::receipts::SignedReceipt;
 use tokio::sync::watch;
 
-use crate::checker::{self, check_batch, inclusion_followup, Followup, Kind, Leaves};
+use crate::checker::{self, check_against, inclusion_followup, Followup, Kind, Leaves};
 use crate::config::{Config, WatchedOperator};
 use crate::filer::{self, Filed};
 use crate::store::{CheckedBatch, Store};
 
 /// Batches listed per `batches` query.
 const PAGE: u32 = 30;
+
+/// Late omissions sent per (model, operator) and pass: each waits for its block, and the
+/// rest of the pass (batches of other operators, inclusion requests to expire) must not
+/// wait behind hundreds; the rest go on the next blocks.
+const MAX_LATE_SENDS_PER_PASS: usize = 5;
 
 /// Counters kept in memory (the rest of `/metrics` comes from the store).
 #[derive(Default)]
@@ -50,11 +56,13 @@ pub struct Auditor {
     pub config: Config,
     pub store: Mutex<Store>,
     pub http: reqwest::Client,
-    /// Registered keys of the watched operators (refreshed every block: keys rotate).
-    pub keys: RwLock<HashMap<String, Vec<u8>>>,
+    /// Every key seen registered for each watched operator, oldest first (read every
+    /// block; a rotated-away key stays: receipts it signed are still evidence, and the
+    /// chain judges them). Kept in the store too, so a restart forgets none.
+    keys: RwLock<HashMap<String, Vec<Vec<u8>>>>,
     /// Leaves of pending batches that hash to their root, by (model, operator, seq): they
     /// cannot change, so they are fetched once (dropped when the batch closes).
-    leaves: Mutex<HashMap<(u64, String, u64), Vec<SignedReceipt>>>,
+    leaves: Mutex<HashMap<(u64, String, u64), Arc<Posted>>>,
     pub counters: Counters,
 }
 
@@ -62,6 +70,10 @@ impl Auditor {
     /// The auditor of `oracle` signing with `signer`, its store open; the operators' keys
     /// are read by [`Auditor::refresh_keys`].
     pub fn new(ctx: Ctx, signer: Signer, oracle: String, config: Config, store: Store) -> Result<Auditor> {
+        let mut keys: HashMap<String, Vec<Vec<u8>>> = HashMap::new();
+        for (operator, key) in store.keys()? {
+            keys.entry(operator).or_default().push(key);
+        }
         Ok(Auditor {
             ctx,
             signer,
@@ -70,8 +82,9 @@ impl Auditor {
             store: Mutex::new(store),
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
+                .redirect(reqwest::redirect::Policy::none())
                 .build()?,
-            keys: RwLock::new(HashMap::new()),
+            keys: RwLock::new(keys),
             leaves: Mutex::new(HashMap::new()),
             counters: Counters::default(),
         })
@@ -81,7 +94,7 @@ impl Auditor {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn leaves_cache(&self) -> MutexGuard<'_, HashMap<(u64, String, u64), Vec<SignedReceipt>>> {
+    fn leaves_cache(&self) -> MutexGuard<'_, HashMap<(u64, String, u64), Arc<Posted>>> {
         self.leaves.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -92,7 +105,6 @@ impl Auditor {
 
     /// Reads every watched operator's registered key from the oracle.
     pub async fn refresh_keys(&self) -> Result<()> {
-        let mut keys = HashMap::new();
         for o in &self.config.operators {
             let op: Option<Operator> = self
                 .ctx
@@ -105,11 +117,40 @@ impl Auditor {
                 )
                 .await?;
             if let Some(op) = op {
-                keys.insert(o.address.clone(), op.pubkey.to_vec());
+                self.learn_key(&o.address, &op.pubkey)?;
             }
         }
-        *self.keys.write().unwrap_or_else(|p| p.into_inner()) = keys;
         Ok(())
+    }
+
+    /// Remembers `key` as registered for `operator` (in memory and in the store).
+    pub fn learn_key(&self, operator: &str, key: &[u8]) -> Result<()> {
+        let known = self
+            .keys
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(operator)
+            .is_some_and(|ks| ks.iter().any(|k| k.as_slice() == key));
+        if !known {
+            self.store().add_key(operator, key)?;
+            self.keys
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(operator.to_string())
+                .or_default()
+                .push(key.to_vec());
+        }
+        Ok(())
+    }
+
+    /// Every key seen registered for `operator`.
+    pub fn keys_of(&self, operator: &str) -> Vec<Vec<u8>> {
+        self.keys
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(operator)
+            .cloned()
+            .unwrap_or_default()
     }
 }
 
@@ -210,12 +251,12 @@ async fn follow_pair(
     for b in &batches {
         let pending = b.status == BatchStatus::Pending;
         let leaves = if pending {
-            cached_leaves(a, &op.data_uri, b).await
+            cached_leaves(a, &op.data_uri, b, fetch_budget(oracle_config)).await
         } else {
             a.leaves_cache().remove(&(model_id, addr.to_string(), b.seq));
-            Leaves::Unavailable("closed".into())
+            Err("closed".into())
         };
-        let check = check_batch(b, &leaves, &held);
+        let check = check_against(b, leaves.as_deref().map_err(String::as_str), &held);
         a.store().record_check(&CheckedBatch {
             model_id,
             operator: addr.to_string(),
@@ -253,14 +294,25 @@ async fn follow_pair(
             },
         )
         .await?;
+    let mut sends = 0;
     for action in checker::late_omissions(oracle_config, &cursor, addr, now, &held) {
-        filer::file(a, oracle_config, model_id, addr, 0, &action).await?;
+        if sends == MAX_LATE_SENDS_PER_PASS {
+            break;
+        }
+        if !matches!(
+            filer::file(a, oracle_config, model_id, addr, 0, &action).await?,
+            Filed::Skipped
+        ) {
+            sends += 1;
+        }
     }
     Ok(())
 }
 
 /// Files a pending batch's actions: fraud proofs in order until one is sent (it voids
-/// the batch), then at most `max_inclusion_requests` inclusion requests.
+/// the batch), then inclusion requests while fewer than `max_inclusion_requests` of the
+/// auditor's are open on the batch: those filed before (sent, answered or given up) are
+/// skipped, so each slot an answer frees goes to the next held receipt not yet asked for.
 async fn file_for_batch(
     a: &Auditor,
     oracle_config: &OracleConfig,
@@ -273,12 +325,19 @@ async fn file_for_batch(
             return Ok(());
         }
     }
-    let requests = actions
-        .iter()
-        .filter(|x| x.kind == Kind::RequestInclusion)
-        .take(a.config.max_inclusion_requests);
-    for action in requests {
-        filer::file(a, oracle_config, b.model_id, op, b.seq, action).await?;
+    let open = a.store().open_inclusions_on(b.model_id, op, b.seq)?;
+    let mut free = a.config.max_inclusion_requests.saturating_sub(open);
+    for action in actions.iter().filter(|x| x.kind == Kind::RequestInclusion) {
+        if free == 0 {
+            break;
+        }
+        match filer::file(a, oracle_config, b.model_id, op, b.seq, action).await? {
+            Filed::Skipped => {}
+            Filed::Sent(_) => free -= 1,
+            // The slots are full (the operator's own requests) or the node is away: the
+            // next block tries again; asking further now would be refused alike.
+            Filed::Refused(_) => break,
+        }
     }
     Ok(())
 }
@@ -321,28 +380,92 @@ async fn follow_inclusions(a: &Auditor, oracle_config: &OracleConfig, now: u64) 
     Ok(())
 }
 
-/// A pending batch's leaves: from the cache once they matched its root, else fetched.
-async fn cached_leaves(a: &Auditor, data_uri: &str, b: &Batch) -> Leaves {
+/// A pending batch's leaves with their tree (built once): from the cache once they
+/// matched its root, else fetched within `budget`; or why there are none.
+async fn cached_leaves(
+    a: &Auditor,
+    data_uri: &str,
+    b: &Batch,
+    budget: Duration,
+) -> Result<Arc<Posted>, String> {
     let key = (b.model_id, b.operator.to_string(), b.seq);
-    if let Some(l) = a.leaves_cache().get(&key) {
-        return Leaves::Published(l.clone());
+    if let Some(p) = a.leaves_cache().get(&key) {
+        return Ok(p.clone());
     }
-    let fetched = fetch_leaves(&a.http, data_uri, b).await;
-    if let Leaves::Published(l) = &fetched {
-        if attrib_cli::proofs::leaves_match_root(l, b) {
-            a.leaves_cache().insert(key, l.clone());
-        }
+    let posted = match fetch_leaves_within(&a.http, data_uri, b, budget).await {
+        Leaves::Published(l) => Arc::new(Posted::new(l).map_err(|e| format!("{e:#}"))?),
+        Leaves::Unavailable(why) => return Err(why),
+    };
+    if posted.matches_root(b) {
+        a.leaves_cache().insert(key, posted.clone());
     }
-    fetched
+    Ok(posted)
+}
+
+/// The most bytes one HTTP response from an operator (a page of leaves, a probe's
+/// receipt) may hold: a full page of `MAX_LEAVES_PAGE` leaves is a few MiB.
+pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
+
+/// The most leaves fetched for one batch: a larger batch counts as unavailable (the
+/// auditor requests inclusion of its held receipts instead of downloading it).
+pub const MAX_FETCHED_LEAVES: u64 = 1 << 21;
+
+/// The time one batch's leaves may take when the dispute window is not known.
+pub const DEFAULT_FETCH_BUDGET: Duration = Duration::from_secs(20);
+
+/// The time one batch's leaves may take in a pass: a quarter of the dispute window (so
+/// there is time left to file), between 2 s and 60 s.
+pub fn fetch_budget(oracle_config: &OracleConfig) -> Duration {
+    Duration::from_secs((oracle_config.params.dispute_window_secs / 4).clamp(2, 60))
 }
 
 /// Every page of a batch's leaves from the operator's data URI, or why there are none:
-/// an HTTP error, a page that is not this batch's, or pages that do not join up.
+/// an HTTP error, a page that is not this batch's, pages that do not join up, a page
+/// short of what was asked before the last, a response over [`MAX_RESPONSE_BYTES`], a
+/// batch over [`MAX_FETCHED_LEAVES`], or more than [`DEFAULT_FETCH_BUDGET`] in all.
 pub async fn fetch_leaves(http: &reqwest::Client, data_uri: &str, b: &Batch) -> Leaves {
-    match fetch_pages(http, data_uri, b).await {
-        Ok(leaves) => Leaves::Published(leaves),
-        Err(e) => Leaves::Unavailable(format!("{e:#}")),
+    fetch_leaves_within(http, data_uri, b, DEFAULT_FETCH_BUDGET).await
+}
+
+/// [`fetch_leaves`] with a time budget for the whole batch.
+pub async fn fetch_leaves_within(
+    http: &reqwest::Client,
+    data_uri: &str,
+    b: &Batch,
+    budget: Duration,
+) -> Leaves {
+    if b.count > MAX_FETCHED_LEAVES {
+        return Leaves::Unavailable(format!(
+            "batch of {} leaves is over the {MAX_FETCHED_LEAVES} the auditor fetches",
+            b.count
+        ));
     }
+    match tokio::time::timeout(budget, fetch_pages(http, data_uri, b)).await {
+        Ok(Ok(leaves)) => Leaves::Published(leaves),
+        Ok(Err(e)) => Leaves::Unavailable(format!("{e:#}")),
+        Err(_) => Leaves::Unavailable(format!("leaves not all served within {budget:?}")),
+    }
+}
+
+/// Reads a response body of at most `cap` bytes as JSON (stops reading past it).
+pub async fn read_json_capped<T: serde::de::DeserializeOwned>(
+    mut resp: reqwest::Response,
+    cap: usize,
+) -> Result<T> {
+    if resp.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(anyhow!(
+            "response of {:?} bytes is over {cap}",
+            resp.content_length()
+        ));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > cap {
+            return Err(anyhow!("response over {cap} bytes"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(serde_json::from_slice(&body)?)
 }
 
 async fn fetch_pages(http: &reqwest::Client, data_uri: &str, b: &Batch) -> Result<Vec<SignedReceipt>> {
@@ -358,7 +481,9 @@ async fn fetch_pages(http: &reqwest::Client, data_uri: &str, b: &Batch) -> Resul
         if !resp.status().is_success() {
             return Err(anyhow!("GET {url}: HTTP {}", resp.status()));
         }
-        let page: LeavesPage = resp.json().await.map_err(|e| anyhow!("GET {url}: {e}"))?;
+        let page: LeavesPage = read_json_capped(resp, MAX_RESPONSE_BYTES)
+            .await
+            .map_err(|e| anyhow!("GET {url}: {e:#}"))?;
         if page.model_id != b.model_id
             || page.seq != b.seq
             || page.operator != b.operator.as_str()
@@ -366,14 +491,155 @@ async fn fetch_pages(http: &reqwest::Client, data_uri: &str, b: &Batch) -> Resul
         {
             return Err(anyhow!("GET {url}: the page is not of this batch at this offset"));
         }
+        let got = page.receipts.len() as u64;
         out.extend(page.receipts);
         if out.len() as u64 > b.count {
             return Err(anyhow!("more leaves published than the batch's count"));
         }
         match page.next_offset {
             None => return Ok(out),
+            Some(_) if got < MAX_LEAVES_PAGE.min(b.count - offset) => {
+                return Err(anyhow!(
+                    "GET {url}: {got} leaves where {} were asked, and more to come",
+                    MAX_LEAVES_PAGE.min(b.count - offset)
+                ))
+            }
             Some(n) if n == out.len() as u64 && n > offset => offset = n,
             Some(n) => return Err(anyhow!("GET {url}: next_offset {n} does not follow")),
         }
+    }
+}
+
+#[cfg(test)]
+mod review_tests {
+    //! Review (attacker): the choice of which inclusion requests to file, without a chain
+    //! (the node is unreachable, so a send fails: the filing row shows it was tried).
+
+    use super::*;
+    use crate::checker::check_batch;
+    use crate::config::WatchedOperator;
+    use crate::testing::{account, sign, signer};
+    use attrib_std::receipts::Receipt;
+    use clap::Parser;
+    use cosmwasm_std::{Addr, HexBinary, Uint128};
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        g: attrib_cli::context::Global,
+    }
+
+    fn oracle_config() -> OracleConfig {
+        let params = r#"{"epoch_secs":60,"posting_grace_secs":10,"dispute_window_secs":8,"operator_min_bond":"1","fraud_slash_bps":2000,"max_lineage":16,"max_parent_depth":2,"withdraw_notice_secs":5,"model_bond":"0","omission_weight_bps":1000,"omission_claimant_share_bps":5000,"max_back_epochs":24,"inclusion_fee":{"denom":"uatr","amount":"5"},"inclusion_response_secs":5,"max_inclusion_requests":3}"#;
+        OracleConfig {
+            registry: Addr::unchecked("r"),
+            curator_staking: Addr::unchecked("s"),
+            reward_pool: Addr::unchecked("p"),
+            epoch_start: 0,
+            params: serde_json::from_str(params).unwrap(),
+        }
+    }
+
+    /// The leaves are withheld and the auditor holds receipts 1..=10 of the batch. It
+    /// files `max_inclusion_requests` (3) requests: always the first three actions, ids
+    /// 1, 2, 3. The operator knows which receipts the auditor asks for first (the lowest
+    /// held ids), answers those three honestly, and the requests close: on every later
+    /// block the same three are "Skipped" and nothing else is ever asked. Receipt 7, the
+    /// one the operator dropped or altered, is never requested, and the batch finalizes.
+    /// Once a request is answered, the next held receipt must be asked for.
+    #[tokio::test]
+    async fn after_the_first_requests_are_answered_the_next_held_receipts_are_requested() {
+        let op = signer();
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            db: dir.path().join("a.db"),
+            poll_ms: 1000,
+            max_inclusion_requests: 3,
+            operators: vec![WatchedOperator {
+                address: op.address.to_string(),
+                data_uri: "http://127.0.0.1:9".into(),
+                models: vec![1],
+            }],
+            probe: None,
+        };
+        let g = Flags::parse_from(["t", "--node", "http://127.0.0.1:9", "--chain-id", "attrib-test"]).g;
+        let store = Store::open(&config.db).unwrap();
+        let a = Auditor::new(
+            Ctx::new(g).unwrap(),
+            account("auditor"),
+            "wasm1oracle".into(),
+            config,
+            store,
+        )
+        .unwrap();
+        let held: Vec<SignedReceipt> = (1..=10)
+            .map(|id| {
+                sign(
+                    &op,
+                    Receipt {
+                        chain_id: "attrib-test".into(),
+                        contract: "wasm1oracle".into(),
+                        model_id: 1,
+                        epoch: 0,
+                        receipt_id: id,
+                        units: 2,
+                        timestamp: 1,
+                    },
+                )
+            })
+            .collect();
+        let b = Batch {
+            model_id: 1,
+            operator: Addr::unchecked(op.address.to_string()),
+            seq: 1,
+            epoch: 0,
+            first_id: 1,
+            last_id: 10,
+            count: 9,
+            total_units: Uint128::new(18),
+            root: HexBinary::from(vec![1u8; 32]),
+            posted_at: 0,
+            replaces: None,
+            status: BatchStatus::Pending,
+            charge: Uint128::zero(),
+            prior_units: Uint128::zero(),
+            proven_units: Uint128::zero(),
+            replaced_by: None,
+            counted: true,
+        };
+        let check = check_batch(&b, &Leaves::Unavailable("withheld".into()), &held);
+        assert_eq!(check.actions.len(), 10);
+        // Earlier blocks: requests for 1, 2, 3 were sent, and the operator answered them.
+        for action in &check.actions[..3] {
+            let s = a.store();
+            assert!(s.claim(1, b.operator.as_str(), 1, action).unwrap());
+            s.record_filing(
+                action.kind,
+                1,
+                b.operator.as_str(),
+                1,
+                action.receipt_id,
+                Ok(("TX".into(), 5)),
+            )
+            .unwrap();
+            s.settle(1, b.operator.as_str(), 1, Some(Kind::RequestInclusion), "closed")
+                .unwrap();
+        }
+        // This block: the batch is still pending, leaves still withheld.
+        file_for_batch(&a, &oracle_config(), &b, &check.actions)
+            .await
+            .unwrap();
+        let tried: Vec<u64> = a
+            .store()
+            .filings()
+            .unwrap()
+            .iter()
+            .map(|f| f.receipt_id)
+            .collect();
+        assert!(
+            tried.len() > 3,
+            "only ever asked for {tried:?}; receipts 4..=10 are never requested"
+        );
     }
 }

@@ -31,7 +31,8 @@ pub async fn probe_once(a: &Auditor, p: &Probe, n: u64) -> Result<UsageReceipt> 
     if !resp.status().is_success() {
         return Err(anyhow!("POST {url}: HTTP {}", resp.status()));
     }
-    let got: UsageReceipt = resp.json().await?;
+    let got: UsageReceipt =
+        crate::follower::read_json_capped(resp, crate::follower::MAX_RESPONSE_BYTES).await?;
     let kept = crate::api::ingest(a, std::slice::from_ref(&got.receipt))?;
     if let Some(r) = kept.rejected.first() {
         return Err(anyhow!("the meter's receipt was refused: {}", r.reason));

@@ -1,5 +1,7 @@
 //! The auditor's store: one SQLite file in WAL mode. It holds the receipts the auditor was
-//! given (each verified against its operator's registered key before it is kept), per
+//! given (each verified against one of its operator's registered keys before it is kept;
+//! every differing copy of one receipt id is kept, since two receipts the operator signed
+//! for one id prove against any leaf), every key seen registered per operator, per
 //! (model, operator) the batch sequence up to which every batch is closed and checked,
 //! every batch checked with its verdict, and every filing under a unique key
 //! (kind, model, operator, seq, receipt id), so a restart never files the same thing twice.
@@ -24,7 +26,16 @@ CREATE TABLE IF NOT EXISTS receipts (
     -- the operator key (hex) the signature verified against
     verified_key TEXT NOT NULL,
     received_at INTEGER NOT NULL,
-    PRIMARY KEY (model_id, operator, receipt_id)
+    -- the receipt's digest (hex): copies differing in any field are kept side by side
+    digest TEXT NOT NULL,
+    PRIMARY KEY (model_id, operator, receipt_id, digest)
+);
+CREATE TABLE IF NOT EXISTS operator_keys (
+    operator TEXT NOT NULL,
+    -- a key (hex) the oracle registered for the operator at some block
+    key TEXT NOT NULL,
+    first_seen INTEGER NOT NULL,
+    PRIMARY KEY (operator, key)
 );
 CREATE TABLE IF NOT EXISTS progress (
     model_id INTEGER NOT NULL,
@@ -67,9 +78,57 @@ CREATE TABLE IF NOT EXISTS filings (
 );
 ";
 
-/// How often a filing the chain refused is tried again (later blocks can change the
-/// answer: a deadline passes, a pause ends).
+/// How often a filing the chain refused for good is tried again. Only such refusals
+/// count (see [`Refusal`]): a send that never reached the chain, or a refusal a later
+/// block lifts, is tried again on every block while the proof is still possible.
 pub const MAX_ATTEMPTS: i64 = 3;
+
+/// What a failed send of a filing means for trying it again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Nothing reached the chain (node unreachable, broadcast refused for fees or
+    /// sequence, not included in time): not counted.
+    NotSent,
+    /// The chain refused it for now; a later block can lift it (the batch's inclusion
+    /// slots are full, the receipt is not late yet, e.g. during a pause): not counted.
+    Temporary,
+    /// The auditor's own inclusion request is on the chain already (it landed before a
+    /// crash, or after a send that timed out): followed as sent.
+    AlreadyFiled,
+    /// Refused for good: counted against [`MAX_ATTEMPTS`].
+    Final,
+}
+
+impl Refusal {
+    /// Classifies the error text of a send (`attrib_cli::chain::Chain::send`, the
+    /// oracle's `ContractError` messages).
+    pub fn of(kind: Kind, error: &str) -> Refusal {
+        const NOT_SENT: [&str; 8] = [
+            "cannot reach",
+            "refused by the node",
+            "not included after",
+            "error sending request",
+            "account sequence mismatch",
+            "insufficient fee",
+            "insufficient funds",
+            "mempool is full",
+        ];
+        const TEMPORARY: [&str; 3] = [
+            "inclusion requests open",
+            "is not late",
+            "takes inclusion requests until",
+        ];
+        if kind == Kind::RequestInclusion && error.contains("already has an inclusion request on batch") {
+            Refusal::AlreadyFiled
+        } else if TEMPORARY.iter().any(|t| error.contains(t)) {
+            Refusal::Temporary
+        } else if NOT_SENT.iter().any(|t| error.contains(t)) {
+            Refusal::NotSent
+        } else {
+            Refusal::Final
+        }
+    }
+}
 
 /// A filing's place in its life.
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
@@ -123,17 +182,93 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
+pub fn hex(bytes: &[u8]) -> String {
+    cosmwasm_std::HexBinary::from(bytes).to_hex()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    cosmwasm_std::HexBinary::from_hex(s).ok().map(|h| h.to_vec())
+}
+
+fn insert_receipt(
+    conn: &Connection,
+    operator: &str,
+    key_hex: &str,
+    s: &SignedReceipt,
+) -> rusqlite::Result<bool> {
+    let r = &s.receipt;
+    let signed = serde_json::to_string(s).expect("a receipt serializes");
+    let n = conn.execute(
+        "INSERT OR IGNORE INTO receipts
+         (model_id, operator, receipt_id, epoch, units, signed, verified_key, received_at, digest)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            r.model_id as i64,
+            operator,
+            r.receipt_id as i64,
+            r.epoch as i64,
+            r.units as i64,
+            signed,
+            key_hex,
+            now(),
+            hex(&r.digest())
+        ],
+    )?;
+    Ok(n == 1)
+}
+
+/// A store made before receipts were keyed by digest (one copy per id): its receipts move
+/// to the new table, each with its digest.
+fn migrate_receipts(conn: &Connection) -> Result<()> {
+    let exists: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'receipts'",
+        [],
+        |r| r.get(0),
+    )?;
+    let has_digest: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('receipts') WHERE name = 'digest'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !exists || has_digest {
+        return Ok(());
+    }
+    let tx = conn.unchecked_transaction()?;
+    tx.execute_batch("ALTER TABLE receipts RENAME TO receipts_by_id;")?;
+    tx.execute_batch(SCHEMA)?;
+    {
+        let mut st = tx.prepare("SELECT operator, verified_key, signed FROM receipts_by_id")?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (op, key, signed) = row?;
+            insert_receipt(&tx, &op, &key, &serde_json::from_str(&signed)?)?;
+        }
+    }
+    tx.execute_batch("DROP TABLE receipts_by_id;")?;
+    tx.commit()?;
+    Ok(())
+}
+
 impl Store {
-    /// Opens (creating) the store at `path`, in WAL mode.
+    /// Opens (creating) the store at `path`, in WAL mode with `synchronous = FULL`: a
+    /// receipt acknowledged to its sender survives a power loss.
     pub fn open(path: &Path) -> Result<Store> {
         let conn = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrate_receipts(&conn)?;
         conn.execute_batch(SCHEMA)?;
         // A claim left by a crash between claiming and recording: it may or may not have
         // reached the chain, so it counts as one refused attempt (tried again, bounded;
-        // the chain refuses a proof it already upheld).
+        // the chain refuses a proof it already upheld, and the filer asks the chain first
+        // whether an interrupted inclusion request landed).
         conn.execute(
             "UPDATE filings SET outcome = 'failed', error = 'interrupted' WHERE outcome = 'claimed'",
             [],
@@ -142,34 +277,59 @@ impl Store {
     }
 
     /// Keeps a receipt whose signature verified against `operator`'s key `key_hex`.
-    /// Returns false when a receipt with its id was held already (the first one stays).
+    /// Returns false when this very receipt was held already; a receipt with a held id but
+    /// any field different is kept beside it.
     pub fn add_receipt(&self, operator: &str, key_hex: &str, s: &SignedReceipt) -> Result<bool> {
-        let r = &s.receipt;
-        let n = self.conn.execute(
-            "INSERT OR IGNORE INTO receipts
-             (model_id, operator, receipt_id, epoch, units, signed, verified_key, received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                r.model_id as i64,
-                operator,
-                r.receipt_id as i64,
-                r.epoch as i64,
-                r.units as i64,
-                serde_json::to_string(s)?,
-                key_hex,
-                now()
-            ],
-        )?;
-        Ok(n == 1)
+        Ok(insert_receipt(&self.conn, operator, key_hex, s)?)
     }
 
-    /// The receipts held for (model, operator), by receipt id.
+    /// Keeps many receipts in one transaction (one fsync): (operator, key hex, receipt);
+    /// for each, whether it was new.
+    pub fn add_receipts(&mut self, verified: &[(String, String, &SignedReceipt)]) -> Result<Vec<bool>> {
+        let tx = self.conn.transaction()?;
+        let added = verified
+            .iter()
+            .map(|(op, key, s)| insert_receipt(&tx, op, key, s))
+            .collect::<rusqlite::Result<Vec<bool>>>()?;
+        tx.commit()?;
+        Ok(added)
+    }
+
+    /// The receipts held for (model, operator), by receipt id (copies of one id in the
+    /// order they came).
     pub fn receipts(&self, model_id: u64, operator: &str) -> Result<Vec<SignedReceipt>> {
         let mut st = self.conn.prepare(
-            "SELECT signed FROM receipts WHERE model_id = ?1 AND operator = ?2 ORDER BY receipt_id",
+            "SELECT signed FROM receipts WHERE model_id = ?1 AND operator = ?2
+             ORDER BY receipt_id, received_at, rowid",
         )?;
         let rows = st.query_map(params![model_id as i64, operator], |row| row.get::<_, String>(0))?;
         rows.map(|j| Ok(serde_json::from_str(&j?)?)).collect()
+    }
+
+    /// Remembers that the oracle registered `key` for `operator` (kept after a rotation:
+    /// receipts signed before it stay valid evidence).
+    pub fn add_key(&self, operator: &str, key: &[u8]) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO operator_keys (operator, key, first_seen) VALUES (?1, ?2, ?3)",
+            params![operator, hex(key), now()],
+        )?;
+        Ok(())
+    }
+
+    /// Every key seen registered, per operator, oldest first.
+    pub fn keys(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT operator, key FROM operator_keys ORDER BY first_seen, rowid")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|r| {
+            let (op, key) = r?;
+            Ok((
+                op,
+                unhex(&key).ok_or_else(|| anyhow::anyhow!("bad key hex {key}"))?,
+            ))
+        })
+        .collect()
     }
 
     /// Every batch up to this sequence is closed and checked (0 before the first).
@@ -273,7 +433,53 @@ impl Store {
         Ok(retried == 1)
     }
 
-    /// Records the result of sending a claimed filing.
+    /// The error of a filing's last failed send (`interrupted` after a crash), if any.
+    pub fn last_error(
+        &self,
+        model_id: u64,
+        operator: &str,
+        seq: u64,
+        action: &Action,
+    ) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT error FROM filings
+                 WHERE kind = ?1 AND model_id = ?2 AND operator = ?3 AND seq = ?4 AND receipt_id = ?5
+                   AND outcome = 'failed'",
+                params![
+                    action.kind.as_str(),
+                    model_id as i64,
+                    operator,
+                    seq as i64,
+                    action.receipt_id.unwrap_or(0) as i64
+                ],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Records a filing found on the chain although its send was not seen to succeed.
+    pub fn mark_sent(&self, model_id: u64, operator: &str, seq: u64, action: &Action) -> Result<()> {
+        self.conn.execute(
+            "UPDATE filings SET outcome = 'sent', error = NULL
+             WHERE kind = ?1 AND model_id = ?2 AND operator = ?3 AND seq = ?4 AND receipt_id = ?5",
+            params![
+                action.kind.as_str(),
+                model_id as i64,
+                operator,
+                seq as i64,
+                action.receipt_id.unwrap_or(0) as i64
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Records the result of sending a claimed filing. A late omission the chain took is
+    /// won at once (the operator is slashed in that transaction); a refusal that is not
+    /// final gives its attempt back ([`Refusal`]); an inclusion request found on the chain
+    /// already is followed as sent.
     pub fn record_filing(
         &self,
         kind: Kind,
@@ -283,12 +489,18 @@ impl Store {
         receipt_id: Option<u64>,
         result: std::result::Result<(String, u64), String>,
     ) -> Result<()> {
-        let (outcome, hash, height, error) = match result {
-            Ok((h, ht)) => ("sent", Some(h), Some(ht as i64), None),
-            Err(e) => ("failed", None, None, Some(e)),
+        let (outcome, hash, height, error, refund) = match result {
+            Ok((h, ht)) if kind == Kind::LateOmission => ("won", Some(h), Some(ht as i64), None, 0),
+            Ok((h, ht)) => ("sent", Some(h), Some(ht as i64), None, 0),
+            Err(e) => match Refusal::of(kind, &e) {
+                Refusal::AlreadyFiled => ("sent", None, None, Some(e), 1),
+                Refusal::NotSent | Refusal::Temporary => ("failed", None, None, Some(e), 1),
+                Refusal::Final => ("failed", None, None, Some(e), 0),
+            },
         };
         self.conn.execute(
-            "UPDATE filings SET outcome = ?6, tx_hash = ?7, height = ?8, error = ?9
+            "UPDATE filings SET outcome = ?6, tx_hash = COALESCE(?7, tx_hash), height = COALESCE(?8, height),
+               error = ?9, attempts = attempts - ?10
              WHERE kind = ?1 AND model_id = ?2 AND operator = ?3 AND seq = ?4 AND receipt_id = ?5",
             params![
                 kind.as_str(),
@@ -299,7 +511,8 @@ impl Store {
                 outcome,
                 hash,
                 height,
-                error
+                error,
+                refund
             ],
         )?;
         Ok(())
@@ -327,6 +540,16 @@ impl Store {
                 kind.map(Kind::as_str)
             ],
         )?)
+    }
+
+    /// The auditor's inclusion requests on one batch still open (sent, not settled).
+    pub fn open_inclusions_on(&self, model_id: u64, operator: &str, seq: u64) -> Result<usize> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM filings WHERE kind = 'request_inclusion' AND outcome IN ('sent', 'claimed')
+               AND model_id = ?1 AND operator = ?2 AND seq = ?3",
+            params![model_id as i64, operator, seq as i64],
+            |r| r.get::<_, i64>(0),
+        )? as usize)
     }
 
     /// Sent inclusion requests not yet settled: (model, operator, seq, receipt id).
@@ -429,7 +652,7 @@ mod tests {
     }
 
     #[test]
-    fn receipts_survive_a_restart_and_a_duplicate_id_keeps_the_first() {
+    fn receipts_survive_a_restart_and_the_same_receipt_is_kept_once() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.db");
         {
@@ -447,6 +670,42 @@ mod tests {
         assert_eq!(held[0], receipt(1));
         assert!(s.receipts(1, "other").unwrap().is_empty());
         assert_eq!(s.totals().unwrap().receipts_held, 2);
+    }
+
+    #[test]
+    fn a_store_keyed_by_receipt_id_alone_is_migrated_with_its_receipts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE receipts (model_id INTEGER NOT NULL, operator TEXT NOT NULL,
+                 receipt_id INTEGER NOT NULL, epoch INTEGER NOT NULL, units INTEGER NOT NULL,
+                 signed TEXT NOT NULL, verified_key TEXT NOT NULL, received_at INTEGER NOT NULL,
+                 PRIMARY KEY (model_id, operator, receipt_id));",
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO receipts VALUES (1, 'op', 2, 0, 2, ?1, '02ab', 5)",
+                [serde_json::to_string(&receipt(2)).unwrap()],
+            )
+            .unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.receipts(1, "op").unwrap(), vec![receipt(2)]);
+        assert!(!s.add_receipt("op", "02ab", &receipt(2)).unwrap(), "held already");
+        let other = sign(
+            &signer(),
+            Receipt {
+                units: 9,
+                ..receipt(2).receipt
+            },
+        );
+        assert!(
+            s.add_receipt("op", "02ab", &other).unwrap(),
+            "another copy of id 2"
+        );
+        assert_eq!(s.receipts(1, "op").unwrap().len(), 2);
     }
 
     #[test]
@@ -506,8 +765,18 @@ mod tests {
         let a = inclusion(4);
         for _ in 0..MAX_ATTEMPTS {
             assert!(s.claim(1, "op", 1, &a).unwrap());
-            s.record_filing(a.kind, 1, "op", 1, Some(4), Err("not late".into()))
-                .unwrap();
+            s.record_filing(
+                a.kind,
+                1,
+                "op",
+                1,
+                Some(4),
+                Err(
+                    "transaction failed at height 9 (gas 1/2): receipt id 4 is outside the batch's range 5-9"
+                        .into(),
+                ),
+            )
+            .unwrap();
         }
         assert!(!s.claim(1, "op", 1, &a).unwrap());
         assert_eq!(s.filings().unwrap()[0].attempts, MAX_ATTEMPTS);
@@ -545,6 +814,132 @@ mod tests {
         let b = &s.checked_batches().unwrap()[0];
         assert_eq!((b.seq, b.verdict.as_str(), b.checks), (4, "unavailable", 1));
         assert_eq!(s.totals().unwrap().verdicts, vec![("unavailable".to_string(), 1)]);
+    }
+
+    /// Review (attacker): the receipts table keys on (model, operator, receipt id) and
+    /// keeps the first copy. The operator knows every id it signs and can forward its own
+    /// copy of each (signed by itself, so it verifies) matching the leaf it will post,
+    /// before the user does: the user's real receipt is then dropped as a "duplicate" and
+    /// the altered batch looks honest. Two different receipts the operator signed for one
+    /// id must both be kept (each is checked against the leaf).
+    #[test]
+    fn a_second_receipt_the_operator_signed_for_a_held_id_is_kept_and_proves_the_alteration() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("a.db")).unwrap();
+        let leaves: Vec<_> = (1..=3).map(receipt).collect();
+        // The operator's own copy of id 2 (the one it posts) reaches the auditor first.
+        assert!(s.add_receipt("op", "02ab", &leaves[1]).unwrap());
+        // The user's copy of id 2: what the operator really signed and served (9 units).
+        let users = sign(
+            &signer(),
+            Receipt {
+                units: 9,
+                ..leaves[1].receipt.clone()
+            },
+        );
+        s.add_receipt("op", "02ab", &users).unwrap();
+        let held = s.receipts(1, "op").unwrap();
+        assert!(
+            held.contains(&users),
+            "the user's receipt was dropped as a duplicate: {held:?}"
+        );
+        let c = check_batch(&batch(&leaves), &Leaves::Published(leaves.clone()), &held);
+        assert_eq!(c.verdict, crate::checker::Verdict::Fraud, "{}", c.note);
+    }
+
+    /// Review (attacker): every error of a send counts as one of `MAX_ATTEMPTS` refusals,
+    /// including ones where nothing reached the chain (node unreachable, broadcast refused
+    /// for fees or sequence, inclusion timeout) and the chain's "not late" during a pause.
+    /// Three such blocks in a row and a valid proof is never filed again: the batch
+    /// finalizes. A filing that never reached the chain must not use up its attempts.
+    #[test]
+    fn a_filing_that_never_reached_the_chain_keeps_being_tried() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("a.db")).unwrap();
+        let a = inclusion(4);
+        for _ in 0..MAX_ATTEMPTS {
+            assert!(s.claim(1, "op", 1, &a).unwrap());
+            s.record_filing(
+                a.kind,
+                1,
+                "op",
+                1,
+                Some(4),
+                Err("cannot reach http://127.0.0.1:26657: connection refused".into()),
+            )
+            .unwrap();
+        }
+        assert!(
+            s.claim(1, "op", 1, &a).unwrap(),
+            "a proof that never reached the chain was abandoned after {MAX_ATTEMPTS} blocks"
+        );
+    }
+
+    /// Review (attacker): the oracle refuses a request while `max_inclusion_requests` are
+    /// open on the batch; slots free as the operator answers. An operator that fills every
+    /// slot with requests of its own (receipts it signed itself) and answers them just
+    /// before `inclusion_response_secs` gets the auditor's genuine request refused on three
+    /// consecutive blocks: the auditor never asks again, and the batch whose leaves are
+    /// withheld finalizes. (The same for a late omission refused as "not late" while a
+    /// pause holds the deadline back for more than three blocks.) A refusal that a later
+    /// block can lift must be tried again while the batch is pending.
+    #[test]
+    fn an_inclusion_request_refused_while_the_operator_holds_every_slot_is_tried_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("a.db")).unwrap();
+        let a = inclusion(4);
+        for _ in 0..MAX_ATTEMPTS {
+            assert!(s.claim(1, "op", 1, &a).unwrap());
+            s.record_filing(
+                a.kind,
+                1,
+                "op",
+                1,
+                Some(4),
+                Err("transaction failed at height 90 (gas 1/2): batch 1 already has 3 inclusion requests open".into()),
+            )
+            .unwrap();
+        }
+        assert!(
+            s.claim(1, "op", 1, &a).unwrap(),
+            "the genuine request was abandoned while the operator held the slots"
+        );
+    }
+
+    /// Review: a request that reached the chain before a crash (claimed, not recorded) is
+    /// marked `failed: interrupted` at the restart and sent again; the chain refuses it as
+    /// existing, so it stays `failed` and `open_inclusions` never lists it: the auditor
+    /// never follows or expires its own request (nor wins it). The same after a send that
+    /// timed out waiting for its block but landed later.
+    #[test]
+    fn an_inclusion_request_that_landed_before_a_crash_is_still_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        let a = inclusion(6);
+        {
+            let s = Store::open(&path).unwrap();
+            assert!(s.claim(1, "op", 1, &a).unwrap());
+            // The tx is in a block; the process dies before recording it.
+        }
+        let s = Store::open(&path).unwrap();
+        assert!(s.claim(1, "op", 1, &a).unwrap());
+        s.record_filing(
+            a.kind,
+            1,
+            "op",
+            1,
+            Some(6),
+            Err(
+                "transaction refused by the node: receipt 6 already has an inclusion request on batch 1"
+                    .into(),
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            s.open_inclusions().unwrap(),
+            vec![(1, "op".to_string(), 1, 6)],
+            "the auditor's own request on the chain is no longer followed"
+        );
     }
 
     fn batch(leaves: &[SignedReceipt]) -> attrib_receipt_oracle::state::Batch {

@@ -112,10 +112,8 @@ async fn receipts_probes_metrics_and_report() {
     let ctx = Ctx::new(g).unwrap();
     let store = Store::open(&config.db).unwrap();
     let a = Arc::new(Auditor::new(ctx, account("auditor"), ORACLE.into(), config, store).unwrap());
-    a.keys
-        .write()
-        .unwrap()
-        .insert(op.address.to_string(), op.key.public_key().to_bytes());
+    a.learn_key(op.address.as_ref(), &op.key.public_key().to_bytes())
+        .unwrap();
 
     // Forwarded receipts: kept when the operator signed them for this chain and oracle.
     let good = signed(&op, 1);
@@ -234,4 +232,51 @@ async fn receipts_probes_metrics_and_report() {
             .unwrap(),
         "ok"
     );
+}
+
+/// Review (attacker): `ingest` verifies a forwarded receipt against the operator's key
+/// registered *now* (`Auditor::keys`, replaced wholesale every block by
+/// `refresh_keys`). The chain checks a receipt against the key in force during the batch's
+/// epoch (SPEC §5.4: "the key that signed a batch is the key its proofs are checked
+/// against"). An operator that rotates its key right after serving an epoch makes every
+/// receipt forwarded after the rotation "not signed by a watched operator": the auditor
+/// refuses the very receipts that prove its batch wrong. The auditor must keep the keys it
+/// has seen (or read the key history) and let the chain judge.
+#[tokio::test]
+async fn a_receipt_signed_with_a_key_the_operator_rotated_away_is_still_kept() {
+    let op = account("operator");
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        db: dir.path().join("a.db"),
+        poll_ms: 1000,
+        max_inclusion_requests: 1,
+        operators: vec![WatchedOperator {
+            address: op.address.to_string(),
+            data_uri: "http://127.0.0.1:9".into(),
+            models: vec![MODEL],
+        }],
+        probe: None,
+    };
+    let g = Flags::parse_from(["t", "--node", "http://127.0.0.1:9", "--chain-id", CHAIN]).g;
+    let store = Store::open(&config.db).unwrap();
+    let a = Auditor::new(
+        Ctx::new(g).unwrap(),
+        account("auditor"),
+        ORACLE.into(),
+        config,
+        store,
+    )
+    .unwrap();
+    // A block while the old key is registered: the auditor reads it (`refresh_keys`).
+    a.learn_key(op.address.as_ref(), &op.key.public_key().to_bytes())
+        .unwrap();
+    let served = signed(&op, 1);
+    // The operator rotates (the new key is alice's here); the next block's refresh
+    // reads what the oracle registers now.
+    let rotated = account("alice").key.public_key().to_bytes();
+    a.learn_key(op.address.as_ref(), &rotated).unwrap();
+    // The user forwards the receipt served under the old key.
+    let got = api::ingest(&a, &[served]).unwrap();
+    assert_eq!(got.accepted, 1, "refused: {:?}", got.rejected);
 }

@@ -363,6 +363,14 @@ impl EpochClock {
         now.saturating_sub(self.epoch_start) / self.epoch_secs
     }
 
+    /// `epoch` has not begun even a posting grace after `now` ("unborn"): a receipt
+    /// labelled with it is late at once (SPEC §5.4), else an operator could put off its
+    /// late omission by labelling receipts with far epochs. The oracle's
+    /// `challenge_late_omission` and the auditor both use this rule.
+    pub fn unborn(&self, epoch: u64, now: u64, posting_grace_secs: u64) -> bool {
+        epoch > self.epoch_at(now.saturating_add(posting_grace_secs))
+    }
+
     pub fn end_of(&self, epoch: u64) -> u64 {
         self.epoch_start
             .saturating_add(epoch.saturating_add(1).saturating_mul(self.epoch_secs))

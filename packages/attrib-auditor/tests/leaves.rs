@@ -1,0 +1,166 @@
+//! Review (attacker): what a cheating operator's data URI can do to the auditor's fetch of
+//! a batch's leaves (`follower::fetch_leaves`). The auditor checks batches one after the
+//! other in one pass per block (`follower::tick`), so time spent on one operator's leaves
+//! is time every other batch (and every inclusion request to expire) waits, and a batch
+//! finalizes when its dispute window ends whatever the auditor was doing. Served here by a
+//! plain std thread writing HTTP/1.1 by hand, no chain.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+use attrib_auditor::checker::Leaves;
+use attrib_auditor::follower::fetch_leaves;
+use attrib_cli::service::LeavesPage;
+use attrib_receipt_oracle::state::{Batch, BatchStatus};
+use attrib_std::receipts::{Receipt, SignedReceipt};
+use cosmwasm_std::{Addr, HexBinary, Uint128};
+
+const OPERATOR: &str = "wasm1operator";
+
+fn batch(count: u64) -> Batch {
+    Batch {
+        model_id: 7,
+        operator: Addr::unchecked(OPERATOR),
+        seq: 1,
+        epoch: 0,
+        first_id: 1,
+        last_id: count,
+        count,
+        total_units: Uint128::new(count as u128),
+        root: HexBinary::from(vec![0u8; 32]),
+        posted_at: 0,
+        replaces: None,
+        status: BatchStatus::Pending,
+        charge: Uint128::zero(),
+        prior_units: Uint128::zero(),
+        proven_units: Uint128::zero(),
+        replaced_by: None,
+        counted: true,
+    }
+}
+
+/// Serves every connection with `answer(offset asked, stream)` on its own thread.
+fn serve(answer: fn(u64, &mut TcpStream)) -> String {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", l.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for conn in l.incoming() {
+            let Ok(mut conn) = conn else { return };
+            std::thread::spawn(move || {
+                let mut req = vec![];
+                let mut buf = [0u8; 1024];
+                while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match conn.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => req.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let req = String::from_utf8_lossy(&req);
+                let offset = req
+                    .split("offset=")
+                    .nth(1)
+                    .and_then(|s| s.split('&').next())
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0);
+                answer(offset, &mut conn);
+            });
+        }
+    });
+    url
+}
+
+/// A page of one leaf at `offset`, of a batch of 1000, after a second's wait.
+fn dribble(offset: u64, conn: &mut TcpStream) {
+    std::thread::sleep(Duration::from_secs(1));
+    let b = batch(1000);
+    let page = LeavesPage {
+        model_id: b.model_id,
+        operator: OPERATOR.into(),
+        seq: b.seq,
+        epoch: 0,
+        first_id: 1,
+        last_id: 1000,
+        count: 1000,
+        total_units: b.total_units,
+        root: b.root.clone(),
+        offset,
+        receipts: vec![SignedReceipt {
+            receipt: Receipt {
+                chain_id: "attrib-test".into(),
+                contract: "wasm1oracle".into(),
+                model_id: 7,
+                epoch: 0,
+                receipt_id: offset + 1,
+                units: 1,
+                timestamp: 1,
+            },
+            signature: HexBinary::from(vec![0u8; 64]),
+        }],
+        next_offset: (offset + 1 < 1000).then_some(offset + 1),
+    };
+    let body = serde_json::to_vec(&page).unwrap();
+    let _ = write!(
+        conn,
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = conn.write_all(&body);
+}
+
+/// A page that never ends: 1 MiB of a string every 40 ms, without a length.
+fn endless(_offset: u64, conn: &mut TcpStream) {
+    let _ = write!(
+        conn,
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{{\"model_id\":7,\"operator\":\""
+    );
+    let chunk = vec![b'a'; 1 << 20];
+    while conn.write_all(&chunk).is_ok() {
+        std::thread::sleep(Duration::from_millis(40));
+    }
+}
+
+/// Each page comes in a second (well inside the client's 30 s timeout) and holds one leaf;
+/// the batch declares 1000. `fetch_pages` has no budget but the count, so it spends 1000 s
+/// on one batch, while every other batch waits for the pass to end. The fetch of one
+/// batch's leaves needs an overall deadline (well inside the dispute window), and a page
+/// smaller than asked for (`MAX_LEAVES_PAGE`) before the last is itself a reason to stop
+/// and request inclusion.
+#[tokio::test]
+async fn a_data_uri_that_dribbles_its_pages_is_given_up_in_bounded_time() {
+    let url = serve(dribble);
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let b = batch(1000);
+    let t = Instant::now();
+    let got = tokio::time::timeout(Duration::from_secs(8), fetch_leaves(&http, &url, &b)).await;
+    assert!(
+        matches!(got, Ok(Leaves::Unavailable(_))),
+        "still fetching one batch's leaves after {:?} (1000 pages at 1 s each)",
+        t.elapsed()
+    );
+}
+
+/// The response body is read whole into memory (`resp.json()`) before anything is
+/// checked, bounded only by the client's 30 s timeout: at loopback or datacenter speed that
+/// is gigabytes per page. A page of `MAX_LEAVES_PAGE` leaves is a few MiB; the fetch must
+/// stop reading past a byte limit (and say so) instead of buffering what the operator
+/// sends. (The stream here is slowed to ~25 MiB/s to spare the test machine.)
+#[tokio::test]
+async fn a_data_uri_that_streams_forever_is_cut_off() {
+    let url = serve(endless);
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let b = batch(1000);
+    let t = Instant::now();
+    let got = tokio::time::timeout(Duration::from_secs(4), fetch_leaves(&http, &url, &b)).await;
+    assert!(
+        matches!(got, Ok(Leaves::Unavailable(_))),
+        "still reading an endless page after {:?} (~25 MiB/s, no byte limit)",
+        t.elapsed()
+    );
+}

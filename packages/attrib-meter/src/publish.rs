@@ -129,7 +129,7 @@ impl TreeCache {
 /// Why a publication cannot be served.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
-    #[error("no posted batch {seq} of model {model_id}")]
+    #[error("no batch {seq} of model {model_id}")]
     NoBatch { model_id: u64, seq: u64 },
     #[error("receipt {receipt_id} of model {model_id} is in no posted batch")]
     NotBatched { model_id: u64, receipt_id: u64 },
@@ -152,9 +152,13 @@ pub fn leaves_page(
     if limit == 0 || limit > MAX_LEAVES_PAGE {
         return Err(PublishError::BadLimit);
     }
+    // A `built` batch is served too: it may be on chain before the meter has recorded the
+    // broadcast (or, after a crash, before reconciliation), and an auditor who finds no
+    // leaves for a posted batch pays for inclusion requests. A built record is always the
+    // one at that seq: one the chain will not take is dropped, never left behind.
     let b = store
         .batch(model_id, seq)?
-        .filter(|b| !matches!(b.state, BatchState::Built | BatchState::Refused))
+        .filter(|b| b.state != BatchState::Refused)
         .ok_or(PublishError::NoBatch { model_id, seq })?;
     let first = b.first_id.saturating_add(offset);
     let receipts = if offset < b.count {

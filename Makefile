@@ -1,5 +1,5 @@
 # Attrib: the obvious targets. `make demo` and `make test` are the README's two commands.
-.PHONY: demo demo-ibc test e2e e2e-auditor meter-e2e soak fmt lint unit fuzz fuzz-long wasm size-profile schema schema-check tools localnet-up localnet-down localnet-status deploy gas ci
+.PHONY: demo demo-ibc test e2e e2e-auditor e2e-services meter-e2e soak fmt lint unit fuzz fuzz-long wasm size-profile schema schema-check tools localnet-up localnet-down localnet-status deploy gas ci
 
 demo:            ## local chain up, contracts built and deployed, SPEC §10 played through the CLI
 	bash scripts/demo.sh
@@ -12,6 +12,8 @@ e2e:             ## the #[ignore]d end-to-end tests on fresh attrib-e2e + buyer-
 	bash scripts/e2e.sh
 e2e-auditor:     ## the auditor's #[ignore]d end-to-end test on a fresh attrib-audit chain
 	bash scripts/e2e-auditor.sh
+e2e-services:    ## meter + auditor + loadgen on a fresh attrib-int chain, an operator made to cheat by the test harness
+	bash scripts/e2e-services.sh
 meter-e2e:       ## the metering service on a fresh attrib-meter chain: e2e and kill -9 crash test (METER_CRASH_RUNS)
 	bash scripts/meter-e2e.sh
 soak:            ## the protocol under random operation at length (ATTRIB_SOAK_CASES, ATTRIB_SOAK_SEED)

@@ -8,13 +8,13 @@
 //! Needs a deployed chain (ATTRIB_* variables, as for the CLI's end-to-end tests) and the
 //! `attrib` binary built in the same target folder (`cargo build -p attrib-cli`).
 
+mod chain;
 #[path = "../../attrib-cli/tests/common/mod.rs"]
 mod common;
 
 use std::collections::HashMap;
-use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use attrib_cli::keys::KeyStore;
 use attrib_cli::receipts::{read_receipts, sign_bytes};
@@ -23,6 +23,7 @@ use attrib_std::receipts::{Receipt, SignedReceipt};
 use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
+use chain::*;
 use common::*;
 use serde_json::Value;
 
@@ -55,108 +56,6 @@ async fn leaves(
     }))
 }
 
-/// The auditor process; stopped with SIGTERM (and waited for) when dropped.
-struct Auditor(Child);
-
-impl Auditor {
-    fn start(config: &std::path::Path, log: &std::path::Path) -> Auditor {
-        let log = std::fs::File::create(log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_attrib-auditor"))
-            .args(["--from", "auditor", "run", "--config"])
-            .arg(config)
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("start attrib-auditor");
-        Auditor(child)
-    }
-
-    /// SIGTERM, then the exit status (a graceful shutdown exits 0).
-    fn stop(&mut self) -> std::process::ExitStatus {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status();
-        self.0.wait().unwrap()
-    }
-}
-
-impl Drop for Auditor {
-    fn drop(&mut self) {
-        if self.0.try_wait().ok().flatten().is_none() {
-            self.stop();
-        }
-    }
-}
-
-fn uint(v: &Value) -> u128 {
-    v.as_str().unwrap().parse().unwrap()
-}
-
-fn report(db: &std::path::Path) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_attrib-auditor"))
-        .args(["-o", "json", "report", "--db"])
-        .arg(db)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-/// Waits until `f` holds, or fails after `secs` with the auditor's log.
-#[track_caller]
-fn wait_for(secs: u64, log: &std::path::Path, what: &str, mut f: impl FnMut() -> bool) {
-    let until = Instant::now() + Duration::from_secs(secs);
-    while !f() {
-        assert!(
-            Instant::now() < until,
-            "{what}: not after {secs} s; auditor log:\n{}",
-            std::fs::read_to_string(log).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
-}
-
-/// A model of the buyer's licensed dataset version, metered by the operator, funded.
-fn model(lineage: &str) -> u64 {
-    let tx = ok(&[
-        "tx",
-        "oracle",
-        "register-model",
-        "--from",
-        "buyer",
-        "--metadata-uri",
-        "ipfs://m",
-        "--lineage",
-        lineage,
-        "--royalty-per-unit",
-        "3uatr",
-    ]);
-    let m = event_attr(&tx, "attrib_model_registered", "model_id").unwrap();
-    ok(&[
-        "tx",
-        "oracle",
-        "set-model-operator",
-        "--from",
-        "buyer",
-        "--model-id",
-        &m,
-        "--operator",
-        "operator",
-    ]);
-    ok(&[
-        "tx",
-        "oracle",
-        "fund-escrow",
-        "--from",
-        "buyer",
-        "--model-id",
-        &m,
-        "--amount",
-        "100000uatr",
-    ]);
-    m.parse().unwrap()
-}
-
 #[test]
 #[ignore = "needs a chain: run scripts/e2e-auditor.sh"]
 fn the_auditor_catches_each_fraud_on_its_own() {
@@ -166,17 +65,9 @@ fn the_auditor_catches_each_fraud_on_its_own() {
     let file = |name: &str| d.join(name).to_string_lossy().to_string();
 
     // A licensed dataset version, a bonded operator with its key registered, five models.
-    let dataset = licensed_dataset(d, "audited", nonce, "buyer");
-    ready_operator();
-    let lineage = format!("{dataset}:1:10000");
+    let lineage = licensed_lineage(d, nonce);
     let scenarios = ["honest", "dropped", "altered", "relabelled", "withheld"];
     let models: HashMap<&str, u64> = scenarios.iter().map(|s| (*s, model(&lineage))).collect();
-    let address = |name: &str| {
-        String::from_utf8(attrib(&["keys", "show", name]).stdout)
-            .unwrap()
-            .trim()
-            .to_string()
-    };
     let (operator, auditor) = (address("operator"), address("auditor"));
 
     // Six receipts of 2 units per model, signed by the operator; the batch each posts.
@@ -292,7 +183,7 @@ fn the_auditor_catches_each_fraud_on_its_own() {
     )
     .unwrap();
     let log = d.join("auditor.log");
-    let mut proc = Auditor::start(&config, &log);
+    let mut proc = start_auditor(&config, &log);
     let http = reqwest::Client::new();
     let get = |path: &str| rt.block_on(async { http.get(format!("{api}{path}")).send().await?.text().await });
     wait_for(30, &log, "healthz", || get("/healthz").is_ok_and(|t| t == "ok"));
@@ -417,7 +308,7 @@ fn the_auditor_catches_each_fraud_on_its_own() {
     let filed = filings.len();
     let auditor1 = balance("auditor", "uatr");
     assert!(auditor1 != auditor0, "the auditor paid fees and was paid");
-    let mut proc = Auditor::start(&config, &log.with_extension("2.log"));
+    let mut proc = start_auditor(&config, &log.with_extension("2.log"));
     wait_for(30, &log, "healthz after restart", || {
         get("/healthz").is_ok_and(|t| t == "ok")
     });

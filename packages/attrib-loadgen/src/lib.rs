@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use attrib_cli::receipts::parse_units;
-use attrib_cli::service::{UsageBatch, UsageEvent, UsageReceipt, UsageReceipts};
+use attrib_cli::service::{ForwardedReceipts, UsageBatch, UsageEvent, UsageReceipt, UsageReceipts};
 use serde::Serialize;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, Semaphore};
@@ -41,6 +41,9 @@ pub struct Options {
     pub acks: Option<PathBuf>,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// An auditor's base URL: after each acknowledgement the receipts are forwarded to its
+    /// `POST /v1/receipts`, as a model user's client keeps its copies with an auditor.
+    pub forward: Option<String>,
 }
 
 /// What a run measured. Latency is from the moment a request was due to its answer.
@@ -51,6 +54,12 @@ pub struct Summary {
     pub duplicates: u64,
     /// Requests that failed (transport error, timeout or non-2xx answer).
     pub failed_requests: u64,
+    /// Receipts the auditor (`forward`) took; forwards that failed.
+    pub forwarded: u64,
+    pub failed_forwards: u64,
+    /// The last forward's error, if any failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forward_error: Option<String>,
     pub seconds: f64,
     /// Acknowledged events per second over the run.
     pub throughput: f64,
@@ -90,6 +99,8 @@ impl Percentiles {
 struct Done {
     latency_us: u64,
     receipts: Result<Vec<UsageReceipt>>,
+    /// The forward to the auditor, when asked for and the request was acknowledged.
+    forwarded: Option<Result<u64>>,
 }
 
 /// The events of request `r` (events `r * per_request ..`, at most `count`).
@@ -129,6 +140,29 @@ async fn send(client: &reqwest::Client, o: &Options, events: Vec<UsageEvent>) ->
         Ok(one) => vec![one],
         Err(_) => serde_json::from_slice::<UsageReceipts>(&body)?.receipts,
     })
+}
+
+/// Forwards acknowledged receipts to an auditor; the number it newly kept.
+async fn forward(client: &reqwest::Client, o: &Options, base: &str, rs: &[UsageReceipt]) -> Result<u64> {
+    #[derive(serde::Deserialize)]
+    struct Ingested {
+        accepted: u64,
+    }
+    let body = ForwardedReceipts {
+        receipts: rs.iter().map(|r| r.receipt.clone()).collect(),
+    };
+    let resp = client
+        .post(format!("{}/v1/receipts", base.trim_end_matches('/')))
+        .json(&body)
+        .timeout(o.timeout)
+        .send()
+        .await?;
+    let status = resp.status();
+    if !status.is_success() {
+        let body = resp.text().await.unwrap_or_default();
+        bail!("forwarding: {status}: {body}");
+    }
+    Ok(resp.json::<Ingested>().await?.accepted)
 }
 
 /// Writes acknowledged receipts to `path`, one JSON line each, until the channel closes.
@@ -185,8 +219,16 @@ pub async fn run(o: Options) -> Result<Summary> {
                 tokio::spawn(async move {
                     let receipts = send(&client, &o, events).await;
                     let latency_us = due.elapsed().as_micros() as u64;
+                    let forwarded = match (&o.forward, &receipts) {
+                        (Some(base), Ok(rs)) => Some(forward(&client, &o, base, rs).await),
+                        _ => None,
+                    };
                     drop(permit);
-                    let _ = done_tx.send(Done { latency_us, receipts });
+                    let _ = done_tx.send(Done {
+                        latency_us,
+                        receipts,
+                        forwarded,
+                    });
                 });
             }
             anyhow::Ok(())
@@ -199,9 +241,18 @@ pub async fn run(o: Options) -> Result<Summary> {
     };
     let mut latencies = Vec::with_capacity(requests as usize);
     let mut last_error = None;
+    let mut last_forward_error = None;
     for _ in 0..requests {
         let d = done_rx.recv().await.context("the sender stopped early")?;
         latencies.push(d.latency_us);
+        match d.forwarded {
+            Some(Ok(n)) => s.forwarded += n,
+            Some(Err(e)) => {
+                s.failed_forwards += 1;
+                last_forward_error = Some(e);
+            }
+            None => {}
+        }
         match d.receipts {
             Ok(rs) => {
                 s.acknowledged += rs.len() as u64;
@@ -230,6 +281,7 @@ pub async fn run(o: Options) -> Result<Summary> {
             return Err(e.context("no request was acknowledged"));
         }
     }
+    s.forward_error = last_forward_error.map(|e| format!("{e:#}"));
     Ok(s)
 }
 
@@ -261,6 +313,7 @@ mod tests {
             request_prefix: "lg".into(),
             acks: None,
             timeout: Duration::from_secs(1),
+            forward: None,
         }
     }
 

@@ -44,6 +44,9 @@ struct Args {
     summary: Option<PathBuf>,
     #[arg(long, default_value_t = 10_000)]
     timeout_ms: u64,
+    /// An auditor's base URL: forward every acknowledged receipt to its /v1/receipts
+    #[arg(long, env = "ATTRIB_LOADGEN_FORWARD")]
+    forward: Option<String>,
 }
 
 #[tokio::main]
@@ -61,6 +64,7 @@ async fn main() -> Result<()> {
         request_prefix: a.request_prefix,
         acks: a.acks,
         timeout: Duration::from_millis(a.timeout_ms),
+        forward: a.forward,
     })
     .await?;
     let json = serde_json::to_string_pretty(&summary)?;

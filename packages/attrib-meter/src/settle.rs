@@ -9,6 +9,7 @@ use anyhow::Result;
 use attrib_receipt_oracle::state::{Batch, BatchStatus};
 
 use crate::batcher::{record_of, Batcher};
+use crate::publish::BatchTree;
 use crate::store::{BatchRecord, BatchState, Write};
 
 pub struct Settler {
@@ -136,14 +137,17 @@ impl Settler {
         Ok(())
     }
 
-    /// Marks a voided batch and posts its replacement: the same receipts from the store,
-    /// at the cursor's next seq, `replaces` the voided one (recorded built first, like
-    /// any batch, so a crash here is reconciled on start).
+    /// Marks a voided batch and posts its replacement: the receipts of its range as the
+    /// store holds them now (read again, not the voided batch's cached tree), at the
+    /// cursor's next seq, `replaces` the voided one (recorded built first, like any batch,
+    /// so a crash here is reconciled on start).
     async fn replace(&self, b: &BatchRecord) -> Result<()> {
         let store = self.batcher.store.clone();
-        let trees = self.batcher.trees.clone();
         let rec = b.clone();
-        let tree = tokio::task::spawn_blocking(move || trees.get(store.as_ref(), &rec)).await??;
+        let tree = tokio::task::spawn_blocking(move || {
+            BatchTree::build(store.receipts(rec.model_id, rec.first_id, rec.last_id, u64::MAX)?)
+        })
+        .await??;
         let cursor = self.batcher.oracle.cursor(b.model_id).await?;
         let replacement = record_of(b.model_id, cursor.next_seq, b.epoch, &tree, Some(b.seq));
         let mut writes = vec![Write::BatchState {
@@ -173,6 +177,11 @@ impl Settler {
         }
         writes.push(Write::Batch(replacement.clone()));
         self.batcher.writer.write(writes).await?;
+        // Cached only once its record is written (a proof never comes from a tree the
+        // store does not hold).
+        self.batcher
+            .trees
+            .put((b.model_id, replacement.seq), Arc::new(tree));
         self.batcher.post(replacement).await
     }
 

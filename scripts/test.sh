@@ -4,7 +4,8 @@
 #   fmt + clippy → unit and multi-tests → fuzzing (short) → schema drift → scripts/e2e.sh: wasm build +
 #   cosmwasm-check (through deploy.sh, so the contracts are built once), a fresh local
 #   wasmd chain, and the end-to-end tests that `cargo test` lists as ignored → the metering
-#   service (end to end and 50 kill -9s) and the auditor, each on a chain of its own
+#   service (end to end and 50 kill -9s), the auditor, and both together with a cheating
+#   operator, each on a chain of its own
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 start=$(date +%s)
 ensure_wasm_tools
@@ -32,5 +33,8 @@ METER_CRASH_RUNS="${METER_CRASH_RUNS:-50}" bash scripts/meter-e2e.sh
 
 step "the auditor on its own chain: it catches each cheating batch by itself"
 bash scripts/e2e-auditor.sh
+
+step "meter, auditor and load generator together: an operator made to cheat four ways is caught"
+bash scripts/e2e-services.sh
 
 step "all tests passed in $(( $(date +%s) - start ))s"

@@ -12,4 +12,7 @@ ARTIFACTS="$ROOT/artifacts"
 WASM_CRATES=(attrib-registry attrib-curator-staking attrib-receipt-oracle attrib-reward-distributor attrib-protocol-token)
 # Crates with a `schema` binary; their schemas are committed under schema/<name>/.
 SCHEMA_CRATES=(attrib-registry attrib-curator-staking attrib-receipt-oracle attrib-reward-distributor)
-step() { printf '\n\033[1;32m==>\033[0m \033[1m%s\033[0m\n' "$*" >&2; }
+# Each step says when it started (seconds since the first script of the run began), so a
+# CI log shows where the time goes.
+export ATTRIB_T0="${ATTRIB_T0:-$(date +%s)}"
+step() { printf '\n\033[1;32m==>\033[0m \033[1m%s\033[0m \033[2m(+%ds)\033[0m\n' "$*" $(( $(date +%s) - ATTRIB_T0 )) >&2; }

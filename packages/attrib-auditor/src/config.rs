@@ -4,7 +4,7 @@
 //!
 //! ```toml
 //! listen = "127.0.0.1:9400"     # HTTP: receipts, report, health, metrics
-//! db = "auditor.db"             # the SQLite store
+//! database = "auditor.db"       # the SQLite store (`db` is accepted too), as the meter names it
 //! poll_ms = 1000                # how often the chain's height is read
 //! max_inclusion_requests = 3    # per batch whose leaves are missing
 //!
@@ -74,7 +74,8 @@ fn default_max_inclusion() -> usize {
 pub struct Config {
     #[serde(default = "default_listen")]
     pub listen: SocketAddr,
-    #[serde(default = "default_db")]
+    /// The SQLite store: `database`, as the meter's setting is named (`db` is accepted).
+    #[serde(default = "default_db", rename = "database", alias = "db")]
     pub db: PathBuf,
     #[serde(default = "default_poll_ms")]
     pub poll_ms: u64,
@@ -158,5 +159,19 @@ mod tests {
         )
         .unwrap();
         assert!(Config::load(&p, None, None).is_err(), "unknown key");
+    }
+
+    #[test]
+    fn the_store_is_named_database_as_in_the_meter_and_db_still_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.toml");
+        let ops = "[[operators]]\naddress = \"a\"\ndata_uri = \"u\"\nmodels = [1]\n";
+        for key in ["database", "db"] {
+            std::fs::write(&p, format!("{key} = \"s.db\"\n{ops}")).unwrap();
+            let c = Config::load(&p, None, None).unwrap();
+            assert_eq!(c.db.to_str(), Some("s.db"), "{key}");
+        }
+        std::fs::write(&p, format!("database = \"a.db\"\ndb = \"b.db\"\n{ops}")).unwrap();
+        assert!(Config::load(&p, None, None).is_err(), "both names at once");
     }
 }

@@ -36,12 +36,12 @@ enum Cmd {
         config: PathBuf,
         #[arg(long, env = "ATTRIB_AUDITOR_LISTEN")]
         listen: Option<SocketAddr>,
-        #[arg(long, env = "ATTRIB_AUDITOR_DB")]
+        #[arg(long = "database", alias = "db", env = "ATTRIB_AUDITOR_DATABASE")]
         db: Option<PathBuf>,
     },
     /// Print what the store says was checked, found, filed and won
     Report {
-        #[arg(long, env = "ATTRIB_AUDITOR_DB", default_value = "auditor.db")]
+        #[arg(long = "database", alias = "db", env = "ATTRIB_AUDITOR_DATABASE", default_value = "auditor.db")]
         db: PathBuf,
     },
 }

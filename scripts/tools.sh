@@ -130,6 +130,21 @@ wasmd_cmd() { LD_LIBRARY_PATH="$(wasmd_dir)/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_P
 
 ensure_wasm_tools() { ensure_wasm_target; ensure_wasm_opt; ensure_cosmwasm_check; }
 
+# A Node package's dependencies from its package-lock.json (`npm ci`, packages from the
+# npm cache under $ATTRIB_CACHE/npm). Skipped when node_modules was installed from the
+# same lockfile; `npm ci` wipes and reinstalls otherwise. Install scripts do not run
+# (nothing we use needs one; npm 11 asks for them to be allowed one by one).
+NPM_CACHE="$ATTRIB_CACHE/npm"
+ensure_npm_deps() {
+  local dir="$1" sum
+  sum="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$dir/node_modules/.attrib-lock-sha256" 2>/dev/null)" != "$sum" ]; then
+    log "npm ci in ${dir#"$PWD"/} (cache $NPM_CACHE)"
+    (cd "$dir" && npm ci --cache "$NPM_CACHE" --prefer-offline --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+    echo "$sum" > "$dir/node_modules/.attrib-lock-sha256"
+  fi
+}
+
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   case "${1:-all}" in
     wasm) ensure_wasm_tools ;;

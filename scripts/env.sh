@@ -13,3 +13,6 @@ WASM_CRATES=(attrib-registry attrib-curator-staking attrib-receipt-oracle attrib
 # Crates with a `schema` binary; their schemas are committed under schema/<name>/.
 SCHEMA_CRATES=(attrib-registry attrib-curator-staking attrib-receipt-oracle attrib-reward-distributor)
 step() { printf '\n\033[1;32m==>\033[0m \033[1m%s\033[0m\n' "$*" >&2; }
+# The dashboard's loopback port for a chain (5173, +PORT_OFFSET like the chain's ports):
+# localnet.sh lets this origin read the chain's RPC, scripts/dashboard.sh serves on it.
+dashboard_port() { echo "${DASHBOARD_PORT:-$((5173 + ${PORT_OFFSET:-0}))}"; }

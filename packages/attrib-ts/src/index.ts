@@ -8,7 +8,7 @@
 //   const q = queryClients(client, deployments);
 //   const { config } = await q.registry.config();
 import type { CosmWasmClient, SigningCosmWasmClient } from "@cosmjs/cosmwasm";
-import type { ISigningCosmWasmClient } from "./contracts/baseClient";
+import type { ICosmWasmClient, ISigningCosmWasmClient } from "./contracts/baseClient";
 import { RegistryClient, RegistryQueryClient } from "./contracts/Registry.client";
 import { CuratorStakingClient, CuratorStakingQueryClient } from "./contracts/CuratorStaking.client";
 import { ReceiptOracleClient, ReceiptOracleQueryClient } from "./contracts/ReceiptOracle.client";
@@ -20,6 +20,8 @@ export * from "./contracts/ReceiptOracle.client";
 export * from "./contracts/RewardDistributor.client";
 // The message and response types, one namespace per contract (their names overlap:
 // every contract has a `Config`).
+export * from "./snapshot";
+export type { ICosmWasmClient, ISigningCosmWasmClient } from "./contracts/baseClient";
 export * as Registry from "./contracts/Registry.types";
 export * as CuratorStaking from "./contracts/CuratorStaking.types";
 export * as ReceiptOracle from "./contracts/ReceiptOracle.types";
@@ -78,8 +80,11 @@ export interface QueryClients {
   rewardDistributor: RewardDistributorQueryClient;
 }
 
-/** Read-only clients of the four contracts of a deployment. */
-export function queryClients(client: CosmWasmClient, d: Deployments): QueryClients {
+/**
+ * Read-only clients of the four contracts of a deployment, over a cosmjs `CosmWasmClient`
+ * (latest state) or a `Snapshot` (one height).
+ */
+export function queryClients(client: ICosmWasmClient | CosmWasmClient, d: Deployments): QueryClients {
   return {
     registry: new RegistryQueryClient(client, d.contracts.registry.address),
     curatorStaking: new CuratorStakingQueryClient(client, d.contracts.curator_staking.address),

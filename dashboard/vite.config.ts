@@ -2,6 +2,9 @@
 // chain allows this origin, see scripts/localnet.sh). Which chain: /attrib-config.json,
 // served here from the same environment as the `attrib` CLI (ATTRIB_NODE,
 // ATTRIB_CHAIN_ID, ATTRIB_DEPLOYMENTS), by `vite` (dev) and `vite preview` (the build).
+// The metering service and the auditor (SPEC §11), when ATTRIB_METER_URL /
+// ATTRIB_AUDITOR_URL name them, are reached through this server (/svc/meter/…,
+// /svc/auditor/…): their metrics endpoints are not for browsers of other origins.
 import { defineConfig, type Plugin } from "vite";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -17,7 +20,7 @@ function attribConfig(): Plugin {
     res.setHeader("cache-control", "no-store");
     try {
       const deployments = JSON.parse(readFileSync(path, "utf8"));
-      res.end(JSON.stringify({ node, chain_id, deployments }));
+      res.end(JSON.stringify({ node, chain_id, deployments, services: Object.keys(services) }));
     } catch (e) {
       res.statusCode = 503;
       res.end(JSON.stringify({ node, chain_id, error: `no deployments at ${path}: ${(e as Error).message}` }));
@@ -30,10 +33,23 @@ function attribConfig(): Plugin {
   };
 }
 
+const services: Record<string, string> = Object.fromEntries(
+  [
+    ["meter", process.env.ATTRIB_METER_URL],
+    ["auditor", process.env.ATTRIB_AUDITOR_URL],
+  ].filter((e): e is [string, string] => !!e[1]),
+);
+const proxy = Object.fromEntries(
+  Object.entries(services).map(([name, target]) => [
+    `/svc/${name}`,
+    { target, changeOrigin: true, rewrite: (p: string) => p.replace(`/svc/${name}`, "") },
+  ]),
+);
+
 const port = Number(process.env.DASHBOARD_PORT ?? 5173);
 export default defineConfig({
   plugins: [attribConfig()],
-  server: { host: "127.0.0.1", port, strictPort: true },
-  preview: { host: "127.0.0.1", port, strictPort: true },
+  server: { host: "127.0.0.1", port, strictPort: true, proxy },
+  preview: { host: "127.0.0.1", port, strictPort: true, proxy },
   build: { target: "es2022", outDir: "dist", emptyOutDir: true },
 });

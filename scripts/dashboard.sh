@@ -33,7 +33,7 @@ case "${1:-serve}" in
       export ATTRIB_CLI="$CARGO_TARGET_DIR/debug/attrib"
     fi
     build
-    (cd "$DIR" && exec npx --no-install vite preview --logLevel warn) & preview=$!
+    (cd "$DIR" && exec node_modules/.bin/vite preview --logLevel warn) & preview=$!
     trap 'kill $preview 2>/dev/null || true' EXIT
     for _ in $(seq 1 60); do curl -sf "$URL/attrib-config.json" >/dev/null && break; sleep 0.5; done
     step "browser test of the dashboard at $URL against $ATTRIB_CHAIN_ID"

@@ -17,6 +17,8 @@ export interface Config {
   node: string;
   chain_id: string;
   deployments: Deployments;
+  /** The SPEC §11 services the server proxies (meter, auditor). */
+  services: string[];
 }
 
 export interface Conn extends Config {
@@ -48,6 +50,7 @@ async function loadConfig(): Promise<Config> {
     node: params.get("node") ?? body.node,
     chain_id: params.get("chain_id") ?? body.chain_id,
     deployments: parseDeployments(body.deployments),
+    services: body.services ?? [],
   };
 }
 

@@ -9,6 +9,7 @@ import { dataset, datasets, version } from "./pages/datasets";
 import { model, models, operator } from "./pages/models";
 import { disputes, epoch, epochs } from "./pages/epochs";
 import { notFound } from "./pages/notfound";
+import { services } from "./pages/services";
 
 type Route = (r: Read, params: URLSearchParams, m: RegExpMatchArray) => Promise<Page>;
 const routes: [RegExp, Route][] = [
@@ -22,6 +23,7 @@ const routes: [RegExp, Route][] = [
   [/^\/epochs$/, (r) => epochs(r)],
   [/^\/epoch\/(\d+)$/, (r, _p, m) => epoch(r, Number(m[1]))],
   [/^\/disputes$/, (r) => disputes(r)],
+  [/^\/services$/, (r) => services(r.conn.services)],
 ];
 
 const app = document.getElementById("app")!;

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { pct, units } from "../src/format.ts";
 import { bps, lastVsTrend, watchList } from "../src/metrics.ts";
+import { parsePrometheus } from "../src/prometheus.ts";
 
 test("amounts in display units: exact, no float rounding, thousands grouped", () => {
   assert.equal(units("0", 6), "0");
@@ -57,4 +58,21 @@ test("the watch list's series follow the metrics response, epoch by epoch", () =
   assert.deepEqual(s("buyers", "returning_buyers"), [0, 1]);
   assert.deepEqual(lastVsTrend(groups.buyers.series[0]), { last: 4, mean: 2 });
   assert.deepEqual(lastVsTrend({ key: "x", label: "x", unit: "count", values: [null, null] }), { last: null, mean: null });
+});
+
+test("the services' Prometheus text: samples with labels, help lines skipped", () => {
+  const text = [
+    "# HELP attrib_meter_receipts_total Receipts acknowledged",
+    "# TYPE attrib_meter_receipts_total counter",
+    "attrib_meter_receipts_total 100000",
+    'attrib_meter_ack_latency_seconds_bucket{le="0.005"} 99000',
+    'attrib_auditor_won{kind="omitted"} 1',
+    "garbage line",
+    "",
+  ].join("\n");
+  assert.deepEqual(parsePrometheus(text), [
+    { name: "attrib_meter_receipts_total", labels: "", value: 100000 },
+    { name: "attrib_meter_ack_latency_seconds_bucket", labels: '{le="0.005"}', value: 99000 },
+    { name: "attrib_auditor_won", labels: '{kind="omitted"}', value: 1 },
+  ]);
 });

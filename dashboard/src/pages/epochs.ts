@@ -1,6 +1,6 @@
 // Epochs and their settlement; disputes.
 import { isNotFound, type Read } from "../chain";
-import { amount, esc, pct, time, units } from "../format";
+import { amount, denomInfo, esc, pct, time, units } from "../format";
 import { facts, link, panel, table, type Page } from "../ui";
 import { notFound } from "./notfound";
 
@@ -40,7 +40,7 @@ export async function epoch(r: Read, n: number): Promise<Page> {
     e.denoms.map(async ({ denom, row }) => {
       const a = (v: string) => amount(r.snap, v, denom);
       return [
-        esc(await a("1").then((s) => s.replace(/^[\d.,]+ /, ""))),
+        await denomInfo(r.snap, denom).then((d) => esc(d.path ? `${d.display} (${d.path})` : d.display)),
         esc(await a(row.fee_pool)),
         esc(await a(row.fee_datasets)),
         esc(await a(row.fee_curators)),

@@ -15,7 +15,7 @@ function attribConfig(): Plugin {
     if (req.url?.split("?")[0] !== "/attrib-config.json") return next();
     const chain_id = process.env.ATTRIB_CHAIN_ID ?? "attrib-local";
     const node = process.env.ATTRIB_NODE ?? "http://127.0.0.1:26657";
-    const path = process.env.ATTRIB_DEPLOYMENTS ?? resolve(__dirname, "..", "deployments", `${chain_id}.json`);
+    const path = process.env.ATTRIB_DEPLOYMENTS ?? resolve(import.meta.dirname, "..", "deployments", `${chain_id}.json`);
     res.setHeader("content-type", "application/json");
     res.setHeader("cache-control", "no-store");
     try {

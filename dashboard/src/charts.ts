@@ -15,7 +15,8 @@ export function chart(el: HTMLElement, epochs: number[], g: Group): uPlot {
   const opts: uPlot.Options = {
     width: Math.max(320, el.clientWidth || 560),
     height: 220,
-    scales: { x: { time: false }, "%": { range: [0, 100] } },
+    // One epoch alone would otherwise be drawn on a 0–100 axis.
+    scales: { x: { time: false, range: (_u, min, max) => (min === max ? [min - 1, max + 1] : [min, max]) }, "%": { range: [0, 100] } },
     axes: [
       { label: "epoch", values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? String(t) : "")) },
       { label: g.series.find((s) => s.unit !== "%")?.unit === "ATR" ? "ATR" : "count" },

@@ -1,6 +1,6 @@
 // Amounts and denoms for people: display units (the `u` prefix is 10^-6 of the display
 // denom, the Cosmos convention our chains follow), `ibc/…` vouchers by their base denom
-// and path from the chain's denom traces. Every page formats through here.
+// and path from the chain's denom traces, cw20 tokens by their symbol and decimals. Every page formats through here.
 import type { Snapshot } from "@attrib/ts";
 
 const MICRO = 6;
@@ -28,7 +28,12 @@ export function denomInfo(snap: Snapshot, denom: string): Promise<DenomInfo> {
   if (!p) {
     p = denom.startsWith("ibc/")
       ? snap.ibcDenom(denom).then(({ base, path }) => ({ ...local(base), path }))
-      : Promise.resolve(local(denom));
+      : denom.startsWith("cw20:")
+        ? // A cw20 token (the protocol token's emission): its own symbol and decimals.
+          snap
+            .queryContractSmart(denom.slice(5), { token_info: {} })
+            .then((t: { symbol: string; decimals: number }) => ({ display: t.symbol, exponent: t.decimals, base: denom }))
+        : Promise.resolve(local(denom));
     cache.set(denom, p);
   }
   return p;

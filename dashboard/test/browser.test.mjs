@@ -159,7 +159,7 @@ test("the objects pages render, link to each other, and show no console error", 
   await p.close();
   p = await visit("/disputes", "disputes");
   await p.close();
-  assert.equal(visited.length, 10);
+  assert.equal(visited.length, 9);
 });
 
 test("an unknown dataset is a not-found page", async () => {

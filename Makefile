@@ -1,5 +1,5 @@
 # Attrib: the obvious targets. `make demo` and `make test` are the README's two commands.
-.PHONY: demo demo-ibc test e2e e2e-auditor e2e-services meter-e2e soak-meter soak fmt lint unit fuzz fuzz-long wasm size-profile schema schema-check tools localnet-up localnet-down localnet-status deploy gas ci
+.PHONY: demo demo-ibc test e2e e2e-auditor e2e-services meter-e2e soak-meter soak fmt lint unit fuzz fuzz-long wasm size-profile schema schema-check ts ts-check ts-e2e dashboard dashboard-test tools localnet-up localnet-down localnet-status deploy gas ci
 
 demo:            ## local chain up, contracts built and deployed, SPEC §10 played through the CLI
 	bash scripts/demo.sh
@@ -38,6 +38,16 @@ schema:          ## regenerate schema/
 	bash scripts/schema.sh gen
 schema-check:
 	bash scripts/schema.sh check
+ts:              ## regenerate the TypeScript clients (packages/attrib-ts) from schema/
+	bash scripts/ts.sh gen
+ts-check:        ## the committed TypeScript clients match schema/ and type-check
+	bash scripts/ts.sh check
+ts-e2e:          ## the TypeScript clients' Node test on a fresh attrib-ts chain
+	bash scripts/ts-e2e.sh --own-chain
+dashboard:       ## the protocol dashboard on loopback against the running demo chain
+	bash scripts/dashboard.sh serve
+dashboard-test:  ## the dashboard in Chromium (playwright-core) against the chain of the environment
+	bash scripts/dashboard.sh test
 tools:           ## install wasm tools and wasmd into ~/.cache/attrib
 	bash scripts/tools.sh all
 localnet-up:

@@ -16,3 +16,6 @@ SCHEMA_CRATES=(attrib-registry attrib-curator-staking attrib-receipt-oracle attr
 # CI log shows where the time goes.
 export ATTRIB_T0="${ATTRIB_T0:-$(date +%s)}"
 step() { printf '\n\033[1;32m==>\033[0m \033[1m%s\033[0m \033[2m(+%ds)\033[0m\n' "$*" $(( $(date +%s) - ATTRIB_T0 )) >&2; }
+# The dashboard's loopback port for a chain (5173, +PORT_OFFSET like the chain's ports):
+# localnet.sh lets this origin read the chain's RPC, scripts/dashboard.sh serves on it.
+dashboard_port() { echo "${DASHBOARD_PORT:-$((5173 + ${PORT_OFFSET:-0}))}"; }

@@ -68,10 +68,19 @@ open(f"{home}/config/genesis.json", "w").write(json.dumps(g))
 PY
 }
 
+# The dashboard reads the RPC from the browser: allow its loopback origins (CORS), set on
+# every start so a chain made before this setting existed gets it too.
+allow_dashboard() {
+  local port; port="$(dashboard_port)"
+  sed -i -E "s|^cors_allowed_origins = .*$|cors_allowed_origins = [\"http://127.0.0.1:$port\", \"http://localhost:$port\"]|" \
+    "$HOME_DIR/config/config.toml"
+}
+
 start() {
   if running; then echo "$CHAIN_ID already running (pid $(cat "$PIDFILE"), height $(height))" >&2; return 0; fi
   ensure_wasmd
   [ -f "$HOME_DIR/config/genesis.json" ] || init_chain
+  allow_dashboard
   step "starting $CHAIN_ID (RPC 127.0.0.1:$RPC_PORT, log $LOG)"
   nohup env LD_LIBRARY_PATH="$(wasmd_dir)/lib" "$(wasmd_bin)" start --home "$HOME_DIR" \
     --rpc.laddr "tcp://127.0.0.1:$RPC_PORT" --grpc.address "127.0.0.1:$GRPC_PORT" >"$LOG" 2>&1 &

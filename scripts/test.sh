@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it. Installs what it needs (wasm target, wasm-opt,
 # cosmwasm-check, wasmd) under ~/.cache/attrib and reuses it afterwards.
-#   fmt + clippy → unit and multi-tests → fuzzing (short) → schema drift → scripts/e2e.sh: wasm build +
+#   fmt + clippy → unit and multi-tests → fuzzing (short) → schema and TypeScript client
+#   drift, dashboard unit tests → scripts/e2e.sh: wasm build +
 #   cosmwasm-check (through deploy.sh, so the contracts are built once), a fresh local
 #   wasmd chain, and the end-to-end tests that `cargo test` lists as ignored → the metering
 #   service (end to end and 50 kill -9s), the auditor, and both together with a cheating
@@ -24,6 +25,11 @@ bash scripts/fuzz.sh ci
 
 step "schema drift"
 bash scripts/schema.sh check
+
+step "TypeScript clients: drift from schema/ and tsc; the dashboard's type check and unit tests"
+bash scripts/ts.sh check
+ensure_npm_deps "$ROOT/dashboard"
+(cd dashboard && npx --no-install tsc --noEmit -p . && npm test --silent)
 
 step "wasm build and cosmwasm-check, end-to-end tests on a local wasmd chain"
 bash scripts/e2e.sh

@@ -27,40 +27,8 @@ use postgres::types::{ToSql, Type};
 use postgres::{Client, Config, NoTls, Row, Statement};
 
 use crate::store::{
-    from_sql, sql_bound, sql_key, to_sql, BatchRecord, BatchState, Store, StoredReceipt, Write,
+    from_sql, schema, sql_bound, sql_key, to_sql, BatchRecord, BatchState, Store, StoredReceipt, Write,
 };
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS receipts (
-    model_id BIGINT NOT NULL,
-    receipt_id BIGINT NOT NULL,
-    client TEXT NOT NULL,
-    request_id TEXT NOT NULL,
-    reference TEXT,
-    chain_id TEXT NOT NULL,
-    contract TEXT NOT NULL,
-    epoch BIGINT NOT NULL,
-    units BIGINT NOT NULL,
-    timestamp BIGINT NOT NULL,
-    signature BYTEA NOT NULL,
-    PRIMARY KEY (model_id, receipt_id),
-    UNIQUE (model_id, request_id)
-);
-CREATE TABLE IF NOT EXISTS batches (
-    model_id BIGINT NOT NULL,
-    seq BIGINT NOT NULL,
-    epoch BIGINT NOT NULL,
-    first_id BIGINT NOT NULL,
-    last_id BIGINT NOT NULL,
-    count BIGINT NOT NULL,
-    total_units TEXT NOT NULL,
-    root BYTEA NOT NULL,
-    replaces BIGINT,
-    state TEXT NOT NULL,
-    PRIMARY KEY (model_id, seq)
-);
-CREATE INDEX IF NOT EXISTS batches_by_last_id ON batches (model_id, last_id);
-";
 
 /// Whether the meter's `database` setting names a PostgreSQL server.
 pub fn is_url(database: &str) -> bool {
@@ -165,7 +133,8 @@ impl PgStore {
                 "SELECT pg_advisory_xact_lock(hashtextextended('attrib-meter schema', 0))",
                 &[],
             )?;
-            tx.batch_execute(SCHEMA).context("creating the meter's tables")?;
+            tx.batch_execute(&schema("BIGINT", "BYTEA"))
+                .context("creating the meter's tables")?;
             tx.commit()?;
             Ok(c)
         })?;

@@ -11,40 +11,8 @@ use cosmwasm_std::{HexBinary, Uint128};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::store::{
-    from_sql, sql_bound, sql_key, to_sql, BatchRecord, BatchState, Store, StoredReceipt, Write,
+    from_sql, schema, sql_bound, sql_key, to_sql, BatchRecord, BatchState, Store, StoredReceipt, Write,
 };
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS receipts (
-    model_id INTEGER NOT NULL,
-    receipt_id INTEGER NOT NULL,
-    client TEXT NOT NULL,
-    request_id TEXT NOT NULL,
-    reference TEXT,
-    chain_id TEXT NOT NULL,
-    contract TEXT NOT NULL,
-    epoch INTEGER NOT NULL,
-    units INTEGER NOT NULL,
-    timestamp INTEGER NOT NULL,
-    signature BLOB NOT NULL,
-    PRIMARY KEY (model_id, receipt_id),
-    UNIQUE (model_id, request_id)
-);
-CREATE TABLE IF NOT EXISTS batches (
-    model_id INTEGER NOT NULL,
-    seq INTEGER NOT NULL,
-    epoch INTEGER NOT NULL,
-    first_id INTEGER NOT NULL,
-    last_id INTEGER NOT NULL,
-    count INTEGER NOT NULL,
-    total_units TEXT NOT NULL,
-    root BLOB NOT NULL,
-    replaces INTEGER,
-    state TEXT NOT NULL,
-    PRIMARY KEY (model_id, seq)
-);
-CREATE INDEX IF NOT EXISTS batches_by_last_id ON batches (model_id, last_id);
-";
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -57,7 +25,7 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(&schema("INTEGER", "BLOB"))?;
         Ok(Self {
             conn: Mutex::new(conn),
         })

@@ -140,6 +140,44 @@ pub trait Store: Send + Sync + 'static {
     fn receipt_counts(&self) -> anyhow::Result<(u64, u64)>;
 }
 
+/// The tables and index of every backend, given its names for a 64-bit integer and a
+/// byte string: a batch is found by the ids it covers (`batches_covering`, the pending
+/// count) through `batches_by_last_id`.
+pub(crate) fn schema(int: &str, bytes: &str) -> String {
+    format!(
+        "
+        CREATE TABLE IF NOT EXISTS receipts (
+            model_id {int} NOT NULL,
+            receipt_id {int} NOT NULL,
+            client TEXT NOT NULL,
+            request_id TEXT NOT NULL,
+            reference TEXT,
+            chain_id TEXT NOT NULL,
+            contract TEXT NOT NULL,
+            epoch {int} NOT NULL,
+            units {int} NOT NULL,
+            timestamp {int} NOT NULL,
+            signature {bytes} NOT NULL,
+            PRIMARY KEY (model_id, receipt_id),
+            UNIQUE (model_id, request_id)
+        );
+        CREATE TABLE IF NOT EXISTS batches (
+            model_id {int} NOT NULL,
+            seq {int} NOT NULL,
+            epoch {int} NOT NULL,
+            first_id {int} NOT NULL,
+            last_id {int} NOT NULL,
+            count {int} NOT NULL,
+            total_units TEXT NOT NULL,
+            root {bytes} NOT NULL,
+            replaces {int},
+            state TEXT NOT NULL,
+            PRIMARY KEY (model_id, seq)
+        );
+        CREATE INDEX IF NOT EXISTS batches_by_last_id ON batches (model_id, last_id);"
+    )
+}
+
 /// Both backends keep every u64 in a signed 64-bit column (SQLite INTEGER, PostgreSQL
 /// BIGINT) and compare ids and seqs in SQL (ranges, MAX), so a value is stored only up to
 /// i64::MAX, never wrapped: ids grow by one from 1, seqs are the chain's (a refused

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it. Installs what it needs (wasm target, wasm-opt,
 # cosmwasm-check, wasmd) under ~/.cache/attrib and reuses it afterwards.
-#   fmt + clippy → unit and multi-tests → fuzzing (short) → schema drift → scripts/e2e.sh: wasm build +
+#   fmt + clippy → unit and multi-tests → the metering service on PostgreSQL → fuzzing (short) → schema drift → scripts/e2e.sh: wasm build +
 #   cosmwasm-check (through deploy.sh, so the contracts are built once), a fresh local
 #   wasmd chain, and the end-to-end tests that `cargo test` lists as ignored → the metering
 #   service (end to end and 50 kill -9s), the auditor, and both together with a cheating
@@ -18,6 +18,9 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 
 step "unit and multi-test suites"
 cargo test --locked --workspace
+
+step "the metering service on PostgreSQL 15: store suite, HTTP API, two meters failing over (scripts/meter-pg.sh)"
+bash scripts/meter-pg.sh
 
 step "fuzzing: every target briefly (scripts/fuzz.sh ci)"
 bash scripts/fuzz.sh ci

@@ -1,5 +1,5 @@
 # Attrib: the obvious targets. `make demo` and `make test` are the README's two commands.
-.PHONY: demo demo-ibc test e2e e2e-auditor e2e-services meter-e2e soak-meter soak fmt lint unit fuzz fuzz-long wasm size-profile schema schema-check ts ts-check ts-e2e dashboard dashboard-test tools localnet-up localnet-down localnet-status deploy gas ci
+.PHONY: demo demo-ibc test e2e e2e-auditor e2e-services meter-e2e soak-meter soak fmt lint unit fuzz fuzz-long wasm size-profile schema schema-check ts ts-check ts-e2e dashboard dashboard-test tools localnet-up localnet-down localnet-status deploy gas ci meter-pg
 
 demo:            ## local chain up, contracts built and deployed, SPEC §10 played through the CLI
 	bash scripts/demo.sh
@@ -18,6 +18,8 @@ meter-e2e:       ## the metering service on a fresh attrib-meter chain: e2e and 
 	bash scripts/meter-e2e.sh
 soak-meter:      ## the meter's kill -9 crash test at length: 500 kills (METER_CRASH_RUNS), figures → target/soak-meter.json
 	mkdir -p target && METER_CRASH_RUNS=$${METER_CRASH_RUNS:-500} METER_CRASH_REPORT=$(CURDIR)/target/soak-meter.json bash scripts/meter-e2e.sh
+meter-pg:        ## the metering service on PostgreSQL 15 (installed, started, stopped): store suite, HTTP API, failover on an attrib-pg chain
+	bash scripts/meter-pg.sh
 soak:            ## the protocol under random operation at length (ATTRIB_SOAK_CASES, ATTRIB_SOAK_SEED)
 	bash scripts/soak.sh
 fmt:

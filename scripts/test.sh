@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it. Installs what it needs (wasm target, wasm-opt,
 # cosmwasm-check, wasmd) under ~/.cache/attrib and reuses it afterwards.
-#   fmt + clippy → unit and multi-tests → fuzzing (short) → schema and TypeScript client
-#   drift, dashboard unit tests → scripts/e2e.sh: wasm build +
+#   fmt + clippy → unit and multi-tests → the metering service's store on PostgreSQL →
+#   fuzzing (short) → schema and TypeScript client drift, dashboard unit tests →
+#   scripts/e2e.sh: wasm build +
 #   cosmwasm-check (through deploy.sh, so the contracts are built once), a fresh local
 #   wasmd chain, and the end-to-end tests that `cargo test` lists as ignored → the metering
 #   service (end to end and 50 kill -9s), the auditor, and both together with a cheating
@@ -20,6 +21,9 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 step "unit and multi-test suites"
 cargo test --locked --workspace
 
+step "the metering service on PostgreSQL 15: store suite and HTTP API (the failover runs with meter-e2e.sh's chain)"
+METER_PG_FAILOVER=0 bash scripts/meter-pg.sh
+
 step "fuzzing: every target briefly (scripts/fuzz.sh ci)"
 bash scripts/fuzz.sh ci
 
@@ -34,7 +38,7 @@ ensure_npm_deps "$ROOT/dashboard"
 step "wasm build and cosmwasm-check, end-to-end tests on a local wasmd chain"
 bash scripts/e2e.sh
 
-step "the metering service on its own chain: end to end, and the kill -9 crash test (50 kills)"
+step "the metering service on its own chain: end to end, the kill -9 crash test (50 kills), failover on PostgreSQL"
 METER_CRASH_RUNS="${METER_CRASH_RUNS:-50}" bash scripts/meter-e2e.sh
 
 step "the auditor on its own chain: it catches each cheating batch by itself"

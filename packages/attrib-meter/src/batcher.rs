@@ -242,44 +242,6 @@ pub fn record_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sqlite::SqliteStore;
-
-    fn record(seq: u64, first_id: u64, last_id: u64) -> BatchRecord {
-        BatchRecord {
-            model_id: 1,
-            seq,
-            epoch: 0,
-            first_id,
-            last_id,
-            count: last_id - first_id + 1,
-            total_units: Uint128::new(7),
-            root: HexBinary::from(vec![seq as u8; 32]),
-            replaces: None,
-            state: BatchState::Built,
-        }
-    }
-
-    #[test]
-    fn a_refused_batch_frees_its_seq_and_its_receipts_are_not_batched_again() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("m.db")).unwrap();
-        let mut posted = record(1, 1, 3);
-        posted.state = BatchState::Posted;
-        store.commit(&[Write::Batch(posted)]).unwrap();
-        let stuck = record(2, 4, 6);
-        store.commit(&[Write::Batch(stuck.clone())]).unwrap();
-        store.commit(&refuse(&stuck)).unwrap();
-        // Nothing built is left to retry; the refused batch is kept and counted apart.
-        assert!(store.batches_in(BatchState::Built).unwrap().is_empty());
-        let refused = store.batches_in(BatchState::Refused).unwrap();
-        assert_eq!(refused.len(), 1);
-        assert_eq!((refused[0].first_id, refused[0].last_id), (4, 6));
-        // The next batch takes seq 2, after the refused receipts.
-        let batches = store.batches(1).unwrap();
-        assert_eq!(last_batched_id(&batches), 6);
-        store.commit(&[Write::Batch(record(2, 7, 9))]).unwrap();
-        assert_eq!(store.batch(1, 2).unwrap().unwrap().first_id, 7);
-    }
 
     const CLOCK: EpochClock = EpochClock {
         epoch_start: 1_000,

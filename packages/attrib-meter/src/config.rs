@@ -23,8 +23,9 @@ pub struct Client {
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub listen: SocketAddr,
-    /// The SQLite database file.
-    pub database: PathBuf,
+    /// Where receipts and batches are kept ([`Config::store`]): a SQLite file, or a
+    /// `postgres://` / `postgresql://` URL.
+    pub database: String,
     /// The models this meter meters (the operator must be allowed on each).
     pub models: Vec<u64>,
     pub clients: Vec<Client>,
@@ -47,7 +48,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             listen: "127.0.0.1:8080".parse().expect("valid address"),
-            database: PathBuf::from("attrib-meter.db"),
+            database: "attrib-meter.db".into(),
             models: vec![],
             clients: vec![],
             max_batch_receipts: 10_000,
@@ -60,6 +61,15 @@ impl Default for Config {
     }
 }
 
+/// The backend a meter's `database` setting selects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreKind {
+    /// The embedded default: one file, nothing to start.
+    Sqlite(PathBuf),
+    /// A PostgreSQL server, by its URL (several meters of one operator may share it).
+    Postgres(String),
+}
+
 /// `attrib-meter`: the metering service of an operator (SPEC §11).
 #[derive(Parser, Debug)]
 #[command(name = "attrib-meter", version)]
@@ -69,8 +79,9 @@ pub struct Args {
     pub config: Option<PathBuf>,
     #[arg(long, env = "ATTRIB_METER_LISTEN")]
     pub listen: Option<SocketAddr>,
+    /// A SQLite file, or a postgres:// (postgresql://) URL
     #[arg(long, env = "ATTRIB_METER_DATABASE")]
-    pub database: Option<PathBuf>,
+    pub database: Option<String>,
     /// Models to meter (comma-separated)
     #[arg(long, env = "ATTRIB_METER_MODELS", value_delimiter = ',')]
     pub models: Option<Vec<u64>>,
@@ -132,6 +143,16 @@ impl Config {
         Ok(())
     }
 
+    /// The backend: a `postgres://` or `postgresql://` URL is PostgreSQL, anything else
+    /// a SQLite file.
+    pub fn store(&self) -> StoreKind {
+        if crate::postgres::is_url(&self.database) {
+            StoreKind::Postgres(self.database.clone())
+        } else {
+            StoreKind::Sqlite(PathBuf::from(&self.database))
+        }
+    }
+
     /// Client names by token.
     pub fn tokens(&self) -> HashMap<String, String> {
         self.clients
@@ -179,6 +200,35 @@ mod tests {
         assert_eq!(c.max_batch_secs, 7);
         assert_eq!(c.tokens().get("t2").map(String::as_str), Some("other"));
         assert_eq!(c.tokens().len(), 2);
+        assert_eq!(c.store(), StoreKind::Sqlite("attrib-meter.db".into()));
+    }
+
+    #[test]
+    fn a_postgres_url_selects_postgres_and_anything_else_sqlite() {
+        for (database, kind) in [
+            (
+                "postgres://u@db:5432/meter",
+                StoreKind::Postgres("postgres://u@db:5432/meter".into()),
+            ),
+            (
+                "postgresql://u@db/meter?sslmode=disable",
+                StoreKind::Postgres("postgresql://u@db/meter?sslmode=disable".into()),
+            ),
+            ("/var/lib/meter.db", StoreKind::Sqlite("/var/lib/meter.db".into())),
+            // A file that merely mentions postgres is still a file.
+            ("postgres.db", StoreKind::Sqlite("postgres.db".into())),
+        ] {
+            let args = Args::parse_from([
+                "attrib-meter",
+                "--models",
+                "1",
+                "--clients",
+                "a:b",
+                "--database",
+                database,
+            ]);
+            assert_eq!(Config::load(&args).unwrap().store(), kind, "{database}");
+        }
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! Inference servers report usage over HTTP with a bearer token ([`api`]); the meter
 //! gives each event a receipt — the model's next id, the oracle's current epoch, signed
 //! with the operator's key over `attrib_std::receipts::Receipt::sign_bytes` — and answers
-//! only once the receipt is durable ([`writer`]: one writer, group commit, SQLite in WAL
-//! with `synchronous=FULL` behind the [`store::Store`] trait). The [`batcher`] closes
+//! only once the receipt is durable ([`writer`]: one writer, group commit, behind the
+//! [`store::Store`] trait: SQLite in WAL with `synchronous=FULL` by default, or
+//! PostgreSQL ([`postgres`]) when `database` is a `postgres://` URL, where several meters
+//! of one operator run as one writer and standbys). The [`batcher`] closes
 //! batches per model and epoch and posts them (`submit_batch`), recording each batch
 //! before broadcasting it so a crash is reconciled with the chain on start. The meter
 //! publishes every posted batch's leaves and any receipt's inclusion proof ([`publish`]),
@@ -18,6 +20,7 @@ pub mod chain;
 pub mod clock;
 pub mod config;
 pub mod metrics;
+pub mod postgres;
 pub mod publish;
 pub mod settle;
 pub mod sqlite;
@@ -38,8 +41,9 @@ use crate::api::{ApiState, Models};
 use crate::batcher::{Batcher, Caps};
 use crate::chain::Oracle;
 use crate::clock::ChainTime;
-use crate::config::Config;
+use crate::config::{Config, StoreKind};
 use crate::metrics::Metrics;
+use crate::postgres::PgStore;
 use crate::publish::TreeCache;
 use crate::settle::Settler;
 use crate::sqlite::SqliteStore;
@@ -48,6 +52,8 @@ use crate::writer::Issuer;
 
 /// How long a chain loop may take to finish its pass after a shutdown signal.
 const LOOP_DRAIN: Duration = Duration::from_secs(10);
+/// How often a meter on PostgreSQL checks that it still holds the writer lock.
+const LOCK_CHECK: Duration = Duration::from_secs(1);
 
 /// Runs a meter until `shutdown` resolves: stops taking usage, lets the loops finish
 /// their pass, drains the writer, returns.
@@ -56,14 +62,23 @@ pub async fn run(
     global: Global,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
+    let mut shutdown = Box::pin(shutdown);
     let oracle = Arc::new(Oracle::new(Ctx::new(global.clone())?)?);
     let oracle_config = oracle.config().await.context("reading the oracle's config")?;
     let clock = oracle_config.clock();
-    let _lock = lock_database(&config.database)?;
+    // A standby waits here for the writer lock; everything after reads the store as the
+    // writer left it, as after a restart.
+    let operator = oracle.operator();
+    let stores = tokio::select! {
+        s = open_stores(&config, &operator) => s?,
+        _ = &mut shutdown => {
+            tracing::info!("stopped before taking the writer lock");
+            return Ok(());
+        }
+    };
+    let (writer_store, reader_store) = (stores.writer.clone(), stores.reader.clone());
     let time = Arc::new(ChainTime::new(config.max_clock_skew_secs));
     time.observe(oracle.block_time().await?);
-    let writer_store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.database)?);
-    let reader_store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.database)?);
     let models = Arc::new(Models::new(&config.models));
     let mut next_ids = HashMap::new();
     for &m in &config.models {
@@ -126,13 +141,20 @@ pub async fn run(
         .with_context(|| format!("binding {}", config.listen))?;
     tracing::info!(listen = %listener.local_addr()?, models = ?config.models, next_ids = ?next_ids, "meter ready");
     let stop_flag = stopping.clone();
-    axum::serve(listener, api::router(state))
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            stop_flag.store(true, Ordering::SeqCst);
-            tracing::info!("shutting down: no more usage taken");
-        })
-        .await?;
+    let serve = axum::serve(listener, api::router(state)).with_graceful_shutdown(async move {
+        shutdown.await;
+        stop_flag.store(true, Ordering::SeqCst);
+        tracing::info!("shutting down: no more usage taken");
+    });
+    tokio::select! {
+        served = serve => served?,
+        lost = stores.lock_lost() => {
+            // Another meter may be the writer now: stop at once, drain nothing. The
+            // commits already fail (the lock and the writes share the lost connection).
+            stopping.store(true, Ordering::SeqCst);
+            return Err(lost.context("this meter is no longer the writer: exiting"));
+        }
+    }
     stopping.store(true, Ordering::SeqCst);
     let _ = stop_tx.send(true);
     if tokio::time::timeout(LOOP_DRAIN, loops).await.is_err() {
@@ -144,6 +166,79 @@ pub async fn run(
         .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
     tracing::info!("writer drained; bye");
     Ok(())
+}
+
+/// The writer's store, the readers', and what keeps a second meter from writing.
+struct Stores {
+    writer: Arc<dyn Store>,
+    reader: Arc<dyn Store>,
+    guard: WriterGuard,
+}
+
+enum WriterGuard {
+    /// The SQLite lock file, held while open.
+    File(#[allow(dead_code)] std::fs::File),
+    /// The PostgreSQL writer store, whose connection holds the advisory lock.
+    Postgres(Arc<PgStore>),
+}
+
+/// Opens the stores `config` names. On SQLite, a second meter on the file is refused; on
+/// PostgreSQL it waits as a standby until the writer of `operator` is gone.
+async fn open_stores(config: &Config, operator: &str) -> Result<Stores> {
+    match config.store() {
+        StoreKind::Sqlite(path) => {
+            let guard = WriterGuard::File(lock_database(&path)?);
+            Ok(Stores {
+                writer: Arc::new(SqliteStore::open(&path)?),
+                reader: Arc::new(SqliteStore::open(&path)?),
+                guard,
+            })
+        }
+        StoreKind::Postgres(url) => {
+            let operator = operator.to_string();
+            // On a thread of its own: the wait may be long, and ends with the process.
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            std::thread::spawn(move || {
+                let opened = PgStore::open(&url).and_then(|writer| {
+                    writer.lock_writer(&operator, || {
+                        tracing::warn!(
+                            operator,
+                            "standby: another meter of this operator holds the writer lock; waiting for it to stop"
+                        )
+                    })?;
+                    tracing::info!(operator, "writer lock taken: this meter is the writer");
+                    Ok((writer, PgStore::open(&url)?))
+                });
+                let _ = tx.send(opened);
+            });
+            let (writer, reader) = rx.await.context("the store opener stopped")??;
+            let writer = Arc::new(writer);
+            Ok(Stores {
+                writer: writer.clone(),
+                reader: Arc::new(reader),
+                guard: WriterGuard::Postgres(writer),
+            })
+        }
+    }
+}
+
+impl Stores {
+    /// Resolves when this meter may no longer be the writer: its PostgreSQL connection
+    /// holding the lock is gone. Never on SQLite (the lock file cannot be lost).
+    async fn lock_lost(&self) -> anyhow::Error {
+        let WriterGuard::Postgres(pg) = &self.guard else {
+            return std::future::pending().await;
+        };
+        loop {
+            tokio::time::sleep(LOCK_CHECK).await;
+            let pg = pg.clone();
+            match tokio::task::spawn_blocking(move || pg.ping()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return e.context("the writer lock's connection"),
+                Err(e) => return anyhow::anyhow!("checking the writer lock: {e}"),
+            }
+        }
+    }
 }
 
 /// Takes the lock file beside the database (`<database>.lock`), held while the returned

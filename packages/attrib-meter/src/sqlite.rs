@@ -10,39 +10,9 @@ use attrib_std::receipts::{Receipt, SignedReceipt};
 use cosmwasm_std::{HexBinary, Uint128};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::store::{BatchRecord, BatchState, Store, StoredReceipt, Write};
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS receipts (
-    model_id INTEGER NOT NULL,
-    receipt_id INTEGER NOT NULL,
-    client TEXT NOT NULL,
-    request_id TEXT NOT NULL,
-    reference TEXT,
-    chain_id TEXT NOT NULL,
-    contract TEXT NOT NULL,
-    epoch INTEGER NOT NULL,
-    units INTEGER NOT NULL,
-    timestamp INTEGER NOT NULL,
-    signature BLOB NOT NULL,
-    PRIMARY KEY (model_id, receipt_id),
-    UNIQUE (model_id, request_id)
-);
-CREATE TABLE IF NOT EXISTS batches (
-    model_id INTEGER NOT NULL,
-    seq INTEGER NOT NULL,
-    epoch INTEGER NOT NULL,
-    first_id INTEGER NOT NULL,
-    last_id INTEGER NOT NULL,
-    count INTEGER NOT NULL,
-    total_units TEXT NOT NULL,
-    root BLOB NOT NULL,
-    replaces INTEGER,
-    state TEXT NOT NULL,
-    PRIMARY KEY (model_id, seq)
-);
-CREATE INDEX IF NOT EXISTS batches_by_last_id ON batches (model_id, last_id);
-";
+use crate::store::{
+    from_sql, schema, sql_bound, sql_key, to_sql, BatchRecord, BatchState, Store, StoredReceipt, Write,
+};
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -55,7 +25,7 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(&schema("INTEGER", "BLOB"))?;
         Ok(Self {
             conn: Mutex::new(conn),
         })
@@ -66,13 +36,9 @@ impl SqliteStore {
     }
 }
 
-/// SQLite stores integers as i64: ids and units above i64::MAX are refused upstream.
-fn int(n: u64) -> i64 {
-    n as i64
-}
-
+/// A u64 column ([`to_sql`] for the range).
 fn get_u64(row: &Row, i: usize) -> rusqlite::Result<u64> {
-    row.get::<_, i64>(i).map(|n| n as u64)
+    from_sql(row.get(i)?).map_err(|e| corrupt(i, e.to_string()))
 }
 
 fn receipt_from_row(row: &Row) -> rusqlite::Result<SignedReceipt> {
@@ -116,13 +82,16 @@ fn batch_from_row(row: &Row) -> rusqlite::Result<BatchRecord> {
                 .map_err(|e| corrupt(6, format!("total_units {total:?}: {e}")))?,
         ),
         root: HexBinary::from(row.get::<_, Vec<u8>>(7)?),
-        replaces: row.get::<_, Option<i64>>(8)?.map(|n| n as u64),
+        replaces: match row.get::<_, Option<i64>>(8)? {
+            Some(n) => Some(from_sql(n).map_err(|e| corrupt(8, e.to_string()))?),
+            None => None,
+        },
         state: BatchState::parse(&state).ok_or_else(|| corrupt(9, format!("state {state:?}")))?,
     })
 }
 
-fn apply(tx: &rusqlite::Transaction, w: &Write) -> rusqlite::Result<usize> {
-    match w {
+fn apply(tx: &rusqlite::Transaction, w: &Write) -> Result<usize> {
+    Ok(match w {
         Write::Receipt(r) => {
             let s = &r.signed.receipt;
             tx.prepare_cached(
@@ -131,18 +100,18 @@ fn apply(tx: &rusqlite::Transaction, w: &Write) -> rusqlite::Result<usize> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
-                int(s.model_id),
-                int(s.receipt_id),
+                to_sql(s.model_id)?,
+                to_sql(s.receipt_id)?,
                 r.client,
                 r.request_id,
                 r.reference,
                 s.chain_id,
                 s.contract,
-                int(s.epoch),
-                int(s.units),
-                int(s.timestamp),
+                to_sql(s.epoch)?,
+                to_sql(s.units)?,
+                to_sql(s.timestamp)?,
                 r.signed.signature.as_slice(),
-            ])
+            ])?
         }
         // A plain INSERT: a seq already recorded is refused, never overwritten.
         Write::Batch(b) => tx
@@ -151,24 +120,24 @@ fn apply(tx: &rusqlite::Transaction, w: &Write) -> rusqlite::Result<usize> {
                  total_units, root, replaces, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
-                int(b.model_id),
-                int(b.seq),
-                int(b.epoch),
-                int(b.first_id),
-                int(b.last_id),
-                int(b.count),
+                to_sql(b.model_id)?,
+                to_sql(b.seq)?,
+                to_sql(b.epoch)?,
+                to_sql(b.first_id)?,
+                to_sql(b.last_id)?,
+                to_sql(b.count)?,
                 b.total_units.to_string(),
                 b.root.as_slice(),
-                b.replaces.map(int),
+                b.replaces.map(to_sql).transpose()?,
                 b.state.as_str(),
-            ]),
+            ])?,
         Write::BatchState { model_id, seq, state } => tx
             .prepare_cached("UPDATE batches SET state = ?3 WHERE model_id = ?1 AND seq = ?2")?
-            .execute(params![int(*model_id), int(*seq), state.as_str()]),
+            .execute(params![to_sql(*model_id)?, to_sql(*seq)?, state.as_str()])?,
         Write::DropBuilt { model_id, seq } => tx
             .prepare_cached("DELETE FROM batches WHERE model_id = ?1 AND seq = ?2 AND state = 'built'")?
-            .execute(params![int(*model_id), int(*seq)]),
-    }
+            .execute(params![to_sql(*model_id)?, to_sql(*seq)?])?,
+    })
 }
 
 impl Store for SqliteStore {
@@ -183,22 +152,26 @@ impl Store for SqliteStore {
     }
 
     fn max_receipt_id(&self, model_id: u64) -> Result<u64> {
+        let Some(m) = sql_key(model_id) else { return Ok(0) };
         let n: Option<i64> = self.conn().query_row(
             "SELECT MAX(receipt_id) FROM receipts WHERE model_id = ?1",
-            [int(model_id)],
+            [m],
             |r| r.get(0),
         )?;
-        Ok(n.unwrap_or(0) as u64)
+        n.map(from_sql).unwrap_or(Ok(0))
     }
 
     fn by_request(&self, model_id: u64, request_id: &str) -> Result<Option<StoredReceipt>> {
+        let Some(m) = sql_key(model_id) else {
+            return Ok(None);
+        };
         let conn = self.conn();
         let mut st = conn.prepare_cached(&format!(
             "SELECT {RECEIPT_COLUMNS}, request_id, reference, client FROM receipts \
              WHERE model_id = ?1 AND request_id = ?2"
         ))?;
         Ok(st
-            .query_row(params![int(model_id), request_id], |row| {
+            .query_row(params![m, request_id], |row| {
                 Ok(StoredReceipt {
                     signed: receipt_from_row(row)?,
                     request_id: row.get(8)?,
@@ -210,49 +183,54 @@ impl Store for SqliteStore {
     }
 
     fn receipts(&self, model_id: u64, first: u64, last: u64, limit: u64) -> Result<Vec<SignedReceipt>> {
+        let Some(m) = sql_key(model_id) else {
+            return Ok(vec![]);
+        };
         let conn = self.conn();
         let mut st = conn.prepare_cached(&format!(
             "SELECT {RECEIPT_COLUMNS} FROM receipts WHERE model_id = ?1 AND receipt_id BETWEEN ?2 AND ?3 \
              ORDER BY receipt_id LIMIT ?4"
         ))?;
         let rows = st.query_map(
-            params![
-                int(model_id),
-                int(first),
-                int(last.min(i64::MAX as u64)),
-                int(limit.min(i64::MAX as u64))
-            ],
+            params![m, sql_bound(first), sql_bound(last), sql_bound(limit)],
             receipt_from_row,
         )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn batch(&self, model_id: u64, seq: u64) -> Result<Option<BatchRecord>> {
+        let (Some(m), Some(seq)) = (sql_key(model_id), sql_key(seq)) else {
+            return Ok(None);
+        };
         let conn = self.conn();
         let mut st = conn.prepare_cached(&format!(
             "SELECT {BATCH_COLUMNS} FROM batches WHERE model_id = ?1 AND seq = ?2"
         ))?;
-        Ok(st
-            .query_row(params![int(model_id), int(seq)], batch_from_row)
-            .optional()?)
+        Ok(st.query_row(params![m, seq], batch_from_row).optional()?)
     }
 
     fn batches(&self, model_id: u64) -> Result<Vec<BatchRecord>> {
+        let Some(m) = sql_key(model_id) else {
+            return Ok(vec![]);
+        };
         let conn = self.conn();
         let mut st = conn.prepare_cached(&format!(
             "SELECT {BATCH_COLUMNS} FROM batches WHERE model_id = ?1 ORDER BY seq"
         ))?;
-        let rows = st.query_map([int(model_id)], batch_from_row)?;
+        let rows = st.query_map([m], batch_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn batches_covering(&self, model_id: u64, receipt_id: u64) -> Result<Vec<BatchRecord>> {
+        let (Some(m), Some(id)) = (sql_key(model_id), sql_key(receipt_id)) else {
+            return Ok(vec![]);
+        };
         let conn = self.conn();
         let mut st = conn.prepare_cached(&format!(
             "SELECT {BATCH_COLUMNS} FROM batches WHERE model_id = ?1 AND last_id >= ?2 AND first_id <= ?2 \
              ORDER BY seq"
         ))?;
-        let rows = st.query_map(params![int(model_id), int(receipt_id)], batch_from_row)?;
+        let rows = st.query_map(params![m, id], batch_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

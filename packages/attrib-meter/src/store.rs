@@ -103,6 +103,16 @@ pub trait Store: Send + Sync + 'static {
     fn max_receipt_id(&self, model_id: u64) -> anyhow::Result<u64>;
     /// The receipt given for a request id, if any.
     fn by_request(&self, model_id: u64, request_id: &str) -> anyhow::Result<Option<StoredReceipt>>;
+    /// The receipts given for any of `request_ids` of a model (those found, in any order):
+    /// the writer looks up a whole group's request ids at once. The default asks one by
+    /// one; a server backend answers in one round trip.
+    fn by_requests(&self, model_id: u64, request_ids: &[String]) -> anyhow::Result<Vec<StoredReceipt>> {
+        let mut found = vec![];
+        for r in request_ids {
+            found.extend(self.by_request(model_id, r)?);
+        }
+        Ok(found)
+    }
     /// Receipts of a model with ids in `first..=last`, by id, at most `limit`.
     fn receipts(
         &self,
@@ -128,6 +138,68 @@ pub trait Store: Send + Sync + 'static {
     fn batches_in(&self, state: BatchState) -> anyhow::Result<Vec<BatchRecord>>;
     /// Receipts stored in all, and how many are in no batch yet.
     fn receipt_counts(&self) -> anyhow::Result<(u64, u64)>;
+}
+
+/// The tables and index of every backend, given its names for a 64-bit integer and a
+/// byte string: a batch is found by the ids it covers (`batches_covering`, the pending
+/// count) through `batches_by_last_id`.
+pub(crate) fn schema(int: &str, bytes: &str) -> String {
+    format!(
+        "
+        CREATE TABLE IF NOT EXISTS receipts (
+            model_id {int} NOT NULL,
+            receipt_id {int} NOT NULL,
+            client TEXT NOT NULL,
+            request_id TEXT NOT NULL,
+            reference TEXT,
+            chain_id TEXT NOT NULL,
+            contract TEXT NOT NULL,
+            epoch {int} NOT NULL,
+            units {int} NOT NULL,
+            timestamp {int} NOT NULL,
+            signature {bytes} NOT NULL,
+            PRIMARY KEY (model_id, receipt_id),
+            UNIQUE (model_id, request_id)
+        );
+        CREATE TABLE IF NOT EXISTS batches (
+            model_id {int} NOT NULL,
+            seq {int} NOT NULL,
+            epoch {int} NOT NULL,
+            first_id {int} NOT NULL,
+            last_id {int} NOT NULL,
+            count {int} NOT NULL,
+            total_units TEXT NOT NULL,
+            root {bytes} NOT NULL,
+            replaces {int},
+            state TEXT NOT NULL,
+            PRIMARY KEY (model_id, seq)
+        );
+        CREATE INDEX IF NOT EXISTS batches_by_last_id ON batches (model_id, last_id);"
+    )
+}
+
+/// Both backends keep every u64 in a signed 64-bit column (SQLite INTEGER, PostgreSQL
+/// BIGINT) and compare ids and seqs in SQL (ranges, MAX), so a value is stored only up to
+/// i64::MAX, never wrapped: ids grow by one from 1, seqs are the chain's (a refused
+/// batch's is 2^62 + its first id, so ids stay below 2^62), units are capped at i64::MAX
+/// by the API, epochs and timestamps are seconds. A larger value fails its commit.
+pub fn to_sql(n: u64) -> anyhow::Result<i64> {
+    i64::try_from(n).map_err(|_| anyhow::anyhow!("{n} is above the store's range (i64::MAX)"))
+}
+
+/// A key looked up: `None` above i64::MAX, where nothing can be stored.
+pub fn sql_key(n: u64) -> Option<i64> {
+    i64::try_from(n).ok()
+}
+
+/// A bound of a range or a limit: above i64::MAX is the same as i64::MAX.
+pub fn sql_bound(n: u64) -> i64 {
+    n.min(i64::MAX as u64) as i64
+}
+
+/// A stored value read back: a negative one is a corrupt store, never wrapped.
+pub fn from_sql(n: i64) -> anyhow::Result<u64> {
+    u64::try_from(n).map_err(|_| anyhow::anyhow!("corrupt store: negative value {n}"))
 }
 
 /// Where a refused batch is kept: not at its chain seq (the next batch takes that seq) but
@@ -167,3 +239,7 @@ pub fn carrier(batches: &[BatchRecord], receipt_id: u64) -> Option<&BatchRecord>
         .filter(|b| matches!(b.state, BatchState::Posted | BatchState::Final))
         .max_by_key(|b| b.seq)
 }
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+pub(crate) mod tests;

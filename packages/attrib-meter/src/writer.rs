@@ -238,6 +238,7 @@ impl Writer {
         let mut writes = vec![];
         let mut answers = Vec::with_capacity(jobs.len());
         let mut seen: HashMap<SeenKey, Seen> = HashMap::new();
+        let stored = self.stored_receipts(&jobs).map_err(store_error);
         for job in jobs {
             match job {
                 Job::Issue {
@@ -247,7 +248,10 @@ impl Writer {
                 } => {
                     let before = (self.next_ids.clone(), self.last_epoch);
                     let mut pending = Pending::default();
-                    let out = self.receipts_for(&client, events, &seen, &mut pending);
+                    let out = match &stored {
+                        Ok(stored) => self.receipts_for(&client, events, &seen, stored, &mut pending),
+                        Err(e) => Err(e.clone()),
+                    };
                     if out.is_ok() {
                         writes.extend(pending.writes);
                         seen.extend(pending.seen);
@@ -276,6 +280,26 @@ impl Writer {
         }
     }
 
+    /// The receipts the store holds for the request ids of a group's events, looked up
+    /// together (one round trip per model on a server backend).
+    fn stored_receipts(&self, jobs: &[Job]) -> anyhow::Result<HashMap<SeenKey, StoredReceipt>> {
+        let mut wanted: HashMap<u64, Vec<String>> = HashMap::new();
+        for job in jobs {
+            if let Job::Issue { events, .. } = job {
+                for e in events {
+                    wanted.entry(e.model_id).or_default().push(e.request_id.clone());
+                }
+            }
+        }
+        let mut stored = HashMap::new();
+        for (model_id, request_ids) in wanted {
+            for r in self.store.by_requests(model_id, &request_ids)? {
+                stored.insert((model_id, r.request_id.clone()), r);
+            }
+        }
+        Ok(stored)
+    }
+
     /// The receipts of one request's events: a request id seen before (in the store or
     /// earlier in this group) gets its first receipt back, marked duplicate — if the same
     /// client reported it with the same units; otherwise the request is a conflict.
@@ -284,6 +308,7 @@ impl Writer {
         client: &str,
         events: Vec<UsageEvent>,
         group: &HashMap<SeenKey, Seen>,
+        stored: &HashMap<SeenKey, StoredReceipt>,
         pending: &mut Pending,
     ) -> Result<Vec<UsageReceipt>, WriteError> {
         let mut out = Vec::with_capacity(events.len());
@@ -296,21 +321,16 @@ impl Writer {
                 .map(|(_, s)| s)
                 .or_else(|| group.get(&key))
                 .cloned();
-            let earlier = match earlier {
-                Some(s) => Some(s),
-                None => self
-                    .store
-                    .by_request(e.model_id, &e.request_id)
-                    .map_err(store_error)?
-                    .map(|s| Seen {
-                        client: s.client,
-                        receipt: UsageReceipt {
-                            request_id: s.request_id,
-                            receipt: s.signed,
-                            duplicate: false,
-                        },
-                    }),
-            };
+            let earlier = earlier.or_else(|| {
+                stored.get(&key).map(|s| Seen {
+                    client: s.client.clone(),
+                    receipt: UsageReceipt {
+                        request_id: s.request_id.clone(),
+                        receipt: s.signed.clone(),
+                        duplicate: false,
+                    },
+                })
+            });
             if let Some(s) = earlier {
                 if s.client != client || s.receipt.receipt.receipt.units != e.units {
                     return Err(WriteError::Conflict {

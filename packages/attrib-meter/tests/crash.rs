@@ -6,10 +6,10 @@
 
 mod common;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use attrib_cli::service::{UsageEvent, UsageReceipt};
 use attrib_std::receipts::SignedReceipt;
@@ -136,62 +136,12 @@ async fn every_acknowledged_receipt_survives_kill_9() {
     let acked = acked.lock().unwrap().clone();
     let last_acked = acked.values().map(|r| r.receipt.receipt_id).max().unwrap();
 
-    // Let the meter post what is left (a batch a block): fails only if it stalls.
-    let mut progress = (Instant::now(), 0);
-    loop {
-        let last_id = o.cursor(model).await.unwrap().last_id;
-        if last_id >= last_acked {
-            break;
-        }
-        if last_id > progress.1 {
-            progress = (Instant::now(), last_id);
-        }
-        assert!(
-            progress.0.elapsed() < Duration::from_secs(60),
-            "posting stalled at id {last_id} of {last_acked}"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-
-    // On chain: seqs one after another, ids contiguous from the start cursor, each root
-    // the tree of the leaves served.
-    let batches = chain_batches(&o, model, before.next_seq - 1).await;
-    let mut seqs = HashSet::new();
-    let mut next_id = before.last_id + 1;
-    let mut in_batches: BTreeMap<u64, (u64, SignedReceipt)> = BTreeMap::new();
-    for b in &batches {
-        assert!(seqs.insert(b.seq), "seq {} twice", b.seq);
-        assert_eq!(b.replaces, None);
-        assert_eq!(
-            b.first_id, next_id,
-            "ids continue without a gap or overlap at seq {}",
-            b.seq
-        );
-        next_id = b.last_id + 1;
-        let leaves = fetch_leaves(&http, &base, model, b.seq).await;
-        assert_eq!(leaves.len() as u64, b.count);
-        assert_eq!(
-            b.count,
-            b.last_id - b.first_id + 1,
-            "no id gap inside seq {}",
-            b.seq
-        );
-        assert_eq!(root_of(leaves.clone()), b.root.to_hex(), "root of seq {}", b.seq);
-        for l in leaves {
-            let dup = in_batches.insert(l.receipt.receipt_id, (b.seq, l));
-            assert!(dup.is_none(), "a receipt in two batches");
-        }
-    }
-    // Every acknowledged receipt is in exactly one batch, as acknowledged.
-    for (request_id, r) in &acked {
-        let (_, leaf) = in_batches
-            .get(&r.receipt.receipt_id)
-            .unwrap_or_else(|| panic!("{request_id} (id {}) is in no batch", r.receipt.receipt_id));
-        assert_eq!(
-            leaf, r,
-            "{request_id}: the batch carries another receipt at its id"
-        );
-    }
+    // Let the meter post what is left (a batch a block), then check the chain.
+    wait_posted(&o, model, last_acked).await;
+    let OnChain {
+        batches,
+        receipts: in_batches,
+    } = assert_on_chain(&o, &http, &base, model, &before, &acked).await;
     let slowest = restarts.iter().max().unwrap();
     let mean = restarts.iter().sum::<Duration>() / restarts.len() as u32;
     println!(

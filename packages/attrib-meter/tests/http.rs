@@ -1,8 +1,10 @@
 //! The meter's HTTP API in-process (no chain): a real listener on 127.0.0.1:0, the real
-//! writer and SQLite store, the operator key of scripts/test-accounts.json.
+//! writer and store, the operator key of scripts/test-accounts.json. The store is SQLite,
+//! or PostgreSQL when ATTRIB_TEST_PG_URL names a server (scripts/meter-pg.sh): the same
+//! tests on either backend.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use attrib_cli::keys::Signer;
@@ -11,6 +13,7 @@ use attrib_meter::api::{router, ApiState, Models};
 use attrib_meter::batcher::record_of;
 use attrib_meter::clock::ChainTime;
 use attrib_meter::metrics::Metrics;
+use attrib_meter::postgres::{fresh_schema, PgStore};
 use attrib_meter::publish::{BatchTree, TreeCache};
 use attrib_meter::sqlite::SqliteStore;
 use attrib_meter::store::{BatchState, Store, Write};
@@ -42,10 +45,37 @@ struct Meter {
     _dir: tempfile::TempDir,
 }
 
+/// The writer's and the readers' store: on PostgreSQL when ATTRIB_TEST_PG_URL is set (a
+/// schema of the meter's own), else a SQLite file in `dir`.
+fn stores(dir: &std::path::Path) -> (Arc<dyn Store>, Arc<dyn Store>) {
+    match std::env::var("ATTRIB_TEST_PG_URL") {
+        Ok(url) => {
+            static METERS: AtomicUsize = AtomicUsize::new(0);
+            let schema = format!(
+                "http_{}_{}",
+                std::process::id(),
+                METERS.fetch_add(1, Ordering::SeqCst)
+            );
+            let url = fresh_schema(&url, &schema).unwrap();
+            (
+                Arc::new(PgStore::open(&url).unwrap()),
+                Arc::new(PgStore::open(&url).unwrap()),
+            )
+        }
+        Err(_) => {
+            let db = dir.join("meter.db");
+            (
+                Arc::new(SqliteStore::open(&db).unwrap()),
+                Arc::new(SqliteStore::open(&db).unwrap()),
+            )
+        }
+    }
+}
+
 /// A meter of model 1 (allowed) and model 2 (the operator is not allowed on it).
 async fn meter() -> Meter {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("meter.db");
+    let (writer_store, store) = stores(dir.path());
     let issuer = Issuer {
         chain_id: "attrib-test".into(),
         contract: "wasm1oracle".into(),
@@ -56,8 +86,7 @@ async fn meter() -> Meter {
         signer: operator(),
         time: Arc::new(ChainTime::new(30)),
     };
-    let (writer, _thread) = writer::spawn(Arc::new(SqliteStore::open(&db).unwrap()), issuer, HashMap::new());
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db).unwrap());
+    let (writer, _thread) = writer::spawn(writer_store, issuer, HashMap::new());
     let models = Arc::new(Models::new(&[1, 2]));
     models.set_allowed(1, true);
     let stopping = Arc::new(AtomicBool::new(false));

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -11,7 +12,7 @@ use attrib_cli::context::{Ctx, Global};
 use attrib_cli::service::{leaves_url, LeavesPage, MAX_LEAVES_PAGE};
 use attrib_meter::chain::Oracle;
 use attrib_meter::publish::BatchTree;
-use attrib_receipt_oracle::state::Batch;
+use attrib_receipt_oracle::state::{Batch, Cursor};
 use attrib_std::receipts::SignedReceipt;
 use clap::Parser;
 
@@ -78,15 +79,26 @@ impl Drop for MeterProcess {
 /// Starts the meter binary on `port` with `db`, signing as `operator`; `extra` flags
 /// (caps) after. Logs go to `<db>.log`.
 pub fn start_meter(db: &Path, port: u16, model_id: u64, extra: &[&str]) -> MeterProcess {
+    start_meter_on(
+        db.to_str().unwrap(),
+        &db.with_extension("log"),
+        port,
+        model_id,
+        extra,
+    )
+}
+
+/// [`start_meter`] on any `database` (a file or a PostgreSQL URL), logging to `log`.
+pub fn start_meter_on(database: &str, log: &Path, port: u16, model_id: u64, extra: &[&str]) -> MeterProcess {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(db.with_extension("log"))
+        .open(log)
         .unwrap();
     Command::new(env!("CARGO_BIN_EXE_attrib-meter"))
         .args(["--from", "operator", "--yes"])
         .args(["--listen", &format!("127.0.0.1:{port}")])
-        .args(["--database", db.to_str().unwrap()])
+        .args(["--database", database])
         .args(["--models", &model_id.to_string()])
         .args(["--clients", &format!("test:{TOKEN}")])
         .args(extra)
@@ -166,4 +178,85 @@ pub async fn fetch_leaves(http: &reqwest::Client, base: &str, model_id: u64, seq
 /// The root of the tree of `leaves` (hex), with attrib-std.
 pub fn root_of(leaves: Vec<SignedReceipt>) -> String {
     cosmwasm_std::HexBinary::from(BatchTree::build(leaves).unwrap().tree.commitment().root.to_vec()).to_hex()
+}
+
+/// Waits until the chain's cursor of `model_id` reaches `last_acked`: fails only if
+/// posting stalls for a minute.
+pub async fn wait_posted(o: &Oracle, model_id: u64, last_acked: u64) {
+    let mut progress = (Instant::now(), 0);
+    loop {
+        let last_id = o.cursor(model_id).await.unwrap().last_id;
+        if last_id >= last_acked {
+            return;
+        }
+        if last_id > progress.1 {
+            progress = (Instant::now(), last_id);
+        }
+        assert!(
+            progress.0.elapsed() < Duration::from_secs(60),
+            "posting stalled at id {last_id} of {last_acked}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// What the chain holds of a model since `before`.
+pub struct OnChain {
+    pub batches: Vec<Batch>,
+    /// Every receipt in a batch, by id, with its seq.
+    pub receipts: BTreeMap<u64, (u64, SignedReceipt)>,
+}
+
+/// Checks the chain against the receipts a meter acknowledged (by request id): seqs one
+/// after another, ids contiguous from the `before` cursor, no seq or receipt twice, each
+/// root the tree of the leaves the meter at `base` serves, and every acknowledged receipt
+/// in exactly one batch, as acknowledged.
+pub async fn assert_on_chain(
+    o: &Oracle,
+    http: &reqwest::Client,
+    base: &str,
+    model_id: u64,
+    before: &Cursor,
+    acked: &BTreeMap<String, SignedReceipt>,
+) -> OnChain {
+    let batches = chain_batches(o, model_id, before.next_seq - 1).await;
+    let mut seqs = HashSet::new();
+    let mut next_id = before.last_id + 1;
+    let mut in_batches: BTreeMap<u64, (u64, SignedReceipt)> = BTreeMap::new();
+    for b in &batches {
+        assert!(seqs.insert(b.seq), "seq {} twice", b.seq);
+        assert_eq!(b.replaces, None);
+        assert_eq!(
+            b.first_id, next_id,
+            "ids continue without a gap or overlap at seq {}",
+            b.seq
+        );
+        next_id = b.last_id + 1;
+        let leaves = fetch_leaves(http, base, model_id, b.seq).await;
+        assert_eq!(leaves.len() as u64, b.count);
+        assert_eq!(
+            b.count,
+            b.last_id - b.first_id + 1,
+            "no id gap inside seq {}",
+            b.seq
+        );
+        assert_eq!(root_of(leaves.clone()), b.root.to_hex(), "root of seq {}", b.seq);
+        for l in leaves {
+            let dup = in_batches.insert(l.receipt.receipt_id, (b.seq, l));
+            assert!(dup.is_none(), "a receipt in two batches");
+        }
+    }
+    for (request_id, r) in acked {
+        let (_, leaf) = in_batches
+            .get(&r.receipt.receipt_id)
+            .unwrap_or_else(|| panic!("{request_id} (id {}) is in no batch", r.receipt.receipt_id));
+        assert_eq!(
+            leaf, r,
+            "{request_id}: the batch carries another receipt at its id"
+        );
+    }
+    OnChain {
+        batches,
+        receipts: in_batches,
+    }
 }

@@ -306,19 +306,24 @@ async fn a_batch_voided_while_the_meter_was_down_is_replaced_from_its_store() {
         (batch.first_id, batch.last_id, batch.count, batch.root.clone())
     );
     assert_eq!(o.cursor(model).await.unwrap().awaiting_replacement, 0);
-    // Proofs now come from the replacement.
-    let p: attrib_cli::service::InclusionProof = http
-        .get(attrib_cli::service::proof_url(
-            &base,
-            model,
-            asked.receipt.receipt_id,
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // Proofs now come from the replacement, once the meter has recorded it posted (the
+    // chain may hold it a moment before the meter's record says so).
+    let url = attrib_cli::service::proof_url(&base, model, asked.receipt.receipt_id);
+    let started = Instant::now();
+    let p = loop {
+        let r = http.get(&url).send().await.unwrap();
+        if r.status().is_success() {
+            let p: attrib_cli::service::InclusionProof = r.json().await.unwrap();
+            if p.seq == replacement.seq {
+                break p;
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no proof from the replacement in 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
     assert_eq!((p.seq, p.receipt.clone()), (replacement.seq, asked));
     let text = http
         .get(format!("{base}/metrics"))

@@ -714,3 +714,103 @@ mod review_tests {
         );
     }
 }
+
+#[cfg(test)]
+mod range_tests {
+    //! A pending batch is checked against the receipts held in its range, read again
+    //! whenever one came in that range since it was found honest.
+
+    use super::*;
+    use crate::checker::{Kind, Verdict};
+    use crate::testing::{sign, signer};
+    use attrib_std::receipts::Receipt;
+    use cosmwasm_std::{Addr, HexBinary, Uint128};
+
+    fn receipt(id: u64) -> SignedReceipt {
+        sign(
+            &signer(),
+            Receipt {
+                chain_id: "attrib-test".into(),
+                contract: "wasm1oracle".into(),
+                model_id: 1,
+                epoch: 0,
+                receipt_id: id,
+                units: 2,
+                timestamp: 1,
+            },
+        )
+    }
+
+    /// Batch 1 of ids 1..=10 whose leaves leave receipt 7 out.
+    fn batch_without_7() -> (Batch, Posted) {
+        let leaves: Vec<SignedReceipt> = (1..=10).filter(|id| *id != 7).map(receipt).collect();
+        let c = attrib_cli::proofs::tree_of(&leaves).unwrap().commitment();
+        let b = Batch {
+            model_id: 1,
+            operator: Addr::unchecked(signer().address.to_string()),
+            seq: 1,
+            epoch: 0,
+            first_id: 1,
+            last_id: 10,
+            count: c.count,
+            total_units: Uint128::new(c.total),
+            root: HexBinary::from(c.root.to_vec()),
+            posted_at: 0,
+            replaces: None,
+            status: BatchStatus::Pending,
+            charge: Uint128::zero(),
+            prior_units: Uint128::zero(),
+            proven_units: Uint128::zero(),
+            replaced_by: None,
+            counted: true,
+        };
+        (b, Posted::new(leaves).unwrap())
+    }
+
+    #[test]
+    fn an_unchanged_honest_batch_is_not_read_again_and_a_new_receipt_in_range_is_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Mutex::new(Store::open(&dir.path().join("a.db")).unwrap());
+        let op = signer().address.to_string();
+        let add = |id: u64| {
+            store
+                .lock()
+                .unwrap()
+                .add_receipt(&op, "02ab", &receipt(id))
+                .unwrap()
+        };
+        // Held: 2, 5 and 11 (outside the range): all posted, honest.
+        for id in [2, 5, 11] {
+            add(id);
+        }
+        let (b, posted) = batch_without_7();
+        let seen = Seen::default();
+        let c = check_pending(&store, &seen, &b, Ok(&posted)).unwrap();
+        assert_eq!(
+            (c.verdict, c.note.as_str()),
+            (Verdict::Honest, "2 held receipts in range, all posted")
+        );
+        assert!(
+            seen.lock().unwrap().contains_key(&(1, op.clone(), 1)),
+            "remembered honest"
+        );
+        // A receipt outside the range changes nothing: still honest, from the stamp.
+        add(12);
+        let c = check_pending(&store, &seen, &b, Ok(&posted)).unwrap();
+        assert_eq!(c.verdict, Verdict::Honest);
+        // Receipt 7 forwarded late, in range: the batch is read again and the omission found.
+        add(7);
+        let c = check_pending(&store, &seen, &b, Ok(&posted)).unwrap();
+        assert_eq!(c.verdict, Verdict::Fraud);
+        assert_eq!(
+            c.actions
+                .iter()
+                .map(|a| (a.kind, a.receipt_id))
+                .collect::<Vec<_>>(),
+            vec![(Kind::OmittedReceipt, Some(7))]
+        );
+        // Without its leaves the batch is never taken as honest from memory.
+        let c = check_pending(&store, &Seen::default(), &b, Err("withheld")).unwrap();
+        assert_eq!(c.verdict, Verdict::Unavailable);
+    }
+}

@@ -101,7 +101,7 @@ impl Auditor {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn seen(&self) -> MutexGuard<'_, HashMap<(u64, String, u64), (u64, i64)>> {
+    fn seen(&self) -> MutexGuard<'_, HashMap<BatchKey, (u64, i64)>> {
         self.seen.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -167,7 +167,10 @@ impl Auditor {
 
 /// Pending batches found honest, by (model, operator, seq), with the stamp
 /// ([`Store::range_stamp`]) of the receipts held in their range when they were.
-pub type Seen = Mutex<HashMap<(u64, String, u64), (u64, i64)>>;
+pub type Seen = Mutex<HashMap<BatchKey, (u64, i64)>>;
+
+/// A batch: (model, operator, seq).
+pub type BatchKey = (u64, String, u64);
 
 /// Checks a pending batch against the receipts held in its range, read by an index range
 /// of the store (never everything held). A batch found honest is not read again while the

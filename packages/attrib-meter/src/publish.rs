@@ -181,10 +181,10 @@ pub fn leaves_page(
     })
 }
 
-/// The id of the leaf at position `offset` of batch `b` (`None` past its end): `first_id
-/// + offset` when its ids are contiguous (every batch the meter builds from an intact
-/// store), else found by walking the range (rows missing from the store's range make a
-/// batch with gaps: its leaves are still served by position, as it was posted).
+/// The id of the leaf at position `offset` of batch `b` (`None` past its end): its first
+/// id plus `offset` when its ids are contiguous (every batch the meter builds from an
+/// intact store), else found by walking the range (rows missing from the store's range
+/// make a batch with gaps: its leaves are still served by position, as it was posted).
 fn first_at(store: &dyn Store, b: &BatchRecord, offset: u64) -> Result<Option<u64>, PublishError> {
     if offset >= b.count {
         return Ok(None);

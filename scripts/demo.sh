@@ -203,7 +203,6 @@ batch() { attrib q oracle batch "$MODEL" operator "$1" -o json | jget /dev/stdin
 is_status() { [[ "$(batch "$1" status)" == $2 ]]; }
 # report PATH: a value of the running auditor's report (GET /v1/report).
 report() { curl -sf --max-time 5 "$AUDITOR/v1/report" | jget /dev/stdin "$1"; }
-verdict_is() { [ "$(report "batches[seq=$1].verdict")" = "$2" ]; }
 filing_won() { [ "$(report 'filings[kind=omitted_receipt].outcome')" = won ]; }
 # meter_tx MESSAGE SEQ: the tx hash of the meter's log line MESSAGE ("batch posted",
 # "batch finalized") for batch SEQ.
@@ -250,7 +249,7 @@ database = "$OUT/meter.db"
 models = [$MODEL]
 max_batch_receipts = 50000
 max_batch_secs = 60
-tick_ms = 1000
+tick_ms = 2000
 
 [[clients]]
 name = "shelf-auditor-inference"
@@ -299,10 +298,12 @@ echo "   batch 2: $(batch 2 first_id)-$(batch 2 last_id), $(batch 2 total_units)
 
 say "10. The auditor, holding the users' copies, proves receipt 73210 omitted, by itself, inside the dispute window"
 WINDOW=$(attrib q oracle config -o json | jget /dev/stdin params.dispute_window_secs)
-wait_until $((WINDOW + 30)) "verdict of the auditor on batch 2" verdict_is 2 fraud
-# The auditor holds batch 2's leaves once it judged it: the harness puts the row back, so
-# the store is honest again and the meter's replacement holds the receipt.
-python3 scripts/meter_tamper.py put-back "$OUT/meter.db" > "$OUT/tamper-put-back.json"
+# The auditor holds batch 2's leaves once it judged it: the harness then puts the row back
+# (before the proof lands), so the store is honest again and the meter's replacement
+# holds the receipt.
+python3 scripts/meter_tamper.py put-back "$OUT/meter.db" --after-verdict "$AUDITOR" 2 $((WINDOW + 30)) > "$OUT/tamper-put-back.json"
+[ "$(jget "$OUT/tamper-put-back.json" after_verdict)" = fraud ] || { echo "error: the auditor found batch 2 honest" >&2; exit 1; }
+echo "   the auditor judged batch 2 fraudulent: $(report 'batches[seq=2].note'); HARNESS: receipt 73210 put back in the meter's store"
 wait_until $((WINDOW + 30)) "batch 2 voided on the auditor's proof" is_status 2 '*voided*'
 wait_until 30 "filing of the auditor settled as won" filing_won
 FILED=$(report 'filings[kind=omitted_receipt].tx_hash')

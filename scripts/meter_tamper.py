@@ -10,12 +10,21 @@ outside the meter, never by a switch of the meter itself. Used by the services t
     meter_tamper.py put-back DB             the dropped row goes back: the store is honest
                                             again (the meter's replacement of the voided
                                             batch, rebuilt from the store, holds it)
+    meter_tamper.py put-back DB --after-verdict AUDITOR SEQ SECS
+                                            the same, as soon as the auditor at URL AUDITOR
+                                            has judged batch SEQ (its GET /v1/report): it
+                                            holds the batch's leaves then, and the meter
+                                            reads the store for the replacement only once
+                                            the proof is on chain (polled every 50 ms; fails
+                                            after SECS seconds)
 
 Each edit is one transaction and must touch exactly one row, else it changes nothing and
 exits 1. Prints what it did as JSON."""
 import json
 import sqlite3
 import sys
+import time
+import urllib.request
 
 
 def connect(db):
@@ -59,12 +68,32 @@ def put_back(db):
     return {"put_back": {"model_id": row[0][0], "receipt_id": row[0][1]}}
 
 
+def wait_verdict(auditor, seq, secs):
+    """Waits until the auditor's report has a verdict other than `unavailable` on batch
+    `seq` (the verdict is recorded after its leaves are held, before it files)."""
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        try:
+            with urllib.request.urlopen(f"{auditor}/v1/report", timeout=5) as r:
+                report = json.load(r)
+            for b in report["batches"]:
+                if b["seq"] == seq and b["verdict"] in ("fraud", "honest"):
+                    return b["verdict"]
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.05)
+    raise SystemExit(f"meter_tamper: no verdict of the auditor at {auditor} on batch {seq} after {secs}s")
+
+
 def main(argv):
     try:
         if len(argv) == 5 and argv[1] == "drop":
             out = drop(argv[2], int(argv[3]), int(argv[4]))
         elif len(argv) == 3 and argv[1] == "put-back":
             out = put_back(argv[2])
+        elif len(argv) == 7 and argv[1] == "put-back" and argv[3] == "--after-verdict":
+            verdict = wait_verdict(argv[4], int(argv[5]), float(argv[6]))
+            out = put_back(argv[2]) | {"after_verdict": verdict}
         else:
             raise SystemExit(__doc__)
     except sqlite3.Error as e:

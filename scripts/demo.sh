@@ -63,10 +63,12 @@ jget() { python3 "$ROOT/scripts/jget.py" "$@"; }
 tx() {
   local label="$1" stem="$2"; shift 2
   attrib -o json "$@" > "$OUT/$stem.json"
-  local hash gas
-  hash=$(jget "$OUT/$stem.json" txhash); gas=$(jget "$OUT/$stem.json" gas_used)
-  printf '   ✓ %-44s tx %s…  gas %s\n' "$label" "${hash:0:12}" "$gas"
-  printf '%s\t%s\t%s\n' "$label" "$hash" "$gas" >> "$SUMMARY"
+  narrate "$label" "$(jget "$OUT/$stem.json" txhash)" "$(jget "$OUT/$stem.json" gas_used)"
+}
+# narrate LABEL HASH GAS: a transaction's line, kept for the summary.
+narrate() {
+  printf '   ✓ %-44s tx %s…  gas %s\n' "$1" "${2:0:12}" "$3"
+  printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$SUMMARY"
 }
 # attr STEM EVENT KEY: an attribute of a contract event of a recorded transaction (the
 # first, if several events carry it).
@@ -224,11 +226,8 @@ PY
 # chain_tx LABEL STEM HASH: a transaction a service sent, read from the node (CometBFT
 # /tx), narrated and kept for the summary like `tx`; rattr STEM EVENT KEY reads its events.
 chain_tx() {
-  local label="$1" stem="$2" hash="$3" gas
-  curl -sf --max-time 10 "$ATTRIB_NODE/tx?hash=0x$hash" > "$OUT/$stem.json"
-  gas=$(jget "$OUT/$stem.json" result.tx_result.gas_used)
-  printf '   ✓ %-44s tx %s…  gas %s\n' "$label" "${hash:0:12}" "$gas"
-  printf '%s\t%s\t%s\n' "$label" "$hash" "$gas" >> "$SUMMARY"
+  curl -sf --max-time 10 "$ATTRIB_NODE/tx?hash=0x$3" > "$OUT/$2.json"
+  narrate "$1" "$3" "$(jget "$OUT/$2.json" result.tx_result.gas_used)"
 }
 rattr() {
   local v; mapfile -t v < <(jget "$OUT/$1.json" "result.tx_result.events[type=wasm-$2].attributes[key=$3].value")

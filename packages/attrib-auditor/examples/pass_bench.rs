@@ -20,12 +20,13 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use attrib_auditor::checker::{check_against, late_omissions, Verdict};
+use attrib_auditor::fixtures::posted_batch;
 use attrib_auditor::follower::{check_pending, late_candidates, Seen};
 use attrib_auditor::store::Store;
-use attrib_cli::proofs::{tree_of, Posted};
-use attrib_receipt_oracle::state::{Batch, BatchStatus, Config, Cursor};
+use attrib_cli::proofs::Posted;
+use attrib_receipt_oracle::state::{Config, Cursor};
 use attrib_std::receipts::{Receipt, SignedReceipt};
-use cosmwasm_std::{Addr, HexBinary, Uint128};
+use cosmwasm_std::{Addr, HexBinary};
 
 const OP: &str = "wasm1operator";
 
@@ -41,29 +42,6 @@ fn receipt(id: u64) -> SignedReceipt {
             timestamp: 1_700_000_000 + id / 1000,
         },
         signature: HexBinary::from(vec![7u8; 64]),
-    }
-}
-
-fn batch(seq: u64, first_id: u64, last_id: u64, leaves: &[SignedReceipt]) -> Batch {
-    let c = tree_of(leaves).unwrap().commitment();
-    Batch {
-        model_id: 1,
-        operator: Addr::unchecked(OP),
-        seq,
-        epoch: 0,
-        first_id,
-        last_id,
-        count: c.count,
-        total_units: Uint128::new(c.total),
-        root: HexBinary::from(c.root.to_vec()),
-        posted_at: 0,
-        replaces: None,
-        status: BatchStatus::Pending,
-        charge: Uint128::zero(),
-        prior_units: Uint128::zero(),
-        proven_units: Uint128::zero(),
-        replaced_by: None,
-        counted: true,
     }
 }
 
@@ -92,7 +70,10 @@ fn main() -> anyhow::Result<()> {
         .filter(|s| s.receipt.receipt_id != omitted)
         .cloned()
         .collect();
-    let batches = [batch(1, 1, half, &first), batch(2, half + 1, n, &second)];
+    let batches = [
+        posted_batch(1, OP, 1, 0, &first),
+        posted_batch(1, OP, 2, 0, &second),
+    ];
     let trees = [Posted::new(first)?, Posted::new(second)?];
     let config = Config {
         registry: Addr::unchecked("r"),

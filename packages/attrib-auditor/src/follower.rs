@@ -592,8 +592,7 @@ mod review_tests {
     use super::*;
     use crate::checker::check_batch;
     use crate::config::WatchedOperator;
-    use crate::testing::{account, sign, signer};
-    use attrib_std::receipts::Receipt;
+    use crate::testing::{account, receipt, signer};
     use clap::Parser;
     use cosmwasm_std::{Addr, HexBinary, Uint128};
 
@@ -647,22 +646,7 @@ mod review_tests {
             store,
         )
         .unwrap();
-        let held: Vec<SignedReceipt> = (1..=10)
-            .map(|id| {
-                sign(
-                    &op,
-                    Receipt {
-                        chain_id: "attrib-test".into(),
-                        contract: "wasm1oracle".into(),
-                        model_id: 1,
-                        epoch: 0,
-                        receipt_id: id,
-                        units: 2,
-                        timestamp: 1,
-                    },
-                )
-            })
-            .collect();
+        let held: Vec<SignedReceipt> = (1..=10).map(receipt).collect();
         let b = Batch {
             model_id: 1,
             operator: Addr::unchecked(op.address.to_string()),
@@ -725,48 +709,13 @@ mod range_tests {
 
     use super::*;
     use crate::checker::{Kind, Verdict};
-    use crate::testing::{sign, signer};
-    use attrib_std::receipts::Receipt;
-    use cosmwasm_std::{Addr, HexBinary, Uint128};
-
-    fn receipt(id: u64) -> SignedReceipt {
-        sign(
-            &signer(),
-            Receipt {
-                chain_id: "attrib-test".into(),
-                contract: "wasm1oracle".into(),
-                model_id: 1,
-                epoch: 0,
-                receipt_id: id,
-                units: 2,
-                timestamp: 1,
-            },
-        )
-    }
+    use crate::fixtures::posted_batch;
+    use crate::testing::{receipt, signer};
 
     /// Batch 1 of ids 1..=10 whose leaves leave receipt 7 out.
     fn batch_without_7() -> (Batch, Posted) {
         let leaves: Vec<SignedReceipt> = (1..=10).filter(|id| *id != 7).map(receipt).collect();
-        let c = attrib_cli::proofs::tree_of(&leaves).unwrap().commitment();
-        let b = Batch {
-            model_id: 1,
-            operator: Addr::unchecked(signer().address.to_string()),
-            seq: 1,
-            epoch: 0,
-            first_id: 1,
-            last_id: 10,
-            count: c.count,
-            total_units: Uint128::new(c.total),
-            root: HexBinary::from(c.root.to_vec()),
-            posted_at: 0,
-            replaces: None,
-            status: BatchStatus::Pending,
-            charge: Uint128::zero(),
-            prior_units: Uint128::zero(),
-            proven_units: Uint128::zero(),
-            replaced_by: None,
-            counted: true,
-        };
+        let b = posted_batch(1, signer().address.as_ref(), 1, 0, &leaves);
         (b, Posted::new(leaves).unwrap())
     }
 

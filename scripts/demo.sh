@@ -226,6 +226,7 @@ PY
 # chain_tx LABEL STEM HASH: a transaction a service sent, read from the node (CometBFT
 # /tx), narrated and kept for the summary like `tx`; rattr STEM EVENT KEY reads its events.
 chain_tx() {
+  wait_until 30 "transaction $3 at the node" curl -sf --max-time 10 "$ATTRIB_NODE/tx?hash=0x$3"
   curl -sf --max-time 10 "$ATTRIB_NODE/tx?hash=0x$3" > "$OUT/$2.json"
   narrate "$1" "$3" "$(jget "$OUT/$2.json" result.tx_result.gas_used)"
 }

@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # The main job: local chain up, contracts built and deployed, and the reference story of
-# SPEC §10 played through the `attrib` CLI.
+# SPEC §10 played through the `attrib` CLI and the services of SPEC §11: the operator's
+# `attrib-meter`, `attrib-loadgen` standing in for the dev shop's inference servers, and
+# an `attrib-auditor` holding the users' receipts. A test harness (scripts/meter_tamper.py)
+# makes the operator under-report by editing the meter's store; the meter has no switch
+# for it. The services run while the demo does and stop with it (also on failure); their
+# logs, stores and configs are in .localnet/demo-out/.
 #   demo.sh          fresh chain (reset), fresh deployment
 #   demo.sh --keep   reuse a running chain and its deployment
 #   demo.sh --ibc    also the cross-chain purchase: a second chain (buyer-local, denom
@@ -24,6 +29,21 @@ SUMMARY="$OUT/summary.tsv"; : > "$SUMMARY"
 if [ $KEEP = 1 ]; then bash scripts/deploy.sh; else bash scripts/deploy.sh --fresh; fi
 ATTRIB="$CARGO_TARGET_DIR/debug/attrib"
 attrib() { "$ATTRIB" --yes "$@"; }
+step "build: the services (attrib-meter, attrib-auditor, attrib-loadgen)"
+cargo build --quiet --locked -p attrib-meter -p attrib-auditor -p attrib-loadgen
+BIN="$CARGO_TARGET_DIR/debug"
+# Services the demo started: stopped on exit, also on failure (SIGTERM, then SIGKILL).
+SERVICES=()
+stop_services() {
+  local p
+  for p in "${SERVICES[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${SERVICES[@]}"; do
+    for _ in $(seq 1 40); do kill -0 "$p" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL "$p" 2>/dev/null || true
+  done
+  SERVICES=()
+}
+trap stop_services EXIT
 
 PRICE=250000uatr
 if [ $IBC = 1 ]; then
@@ -43,10 +63,12 @@ jget() { python3 "$ROOT/scripts/jget.py" "$@"; }
 tx() {
   local label="$1" stem="$2"; shift 2
   attrib -o json "$@" > "$OUT/$stem.json"
-  local hash gas
-  hash=$(jget "$OUT/$stem.json" txhash); gas=$(jget "$OUT/$stem.json" gas_used)
-  printf '   ✓ %-44s tx %s…  gas %s\n' "$label" "${hash:0:12}" "$gas"
-  printf '%s\t%s\t%s\n' "$label" "$hash" "$gas" >> "$SUMMARY"
+  narrate "$label" "$(jget "$OUT/$stem.json" txhash)" "$(jget "$OUT/$stem.json" gas_used)"
+}
+# narrate LABEL HASH GAS: a transaction's line, kept for the summary.
+narrate() {
+  printf '   ✓ %-44s tx %s…  gas %s\n' "$1" "${2:0:12}" "$3"
+  printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$SUMMARY"
 }
 # attr STEM EVENT KEY: an attribute of a contract event of a recorded transaction (the
 # first, if several events carry it).
@@ -164,35 +186,154 @@ MODEL=$(attr model attrib_model_registered model_id)
 tx "dev shop lets the operator meter model $MODEL" model_op tx oracle set-model-operator --from devshop --model-id "$MODEL" --operator operator
 tx "dev shop funds escrow with 300000uatr" escrow tx oracle fund-escrow --from devshop --model-id "$MODEL" --amount 300000uatr
 
-say "9. The inference gateway meters 100 000 inferences, signing a receipt for each, in two batches"
-R="$OUT/receipts"; mkdir -p "$R"
-attrib receipts sign --from operator --model-id "$MODEL" --first-id 1 --count 50000 --out "$R/first.jsonl" -o json >/dev/null
-attrib receipts sign --from operator --model-id "$MODEL" --first-id 50001 --count 50000 --out "$R/second.jsonl" -o json >/dev/null
-echo "   signed 100000 receipts ($(du -ch "$R/first.jsonl" "$R/second.jsonl" | tail -1 | cut -f1) of JSONL, kept by the gateway and given to each paying user)"
-attrib receipts build --in "$R/first.jsonl" --out "$R/batch1.json" -o json > "$OUT/build1.json"
-echo "   batch 1: $(jget "$OUT/build1.json" count) receipts, $(jget "$OUT/build1.json" total_units) units, tree built in $(jget "$OUT/build1.json" build_ms) ms"
-tx "operator posts batch 1 (50000 receipts)" batch1 receipts submit --from operator --batch "$R/batch1.json"
-# The operator under-reports: it leaves receipt 73210 out of the second batch.
-attrib receipts build --in "$R/second.jsonl" --omit 73210 --out "$R/batch2.json" -o json > "$OUT/build2.json"
-echo "   batch 2: $(jget "$OUT/build2.json" count) receipts, $(jget "$OUT/build2.json" total_units) units (one receipt quietly left out)"
-tx "operator posts batch 2 (49999 receipts)" batch2 receipts submit --from operator --batch "$R/batch2.json"
+# wait_until SECS WHAT CMD…: runs CMD every half second until it succeeds; after SECS
+# seconds, stops the demo naming WHAT (no step assumes the machine's speed).
+wait_until() {
+  local secs="$1" what="$2"; shift 2
+  local end=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    if [ "$SECONDS" -ge "$end" ]; then
+      echo "error: no $what after ${secs}s (logs: $OUT/meter.log, $OUT/auditor.log)" >&2; exit 1
+    fi
+    sleep 0.5
+  done
+}
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# batch SEQ PATH: a field of the operator's batch SEQ of the model on chain (fails while
+# it is not posted); status prints pending, finalized or {"voided":{…}}.
+batch() { attrib q oracle batch "$MODEL" operator "$1" -o json | jget /dev/stdin "$2"; }
+is_status() { [[ "$(batch "$1" status)" == $2 ]]; }
+# report PATH: a value of the running auditor's report (GET /v1/report).
+report() { curl -sf --max-time 5 "$AUDITOR/v1/report" | jget /dev/stdin "$1"; }
+filing_won() { [ "$(report 'filings[kind=omitted_receipt].outcome')" = won ]; }
+# meter_tx MESSAGE SEQ: the tx hash of the meter's log line MESSAGE ("batch posted",
+# "batch finalized") for batch SEQ.
+meter_tx() {
+  python3 - "$OUT/meter.log" "$1" "$2" <<'PY'
+import json, sys
+log, msg, seq = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for line in open(log, errors="replace"):
+    try:
+        f = json.loads(line).get("fields", {})
+    except ValueError:
+        continue
+    if f.get("message") == msg and f.get("seq") == seq and f.get("tx"):
+        print(f["tx"])
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+# chain_tx LABEL STEM HASH: a transaction a service sent, read from the node (CometBFT
+# /tx), narrated and kept for the summary like `tx`; rattr STEM EVENT KEY reads its events.
+chain_tx() {
+  wait_until 30 "transaction $3 at the node" curl -sf --max-time 10 "$ATTRIB_NODE/tx?hash=0x$3"
+  curl -sf --max-time 10 "$ATTRIB_NODE/tx?hash=0x$3" > "$OUT/$2.json"
+  narrate "$1" "$3" "$(jget "$OUT/$2.json" result.tx_result.gas_used)"
+}
+rattr() {
+  local v; mapfile -t v < <(jget "$OUT/$1.json" "result.tx_result.events[type=wasm-$2].attributes[key=$3].value")
+  [ ${#v[@]} -gt 0 ] || { echo "no attribute $3 in a wasm-$2 event of $OUT/$1.json" >&2; return 1; }
+  echo "${v[0]}"
+}
+block_time() { curl -sf --max-time 10 "$ATTRIB_NODE/block?height=$1" | python3 -c 'import datetime, json, sys; t = json.load(sys.stdin)["result"]["block"]["header"]["time"]; print(int(datetime.datetime.fromisoformat(t[:19] + "+00:00").timestamp()))'; }
 
-say "10. An auditor who paid for inference 73210 proves it was omitted"
+# The services run at a debug build's pace on a shared machine: the auditor fetches a
+# batch's 50 000 leaves from the meter within a quarter of the dispute window, so the
+# local chain's 15 s window is widened to 45 s (the admin's update_params, at once).
+ORACLE_PARAMS=$(attrib q oracle config -o json | python3 -c 'import json, sys; p = json.load(sys.stdin)["params"]; p["dispute_window_secs"] = 45; print(json.dumps(p))')
+tx "admin sets the oracle's dispute window to 45 s" window tx oracle update-params --from admin --json "$ORACLE_PARAMS"
+
+say "9. The dev shop's inference servers send 100 000 usage events to the operator's meter, in two batches"
+# The operator's meter and an auditor, as the README's services section runs them.
+METER_PORT=$(free_port); AUDITOR_PORT=$(free_port)
+METER="http://127.0.0.1:$METER_PORT"; AUDITOR="http://127.0.0.1:$AUDITOR_PORT"
+TOKEN="demo-gateway-$RANDOM$RANDOM"
+rm -f "$OUT"/meter.db* "$OUT"/auditor.db*
+cat > "$OUT/meter.toml" <<TOML
+listen = "127.0.0.1:$METER_PORT"
+database = "$OUT/meter.db"
+models = [$MODEL]
+max_batch_receipts = 50000
+max_batch_secs = 180
+tick_ms = 2000
+
+[[clients]]
+name = "shelf-auditor-inference"
+token = "$TOKEN"
+TOML
+cat > "$OUT/auditor.toml" <<TOML
+listen = "127.0.0.1:$AUDITOR_PORT"
+db = "$OUT/auditor.db"
+poll_ms = 500
+max_inclusion_requests = 1
+
+[[operators]]
+address = "$(attrib keys list -o json | jget /dev/stdin '[0=operator][1]')"
+data_uri = "$METER"
+models = [$MODEL]
+TOML
+"$BIN/attrib-auditor" --from auditor run --config "$OUT/auditor.toml" > "$OUT/auditor.log" 2>&1 &
+SERVICES+=($!)
+"$BIN/attrib-meter" --config "$OUT/meter.toml" --from operator --yes > "$OUT/meter.log" 2>&1 &
+SERVICES+=($!)
+wait_until 60 "auditor answering at $AUDITOR" curl -sf "$AUDITOR/healthz"
+wait_until 60 "meter answering at $METER" curl -sf "$METER/healthz"
+echo "   attrib-meter at $METER (operator's key, batches of up to 50000); attrib-auditor at $AUDITOR (auditor's key) follows the chain"
 STAKE_BEFORE=$(attrib q curation stake-of operator -o json | jget /dev/stdin bonded)
-tx "auditor proves receipt 73210 omitted" fraud tx oracle challenge-omitted --from auditor --model-id "$MODEL" \
-  --operator operator --seq 2 --posted "$R/batch2.receipts.jsonl" --signed "$R/second.jsonl" --receipt-id 73210
+# gateway COUNT NAME: COUNT inferences of 1 unit, 100 to a request; each user's client
+# forwards its signed receipt to the auditor.
+gateway() {
+  "$BIN/attrib-loadgen" --url "$METER" --token "$TOKEN" --model-id "$MODEL" --count "$1" --units 1 \
+    --per-request 100 --concurrency 4 --request-prefix "$2" --forward "$AUDITOR" > "$OUT/loadgen-$2.json"
+  mapfile -t v < <(jget "$OUT/loadgen-$2.json" acknowledged forwarded throughput)
+  [ "${v[0]}" = "$1" ] && [ "${v[1]}" = "$1" ] || { echo "error: $2: $1 sent, ${v[0]} acknowledged, ${v[1]} forwarded ($OUT/loadgen-$2.json)" >&2; exit 1; }
+  echo "   $1 inferences metered and signed, every receipt forwarded to the auditor (${v[2]%.*} receipts/s)"
+}
+gateway 50000 inference-1
+wait_until 120 "batch 1 posted by the meter" meter_tx "batch posted" 1
+chain_tx "meter posts batch 1 ($(batch 1 count) receipts)" batch1 "$(meter_tx "batch posted" 1)"
+[ "$(batch 1 count)" = 50000 ] || { echo "error: batch 1 closed by age before 50000 receipts: this machine metered slower than max_batch_secs allows ($OUT/meter.toml)" >&2; exit 1; }
+gateway 23210 inference-2
+# The operator under-reports: the harness takes acknowledged receipt 73210 out of the
+# meter's store (keeping it aside) before the second batch closes.
+python3 scripts/meter_tamper.py drop "$OUT/meter.db" "$MODEL" 73210 > "$OUT/tamper-drop.json"
+echo "   HARNESS: receipt 73210 (acknowledged, its user holds it signed) taken out of the meter's store"
+gateway 26790 inference-3
+wait_until 300 "batch 2 posted by the meter (it closes 180 s after its first receipt)" meter_tx "batch posted" 2
+chain_tx "meter posts batch 2 ($(batch 2 count) receipts)" batch2 "$(meter_tx "batch posted" 2)"
+[ "$(batch 2 last_id)" = 100000 ] || { echo "error: batch 2 closed by age before receipt 100000: this machine metered slower than max_batch_secs allows ($OUT/meter.toml)" >&2; exit 1; }
+echo "   batch 2: $(batch 2 first_id)-$(batch 2 last_id), $(batch 2 total_units) units (one receipt quietly left out)"
+
+say "10. The auditor, holding the users' copies, proves receipt 73210 omitted, by itself, inside the dispute window"
+WINDOW=$(attrib q oracle config -o json | jget /dev/stdin params.dispute_window_secs)
+# The auditor holds batch 2's leaves once it judged it: the harness then puts the row back
+# (before the proof lands), so the store is honest again and the meter's replacement
+# holds the receipt.
+python3 scripts/meter_tamper.py put-back "$OUT/meter.db" --after-verdict "$AUDITOR" 2 $((WINDOW + 30)) > "$OUT/tamper-put-back.json"
+[ "$(jget "$OUT/tamper-put-back.json" after_verdict)" = fraud ] || { echo "error: the auditor found batch 2 honest" >&2; exit 1; }
+echo "   the auditor judged batch 2 fraudulent: $(report 'batches[seq=2].note'); HARNESS: receipt 73210 put back in the meter's store"
+wait_until $((WINDOW + 30)) "batch 2 voided on the auditor's proof" is_status 2 '*voided*'
+wait_until 30 "filing of the auditor settled as won" filing_won
+FILED=$(report 'filings[kind=omitted_receipt].tx_hash')
+chain_tx "auditor proves receipt $(report 'filings[kind=omitted_receipt].receipt_id') omitted" fraud "$FILED"
+POSTED_AT=$(batch 2 posted_at); FILED_AT=$(block_time "$(jget "$OUT/fraud.json" result.height)")
+echo "   filed $((FILED_AT - POSTED_AT)) s after batch 2 was posted (dispute window ${WINDOW} s); the auditor's passes took at most $(curl -sf "$AUDITOR/metrics" | sed -n 's/^attrib_auditor_max_pass_ms //p') ms"
 STAKE_AFTER=$(attrib q curation stake-of operator -o json | jget /dev/stdin bonded)
 echo "   batch 2 voided; operator slashed $((STAKE_BEFORE - STAKE_AFTER)) of its $STAKE_BEFORE bonded; the auditor is owed $(attrib q curation payout auditor -o json | jget /dev/stdin amount)"
-echo "   fraud never lowers what the model pays: batch 2's declared $(attr fraud attrib_fraud_proven voided_units) units and the proven $(attr fraud attrib_fraud_proven proven_units) are charged now ($(attr fraud attrib_fraud_proven charged) uatr); the operator posts nothing else until its replacement is in"
-attrib receipts build --in "$R/second.jsonl" --out "$R/batch2-honest.json" -o json >/dev/null
-tx "operator re-posts batch 2 honestly (50000)" batch3 receipts submit --from operator --batch "$R/batch2-honest.json" --replaces 2
+echo "   fraud never lowers what the model pays: batch 2's declared $(rattr fraud attrib_fraud_proven voided_units) units and the proven $(rattr fraud attrib_fraud_proven proven_units) are charged now ($(rattr fraud attrib_fraud_proven charged) uatr); the operator posts nothing else until its replacement is in"
+wait_until 120 "replacement of batch 2 posted by the meter" meter_tx "batch posted" 3
+chain_tx "meter re-posts batch 2 honestly ($(batch 3 count))" batch3 "$(meter_tx "batch posted" 3)"
+[ "$(batch 3 replaces)" = 2 ] && [ "$(batch 3 count)" = 50000 ] || { echo "error: batch 3 is not batch 2's full replacement" >&2; exit 1; }
 
-say "11. After the dispute window, the usage settles: escrow → reward pool, earmarked by lineage"
-WINDOW=$(attrib q oracle config -o json | jget /dev/stdin params.dispute_window_secs)
-sleep $((WINDOW + 2))
-tx "finalize batch 1" fin1 tx oracle finalize-batch --from auditor --model-id "$MODEL" --operator operator --seq 1
-tx "finalize batch 3 (replacement of 2)" fin3 tx oracle finalize-batch --from auditor --model-id "$MODEL" --operator operator --seq 3
-echo "   charged $(attr fin1 attrib_batch_finalized charged) + $(attr fraud attrib_fraud_proven charged) (at the proof) + $(attr fin3 attrib_batch_finalized charged) uatr for 100000 units; escrow left $(attrib q oracle model "$MODEL" -o json | jget /dev/stdin escrow)"
+say "11. After the dispute window, the meter finalizes its batches: escrow → reward pool, earmarked by lineage"
+wait_until $((WINDOW + 120)) "batch 1 finalized by the meter" meter_tx "batch finalized" 1
+wait_until $((WINDOW + 120)) "batch 3 finalized by the meter" meter_tx "batch finalized" 3
+chain_tx "meter finalizes batch 1" fin1 "$(meter_tx "batch finalized" 1)"
+chain_tx "meter finalizes batch 3 (replacement of 2)" fin3 "$(meter_tx "batch finalized" 3)"
+echo "   charged $(rattr fin1 attrib_batch_finalized charged) + $(rattr fraud attrib_fraud_proven charged) (at the proof) + $(rattr fin3 attrib_batch_finalized charged) uatr for 100000 units; escrow left $(attrib q oracle model "$MODEL" -o json | jget /dev/stdin escrow)"
+[ "$(report 'filings[*].kind' | sort -u | tr '\n' ' ')" = "omitted_receipt " ] || echo "   (the auditor also filed: $(report 'filings[*].kind' | tr '\n' ' '))"
+stop_services
+echo "   services stopped; their logs, stores and configs: $OUT/{meter,auditor}.{log,db,toml}"
 
 say "12. The epoch closes: anyone cranks it; fees split to treasury, curators and version 1; emission capped by fees"
 attrib q rewards config -o json > "$OUT/pool-config.json"

@@ -251,18 +251,23 @@ pub fn check_against(batch: &Batch, posted: Result<&Posted, &str>, held: &[Signe
             ),
         }
     }
-    let (verdict, note) = if actions.is_empty() {
-        (
-            Verdict::Honest,
-            format!("{} held receipts in range, all posted", in_range.len()),
-        )
-    } else {
-        (Verdict::Fraud, format!("{} proofs", actions.len()))
-    };
+    if actions.is_empty() {
+        return honest(in_range.len());
+    }
     Check {
-        verdict,
+        verdict: Verdict::Fraud,
+        note: format!("{} proofs", actions.len()),
         actions,
-        note,
+    }
+}
+
+/// The verdict on a batch whose leaves match its root and hold every one of the
+/// `in_range` receipts held in its range as it is.
+pub fn honest(in_range: usize) -> Check {
+    Check {
+        verdict: Verdict::Honest,
+        actions: vec![],
+        note: format!("{in_range} held receipts in range, all posted"),
     }
 }
 
@@ -280,15 +285,7 @@ pub fn late_omissions(
     held: &[SignedReceipt],
 ) -> Vec<Action> {
     held.iter()
-        .filter(|s| {
-            let r = &s.receipt;
-            r.receipt_id > cursor.last_id
-                && r.epoch >= cursor.last_epoch
-                && (config
-                    .clock()
-                    .unborn(r.epoch, now, config.params.posting_grace_secs)
-                    || now > attrib_receipt_oracle::batches::deadline(config, r.epoch))
-        })
+        .filter(|s| s.receipt.receipt_id > cursor.last_id && late_epoch(config, cursor, now, s.receipt.epoch))
         .map(|s| {
             Action::new(
                 proofs::late(s.receipt.model_id, operator.to_string(), s),
@@ -296,6 +293,16 @@ pub fn late_omissions(
             )
         })
         .collect()
+}
+
+/// Whether a held receipt of `epoch` beyond the cursor's last id is late at `now` (the
+/// epoch part of [`late_omissions`]' rule): the auditor reads only such epochs' receipts.
+pub fn late_epoch(config: &Config, cursor: &Cursor, now: u64, epoch: u64) -> bool {
+    epoch >= cursor.last_epoch
+        && (config
+            .clock()
+            .unborn(epoch, now, config.params.posting_grace_secs)
+            || now > attrib_receipt_oracle::batches::deadline(config, epoch))
 }
 
 /// What happens next to an inclusion request the auditor filed.

@@ -45,6 +45,9 @@ pub struct Counters {
     pub receipts_rejected: AtomicU64,
     pub probes: AtomicU64,
     pub probe_errors: AtomicU64,
+    /// The last pass's duration and the longest since start, in milliseconds.
+    pub last_pass_ms: AtomicU64,
+    pub max_pass_ms: AtomicU64,
 }
 
 /// The running auditor: chain access, its key, settings, store and counters, shared by
@@ -63,6 +66,9 @@ pub struct Auditor {
     /// Leaves of pending batches that hash to their root, by (model, operator, seq): they
     /// cannot change, so they are fetched once (dropped when the batch closes).
     leaves: Mutex<HashMap<(u64, String, u64), Arc<Posted>>>,
+    /// Pending batches found honest, with the stamp of the receipts held in their range
+    /// then (dropped when the batch closes).
+    pub seen: Seen,
     pub counters: Counters,
 }
 
@@ -86,12 +92,17 @@ impl Auditor {
                 .build()?,
             keys: RwLock::new(keys),
             leaves: Mutex::new(HashMap::new()),
+            seen: Seen::default(),
             counters: Counters::default(),
         })
     }
 
     pub fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn seen(&self) -> MutexGuard<'_, HashMap<BatchKey, (u64, i64)>> {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn leaves_cache(&self) -> MutexGuard<'_, HashMap<(u64, String, u64), Arc<Posted>>> {
@@ -154,6 +165,62 @@ impl Auditor {
     }
 }
 
+/// Pending batches found honest, by (model, operator, seq), with the stamp
+/// ([`Store::range_stamp`]) of the receipts held in their range when they were.
+pub type Seen = Mutex<HashMap<BatchKey, (u64, i64)>>;
+
+/// A batch: (model, operator, seq).
+pub type BatchKey = (u64, String, u64);
+
+/// Checks a pending batch against the receipts held in its range, read by an index range
+/// of the store (never everything held). A batch found honest is not read again while the
+/// receipts held in its range are the same (their stamp unchanged; its leaves cannot
+/// change): a pass over unchanged batches reads two numbers per batch.
+pub fn check_pending(
+    store: &Mutex<Store>,
+    seen: &Seen,
+    b: &Batch,
+    posted: Result<&Posted, &str>,
+) -> Result<checker::Check> {
+    let store = || store.lock().unwrap_or_else(|p| p.into_inner());
+    let seen = || seen.lock().unwrap_or_else(|p| p.into_inner());
+    let key = (b.model_id, b.operator.to_string(), b.seq);
+    let op = b.operator.as_str();
+    let stamp = store().range_stamp(b.model_id, op, b.first_id, b.last_id)?;
+    if posted.is_ok() && seen().get(&key) == Some(&stamp) {
+        return Ok(checker::honest(stamp.0 as usize));
+    }
+    // Read after the stamp: a receipt that lands between is checked now and changes the
+    // stamp, so the next pass checks again.
+    let held = store().receipts_in(b.model_id, op, b.first_id, b.last_id)?;
+    let check = check_against(b, posted, &held);
+    if check.verdict == checker::Verdict::Honest {
+        seen().insert(key, stamp);
+    }
+    Ok(check)
+}
+
+/// The receipts held for (model, operator) that may be late omissions: beyond the
+/// cursor's last id, of epochs already late ([`checker::late_epoch`]), by id. Only those
+/// epochs' receipts are read.
+pub fn late_candidates(
+    store: &Store,
+    oracle_config: &OracleConfig,
+    cursor: &Cursor,
+    model_id: u64,
+    operator: &str,
+    now: u64,
+) -> Result<Vec<SignedReceipt>> {
+    let mut held = vec![];
+    for epoch in store.epochs_after(model_id, operator, cursor.last_id)? {
+        if checker::late_epoch(oracle_config, cursor, now, epoch) {
+            held.extend(store.receipts_of_epoch_after(model_id, operator, epoch, cursor.last_id)?);
+        }
+    }
+    held.sort_by_key(|s| s.receipt.receipt_id);
+    Ok(held)
+}
+
 /// Runs until `shutdown` turns true: one pass per new block height.
 pub async fn run(a: &Auditor, mut shutdown: watch::Receiver<bool>) {
     let mut last = 0;
@@ -177,7 +244,12 @@ pub async fn run(a: &Auditor, mut shutdown: watch::Receiver<bool>) {
         }
         last = height;
         a.counters.height.store(height, Ordering::Relaxed);
-        match tick(a).await {
+        let started = std::time::Instant::now();
+        let result = tick(a).await;
+        let ms = started.elapsed().as_millis() as u64;
+        a.counters.last_pass_ms.store(ms, Ordering::Relaxed);
+        a.counters.max_pass_ms.fetch_max(ms, Ordering::Relaxed);
+        match result {
             Ok(()) => a.counters.ticks.fetch_add(1, Ordering::Relaxed),
             Err(e) => {
                 tracing::warn!(height, error = %format!("{e:#}"), "pass failed");
@@ -245,18 +317,19 @@ async fn follow_pair(
     let addr = op.address.as_str();
     let closed_through = a.store().closed_through(model_id, addr)?;
     let batches = open_batches(a, model_id, addr, closed_through).await?;
-    let held = a.store().receipts(model_id, addr)?;
     let me = a.signer.address.to_string();
     let mut through = closed_through;
     for b in &batches {
         let pending = b.status == BatchStatus::Pending;
-        let leaves = if pending {
-            cached_leaves(a, &op.data_uri, b, fetch_budget(oracle_config)).await
+        let check = if pending {
+            let leaves = cached_leaves(a, &op.data_uri, b, fetch_budget(oracle_config)).await;
+            check_pending(&a.store, &a.seen, b, leaves.as_deref().map_err(String::as_str))?
         } else {
-            a.leaves_cache().remove(&(model_id, addr.to_string(), b.seq));
-            Err("closed".into())
+            let key = (model_id, addr.to_string(), b.seq);
+            a.leaves_cache().remove(&key);
+            a.seen().remove(&key);
+            check_against(b, Err("closed"), &[])
         };
-        let check = check_against(b, leaves.as_deref().map_err(String::as_str), &held);
         a.store().record_check(&CheckedBatch {
             model_id,
             operator: addr.to_string(),
@@ -294,6 +367,7 @@ async fn follow_pair(
             },
         )
         .await?;
+    let held = late_candidates(&a.store(), oracle_config, &cursor, model_id, addr, now)?;
     let mut sends = 0;
     for action in checker::late_omissions(oracle_config, &cursor, addr, now, &held) {
         if sends == MAX_LATE_SENDS_PER_PASS {
@@ -518,8 +592,7 @@ mod review_tests {
     use super::*;
     use crate::checker::check_batch;
     use crate::config::WatchedOperator;
-    use crate::testing::{account, sign, signer};
-    use attrib_std::receipts::Receipt;
+    use crate::testing::{account, receipt, signer};
     use clap::Parser;
     use cosmwasm_std::{Addr, HexBinary, Uint128};
 
@@ -573,22 +646,7 @@ mod review_tests {
             store,
         )
         .unwrap();
-        let held: Vec<SignedReceipt> = (1..=10)
-            .map(|id| {
-                sign(
-                    &op,
-                    Receipt {
-                        chain_id: "attrib-test".into(),
-                        contract: "wasm1oracle".into(),
-                        model_id: 1,
-                        epoch: 0,
-                        receipt_id: id,
-                        units: 2,
-                        timestamp: 1,
-                    },
-                )
-            })
-            .collect();
+        let held: Vec<SignedReceipt> = (1..=10).map(receipt).collect();
         let b = Batch {
             model_id: 1,
             operator: Addr::unchecked(op.address.to_string()),
@@ -641,5 +699,70 @@ mod review_tests {
             tried.len() > 3,
             "only ever asked for {tried:?}; receipts 4..=10 are never requested"
         );
+    }
+}
+
+#[cfg(test)]
+mod range_tests {
+    //! A pending batch is checked against the receipts held in its range, read again
+    //! whenever one came in that range since it was found honest.
+
+    use super::*;
+    use crate::checker::{Kind, Verdict};
+    use crate::fixtures::posted_batch;
+    use crate::testing::{receipt, signer};
+
+    /// Batch 1 of ids 1..=10 whose leaves leave receipt 7 out.
+    fn batch_without_7() -> (Batch, Posted) {
+        let leaves: Vec<SignedReceipt> = (1..=10).filter(|id| *id != 7).map(receipt).collect();
+        let b = posted_batch(1, signer().address.as_ref(), 1, 0, &leaves);
+        (b, Posted::new(leaves).unwrap())
+    }
+
+    #[test]
+    fn an_unchanged_honest_batch_is_not_read_again_and_a_new_receipt_in_range_is_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Mutex::new(Store::open(&dir.path().join("a.db")).unwrap());
+        let op = signer().address.to_string();
+        let add = |id: u64| {
+            store
+                .lock()
+                .unwrap()
+                .add_receipt(&op, "02ab", &receipt(id))
+                .unwrap()
+        };
+        // Held: 2, 5 and 11 (outside the range): all posted, honest.
+        for id in [2, 5, 11] {
+            add(id);
+        }
+        let (b, posted) = batch_without_7();
+        let seen = Seen::default();
+        let c = check_pending(&store, &seen, &b, Ok(&posted)).unwrap();
+        assert_eq!(
+            (c.verdict, c.note.as_str()),
+            (Verdict::Honest, "2 held receipts in range, all posted")
+        );
+        assert!(
+            seen.lock().unwrap().contains_key(&(1, op.clone(), 1)),
+            "remembered honest"
+        );
+        // A receipt outside the range changes nothing: still honest, from the stamp.
+        add(12);
+        let c = check_pending(&store, &seen, &b, Ok(&posted)).unwrap();
+        assert_eq!(c.verdict, Verdict::Honest);
+        // Receipt 7 forwarded late, in range: the batch is read again and the omission found.
+        add(7);
+        let c = check_pending(&store, &seen, &b, Ok(&posted)).unwrap();
+        assert_eq!(c.verdict, Verdict::Fraud);
+        assert_eq!(
+            c.actions
+                .iter()
+                .map(|a| (a.kind, a.receipt_id))
+                .collect::<Vec<_>>(),
+            vec![(Kind::OmittedReceipt, Some(7))]
+        );
+        // Without its leaves the batch is never taken as honest from memory.
+        let c = check_pending(&store, &Seen::default(), &b, Err("withheld")).unwrap();
+        assert_eq!(c.verdict, Verdict::Unavailable);
     }
 }

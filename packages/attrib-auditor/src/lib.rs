@@ -15,6 +15,8 @@ pub mod api;
 pub mod checker;
 pub mod config;
 pub mod filer;
+#[doc(hidden)]
+pub mod fixtures;
 pub mod follower;
 pub mod metrics;
 pub mod probe;

@@ -83,6 +83,20 @@ pub fn render(totals: &Totals, counters: &Counters) -> String {
     );
     gauge(
         &mut out,
+        "attrib_auditor_last_pass_ms",
+        "Duration of the last pass, milliseconds.",
+        "gauge",
+        counters.last_pass_ms.load(Ordering::Relaxed),
+    );
+    gauge(
+        &mut out,
+        "attrib_auditor_max_pass_ms",
+        "Longest pass since start, milliseconds.",
+        "gauge",
+        counters.max_pass_ms.load(Ordering::Relaxed),
+    );
+    gauge(
+        &mut out,
         "attrib_auditor_probes_total",
         "Usage bought by probing.",
         "counter",

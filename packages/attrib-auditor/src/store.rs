@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS receipts (
     digest TEXT NOT NULL,
     PRIMARY KEY (model_id, operator, receipt_id, digest)
 );
+-- late omissions: the held epochs beyond an operator's cursor, then one epoch's receipts
+CREATE INDEX IF NOT EXISTS receipts_by_epoch ON receipts (model_id, operator, epoch, receipt_id);
 CREATE TABLE IF NOT EXISTS operator_keys (
     operator TEXT NOT NULL,
     -- a key (hex) the oracle registered for the operator at some block
@@ -186,6 +188,24 @@ pub fn hex(bytes: &[u8]) -> String {
     cosmwasm_std::HexBinary::from(bytes).to_hex()
 }
 
+/// The stored ranges (`receipt_id` as SQLite's i64, `u64 as i64`) of the ids
+/// `first..=last`, in id order: ids above `i64::MAX` are stored negative, so a range
+/// across 2^63 is two ranges, each increasing.
+fn stored_ranges(first: u64, last: u64) -> Vec<(i64, i64)> {
+    const HALF: u64 = 1 << 63;
+    let mut out = vec![];
+    if first > last {
+        return out;
+    }
+    if first < HALF {
+        out.push((first as i64, last.min(HALF - 1) as i64));
+    }
+    if last >= HALF {
+        out.push((first.max(HALF) as i64, last as i64));
+    }
+    out
+}
+
 fn unhex(s: &str) -> Option<Vec<u8>> {
     cosmwasm_std::HexBinary::from_hex(s).ok().map(|h| h.to_vec())
 }
@@ -298,12 +318,109 @@ impl Store {
     /// The receipts held for (model, operator), by receipt id (copies of one id in the
     /// order they came).
     pub fn receipts(&self, model_id: u64, operator: &str) -> Result<Vec<SignedReceipt>> {
-        let mut st = self.conn.prepare(
-            "SELECT signed FROM receipts WHERE model_id = ?1 AND operator = ?2
+        self.receipts_in(model_id, operator, 0, u64::MAX)
+    }
+
+    /// The receipts held for (model, operator) with ids in `first_id..=last_id` (a
+    /// batch's range), in the order of [`Store::receipts`]: ranges of the primary key,
+    /// so a pass reads the receipts of the batches it checks, not all it holds.
+    pub fn receipts_in(
+        &self,
+        model_id: u64,
+        operator: &str,
+        first_id: u64,
+        last_id: u64,
+    ) -> Result<Vec<SignedReceipt>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT signed FROM receipts
+             WHERE model_id = ?1 AND operator = ?2 AND receipt_id BETWEEN ?3 AND ?4
              ORDER BY receipt_id, received_at, rowid",
         )?;
-        let rows = st.query_map(params![model_id as i64, operator], |row| row.get::<_, String>(0))?;
-        rows.map(|j| Ok(serde_json::from_str(&j?)?)).collect()
+        let mut out = vec![];
+        for (lo, hi) in stored_ranges(first_id, last_id) {
+            let rows = st.query_map(params![model_id as i64, operator, lo, hi], |row| {
+                row.get::<_, String>(0)
+            })?;
+            for j in rows {
+                out.push(serde_json::from_str(&j?)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many receipts are held for (model, operator) in `first_id..=last_id`, and the
+    /// newest one's row (0 for none): read from the index alone. Receipts are only ever
+    /// added, so an unchanged stamp means the same receipts.
+    pub fn range_stamp(
+        &self,
+        model_id: u64,
+        operator: &str,
+        first_id: u64,
+        last_id: u64,
+    ) -> Result<(u64, i64)> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM receipts
+             WHERE model_id = ?1 AND operator = ?2 AND receipt_id BETWEEN ?3 AND ?4",
+        )?;
+        let mut stamp = (0, 0);
+        for (lo, hi) in stored_ranges(first_id, last_id) {
+            let (n, max) = st.query_row(params![model_id as i64, operator, lo, hi], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)?))
+            })?;
+            stamp = (stamp.0 + n, stamp.1.max(max));
+        }
+        Ok(stamp)
+    }
+
+    /// The epochs of the receipts held for (model, operator) with ids above `after_id`,
+    /// ascending (read from the index: no receipt decoded).
+    pub fn epochs_after(&self, model_id: u64, operator: &str, after_id: u64) -> Result<Vec<u64>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT DISTINCT epoch FROM receipts
+             WHERE model_id = ?1 AND operator = ?2 AND receipt_id BETWEEN ?3 AND ?4",
+        )?;
+        let mut out = vec![];
+        for (lo, hi) in stored_ranges(after_id.saturating_add(1), u64::MAX) {
+            let rows = st.query_map(params![model_id as i64, operator, lo, hi], |r| r.get::<_, i64>(0))?;
+            for e in rows {
+                out.push(e? as u64);
+            }
+        }
+        if after_id == u64::MAX {
+            out.clear();
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// The receipts held for (model, operator) of `epoch` with ids above `after_id`, in
+    /// the order of [`Store::receipts`] (the `receipts_by_epoch` index).
+    pub fn receipts_of_epoch_after(
+        &self,
+        model_id: u64,
+        operator: &str,
+        epoch: u64,
+        after_id: u64,
+    ) -> Result<Vec<SignedReceipt>> {
+        if after_id == u64::MAX {
+            return Ok(vec![]);
+        }
+        let mut st = self.conn.prepare_cached(
+            "SELECT signed FROM receipts
+             WHERE model_id = ?1 AND operator = ?2 AND epoch = ?3 AND receipt_id BETWEEN ?4 AND ?5
+             ORDER BY receipt_id, received_at, rowid",
+        )?;
+        let mut out = vec![];
+        for (lo, hi) in stored_ranges(after_id + 1, u64::MAX) {
+            let rows = st.query_map(params![model_id as i64, operator, epoch as i64, lo, hi], |row| {
+                row.get::<_, String>(0)
+            })?;
+            for j in rows {
+                out.push(serde_json::from_str(&j?)?);
+            }
+        }
+        Ok(out)
     }
 
     /// Remembers that the oracle registered `key` for `operator` (kept after a rotation:
@@ -649,6 +766,107 @@ mod tests {
             receipt_id: Some(id),
             msg: attrib_cli::proofs::request_inclusion(at, &s),
         }
+    }
+
+    fn receipt_of(id: u64, epoch: u64, units: u64) -> SignedReceipt {
+        let mut r = receipt(id).receipt;
+        r.epoch = epoch;
+        r.units = units;
+        sign(&signer(), r)
+    }
+
+    fn ids(rs: &[SignedReceipt]) -> Vec<(u64, u64)> {
+        rs.iter()
+            .map(|s| (s.receipt.receipt_id, s.receipt.units))
+            .collect()
+    }
+
+    /// A pass reads a batch's range, not every receipt held: the range is inclusive at
+    /// both ends, keeps every copy of an id in arrival order, leaves other models and
+    /// operators out, and is an index search (not a scan of the table).
+    #[test]
+    fn a_batch_range_reads_only_the_receipts_held_in_it_by_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("a.db")).unwrap();
+        for id in 1..=20 {
+            s.add_receipt("op", "02ab", &receipt_of(id, 0, 2)).unwrap();
+        }
+        // A second, differing copy of 7 (kept beside the first), another operator's 8.
+        s.add_receipt("op", "02ab", &receipt_of(7, 0, 3)).unwrap();
+        s.add_receipt("other", "02ab", &receipt_of(8, 0, 2)).unwrap();
+        assert_eq!(
+            ids(&s.receipts_in(1, "op", 5, 8).unwrap()),
+            vec![(5, 2), (6, 2), (7, 2), (7, 3), (8, 2)]
+        );
+        assert!(s.receipts_in(2, "op", 1, 20).unwrap().is_empty(), "another model");
+        assert!(s.receipts_in(1, "op", 21, u64::MAX).unwrap().is_empty());
+        assert!(s.receipts_in(1, "op", 9, 8).unwrap().is_empty(), "an empty range");
+        assert_eq!(s.receipts_in(1, "op", 0, u64::MAX).unwrap().len(), 21);
+        let plan: Vec<String> = s
+            .conn
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT signed FROM receipts
+                 WHERE model_id = ?1 AND operator = ?2 AND receipt_id BETWEEN ?3 AND ?4
+                 ORDER BY receipt_id, received_at, rowid",
+            )
+            .unwrap()
+            .query_map(params![1, "op", 5, 8], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            plan.iter().any(|p| p.starts_with("SEARCH receipts USING INDEX")
+                && p.contains("receipt_id>? AND receipt_id<?")),
+            "{plan:?}"
+        );
+    }
+
+    /// Ids above i64::MAX are stored negative: a range across 2^63 still finds them, in
+    /// id order, and a range below leaves them out.
+    #[test]
+    fn ids_above_i64_max_are_in_their_ranges() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("a.db")).unwrap();
+        let top = [5, (1 << 63) - 1, 1 << 63, u64::MAX];
+        for id in top {
+            s.add_receipt("op", "02ab", &receipt_of(id, 0, 1)).unwrap();
+        }
+        let got = |a, b| -> Vec<u64> {
+            ids(&s.receipts_in(1, "op", a, b).unwrap())
+                .iter()
+                .map(|x| x.0)
+                .collect()
+        };
+        assert_eq!(got(0, u64::MAX), top.to_vec());
+        assert_eq!(got(6, 1 << 63), vec![(1 << 63) - 1, 1 << 63]);
+        assert_eq!(got(1 << 63, u64::MAX), vec![1 << 63, u64::MAX]);
+        assert_eq!(got(0, 5), vec![5]);
+    }
+
+    /// Late omissions read the epochs held beyond the cursor, then only those epochs'
+    /// receipts beyond it.
+    #[test]
+    fn receipts_beyond_the_cursor_are_read_by_epoch() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("a.db")).unwrap();
+        for (id, epoch) in [(1, 0), (2, 0), (3, 1), (4, 1), (5, 2), (6, 1)] {
+            s.add_receipt("op", "02ab", &receipt_of(id, epoch, 1)).unwrap();
+        }
+        s.add_receipt("other", "02ab", &receipt_of(9, 7, 1)).unwrap();
+        assert_eq!(s.epochs_after(1, "op", 0).unwrap(), vec![0, 1, 2]);
+        assert_eq!(s.epochs_after(1, "op", 2).unwrap(), vec![1, 2]);
+        assert_eq!(s.epochs_after(1, "op", 6).unwrap(), Vec::<u64>::new());
+        assert_eq!(s.epochs_after(1, "op", u64::MAX).unwrap(), Vec::<u64>::new());
+        let of = |e, after| -> Vec<u64> {
+            ids(&s.receipts_of_epoch_after(1, "op", e, after).unwrap())
+                .iter()
+                .map(|x| x.0)
+                .collect()
+        };
+        assert_eq!(of(1, 3), vec![4, 6]);
+        assert_eq!(of(1, 0), vec![3, 4, 6]);
+        assert_eq!(of(0, 2), Vec::<u64>::new());
+        assert_eq!(of(7, 0), Vec::<u64>::new(), "another operator's epoch");
     }
 
     #[test]

@@ -32,3 +32,20 @@ pub fn sign(s: &Signer, receipt: Receipt) -> SignedReceipt {
     let signature = sign_bytes(s, &receipt.sign_bytes()).unwrap();
     SignedReceipt { receipt, signature }
 }
+
+/// Receipt `id` of model 1, epoch 0, 2 units, signed by the operator (chain
+/// `attrib-test`, oracle `wasm1oracle`).
+pub fn receipt(id: u64) -> SignedReceipt {
+    sign(
+        &signer(),
+        Receipt {
+            chain_id: "attrib-test".into(),
+            contract: "wasm1oracle".into(),
+            model_id: 1,
+            epoch: 0,
+            receipt_id: id,
+            units: 2,
+            timestamp: 1,
+        },
+    )
+}

@@ -139,8 +139,8 @@ pub enum PublishError {
     Store(#[from] anyhow::Error),
 }
 
-/// One page of a posted batch's leaves: ids are contiguous in a meter's batch, so the
-/// page at `offset` starts at id `first_id + offset`.
+/// One page of a posted batch's leaves: the leaves at positions `offset..offset + limit`
+/// (see [`first_at`]).
 pub fn leaves_page(
     store: &dyn Store,
     operator: &str,
@@ -160,11 +160,9 @@ pub fn leaves_page(
         .batch(model_id, seq)?
         .filter(|b| b.state != BatchState::Refused)
         .ok_or(PublishError::NoBatch { model_id, seq })?;
-    let first = b.first_id.saturating_add(offset);
-    let receipts = if offset < b.count {
-        store.receipts(model_id, first, b.last_id, limit)?
-    } else {
-        vec![]
+    let receipts = match first_at(store, &b, offset)? {
+        Some(first) => store.receipts(model_id, first, b.last_id, limit)?,
+        None => vec![],
     };
     let end = offset + receipts.len() as u64;
     Ok(LeavesPage {
@@ -181,6 +179,29 @@ pub fn leaves_page(
         receipts,
         next_offset: (end < b.count).then_some(end),
     })
+}
+
+/// The id of the leaf at position `offset` of batch `b` (`None` past its end): its first
+/// id plus `offset` when its ids are contiguous (every batch the meter builds from an
+/// intact store), else found by walking the range (rows missing from the store's range
+/// make a batch with gaps: its leaves are still served by position, as it was posted).
+fn first_at(store: &dyn Store, b: &BatchRecord, offset: u64) -> Result<Option<u64>, PublishError> {
+    if offset >= b.count {
+        return Ok(None);
+    }
+    if b.last_id.checked_sub(b.first_id) == Some(b.count - 1) {
+        return Ok(Some(b.first_id + offset));
+    }
+    let (mut from, mut skip) = (b.first_id, offset);
+    while skip > 0 {
+        let chunk = store.receipts(b.model_id, from, b.last_id, skip.min(MAX_LEAVES_PAGE))?;
+        let Some(last) = chunk.last() else {
+            return Ok(None);
+        };
+        skip -= chunk.len() as u64;
+        from = last.receipt.receipt_id.saturating_add(1);
+    }
+    Ok(Some(from))
 }
 
 /// The inclusion proof of a receipt in the posted batch that carries it.

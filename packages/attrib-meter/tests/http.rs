@@ -312,3 +312,41 @@ async fn posted_batches_are_served_as_pages_and_proofs() {
         assert!(text.lines().any(|l| l == line), "{line} missing from\n{text}");
     }
 }
+
+/// A harness that deleted a row before the batch closed made a batch with a gap in its
+/// ids: its leaves are still served by position (as it was posted), so an auditor can
+/// fetch them all and prove the omission.
+#[tokio::test]
+async fn a_batch_with_a_gap_in_its_ids_is_served_by_position() {
+    let m = meter().await;
+    // Receipt 3's row gone from the store (a test harness's hand) before batch 1 of 1-7:
+    // the batch has 6 leaves, and its pages are by position, not by id.
+    let events: Vec<Value> = (0..7).map(|i| usage(1, 1, &format!("r{i}"))).collect();
+    let (status, _) = m
+        .post("/v1/usage/batch", TOKEN, json!({ "events": events }))
+        .await;
+    assert_eq!(status, 200);
+    let n = rusqlite::Connection::open(m._dir.path().join("meter.db"))
+        .unwrap()
+        .execute("DELETE FROM receipts WHERE model_id = 1 AND receipt_id = 3", [])
+        .unwrap();
+    assert_eq!(n, 1);
+    let b = m.post_batch(1, 1, 7).await;
+    assert_eq!((b.first_id, b.last_id, b.count), (1, 7, 6));
+    let mut ids = vec![];
+    let mut offset = Some(0);
+    while let Some(o) = offset {
+        let (status, body) = m.get(&leaves_url(&m.base, 1, 1, o, 2)).await;
+        assert_eq!(status, 200, "{body}");
+        let page: LeavesPage = serde_json::from_value(body).unwrap();
+        assert_eq!((page.count, page.offset, page.receipts.len()), (6, o, 2));
+        ids.extend(page.receipts.iter().map(|r| r.receipt.receipt_id));
+        offset = page.next_offset;
+    }
+    assert_eq!(ids, vec![1, 2, 4, 5, 6, 7]);
+    let (status, body) = m.get(&leaves_url(&m.base, 1, 1, 6, 2)).await;
+    assert_eq!(
+        (status, body["receipts"].as_array().map(Vec::len)),
+        (200, Some(0))
+    );
+}

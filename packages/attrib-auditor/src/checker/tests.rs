@@ -30,25 +30,9 @@ fn issued(n: u64) -> Vec<SignedReceipt> {
 
 /// The batch an operator posts for `leaves`, declaring exactly what they hold.
 fn posted(leaves: &[SignedReceipt]) -> Batch {
-    let c = proofs::tree_of(leaves).unwrap().commitment();
     Batch {
-        model_id: 1,
-        operator: Addr::unchecked("wasm1operator"),
-        seq: 1,
-        epoch: EPOCH,
-        first_id: leaves[0].receipt.receipt_id,
-        last_id: leaves.last().unwrap().receipt.receipt_id,
-        count: c.count,
-        total_units: Uint128::new(c.total),
-        root: HexBinary::from(c.root.to_vec()),
         posted_at: 100,
-        replaces: None,
-        status: BatchStatus::Pending,
-        charge: Uint128::zero(),
-        prior_units: Uint128::zero(),
-        proven_units: Uint128::zero(),
-        replaced_by: None,
-        counted: true,
+        ..crate::fixtures::posted_batch(1, "wasm1operator", 1, EPOCH, leaves)
     }
 }
 

@@ -243,7 +243,7 @@ async fn a_check_judges_the_published_leaves_against_the_chains_batch() {
         ..on_chain.clone()
     };
     let got = check_published(&http, &url, &overstated, &[], budget).await;
-    assert_eq!((got.verdict, got.findings), (Verdict::Fraud, vec![Kind::BadTotal]));
+    assert_eq!((got.verdict, got.findings), (Verdict::Fraud, vec![Kind::BadSum]));
 
     let other_root = Batch {
         root: HexBinary::from(vec![9u8; 32]),

@@ -3,8 +3,8 @@
 # when missing, as on a fresh clone),
 # bonds and registers `operator`, registers a licensed model owned by `devshop`, lets
 # `operator` meter it and funds its escrow. Prints the model id (last line of stdout).
-# Usage: scripts/meter-setup.sh   (settings from scripts/meter-env.sh; METER_EPOCH_SECS,
-# default 60; ATTRIB_CLI_PROFILE, the cargo profile of the `attrib` CLI, default dev)
+# Usage: scripts/meter-setup.sh   (settings from scripts/meter-env.sh; METER_EPOCH_SECS, the
+# oracle's epoch, default 3600 as before; ATTRIB_CLI_PROFILE, the cargo profile of the `attrib` CLI, default dev)
 source "$(dirname "${BASH_SOURCE[0]}")/meter-env.sh"
 PROFILE="${ATTRIB_CLI_PROFILE:-dev}"
 A="$CARGO_TARGET_DIR/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")/attrib"
@@ -16,7 +16,14 @@ bash scripts/localnet.sh reset >&2
 bash scripts/localnet.sh start >&2
 cargo build -q --profile "$PROFILE" -p attrib-cli >&2
 "$A" keys import scripts/test-accounts.json --overwrite >&2
-"$A" --yes deploy --from admin --fresh --challenge-window-secs 8 --epoch-secs "${METER_EPOCH_SECS:-60}" --vesting-secs 5 >&2
+# --epoch-secs sets the curation epochs only; the oracle's metering epochs are in its
+# params (the local defaults of `attrib deploy`, with METER_EPOCH_SECS).
+ORACLE_PARAMS=$(jq -c --argjson e "${METER_EPOCH_SECS:-3600}" '.epoch_secs = $e' <<'JSON'
+{"dispute_window_secs":15,"epoch_secs":3600,"fraud_slash_bps":2000,"inclusion_fee":{"amount":"10000","denom":"uatr"},"inclusion_response_secs":20,"max_back_epochs":24,"max_inclusion_requests":16,"max_lineage":16,"max_parent_depth":2,"model_bond":"100000","omission_claimant_share_bps":5000,"omission_weight_bps":1000,"operator_min_bond":"1000000","posting_grace_secs":600,"withdraw_notice_secs":60}
+JSON
+)
+"$A" --yes deploy --from admin --fresh --challenge-window-secs 8 --epoch-secs 60 \
+  --oracle-params "$ORACLE_PARAMS" --vesting-secs 5 >&2
 DIR=$(mktemp -d)
 NONCE=$(date +%s%N)
 echo "{\"image\":\"schema-$NONCE\",\"boxes\":[0]}" > "$DIR/schema.jsonl"

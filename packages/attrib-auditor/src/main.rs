@@ -14,9 +14,9 @@ use attrib_auditor::follower::{self, Auditor};
 use attrib_auditor::report::Report;
 use attrib_auditor::store::Store;
 use attrib_auditor::{api, inspect, probe};
+use attrib_cli::context::{Ctx, Global, Output};
 use attrib_receipt_oracle::contract::sv::QueryMsg;
 use attrib_receipt_oracle::state::Batch;
-use attrib_cli::context::{Ctx, Global, Output};
 use clap::{Parser, Subcommand};
 use tokio::sync::watch;
 

@@ -251,5 +251,9 @@ async fn a_check_judges_the_published_leaves_against_the_chains_batch() {
     };
     let got = check_published(&http, &url, &other_root, &[], budget).await;
     assert_eq!((got.verdict, got.leaves), (Verdict::Unprovable, 25));
-    assert!(got.note.contains("do not hash to the on-chain root"), "{}", got.note);
+    assert!(
+        got.note.contains("do not hash to the on-chain root"),
+        "{}",
+        got.note
+    );
 }

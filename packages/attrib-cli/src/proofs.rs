@@ -12,7 +12,7 @@ use attrib_receipt_oracle::msg::{
     WrongEpochProof,
 };
 use attrib_receipt_oracle::state::Batch;
-use attrib_std::receipts::{Receipt, SignedReceipt, SumTree};
+use attrib_std::receipts::{SignedReceipt, SumTree};
 
 /// The merkle-sum tree of posted leaves, in the order given.
 pub fn tree_of(rs: &[SignedReceipt]) -> Result<SumTree> {

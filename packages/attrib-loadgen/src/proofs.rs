@@ -88,7 +88,11 @@ async fn commitment(client: &reqwest::Client, o: &ProofOptions, seq: u64) -> Res
 pub fn verify(proof: &InclusionProof, model_id: u64, id: u64, c: &Commitment) -> Result<()> {
     let r = &proof.receipt.receipt;
     if (r.model_id, r.receipt_id) != (model_id, id) {
-        bail!("asked for receipt {id} of model {model_id}, got {} of {}", r.receipt_id, r.model_id);
+        bail!(
+            "asked for receipt {id} of model {model_id}, got {} of {}",
+            r.receipt_id,
+            r.model_id
+        );
     }
     c.includes(r.leaf(), &proof.path)
         .map_err(|e| anyhow!("receipt {id}: {e}"))
@@ -114,7 +118,8 @@ pub async fn run_proofs(o: ProofOptions) -> Result<ProofSummary> {
     let start = Instant::now();
     let workers: Vec<_> = (0..o.concurrency)
         .map(|_| {
-            let (o, client, next, commitments) = (o.clone(), client.clone(), next.clone(), commitments.clone());
+            let (o, client, next, commitments) =
+                (o.clone(), client.clone(), next.clone(), commitments.clone());
             tokio::spawn(async move {
                 let mut done = vec![];
                 loop {
@@ -132,7 +137,10 @@ pub async fn run_proofs(o: ProofOptions) -> Result<ProofSummary> {
                             .await?;
                         let status = resp.status();
                         if !status.is_success() {
-                            bail!("proof of {id}: {status}: {}", resp.text().await.unwrap_or_default());
+                            bail!(
+                                "proof of {id}: {status}: {}",
+                                resp.text().await.unwrap_or_default()
+                            );
                         }
                         Ok::<_, anyhow::Error>(resp.json::<InclusionProof>().await?)
                     }
@@ -245,7 +253,10 @@ mod tests {
         let err = verify(&proof(2, altered), 3, 3, &c).unwrap_err();
         assert!(format!("{err:#}").contains("root"), "{err:#}");
         // A commitment with another total.
-        let other = Commitment { total: c.total + 1, ..c };
+        let other = Commitment {
+            total: c.total + 1,
+            ..c
+        };
         assert!(verify(&proof(2, rs[2].clone()), 3, 3, &other).is_err());
     }
 }

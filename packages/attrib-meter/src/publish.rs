@@ -6,8 +6,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{anyhow, Result};
-use attrib_cli::service::{InclusionProof, LeavesPage, MAX_LEAVES_PAGE};
 use attrib_cli::proofs::tree_of;
+use attrib_cli::service::{InclusionProof, LeavesPage, MAX_LEAVES_PAGE};
 use attrib_std::receipts::{SignedReceipt, SumTree};
 
 use crate::store::{carrier, BatchRecord, BatchState, Store};

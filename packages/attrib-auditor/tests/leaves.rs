@@ -99,7 +99,12 @@ fn dribble(offset: u64, conn: &mut TcpStream) {
         }],
         next_offset: (offset + 1 < 1000).then_some(offset + 1),
     };
-    let body = serde_json::to_vec(&page).unwrap();
+    send_page(conn, &page);
+}
+
+/// Answers with `page` as JSON.
+fn send_page(conn: &mut TcpStream, page: &LeavesPage) {
+    let body = serde_json::to_vec(page).unwrap();
     let _ = write!(
         conn,
         "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
@@ -201,13 +206,7 @@ fn honest(offset: u64, conn: &mut TcpStream) {
         receipts: leaves.into_iter().skip(offset as usize).collect(),
         next_offset: None,
     };
-    let body = serde_json::to_vec(&page).unwrap();
-    let _ = write!(
-        conn,
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = conn.write_all(&body);
+    send_page(conn, &page);
 }
 
 /// `attrib-auditor check` (`inspect::check_published`): the leaves a meter publishes are

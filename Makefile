@@ -1,5 +1,5 @@
 # Attrib: the obvious targets. `make demo` and `make test` are the README's two commands.
-.PHONY: demo demo-ibc test e2e e2e-auditor e2e-services meter-e2e soak-meter soak fmt lint unit fuzz fuzz-long wasm size-profile schema schema-check ts ts-check ts-e2e dashboard dashboard-test tools localnet-up localnet-down localnet-status deploy gas ci meter-pg
+.PHONY: demo demo-ibc test e2e e2e-auditor e2e-services meter-e2e soak-meter soak fmt lint unit fuzz fuzz-long wasm size-profile schema schema-check ts ts-check ts-e2e dashboard dashboard-test tools localnet-up localnet-down localnet-status deploy gas ci meter-pg bench-meter
 
 demo:            ## local chain up, contracts built and deployed, SPEC §10 played through the CLI
 	bash scripts/demo.sh
@@ -20,6 +20,8 @@ soak-meter:      ## the meter's kill -9 crash test at length: 500 kills (METER_C
 	mkdir -p target && METER_CRASH_RUNS=$${METER_CRASH_RUNS:-500} METER_CRASH_REPORT=$(CURDIR)/target/soak-meter.json bash scripts/meter-e2e.sh
 meter-pg:        ## the metering service on PostgreSQL 15 (installed, started, stopped): store suite, HTTP API, failover on an attrib-pg chain
 	bash scripts/meter-pg.sh
+bench-meter:     ## the metering service's benchmark (issue 13) on a fresh attrib-bench chain → target/bench-meter.json
+	bash scripts/bench-meter.sh
 soak:            ## the protocol under random operation at length (ATTRIB_SOAK_CASES, ATTRIB_SOAK_SEED)
 	bash scripts/soak.sh
 fmt:

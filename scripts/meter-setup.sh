@@ -3,18 +3,27 @@
 # when missing, as on a fresh clone),
 # bonds and registers `operator`, registers a licensed model owned by `devshop`, lets
 # `operator` meter it and funds its escrow. Prints the model id (last line of stdout).
-# Usage: scripts/meter-setup.sh   (settings from scripts/meter-env.sh)
+# Usage: scripts/meter-setup.sh   (settings from scripts/meter-env.sh; METER_EPOCH_SECS, the
+# oracle's epoch, default 3600 as before; ATTRIB_CLI_PROFILE, the cargo profile of the `attrib` CLI, default dev)
 source "$(dirname "${BASH_SOURCE[0]}")/meter-env.sh"
-A="$CARGO_TARGET_DIR/debug/attrib"
+PROFILE="${ATTRIB_CLI_PROFILE:-dev}"
+A="$CARGO_TARGET_DIR/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")/attrib"
 attr() { python3 -c 'import json,sys; t=json.load(sys.stdin)
 for e in t["events"]:
     if e["type"]=="wasm-"+sys.argv[1]: print(dict(e["attributes"])[sys.argv[2]]); break' "$1" "$2"; }
 [ -f "$ARTIFACTS/checksums.txt" ] || bash scripts/build-wasm.sh >&2
 bash scripts/localnet.sh reset >&2
 bash scripts/localnet.sh start >&2
-cargo build -q -p attrib-cli >&2
+cargo build -q --profile "$PROFILE" -p attrib-cli >&2
 "$A" keys import scripts/test-accounts.json --overwrite >&2
-"$A" --yes deploy --from admin --fresh --challenge-window-secs 8 --epoch-secs 60 --vesting-secs 5 >&2
+# --epoch-secs sets the curation epochs only; the oracle's metering epochs are in its
+# params (the local defaults of `attrib deploy`, with METER_EPOCH_SECS).
+ORACLE_PARAMS=$(jq -c --argjson e "${METER_EPOCH_SECS:-3600}" '.epoch_secs = $e' <<'JSON'
+{"dispute_window_secs":15,"epoch_secs":3600,"fraud_slash_bps":2000,"inclusion_fee":{"amount":"10000","denom":"uatr"},"inclusion_response_secs":20,"max_back_epochs":24,"max_inclusion_requests":16,"max_lineage":16,"max_parent_depth":2,"model_bond":"100000","omission_claimant_share_bps":5000,"omission_weight_bps":1000,"operator_min_bond":"1000000","posting_grace_secs":600,"withdraw_notice_secs":60}
+JSON
+)
+"$A" --yes deploy --from admin --fresh --challenge-window-secs 8 --epoch-secs 60 \
+  --oracle-params "$ORACLE_PARAMS" --vesting-secs 5 >&2
 DIR=$(mktemp -d)
 NONCE=$(date +%s%N)
 echo "{\"image\":\"schema-$NONCE\",\"boxes\":[0]}" > "$DIR/schema.jsonl"

@@ -298,7 +298,7 @@ async fn open_batches(a: &Auditor, model_id: u64, operator: &str, after: u64) ->
     }
 }
 
-fn status_text(s: &BatchStatus) -> String {
+pub(crate) fn status_text(s: &BatchStatus) -> String {
     match s {
         BatchStatus::Pending => "pending".into(),
         BatchStatus::Finalized => "finalized".into(),

@@ -8,6 +8,7 @@
 //! - [`store`]: receipts, progress, verdicts and filings in SQLite;
 //! - [`follower`]: the loop that follows the chain and drives the rest;
 //! - [`filer`]: sends the actions, once each;
+//! - [`inspect`]: one batch checked now (`attrib-auditor check`), timed;
 //! - [`api`], [`metrics`] and [`report`]: what it shows; [`probe`]: buying usage to hold
 //!   receipts of its own; [`config`]: settings.
 
@@ -18,6 +19,7 @@ pub mod filer;
 #[doc(hidden)]
 pub mod fixtures;
 pub mod follower;
+pub mod inspect;
 pub mod metrics;
 pub mod probe;
 pub mod report;

@@ -1,17 +1,22 @@
 //! `attrib-auditor`: `run` starts the auditor (follower, HTTP API, optional probe) until
-//! SIGINT or SIGTERM; `report` prints what it checked, found, filed and won.
+//! SIGINT or SIGTERM; `report` prints what it checked, found, filed and won; `check`
+//! checks one posted batch against its published leaves now.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
+use attrib_auditor::checker::Verdict;
 use attrib_auditor::config::Config;
 use attrib_auditor::follower::{self, Auditor};
 use attrib_auditor::report::Report;
 use attrib_auditor::store::Store;
-use attrib_auditor::{api, probe};
+use attrib_auditor::{api, inspect, probe};
 use attrib_cli::context::{Ctx, Global, Output};
+use attrib_receipt_oracle::contract::sv::QueryMsg;
+use attrib_receipt_oracle::state::Batch;
 use clap::{Parser, Subcommand};
 use tokio::sync::watch;
 
@@ -44,6 +49,25 @@ enum Cmd {
         #[arg(long = "database", alias = "db", env = "ATTRIB_AUDITOR_DATABASE", default_value = "auditor.db")]
         db: PathBuf,
     },
+    /// Check one posted batch now against the leaves its meter publishes (fetch every
+    /// page, rebuild the tree, check root, count, total, order and range); print the
+    /// verdict and the fetch and check times as JSON (exit 1 unless honest). No store,
+    /// no key.
+    Check {
+        /// The meter's base URL (the operator's data URI)
+        #[arg(long)]
+        meter: String,
+        #[arg(long)]
+        model_id: u64,
+        /// The operator's address
+        #[arg(long)]
+        operator: String,
+        #[arg(long)]
+        seq: u64,
+        /// The most seconds the fetch of every page may take
+        #[arg(long, default_value_t = 120)]
+        budget_secs: u64,
+    },
 }
 
 #[tokio::main]
@@ -66,6 +90,38 @@ async fn main() -> Result<()> {
             match cli.g.output {
                 Output::Json => println!("{}", serde_json::to_string_pretty(&report)?),
                 Output::Text => print!("{}", report.text()),
+            }
+            Ok(())
+        }
+        Cmd::Check {
+            meter,
+            model_id,
+            operator,
+            seq,
+            budget_secs,
+        } => {
+            let ctx = Ctx::new(cli.g)?;
+            let oracle = ctx.contract(attrib_cli::oracle::CONTRACT)?;
+            let batch: Batch = ctx
+                .chain
+                .query(
+                    &oracle,
+                    &QueryMsg::Batch {
+                        model_id,
+                        operator,
+                        seq,
+                    },
+                )
+                .await
+                .context("reading the batch from the oracle")?;
+            let http = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()?;
+            let check =
+                inspect::check_published(&http, &meter, &batch, &[], Duration::from_secs(budget_secs)).await;
+            println!("{}", serde_json::to_string_pretty(&check)?);
+            if check.verdict != Verdict::Honest {
+                std::process::exit(1);
             }
             Ok(())
         }

@@ -99,7 +99,12 @@ fn dribble(offset: u64, conn: &mut TcpStream) {
         }],
         next_offset: (offset + 1 < 1000).then_some(offset + 1),
     };
-    let body = serde_json::to_vec(&page).unwrap();
+    send_page(conn, &page);
+}
+
+/// Answers with `page` as JSON.
+fn send_page(conn: &mut TcpStream, page: &LeavesPage) {
+    let body = serde_json::to_vec(page).unwrap();
     let _ = write!(
         conn,
         "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
@@ -162,5 +167,92 @@ async fn a_data_uri_that_streams_forever_is_cut_off() {
         matches!(got, Ok(Leaves::Unavailable(_))),
         "still reading an endless page after {:?} (~25 MiB/s, no byte limit)",
         t.elapsed()
+    );
+}
+
+/// The 25 leaves of the batch `honest` publishes.
+fn published() -> Vec<SignedReceipt> {
+    (1..=25)
+        .map(|id| SignedReceipt {
+            receipt: Receipt {
+                chain_id: "attrib-test".into(),
+                contract: "wasm1oracle".into(),
+                model_id: 7,
+                epoch: 0,
+                receipt_id: id,
+                units: id % 4 + 1,
+                timestamp: 1,
+            },
+            signature: HexBinary::from(vec![0u8; 64]),
+        })
+        .collect()
+}
+
+/// Every leaf of `published` in one page.
+fn honest(offset: u64, conn: &mut TcpStream) {
+    let leaves = published();
+    let c = attrib_cli::proofs::tree_of(&leaves).unwrap().commitment();
+    let page = LeavesPage {
+        model_id: 7,
+        operator: OPERATOR.into(),
+        seq: 1,
+        epoch: 0,
+        first_id: 1,
+        last_id: 25,
+        count: 25,
+        total_units: Uint128::new(c.total),
+        root: HexBinary::from(c.root.to_vec()),
+        offset,
+        receipts: leaves.into_iter().skip(offset as usize).collect(),
+        next_offset: None,
+    };
+    send_page(conn, &page);
+}
+
+/// `attrib-auditor check` (`inspect::check_published`): the leaves a meter publishes are
+/// judged against the batch as the chain holds it, whatever its status; a declared total
+/// the leaves do not sum to and a root they do not hash to are both found.
+#[tokio::test]
+async fn a_check_judges_the_published_leaves_against_the_chains_batch() {
+    use attrib_auditor::checker::{Kind, Verdict};
+    use attrib_auditor::inspect::check_published;
+
+    let url = serve(honest);
+    let http = reqwest::Client::new();
+    let c = attrib_cli::proofs::tree_of(&published()).unwrap().commitment();
+    let on_chain = Batch {
+        last_id: 25,
+        count: 25,
+        total_units: Uint128::new(c.total),
+        root: HexBinary::from(c.root.to_vec()),
+        status: BatchStatus::Finalized,
+        ..batch(25)
+    };
+    let budget = Duration::from_secs(5);
+    let got = check_published(&http, &url, &on_chain, &[], budget).await;
+    assert_eq!(
+        (got.verdict, got.leaves, got.findings.clone(), got.status.as_str()),
+        (Verdict::Honest, 25, vec![], "finalized")
+    );
+    assert!(got.fetch_secs > 0.0 && got.check_secs > 0.0);
+
+    let overstated = Batch {
+        total_units: Uint128::new(c.total + 5),
+        status: BatchStatus::Pending,
+        ..on_chain.clone()
+    };
+    let got = check_published(&http, &url, &overstated, &[], budget).await;
+    assert_eq!((got.verdict, got.findings), (Verdict::Fraud, vec![Kind::BadSum]));
+
+    let other_root = Batch {
+        root: HexBinary::from(vec![9u8; 32]),
+        ..on_chain
+    };
+    let got = check_published(&http, &url, &other_root, &[], budget).await;
+    assert_eq!((got.verdict, got.leaves), (Verdict::Unprovable, 25));
+    assert!(
+        got.note.contains("do not hash to the on-chain root"),
+        "{}",
+        got.note
     );
 }

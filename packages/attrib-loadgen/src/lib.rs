@@ -5,7 +5,10 @@
 //! before, and its latency counts from that moment. A stalled meter therefore shows as
 //! latency instead of silently slowing the sender (no coordinated omission). With
 //! `rate = 0` the sender is closed-loop: `concurrency` requests in flight, each sent when
-//! the one before it returns — the throughput test.
+//! the one before it returns — the throughput test. [`proofs`]: inclusion proofs asked
+//! for and verified, closed loop.
+
+pub mod proofs;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -72,6 +75,7 @@ pub struct Percentiles {
     pub p50: f64,
     pub p90: f64,
     pub p99: f64,
+    pub p999: f64,
     pub max: f64,
 }
 
@@ -90,6 +94,7 @@ impl Percentiles {
             p50: at(0.50),
             p90: at(0.90),
             p99: at(0.99),
+            p999: at(0.999),
             max: at(1.0),
         }
     }
@@ -295,7 +300,10 @@ mod tests {
         assert_eq!(p.p50, 50.0);
         assert_eq!(p.p90, 90.0);
         assert_eq!(p.p99, 99.0);
+        assert_eq!(p.p999, 100.0);
         assert_eq!(p.max, 100.0);
+        let p = Percentiles::of((1..=2000).collect());
+        assert_eq!((p.p99, p.p999), (1.98, 1.998));
         assert_eq!(Percentiles::of(vec![]), Percentiles::default());
         assert_eq!(Percentiles::of(vec![2500]).p99, 2.5);
     }

@@ -6,8 +6,9 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{anyhow, Result};
+use attrib_cli::proofs::tree_of;
 use attrib_cli::service::{InclusionProof, LeavesPage, MAX_LEAVES_PAGE};
-use attrib_std::receipts::{Receipt, SignedReceipt, SumTree};
+use attrib_std::receipts::{SignedReceipt, SumTree};
 
 use crate::store::{carrier, BatchRecord, BatchState, Store};
 
@@ -24,8 +25,7 @@ pub struct BatchTree {
 impl BatchTree {
     /// The tree of `receipts`, sorted by id.
     pub fn build(receipts: Vec<SignedReceipt>) -> Result<Self> {
-        let plain: Vec<Receipt> = receipts.iter().map(|r| r.receipt.clone()).collect();
-        let tree = SumTree::from_receipts(&plain)?.ok_or_else(|| anyhow!("a batch has receipts"))?;
+        let tree = tree_of(&receipts)?;
         Ok(Self { receipts, tree })
     }
 

@@ -17,13 +17,16 @@ bash scripts/localnet.sh start >&2
 cargo build -q --profile "$PROFILE" -p attrib-cli >&2
 "$A" keys import scripts/test-accounts.json --overwrite >&2
 # --epoch-secs sets the curation epochs only; the oracle's metering epochs are in its
-# params (the local defaults of `attrib deploy`, with METER_EPOCH_SECS).
-ORACLE_PARAMS=$(jq -c --argjson e "${METER_EPOCH_SECS:-3600}" '.epoch_secs = $e' <<'JSON'
-{"dispute_window_secs":15,"epoch_secs":3600,"fraud_slash_bps":2000,"inclusion_fee":{"amount":"10000","denom":"uatr"},"inclusion_response_secs":20,"max_back_epochs":24,"max_inclusion_requests":16,"max_lineage":16,"max_parent_depth":2,"model_bond":"100000","omission_claimant_share_bps":5000,"omission_weight_bps":1000,"operator_min_bond":"1000000","posting_grace_secs":600,"withdraw_notice_secs":60}
-JSON
-)
+# params: METER_EPOCH_SECS (the bench) replaces them with `attrib deploy`'s local defaults
+# and that epoch; unset, deploy's defaults stand (3600 s).
+ORACLE=()
+if [ -n "${METER_EPOCH_SECS:-}" ]; then
+  ORACLE=(--oracle-params "$(python3 -c 'import json,sys; p=json.loads(sys.argv[1]); p["epoch_secs"]=int(sys.argv[2]); print(json.dumps(p))' \
+    '{"dispute_window_secs":15,"epoch_secs":3600,"fraud_slash_bps":2000,"inclusion_fee":{"amount":"10000","denom":"uatr"},"inclusion_response_secs":20,"max_back_epochs":24,"max_inclusion_requests":16,"max_lineage":16,"max_parent_depth":2,"model_bond":"100000","omission_claimant_share_bps":5000,"omission_weight_bps":1000,"operator_min_bond":"1000000","posting_grace_secs":600,"withdraw_notice_secs":60}' \
+    "$METER_EPOCH_SECS")")
+fi
 "$A" --yes deploy --from admin --fresh --challenge-window-secs 8 --epoch-secs 60 \
-  --oracle-params "$ORACLE_PARAMS" --vesting-secs 5 >&2
+  "${ORACLE[@]}" --vesting-secs 5 >&2
 DIR=$(mktemp -d)
 NONCE=$(date +%s%N)
 echo "{\"image\":\"schema-$NONCE\",\"boxes\":[0]}" > "$DIR/schema.jsonl"

@@ -46,7 +46,12 @@ enum Cmd {
     },
     /// Print what the store says was checked, found, filed and won
     Report {
-        #[arg(long = "database", alias = "db", env = "ATTRIB_AUDITOR_DATABASE", default_value = "auditor.db")]
+        #[arg(
+            long = "database",
+            alias = "db",
+            env = "ATTRIB_AUDITOR_DATABASE",
+            default_value = "auditor.db"
+        )]
         db: PathBuf,
     },
     /// Check one posted batch now against the leaves its meter publishes (fetch every

@@ -1,5 +1,5 @@
 # Attrib: the obvious targets. `make demo` and `make test` are the README's two commands.
-.PHONY: demo demo-ibc test e2e e2e-auditor e2e-services meter-e2e soak fmt lint unit fuzz fuzz-long wasm size-profile schema schema-check tools localnet-up localnet-down localnet-status deploy gas ci
+.PHONY: demo demo-ibc test e2e e2e-auditor e2e-services meter-e2e soak fmt lint unit fuzz fuzz-long wasm size-profile schema schema-check tools localnet-up localnet-down localnet-status deploy gas sim ci
 
 demo:            ## local chain up, contracts built and deployed, SPEC §10 played through the CLI
 	bash scripts/demo.sh
@@ -16,6 +16,8 @@ e2e-services:    ## meter + auditor + loadgen on a fresh attrib-int chain, an op
 	bash scripts/e2e-services.sh
 meter-e2e:       ## the metering service on a fresh attrib-meter chain: e2e and kill -9 crash test (METER_CRASH_RUNS)
 	bash scripts/meter-e2e.sh
+sim:             ## the mechanism simulation: every scenario, all seeds → target/sim/ (ATTRIB_SIM_ARGS)
+	bash scripts/sim.sh
 soak:            ## the protocol under random operation at length (ATTRIB_SOAK_CASES, ATTRIB_SOAK_SEED)
 	bash scripts/soak.sh
 fmt:

@@ -1023,6 +1023,22 @@ impl<'a> Sim<'a> {
         Ok(())
     }
 
+    /// A slashed operator tops its bond back up to the minimum, to keep posting.
+    fn rebond(&mut self, o: usize) -> Result<(), String> {
+        let bonded = self
+            .p
+            .curator_staking()
+            .staker(self.a(o).to_string())
+            .map_err(err)?
+            .staker
+            .map_or(0, |s| s.bonded.u128());
+        let min = self.sc.protocol.operator_bond as u128;
+        if bonded < min {
+            self.stake(o, min - bonded, Role::Operator)?;
+        }
+        Ok(())
+    }
+
     /// Every model is used; its operator signs the receipts and posts the epoch's batch
     /// (a cheating one leaves some out); auditors that hold a left-out receipt prove it.
     fn usage(&mut self) -> Result<Vec<PendingBatch>, String> {
@@ -1182,6 +1198,7 @@ impl<'a> Sim<'a> {
                 self.counters.caught += 1;
                 self.counters.catchable_caught += 1;
                 // The honest replacement.
+                self.rebond(b.operator)?;
                 let op_addr = self.a(b.operator);
                 let cursor = self
                     .p

@@ -155,6 +155,9 @@ pub fn summarize(v: &Variant, runs: &[RunResult], wall_secs: f64) -> VariantSumm
     }
 }
 
+/// One figure of an epoch row, charted over the epochs.
+type Series = &'static dyn Fn(&metrics::EpochRow) -> f64;
+
 /// Writes a variant's per-seed epochs (CSV, JSON) and charts under `dir`.
 pub fn write_runs(dir: &Path, v: &Variant, runs: &[RunResult]) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
@@ -166,7 +169,7 @@ pub fn write_runs(dir: &Path, v: &Variant, runs: &[RunResult]) -> anyhow::Result
             serde_json::to_string_pretty(&r)?,
         )?;
     }
-    let charts: [(&str, &dyn Fn(&metrics::EpochRow) -> f64); 5] = [
+    let charts: [(&str, Series); 5] = [
         ("emission_share_bps", &|x| x.emission_share_bps as f64),
         ("fee_value", &|x| x.fee_value as f64),
         ("nakamoto_third", &|x| x.nakamoto_third as f64),

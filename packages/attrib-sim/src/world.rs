@@ -854,7 +854,7 @@ impl<'a> Sim<'a> {
         for d in 0..self.datasets.len() {
             let ds = &self.datasets[d];
             let is_wash = self.agents[ds.maintainer].class == Class::WashTrader;
-            let due = is_wash || self.epoch % self.sc.datasets.seal_every == 0;
+            let due = is_wash || self.epoch.is_multiple_of(self.sc.datasets.seal_every);
             if !due || ds.accepted.len() == ds.sealed_count || ds.accepted.is_empty() {
                 continue;
             }
@@ -1469,7 +1469,7 @@ impl<'a> Sim<'a> {
             self.audit(&mut batches)?;
             self.advance_to(self.now() + ORACLE_WINDOW + 1);
             self.finalize_batches(&batches)?;
-            if (e + 1) % self.sc.contributors.claim_every == 0 {
+            if (e + 1).is_multiple_of(self.sc.contributors.claim_every) {
                 self.claims()?;
             }
             // The epoch ends: the keeper closes and settles it.

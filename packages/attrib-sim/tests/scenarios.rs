@@ -63,7 +63,7 @@ fn every_scenario_keeps_the_protocols_promises() {
     let mut wash_checked = 0;
     let mut cheats_checked = 0;
     for sc in scenarios() {
-        let take = (sc.protocol.protocol_bps + sc.protocol.curator_bps) as u32;
+        let take = sc.protocol.protocol_bps + sc.protocol.curator_bps;
         for v in variants(&sc).unwrap() {
             // No unit lost: a run that loses one fails with the epoch and the figures.
             let (runs, _) = run_variant(&v, &gas, 2).unwrap_or_else(|e| panic!("{}: {e}", v.label));

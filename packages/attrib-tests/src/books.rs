@@ -20,7 +20,8 @@ macro_rules! q {
     };
 }
 
-fn check(cond: bool, msg: impl FnOnce() -> String) -> Result<(), String> {
+/// `Ok` when `cond` holds, else the failure `msg` describes.
+pub fn check(cond: bool, msg: impl FnOnce() -> String) -> Result<(), String> {
     if cond {
         Ok(())
     } else {

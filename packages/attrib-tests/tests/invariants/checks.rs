@@ -18,6 +18,7 @@ use attrib_std::interfaces::reward_pool::sv::mt::RewardPoolProxy;
 use attrib_std::interfaces::reward_source::sv::mt::RewardSourceProxy;
 use attrib_std::interfaces::slashing_service::sv::mt::SlashingServiceProxy;
 use attrib_std::interfaces::wiring::sv::mt::WiringProxy;
+use attrib_tests::books::check;
 use attrib_tests::{addr, DENOM};
 use cosmwasm_std::{Addr, HexBinary};
 
@@ -35,14 +36,6 @@ macro_rules! q {
     ($what:expr, $e:expr) => {
         $e.map_err(|err| format!("query {} failed: {err:?}", $what))?
     };
-}
-
-fn check(cond: bool, msg: impl FnOnce() -> String) -> Result<(), String> {
-    if cond {
-        Ok(())
-    } else {
-        Err(msg())
-    }
 }
 
 /// Total supply of each denom: what the bank/cw20 saw at the start, never changed (no

@@ -1,5 +1,5 @@
 # Attrib: the obvious targets. `make demo` and `make test` are the README's two commands.
-.PHONY: demo demo-ibc test e2e e2e-auditor e2e-services meter-e2e soak-meter soak fmt lint unit fuzz fuzz-long wasm size-profile schema schema-check ts ts-check ts-e2e dashboard dashboard-test tools localnet-up localnet-down localnet-status deploy gas ci meter-pg bench-meter
+.PHONY: demo demo-ibc test e2e e2e-auditor e2e-services meter-e2e soak-meter soak fmt lint unit fuzz fuzz-long wasm size-profile schema schema-check ts ts-check ts-e2e dashboard dashboard-test tools localnet-up localnet-down localnet-status deploy gas ci meter-pg bench-meter sim
 
 demo:            ## local chain up, contracts built and deployed, SPEC §10 played through the CLI
 	bash scripts/demo.sh
@@ -22,6 +22,8 @@ meter-pg:        ## the metering service on PostgreSQL 15 (installed, started, s
 	bash scripts/meter-pg.sh
 bench-meter:     ## the metering service's benchmark (issue 13) on a fresh attrib-bench chain → target/bench-meter.json
 	bash scripts/bench-meter.sh
+sim:             ## the mechanism simulation: every scenario, all seeds → target/sim/ (ATTRIB_SIM_ARGS)
+	bash scripts/sim.sh
 soak:            ## the protocol under random operation at length (ATTRIB_SOAK_CASES, ATTRIB_SOAK_SEED)
 	bash scripts/soak.sh
 fmt:

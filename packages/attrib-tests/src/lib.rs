@@ -10,6 +10,7 @@
 //! with its own action and `assert_*` helpers; the suites live in this crate so that no
 //! contract crate depends on another, not even in its dev-dependencies.
 
+pub mod books;
 pub mod mocks;
 
 use attrib_curator_staking::msg::Params as StakingParams;

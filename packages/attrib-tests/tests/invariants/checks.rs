@@ -18,6 +18,7 @@ use attrib_std::interfaces::reward_pool::sv::mt::RewardPoolProxy;
 use attrib_std::interfaces::reward_source::sv::mt::RewardSourceProxy;
 use attrib_std::interfaces::slashing_service::sv::mt::SlashingServiceProxy;
 use attrib_std::interfaces::wiring::sv::mt::WiringProxy;
+use attrib_tests::books::check;
 use attrib_tests::{addr, DENOM};
 use cosmwasm_std::{Addr, HexBinary};
 
@@ -35,14 +36,6 @@ macro_rules! q {
     ($what:expr, $e:expr) => {
         $e.map_err(|err| format!("query {} failed: {err:?}", $what))?
     };
-}
-
-fn check(cond: bool, msg: impl FnOnce() -> String) -> Result<(), String> {
-    if cond {
-        Ok(())
-    } else {
-        Err(msg())
-    }
 }
 
 /// Total supply of each denom: what the bank/cw20 saw at the start, never changed (no
@@ -74,128 +67,18 @@ pub fn check_supply(w: &World, balances: &BTreeMap<(Addr, String), u128>) -> Res
     })
 }
 
-/// Each contract holds exactly what its own books say it owes.
+/// Each contract holds exactly what its own books say it owes
+/// ([`attrib_tests::books::check_backing`]).
 pub fn check_backing(w: &World) -> Result<(), String> {
-    // Reward pool: per denom, balance = received - paid out, and received = what it
-    // owes (unsettled, treasury, curators, versions, reserve, credits) + paid out.
-    let pool = w.p.reward_distributor();
-    let accounts = q!("pool accounts", pool.accounts());
-    let mut seen = vec![];
-    for a in &accounts.accounts {
-        let l = &a.ledger;
-        let held = w.balance(&w.p.reward_distributor, &a.denom);
-        check(held == a.expected_balance.u128(), || {
-            format!(
-                "pool holds {held} {} but its ledger says {}",
-                a.denom, a.expected_balance
-            )
-        })?;
-        check(l.received == l.liabilities() + l.paid_out, || {
-            format!("pool ledger of {} does not add up: {l:?}", a.denom)
-        })?;
-        check(l.in_transit.is_zero(), || {
-            format!("{}: in transit without IBC: {l:?}", a.denom)
-        })?;
-        seen.push(a.denom.clone());
-    }
-    for d in w.denoms() {
-        if !seen.contains(&d) {
-            let held = w.balance(&w.p.reward_distributor, &d);
-            check(held == 0, || {
-                format!("pool holds {held} {d} that no ledger records")
-            })?;
-        }
-    }
-    // Positions never claim more than the versions are owed.
-    let mut owed: BTreeMap<String, u128> = BTreeMap::new();
-    for (d, v, tranches) in w.versions() {
-        for t in tranches {
-            let pos = q!("position", pool.position(d, v, t));
-            for a in pos.claimable.iter().chain(&pos.unvested) {
-                *owed.entry(a.denom.clone()).or_default() += a.amount.u128();
-            }
-        }
-    }
-    for (denom, positions) in owed {
-        let versions_owed = accounts
-            .accounts
-            .iter()
-            .find(|a| a.denom == denom)
-            .map_or(0, |a| a.ledger.versions_owed.u128());
-        check(positions <= versions_owed, || {
-            format!("{denom}: positions claim {positions} but versions are owed {versions_owed}")
-        })?;
-    }
-
-    // Curator staking: balance = bonded + unbonding + challenge bonds + payouts owed.
-    let staking = w.p.curator_staking();
-    let totals = q!("staking totals", staking.totals());
-    let t = &totals.totals;
-    let held = w.balance(&w.p.curator_staking, DENOM);
-    check(held == totals.expected_balance.u128(), || {
-        format!("staking holds {held} but owes {}: {t:?}", totals.expected_balance)
-    })?;
-    check(
-        t.received
-            == t.bonded + t.unbonding + t.challenge_bonds + t.payouts_owed + t.paid_out + t.sent_to_pool,
-        || format!("staking totals do not add up: {t:?}"),
-    )?;
-    let stakers = q!("stakers", staking.stakers(None, Some(100))).stakers;
-    let (mut bonded, mut unbonding) = (0u128, 0u128);
-    for s in stakers.iter().filter_map(|s| s.staker.as_ref()) {
-        bonded += s.bonded.u128();
-        unbonding += s.unbonding_total().u128();
-    }
-    check(
-        bonded == t.bonded.u128() && unbonding == t.unbonding.u128(),
-        || format!("stakers hold {bonded} bonded + {unbonding} unbonding, totals say {t:?}"),
-    )?;
-
-    // Receipt oracle: its balance is the models' escrow and bonds.
-    let oracle = w.p.receipt_oracle();
-    let mut escrow = 0u128;
-    for m in &w.models {
-        let model = q!("model", oracle.model(*m));
-        escrow += (model.escrow + model.bond).u128();
-    }
-    let held = w.balance(w.p.receipt_oracle.as_ref().unwrap(), DENOM);
-    check(held == escrow, || {
-        format!("oracle holds {held} but models hold {escrow} in escrow and bonds")
-    })?;
-
-    // Registry: its balance is the listing bonds it still holds.
-    let registry = w.p.registry();
-    let mut bonds = 0u128;
-    for d in q!("datasets", registry.datasets(None, None, Some(100))).datasets {
-        bonds += d.bond_held.map_or(0, |c| c.amount.u128());
-    }
-    let mut after = None;
-    loop {
-        let page = q!("tranches", registry.tranches(None, after, Some(100))).tranches;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id);
-        bonds += page
-            .iter()
-            .map(|t| t.bond_held.as_ref().map_or(0, |c| c.amount.u128()))
-            .sum::<u128>();
-    }
-    let held = w.balance(&w.p.registry, DENOM);
-    check(held == bonds, || {
-        format!("registry holds {held} but listing bonds held are {bonds}")
-    })?;
-    for denom in [OTHER.to_string(), w.token_denom.clone()] {
-        for c in [
-            &w.p.registry,
-            &w.p.curator_staking,
-            w.p.receipt_oracle.as_ref().unwrap(),
-        ] {
-            let held = w.balance(c, &denom);
-            check(held == 0, || {
-                format!("{c} holds {held} {denom} it has no use for")
-            })?;
-        }
-    }
-    Ok(())
+    let versions = w.versions();
+    attrib_tests::books::check_backing(
+        &w.p,
+        &attrib_tests::books::Known {
+            models: &w.models,
+            versions: &versions,
+            denoms: &w.denoms(),
+        },
+    )
 }
 
 /// A slash takes at most what the staker had at stake (bonded + unbonding) before.

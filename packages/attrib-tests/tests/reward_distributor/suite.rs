@@ -406,26 +406,7 @@ impl Suite {
     // ---- balances and assertions ----
 
     pub fn balance(&self, who: &Addr, denom: &str) -> u128 {
-        if let Some(token) = denom.strip_prefix(attrib_std::funds::CW20_PREFIX) {
-            let b: cw20::BalanceResponse = self
-                .app
-                .querier()
-                .query_wasm_smart(
-                    token,
-                    &cw20::Cw20QueryMsg::Balance {
-                        address: who.to_string(),
-                    },
-                )
-                .unwrap();
-            return b.balance.u128();
-        }
-        self.app
-            .app()
-            .wrap()
-            .query_balance(who, denom)
-            .unwrap()
-            .amount
-            .u128()
+        attrib_tests::books::balance_of(&self.app, who, denom)
     }
 
     pub fn ledger(&self, denom: &str) -> attrib_reward_distributor::state::Ledger {

@@ -439,3 +439,4 @@ echo
 echo "   chain: attrib-local at http://127.0.0.1:26657 (still running; 'make localnet-down' stops it)"
 [ $IBC = 0 ] || echo "   buyer-local at http://127.0.0.1:26857 and the relayer (still running; 'bash scripts/ibc.sh stop')"
 echo "   contracts: deployments/attrib-local.json; transcripts: $OUT"
+echo "   dashboard of this chain: 'make dashboard', then open http://127.0.0.1:$(dashboard_port) (loopback; scripts/dashboard.sh)"

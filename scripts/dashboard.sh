@@ -29,7 +29,7 @@ case "${1:-serve}" in
   test)
     command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null || { step "installing Debian's chromium"; apt-get install -y chromium >&2 || { apt-get update >&2 && apt-get install -y chromium >&2; }; }
     if [ -z "${ATTRIB_CLI:-}" ]; then
-      cargo build --quiet --locked -p attrib-cli
+      cargo_bins attrib-cli
       export ATTRIB_CLI="$CARGO_TARGET_DIR/debug/attrib"
     fi
     build

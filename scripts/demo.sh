@@ -30,7 +30,7 @@ if [ $KEEP = 1 ]; then bash scripts/deploy.sh; else bash scripts/deploy.sh --fre
 ATTRIB="$CARGO_TARGET_DIR/debug/attrib"
 attrib() { "$ATTRIB" --yes "$@"; }
 step "build: the services (attrib-meter, attrib-auditor, attrib-loadgen)"
-cargo build --quiet --locked -p attrib-meter -p attrib-auditor -p attrib-loadgen
+cargo_bins attrib-meter attrib-auditor attrib-loadgen
 BIN="$CARGO_TARGET_DIR/debug"
 # Services the demo started: stopped on exit, also on failure (SIGTERM, then SIGKILL).
 SERVICES=()

@@ -16,7 +16,7 @@ step "tools (installed once under $ATTRIB_CACHE)"
 ensure_wasm_tools; ensure_wasmd
 step "build: contracts to wasm, and the attrib CLI"
 bash scripts/build-wasm.sh
-cargo build --quiet --locked -p attrib-cli
+cargo_bins attrib-cli
 ATTRIB="$CARGO_TARGET_DIR/debug/attrib"
 
 step "local chain"

@@ -12,5 +12,5 @@ export ATTRIB_HOME="$LOCALNET_HOME-cli" ATTRIB_DEPLOYMENTS="$LOCALNET_HOME-deplo
 trap 'bash scripts/localnet.sh stop' EXIT
 bash scripts/localnet.sh reset
 bash scripts/deploy.sh --fresh --challenge-window-secs 8 --epoch-secs 60 --vesting-secs 5
-cargo build --quiet --locked -p attrib-cli
-cargo test --quiet --locked -p attrib-auditor --test e2e_auditor -- --ignored --test-threads=1
+cargo_bins attrib-cli
+cargo test --quiet --locked --workspace --test e2e_auditor -- --ignored --test-threads=1

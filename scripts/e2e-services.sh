@@ -16,5 +16,5 @@ if [ "${KEEP_CHAIN:-0}" != 1 ]; then
   bash scripts/localnet.sh reset
   bash scripts/deploy.sh --fresh --challenge-window-secs 8 --epoch-secs 60 --vesting-secs 5
 fi
-cargo build --quiet --locked -p attrib-cli -p attrib-meter -p attrib-loadgen
-cargo test --quiet --locked -p attrib-auditor --test e2e_services -- --ignored --test-threads=1 --nocapture
+cargo_bins attrib-cli attrib-meter attrib-loadgen
+cargo test --quiet --locked --workspace --test e2e_services -- --ignored --test-threads=1 --nocapture

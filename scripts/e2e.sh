@@ -17,7 +17,7 @@ bash scripts/deploy.sh --fresh --challenge-window-secs 8 --epoch-secs 60 --vesti
 bash scripts/ibc.sh start
 # The end-to-end tests are #[ignore]d ("needs a chain") so that a plain `cargo test`
 # reports them as ignored; here the chain is up, so run them.
-cargo test --quiet --locked -p attrib-cli --test e2e_registry --test e2e_curation --test e2e_oracle --test e2e_rewards --test e2e_ibc --no-fail-fast -- --ignored --test-threads=1
+cargo test --quiet --locked --workspace --test e2e_registry --test e2e_curation --test e2e_oracle --test e2e_rewards --test e2e_ibc --no-fail-fast -- --ignored --test-threads=1
 # The TypeScript clients (packages/attrib-ts) through cosmjs against the same chain, once
 # the Rust tests are done with its accounts.
 ATTRIB_CLI="$CARGO_TARGET_DIR/debug/attrib" bash scripts/ts-e2e.sh

@@ -12,4 +12,4 @@ if [ "${KEEP_CHAIN:-0}" != 1 ]; then
 fi
 ATTRIB_TEST_PG_URL=$(bash scripts/postgres.sh reset | tail -1)
 export ATTRIB_METER_TEST_MODEL ATTRIB_TEST_PG_URL
-cargo test --locked -p attrib-meter --test e2e_chain --test crash --test failover_pg -- --ignored --test-threads=1 --nocapture
+cargo test --locked --workspace --test e2e_chain --test crash --test failover_pg -- --ignored --test-threads=1 --nocapture

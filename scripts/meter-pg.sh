@@ -25,4 +25,4 @@ if [ "${KEEP_CHAIN:-0}" != 1 ]; then
   ATTRIB_METER_TEST_MODEL=$(bash scripts/meter-setup.sh | tail -1)
 fi
 export ATTRIB_METER_TEST_MODEL
-cargo test --locked -p attrib-meter --test failover_pg -- --ignored --nocapture
+cargo test --locked --workspace --test failover_pg -- --ignored --nocapture

@@ -14,7 +14,7 @@ for e in t["events"]:
 [ -f "$ARTIFACTS/checksums.txt" ] || bash scripts/build-wasm.sh >&2
 bash scripts/localnet.sh reset >&2
 bash scripts/localnet.sh start >&2
-cargo build -q --profile "$PROFILE" -p attrib-cli >&2
+if [ "$PROFILE" = dev ]; then cargo_bins attrib-cli >&2; else cargo build -q --profile "$PROFILE" -p attrib-cli >&2; fi
 "$A" keys import scripts/test-accounts.json --overwrite >&2
 # --epoch-secs sets the curation epochs only; the oracle's metering epochs are in its
 # params: METER_EPOCH_SECS (the bench) replaces them with `attrib deploy`'s local defaults

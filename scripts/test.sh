@@ -9,6 +9,8 @@
 #   service (end to end and 50 kill -9s), the auditor, and both together with a cheating
 #   operator, each on a chain of its own
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# Every later build resolves features as the unit tests' `cargo test --workspace` (env.sh).
+export ATTRIB_WORKSPACE_BUILD=1
 start=$(date +%s)
 ensure_wasm_tools
 

@@ -21,7 +21,7 @@ if [ "${1:-}" = --own-chain ]; then
 fi
 : "${ATTRIB_NODE:?set ATTRIB_NODE (or pass --own-chain)}" "${ATTRIB_CHAIN_ID:?}" "${ATTRIB_DEPLOYMENTS:?}"
 if [ -z "${ATTRIB_CLI:-}" ]; then
-  cargo build --quiet --locked -p attrib-cli
+  cargo_bins attrib-cli
   export ATTRIB_CLI="$CARGO_TARGET_DIR/debug/attrib"
 fi
 ensure_npm_deps "$TS_DIR"

@@ -77,6 +77,11 @@ enum Cmd {
 
 #[tokio::main]
 async fn main() -> Result<()> {
+    // The old name of the store's variable: refused rather than ignored, which would open
+    // a fresh store and lose the held receipts and the record of what was filed.
+    if std::env::var_os("ATTRIB_AUDITOR_DB").is_some() {
+        anyhow::bail!("ATTRIB_AUDITOR_DB was renamed ATTRIB_AUDITOR_DATABASE: set that instead");
+    }
     let cli = Cli::parse();
     match cli.cmd {
         Cmd::Run { config, listen, db } => {

@@ -96,9 +96,9 @@ pub enum ApiError {
     ZeroUnits { request_id: String },
     #[error("units above {max} (request {request_id})")]
     TooManyUnits { request_id: String, max: u64 },
-    #[error("request_id must be 1 - 256 bytes")]
+    #[error("request_id must be 1 - 256 bytes, without control characters")]
     BadRequestId,
-    #[error("reference above {MAX_REFERENCE} bytes (request {request_id})")]
+    #[error("reference above {MAX_REFERENCE} bytes or with control characters (request {request_id})")]
     BadReference { request_id: String },
     #[error("more than {MAX_EVENTS} events in one request")]
     TooManyEvents,
@@ -220,10 +220,16 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Refuses an event the meter cannot sign a receipt for.
 fn validate(state: &ApiState, e: &UsageEvent) -> Result<(), ApiError> {
-    if e.request_id.is_empty() || e.request_id.len() > 256 {
+    // Control characters are refused: PostgreSQL's text refuses NUL, and one such event
+    // would fail the whole commit group of every client with it (attacker review).
+    let controlled = |t: &str| t.chars().any(char::is_control);
+    if e.request_id.is_empty() || e.request_id.len() > 256 || controlled(&e.request_id) {
         return Err(ApiError::BadRequestId);
     }
-    if e.reference.as_ref().is_some_and(|r| r.len() > MAX_REFERENCE) {
+    if e.reference
+        .as_ref()
+        .is_some_and(|r| r.len() > MAX_REFERENCE || controlled(r))
+    {
         return Err(ApiError::BadReference {
             request_id: e.request_id.clone(),
         });

@@ -208,6 +208,17 @@ async fn refusals_are_typed_json_errors() {
         ("/v1/usage", TOKEN, usage(9, 1, "a"), 400, "unknown_model"),
         ("/v1/usage", TOKEN, usage(2, 1, "a"), 400, "operator_not_allowed"),
         ("/v1/usage", TOKEN, usage(1, 1, ""), 400, "bad_request_id"),
+        // A NUL (which PostgreSQL's text refuses, failing every client's events of the
+        // commit group) or any control character, in the request id or the reference.
+        ("/v1/usage", TOKEN, usage(1, 1, "a\u{0}b"), 400, "bad_request_id"),
+        ("/v1/usage", TOKEN, usage(1, 1, "a\nb"), 400, "bad_request_id"),
+        (
+            "/v1/usage",
+            TOKEN,
+            json!({ "model_id": 1, "units": 1, "request_id": "r", "reference": "x\u{0}" }),
+            400,
+            "bad_reference",
+        ),
         (
             "/v1/usage/batch",
             TOKEN,

@@ -329,6 +329,12 @@ async fn posted_batches_are_served_as_pages_and_proofs() {
 /// fetch them all and prove the omission.
 #[tokio::test]
 async fn a_batch_with_a_gap_in_its_ids_is_served_by_position() {
+    // The harness deletes the row with SQL of the SQLite file; the paging it tests is the
+    // publisher's, the same on either backend.
+    if std::env::var("ATTRIB_TEST_PG_URL").is_ok() {
+        eprintln!("a_batch_with_a_gap_in_its_ids_is_served_by_position: the SQLite store's harness; skipped on PostgreSQL");
+        return;
+    }
     let m = meter().await;
     // Receipt 3's row gone from the store (a test harness's hand) before batch 1 of 1-7:
     // the batch has 6 leaves, and its pages are by position, not by id.

@@ -188,7 +188,16 @@ fn short_oracle_epochs() {
             &params.to_string(),
         ]);
     }
-    assert!(ok(&["q", "oracle", "epoch"])["current"].as_u64().unwrap() >= 1);
+    // A chain younger than one epoch is still in epoch 0: wait for epoch 1 (a fast deploy
+    // gets here within the first minute).
+    let started = std::time::Instant::now();
+    while ok(&["q", "oracle", "epoch"])["current"].as_u64().unwrap() < 1 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "the oracle is still in epoch 0 after 120 s"
+        );
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
 }
 
 /// Waits for the next oracle epoch unless `secs` are left in this one: a batch of the

@@ -19,7 +19,7 @@ use crate::chain::Oracle;
 use crate::clock::ChainTime;
 use crate::metrics::Metrics;
 use crate::publish::{BatchTree, TreeCache};
-use crate::store::{last_batched_id, refuse, BatchRecord, BatchState, Store, Write};
+use crate::store::{last_batched_id, refuse, BatchRecord, BatchState, PendingSpan, Store, Write};
 use crate::writer::WriterHandle;
 
 /// When a batch closes.
@@ -59,6 +59,33 @@ pub fn should_close(
         || now.saturating_sub(oldest) >= caps.max_secs
 }
 
+/// Whether a batch of a model whose last batched receipt is `after` is due at `now`, from
+/// what waits summed up ([`Store::pending_span`]: two indexed reads) — the receipts
+/// themselves are not read on a tick that closes nothing.
+pub fn batch_due(
+    store: &dyn Store,
+    model_id: u64,
+    after: u64,
+    caps: Caps,
+    clock: &EpochClock,
+    now: u64,
+) -> Result<Option<PendingSpan>> {
+    let Some(span) = store.pending_span(model_id, after)? else {
+        return Ok(None);
+    };
+    let later_follow = span.last_epoch != span.epoch;
+    let due = should_close(
+        caps,
+        clock,
+        span.epoch,
+        span.waiting(),
+        later_follow,
+        span.oldest,
+        now,
+    );
+    Ok(due.then_some(span))
+}
+
 impl Batcher {
     /// One pass over a model: post (or reconcile) what is built, else maybe close a batch.
     pub async fn tick(&self, model_id: u64) -> Result<()> {
@@ -87,40 +114,26 @@ impl Batcher {
 
     /// Builds and records (state `built`) the next batch of a model, if one is due.
     async fn close(&self, model_id: u64, after: u64) -> Result<Option<BatchRecord>> {
-        let cap = self.caps.max_receipts;
-        let rs = self
-            .read(move |s| s.receipts(model_id, after + 1, u64::MAX, cap + 1))
-            .await?;
-        let Some(first) = rs.first() else { return Ok(None) };
-        let epoch = first.receipt.epoch;
-        let n = rs
-            .iter()
-            .take(cap as usize)
-            .take_while(|r| r.receipt.epoch == epoch)
-            .count();
-        let later_follow = n < rs.len() && rs[n].receipt.epoch != epoch;
-        let oldest = first.receipt.timestamp;
-        if !should_close(
-            self.caps,
-            &self.clock,
-            epoch,
-            n as u64,
-            later_follow,
-            oldest,
-            self.time.now(),
-        ) {
+        let (caps, clock, now) = (self.caps, self.clock, self.time.now());
+        let Some(span) = self
+            .read(move |s| batch_due(s, model_id, after, caps, &clock, now))
+            .await?
+        else {
             return Ok(None);
-        }
+        };
+        let epoch = span.epoch;
         let cursor = self.oracle.cursor(model_id).await?;
         if cursor.awaiting_replacement > 0 {
             // The settler posts the replacement first; the oracle takes nothing else.
             tracing::info!(model_id, "a voided batch awaits its replacement: not closing");
             return Ok(None);
         }
-        let mut rs = rs;
-        rs.truncate(n);
-        // Hashing up to max_receipts leaves is CPU work: off the async workers.
-        let tree = tokio::task::spawn_blocking(move || BatchTree::build(rs)).await??;
+        // The receipts are read only now that a batch is due (up to the cap, of its epoch)
+        // and hashed a page at a time, off the async workers.
+        let cap = caps.max_receipts;
+        let tree = self
+            .read(move |s| BatchTree::read(s, model_id, span.first_id, u64::MAX, cap, Some(epoch)))
+            .await?;
         let b = record_of(model_id, cursor.next_seq, epoch, &tree, None);
         self.writer.write(vec![Write::Batch(b.clone())]).await?;
         // Cached only once recorded: a refused record leaves no tree behind.
@@ -229,8 +242,8 @@ pub fn record_of(
         model_id,
         seq,
         epoch,
-        first_id: tree.receipts.first().map(|r| r.receipt.receipt_id).unwrap_or(0),
-        last_id: tree.receipts.last().map(|r| r.receipt.receipt_id).unwrap_or(0),
+        first_id: tree.ids.first().copied().unwrap_or(0),
+        last_id: tree.ids.last().copied().unwrap_or(0),
         count: c.count,
         total_units: Uint128::new(c.total),
         root: HexBinary::from(c.root.to_vec()),
@@ -251,6 +264,51 @@ mod tests {
         max_receipts: 10,
         max_secs: 30,
     };
+
+    /// A tick that closes nothing reads two receipts, not every receipt waiting (it used
+    /// to read them all, up to the cap, four times a second: a meter with a million
+    /// waiting spent a core on it); a due batch is decided from the same two.
+    #[test]
+    fn deciding_whether_a_batch_is_due_reads_two_receipts() {
+        use crate::store::tests::{receipt, ByScan};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("meter.db");
+        let store = crate::sqlite::SqliteStore::open(&path).unwrap();
+        // 5 000 receipts of epoch 3, stamped 1_700_000_000 + id % 1000.
+        let writes: Vec<Write> = (1..=5_000)
+            .map(|i| Write::Receipt(receipt(1, i, &format!("r{i}"))))
+            .collect();
+        store.commit(&writes).unwrap();
+        let clock = EpochClock {
+            epoch_start: 1_700_000_000 - 3 * 1_000,
+            epoch_secs: 1_000,
+        };
+        let caps = Caps {
+            max_receipts: 10_000,
+            max_secs: 3_600,
+        };
+        let scan = ByScan::new(Box::new(crate::sqlite::SqliteStore::open(&path).unwrap()));
+        let during = 1_700_000_999;
+        assert_eq!(batch_due(&scan, 1, 0, caps, &clock, during).unwrap(), None);
+        assert_eq!(scan.rows_read(), 2);
+        let after_epoch = batch_due(&scan, 1, 0, caps, &clock, 1_700_001_000).unwrap();
+        assert_eq!(after_epoch.map(|s| (s.first_id, s.last_id)), Some((1, 5_000)));
+        let small = Caps {
+            max_receipts: 4_000,
+            ..caps
+        };
+        assert!(
+            batch_due(&scan, 1, 0, small, &clock, during).unwrap().is_some(),
+            "receipt cap"
+        );
+        assert!(
+            batch_due(&scan, 1, 1_001, small, &clock, during)
+                .unwrap()
+                .is_none(),
+            "3 999 wait"
+        );
+        assert_eq!(scan.rows_read(), 8, "two per decision, whatever waits");
+    }
 
     #[test]
     fn a_batch_closes_at_a_cap_or_the_epoch_end_only() {

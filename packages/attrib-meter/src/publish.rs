@@ -12,30 +12,79 @@ use attrib_std::receipts::{SignedReceipt, SumTree};
 
 use crate::store::{carrier, BatchRecord, BatchState, Store};
 
-/// How many leaves the cached trees hold in all (a 1M-leaf tree is a few hundred MB at
-/// most; the least recently used trees are dropped past this).
+/// How many leaves the cached trees hold in all (a 1M-leaf tree is about 100 MB of nodes
+/// and 8 MB of ids; the least recently used trees are dropped past this).
 const CACHED_LEAVES: usize = 1 << 21;
 
-/// A batch's receipts (by id) and their merkle-sum tree.
+/// How many receipts a tree built from the store reads at a time: a batch's receipts are
+/// never all in memory at once, only its leaves.
+const READ_PAGE: u64 = 10_000;
+
+/// A batch's merkle-sum tree and the receipt id of each leaf. The receipts stay in the
+/// store: a proof reads its one receipt back (and checks it against its leaf).
 pub struct BatchTree {
-    pub receipts: Vec<SignedReceipt>,
+    /// The receipt ids of the leaves, in order.
+    pub ids: Vec<u64>,
     pub tree: SumTree,
 }
 
 impl BatchTree {
     /// The tree of `receipts`, sorted by id.
     pub fn build(receipts: Vec<SignedReceipt>) -> Result<Self> {
-        let tree = tree_of(&receipts)?;
-        Ok(Self { receipts, tree })
+        Ok(Self {
+            tree: tree_of(&receipts)?,
+            ids: receipts.iter().map(|r| r.receipt.receipt_id).collect(),
+        })
     }
 
-    /// The leaf at receipt id `id` and its place, if the batch has it.
-    pub fn leaf(&self, id: u64) -> Option<(usize, &SignedReceipt)> {
-        let i = self
-            .receipts
-            .binary_search_by_key(&id, |r| r.receipt.receipt_id)
-            .ok()?;
-        Some((i, &self.receipts[i]))
+    /// The tree of a model's receipts with ids in `first..=last`, at most `limit` of them
+    /// and, if `epoch` is given, up to the first receipt of another epoch: read from the
+    /// store a page at a time, keeping only leaves.
+    pub fn read(
+        store: &dyn Store,
+        model_id: u64,
+        first: u64,
+        last: u64,
+        limit: u64,
+        epoch: Option<u64>,
+    ) -> Result<Self> {
+        let (mut ids, mut leaves) = (vec![], vec![]);
+        let mut from = Some(first);
+        'pages: while let Some(start) = from.filter(|f| *f <= last && (ids.len() as u64) < limit) {
+            let page = store.receipts(model_id, start, last, READ_PAGE.min(limit - ids.len() as u64))?;
+            let Some(end) = page.last().map(|r| r.receipt.receipt_id) else {
+                break;
+            };
+            for r in &page {
+                if epoch.is_some_and(|e| r.receipt.epoch != e) {
+                    break 'pages;
+                }
+                ids.push(r.receipt.receipt_id);
+                leaves.push(r.receipt.leaf());
+            }
+            from = end.checked_add(1);
+        }
+        let tree = SumTree::build(leaves)?
+            .ok_or_else(|| anyhow!("model {model_id}: no receipts from id {first} to {last}"))?;
+        Ok(Self { ids, tree })
+    }
+
+    /// The leaf at receipt id `id`, if the batch has it: its place and the receipt, read
+    /// from the store and checked against the tree's leaf (a store changed under a built
+    /// tree is an error, never a wrong proof).
+    pub fn leaf(&self, store: &dyn Store, model_id: u64, id: u64) -> Result<Option<(usize, SignedReceipt)>> {
+        let Ok(i) = self.ids.binary_search(&id) else {
+            return Ok(None);
+        };
+        let r = store.receipts(model_id, id, id, 1)?.pop().ok_or_else(|| {
+            anyhow!("model {model_id}: receipt {id} of a built tree is gone from the store")
+        })?;
+        if self.tree.node(0, i as u64) != Some(r.receipt.leaf()) {
+            return Err(anyhow!(
+                "model {model_id}: receipt {id} in the store no longer makes its leaf of the tree"
+            ));
+        }
+        Ok(Some((i, r)))
     }
 }
 
@@ -87,8 +136,14 @@ impl TreeCache {
         if let Some(t) = self.lock().hit(key, b.root.as_slice()) {
             return Ok(t);
         }
-        let receipts = store.receipts(b.model_id, b.first_id, b.last_id, u64::MAX)?;
-        let t = Arc::new(BatchTree::build(receipts)?);
+        let t = Arc::new(BatchTree::read(
+            store,
+            b.model_id,
+            b.first_id,
+            b.last_id,
+            u64::MAX,
+            None,
+        )?);
         if t.tree.commitment().root.as_slice() != b.root.as_slice() {
             return Err(anyhow!(
                 "model {} seq {}: the stored receipts do not make the recorded root",
@@ -104,9 +159,9 @@ impl TreeCache {
     /// come.
     pub fn put(&self, key: BatchKey, tree: Arc<BatchTree>) {
         let mut g = self.lock();
-        let n = tree.receipts.len();
+        let n = tree.ids.len();
         if let Some(old) = g.trees.insert(key, tree) {
-            g.leaves -= old.receipts.len();
+            g.leaves -= old.ids.len();
             if let Some(i) = g.order.iter().position(|k| *k == key) {
                 g.order.remove(i);
             }
@@ -116,7 +171,7 @@ impl TreeCache {
         while g.leaves > CACHED_LEAVES && g.order.len() > 1 {
             let old = g.order.pop_front().expect("non-empty");
             if let Some(t) = g.trees.remove(&old) {
-                g.leaves -= t.receipts.len();
+                g.leaves -= t.ids.len();
             }
         }
     }
@@ -216,13 +271,13 @@ pub fn inclusion_proof(
     let b = carrier(&batches, receipt_id).ok_or(PublishError::NotBatched { model_id, receipt_id })?;
     let t = trees.get(store, b)?;
     let (i, leaf) = t
-        .leaf(receipt_id)
+        .leaf(store, model_id, receipt_id)?
         .ok_or(PublishError::NotBatched { model_id, receipt_id })?;
     Ok(InclusionProof {
         model_id,
         operator: operator.to_string(),
         seq: b.seq,
-        receipt: leaf.clone(),
+        receipt: leaf,
         path: t.tree.path(0, i as u64),
     })
 }

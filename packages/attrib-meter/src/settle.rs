@@ -79,9 +79,22 @@ impl Settler {
         let store = self.batcher.store.clone();
         let trees = self.batcher.trees.clone();
         let rec = b.clone();
-        let tree = tokio::task::spawn_blocking(move || trees.get(store.as_ref(), &rec)).await??;
+        let ids: Vec<u64> = open.iter().map(|q| q.receipt.receipt_id).collect();
+        // Each requested receipt's leaf and path (read back from the store), on a
+        // blocking thread; one that cannot be read fails only its own answer.
+        let leaves = tokio::task::spawn_blocking(move || -> Result<Vec<_>> {
+            let tree = trees.get(store.as_ref(), &rec)?;
+            Ok(ids
+                .into_iter()
+                .map(|id| {
+                    let leaf = tree.leaf(store.as_ref(), rec.model_id, id)?;
+                    Ok(leaf.map(|(i, r)| (r, tree.tree.path(0, i as u64))))
+                })
+                .collect::<Vec<Result<_>>>())
+        })
+        .await??;
         let now = oracle.block_time().await?;
-        for q in &open {
+        for (q, leaf) in open.iter().zip(leaves) {
             let id = q.receipt.receipt_id;
             if now > q.deadline {
                 tracing::error!(
@@ -93,16 +106,22 @@ impl Settler {
                 );
                 continue;
             }
-            let Some((i, leaf)) = tree.leaf(id) else {
-                tracing::error!(
-                    model_id = b.model_id,
-                    seq = b.seq,
-                    receipt_id = id,
-                    "inclusion request for a receipt not in the batch"
-                );
-                continue;
+            let (leaf, path) = match leaf {
+                Ok(Some(found)) => found,
+                Ok(None) => {
+                    tracing::error!(
+                        model_id = b.model_id,
+                        seq = b.seq,
+                        receipt_id = id,
+                        "inclusion request for a receipt not in the batch"
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    tracing::error!(model_id = b.model_id, seq = b.seq, receipt_id = id, error = %format!("{e:#}"), "the requested leaf cannot be read");
+                    continue;
+                }
             };
-            let path = tree.tree.path(0, i as u64);
             match oracle
                 .answer_inclusion(b.model_id, b.seq, leaf.receipt.clone(), path)
                 .await
@@ -145,7 +164,14 @@ impl Settler {
         let store = self.batcher.store.clone();
         let rec = b.clone();
         let tree = tokio::task::spawn_blocking(move || {
-            BatchTree::build(store.receipts(rec.model_id, rec.first_id, rec.last_id, u64::MAX)?)
+            BatchTree::read(
+                store.as_ref(),
+                rec.model_id,
+                rec.first_id,
+                rec.last_id,
+                u64::MAX,
+                None,
+            )
         })
         .await??;
         let cursor = self.batcher.oracle.cursor(b.model_id).await?;

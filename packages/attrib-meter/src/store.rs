@@ -75,6 +75,26 @@ pub struct BatchRecord {
     pub state: BatchState,
 }
 
+/// What waits for a batch ([`Store::pending_span`]): the first receipt in no batch (its
+/// id, epoch and timestamp) and the model's last receipt (its id and epoch).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PendingSpan {
+    pub first_id: u64,
+    pub epoch: u64,
+    pub oldest: u64,
+    pub last_id: u64,
+    pub last_epoch: u64,
+}
+
+impl PendingSpan {
+    /// How many receipts wait, at most: the writer gives a model's ids without gaps, so
+    /// the span is the count (a gap, only ever after a store was lost, makes a batch close
+    /// early, never late).
+    pub fn waiting(&self) -> u64 {
+        (self.last_id - self.first_id).saturating_add(1)
+    }
+}
+
 /// One change, applied with the others of its group in one transaction.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Write {
@@ -121,6 +141,31 @@ pub trait Store: Send + Sync + 'static {
         last: u64,
         limit: u64,
     ) -> anyhow::Result<Vec<SignedReceipt>>;
+    /// The receipts of a model after id `after` (those in no batch yet), summed up from
+    /// the first and the last alone: two reads by primary key, however many wait. The
+    /// batcher decides from this on every tick whether a batch is due.
+    fn pending_span(&self, model_id: u64, after: u64) -> anyhow::Result<Option<PendingSpan>> {
+        let Some(first) = after
+            .checked_add(1)
+            .map(|from| self.receipts(model_id, from, u64::MAX, 1))
+            .transpose()?
+            .and_then(|mut r| r.pop())
+        else {
+            return Ok(None);
+        };
+        let last_id = self.max_receipt_id(model_id)?;
+        let last = self
+            .receipts(model_id, last_id, last_id, 1)?
+            .pop()
+            .ok_or_else(|| anyhow::anyhow!("model {model_id}: receipt {last_id} vanished"))?;
+        Ok(Some(PendingSpan {
+            first_id: first.receipt.receipt_id,
+            epoch: first.receipt.epoch,
+            oldest: first.receipt.timestamp,
+            last_id,
+            last_epoch: last.receipt.epoch,
+        }))
+    }
     /// One batch.
     fn batch(&self, model_id: u64, seq: u64) -> anyhow::Result<Option<BatchRecord>>;
     /// A model's batches, by seq.

@@ -232,8 +232,57 @@ fn a_refused_batch_frees_its_seq_and_its_receipts_are_not_batched_again(open: Op
     );
 }
 
-/// What the default method (every batch, filtered) answers.
-struct ByScan(Box<dyn Store>);
+/// What the trait's default methods answer (every batch, filtered; receipts by id),
+/// counting the receipt rows read.
+pub(crate) struct ByScan(Box<dyn Store>, std::sync::atomic::AtomicU64);
+
+impl ByScan {
+    pub(crate) fn new(inner: Box<dyn Store>) -> Self {
+        Self(inner, Default::default())
+    }
+
+    /// The receipt rows read through it so far.
+    pub(crate) fn rows_read(&self) -> u64 {
+        self.1.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+fn what_waits_is_summed_up_from_two_reads(open: Open) {
+    let s = open();
+    let mut writes = receipts(1, 1..=3000);
+    for w in &mut writes[2000..] {
+        if let Write::Receipt(r) = w {
+            r.signed.receipt.epoch = 4;
+        }
+    }
+    s.commit(&writes).unwrap();
+    let scan = ByScan::new(open());
+    let span = scan.pending_span(1, 100).unwrap().unwrap();
+    assert_eq!(
+        span,
+        PendingSpan {
+            first_id: 101,
+            epoch: 3,
+            oldest: receipt(1, 101, "").signed.receipt.timestamp,
+            last_id: 3000,
+            last_epoch: 4,
+        }
+    );
+    assert_eq!(span.waiting(), 2900);
+    assert_eq!(
+        scan.rows_read(),
+        2,
+        "the first and the last receipt, not the 2 900 between"
+    );
+    assert_eq!(scan.pending_span(1, 3000).unwrap(), None, "all batched");
+    assert_eq!(scan.pending_span(1, u64::MAX).unwrap(), None);
+    assert_eq!(scan.pending_span(2, 0).unwrap(), None, "another model");
+    let one = scan.pending_span(1, 2999).unwrap().unwrap();
+    assert_eq!(
+        (one.first_id, one.epoch, one.last_id, one.waiting()),
+        (3000, 4, 3000, 1)
+    );
+}
 
 fn batches_covering_finds_every_batch_over_an_id(open: Open) {
     let s = open();
@@ -255,7 +304,7 @@ fn batches_covering_finds_every_batch_over_an_id(open: Open) {
     assert!(covering(21).is_empty() && covering(0).is_empty() && covering(u64::MAX).is_empty());
     assert_eq!(carrier(&s.batches_covering(1, 5).unwrap(), 5).unwrap().seq, 3);
     // The indexed query answers as the scan does.
-    let scan = ByScan(open());
+    let scan = ByScan::new(open());
     for id in [0, 1, 5, 10, 11, 15, 20, 21, 50] {
         for m in [1, 2, 3] {
             assert_eq!(
@@ -378,7 +427,10 @@ impl Store for ByScan {
         self.0.by_request(m, r)
     }
     fn receipts(&self, m: u64, f: u64, l: u64, n: u64) -> anyhow::Result<Vec<SignedReceipt>> {
-        self.0.receipts(m, f, l, n)
+        let rs = self.0.receipts(m, f, l, n)?;
+        self.1
+            .fetch_add(rs.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(rs)
     }
     fn batch(&self, m: u64, s: u64) -> anyhow::Result<Option<BatchRecord>> {
         self.0.batch(m, s)
@@ -435,4 +487,5 @@ on_every_backend!(
     receipt_counts_count_the_receipts_in_no_batch,
     writes_apply_in_their_order,
     large_values_round_trip_and_out_of_range_ones_are_refused,
+    what_waits_is_summed_up_from_two_reads,
 );

@@ -433,3 +433,30 @@ async fn epochs_never_go_backwards_across_a_restart() {
         first.receipt.epoch
     );
 }
+
+/// A cached tree keeps leaves, not receipts (a million receipts were ~300 MB of the
+/// meter's memory): a proof reads its receipt back from the store and checks it against
+/// its leaf, so a receipt changed under a built tree is an error, never a wrong proof.
+#[tokio::test]
+async fn a_receipt_changed_under_a_built_tree_gives_an_error_not_a_proof() {
+    let m = meter_with(None).await;
+    let events: Vec<Value> = (0..3).map(|i| usage(1, &format!("r{i}"))).collect();
+    m.post("/v1/usage/batch", TOKEN_A, json!({ "events": events }))
+        .await;
+    let posted = m.post_batch(1, 1, 3).await;
+    let p = inclusion_proof(m.store.as_ref(), &m.trees, "op", 1, 2).unwrap();
+    let leaf = Node::leaf(&p.receipt.receipt.digest(), p.receipt.receipt.units as u128);
+    let root = BatchTree::build(m.store.receipts(1, 1, 3, 10).unwrap()).unwrap();
+    assert_eq!(root.tree.commitment().root.to_vec(), posted.root.to_vec());
+    root.tree.commitment().includes(leaf, &p.path).unwrap();
+    let db = rusqlite::Connection::open(m._dir.path().join("meter.db")).unwrap();
+    db.execute(
+        "UPDATE receipts SET units = 99 WHERE model_id = 1 AND receipt_id = 2",
+        [],
+    )
+    .unwrap();
+    let err = inclusion_proof(m.store.as_ref(), &m.trees, "op", 1, 2).unwrap_err();
+    assert!(err.to_string().contains("no longer makes its leaf"), "{err}");
+    let other = inclusion_proof(m.store.as_ref(), &m.trees, "op", 1, 3).unwrap();
+    assert_eq!(other.receipt.receipt.receipt_id, 3);
+}

@@ -174,4 +174,21 @@ mod tests {
         std::fs::write(&p, format!("database = \"a.db\"\ndb = \"b.db\"\n{ops}")).unwrap();
         assert!(Config::load(&p, None, None).is_err(), "both names at once");
     }
+
+    /// Review (#6): one operator listed twice (say with two data URIs) is a config
+    /// error: which entry's data URI its batches are fetched from, and under which its
+    /// receipts are kept, would depend on the order of the file.
+    #[test]
+    fn an_operator_listed_twice_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.toml");
+        std::fs::write(
+            &p,
+            "[[operators]]\naddress = \"wasm1op\"\ndata_uri = \"http://m\"\nmodels = [1]\n\
+             [[operators]]\naddress = \"wasm1op\"\ndata_uri = \"http://n\"\nmodels = [2]\n",
+        )
+        .unwrap();
+        let err = format!("{:#}", Config::load(&p, None, None).unwrap_err());
+        assert!(err.contains("wasm1op is listed twice"), "{err}");
+    }
 }

@@ -265,10 +265,52 @@ pub async fn tick(a: &Auditor) -> Result<()> {
     a.refresh_keys().await?;
     let oracle_config: OracleConfig = a.ctx.chain.query(&a.oracle, &QueryMsg::Config {}).await?;
     let now = a.ctx.chain.block_time().await?;
+    // The open batches of every pair first, then every pending batch's leaves in one
+    // fetch, then the checks and filings.
+    let mut pairs = vec![];
     for (model_id, op) in a.config.watched() {
-        follow_pair(a, &oracle_config, model_id, op, now).await?;
+        let closed_through = a.store().closed_through(model_id, &op.address)?;
+        let batches = open_batches(a, model_id, &op.address, closed_through).await?;
+        pairs.push(Pair {
+            model_id,
+            op,
+            closed_through,
+            batches,
+        });
+    }
+    let jobs: Vec<(String, Batch)> = pairs
+        .iter()
+        .flat_map(|p| {
+            p.batches
+                .iter()
+                .filter(|b| b.status == BatchStatus::Pending)
+                .map(|b| (p.op.data_uri.clone(), b.clone()))
+        })
+        .collect();
+    let leaves = fetch_pass(a, &oracle_config, now, &jobs).await;
+    for pair in &pairs {
+        follow_pair(a, &oracle_config, pair, &leaves, now).await?;
     }
     follow_inclusions(a, &oracle_config, now).await
+}
+
+/// The leaves of one pass's pending batches (each with its operator's data URI), by
+/// batch, or why there are none.
+pub type PassLeaves = HashMap<BatchKey, Result<Arc<Posted>, String>>;
+
+/// Fetches the leaves of `jobs`' pending batches for one pass at chain time `now`.
+pub async fn fetch_pass(
+    a: &Auditor,
+    oracle_config: &OracleConfig,
+    _now: u64,
+    jobs: &[(String, Batch)],
+) -> PassLeaves {
+    let mut out = PassLeaves::new();
+    for (data_uri, b) in jobs {
+        let got = cached_leaves(a, data_uri, b, fetch_budget(oracle_config)).await;
+        out.insert((b.model_id, b.operator.to_string(), b.seq), got);
+    }
+    out
 }
 
 /// Batches of one (model, operator) not yet closed, from the chain.
@@ -306,24 +348,37 @@ pub(crate) fn status_text(s: &BatchStatus) -> String {
     }
 }
 
-/// Checks and files for one (model, operator), then its late omissions.
+/// One watched (model, operator) in a pass: its batches not yet closed (every one after
+/// `closed_through`), as the chain lists them.
+struct Pair<'a> {
+    model_id: u64,
+    op: &'a WatchedOperator,
+    closed_through: u64,
+    batches: Vec<Batch>,
+}
+
+/// Checks and files for one (model, operator)'s open batches with the pass's `leaves`,
+/// then its late omissions.
 async fn follow_pair(
     a: &Auditor,
     oracle_config: &OracleConfig,
-    model_id: u64,
-    op: &WatchedOperator,
+    pair: &Pair<'_>,
+    leaves: &PassLeaves,
     now: u64,
 ) -> Result<()> {
-    let addr = op.address.as_str();
-    let closed_through = a.store().closed_through(model_id, addr)?;
-    let batches = open_batches(a, model_id, addr, closed_through).await?;
+    let (model_id, addr) = (pair.model_id, pair.op.address.as_str());
     let me = a.signer.address.to_string();
-    let mut through = closed_through;
-    for b in &batches {
+    let mut through = pair.closed_through;
+    for b in &pair.batches {
         let pending = b.status == BatchStatus::Pending;
         let check = if pending {
-            let leaves = cached_leaves(a, &op.data_uri, b, fetch_budget(oracle_config)).await;
-            check_pending(&a.store, &a.seen, b, leaves.as_deref().map_err(String::as_str))?
+            let key = (b.model_id, b.operator.to_string(), b.seq);
+            let posted = match leaves.get(&key) {
+                Some(Ok(p)) => Ok(p.as_ref()),
+                Some(Err(why)) => Err(why.as_str()),
+                None => Err("leaves not fetched in this pass"),
+            };
+            check_pending(&a.store, &a.seen, b, posted)?
         } else {
             let key = (model_id, addr.to_string(), b.seq);
             a.leaves_cache().remove(&key);

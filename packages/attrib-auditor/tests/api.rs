@@ -280,3 +280,61 @@ async fn a_receipt_signed_with_a_key_the_operator_rotated_away_is_still_kept() {
     let got = api::ingest(&a, &[served]).unwrap();
     assert_eq!(got.accepted, 1, "refused: {:?}", got.rejected);
 }
+
+/// Review (#6): nothing on chain keeps two operators from registering one public key
+/// (`register_operator` takes any key, without proof that the sender holds it), and a
+/// receipt does not name its operator: a receipt signed by key K is evidence against the
+/// batches of every operator K is registered for. `ingest` kept a forwarded receipt under
+/// the first watched operator whose key verified it: an operator B that registers A's
+/// public key and is listed before A takes A's receipts off A's batches, and A's
+/// under-reporting goes unchecked. A receipt is kept for each watched operator of its
+/// model whose keys verify it, and counted once.
+#[tokio::test]
+async fn a_receipt_is_kept_for_every_watched_operator_its_key_verifies_for() {
+    let a_op = account("operator");
+    let b_op = account("bob");
+    let dir = tempfile::tempdir().unwrap();
+    let watched = |o: &Signer| WatchedOperator {
+        address: o.address.to_string(),
+        data_uri: "http://127.0.0.1:9".into(),
+        models: vec![MODEL],
+    };
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        db: dir.path().join("a.db"),
+        poll_ms: 1000,
+        max_inclusion_requests: 1,
+        // B is listed first.
+        operators: vec![watched(&b_op), watched(&a_op)],
+        probe: None,
+    };
+    let g = Flags::parse_from(["t", "--node", "http://127.0.0.1:9", "--chain-id", CHAIN]).g;
+    let store = Store::open(&config.db).unwrap();
+    let a = Auditor::new(
+        Ctx::new(g).unwrap(),
+        account("auditor"),
+        ORACLE.into(),
+        config,
+        store,
+    )
+    .unwrap();
+    let a_key = a_op.key.public_key().to_bytes();
+    a.learn_key(a_op.address.as_ref(), &a_key).unwrap();
+    // B registered A's public key.
+    a.learn_key(b_op.address.as_ref(), &a_key).unwrap();
+    let got = api::ingest(&a, &[signed(&a_op, 1), signed(&a_op, 2)]).unwrap();
+    assert_eq!((got.accepted, got.duplicates), (2, 0), "{:?}", got.rejected);
+    for op in [&a_op, &b_op] {
+        let held: Vec<u64> = a
+            .store()
+            .receipts(MODEL, op.address.as_ref())
+            .unwrap()
+            .iter()
+            .map(|s| s.receipt.receipt_id)
+            .collect();
+        assert_eq!(held, vec![1, 2], "held for {}", op.address);
+    }
+    // Forwarded again: duplicates, once each.
+    let got = api::ingest(&a, &[signed(&a_op, 1)]).unwrap();
+    assert_eq!((got.accepted, got.duplicates), (0, 1));
+}

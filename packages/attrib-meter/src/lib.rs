@@ -325,14 +325,67 @@ async fn chain_loops(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// A config whose store is `database`.
+    fn on(database: String) -> Config {
+        Config {
+            database,
+            ..Config::default()
+        }
+    }
+
+    /// Review (#3): a store serves one chain, oracle and operator. A meter of another
+    /// operator pointed at it would write its receipts beside the first one's (ids of one
+    /// model from two sequences, batches of one seq for two operators): it must refuse to
+    /// start, naming both. On SQLite the lock file keeps two meters off the file at once,
+    /// so the second comes after the first stopped.
+    #[tokio::test]
+    async fn a_meter_of_another_operator_is_refused_a_sqlite_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = on(dir.path().join("meter.db").to_str().unwrap().into());
+        let first = open_stores(&config, "wasm1first").await.unwrap();
+        drop(first);
+        let err = open_stores(&config, "wasm1second")
+            .await
+            .err()
+            .expect("a second operator opened the first one's store");
+        let text = format!("{err:#}");
+        assert!(
+            text.contains("wasm1first") && text.contains("wasm1second"),
+            "{text}"
+        );
+        // The owner still opens it.
+        open_stores(&config, "wasm1first").await.unwrap();
+    }
+
+    /// The same on PostgreSQL, where the first meter is still running: the writer lock is
+    /// per operator, so only the store's record of its owner keeps the second one out.
+    #[tokio::test]
+    async fn a_meter_of_another_operator_is_refused_a_postgres_store_in_use() {
+        let Some(url) = crate::postgres::tests::fresh_test_schema("meter_owner") else {
+            return;
+        };
+        let config = on(url);
+        let operator = format!("wasm1owner{}", std::process::id());
+        let first = open_stores(&config, &operator).await.unwrap();
+        let err = open_stores(&config, &format!("{operator}-other"))
+            .await
+            .err()
+            .expect("a second operator opened the first one's store while it ran");
+        let text = format!("{err:#}");
+        assert!(text.contains(&format!("{operator}-other")), "{text}");
+        drop(first);
+    }
+
     #[test]
     fn a_second_meter_cannot_take_a_store_in_use() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("meter.db");
-        let held = super::lock_database(&db).unwrap();
-        let err = super::lock_database(&db).unwrap_err().to_string();
+        let held = lock_database(&db).unwrap();
+        let err = lock_database(&db).unwrap_err().to_string();
         assert!(err.contains("in use by another meter"), "{err}");
         drop(held);
-        super::lock_database(&db).unwrap();
+        lock_database(&db).unwrap();
     }
 }

@@ -367,6 +367,29 @@ fn large_values_round_trip_and_out_of_range_ones_are_refused(open: Open) {
     assert!(r.receipts(over, 0, u64::MAX, 10).unwrap().is_empty());
 }
 
+/// Review (#7): a range is clamped into the store's i64 range; a first id above it must
+/// find nothing, not the receipt at i64::MAX (clamping the lower bound down widened the
+/// range below what was asked).
+fn a_range_starting_above_the_stores_range_finds_nothing(open: Open) {
+    let s = open();
+    let top = i64::MAX as u64;
+    s.commit(&[
+        Write::Receipt(receipt(1, top - 1, "below-top")),
+        Write::Receipt(receipt(1, top, "top")),
+    ])
+    .unwrap();
+    assert_eq!(ids(&s.receipts(1, top - 1, u64::MAX, 10).unwrap()), vec![top - 1, top]);
+    assert_eq!(ids(&s.receipts(1, top, u64::MAX, 10).unwrap()), vec![top]);
+    for first in [top + 1, top + 2, u64::MAX] {
+        assert!(
+            s.receipts(1, first, u64::MAX, 10).unwrap().is_empty(),
+            "from {first}"
+        );
+    }
+    // A first id above the last finds nothing either.
+    assert!(s.receipts(1, top, top - 1, 10).unwrap().is_empty());
+}
+
 impl Store for ByScan {
     fn commit(&self, w: &[Write]) -> anyhow::Result<()> {
         self.0.commit(w)
@@ -435,4 +458,5 @@ on_every_backend!(
     receipt_counts_count_the_receipts_in_no_batch,
     writes_apply_in_their_order,
     large_values_round_trip_and_out_of_range_ones_are_refused,
+    a_range_starting_above_the_stores_range_finds_nothing,
 );

@@ -47,7 +47,7 @@ use crate::postgres::PgStore;
 use crate::publish::TreeCache;
 use crate::settle::Settler;
 use crate::sqlite::SqliteStore;
-use crate::store::Store;
+use crate::store::{claim, Owner, Store};
 use crate::writer::Issuer;
 
 /// How long a chain loop may take to finish its pass after a shutdown signal.
@@ -68,9 +68,13 @@ pub async fn run(
     let clock = oracle_config.clock();
     // A standby waits here for the writer lock; everything after reads the store as the
     // writer left it, as after a restart.
-    let operator = oracle.operator();
+    let owner = Owner {
+        chain_id: global.chain_id.clone(),
+        oracle: oracle.address.clone(),
+        operator: oracle.operator(),
+    };
     let stores = tokio::select! {
-        s = open_stores(&config, &operator) => s?,
+        s = open_stores(&config, &owner) => s?,
         _ = &mut shutdown => {
             tracing::info!("stopped before taking the writer lock");
             return Ok(());
@@ -182,24 +186,31 @@ enum WriterGuard {
     Postgres(Arc<PgStore>),
 }
 
-/// Opens the stores `config` names. On SQLite, a second meter on the file is refused; on
-/// PostgreSQL it waits as a standby until the writer of `operator` is gone.
-async fn open_stores(config: &Config, operator: &str) -> Result<Stores> {
+/// Opens the stores `config` names, for `owner` ([`claim`]: a store recorded for another
+/// chain, oracle or operator is refused). On SQLite, a second meter on the file is
+/// refused; on PostgreSQL it waits as a standby until the writer of the operator is gone.
+async fn open_stores(config: &Config, owner: &Owner) -> Result<Stores> {
     match config.store() {
         StoreKind::Sqlite(path) => {
             let guard = WriterGuard::File(lock_database(&path)?);
+            let writer = SqliteStore::open(&path)?;
+            claim(&writer, owner)?;
             Ok(Stores {
-                writer: Arc::new(SqliteStore::open(&path)?),
+                writer: Arc::new(writer),
                 reader: Arc::new(SqliteStore::open(&path)?),
                 guard,
             })
         }
         StoreKind::Postgres(url) => {
-            let operator = operator.to_string();
+            let owner = owner.clone();
+            let operator = owner.operator.clone();
             // On a thread of its own: the wait may be long, and ends with the process.
             let (tx, rx) = tokio::sync::oneshot::channel();
             std::thread::spawn(move || {
                 let opened = PgStore::open(&url).and_then(|writer| {
+                    // Before the lock: the lock is per operator, so a meter of another
+                    // would not wait for it, and would write beside the owner.
+                    claim(&writer, &owner)?;
                     writer.lock_writer(&operator, || {
                         tracing::warn!(
                             operator,
@@ -327,6 +338,14 @@ async fn chain_loops(
 mod tests {
     use super::*;
 
+    fn owner(operator: &str) -> Owner {
+        Owner {
+            chain_id: "attrib-test".into(),
+            oracle: "wasm1oracle".into(),
+            operator: operator.into(),
+        }
+    }
+
     /// A config whose store is `database`.
     fn on(database: String) -> Config {
         Config {
@@ -344,9 +363,9 @@ mod tests {
     async fn a_meter_of_another_operator_is_refused_a_sqlite_store() {
         let dir = tempfile::tempdir().unwrap();
         let config = on(dir.path().join("meter.db").to_str().unwrap().into());
-        let first = open_stores(&config, "wasm1first").await.unwrap();
+        let first = open_stores(&config, &owner("wasm1first")).await.unwrap();
         drop(first);
-        let err = open_stores(&config, "wasm1second")
+        let err = open_stores(&config, &owner("wasm1second"))
             .await
             .err()
             .expect("a second operator opened the first one's store");
@@ -356,7 +375,7 @@ mod tests {
             "{text}"
         );
         // The owner still opens it.
-        open_stores(&config, "wasm1first").await.unwrap();
+        open_stores(&config, &owner("wasm1first")).await.unwrap();
     }
 
     /// The same on PostgreSQL, where the first meter is still running: the writer lock is
@@ -368,8 +387,8 @@ mod tests {
         };
         let config = on(url);
         let operator = format!("wasm1owner{}", std::process::id());
-        let first = open_stores(&config, &operator).await.unwrap();
-        let err = open_stores(&config, &format!("{operator}-other"))
+        let first = open_stores(&config, &owner(&operator)).await.unwrap();
+        let err = open_stores(&config, &owner(&format!("{operator}-other")))
             .await
             .err()
             .expect("a second operator opened the first one's store while it ran");

@@ -104,6 +104,9 @@ impl Store for FaultyStore {
     fn receipt_counts(&self) -> anyhow::Result<(u64, u64)> {
         self.inner.receipt_counts()
     }
+    fn meta(&self, e: &[(&str, &str)]) -> anyhow::Result<Vec<String>> {
+        self.inner.meta(e)
+    }
 }
 
 struct Meter {

@@ -9,7 +9,7 @@ use std::process::Output;
 use std::sync::{Arc, Mutex};
 
 use attrib_meter::sqlite::SqliteStore;
-use attrib_meter::store::{Store, StoredReceipt, Write};
+use attrib_meter::store::{claim, Owner, Store, StoredReceipt, Write};
 use attrib_std::receipts::{Receipt, SignedReceipt};
 use cosmwasm_std::HexBinary;
 use serde_json::{json, Value};
@@ -65,29 +65,42 @@ fn auditor(report: Arc<Mutex<Value>>) -> String {
     url
 }
 
-fn verdict(model_id: u64, seq: u64, verdict: &str) -> Value {
-    json!({"model_id": model_id, "operator": "wasm1operator", "seq": seq, "verdict": verdict})
+fn verdict(model_id: u64, operator: &str, seq: u64, verdict: &str) -> Value {
+    json!({"model_id": model_id, "operator": operator, "seq": seq, "verdict": verdict})
 }
 
 /// Review (#7): the wait matched a batch seq alone. An auditor watching several models
-/// judges batch 2 of another model first: the script put the receipt back before the
-/// auditor held the leaves of the batch that leaves it out, and the services test or the
-/// demo then raced the meter's replacement.
+/// (or operators) judges batch 2 of another first: the script put the receipt back
+/// before the auditor held the leaves of the batch that leaves it out, and the services
+/// test or the demo then raced the meter's replacement. The model is the dropped
+/// receipt's, the operator the one the store is recorded for.
 #[test]
 fn put_back_waits_for_the_verdict_on_the_dropped_receipts_batch_only() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("meter.db");
     let db = db.to_str().unwrap();
     let store = SqliteStore::open(Path::new(db)).unwrap();
+    let owner = Owner {
+        chain_id: "attrib-test".into(),
+        oracle: "wasm1oracle".into(),
+        operator: "wasm1operator".into(),
+    };
+    claim(&store, &owner).unwrap();
     store.commit(&[receipt(1), receipt(2), receipt(3)]).unwrap();
     let dropped = tamper(&["drop", db, &MODEL.to_string(), "2"]);
-    assert!(dropped.status.success(), "{}", String::from_utf8_lossy(&dropped.stderr));
+    assert!(
+        dropped.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dropped.stderr)
+    );
     assert_eq!(store.receipts(MODEL, 1, 3, 10).unwrap().len(), 2);
 
-    // Batch 2 of another model is judged; the dropped receipt's (model 4) is not yet.
+    // Batch 2 of another model, and of another operator of the model, are judged; the
+    // dropped receipt's (model 4, the store's operator) is not yet.
     let report = Arc::new(Mutex::new(json!({"batches": [
-        verdict(MODEL + 1, 2, "fraud"),
-        verdict(MODEL, 2, "unavailable"),
+        verdict(MODEL + 1, "wasm1operator", 2, "fraud"),
+        verdict(MODEL, "wasm1other", 2, "honest"),
+        verdict(MODEL, "wasm1operator", 2, "unavailable"),
     ]})));
     let url = auditor(report.clone());
     let early = tamper(&["put-back", db, "--after-verdict", &url, "2", "1.5"]);
@@ -100,7 +113,7 @@ fn put_back_waits_for_the_verdict_on_the_dropped_receipts_batch_only() {
     assert_eq!(store.receipts(MODEL, 1, 3, 10).unwrap().len(), 2, "still dropped");
 
     // Its own batch judged: the receipt goes back.
-    report.lock().unwrap()["batches"][1] = verdict(MODEL, 2, "fraud");
+    report.lock().unwrap()["batches"][2] = verdict(MODEL, "wasm1operator", 2, "fraud");
     let done = tamper(&["put-back", db, "--after-verdict", &url, "2", "10"]);
     assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
     let out: Value = serde_json::from_slice(&done.stdout).unwrap();

@@ -112,6 +112,13 @@ impl Config {
         if let Some(o) = self.operators.iter().find(|o| o.models.is_empty()) {
             bail!("operator {} has no models", o.address);
         }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(o) = self.operators.iter().find(|o| !seen.insert(&o.address)) {
+            bail!(
+                "operator {} is listed twice: list it once, with all its models",
+                o.address
+            );
+        }
         if self.poll_ms == 0 || self.probe.as_ref().is_some_and(|p| p.interval_ms == 0) {
             bail!("poll_ms and probe.interval_ms must be above zero");
         }

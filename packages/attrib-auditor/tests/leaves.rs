@@ -7,12 +7,13 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use attrib_auditor::checker::Leaves;
 use attrib_auditor::config::{Config, WatchedOperator};
 use attrib_auditor::fixtures::posted_batch;
-use attrib_auditor::follower::{fetch_leaves, fetch_pass, Auditor};
+use attrib_auditor::follower::{fetch_leaves, fetch_pass, pass_deadline, Auditor};
 use attrib_auditor::store::Store;
 use attrib_cli::context::Ctx;
 use attrib_cli::service::LeavesPage;
@@ -69,11 +70,7 @@ fn serve(answer: fn(u64, u64, &mut TcpStream)) -> String {
                     .and_then(|s| s.parse().ok())
                     .unwrap_or(0);
                 // GET /v1/batches/{model}/{seq}/leaves?…
-                let seq = req
-                    .split('/')
-                    .nth(4)
-                    .and_then(|s| s.parse().ok())
-                    .unwrap_or(0);
+                let seq = req.split('/').nth(4).and_then(|s| s.parse().ok()).unwrap_or(0);
                 answer(seq, offset, &mut conn);
             });
         }
@@ -349,14 +346,7 @@ fn auditor(dir: &std::path::Path, data_uri: &str) -> Auditor {
         address,
     };
     let store = Store::open(&config.db).unwrap();
-    Auditor::new(
-        Ctx::new(g).unwrap(),
-        auditor,
-        "wasm1oracle".into(),
-        config,
-        store,
-    )
-    .unwrap()
+    Auditor::new(Ctx::new(g).unwrap(), auditor, "wasm1oracle".into(), config, store).unwrap()
 }
 
 /// The oracle's settings with a dispute window of `window` seconds.
@@ -396,4 +386,63 @@ async fn a_pass_fetches_many_slow_batches_within_one_deadline() {
     let missing: Vec<&String> = got.values().filter_map(|l| l.as_ref().err()).collect();
     assert_eq!((got.len(), missing), (20, vec![]));
     assert!(elapsed < Duration::from_secs(8), "{elapsed:?}");
+}
+
+/// Connections taken by `stalled`.
+static STALLED_HITS: AtomicUsize = AtomicUsize::new(0);
+
+/// A data URI that takes the request and answers nothing for 30 s.
+fn stalled(_seq: u64, _offset: u64, _conn: &mut TcpStream) {
+    STALLED_HITS.fetch_add(1, Ordering::SeqCst);
+    std::thread::sleep(Duration::from_secs(30));
+}
+
+/// Review (#4): a data URI that never answers costs a pass its one deadline (here 2 s: a
+/// quarter of an 8 s window), not a budget per batch; its batches are unavailable for
+/// the pass (their held receipts go to inclusion requests), and the next passes do not
+/// ask it again until its backoff ends.
+#[tokio::test]
+async fn a_stalled_data_uri_costs_one_deadline_and_is_backed_off() {
+    let url = serve(stalled);
+    let dir = tempfile::tempdir().unwrap();
+    let a = auditor(dir.path(), &url);
+    let now = 1_000;
+    let jobs: Vec<(String, Batch)> = (1..=3).map(|seq| (url.clone(), tiny_batch(seq, now))).collect();
+    let t = Instant::now();
+    let got = fetch_pass(&a, &oracle_config(8), now, &jobs).await;
+    let elapsed = t.elapsed();
+    assert!(
+        elapsed >= Duration::from_secs(2) && elapsed < Duration::from_secs(4),
+        "{elapsed:?}"
+    );
+    assert_eq!(got.len(), 3);
+    for l in got.values() {
+        let why = l.as_ref().err().expect("unavailable");
+        assert!(why.contains("within"), "{why}");
+    }
+    assert_eq!(STALLED_HITS.load(Ordering::SeqCst), 3, "all three asked at once");
+    // The next pass, at once: the operator is not asked again.
+    let t = Instant::now();
+    let got = fetch_pass(&a, &oracle_config(8), now, &jobs).await;
+    assert!(t.elapsed() < Duration::from_millis(500), "{:?}", t.elapsed());
+    for l in got.values() {
+        let why = l.as_ref().err().expect("unavailable");
+        assert!(why.contains("failed 1 passes in a row: not asked again"), "{why}");
+    }
+    assert_eq!(STALLED_HITS.load(Ordering::SeqCst), 3);
+}
+
+/// A pass's deadline: half the time left to the nearest window's end, at most a quarter
+/// of the window (at most 60 s), at least a second.
+#[test]
+fn a_pass_deadline_comes_from_the_nearest_window() {
+    let c = oracle_config(600);
+    let (early, late) = (tiny_batch(1, 0), tiny_batch(2, 100));
+    let secs = |now| pass_deadline(&c, now, [&early, &late]).as_secs_f64();
+    assert_eq!(secs(0), 60.0, "a quarter of the window is 150 s, capped at 60 s");
+    assert_eq!(secs(560), 20.0, "40 s left of the first window");
+    assert_eq!(secs(590), 5.0);
+    assert_eq!(secs(600), 1.0, "the first window's end: a second still");
+    assert_eq!(secs(650), 1.0);
+    assert_eq!(pass_deadline(&oracle_config(20), 0, [&early]).as_secs(), 5);
 }

@@ -358,6 +358,9 @@ pub const FETCH_CONCURRENCY: usize = 8;
 /// The least time a pass's fetches are given, however near a window's end.
 pub const MIN_PASS_FETCH: Duration = Duration::from_secs(1);
 
+/// The pause before a failed fetch of a batch's leaves is tried again (once).
+pub const RETRY_PAUSE: Duration = Duration::from_millis(300);
+
 /// After its data URI failed, an operator's leaves are not asked for again for this
 /// long, doubling per failed pass up to [`fetch_budget`].
 pub const FIRST_BACKOFF: Duration = Duration::from_secs(2);
@@ -390,8 +393,8 @@ struct Backoff {
 /// Fetches the leaves of one pass's pending batches (`jobs`: each with its operator's
 /// data URI) at chain time `now`: those cached (they matched their root) from memory,
 /// the rest at most [`FETCH_CONCURRENCY`] at a time, all within one [`pass_deadline`];
-/// a batch not fetched by then is unavailable for this pass (its held receipts go to
-/// inclusion requests). An operator whose data URI failed in a pass is not asked again
+/// a failed fetch is tried once more within it; a batch not fetched by then is
+/// unavailable for this pass (its held receipts go to inclusion requests). An operator whose data URI failed in a pass is not asked again
 /// until its backoff ends; one that served is asked as usual.
 pub async fn fetch_pass(
     a: &Auditor,
@@ -424,18 +427,31 @@ pub async fn fetch_pass(
         let (http, data_uri, b, permits) = (a.http.clone(), data_uri.clone(), b.clone(), permits.clone());
         fetches.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-            if left.is_zero() {
-                return (b, None);
-            }
-            let got = match fetch_leaves_within(&http, &data_uri, &b, left).await {
-                Leaves::Published(l) => tokio::task::spawn_blocking(move || Posted::new(l))
-                    .await
-                    .map_err(|e| format!("building the tree: {e}"))
-                    .and_then(|p| p.map(Arc::new).map_err(|e| format!("{e:#}"))),
-                Leaves::Unavailable(why) => Err(why),
+            let mut failed: Option<String> = None;
+            // A failed fetch is tried once more before the pass's deadline: its receipts'
+            // inclusion requests cost a fee each.
+            let got = loop {
+                let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                if left.is_zero() {
+                    break failed.map(Err);
+                }
+                match fetch_leaves_within(&http, &data_uri, &b, left).await {
+                    Leaves::Published(l) => {
+                        break Some(
+                            tokio::task::spawn_blocking(move || Posted::new(l))
+                                .await
+                                .map_err(|e| format!("building the tree: {e}"))
+                                .and_then(|p| p.map(Arc::new).map_err(|e| format!("{e:#}"))),
+                        )
+                    }
+                    Leaves::Unavailable(why) if failed.is_none() => {
+                        failed = Some(why);
+                        tokio::time::sleep(RETRY_PAUSE.min(left)).await;
+                    }
+                    Leaves::Unavailable(why) => break Some(Err(format!("{why} (tried twice)"))),
+                }
             };
-            (b, Some(got))
+            (b, got)
         });
     }
     // Each fetch ends by the deadline by itself; the grace covers building the tree.

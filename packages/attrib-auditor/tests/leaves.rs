@@ -446,3 +446,61 @@ fn a_pass_deadline_comes_from_the_nearest_window() {
     assert_eq!(secs(650), 1.0);
     assert_eq!(pass_deadline(&oracle_config(20), 0, [&early]).as_secs(), 5);
 }
+
+/// Requests taken by `flaky`, by seq.
+static FLAKY_ASKED: std::sync::Mutex<Vec<u64>> = std::sync::Mutex::new(Vec::new());
+
+/// A data URI that fails the first request for each batch (HTTP 503), then serves it.
+fn flaky(seq: u64, offset: u64, conn: &mut TcpStream) {
+    let first = {
+        let mut asked = FLAKY_ASKED.lock().unwrap();
+        let first = !asked.contains(&seq);
+        asked.push(seq);
+        first
+    };
+    if first {
+        let _ = write!(
+            conn,
+            "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+        );
+        return;
+    }
+    let b = tiny_batch(seq, 0);
+    let page = LeavesPage {
+        model_id: b.model_id,
+        operator: OPERATOR.into(),
+        seq,
+        epoch: 0,
+        first_id: b.first_id,
+        last_id: b.last_id,
+        count: b.count,
+        total_units: b.total_units,
+        root: b.root.clone(),
+        offset,
+        receipts: vec![tiny_leaf(seq)],
+        next_offset: None,
+    };
+    send_page(conn, &page);
+}
+
+/// Item 5 of the review: a fetch that fails once is tried again within the pass before
+/// the batch counts as unavailable (each held receipt of it would cost an inclusion fee),
+/// and an operator that served on the retry is not backed off.
+#[tokio::test]
+async fn a_failed_fetch_is_tried_once_more_before_the_batch_is_unavailable() {
+    let url = serve(flaky);
+    let dir = tempfile::tempdir().unwrap();
+    let a = auditor(dir.path(), &url);
+    let now = 1_000;
+    let jobs: Vec<(String, Batch)> = (1..=3).map(|seq| (url.clone(), tiny_batch(seq, now))).collect();
+    let got = fetch_pass(&a, &oracle_config(20), now, &jobs).await;
+    let missing: Vec<&String> = got.values().filter_map(|l| l.as_ref().err()).collect();
+    assert_eq!((got.len(), missing), (3, vec![]));
+    let mut asked = FLAKY_ASKED.lock().unwrap().clone();
+    asked.sort();
+    assert_eq!(asked, vec![1, 1, 2, 2, 3, 3], "each batch asked twice");
+    // Not backed off: a new batch is asked for in the next pass.
+    let more = vec![(url.clone(), tiny_batch(4, now))];
+    let got = fetch_pass(&a, &oracle_config(20), now, &more).await;
+    assert!(got.values().all(|l| l.is_ok()));
+}

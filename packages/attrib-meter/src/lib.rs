@@ -37,7 +37,7 @@ use anyhow::{Context, Result};
 use attrib_cli::context::{Ctx, Global};
 use tokio::sync::watch;
 
-use crate::api::{ApiState, Models};
+use crate::api::{ApiState, Labels, Models};
 use crate::batcher::{Batcher, Caps};
 use crate::chain::Oracle;
 use crate::clock::ChainTime;
@@ -66,6 +66,16 @@ pub async fn run(
     let oracle = Arc::new(Oracle::new(Ctx::new(global.clone())?)?);
     let oracle_config = oracle.config().await.context("reading the oracle's config")?;
     let clock = oracle_config.clock();
+    let labels = Labels {
+        oracle_config: oracle_config.clone(),
+        min_posting_secs: config.min_posting_secs,
+    };
+    if !labels.ever_open() {
+        anyhow::bail!(
+            "min_posting_secs ({}) is not below the oracle's epoch plus posting grace: every receipt would be refused",
+            config.min_posting_secs
+        );
+    }
     // A standby waits here for the writer lock; everything after reads the store as the
     // writer left it, as after a restart.
     let owner = Owner {
@@ -113,6 +123,7 @@ pub async fn run(
         max_units: config.max_units_per_event,
         time: time.clone(),
         stopping: stopping.clone(),
+        labels: Some(labels),
     });
     let batcher = Arc::new(Batcher {
         store: reader_store,
@@ -126,6 +137,7 @@ pub async fn run(
             max_secs: config.max_batch_secs,
         },
         time: time.clone(),
+        oracle_config: oracle_config.clone(),
     });
     let settler = Arc::new(Settler {
         batcher: batcher.clone(),

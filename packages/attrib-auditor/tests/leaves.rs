@@ -289,11 +289,10 @@ fn tiny_batch(seq: u64, posted_at: u64) -> Batch {
     }
 }
 
-/// A data URI that serves each tiny batch's one page honestly, after a second.
-fn slow_tiny(seq: u64, offset: u64, conn: &mut TcpStream) {
-    std::thread::sleep(Duration::from_secs(1));
+/// Tiny batch `seq`'s one page, honest.
+fn tiny_page(seq: u64, offset: u64) -> LeavesPage {
     let b = tiny_batch(seq, 0);
-    let page = LeavesPage {
+    LeavesPage {
         model_id: b.model_id,
         operator: OPERATOR.into(),
         seq,
@@ -306,8 +305,13 @@ fn slow_tiny(seq: u64, offset: u64, conn: &mut TcpStream) {
         offset,
         receipts: vec![tiny_leaf(seq)],
         next_offset: None,
-    };
-    send_page(conn, &page);
+    }
+}
+
+/// A data URI that serves each tiny batch's one page honestly, after a second.
+fn slow_tiny(seq: u64, offset: u64, conn: &mut TcpStream) {
+    std::thread::sleep(Duration::from_secs(1));
+    send_page(conn, &tiny_page(seq, offset));
 }
 
 /// An auditor watching `OPERATOR` at `data_uri`, no chain.
@@ -351,15 +355,15 @@ fn auditor(dir: &std::path::Path, data_uri: &str) -> Auditor {
 
 /// The oracle's settings with a dispute window of `window` seconds.
 fn oracle_config(window: u64) -> OracleConfig {
-    let params = format!(
-        r#"{{"epoch_secs":60,"posting_grace_secs":10,"dispute_window_secs":{window},"operator_min_bond":"1","fraud_slash_bps":2000,"max_lineage":16,"max_parent_depth":2,"withdraw_notice_secs":5,"model_bond":"0","omission_weight_bps":1000,"omission_claimant_share_bps":5000,"max_back_epochs":24,"inclusion_fee":{{"denom":"uatr","amount":"5"}},"inclusion_response_secs":5,"max_inclusion_requests":3}}"#
-    );
     OracleConfig {
         registry: Addr::unchecked("r"),
         curator_staking: Addr::unchecked("s"),
         reward_pool: Addr::unchecked("p"),
         epoch_start: 0,
-        params: serde_json::from_str(&params).unwrap(),
+        params: attrib_receipt_oracle::state::Params {
+            dispute_window_secs: window,
+            ..attrib_cli::deploy::local_oracle_params()
+        },
     }
 }
 
@@ -465,22 +469,7 @@ fn flaky(seq: u64, offset: u64, conn: &mut TcpStream) {
         );
         return;
     }
-    let b = tiny_batch(seq, 0);
-    let page = LeavesPage {
-        model_id: b.model_id,
-        operator: OPERATOR.into(),
-        seq,
-        epoch: 0,
-        first_id: b.first_id,
-        last_id: b.last_id,
-        count: b.count,
-        total_units: b.total_units,
-        root: b.root.clone(),
-        offset,
-        receipts: vec![tiny_leaf(seq)],
-        next_offset: None,
-    };
-    send_page(conn, &page);
+    send_page(conn, &tiny_page(seq, offset));
 }
 
 /// Item 5 of the review: a fetch that fails once is tried again within the pass before

@@ -12,11 +12,12 @@ outside the meter, never by a switch of the meter itself. Used by the services t
                                             batch, rebuilt from the store, holds it)
     meter_tamper.py put-back DB --after-verdict AUDITOR SEQ SECS
                                             the same, as soon as the auditor at URL AUDITOR
-                                            has judged batch SEQ (its GET /v1/report): it
-                                            holds the batch's leaves then, and the meter
-                                            reads the store for the replacement only once
-                                            the proof is on chain (polled every 50 ms; fails
-                                            after SECS seconds)
+                                            has judged batch SEQ of the dropped receipt's
+                                            model and of the store's operator (its GET
+                                            /v1/report): it holds the batch's leaves then,
+                                            and the meter reads the store for the
+                                            replacement only once the proof is on chain
+                                            (polled every 50 ms; fails after SECS seconds)
 
 Each edit is one transaction and must touch exactly one row, else it changes nothing and
 exits 1. Prints what it did as JSON."""
@@ -68,21 +69,42 @@ def put_back(db):
     return {"put_back": {"model_id": row[0][0], "receipt_id": row[0][1]}}
 
 
-def wait_verdict(auditor, seq, secs):
+def dropped_batch_owner(db):
+    """The model of the dropped receipt, and the operator the meter's store was recorded
+    for (its `meta` table; None in a store from before it had one)."""
+    c = connect(db)
+    model = c.execute("SELECT model_id FROM harness_dropped").fetchone()[0]
+    try:
+        row = c.execute("SELECT value FROM meta WHERE key = 'operator'").fetchone()
+    except sqlite3.OperationalError:
+        row = None
+    return model, row[0] if row else None
+
+
+def wait_verdict(auditor, model, operator, seq, secs):
     """Waits until the auditor's report has a verdict other than `unavailable` on batch
-    `seq` (the verdict is recorded after its leaves are held, before it files)."""
+    `seq` of `model` (and of `operator`, unless None): the verdict is recorded after its
+    leaves are held, before it files. Another model's (or operator's) batch of that seq
+    is not the one."""
     end = time.monotonic() + secs
     while time.monotonic() < end:
         try:
             with urllib.request.urlopen(f"{auditor}/v1/report", timeout=5) as r:
                 report = json.load(r)
             for b in report["batches"]:
-                if b["seq"] == seq and b["verdict"] in ("fraud", "honest"):
+                if (
+                    b["model_id"] == model
+                    and b["seq"] == seq
+                    and operator in (None, b["operator"])
+                    and b["verdict"] in ("fraud", "honest")
+                ):
                     return b["verdict"]
         except (OSError, ValueError, KeyError):
             pass
         time.sleep(0.05)
-    raise SystemExit(f"meter_tamper: no verdict of the auditor at {auditor} on batch {seq} after {secs}s")
+    raise SystemExit(
+        f"meter_tamper: no verdict of the auditor at {auditor} on batch {seq} of model {model} after {secs}s"
+    )
 
 
 def main(argv):
@@ -92,7 +114,8 @@ def main(argv):
         elif len(argv) == 3 and argv[1] == "put-back":
             out = put_back(argv[2])
         elif len(argv) == 7 and argv[1] == "put-back" and argv[3] == "--after-verdict":
-            verdict = wait_verdict(argv[4], int(argv[5]), float(argv[6]))
+            model, operator = dropped_batch_owner(argv[2])
+            verdict = wait_verdict(argv[4], model, operator, int(argv[5]), float(argv[6]))
             out = put_back(argv[2]) | {"after_verdict": verdict}
         else:
             raise SystemExit(__doc__)

@@ -70,10 +70,15 @@ async fn receipts(
 
 /// Keeps the receipts signed by a watched operator of their model (with any key the oracle
 /// registered for it, current or rotated away), for this chain and oracle, in one store
-/// transaction; refuses the rest (counted in `/metrics`).
+/// transaction; refuses the rest (counted in `/metrics`). A receipt does not name its
+/// operator, and nothing on chain keeps two operators from registering one public key: a
+/// receipt is kept for every watched operator of its model whose keys verify it (it is
+/// evidence against the batches of each), and counted once.
 pub fn ingest(a: &Auditor, receipts: &[SignedReceipt]) -> anyhow::Result<Ingested> {
     let mut out = Ingested::default();
     let mut verified = vec![];
+    // For each receipt kept, how many rows of `verified` are its.
+    let mut rows_of = vec![];
     for s in receipts {
         let r = &s.receipt;
         let reason = if r.chain_id != a.chain_id() {
@@ -83,36 +88,42 @@ pub fn ingest(a: &Auditor, receipts: &[SignedReceipt]) -> anyhow::Result<Ingeste
         } else {
             None
         };
-        let signer = a
+        let signers: Vec<(String, Vec<u8>)> = a
             .config
             .watched()
             .into_iter()
             .filter(|(m, _)| *m == r.model_id)
-            .find_map(|(_, o)| {
+            .filter_map(|(_, o)| {
                 let key = a
                     .keys_of(&o.address)
                     .into_iter()
                     .rev()
                     .find(|k| crate::verify::signed_by(s, k))?;
                 Some((o.address.clone(), key))
-            });
-        match (reason, signer) {
-            (None, Some((operator, key))) => verified.push((operator, hex(&key), s)),
-            (reason, _) => {
-                a.counters
-                    .receipts_rejected
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                out.rejected.push(Rejected {
-                    receipt_id: r.receipt_id,
-                    reason: reason.unwrap_or_else(|| {
-                        format!("not signed by a watched operator of model {}", r.model_id)
-                    }),
-                });
-            }
+            })
+            .collect();
+        if reason.is_none() && !signers.is_empty() {
+            rows_of.push(signers.len());
+            verified.extend(
+                signers
+                    .into_iter()
+                    .map(|(operator, key)| (operator, hex(&key), s)),
+            );
+            continue;
         }
+        a.counters
+            .receipts_rejected
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        out.rejected.push(Rejected {
+            receipt_id: r.receipt_id,
+            reason: reason
+                .unwrap_or_else(|| format!("not signed by a watched operator of model {}", r.model_id)),
+        });
     }
-    for added in a.store().add_receipts(&verified)? {
-        if added {
+    let mut added = a.store().add_receipts(&verified)?.into_iter();
+    for n in rows_of {
+        let new: Vec<bool> = added.by_ref().take(n).collect();
+        if new.contains(&true) {
             out.accepted += 1;
         } else {
             out.duplicates += 1;

@@ -112,6 +112,13 @@ impl Config {
         if let Some(o) = self.operators.iter().find(|o| o.models.is_empty()) {
             bail!("operator {} has no models", o.address);
         }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(o) = self.operators.iter().find(|o| !seen.insert(&o.address)) {
+            bail!(
+                "operator {} is listed twice: list it once, with all its models",
+                o.address
+            );
+        }
         if self.poll_ms == 0 || self.probe.as_ref().is_some_and(|p| p.interval_ms == 0) {
             bail!("poll_ms and probe.interval_ms must be above zero");
         }
@@ -173,5 +180,22 @@ mod tests {
         }
         std::fs::write(&p, format!("database = \"a.db\"\ndb = \"b.db\"\n{ops}")).unwrap();
         assert!(Config::load(&p, None, None).is_err(), "both names at once");
+    }
+
+    /// Review (#6): one operator listed twice (say with two data URIs) is a config
+    /// error: which entry's data URI its batches are fetched from, and under which its
+    /// receipts are kept, would depend on the order of the file.
+    #[test]
+    fn an_operator_listed_twice_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.toml");
+        std::fs::write(
+            &p,
+            "[[operators]]\naddress = \"wasm1op\"\ndata_uri = \"http://m\"\nmodels = [1]\n\
+             [[operators]]\naddress = \"wasm1op\"\ndata_uri = \"http://n\"\nmodels = [2]\n",
+        )
+        .unwrap();
+        let err = format!("{:#}", Config::load(&p, None, None).unwrap_err());
+        assert!(err.contains("wasm1op is listed twice"), "{err}");
     }
 }

@@ -66,6 +66,8 @@ pub struct Auditor {
     /// Leaves of pending batches that hash to their root, by (model, operator, seq): they
     /// cannot change, so they are fetched once (dropped when the batch closes).
     leaves: Mutex<HashMap<(u64, String, u64), Arc<Posted>>>,
+    /// Operators whose data URI failed in the last passes ([`fetch_pass`]).
+    backoff: Mutex<HashMap<String, Backoff>>,
     /// Pending batches found honest, with the stamp of the receipts held in their range
     /// then (dropped when the batch closes).
     pub seen: Seen,
@@ -92,6 +94,7 @@ impl Auditor {
                 .build()?,
             keys: RwLock::new(keys),
             leaves: Mutex::new(HashMap::new()),
+            backoff: Mutex::new(HashMap::new()),
             seen: Seen::default(),
             counters: Counters::default(),
         })
@@ -107,6 +110,44 @@ impl Auditor {
 
     fn leaves_cache(&self) -> MutexGuard<'_, HashMap<(u64, String, u64), Arc<Posted>>> {
         self.leaves.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The backoff of `operator`'s data URI, while it lasts.
+    fn backing_off(&self, operator: &str) -> Option<Backoff> {
+        let now = tokio::time::Instant::now();
+        self.backoff
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(operator)
+            .filter(|b| b.until > now)
+            .copied()
+    }
+
+    /// Records a pass's fetches from `operator`'s data URI: all `served`, or not (the
+    /// backoff doubles, from [`FIRST_BACKOFF`] up to `max`).
+    fn record_fetch(&self, operator: &str, served: bool, max: Duration) {
+        let mut backoff = self.backoff.lock().unwrap_or_else(|p| p.into_inner());
+        if served {
+            backoff.remove(operator);
+            return;
+        }
+        let failures = backoff.get(operator).map_or(0, |b| b.failures) + 1;
+        let wait = FIRST_BACKOFF
+            .saturating_mul(1 << (failures - 1).min(16))
+            .min(max.max(FIRST_BACKOFF));
+        tracing::warn!(
+            operator,
+            failures,
+            wait_secs = wait.as_secs(),
+            "data URI failed: backing off"
+        );
+        backoff.insert(
+            operator.to_string(),
+            Backoff {
+                failures,
+                until: tokio::time::Instant::now() + wait,
+            },
+        );
     }
 
     /// The chain id and oracle receipts must name.
@@ -144,12 +185,21 @@ impl Auditor {
             .is_some_and(|ks| ks.iter().any(|k| k.as_slice() == key));
         if !known {
             self.store().add_key(operator, key)?;
-            self.keys
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .entry(operator.to_string())
-                .or_default()
-                .push(key.to_vec());
+            let mut keys = self.keys.write().unwrap_or_else(|p| p.into_inner());
+            // Nothing on chain keeps two operators off one key: a receipt it signed is
+            // kept for each (`api::ingest`), and the operator should know.
+            for (other, _) in keys
+                .iter()
+                .filter(|(o, ks)| o.as_str() != operator && ks.iter().any(|k| k.as_slice() == key))
+            {
+                tracing::warn!(
+                    operator,
+                    other = other.as_str(),
+                    key = crate::store::hex(key),
+                    "two watched operators registered one key: receipts it signed are kept and checked for both"
+                );
+            }
+            keys.entry(operator.to_string()).or_default().push(key.to_vec());
         }
         Ok(())
     }
@@ -171,6 +221,10 @@ pub type Seen = Mutex<HashMap<BatchKey, (u64, i64)>>;
 
 /// A batch: (model, operator, seq).
 pub type BatchKey = (u64, String, u64);
+
+fn batch_key(b: &Batch) -> BatchKey {
+    (b.model_id, b.operator.to_string(), b.seq)
+}
 
 /// Checks a pending batch against the receipts held in its range, read by an index range
 /// of the store (never everything held). A batch found honest is not read again while the
@@ -265,10 +319,169 @@ pub async fn tick(a: &Auditor) -> Result<()> {
     a.refresh_keys().await?;
     let oracle_config: OracleConfig = a.ctx.chain.query(&a.oracle, &QueryMsg::Config {}).await?;
     let now = a.ctx.chain.block_time().await?;
+    // The open batches of every pair first, then every pending batch's leaves in one
+    // fetch, then the checks and filings.
+    let mut pairs = vec![];
     for (model_id, op) in a.config.watched() {
-        follow_pair(a, &oracle_config, model_id, op, now).await?;
+        let closed_through = a.store().closed_through(model_id, &op.address)?;
+        let batches = open_batches(a, model_id, &op.address, closed_through).await?;
+        pairs.push(Pair {
+            model_id,
+            op,
+            closed_through,
+            batches,
+        });
+    }
+    let jobs: Vec<(String, Batch)> = pairs
+        .iter()
+        .flat_map(|p| {
+            p.batches
+                .iter()
+                .filter(|b| b.status == BatchStatus::Pending)
+                .map(|b| (p.op.data_uri.clone(), b.clone()))
+        })
+        .collect();
+    let leaves = fetch_pass(a, &oracle_config, now, &jobs).await;
+    for pair in &pairs {
+        follow_pair(a, &oracle_config, pair, &leaves, now).await?;
     }
     follow_inclusions(a, &oracle_config, now).await
+}
+
+/// The leaves of one pass's pending batches (each with its operator's data URI), by
+/// batch, or why there are none.
+pub type PassLeaves = HashMap<BatchKey, Result<Arc<Posted>, String>>;
+
+/// Leaf fetches of one pass in flight at once.
+pub const FETCH_CONCURRENCY: usize = 8;
+
+/// The least time a pass's fetches are given, however near a window's end.
+pub const MIN_PASS_FETCH: Duration = Duration::from_secs(1);
+
+/// The pause before a failed fetch of a batch's leaves is tried again (once).
+pub const RETRY_PAUSE: Duration = Duration::from_millis(300);
+
+/// After its data URI failed, an operator's leaves are not asked for again for this
+/// long, doubling per failed pass up to [`fetch_budget`].
+pub const FIRST_BACKOFF: Duration = Duration::from_secs(2);
+
+/// The time the fetches of one pass may take, all together: half the time left to the
+/// end of the nearest dispute window among `batches` at chain time `now` (the other half
+/// is for checking and filing), at most [`fetch_budget`], at least [`MIN_PASS_FETCH`].
+pub fn pass_deadline<'b>(
+    oracle_config: &OracleConfig,
+    now: u64,
+    batches: impl IntoIterator<Item = &'b Batch>,
+) -> Duration {
+    let window = oracle_config.params.dispute_window_secs;
+    let nearest = batches
+        .into_iter()
+        .map(|b| b.posted_at.saturating_add(window).saturating_sub(now))
+        .min()
+        .unwrap_or(window);
+    Duration::from_secs(nearest / 2).clamp(MIN_PASS_FETCH, fetch_budget(oracle_config))
+}
+
+/// An operator's data URI that failed: how many passes in a row, and when it is asked
+/// again.
+#[derive(Clone, Copy, Debug)]
+struct Backoff {
+    failures: u32,
+    until: tokio::time::Instant,
+}
+
+/// Fetches the leaves of one pass's pending batches (`jobs`: each with its operator's
+/// data URI) at chain time `now`: those cached (they matched their root) from memory,
+/// the rest at most [`FETCH_CONCURRENCY`] at a time, all within one [`pass_deadline`];
+/// a failed fetch is tried once more within it; a batch not fetched by then is
+/// unavailable for this pass (its held receipts go to inclusion requests). An operator whose data URI failed in a pass is not asked again
+/// until its backoff ends; one that served is asked as usual.
+pub async fn fetch_pass(
+    a: &Auditor,
+    oracle_config: &OracleConfig,
+    now: u64,
+    jobs: &[(String, Batch)],
+) -> PassLeaves {
+    let budget = pass_deadline(oracle_config, now, jobs.iter().map(|(_, b)| b));
+    let deadline = tokio::time::Instant::now() + budget;
+    let mut out = PassLeaves::new();
+    let permits = Arc::new(tokio::sync::Semaphore::new(FETCH_CONCURRENCY));
+    let mut fetches = tokio::task::JoinSet::new();
+    for (data_uri, b) in jobs {
+        let key = batch_key(b);
+        if let Some(p) = a.leaves_cache().get(&key) {
+            out.insert(key, Ok(p.clone()));
+            continue;
+        }
+        if let Some(off) = a.backing_off(b.operator.as_str()) {
+            out.insert(
+                key,
+                Err(format!(
+                    "{data_uri} failed {} passes in a row: not asked again for {:?}",
+                    off.failures,
+                    off.until.saturating_duration_since(tokio::time::Instant::now())
+                )),
+            );
+            continue;
+        }
+        let (http, data_uri, b, permits) = (a.http.clone(), data_uri.clone(), b.clone(), permits.clone());
+        fetches.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let mut failed: Option<String> = None;
+            // A failed fetch is tried once more before the pass's deadline: its receipts'
+            // inclusion requests cost a fee each.
+            let got = loop {
+                let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                if left.is_zero() {
+                    break failed.map(Err);
+                }
+                match fetch_leaves_within(&http, &data_uri, &b, left).await {
+                    Leaves::Published(l) => {
+                        break Some(
+                            tokio::task::spawn_blocking(move || Posted::new(l))
+                                .await
+                                .map_err(|e| format!("building the tree: {e}"))
+                                .and_then(|p| p.map(Arc::new).map_err(|e| format!("{e:#}"))),
+                        )
+                    }
+                    Leaves::Unavailable(why) if failed.is_none() => {
+                        failed = Some(why);
+                        tokio::time::sleep(RETRY_PAUSE.min(left)).await;
+                    }
+                    Leaves::Unavailable(why) => break Some(Err(format!("{why} (tried twice)"))),
+                }
+            };
+            (b, got)
+        });
+    }
+    // Each fetch ends by the deadline by itself; the grace covers building the tree.
+    let mut served: HashMap<String, bool> = HashMap::new();
+    let _ = tokio::time::timeout_at(deadline + MIN_PASS_FETCH, async {
+        while let Some(done) = fetches.join_next().await {
+            let Ok((b, Some(got))) = done else { continue };
+            let ok = served.entry(b.operator.to_string()).or_insert(true);
+            *ok &= got.is_ok();
+            if let Ok(p) = &got {
+                if p.matches_root(&b) {
+                    a.leaves_cache().insert(batch_key(&b), p.clone());
+                }
+            }
+            out.insert(batch_key(&b), got);
+        }
+    })
+    .await;
+    fetches.abort_all();
+    for (_, b) in jobs {
+        out.entry(batch_key(b)).or_insert_with(|| {
+            Err(format!(
+                "leaves not fetched within the pass's {budget:?} (half the time to the nearest dispute window's end)"
+            ))
+        });
+    }
+    for (operator, ok) in served {
+        a.record_fetch(&operator, ok, fetch_budget(oracle_config));
+    }
+    out
 }
 
 /// Batches of one (model, operator) not yet closed, from the chain.
@@ -306,24 +519,36 @@ pub(crate) fn status_text(s: &BatchStatus) -> String {
     }
 }
 
-/// Checks and files for one (model, operator), then its late omissions.
+/// One watched (model, operator) in a pass: its batches not yet closed (every one after
+/// `closed_through`), as the chain lists them.
+struct Pair<'a> {
+    model_id: u64,
+    op: &'a WatchedOperator,
+    closed_through: u64,
+    batches: Vec<Batch>,
+}
+
+/// Checks and files for one (model, operator)'s open batches with the pass's `leaves`,
+/// then its late omissions.
 async fn follow_pair(
     a: &Auditor,
     oracle_config: &OracleConfig,
-    model_id: u64,
-    op: &WatchedOperator,
+    pair: &Pair<'_>,
+    leaves: &PassLeaves,
     now: u64,
 ) -> Result<()> {
-    let addr = op.address.as_str();
-    let closed_through = a.store().closed_through(model_id, addr)?;
-    let batches = open_batches(a, model_id, addr, closed_through).await?;
+    let (model_id, addr) = (pair.model_id, pair.op.address.as_str());
     let me = a.signer.address.to_string();
-    let mut through = closed_through;
-    for b in &batches {
+    let mut through = pair.closed_through;
+    for b in &pair.batches {
         let pending = b.status == BatchStatus::Pending;
         let check = if pending {
-            let leaves = cached_leaves(a, &op.data_uri, b, fetch_budget(oracle_config)).await;
-            check_pending(&a.store, &a.seen, b, leaves.as_deref().map_err(String::as_str))?
+            let posted = match leaves.get(&batch_key(b)) {
+                Some(Ok(p)) => Ok(p.as_ref()),
+                Some(Err(why)) => Err(why.as_str()),
+                None => Err("leaves not fetched in this pass"),
+            };
+            check_pending(&a.store, &a.seen, b, posted)?
         } else {
             let key = (model_id, addr.to_string(), b.seq);
             a.leaves_cache().remove(&key);
@@ -454,28 +679,6 @@ async fn follow_inclusions(a: &Auditor, oracle_config: &OracleConfig, now: u64) 
     Ok(())
 }
 
-/// A pending batch's leaves with their tree (built once): from the cache once they
-/// matched its root, else fetched within `budget`; or why there are none.
-async fn cached_leaves(
-    a: &Auditor,
-    data_uri: &str,
-    b: &Batch,
-    budget: Duration,
-) -> Result<Arc<Posted>, String> {
-    let key = (b.model_id, b.operator.to_string(), b.seq);
-    if let Some(p) = a.leaves_cache().get(&key) {
-        return Ok(p.clone());
-    }
-    let posted = match fetch_leaves_within(&a.http, data_uri, b, budget).await {
-        Leaves::Published(l) => Arc::new(Posted::new(l).map_err(|e| format!("{e:#}"))?),
-        Leaves::Unavailable(why) => return Err(why),
-    };
-    if posted.matches_root(b) {
-        a.leaves_cache().insert(key, posted.clone());
-    }
-    Ok(posted)
-}
-
 /// The most bytes one HTTP response from an operator (a page of leaves, a probe's
 /// receipt) may hold: a full page of `MAX_LEAVES_PAGE` leaves is a few MiB.
 pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
@@ -487,8 +690,8 @@ pub const MAX_FETCHED_LEAVES: u64 = 1 << 21;
 /// The time one batch's leaves may take when the dispute window is not known.
 pub const DEFAULT_FETCH_BUDGET: Duration = Duration::from_secs(20);
 
-/// The time one batch's leaves may take in a pass: a quarter of the dispute window (so
-/// there is time left to file), between 2 s and 60 s.
+/// The longest the fetches of one pass may take ([`pass_deadline`]): a quarter of the
+/// dispute window (so there is time left to file), between 2 s and 60 s.
 pub fn fetch_budget(oracle_config: &OracleConfig) -> Duration {
     Duration::from_secs((oracle_config.params.dispute_window_secs / 4).clamp(2, 60))
 }

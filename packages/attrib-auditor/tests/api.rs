@@ -190,14 +190,7 @@ async fn receipts_probes_metrics_and_report() {
     };
     let err = probe_once(&a, &bad, 2).await.unwrap_err().to_string();
     assert!(err.contains("401"), "{err}");
-    let held: Vec<u64> = a
-        .store()
-        .receipts(MODEL, op.address.as_ref())
-        .unwrap()
-        .iter()
-        .map(|s| s.receipt.receipt_id)
-        .collect();
-    assert_eq!(held, vec![1, 100]);
+    assert_eq!(held_ids(&a, &op), vec![1, 100]);
 
     let metrics = http
         .get(format!("{url}/metrics"))
@@ -234,6 +227,47 @@ async fn receipts_probes_metrics_and_report() {
     );
 }
 
+/// The ids of the receipts held for `op` on model `MODEL`.
+fn held_ids(a: &Auditor, op: &Signer) -> Vec<u64> {
+    a.store()
+        .receipts(MODEL, op.address.as_ref())
+        .unwrap()
+        .iter()
+        .map(|s| s.receipt.receipt_id)
+        .collect()
+}
+
+/// `o`, watched on model `MODEL` (its data URI unused here).
+fn watched(o: &Signer) -> WatchedOperator {
+    WatchedOperator {
+        address: o.address.to_string(),
+        data_uri: "http://127.0.0.1:9".into(),
+        models: vec![MODEL],
+    }
+}
+
+/// An auditor of `operators` with its store in `dir`, no chain.
+fn offline_auditor(dir: &std::path::Path, operators: Vec<WatchedOperator>) -> Auditor {
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        db: dir.join("a.db"),
+        poll_ms: 1000,
+        max_inclusion_requests: 1,
+        operators,
+        probe: None,
+    };
+    let g = Flags::parse_from(["t", "--node", "http://127.0.0.1:9", "--chain-id", CHAIN]).g;
+    let store = Store::open(&config.db).unwrap();
+    Auditor::new(
+        Ctx::new(g).unwrap(),
+        account("auditor"),
+        ORACLE.into(),
+        config,
+        store,
+    )
+    .unwrap()
+}
+
 /// Review (attacker): `ingest` verifies a forwarded receipt against the operator's key
 /// registered *now* (`Auditor::keys`, replaced wholesale every block by
 /// `refresh_keys`). The chain checks a receipt against the key in force during the batch's
@@ -246,28 +280,7 @@ async fn receipts_probes_metrics_and_report() {
 async fn a_receipt_signed_with_a_key_the_operator_rotated_away_is_still_kept() {
     let op = account("operator");
     let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        db: dir.path().join("a.db"),
-        poll_ms: 1000,
-        max_inclusion_requests: 1,
-        operators: vec![WatchedOperator {
-            address: op.address.to_string(),
-            data_uri: "http://127.0.0.1:9".into(),
-            models: vec![MODEL],
-        }],
-        probe: None,
-    };
-    let g = Flags::parse_from(["t", "--node", "http://127.0.0.1:9", "--chain-id", CHAIN]).g;
-    let store = Store::open(&config.db).unwrap();
-    let a = Auditor::new(
-        Ctx::new(g).unwrap(),
-        account("auditor"),
-        ORACLE.into(),
-        config,
-        store,
-    )
-    .unwrap();
+    let a = offline_auditor(dir.path(), vec![watched(&op)]);
     // A block while the old key is registered: the auditor reads it (`refresh_keys`).
     a.learn_key(op.address.as_ref(), &op.key.public_key().to_bytes())
         .unwrap();
@@ -279,4 +292,33 @@ async fn a_receipt_signed_with_a_key_the_operator_rotated_away_is_still_kept() {
     // The user forwards the receipt served under the old key.
     let got = api::ingest(&a, &[served]).unwrap();
     assert_eq!(got.accepted, 1, "refused: {:?}", got.rejected);
+}
+
+/// Review (#6): nothing on chain keeps two operators from registering one public key
+/// (`register_operator` takes any key, without proof that the sender holds it), and a
+/// receipt does not name its operator: a receipt signed by key K is evidence against the
+/// batches of every operator K is registered for. `ingest` kept a forwarded receipt under
+/// the first watched operator whose key verified it: an operator B that registers A's
+/// public key and is listed before A takes A's receipts off A's batches, and A's
+/// under-reporting goes unchecked. A receipt is kept for each watched operator of its
+/// model whose keys verify it, and counted once.
+#[tokio::test]
+async fn a_receipt_is_kept_for_every_watched_operator_its_key_verifies_for() {
+    let a_op = account("operator");
+    let b_op = account("bob");
+    let dir = tempfile::tempdir().unwrap();
+    // B is listed first.
+    let a = offline_auditor(dir.path(), vec![watched(&b_op), watched(&a_op)]);
+    let a_key = a_op.key.public_key().to_bytes();
+    a.learn_key(a_op.address.as_ref(), &a_key).unwrap();
+    // B registered A's public key.
+    a.learn_key(b_op.address.as_ref(), &a_key).unwrap();
+    let got = api::ingest(&a, &[signed(&a_op, 1), signed(&a_op, 2)]).unwrap();
+    assert_eq!((got.accepted, got.duplicates), (2, 0), "{:?}", got.rejected);
+    for op in [&a_op, &b_op] {
+        assert_eq!(held_ids(&a, op), vec![1, 2], "held for {}", op.address);
+    }
+    // Forwarded again: duplicates, once each.
+    let got = api::ingest(&a, &[signed(&a_op, 1)]).unwrap();
+    assert_eq!((got.accepted, got.duplicates), (0, 1));
 }

@@ -7,12 +7,17 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use attrib_auditor::checker::Leaves;
-use attrib_auditor::follower::fetch_leaves;
+use attrib_auditor::config::{Config, WatchedOperator};
+use attrib_auditor::fixtures::posted_batch;
+use attrib_auditor::follower::{fetch_leaves, fetch_pass, pass_deadline, Auditor};
+use attrib_auditor::store::Store;
+use attrib_cli::context::Ctx;
 use attrib_cli::service::LeavesPage;
-use attrib_receipt_oracle::state::{Batch, BatchStatus};
+use attrib_receipt_oracle::state::{Batch, BatchStatus, Config as OracleConfig};
 use attrib_std::receipts::{Receipt, SignedReceipt};
 use cosmwasm_std::{Addr, HexBinary, Uint128};
 
@@ -40,8 +45,9 @@ fn batch(count: u64) -> Batch {
     }
 }
 
-/// Serves every connection with `answer(offset asked, stream)` on its own thread.
-fn serve(answer: fn(u64, &mut TcpStream)) -> String {
+/// Serves every connection with `answer(seq asked, offset asked, stream)` on its own
+/// thread.
+fn serve(answer: fn(u64, u64, &mut TcpStream)) -> String {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", l.local_addr().unwrap());
     std::thread::spawn(move || {
@@ -63,7 +69,9 @@ fn serve(answer: fn(u64, &mut TcpStream)) -> String {
                     .and_then(|s| s.split('&').next())
                     .and_then(|s| s.parse().ok())
                     .unwrap_or(0);
-                answer(offset, &mut conn);
+                // GET /v1/batches/{model}/{seq}/leaves?…
+                let seq = req.split('/').nth(4).and_then(|s| s.parse().ok()).unwrap_or(0);
+                answer(seq, offset, &mut conn);
             });
         }
     });
@@ -71,7 +79,7 @@ fn serve(answer: fn(u64, &mut TcpStream)) -> String {
 }
 
 /// A page of one leaf at `offset`, of a batch of 1000, after a second's wait.
-fn dribble(offset: u64, conn: &mut TcpStream) {
+fn dribble(_seq: u64, offset: u64, conn: &mut TcpStream) {
     std::thread::sleep(Duration::from_secs(1));
     let b = batch(1000);
     let page = LeavesPage {
@@ -114,7 +122,7 @@ fn send_page(conn: &mut TcpStream, page: &LeavesPage) {
 }
 
 /// A page that never ends: 1 MiB of a string every 40 ms, without a length.
-fn endless(_offset: u64, conn: &mut TcpStream) {
+fn endless(_seq: u64, _offset: u64, conn: &mut TcpStream) {
     let _ = write!(
         conn,
         "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{{\"model_id\":7,\"operator\":\""
@@ -189,7 +197,7 @@ fn published() -> Vec<SignedReceipt> {
 }
 
 /// Every leaf of `published` in one page.
-fn honest(offset: u64, conn: &mut TcpStream) {
+fn honest(_seq: u64, offset: u64, conn: &mut TcpStream) {
     let leaves = published();
     let c = attrib_cli::proofs::tree_of(&leaves).unwrap().commitment();
     let page = LeavesPage {
@@ -255,4 +263,233 @@ async fn a_check_judges_the_published_leaves_against_the_chains_batch() {
         "{}",
         got.note
     );
+}
+
+/// Batch `seq` of model 7: one leaf, receipt `seq`.
+fn tiny_leaf(seq: u64) -> SignedReceipt {
+    SignedReceipt {
+        receipt: Receipt {
+            chain_id: "attrib-test".into(),
+            contract: "wasm1oracle".into(),
+            model_id: 7,
+            epoch: 0,
+            receipt_id: seq,
+            units: 1,
+            timestamp: 1,
+        },
+        signature: HexBinary::from(vec![0u8; 64]),
+    }
+}
+
+/// Batch `seq`, posted at chain time `posted_at`.
+fn tiny_batch(seq: u64, posted_at: u64) -> Batch {
+    Batch {
+        posted_at,
+        ..posted_batch(7, OPERATOR, seq, 0, &[tiny_leaf(seq)])
+    }
+}
+
+/// Tiny batch `seq`'s one page, honest.
+fn tiny_page(seq: u64, offset: u64) -> LeavesPage {
+    let b = tiny_batch(seq, 0);
+    LeavesPage {
+        model_id: b.model_id,
+        operator: OPERATOR.into(),
+        seq,
+        epoch: 0,
+        first_id: b.first_id,
+        last_id: b.last_id,
+        count: b.count,
+        total_units: b.total_units,
+        root: b.root.clone(),
+        offset,
+        receipts: vec![tiny_leaf(seq)],
+        next_offset: None,
+    }
+}
+
+/// A data URI that serves each tiny batch's one page honestly, after a second.
+fn slow_tiny(seq: u64, offset: u64, conn: &mut TcpStream) {
+    std::thread::sleep(Duration::from_secs(1));
+    send_page(conn, &tiny_page(seq, offset));
+}
+
+/// An auditor watching `OPERATOR` at `data_uri`, no chain.
+fn auditor(dir: &std::path::Path, data_uri: &str) -> Auditor {
+    #[derive(clap::Parser)]
+    struct Flags {
+        #[command(flatten)]
+        g: attrib_cli::context::Global,
+    }
+    use clap::Parser;
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        db: dir.join("a.db"),
+        poll_ms: 1000,
+        max_inclusion_requests: 3,
+        operators: vec![WatchedOperator {
+            address: OPERATOR.into(),
+            data_uri: data_uri.into(),
+            models: vec![7],
+        }],
+        probe: None,
+    };
+    let g = Flags::parse_from(["t", "--node", "http://127.0.0.1:9", "--chain-id", "attrib-test"]).g;
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("../../../scripts/test-accounts.json")).unwrap();
+    let auditor = doc["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "auditor")
+        .unwrap();
+    let (key, address) = attrib_cli::keys::derive(auditor["mnemonic"].as_str().unwrap(), "wasm").unwrap();
+    let auditor = attrib_cli::keys::Signer {
+        name: "auditor".into(),
+        key,
+        address,
+    };
+    let store = Store::open(&config.db).unwrap();
+    Auditor::new(Ctx::new(g).unwrap(), auditor, "wasm1oracle".into(), config, store).unwrap()
+}
+
+/// The oracle's settings with a dispute window of `window` seconds.
+fn oracle_config(window: u64) -> OracleConfig {
+    OracleConfig {
+        registry: Addr::unchecked("r"),
+        curator_staking: Addr::unchecked("s"),
+        reward_pool: Addr::unchecked("p"),
+        epoch_start: 0,
+        params: attrib_receipt_oracle::state::Params {
+            dispute_window_secs: window,
+            ..attrib_cli::deploy::local_oracle_params()
+        },
+    }
+}
+
+/// Review (#4): 20 tiny batches just posted (a 20 s dispute window), at a data URI that
+/// takes a second per page. A pass fetched their leaves one batch after the other, each
+/// with a budget of its own (a quarter of the window): 20 s, the whole window, before
+/// the first check or filing. A pass has one deadline, taken from the nearest window's
+/// end, and fetches concurrently: every batch's leaves are in well before it.
+#[tokio::test]
+async fn a_pass_fetches_many_slow_batches_within_one_deadline() {
+    let url = serve(slow_tiny);
+    let dir = tempfile::tempdir().unwrap();
+    let a = auditor(dir.path(), &url);
+    let now = 1_000;
+    let jobs: Vec<(String, Batch)> = (1..=20).map(|seq| (url.clone(), tiny_batch(seq, now))).collect();
+    let t = Instant::now();
+    let got = tokio::time::timeout(
+        Duration::from_secs(12),
+        fetch_pass(&a, &oracle_config(20), now, &jobs),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("the pass was still fetching after {:?}", t.elapsed()));
+    let elapsed = t.elapsed();
+    let missing: Vec<&String> = got.values().filter_map(|l| l.as_ref().err()).collect();
+    assert_eq!((got.len(), missing), (20, vec![]));
+    assert!(elapsed < Duration::from_secs(8), "{elapsed:?}");
+}
+
+/// Connections taken by `stalled`.
+static STALLED_HITS: AtomicUsize = AtomicUsize::new(0);
+
+/// A data URI that takes the request and answers nothing for 30 s.
+fn stalled(_seq: u64, _offset: u64, _conn: &mut TcpStream) {
+    STALLED_HITS.fetch_add(1, Ordering::SeqCst);
+    std::thread::sleep(Duration::from_secs(30));
+}
+
+/// Review (#4): a data URI that never answers costs a pass its one deadline (here 2 s: a
+/// quarter of an 8 s window), not a budget per batch; its batches are unavailable for
+/// the pass (their held receipts go to inclusion requests), and the next passes do not
+/// ask it again until its backoff ends.
+#[tokio::test]
+async fn a_stalled_data_uri_costs_one_deadline_and_is_backed_off() {
+    let url = serve(stalled);
+    let dir = tempfile::tempdir().unwrap();
+    let a = auditor(dir.path(), &url);
+    let now = 1_000;
+    let jobs: Vec<(String, Batch)> = (1..=3).map(|seq| (url.clone(), tiny_batch(seq, now))).collect();
+    let t = Instant::now();
+    let got = fetch_pass(&a, &oracle_config(8), now, &jobs).await;
+    let elapsed = t.elapsed();
+    assert!(
+        elapsed >= Duration::from_secs(2) && elapsed < Duration::from_secs(4),
+        "{elapsed:?}"
+    );
+    assert_eq!(got.len(), 3);
+    for l in got.values() {
+        let why = l.as_ref().err().expect("unavailable");
+        assert!(why.contains("within"), "{why}");
+    }
+    assert_eq!(STALLED_HITS.load(Ordering::SeqCst), 3, "all three asked at once");
+    // The next pass, at once: the operator is not asked again.
+    let t = Instant::now();
+    let got = fetch_pass(&a, &oracle_config(8), now, &jobs).await;
+    assert!(t.elapsed() < Duration::from_millis(500), "{:?}", t.elapsed());
+    for l in got.values() {
+        let why = l.as_ref().err().expect("unavailable");
+        assert!(why.contains("failed 1 passes in a row: not asked again"), "{why}");
+    }
+    assert_eq!(STALLED_HITS.load(Ordering::SeqCst), 3);
+}
+
+/// A pass's deadline: half the time left to the nearest window's end, at most a quarter
+/// of the window (at most 60 s), at least a second.
+#[test]
+fn a_pass_deadline_comes_from_the_nearest_window() {
+    let c = oracle_config(600);
+    let (early, late) = (tiny_batch(1, 0), tiny_batch(2, 100));
+    let secs = |now| pass_deadline(&c, now, [&early, &late]).as_secs_f64();
+    assert_eq!(secs(0), 60.0, "a quarter of the window is 150 s, capped at 60 s");
+    assert_eq!(secs(560), 20.0, "40 s left of the first window");
+    assert_eq!(secs(590), 5.0);
+    assert_eq!(secs(600), 1.0, "the first window's end: a second still");
+    assert_eq!(secs(650), 1.0);
+    assert_eq!(pass_deadline(&oracle_config(20), 0, [&early]).as_secs(), 5);
+}
+
+/// Requests taken by `flaky`, by seq.
+static FLAKY_ASKED: std::sync::Mutex<Vec<u64>> = std::sync::Mutex::new(Vec::new());
+
+/// A data URI that fails the first request for each batch (HTTP 503), then serves it.
+fn flaky(seq: u64, offset: u64, conn: &mut TcpStream) {
+    let first = {
+        let mut asked = FLAKY_ASKED.lock().unwrap();
+        let first = !asked.contains(&seq);
+        asked.push(seq);
+        first
+    };
+    if first {
+        let _ = write!(
+            conn,
+            "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+        );
+        return;
+    }
+    send_page(conn, &tiny_page(seq, offset));
+}
+
+/// Item 5 of the review: a fetch that fails once is tried again within the pass before
+/// the batch counts as unavailable (each held receipt of it would cost an inclusion fee),
+/// and an operator that served on the retry is not backed off.
+#[tokio::test]
+async fn a_failed_fetch_is_tried_once_more_before_the_batch_is_unavailable() {
+    let url = serve(flaky);
+    let dir = tempfile::tempdir().unwrap();
+    let a = auditor(dir.path(), &url);
+    let now = 1_000;
+    let jobs: Vec<(String, Batch)> = (1..=3).map(|seq| (url.clone(), tiny_batch(seq, now))).collect();
+    let got = fetch_pass(&a, &oracle_config(20), now, &jobs).await;
+    let missing: Vec<&String> = got.values().filter_map(|l| l.as_ref().err()).collect();
+    assert_eq!((got.len(), missing), (3, vec![]));
+    let mut asked = FLAKY_ASKED.lock().unwrap().clone();
+    asked.sort();
+    assert_eq!(asked, vec![1, 1, 2, 2, 3, 3], "each batch asked twice");
+    // Not backed off: a new batch is asked for in the next pass.
+    let more = vec![(url.clone(), tiny_batch(4, now))];
+    let got = fetch_pass(&a, &oracle_config(20), now, &more).await;
+    assert!(got.values().all(|l| l.is_ok()));
 }

@@ -15,6 +15,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
+use attrib_receipt_oracle::batches::deadline;
+use attrib_receipt_oracle::state::Config as OracleConfig;
+
 use crate::clock::ChainTime;
 use crate::metrics::Metrics;
 use crate::publish::{inclusion_proof, leaves_page, PublishError, TreeCache};
@@ -85,6 +88,37 @@ pub struct ApiState {
     pub time: Arc<ChainTime>,
     /// Set on SIGTERM/SIGINT: usage is refused from then on.
     pub stopping: Arc<AtomicBool>,
+    /// When usage is refused at an epoch's end ([`Labels`]); `None`: never.
+    pub labels: Option<Labels>,
+}
+
+/// The epoch a new receipt is labelled with must leave the meter time to post its batch:
+/// the oracle refuses a batch after its epoch's posting deadline (`batches::deadline`:
+/// the epoch's end plus `posting_grace_secs`), and a receipt it would refuse is lost to
+/// billing. So usage is refused (503 `epoch_closing`) while the current epoch's deadline
+/// is less than `min_posting_secs` away, until the next epoch starts; relabelling it
+/// with the next epoch instead would be provable fraud.
+pub struct Labels {
+    pub oracle_config: OracleConfig,
+    pub min_posting_secs: u64,
+}
+
+impl Labels {
+    /// At chain time `now`: `None` when a receipt can be labelled, else the epoch whose
+    /// deadline is too near and the seconds until the next one starts.
+    pub fn closing(&self, now: u64) -> Option<(u64, u64)> {
+        let clock = self.oracle_config.clock();
+        let epoch = clock.epoch_at(now);
+        let left = deadline(&self.oracle_config, epoch).saturating_sub(now);
+        (left < self.min_posting_secs).then(|| (epoch, clock.end_of(epoch).saturating_sub(now).max(1)))
+    }
+
+    /// Whether some part of every epoch can be labelled: an epoch plus the grace longer
+    /// than `min_posting_secs` (else the meter would refuse all usage).
+    pub fn ever_open(&self) -> bool {
+        let p = &self.oracle_config.params;
+        p.epoch_secs.saturating_add(p.posting_grace_secs) > self.min_posting_secs
+    }
 }
 
 /// Every refusal, with its status code and a stable `error` code in the JSON body.
@@ -118,6 +152,10 @@ pub enum ApiError {
     Busy,
     #[error("this meter's clock is {offset_secs} s off the chain's: not labelling epochs")]
     ClockSkew { offset_secs: i64 },
+    #[error(
+        "epoch {epoch}'s posting deadline is too near to post a batch of it: retry in {retry_after_secs} s, in the next epoch"
+    )]
+    EpochClosing { epoch: u64, retry_after_secs: u64 },
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -144,6 +182,7 @@ impl ApiError {
             Self::ShuttingDown => (StatusCode::SERVICE_UNAVAILABLE, "shutting_down"),
             Self::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             Self::ClockSkew { .. } => (StatusCode::SERVICE_UNAVAILABLE, "clock_skew"),
+            Self::EpochClosing { .. } => (StatusCode::SERVICE_UNAVAILABLE, "epoch_closing"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -266,6 +305,12 @@ async fn issue(
             offset_secs: state.time.offset(),
         });
     }
+    if let Some((epoch, retry_after_secs)) = state.labels.as_ref().and_then(|l| l.closing(state.time.now())) {
+        return Err(ApiError::EpochClosing {
+            epoch,
+            retry_after_secs,
+        });
+    }
     if events.len() > MAX_EVENTS {
         return Err(ApiError::TooManyEvents);
     }
@@ -341,7 +386,7 @@ async fn healthz(State(state): State<Arc<ApiState>>) -> Response {
 
 async fn metrics(State(state): State<Arc<ApiState>>) -> Result<Response, ApiError> {
     let s = state.clone();
-    let text = blocking(move || s.metrics.render(s.store.as_ref()))
+    let text = blocking(move || s.metrics.render(s.store.as_ref(), s.time.now()))
         .await?
         .map_err(|e| ApiError::Internal(format!("{e:#}")))?;
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
@@ -352,4 +397,56 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    fn labels(epoch_secs: u64, grace: u64, min_posting_secs: u64) -> Labels {
+        Labels {
+            oracle_config: OracleConfig {
+                registry: cosmwasm_std::Addr::unchecked("r"),
+                curator_staking: cosmwasm_std::Addr::unchecked("s"),
+                reward_pool: cosmwasm_std::Addr::unchecked("p"),
+                epoch_start: 1_000,
+                params: attrib_receipt_oracle::state::Params {
+                    epoch_secs,
+                    posting_grace_secs: grace,
+                    ..attrib_cli::deploy::local_oracle_params()
+                },
+            },
+            min_posting_secs,
+        }
+    }
+
+    /// Item 5 of the review: epoch 0 runs 1000..1100 and must be posted by 1120 (a 20 s
+    /// grace); a batch needs 60 s. Receipts of it are refused from 1061 (the deadline less
+    /// than 60 s away) until epoch 1 starts at 1100, with the seconds to wait.
+    #[test]
+    fn usage_is_refused_while_the_epochs_posting_deadline_is_too_near() {
+        let l = labels(100, 20, 60);
+        assert_eq!(l.closing(1_000), None);
+        assert_eq!(l.closing(1_060), None, "60 s left is not less than 60");
+        assert_eq!(l.closing(1_061), Some((0, 39)), "59 s left");
+        assert_eq!(l.closing(1_099), Some((0, 1)));
+        assert_eq!(l.closing(1_100), None, "epoch 1: 120 s left");
+        // A grace longer than a batch needs: never refused.
+        let roomy = labels(100, 600, 60);
+        assert!((1_000..1_300).all(|t| roomy.closing(t).is_none()));
+        assert!(l.ever_open() && roomy.ever_open());
+        assert!(
+            !labels(30, 20, 60).ever_open(),
+            "every second of every epoch too near"
+        );
+        let e = ApiError::EpochClosing {
+            epoch: 0,
+            retry_after_secs: 39,
+        };
+        assert_eq!(
+            e.status_and_code(),
+            (StatusCode::SERVICE_UNAVAILABLE, "epoch_closing")
+        );
+        assert!(e.to_string().contains("retry in 39 s"), "{e}");
+    }
 }

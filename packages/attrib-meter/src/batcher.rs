@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 use anyhow::{bail, Result};
 use attrib_cli::receipts::signed_new_batch;
-use attrib_std::receipts::BatchHeader;
+use attrib_receipt_oracle::batches::deadline;
+use attrib_receipt_oracle::state::Config as OracleConfig;
+use attrib_std::receipts::{BatchHeader, SignedReceipt};
 use attrib_std::rewards::EpochClock;
 use cosmwasm_std::{HexBinary, Uint128};
 
@@ -39,6 +41,25 @@ pub struct Batcher {
     pub caps: Caps,
     /// The chain's time: an epoch is over when the chain says so.
     pub time: Arc<ChainTime>,
+    /// The oracle's settings (read at start): posting deadlines.
+    pub oracle_config: OracleConfig,
+}
+
+/// The nearest posting deadline (`batches::deadline`, the oracle's rule) of a model's
+/// work not yet on chain: its batches built but not posted, and `first_waiting`, the
+/// first receipt in no batch (the oldest epoch waiting). `None` when nothing waits.
+pub fn nearest_posting_deadline(
+    config: &OracleConfig,
+    batches: &[BatchRecord],
+    first_waiting: Option<&SignedReceipt>,
+) -> Option<u64> {
+    batches
+        .iter()
+        .filter(|b| b.state == BatchState::Built)
+        .map(|b| b.epoch)
+        .chain(first_waiting.map(|r| r.receipt.epoch))
+        .map(|epoch| deadline(config, epoch))
+        .min()
 }
 
 /// Whether the receipts waiting (`waiting`, all of `epoch`, the oldest stamped
@@ -90,6 +111,14 @@ impl Batcher {
     /// One pass over a model: post (or reconcile) what is built, else maybe close a batch.
     pub async fn tick(&self, model_id: u64) -> Result<()> {
         let batches = self.read(move |s| s.batches(model_id)).await?;
+        let after = last_batched_id(&batches);
+        let first_waiting = self
+            .read(move |s| s.receipts(model_id, after + 1, u64::MAX, 1))
+            .await?;
+        self.metrics.set_posting_deadline(
+            model_id,
+            nearest_posting_deadline(&self.oracle_config, &batches, first_waiting.first()),
+        );
         let built: Vec<BatchRecord> = batches
             .iter()
             .filter(|b| b.state == BatchState::Built)
@@ -327,5 +356,86 @@ mod tests {
             should_close(CAPS, &CLOCK, 0, 1, true, 1_059, 1_059),
             "next epoch's receipts follow"
         );
+    }
+
+    /// The oracle's settings with the epochs of `CLOCK` and a posting grace of 20 s.
+    fn oracle_config() -> OracleConfig {
+        OracleConfig {
+            registry: cosmwasm_std::Addr::unchecked("r"),
+            curator_staking: cosmwasm_std::Addr::unchecked("s"),
+            reward_pool: cosmwasm_std::Addr::unchecked("p"),
+            epoch_start: CLOCK.epoch_start,
+            params: attrib_receipt_oracle::state::Params {
+                epoch_secs: CLOCK.epoch_secs,
+                posting_grace_secs: 20,
+                ..attrib_cli::deploy::local_oracle_params()
+            },
+        }
+    }
+
+    fn batch(seq: u64, epoch: u64, state: BatchState) -> BatchRecord {
+        BatchRecord {
+            model_id: 1,
+            seq,
+            epoch,
+            first_id: seq,
+            last_id: seq,
+            count: 1,
+            total_units: Uint128::one(),
+            root: HexBinary::from(vec![0u8; 32]),
+            replaces: None,
+            state,
+        }
+    }
+
+    fn waiting(epoch: u64) -> SignedReceipt {
+        SignedReceipt {
+            receipt: attrib_std::receipts::Receipt {
+                chain_id: "c".into(),
+                contract: "o".into(),
+                model_id: 1,
+                epoch,
+                receipt_id: 9,
+                units: 1,
+                timestamp: 0,
+            },
+            signature: HexBinary::from(vec![0u8; 64]),
+        }
+    }
+
+    /// Item 5 of the review: the nearest posting deadline of what is not on chain yet —
+    /// a built batch's epoch's, or the first waiting receipt's — as the oracle defines it
+    /// (its epoch's end plus the posting grace); posted or final batches wait for nothing.
+    #[test]
+    fn the_nearest_posting_deadline_is_of_the_oldest_epoch_not_yet_posted() {
+        let c = oracle_config();
+        // Epoch e ends at 1000 + 60 (e + 1); its deadline is 20 s later.
+        let done = [batch(1, 0, BatchState::Posted), batch(2, 1, BatchState::Final)];
+        assert_eq!(nearest_posting_deadline(&c, &done, None), None);
+        assert_eq!(
+            nearest_posting_deadline(&c, &done, Some(&waiting(2))),
+            Some(1_200)
+        );
+        let built = [batch(1, 0, BatchState::Posted), batch(2, 1, BatchState::Built)];
+        assert_eq!(nearest_posting_deadline(&c, &built, None), Some(1_140));
+        assert_eq!(
+            nearest_posting_deadline(&c, &built, Some(&waiting(2))),
+            Some(1_140)
+        );
+        // The gauge counts from the chain's time at the scrape; negative once passed.
+        let m = Metrics::default();
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::sqlite::SqliteStore::open(&dir.path().join("m.db")).unwrap();
+        m.set_posting_deadline(1, nearest_posting_deadline(&c, &built, None));
+        m.set_posting_deadline(2, Some(1_100));
+        let text = m.render(&store, 1_120).unwrap();
+        for line in [
+            "attrib_meter_posting_deadline_seconds{model_id=\"1\"} 20",
+            "attrib_meter_posting_deadline_seconds{model_id=\"2\"} -20",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+        }
+        m.set_posting_deadline(1, None);
+        assert!(!m.render(&store, 1_120).unwrap().contains("model_id=\"1\"} "));
     }
 }

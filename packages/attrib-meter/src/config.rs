@@ -42,6 +42,10 @@ pub struct Config {
     /// Usage is refused (503) while this machine's clock is further than this from the
     /// chain's block time, in seconds.
     pub max_clock_skew_secs: u64,
+    /// Usage is refused (503 `epoch_closing`) while the current epoch's posting deadline
+    /// is less than this many seconds away ([`crate::api::Labels`]): the time a batch
+    /// needs from its epoch's end to the chain.
+    pub min_posting_secs: u64,
 }
 
 impl Default for Config {
@@ -57,6 +61,7 @@ impl Default for Config {
             min_escrow_batches: 3,
             max_units_per_event: 1_000_000_000,
             max_clock_skew_secs: 30,
+            min_posting_secs: 60,
         }
     }
 }
@@ -100,6 +105,8 @@ pub struct Args {
     pub max_units_per_event: Option<u64>,
     #[arg(long, env = "ATTRIB_METER_MAX_CLOCK_SKEW_SECS")]
     pub max_clock_skew_secs: Option<u64>,
+    #[arg(long, env = "ATTRIB_METER_MIN_POSTING_SECS")]
+    pub min_posting_secs: Option<u64>,
     #[command(flatten)]
     pub global: Global,
 }
@@ -126,6 +133,7 @@ impl Config {
         c.min_escrow_batches = args.min_escrow_batches.unwrap_or(c.min_escrow_batches);
         c.max_units_per_event = args.max_units_per_event.unwrap_or(c.max_units_per_event);
         c.max_clock_skew_secs = args.max_clock_skew_secs.unwrap_or(c.max_clock_skew_secs);
+        c.min_posting_secs = args.min_posting_secs.unwrap_or(c.min_posting_secs);
         c.check()?;
         Ok(c)
     }

@@ -37,7 +37,7 @@ use anyhow::{Context, Result};
 use attrib_cli::context::{Ctx, Global};
 use tokio::sync::watch;
 
-use crate::api::{ApiState, Models};
+use crate::api::{ApiState, Labels, Models};
 use crate::batcher::{Batcher, Caps};
 use crate::chain::Oracle;
 use crate::clock::ChainTime;
@@ -47,7 +47,7 @@ use crate::postgres::PgStore;
 use crate::publish::TreeCache;
 use crate::settle::Settler;
 use crate::sqlite::SqliteStore;
-use crate::store::Store;
+use crate::store::{claim, Owner, Store};
 use crate::writer::Issuer;
 
 /// How long a chain loop may take to finish its pass after a shutdown signal.
@@ -66,11 +66,25 @@ pub async fn run(
     let oracle = Arc::new(Oracle::new(Ctx::new(global.clone())?)?);
     let oracle_config = oracle.config().await.context("reading the oracle's config")?;
     let clock = oracle_config.clock();
+    let labels = Labels {
+        oracle_config: oracle_config.clone(),
+        min_posting_secs: config.min_posting_secs,
+    };
+    if !labels.ever_open() {
+        anyhow::bail!(
+            "min_posting_secs ({}) is not below the oracle's epoch plus posting grace: every receipt would be refused",
+            config.min_posting_secs
+        );
+    }
     // A standby waits here for the writer lock; everything after reads the store as the
     // writer left it, as after a restart.
-    let operator = oracle.operator();
+    let owner = Owner {
+        chain_id: global.chain_id.clone(),
+        oracle: oracle.address.clone(),
+        operator: oracle.operator(),
+    };
     let stores = tokio::select! {
-        s = open_stores(&config, &operator) => s?,
+        s = open_stores(&config, &owner) => s?,
         _ = &mut shutdown => {
             tracing::info!("stopped before taking the writer lock");
             return Ok(());
@@ -109,6 +123,7 @@ pub async fn run(
         max_units: config.max_units_per_event,
         time: time.clone(),
         stopping: stopping.clone(),
+        labels: Some(labels),
     });
     let batcher = Arc::new(Batcher {
         store: reader_store,
@@ -122,6 +137,7 @@ pub async fn run(
             max_secs: config.max_batch_secs,
         },
         time: time.clone(),
+        oracle_config: oracle_config.clone(),
     });
     let settler = Arc::new(Settler {
         batcher: batcher.clone(),
@@ -182,24 +198,31 @@ enum WriterGuard {
     Postgres(Arc<PgStore>),
 }
 
-/// Opens the stores `config` names. On SQLite, a second meter on the file is refused; on
-/// PostgreSQL it waits as a standby until the writer of `operator` is gone.
-async fn open_stores(config: &Config, operator: &str) -> Result<Stores> {
+/// Opens the stores `config` names, for `owner` ([`claim`]: a store recorded for another
+/// chain, oracle or operator is refused). On SQLite, a second meter on the file is
+/// refused; on PostgreSQL it waits as a standby until the writer of the operator is gone.
+async fn open_stores(config: &Config, owner: &Owner) -> Result<Stores> {
     match config.store() {
         StoreKind::Sqlite(path) => {
             let guard = WriterGuard::File(lock_database(&path)?);
+            let writer = SqliteStore::open(&path)?;
+            claim(&writer, owner)?;
             Ok(Stores {
-                writer: Arc::new(SqliteStore::open(&path)?),
+                writer: Arc::new(writer),
                 reader: Arc::new(SqliteStore::open(&path)?),
                 guard,
             })
         }
         StoreKind::Postgres(url) => {
-            let operator = operator.to_string();
+            let owner = owner.clone();
+            let operator = owner.operator.clone();
             // On a thread of its own: the wait may be long, and ends with the process.
             let (tx, rx) = tokio::sync::oneshot::channel();
             std::thread::spawn(move || {
                 let opened = PgStore::open(&url).and_then(|writer| {
+                    // Before the lock: the lock is per operator, so a meter of another
+                    // would not wait for it, and would write beside the owner.
+                    claim(&writer, &owner)?;
                     writer.lock_writer(&operator, || {
                         tracing::warn!(
                             operator,
@@ -325,14 +348,75 @@ async fn chain_loops(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn owner(operator: &str) -> Owner {
+        Owner {
+            chain_id: "attrib-test".into(),
+            oracle: "wasm1oracle".into(),
+            operator: operator.into(),
+        }
+    }
+
+    /// A config whose store is `database`.
+    fn on(database: String) -> Config {
+        Config {
+            database,
+            ..Config::default()
+        }
+    }
+
+    /// Review (#3): a store serves one chain, oracle and operator. A meter of another
+    /// operator pointed at it would write its receipts beside the first one's (ids of one
+    /// model from two sequences, batches of one seq for two operators): it must refuse to
+    /// start, naming both. On SQLite the lock file keeps two meters off the file at once,
+    /// so the second comes after the first stopped.
+    #[tokio::test]
+    async fn a_meter_of_another_operator_is_refused_a_sqlite_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = on(dir.path().join("meter.db").to_str().unwrap().into());
+        let first = open_stores(&config, &owner("wasm1first")).await.unwrap();
+        drop(first);
+        let err = open_stores(&config, &owner("wasm1second"))
+            .await
+            .err()
+            .expect("a second operator opened the first one's store");
+        let text = format!("{err:#}");
+        assert!(
+            text.contains("wasm1first") && text.contains("wasm1second"),
+            "{text}"
+        );
+        // The owner still opens it.
+        open_stores(&config, &owner("wasm1first")).await.unwrap();
+    }
+
+    /// The same on PostgreSQL, where the first meter is still running: the writer lock is
+    /// per operator, so only the store's record of its owner keeps the second one out.
+    #[tokio::test]
+    async fn a_meter_of_another_operator_is_refused_a_postgres_store_in_use() {
+        let Some(url) = crate::postgres::tests::fresh_test_schema("meter_owner") else {
+            return;
+        };
+        let config = on(url);
+        let operator = format!("wasm1owner{}", std::process::id());
+        let first = open_stores(&config, &owner(&operator)).await.unwrap();
+        let err = open_stores(&config, &owner(&format!("{operator}-other")))
+            .await
+            .err()
+            .expect("a second operator opened the first one's store while it ran");
+        let text = format!("{err:#}");
+        assert!(text.contains(&format!("{operator}-other")), "{text}");
+        drop(first);
+    }
+
     #[test]
     fn a_second_meter_cannot_take_a_store_in_use() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("meter.db");
-        let held = super::lock_database(&db).unwrap();
-        let err = super::lock_database(&db).unwrap_err().to_string();
+        let held = lock_database(&db).unwrap();
+        let err = lock_database(&db).unwrap_err().to_string();
         assert!(err.contains("in use by another meter"), "{err}");
         drop(held);
-        super::lock_database(&db).unwrap();
+        lock_database(&db).unwrap();
     }
 }

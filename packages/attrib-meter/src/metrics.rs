@@ -25,6 +25,9 @@ pub struct Metrics {
     latency_sum_micros: AtomicU64,
     /// Per model: how many batches its free escrow covers.
     escrow_batches: Mutex<BTreeMap<u64, f64>>,
+    /// Per model with work not yet on chain: the nearest posting deadline of it (chain
+    /// seconds; [`crate::batcher::nearest_posting_deadline`]).
+    posting_deadlines: Mutex<BTreeMap<u64, u64>>,
 }
 
 impl Metrics {
@@ -56,8 +59,18 @@ impl Metrics {
             .insert(model_id, batches);
     }
 
-    /// The exposition text.
-    pub fn render(&self, store: &dyn Store) -> anyhow::Result<String> {
+    /// Records the nearest posting deadline of a model's work not yet on chain (`None`:
+    /// nothing waits).
+    pub fn set_posting_deadline(&self, model_id: u64, deadline: Option<u64>) {
+        let mut d = self.posting_deadlines.lock().expect("metrics lock");
+        match deadline {
+            Some(at) => d.insert(model_id, at),
+            None => d.remove(&model_id),
+        };
+    }
+
+    /// The exposition text, with deadlines counted from `now` (the chain's time).
+    pub fn render(&self, store: &dyn Store, now: u64) -> anyhow::Result<String> {
         let mut out = String::new();
         let (total, pending) = store.receipt_counts()?;
         gauge(
@@ -106,6 +119,18 @@ impl Metrics {
                 n.to_string()
             };
             let _ = writeln!(out, "attrib_meter_escrow_batches{{model_id=\"{model}\"}} {v}");
+        }
+        out.push_str(
+            "# HELP attrib_meter_posting_deadline_seconds Seconds until the nearest posting deadline \
+             of a model's batches not yet posted (built, or receipts in no batch); negative: passed\n\
+             # TYPE attrib_meter_posting_deadline_seconds gauge\n",
+        );
+        for (model, at) in self.posting_deadlines.lock().expect("metrics lock").iter() {
+            let left = *at as i128 - now as i128;
+            let _ = writeln!(
+                out,
+                "attrib_meter_posting_deadline_seconds{{model_id=\"{model}\"}} {left}"
+            );
         }
         self.render_latency(&mut out);
         Ok(out)

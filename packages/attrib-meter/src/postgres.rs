@@ -27,7 +27,8 @@ use postgres::types::{ToSql, Type};
 use postgres::{Client, Config, NoTls, Row, Statement};
 
 use crate::store::{
-    from_sql, schema, sql_bound, sql_key, to_sql, BatchRecord, BatchState, Store, StoredReceipt, Write,
+    from_sql, schema, sql_bound, sql_key, sql_range, to_sql, BatchRecord, BatchState, Store, StoredReceipt,
+    Write,
 };
 
 /// Whether the meter's `database` setting names a PostgreSQL server.
@@ -397,10 +398,10 @@ impl Store for PgStore {
     }
 
     fn receipts(&self, model_id: u64, first: u64, last: u64, limit: u64) -> Result<Vec<SignedReceipt>> {
-        let Some(m) = sql_key(model_id) else {
+        let (Some(m), Some((first, last))) = (sql_key(model_id), sql_range(first, last)) else {
             return Ok(vec![]);
         };
-        let (first, last, limit) = (sql_bound(first), sql_bound(last), sql_bound(limit));
+        let limit = sql_bound(limit);
         self.with(|c| {
             c.query(
                 "SELECT model_id, receipt_id, chain_id, contract, epoch, units, timestamp, signature \
@@ -483,6 +484,27 @@ impl Store for PgStore {
                 &[],
             )?;
             Ok((from_sql(rows[0].try_get(0)?)?, from_sql(rows[0].try_get(1)?)?))
+        })
+    }
+
+    fn meta(&self, entries: &[(&str, &str)]) -> Result<Vec<String>> {
+        self.with(|c| {
+            // Two meters starting at once: the second's INSERT waits for the first's
+            // transaction, then finds its row (READ COMMITTED reads it after).
+            let mut tx = c.client.transaction()?;
+            let mut values = vec![];
+            for (key, value) in entries {
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                    &[key, value],
+                )?;
+                values.push(
+                    tx.query_one("SELECT value FROM meta WHERE key = $1", &[key])?
+                        .try_get(0)?,
+                );
+            }
+            tx.commit()?;
+            Ok(values)
         })
     }
 }

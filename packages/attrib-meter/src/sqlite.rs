@@ -11,7 +11,8 @@ use cosmwasm_std::{HexBinary, Uint128};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::store::{
-    from_sql, schema, sql_bound, sql_key, to_sql, BatchRecord, BatchState, Store, StoredReceipt, Write,
+    from_sql, schema, sql_bound, sql_key, sql_range, to_sql, BatchRecord, BatchState, Store, StoredReceipt,
+    Write,
 };
 
 pub struct SqliteStore {
@@ -183,7 +184,7 @@ impl Store for SqliteStore {
     }
 
     fn receipts(&self, model_id: u64, first: u64, last: u64, limit: u64) -> Result<Vec<SignedReceipt>> {
-        let Some(m) = sql_key(model_id) else {
+        let (Some(m), Some((first, last))) = (sql_key(model_id), sql_range(first, last)) else {
             return Ok(vec![]);
         };
         let conn = self.conn();
@@ -191,10 +192,7 @@ impl Store for SqliteStore {
             "SELECT {RECEIPT_COLUMNS} FROM receipts WHERE model_id = ?1 AND receipt_id BETWEEN ?2 AND ?3 \
              ORDER BY receipt_id LIMIT ?4"
         ))?;
-        let rows = st.query_map(
-            params![m, sql_bound(first), sql_bound(last), sql_bound(limit)],
-            receipt_from_row,
-        )?;
+        let rows = st.query_map(params![m, first, last, sql_bound(limit)], receipt_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -253,5 +251,20 @@ impl Store for SqliteStore {
             |r| r.get(0),
         )?;
         Ok((total as u64, pending as u64))
+    }
+
+    fn meta(&self, entries: &[(&str, &str)]) -> Result<Vec<String>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut values = vec![];
+        for (key, value) in entries {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+                params![key, value],
+            )?;
+            values.push(tx.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))?);
+        }
+        tx.commit()?;
+        Ok(values)
     }
 }

@@ -183,11 +183,67 @@ pub trait Store: Send + Sync + 'static {
     fn batches_in(&self, state: BatchState) -> anyhow::Result<Vec<BatchRecord>>;
     /// Receipts stored in all, and how many are in no batch yet.
     fn receipt_counts(&self) -> anyhow::Result<(u64, u64)>;
+    /// Records each `(key, value)` of `entries` whose key the `meta` table does not hold
+    /// yet, in one transaction (a key recorded first by another meter stays), and returns
+    /// the value recorded for each key, in order ([`claim`]).
+    fn meta(&self, entries: &[(&str, &str)]) -> anyhow::Result<Vec<String>>;
+}
+
+/// Whose receipts a store holds: the chain, the oracle and the operator a meter signs
+/// for. Recorded on a store's first start ([`claim`]), checked on every start after.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Owner {
+    pub chain_id: String,
+    pub oracle: String,
+    pub operator: String,
+}
+
+impl Owner {
+    fn entries(&self) -> [(&'static str, &str); 3] {
+        [
+            ("chain_id", &self.chain_id),
+            ("oracle", &self.oracle),
+            ("operator", &self.operator),
+        ]
+    }
+}
+
+/// A store recorded for another chain, oracle or operator than the meter's: the meter
+/// refuses to start (two owners' receipts in one store would share ids and batches).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "this store belongs to {field} {stored}, not {ours}: one store (SQLite file, or \
+     PostgreSQL schema) per chain, oracle and operator"
+)]
+pub struct OwnerMismatch {
+    /// `chain_id`, `oracle` or `operator`.
+    pub field: &'static str,
+    pub stored: String,
+    pub ours: String,
+}
+
+/// Records `owner` as the store's on its first start; on a later start, or when another
+/// meter recorded first, an [`OwnerMismatch`] unless it is the same. Run before the meter
+/// takes the writer lock or writes anything.
+pub fn claim(store: &dyn Store, owner: &Owner) -> anyhow::Result<()> {
+    let entries = owner.entries();
+    let stored = store.meta(&entries)?;
+    for ((field, ours), stored) in entries.into_iter().zip(stored) {
+        if stored != ours {
+            return Err(OwnerMismatch {
+                field,
+                stored,
+                ours: ours.to_string(),
+            }
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// The tables and index of every backend, given its names for a 64-bit integer and a
 /// byte string: a batch is found by the ids it covers (`batches_covering`, the pending
-/// count) through `batches_by_last_id`.
+/// count) through `batches_by_last_id`; `meta` holds the store's [`Owner`].
 pub(crate) fn schema(int: &str, bytes: &str) -> String {
     format!(
         "
@@ -219,7 +275,11 @@ pub(crate) fn schema(int: &str, bytes: &str) -> String {
             state TEXT NOT NULL,
             PRIMARY KEY (model_id, seq)
         );
-        CREATE INDEX IF NOT EXISTS batches_by_last_id ON batches (model_id, last_id);"
+        CREATE INDEX IF NOT EXISTS batches_by_last_id ON batches (model_id, last_id);
+        CREATE TABLE IF NOT EXISTS meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );"
     )
 }
 
@@ -237,9 +297,18 @@ pub fn sql_key(n: u64) -> Option<i64> {
     i64::try_from(n).ok()
 }
 
-/// A bound of a range or a limit: above i64::MAX is the same as i64::MAX.
+/// A limit: above i64::MAX is the same as i64::MAX.
 pub fn sql_bound(n: u64) -> i64 {
     n.min(i64::MAX as u64) as i64
+}
+
+/// The ids `first..=last` in the store's range: the last clamped to i64::MAX (nothing is
+/// stored above), `None` when nothing can be in it (a first id above i64::MAX, or above
+/// the last). Clamping the first id down would find the receipt at i64::MAX.
+pub fn sql_range(first: u64, last: u64) -> Option<(i64, i64)> {
+    let first = sql_key(first)?;
+    let last = sql_bound(last);
+    (first <= last).then_some((first, last))
 }
 
 /// A stored value read back: a negative one is a corrupt store, never wrapped.

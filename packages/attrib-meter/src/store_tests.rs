@@ -416,6 +416,96 @@ fn large_values_round_trip_and_out_of_range_ones_are_refused(open: Open) {
     assert!(r.receipts(over, 0, u64::MAX, 10).unwrap().is_empty());
 }
 
+/// Review (#7): a range is clamped into the store's i64 range; a first id above it must
+/// find nothing, not the receipt at i64::MAX (clamping the lower bound down widened the
+/// range below what was asked).
+fn a_range_starting_above_the_stores_range_finds_nothing(open: Open) {
+    let s = open();
+    let top = i64::MAX as u64;
+    s.commit(&[
+        Write::Receipt(receipt(1, top - 1, "below-top")),
+        Write::Receipt(receipt(1, top, "top")),
+    ])
+    .unwrap();
+    assert_eq!(
+        ids(&s.receipts(1, top - 1, u64::MAX, 10).unwrap()),
+        vec![top - 1, top]
+    );
+    assert_eq!(ids(&s.receipts(1, top, u64::MAX, 10).unwrap()), vec![top]);
+    for first in [top + 1, top + 2, u64::MAX] {
+        assert!(
+            s.receipts(1, first, u64::MAX, 10).unwrap().is_empty(),
+            "from {first}"
+        );
+    }
+    // A first id above the last finds nothing either.
+    assert!(s.receipts(1, top, top - 1, 10).unwrap().is_empty());
+}
+
+fn owner(operator: &str) -> Owner {
+    Owner {
+        chain_id: "attrib-test".into(),
+        oracle: "wasm1oracle".into(),
+        operator: operator.into(),
+    }
+}
+
+/// Review (#3): a store is recorded for the chain, oracle and operator of the first meter
+/// that starts on it; a meter of another is refused with the field and both values, and
+/// the record stays the first one's.
+fn a_store_belongs_to_the_first_chain_oracle_and_operator_it_served(open: Open) {
+    let s = open();
+    let mine = owner("wasm1mine");
+    claim(&*s, &mine).unwrap();
+    // Again, and through another handle (a restart): the same owner starts.
+    claim(&*s, &mine).unwrap();
+    claim(&*open(), &mine).unwrap();
+    let mismatch = |o: &Owner| {
+        claim(&*open(), o)
+            .unwrap_err()
+            .downcast::<OwnerMismatch>()
+            .expect("a typed refusal")
+    };
+    let theirs = owner("wasm1theirs");
+    assert_eq!(
+        mismatch(&theirs),
+        OwnerMismatch {
+            field: "operator",
+            stored: "wasm1mine".into(),
+            ours: "wasm1theirs".into(),
+        }
+    );
+    let other_chain = Owner {
+        chain_id: "attrib-other".into(),
+        ..mine.clone()
+    };
+    assert_eq!(
+        mismatch(&other_chain),
+        OwnerMismatch {
+            field: "chain_id",
+            stored: "attrib-test".into(),
+            ours: "attrib-other".into(),
+        }
+    );
+    let other_oracle = Owner {
+        oracle: "wasm1otheroracle".into(),
+        ..mine.clone()
+    };
+    let err = mismatch(&other_oracle);
+    assert_eq!((err.field, err.stored.as_str()), ("oracle", "wasm1oracle"));
+    assert!(
+        err.to_string()
+            .contains("belongs to oracle wasm1oracle, not wasm1otheroracle"),
+        "{err}"
+    );
+    // The refusals recorded nothing: the store is still the first owner's.
+    claim(&*open(), &mine).unwrap();
+    assert_eq!(
+        s.meta(&[("operator", "x"), ("chain_id", "y")]).unwrap(),
+        vec!["wasm1mine".to_string(), "attrib-test".to_string()]
+    );
+}
+
 impl Store for ByScan {
     fn commit(&self, w: &[Write]) -> anyhow::Result<()> {
         self.0.commit(w)
@@ -443,6 +533,9 @@ impl Store for ByScan {
     }
     fn receipt_counts(&self) -> anyhow::Result<(u64, u64)> {
         self.0.receipt_counts()
+    }
+    fn meta(&self, e: &[(&str, &str)]) -> anyhow::Result<Vec<String>> {
+        self.0.meta(e)
     }
 }
 
@@ -488,4 +581,6 @@ on_every_backend!(
     writes_apply_in_their_order,
     large_values_round_trip_and_out_of_range_ones_are_refused,
     what_waits_is_summed_up_from_two_reads,
+    a_range_starting_above_the_stores_range_finds_nothing,
+    a_store_belongs_to_the_first_chain_oracle_and_operator_it_served,
 );

@@ -487,6 +487,9 @@ mod tests {
         fn receipt_counts(&self) -> anyhow::Result<(u64, u64)> {
             self.inner.receipt_counts()
         }
+        fn meta(&self, e: &[(&str, &str)]) -> anyhow::Result<Vec<String>> {
+            self.inner.meta(e)
+        }
     }
 
     #[tokio::test]

@@ -101,6 +101,7 @@ async fn meter() -> Meter {
         max_units: 1_000_000,
         time: Arc::new(ChainTime::new(30)),
         stopping: stopping.clone(),
+        labels: None,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use attrib_cli::keys::Signer;
 use attrib_cli::service::{proof_url, InclusionProof, UsageEvent, UsageReceipt};
-use attrib_meter::api::{router, ApiState, Models};
+use attrib_meter::api::{router, ApiState, Labels, Models};
 use attrib_meter::batcher::record_of;
 use attrib_meter::clock::ChainTime;
 use attrib_meter::metrics::Metrics;
@@ -104,6 +104,9 @@ impl Store for FaultyStore {
     fn receipt_counts(&self) -> anyhow::Result<(u64, u64)> {
         self.inner.receipt_counts()
     }
+    fn meta(&self, e: &[(&str, &str)]) -> anyhow::Result<Vec<String>> {
+        self.inner.meta(e)
+    }
 }
 
 struct Meter {
@@ -118,6 +121,11 @@ struct Meter {
 /// A meter of model 1 with two clients (A and B), over a [`FaultyStore`] shared by the
 /// writer and the readers.
 async fn meter_with(fail_request: Option<&str>) -> Meter {
+    meter_labelling(fail_request, None).await
+}
+
+/// [`meter_with`], refusing usage at an epoch's end as `labels` says.
+async fn meter_labelling(fail_request: Option<&str>, labels: Option<Labels>) -> Meter {
     let dir = tempfile::tempdir().unwrap();
     let mut store = FaultyStore::new(&dir.path().join("meter.db"));
     store.fail_request = fail_request.map(str::to_string);
@@ -140,6 +148,7 @@ async fn meter_with(fail_request: Option<&str>) -> Meter {
         max_units: 1_000_000,
         time: Arc::new(ChainTime::new(30)),
         stopping: Arc::new(AtomicBool::new(false)),
+        labels,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -459,4 +468,38 @@ async fn a_receipt_changed_under_a_built_tree_gives_an_error_not_a_proof() {
     assert!(err.to_string().contains("no longer makes its leaf"), "{err}");
     let other = inclusion_proof(m.store.as_ref(), &m.trees, "op", 1, 3).unwrap();
     assert_eq!(other.receipt.receipt.receipt_id, 3);
+}
+
+/// Item 5 of the review: the oracle's epochs are 100 s with a 20 s posting grace and the
+/// current one ends in 10 s, so its deadline is 30 s away, under the 60 s a batch needs:
+/// usage is refused (503 `epoch_closing`, the seconds to wait) and nothing is stored —
+/// no receipt the oracle would refuse is given, and no id is used up.
+#[tokio::test]
+async fn usage_is_refused_while_the_epochs_posting_deadline_is_too_near() {
+    let now = ChainTime::new(30).now();
+    let oracle_config = attrib_receipt_oracle::state::Config {
+        registry: cosmwasm_std::Addr::unchecked("r"),
+        curator_staking: cosmwasm_std::Addr::unchecked("s"),
+        reward_pool: cosmwasm_std::Addr::unchecked("p"),
+        epoch_start: now + 10 - 100,
+        params: attrib_receipt_oracle::state::Params {
+            epoch_secs: 100,
+            posting_grace_secs: 20,
+            ..attrib_cli::deploy::local_oracle_params()
+        },
+    };
+    let labels = Labels {
+        oracle_config,
+        min_posting_secs: 60,
+    };
+    let m = meter_labelling(None, Some(labels)).await;
+    let (status, body) = m.post("/v1/usage", TOKEN_A, usage(5, "late")).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (503, Some("epoch_closing")),
+        "{body}"
+    );
+    assert!(body["message"].as_str().unwrap().contains("retry in"), "{body}");
+    assert_eq!(m.store.receipt_counts().unwrap(), (0, 0));
+    assert_eq!(m.store.max_receipt_id(1).unwrap(), 0);
 }

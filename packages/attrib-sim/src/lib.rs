@@ -87,6 +87,9 @@ pub struct VariantSummary {
     pub agent_steps: u64,
     pub agent_steps_per_sec: f64,
     pub messages: u64,
+    /// Wall seconds per phase, summed over the seeds (threads overlap: the sum exceeds
+    /// `wall_secs` when several ran at once).
+    pub phase_secs: BTreeMap<String, f64>,
 }
 
 /// Runs every seed of a variant on `threads` threads; the results in seed order.
@@ -141,6 +144,10 @@ pub fn summarize(v: &Variant, runs: &[RunResult], wall_secs: f64) -> VariantSumm
         .collect();
     let agent_steps: u64 = runs.iter().map(|r| r.agent_steps).sum();
     let messages = runs.iter().flat_map(|r| r.classes.values()).map(|c| c.msgs).sum();
+    let mut phase_secs: BTreeMap<String, f64> = BTreeMap::new();
+    for (k, v) in runs.iter().flat_map(|r| &r.phase_secs) {
+        *phase_secs.entry(k.clone()).or_default() += v;
+    }
     VariantSummary {
         label: v.label.clone(),
         value: v.value,
@@ -152,6 +159,7 @@ pub fn summarize(v: &Variant, runs: &[RunResult], wall_secs: f64) -> VariantSumm
         agent_steps,
         agent_steps_per_sec: agent_steps as f64 / wall_secs.max(1e-9),
         messages,
+        phase_secs,
     }
 }
 
@@ -169,12 +177,14 @@ pub fn write_runs(dir: &Path, v: &Variant, runs: &[RunResult]) -> anyhow::Result
             serde_json::to_string_pretty(&r)?,
         )?;
     }
-    let charts: [(&str, Series); 5] = [
+    let charts: [(&str, Series); 7] = [
         ("emission_share_bps", &|x| x.emission_share_bps as f64),
         ("fee_value", &|x| x.fee_value as f64),
         ("nakamoto_third", &|x| x.nakamoto_third as f64),
         ("junk_accepted", &|x| x.junk_accepted as f64),
         ("caught", &|x| x.caught as f64),
+        ("withheld_voided", &|x| x.withheld_voided as f64),
+        ("omission_upheld_total", &|x| x.omission_upheld_total as f64),
     ];
     for (name, f) in charts {
         let series: Vec<Vec<f64>> = runs.iter().map(|r| r.rows.iter().map(f).collect()).collect();
@@ -206,6 +216,14 @@ pub fn report(sc: &Scenario, summaries: &[VariantSummary]) -> String {
         "caught_when_held_share",
         "epochs_to_first_detection",
         "wash_return",
+        "withheld_voided_share",
+        "omission_detected_share",
+        "epochs_to_omission_upheld",
+        "omitted_royalty_recovered_share",
+        "back_royalty_per_upheld",
+        "royalty_paid_share",
+        "forgetting_gain_per_owner",
+        "cheapest_gain_per_owner",
     ];
     for v in summaries {
         s.push_str(&format!(

@@ -74,7 +74,7 @@ fn main() -> Result<()> {
             phases.sort_by(|a, b| b.1.total_cmp(a.1));
             let top: Vec<String> = phases
                 .iter()
-                .take(6)
+                .take(10)
                 .map(|(k, v)| format!("{k} {v:.1}"))
                 .collect();
             eprintln!("  seconds by phase (all seeds): {}", top.join(", "));

@@ -202,21 +202,10 @@ pub fn headlines(r: &RunResult) -> BTreeMap<&'static str, f64> {
         },
     );
     h.insert("cheating_batches", cheating);
-    h.insert(
-        "detected_share",
-        if cheating > 0.0 {
-            sum(&|x| x.caught as f64) / cheating
-        } else {
-            0.0
-        },
-    );
+    h.insert("detected_share", ratio(sum(&|x| x.caught as f64), cheating, 0.0));
     h.insert(
         "caught_when_held_share",
-        if catchable > 0.0 {
-            sum(&|x| x.catchable_caught as f64) / catchable
-        } else {
-            1.0
-        },
+        ratio(sum(&|x| x.catchable_caught as f64), catchable, 1.0),
     );
     let first_catch = rows.iter().position(|x| x.caught > 0);
     let first_cheat = rows.iter().position(|x| x.cheating_batches > 0);
@@ -249,22 +238,14 @@ pub fn headlines(r: &RunResult) -> BTreeMap<&'static str, f64> {
     h.insert("withheld_batches", withheld);
     h.insert(
         "withheld_voided_share",
-        if withheld > 0.0 {
-            sum(&|x| x.withheld_voided as f64) / withheld
-        } else {
-            f64::NAN
-        },
+        ratio(sum(&|x| x.withheld_voided as f64), withheld, f64::NAN),
     );
     let om = &r.omissions;
     let upheld: Vec<&OmissionResult> = om.iter().filter(|o| o.upheld_epoch.is_some()).collect();
     h.insert("omissions", om.len() as f64);
     h.insert(
         "omission_detected_share",
-        if om.is_empty() {
-            f64::NAN
-        } else {
-            upheld.len() as f64 / om.len() as f64
-        },
+        ratio(upheld.len() as f64, om.len() as f64, f64::NAN),
     );
     h.insert(
         "epochs_to_omission_upheld",
@@ -281,11 +262,11 @@ pub fn headlines(r: &RunResult) -> BTreeMap<&'static str, f64> {
     let owed: u128 = om.iter().map(|o| o.owed).sum();
     h.insert(
         "omitted_royalty_recovered_share",
-        if owed > 0 {
-            om.iter().map(|o| o.recovered).sum::<u128>() as f64 / owed as f64
-        } else {
-            f64::NAN
-        },
+        ratio(
+            om.iter().map(|o| o.recovered).sum::<u128>() as f64,
+            owed as f64,
+            f64::NAN,
+        ),
     );
     h.insert(
         "back_royalty_per_upheld",
@@ -297,11 +278,7 @@ pub fn headlines(r: &RunResult) -> BTreeMap<&'static str, f64> {
     );
     h.insert(
         "royalty_paid_share",
-        if r.royalties.owed > 0 {
-            r.royalties.received as f64 / r.royalties.owed as f64
-        } else {
-            f64::NAN
-        },
+        ratio(r.royalties.received as f64, r.royalties.owed as f64, f64::NAN),
     );
     let per = |n: &str| {
         r.classes
@@ -322,6 +299,15 @@ pub fn headlines(r: &RunResult) -> BTreeMap<&'static str, f64> {
         h.insert(key, c.profit as f64 / c.agents.max(1) as f64);
     }
     h
+}
+
+/// `n / d`, or `none` when there is nothing to divide by.
+fn ratio(n: f64, d: f64, none: f64) -> f64 {
+    if d > 0.0 {
+        n / d
+    } else {
+        none
+    }
 }
 
 /// p5, p50, p95 (nearest rank) of the finite values.

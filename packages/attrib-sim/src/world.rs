@@ -1396,24 +1396,12 @@ impl<'a> Sim<'a> {
     /// Auditors online that hold a left-out receipt file the omitted-receipt proof; a
     /// voided batch is replaced with the honest one.
     fn audit(&mut self, batches: &mut [PendingBatch]) -> Result<(), String> {
-        let sc = self.sc;
-        let auditors = self.class(Class::Auditor);
         let operators = self.operators();
         for b in batches.iter_mut() {
             if b.dropped.is_empty() {
                 continue;
             }
-            // Who holds which dropped receipt (each auditor a `reach` share of the
-            // receipts), and who of them is online in the dispute window (`uptime`).
-            let mut holder: Option<(usize, Receipt)> = None;
-            for a in &auditors {
-                let online = self.rng.chance(sc.auditors.uptime);
-                for r in &b.dropped {
-                    if self.rng.chance(sc.auditors.reach) && online && holder.is_none() {
-                        holder = Some((*a, r.clone()));
-                    }
-                }
-            }
+            let holder = self.holder(&b.dropped);
             if holder.is_some() {
                 self.counters.catchable += 1;
             }
@@ -1438,34 +1426,62 @@ impl<'a> Sim<'a> {
                 .map_err(err)?
                 .omitted(self.batch_ref(b), &held)
                 .map_err(err)?;
-            let r = self.p.app.app_mut().execute_contract(
-                self.a(auditor),
-                self.p.receipt_oracle.clone().unwrap(),
-                &msg,
-                &[],
-            );
-            self.paid(
-                auditor,
-                "challenge_omitted_receipt",
-                r.map_err(|e| format!("{e:#}")),
-            )?;
-            let status = self
-                .p
-                .receipt_oracle()
-                .batch(b.model, self.a(b.operator).to_string(), b.seq)
-                .map_err(err)?
-                .status;
-            if !matches!(status, BatchStatus::Voided { .. }) {
-                return Err(format!(
-                    "an omitted-receipt proof left batch {} of model {} {status:?}",
-                    b.seq, b.model
-                ));
-            }
+            self.oracle_exec(auditor, "challenge_omitted_receipt", &msg, &[])?;
+            self.voided_then_replaced(b, "an omitted-receipt proof")?;
             self.counters.caught += 1;
             self.counters.catchable_caught += 1;
-            self.replace(b)?;
         }
         Ok(())
+    }
+
+    /// Who holds one of `receipts` (each auditor a `reach` share of the receipts) and is
+    /// online in the dispute window (`uptime`): the first found, and the receipt.
+    fn holder(&mut self, receipts: &[Receipt]) -> Option<(usize, Receipt)> {
+        let sc = self.sc;
+        let mut holder = None;
+        for a in self.class(Class::Auditor) {
+            let online = self.rng.chance(sc.auditors.uptime);
+            for r in receipts {
+                if self.rng.chance(sc.auditors.reach) && online && holder.is_none() {
+                    holder = Some((a, r.clone()));
+                }
+            }
+        }
+        holder
+    }
+
+    /// Agent `who` sends `msg` to the oracle (charged as `message`).
+    fn oracle_exec<M: serde::Serialize + std::fmt::Debug>(
+        &mut self,
+        who: usize,
+        message: &str,
+        msg: &M,
+        funds: &[cosmwasm_std::Coin],
+    ) -> Result<AppResponse, String> {
+        let r = self.p.app.app_mut().execute_contract(
+            self.a(who),
+            self.p.receipt_oracle.clone().unwrap(),
+            msg,
+            funds,
+        );
+        self.paid(who, message, r.map_err(|e| format!("{e:#}")))
+    }
+
+    /// `what` must have voided batch `b` (read back); its operator posts the replacement.
+    fn voided_then_replaced(&mut self, b: &mut PendingBatch, what: &str) -> Result<(), String> {
+        let status = self
+            .p
+            .receipt_oracle()
+            .batch(b.model, self.a(b.operator).to_string(), b.seq)
+            .map_err(err)?
+            .status;
+        if !matches!(status, BatchStatus::Voided { .. }) {
+            return Err(format!(
+                "{what} left batch {} of model {} {status:?}",
+                b.seq, b.model
+            ));
+        }
+        self.replace(b)
     }
 
     /// A voided batch's operator tops its bond up and posts the honest replacement
@@ -1512,11 +1528,9 @@ impl<'a> Sim<'a> {
     /// operator answers none, so after the response time the requester expires the
     /// request: the batch is voided, the operator slashed, and it posts the replacement.
     fn inclusions(&mut self, batches: &mut [PendingBatch]) -> Result<(), String> {
-        let sc = self.sc;
         if !batches.iter().any(|b| b.withheld) {
             return Ok(());
         }
-        let auditors = self.class(Class::Auditor);
         let operators = self.operators();
         let config = self.p.receipt_oracle().config().map_err(err)?;
         let fee = config.params.inclusion_fee.clone();
@@ -1525,16 +1539,7 @@ impl<'a> Sim<'a> {
             if !b.withheld {
                 continue;
             }
-            let mut holder: Option<(usize, Receipt)> = None;
-            for a in &auditors {
-                let online = self.rng.chance(sc.auditors.uptime);
-                for r in &b.posted {
-                    if self.rng.chance(sc.auditors.reach) && online && holder.is_none() {
-                        holder = Some((*a, r.clone()));
-                    }
-                }
-            }
-            let Some((auditor, receipt)) = holder else {
+            let Some((auditor, receipt)) = self.holder(&b.posted) else {
                 continue;
             };
             self.counters.withheld_catchable += 1;
@@ -1543,13 +1548,7 @@ impl<'a> Sim<'a> {
             let id = receipt.receipt_id;
             let held = SignedReceipt { receipt, signature };
             let msg = attrib_cli::proofs::request_inclusion(self.batch_ref(b), &held);
-            let r = self.p.app.app_mut().execute_contract(
-                self.a(auditor),
-                self.p.receipt_oracle.clone().unwrap(),
-                &msg,
-                std::slice::from_ref(&fee),
-            );
-            self.paid(auditor, "request_inclusion", r.map_err(|e| format!("{e:#}")))?;
+            self.oracle_exec(auditor, "request_inclusion", &msg, std::slice::from_ref(&fee))?;
             requests.push((i, auditor, id));
         }
         if requests.is_empty() {
@@ -1559,27 +1558,9 @@ impl<'a> Sim<'a> {
         for (i, auditor, id) in requests {
             let b = &mut batches[i];
             let msg = attrib_cli::proofs::expire_inclusion(self.batch_ref(b), id);
-            let r = self.p.app.app_mut().execute_contract(
-                self.a(auditor),
-                self.p.receipt_oracle.clone().unwrap(),
-                &msg,
-                &[],
-            );
-            self.paid(auditor, "expire_inclusion", r.map_err(|e| format!("{e:#}")))?;
-            let status = self
-                .p
-                .receipt_oracle()
-                .batch(b.model, self.a(b.operator).to_string(), b.seq)
-                .map_err(err)?
-                .status;
-            if !matches!(status, BatchStatus::Voided { .. }) {
-                return Err(format!(
-                    "an unanswered inclusion request left batch {} of model {} {status:?}",
-                    b.seq, b.model
-                ));
-            }
+            self.oracle_exec(auditor, "expire_inclusion", &msg, &[])?;
+            self.voided_then_replaced(b, "an unanswered inclusion request")?;
             self.counters.withheld_voided += 1;
-            self.replace(b)?;
         }
         Ok(())
     }

@@ -1,8 +1,10 @@
 //! # attrib-sim
 //!
 //! The mechanism simulation of SPEC §13: agents — honest and spamming contributors,
-//! honest, lazy and colluding curators, recurring and one-off buyers, model owners,
-//! honest and cheating operators, auditors with limited reach, wash traders — act on the
+//! honest, lazy and colluding curators, recurring and one-off buyers, model owners
+//! (honest, forgetting a dataset, declaring only the cheapest), maintainers planting
+//! canaries, operators (honest, under-reporting, withholding leaves), auditors with
+//! limited reach (proofs, inclusion requests, omission claims), wash traders — act on the
 //! REAL contracts (the protocol builder of `attrib-tests`, every contract real) over many
 //! epochs and seeds, with parameters from a scenario file (TOML, `scenarios/`). Outcomes
 //! are read back from the contracts' queries and the bank, never recomputed here; after

@@ -368,7 +368,8 @@ fn hex_arg(name: &str, s: &str) -> Result<HexBinary> {
     HexBinary::from_hex(s.trim_start_matches("0x")).map_err(|_| anyhow!("--{name} must be hex"))
 }
 
-fn sha256_hex(data: &[u8]) -> HexBinary {
+/// sha256 of `data`: a canary's commitment (of its secret record), a records file's hash.
+pub fn sha256_hex(data: &[u8]) -> HexBinary {
     use sha2::{Digest, Sha256};
     HexBinary::from(Sha256::digest(data).to_vec())
 }

@@ -1,8 +1,10 @@
 //! # attrib-sim
 //!
 //! The mechanism simulation of SPEC §13: agents — honest and spamming contributors,
-//! honest, lazy and colluding curators, recurring and one-off buyers, model owners,
-//! honest and cheating operators, auditors with limited reach, wash traders — act on the
+//! honest, lazy and colluding curators, recurring and one-off buyers, model owners
+//! (honest, forgetting a dataset, declaring only the cheapest), maintainers planting
+//! canaries, operators (honest, under-reporting, withholding leaves), auditors with
+//! limited reach (proofs, inclusion requests, omission claims), wash traders — act on the
 //! REAL contracts (the protocol builder of `attrib-tests`, every contract real) over many
 //! epochs and seeds, with parameters from a scenario file (TOML, `scenarios/`). Outcomes
 //! are read back from the contracts' queries and the bank, never recomputed here; after
@@ -87,6 +89,9 @@ pub struct VariantSummary {
     pub agent_steps: u64,
     pub agent_steps_per_sec: f64,
     pub messages: u64,
+    /// Wall seconds per phase, summed over the seeds (threads overlap: the sum exceeds
+    /// `wall_secs` when several ran at once).
+    pub phase_secs: BTreeMap<String, f64>,
 }
 
 /// Runs every seed of a variant on `threads` threads; the results in seed order.
@@ -141,6 +146,10 @@ pub fn summarize(v: &Variant, runs: &[RunResult], wall_secs: f64) -> VariantSumm
         .collect();
     let agent_steps: u64 = runs.iter().map(|r| r.agent_steps).sum();
     let messages = runs.iter().flat_map(|r| r.classes.values()).map(|c| c.msgs).sum();
+    let mut phase_secs: BTreeMap<String, f64> = BTreeMap::new();
+    for (k, v) in runs.iter().flat_map(|r| &r.phase_secs) {
+        *phase_secs.entry(k.clone()).or_default() += v;
+    }
     VariantSummary {
         label: v.label.clone(),
         value: v.value,
@@ -152,6 +161,7 @@ pub fn summarize(v: &Variant, runs: &[RunResult], wall_secs: f64) -> VariantSumm
         agent_steps,
         agent_steps_per_sec: agent_steps as f64 / wall_secs.max(1e-9),
         messages,
+        phase_secs,
     }
 }
 
@@ -169,12 +179,14 @@ pub fn write_runs(dir: &Path, v: &Variant, runs: &[RunResult]) -> anyhow::Result
             serde_json::to_string_pretty(&r)?,
         )?;
     }
-    let charts: [(&str, Series); 5] = [
+    let charts: [(&str, Series); 7] = [
         ("emission_share_bps", &|x| x.emission_share_bps as f64),
         ("fee_value", &|x| x.fee_value as f64),
         ("nakamoto_third", &|x| x.nakamoto_third as f64),
         ("junk_accepted", &|x| x.junk_accepted as f64),
         ("caught", &|x| x.caught as f64),
+        ("withheld_voided", &|x| x.withheld_voided as f64),
+        ("omission_upheld_total", &|x| x.omission_upheld_total as f64),
     ];
     for (name, f) in charts {
         let series: Vec<Vec<f64>> = runs.iter().map(|r| r.rows.iter().map(f).collect()).collect();
@@ -206,6 +218,14 @@ pub fn report(sc: &Scenario, summaries: &[VariantSummary]) -> String {
         "caught_when_held_share",
         "epochs_to_first_detection",
         "wash_return",
+        "withheld_voided_share",
+        "omission_detected_share",
+        "epochs_to_omission_upheld",
+        "omitted_royalty_recovered_share",
+        "back_royalty_per_upheld",
+        "royalty_paid_share",
+        "forgetting_gain_per_owner",
+        "cheapest_gain_per_owner",
     ];
     for v in summaries {
         s.push_str(&format!(

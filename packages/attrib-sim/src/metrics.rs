@@ -44,6 +44,17 @@ pub struct EpochRow {
     /// Cheating batches with a dropped receipt held by an auditor online in the window.
     pub catchable: u64,
     pub catchable_caught: u64,
+    /// Batches whose leaves a withholding operator never published; of them, those an
+    /// online auditor held a receipt of (and asked its inclusion), and those voided.
+    pub withheld: u64,
+    pub withheld_catchable: u64,
+    pub withheld_voided: u64,
+    /// Omission claims filed and upheld in the epoch (what the agents saw), and curator
+    /// staking's cumulative counters.
+    pub omission_claims: u64,
+    pub omission_upheld: u64,
+    pub omission_opened_total: u64,
+    pub omission_upheld_total: u64,
     pub onboarding_secs_mean: f64,
     pub settled: bool,
 }
@@ -51,8 +62,12 @@ pub struct EpochRow {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ClassResult {
     pub agents: u64,
-    /// End wealth (bank, token at weight 1, stake, escrow) − genesis − gas, in uatr.
+    /// End wealth (bank, token at weight 1, stake, escrow and model bond, bonds still
+    /// held for it, payouts owed) − genesis − gas, in uatr.
     pub profit: i128,
+    /// Of that wealth, what is locked: stake, escrow and model bond, listing and tranche
+    /// bonds held, payouts owed.
+    pub held: u128,
     pub gas_cost: i128,
     pub msgs: u64,
     pub paid_fees: u128,
@@ -60,11 +75,46 @@ pub struct ClassResult {
     pub claimed_emission: u128,
 }
 
+/// A dataset a model trained on without declaring it, and what came of it.
+#[derive(Clone, Debug, Serialize)]
+pub struct OmissionResult {
+    pub owner_class: String,
+    pub model_id: u64,
+    pub dataset_id: u64,
+    pub version: u32,
+    pub registered_epoch: u32,
+    /// Omission claims filed against it.
+    pub claims: u32,
+    pub upheld_epoch: Option<u32>,
+    /// Read back from the oracle: the dataset joined the lineage.
+    pub lineage_extended: bool,
+    /// The oracle's `omission_upheld` event.
+    pub back_royalty: u128,
+    pub bond_slashed: u128,
+    /// What the dataset's terms ask for the units the model served (royalty per unit ×
+    /// units), and what the oracle paid it for this model (`usage_royalty` events, back
+    /// royalty included).
+    pub owed: u128,
+    pub recovered: u128,
+}
+
+/// Royalties over every model: owed by the terms of every dataset it trains on, for the
+/// units served, and paid by the oracle (its `usage_royalty` events).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Royalties {
+    pub owed: u128,
+    pub received: u128,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct RunResult {
     pub rows: Vec<EpochRow>,
     pub classes: BTreeMap<String, ClassResult>,
     pub agent_steps: u64,
+    pub omissions: Vec<OmissionResult>,
+    pub royalties: Royalties,
+    /// Wall seconds per phase of the run (setup, each epoch step, the books' check).
+    pub phase_secs: BTreeMap<String, f64>,
 }
 
 /// The headline figures of one run (each summarized over seeds).
@@ -152,21 +202,10 @@ pub fn headlines(r: &RunResult) -> BTreeMap<&'static str, f64> {
         },
     );
     h.insert("cheating_batches", cheating);
-    h.insert(
-        "detected_share",
-        if cheating > 0.0 {
-            sum(&|x| x.caught as f64) / cheating
-        } else {
-            0.0
-        },
-    );
+    h.insert("detected_share", ratio(sum(&|x| x.caught as f64), cheating, 0.0));
     h.insert(
         "caught_when_held_share",
-        if catchable > 0.0 {
-            sum(&|x| x.catchable_caught as f64) / catchable
-        } else {
-            1.0
-        },
+        ratio(sum(&|x| x.catchable_caught as f64), catchable, 1.0),
     );
     let first_catch = rows.iter().position(|x| x.caught > 0);
     let first_cheat = rows.iter().position(|x| x.cheating_batches > 0);
@@ -195,11 +234,80 @@ pub fn headlines(r: &RunResult) -> BTreeMap<&'static str, f64> {
             f64::NAN
         },
     );
+    let withheld = sum(&|x| x.withheld as f64);
+    h.insert("withheld_batches", withheld);
+    h.insert(
+        "withheld_voided_share",
+        ratio(sum(&|x| x.withheld_voided as f64), withheld, f64::NAN),
+    );
+    let om = &r.omissions;
+    let upheld: Vec<&OmissionResult> = om.iter().filter(|o| o.upheld_epoch.is_some()).collect();
+    h.insert("omissions", om.len() as f64);
+    h.insert(
+        "omission_detected_share",
+        ratio(upheld.len() as f64, om.len() as f64, f64::NAN),
+    );
+    h.insert(
+        "epochs_to_omission_upheld",
+        if upheld.is_empty() {
+            f64::NAN
+        } else {
+            upheld
+                .iter()
+                .map(|o| (o.upheld_epoch.unwrap() - o.registered_epoch) as f64)
+                .sum::<f64>()
+                / upheld.len() as f64
+        },
+    );
+    let owed: u128 = om.iter().map(|o| o.owed).sum();
+    h.insert(
+        "omitted_royalty_recovered_share",
+        ratio(
+            om.iter().map(|o| o.recovered).sum::<u128>() as f64,
+            owed as f64,
+            f64::NAN,
+        ),
+    );
+    h.insert(
+        "back_royalty_per_upheld",
+        if upheld.is_empty() {
+            f64::NAN
+        } else {
+            upheld.iter().map(|o| o.back_royalty as f64).sum::<f64>() / upheld.len() as f64
+        },
+    );
+    h.insert(
+        "royalty_paid_share",
+        ratio(r.royalties.received as f64, r.royalties.owed as f64, f64::NAN),
+    );
+    let per = |n: &str| {
+        r.classes
+            .get(n)
+            .filter(|c| c.agents > 0)
+            .map(|c| c.profit as f64 / c.agents as f64)
+    };
+    for (key, cheat) in [
+        ("forgetting_gain_per_owner", "forgetting_model_owner"),
+        ("cheapest_gain_per_owner", "cheapest_model_owner"),
+    ] {
+        if let (Some(c), Some(h0)) = (per(cheat), per("model_owner")) {
+            h.insert(key, c - h0);
+        }
+    }
     for (name, c) in &r.classes {
         let key: &'static str = Box::leak(format!("profit_per_agent.{name}").into_boxed_str());
         h.insert(key, c.profit as f64 / c.agents.max(1) as f64);
     }
     h
+}
+
+/// `n / d`, or `none` when there is nothing to divide by.
+fn ratio(n: f64, d: f64, none: f64) -> f64 {
+    if d > 0.0 {
+        n / d
+    } else {
+        none
+    }
 }
 
 /// p5, p50, p95 (nearest rank) of the finite values.
@@ -214,11 +322,11 @@ pub fn percentiles(values: &[f64]) -> Option<(f64, f64, f64)> {
 }
 
 pub fn csv(rows: &[EpochRow]) -> String {
-    let header = "epoch,fee_value,emission,emission_share_bps,buyers,returning_buyers,curator_points,nakamoto_third,nakamoto_half,hhi_bps,top_k_share_bps,disputes_opened,disputes_upheld,disputes_changed,dedup_hits,accepted,rejected,revoked,fraud_proofs,tranches,junk_submitted,junk_accepted,good_accepted,good_rejected,duplicates_refused,licenses,batches,cheating_batches,caught,catchable,catchable_caught,onboarding_secs_mean,settled\n";
+    let header = "epoch,fee_value,emission,emission_share_bps,buyers,returning_buyers,curator_points,nakamoto_third,nakamoto_half,hhi_bps,top_k_share_bps,disputes_opened,disputes_upheld,disputes_changed,dedup_hits,accepted,rejected,revoked,fraud_proofs,tranches,junk_submitted,junk_accepted,good_accepted,good_rejected,duplicates_refused,licenses,batches,cheating_batches,caught,catchable,catchable_caught,withheld,withheld_catchable,withheld_voided,omission_claims,omission_upheld,omission_opened_total,omission_upheld_total,onboarding_secs_mean,settled\n";
     let mut s = header.to_string();
     for r in rows {
         s.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.0},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.0},{}\n",
             r.epoch,
             r.fee_value,
             r.emission,
@@ -250,6 +358,13 @@ pub fn csv(rows: &[EpochRow]) -> String {
             r.caught,
             r.catchable,
             r.catchable_caught,
+            r.withheld,
+            r.withheld_catchable,
+            r.withheld_voided,
+            r.omission_claims,
+            r.omission_upheld,
+            r.omission_opened_total,
+            r.omission_upheld_total,
             r.onboarding_secs_mean,
             r.settled
         ));

@@ -24,6 +24,7 @@ pub struct Scenario {
     pub operators: Operators,
     pub auditors: Auditors,
     pub wash: Wash,
+    pub canaries: Canaries,
     /// Runs the scenario once per value of one parameter (`sweep.param`, a dotted path
     /// of this file, e.g. `auditors.reach`).
     pub sweep: Option<Sweep>,
@@ -66,6 +67,9 @@ pub struct Datasets {
     pub royalty_per_unit: u64,
     /// A maintainer seals a new version every this many epochs.
     pub seal_every: u32,
+    /// Prices differ: dataset `i` of `n` asks `(1 + price_spread × i / (n − 1))` times
+    /// the license price and the royalty per unit (0: every dataset alike).
+    pub price_spread: f64,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -111,8 +115,16 @@ pub struct Buyers {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Models {
+    /// Honest owners: they declare every dataset their model trains on.
     pub owners: u32,
-    /// Datasets in each model's lineage.
+    /// Owners that train on `lineage` datasets and declare all but one (drawn at random):
+    /// no license for it, a lower royalty per unit.
+    pub forgetting: u32,
+    /// Owners that train on `lineage` datasets and declare only the `cheapest_declared`
+    /// cheapest of them (by royalty per unit).
+    pub cheapest: u32,
+    pub cheapest_declared: u32,
+    /// Datasets each model trains on (an honest owner's lineage).
     pub lineage: u32,
     /// Receipts per model per epoch, a series cycled over the epochs (usage demand).
     pub receipts_per_epoch: Vec<u32>,
@@ -126,6 +138,10 @@ pub struct Models {
 pub struct Operators {
     pub honest: u32,
     pub cheating: u32,
+    /// Operators that post complete batches but, at `withhold_rate`, publish no leaves
+    /// (and answer no inclusion request, SPEC §5.6).
+    pub withholding: u32,
+    pub withhold_rate: f64,
     /// Chance that a cheating operator's batch leaves out receipts.
     pub cheat_rate: f64,
     /// Receipts left out of a cheating batch.
@@ -140,6 +156,21 @@ pub struct Auditors {
     pub reach: f64,
     /// Chance an auditor is online during a batch's dispute window.
     pub uptime: f64,
+}
+
+/// Canary records (SPEC §5.5). The detection model: each of a dataset's `density`
+/// canaries is, in an epoch, seen emitted by a model that trained on the dataset with
+/// probability `emit_rate`, by an auditor probing it (independently per canary); so a
+/// model that trained on the dataset is caught emitting one of its canaries in an epoch
+/// with probability `1 − (1 − emit_rate)^density`. The auditor then files the omission
+/// claim (the canary's preimage, its bond) — when the dataset is not in the lineage.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Canaries {
+    /// Canaries each maintainer plants and commits (`add_canary`; the registry holds
+    /// at most 16 per dataset).
+    pub density: u32,
+    pub emit_rate: f64,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -170,6 +201,7 @@ impl Default for Scenario {
             operators: Operators::default(),
             auditors: Auditors::default(),
             wash: Wash::default(),
+            canaries: Canaries::default(),
             sweep: None,
         }
     }
@@ -207,6 +239,7 @@ impl Default for Datasets {
             license_price: 20 * ATR,
             royalty_per_unit: 1_000,
             seal_every: 5,
+            price_spread: 0.0,
         }
     }
 }
@@ -251,6 +284,9 @@ impl Default for Models {
     fn default() -> Self {
         Models {
             owners: 20,
+            forgetting: 0,
+            cheapest: 0,
+            cheapest_declared: 1,
             lineage: 3,
             receipts_per_epoch: vec![20],
             units_per_receipt: 50,
@@ -266,6 +302,8 @@ impl Default for Operators {
             cheating: 0,
             cheat_rate: 0.0,
             dropped: 1,
+            withholding: 0,
+            withhold_rate: 0.0,
         }
     }
 }
@@ -279,6 +317,18 @@ impl Default for Auditors {
         }
     }
 }
+
+impl Default for Canaries {
+    fn default() -> Self {
+        Canaries {
+            density: 0,
+            emit_rate: 0.05,
+        }
+    }
+}
+
+/// Most canary commitments a dataset holds (the registry's bound).
+pub const MAX_CANARIES: u32 = 16;
 
 impl Default for Wash {
     fn default() -> Self {
@@ -308,6 +358,8 @@ impl Scenario {
             ),
             ("buyers.recurring_rate", self.buyers.recurring_rate),
             ("operators.cheat_rate", self.operators.cheat_rate),
+            ("operators.withhold_rate", self.operators.withhold_rate),
+            ("canaries.emit_rate", self.canaries.emit_rate),
             ("auditors.reach", self.auditors.reach),
             ("auditors.uptime", self.auditors.uptime),
         ];
@@ -342,6 +394,24 @@ impl Scenario {
             "seal_every, claim_every: at least 1"
         );
         anyhow::ensure!(self.gas_price >= 0.0, "gas_price: not negative");
+        anyhow::ensure!(
+            self.datasets.price_spread >= 0.0,
+            "datasets.price_spread: not negative"
+        );
+        anyhow::ensure!(
+            self.canaries.density <= MAX_CANARIES,
+            "canaries.density: at most {MAX_CANARIES} (the registry's bound)"
+        );
+        anyhow::ensure!(
+            self.models.forgetting == 0 || self.models.lineage >= 2,
+            "models.forgetting: a lineage of at least 2 (one dataset is left out)"
+        );
+        anyhow::ensure!(
+            self.models.cheapest == 0
+                || (self.models.cheapest_declared >= 1
+                    && self.models.cheapest_declared < self.models.lineage),
+            "models.cheapest_declared: between 1 and lineage − 1"
+        );
         Ok(())
     }
 
@@ -388,9 +458,12 @@ impl Scenario {
         s.buyers.recurring = tenth(s.buyers.recurring, 10);
         s.buyers.recurring_rate = (s.buyers.recurring_rate * 5.0).min(1.0);
         s.models.owners = tenth(s.models.owners, 3);
+        s.models.forgetting = tenth(s.models.forgetting, 2);
+        s.models.cheapest = tenth(s.models.cheapest, 2);
         s.auditors.count = tenth(s.auditors.count, 2).max(self.auditors.count.min(2));
         s.datasets.count = tenth(s.datasets.count, 4).max(s.models.lineage);
         s.datasets.seal_every = 1;
+        s.canaries.emit_rate = (s.canaries.emit_rate * 5.0).min(1.0);
         s
     }
 
@@ -405,8 +478,11 @@ impl Scenario {
             + cu.colluding
             + self.buyers.recurring
             + self.models.owners
+            + self.models.forgetting
+            + self.models.cheapest
             + self.operators.honest
             + self.operators.cheating
+            + self.operators.withholding
             + self.auditors.count
             + self.wash.traders
             + self.datasets.count

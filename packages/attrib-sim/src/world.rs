@@ -18,6 +18,7 @@ use attrib_registry::msg::{NewDataset, TrancheRegistration};
 use attrib_reward_distributor::contract::sv::mt::RewardDistributorContractProxy;
 use attrib_reward_distributor::state::EpochStatus;
 use attrib_std::curation::{vote_commitment, Vote};
+use attrib_std::interfaces::license_registry::sv::mt::LicenseRegistryProxy;
 use attrib_std::interfaces::points_source::sv::mt::PointsSourceProxy;
 use attrib_std::interfaces::slashing_service::Role;
 use attrib_std::receipts::{BatchHeader, Receipt, SignedReceipt};
@@ -55,8 +56,11 @@ pub enum Class {
     Buyer,
     OneOffBuyer,
     ModelOwner,
+    ForgettingOwner,
+    CheapestOwner,
     Operator,
     CheatingOperator,
+    WithholdingOperator,
     Auditor,
     Watcher,
     WashTrader,
@@ -65,7 +69,7 @@ pub enum Class {
 }
 
 impl Class {
-    pub const ALL: [Class; 16] = [
+    pub const ALL: [Class; 19] = [
         Class::Contributor,
         Class::Spammer,
         Class::Maintainer,
@@ -75,8 +79,11 @@ impl Class {
         Class::Buyer,
         Class::OneOffBuyer,
         Class::ModelOwner,
+        Class::ForgettingOwner,
+        Class::CheapestOwner,
         Class::Operator,
         Class::CheatingOperator,
+        Class::WithholdingOperator,
         Class::Auditor,
         Class::Watcher,
         Class::WashTrader,
@@ -95,8 +102,11 @@ impl Class {
             Class::Buyer => "buyer",
             Class::OneOffBuyer => "one_off_buyer",
             Class::ModelOwner => "model_owner",
+            Class::ForgettingOwner => "forgetting_model_owner",
+            Class::CheapestOwner => "cheapest_model_owner",
             Class::Operator => "operator",
             Class::CheatingOperator => "cheating_operator",
+            Class::WithholdingOperator => "withholding_operator",
             Class::Auditor => "auditor",
             Class::Watcher => "watcher",
             Class::WashTrader => "wash_trader",
@@ -135,6 +145,11 @@ struct DatasetSim {
     /// Sealed versions: (version, tranche ids).
     versions: Vec<(u32, Vec<u64>)>,
     sealed_count: usize,
+    /// Its terms: license price and royalty per usage unit (uatr).
+    price: u128,
+    royalty: u128,
+    /// The canaries' preimages (their sha256 commitments are in the registry).
+    canaries: Vec<Vec<u8>>,
 }
 
 struct TrancheSim {
@@ -153,6 +168,27 @@ struct ModelSim {
     operator: usize,
     /// Epoch charge (receipts × units × royalty) the owner keeps in escrow.
     royalty: u128,
+    /// The datasets it trains on (declared or not) and the epoch it was registered.
+    trained: Vec<usize>,
+    epoch: u32,
+    /// Units its users were served (the receipts its operator signed).
+    units: u128,
+}
+
+/// A dataset a model trains on but does not declare (SPEC §5.5).
+struct OmissionSim {
+    model: usize,
+    dataset: usize,
+    /// The version the model trained on (the latest when it registered).
+    version: u32,
+    /// A claim is open (filed in this epoch, review pending).
+    open: Option<u64>,
+    claims: u32,
+    upheld: Option<u32>,
+    /// Read back from the oracle after an upheld claim.
+    lineage_extended: bool,
+    back_royalty: u128,
+    bond_slashed: u128,
 }
 
 struct PendingBatch {
@@ -162,6 +198,8 @@ struct PendingBatch {
     dropped: Vec<Receipt>,
     posted: Vec<Receipt>,
     signed: Vec<Receipt>,
+    /// Its leaves were never published (a withholding operator).
+    withheld: bool,
 }
 
 /// Counters of what happened in the current epoch, as the agents saw it.
@@ -179,6 +217,11 @@ struct EpochCounters {
     caught: u64,
     catchable: u64,
     catchable_caught: u64,
+    withheld: u64,
+    withheld_catchable: u64,
+    withheld_voided: u64,
+    omission_claims: u64,
+    omission_upheld: u64,
     onboarding_secs: Vec<u64>,
 }
 
@@ -197,6 +240,13 @@ pub struct Sim<'a> {
     votes: BTreeMap<(u64, usize), (Vote, Vec<u8>)>,
     open_reviews: BTreeSet<u64>,
     models: Vec<ModelSim>,
+    omissions: Vec<OmissionSim>,
+    /// Review id → the omission it decides.
+    omission_reviews: BTreeMap<u64, usize>,
+    /// Royalties the oracle paid, per (model, dataset): its `usage_royalty` events.
+    received: BTreeMap<(u64, u64), u128>,
+    /// The oracle's `omission_upheld` events: (model, dataset) → (back royalty, bond slashed).
+    upheld_events: BTreeMap<(u64, u64), (u128, u128)>,
     keys: Vec<std::rc::Rc<Signer>>,
     next_one_off: usize,
     epoch: u32,
@@ -207,6 +257,11 @@ pub struct Sim<'a> {
     /// pool's retention figures).
     schema: u64,
     agent_steps: u64,
+    /// Wall seconds per phase of the epoch loop.
+    phase_secs: BTreeMap<&'static str, f64>,
+    /// Per version: its allocations when the contributors last read its positions, and
+    /// whether any of them was still vesting.
+    versions_read: BTreeMap<(u64, u32), (u128, bool)>,
 }
 
 fn err<E: std::fmt::Debug>(e: E) -> String {
@@ -247,8 +302,11 @@ impl<'a> Sim<'a> {
         add(Class::Buyer, sc.buyers.recurring);
         add(Class::OneOffBuyer, one_offs);
         add(Class::ModelOwner, sc.models.owners);
+        add(Class::ForgettingOwner, sc.models.forgetting);
+        add(Class::CheapestOwner, sc.models.cheapest);
         add(Class::Operator, sc.operators.honest);
         add(Class::CheatingOperator, sc.operators.cheating);
+        add(Class::WithholdingOperator, sc.operators.withholding);
         add(Class::Auditor, sc.auditors.count);
         add(Class::Watcher, 1);
         add(Class::WashTrader, sc.wash.traders);
@@ -315,6 +373,10 @@ impl<'a> Sim<'a> {
             votes: BTreeMap::new(),
             open_reviews: BTreeSet::new(),
             models: vec![],
+            omissions: vec![],
+            omission_reviews: BTreeMap::new(),
+            received: BTreeMap::new(),
+            upheld_events: BTreeMap::new(),
             keys: vec![],
             next_one_off: 0,
             epoch: 0,
@@ -323,6 +385,8 @@ impl<'a> Sim<'a> {
             rows: vec![],
             schema: 0,
             agent_steps: 0,
+            phase_secs: BTreeMap::new(),
+            versions_read: BTreeMap::new(),
         }
     }
 
@@ -354,7 +418,36 @@ impl<'a> Sim<'a> {
         let a = &mut self.agents[who];
         a.gas += self.gas.gas(message);
         a.msgs += 1;
+        self.note_events(&r);
         Ok(r)
+    }
+
+    /// Records the oracle's royalty payments and upheld omission claims from a
+    /// response's events (the contracts' own account of what they paid and charged).
+    fn note_events(&mut self, r: &AppResponse) {
+        use attrib_std::events::{attr, OMISSION_UPHELD, USAGE_ROYALTY};
+        let get = |e: &cosmwasm_std::Event, k: &str| -> u128 {
+            e.attributes
+                .iter()
+                .find(|a| a.key == k)
+                .map(|a| {
+                    let digits: String = a.value.chars().take_while(char::is_ascii_digit).collect();
+                    digits.parse().unwrap_or(0)
+                })
+                .unwrap_or(0)
+        };
+        for e in &r.events {
+            let Some(ty) = e.ty.strip_prefix("wasm-") else {
+                continue;
+            };
+            let key = (get(e, attr::MODEL_ID) as u64, get(e, attr::DATASET_ID) as u64);
+            if ty == USAGE_ROYALTY {
+                *self.received.entry(key).or_default() += get(e, attr::AMOUNT);
+            } else if ty == OMISSION_UPHELD {
+                self.upheld_events
+                    .insert(key, (get(e, attr::BACK_ROYALTY), get(e, attr::BOND_SLASHED)));
+            }
+        }
     }
 
     fn a(&self, who: usize) -> Addr {
@@ -363,18 +456,21 @@ impl<'a> Sim<'a> {
 
     // ------------------------------------------------------------------ setup
 
-    fn terms(&self) -> LicenseTerms {
+    fn terms(price: u128, royalty: u128) -> LicenseTerms {
         LicenseTerms {
             license: LicenseId::Spdx("CC-BY-4.0".into()),
             commercial_use: true,
             derivatives_allowed: true,
-            price: vec![coin(self.sc.datasets.license_price as u128, DENOM)],
-            royalty_per_unit: vec![coin(self.sc.datasets.royalty_per_unit as u128, DENOM)],
+            price: vec![coin(price, DENOM)],
+            royalty_per_unit: vec![coin(royalty, DENOM)],
             expiry: LicenseExpiry::Perpetual,
         }
     }
 
-    fn register_dataset(&mut self, maintainer: usize, strict: bool) -> Result<(), String> {
+    /// Registers a dataset whose terms are `factor` times the scenario's.
+    fn register_dataset(&mut self, maintainer: usize, strict: bool, factor: f64) -> Result<(), String> {
+        let price = (self.sc.datasets.license_price as f64 * factor).round() as u128;
+        let royalty = (self.sc.datasets.royalty_per_unit as f64 * factor).round() as u128;
         let tier = if strict {
             VerificationTier::Strict
         } else {
@@ -387,7 +483,7 @@ impl<'a> Sim<'a> {
                 name: format!("d{}", self.datasets.len()),
                 schema_id: self.schema,
                 metadata_uri: "ipfs://d".into(),
-                terms: self.terms(),
+                terms: Self::terms(price, royalty),
                 tier,
                 weight_rule: None,
                 max_tranche_records: None,
@@ -404,7 +500,26 @@ impl<'a> Sim<'a> {
             accepted: vec![],
             versions: vec![],
             sealed_count: 0,
+            price,
+            royalty,
+            canaries: vec![],
         });
+        Ok(())
+    }
+
+    /// The maintainer plants `canaries.density` canaries in dataset `d` and commits them.
+    fn plant_canaries(&mut self, d: usize) -> Result<(), String> {
+        let (id, m) = (self.datasets[d].id, self.datasets[d].maintainer);
+        for i in 0..self.sc.canaries.density {
+            let secret = format!("canary {id}.{i}.{:016x}", self.rng.u64()).into_bytes();
+            let r = self
+                .p
+                .registry()
+                .add_canary(id, attrib_cli::registry::sha256_hex(&secret))
+                .call(&self.a(m));
+            self.paid(m, "add_canary", r)?;
+            self.datasets[d].canaries.push(secret);
+        }
         Ok(())
     }
 
@@ -444,8 +559,11 @@ impl<'a> Sim<'a> {
         self.schema = from_json(r.data.unwrap()).map_err(err)?;
         let maintainers = self.class(Class::Maintainer);
         let strict_n = (sc.datasets.count as f64 * sc.datasets.strict_share).round() as usize;
+        let spread_over = (maintainers.len().max(2) - 1) as f64;
         for (i, m) in maintainers.iter().enumerate() {
-            self.register_dataset(*m, i < strict_n)?;
+            let factor = 1.0 + sc.datasets.price_spread * i as f64 / spread_over;
+            self.register_dataset(*m, i < strict_n, factor)?;
+            self.plant_canaries(i)?;
         }
         // Curators: honest and lazy stakes spread; colluders hold their share in total.
         let honest: Vec<usize> = self
@@ -473,12 +591,7 @@ impl<'a> Sim<'a> {
         for k in self.keepers() {
             self.commit_entropy(k)?;
         }
-        for (i, o) in self
-            .class(Class::Operator)
-            .into_iter()
-            .chain(self.class(Class::CheatingOperator))
-            .enumerate()
-        {
+        for (i, o) in self.operators().into_iter().enumerate() {
             self.stake(o, sc.protocol.operator_bond as u128, Role::Operator)?;
             let key = cosmrs::crypto::secp256k1::SigningKey::from_slice(&operator_secret(i)).map_err(err)?;
             let pubkey = HexBinary::from(key.public_key().to_bytes());
@@ -492,7 +605,7 @@ impl<'a> Sim<'a> {
         }
         // Wash traders: a dataset each, optimistic, with one tranche of their own.
         for w in self.class(Class::WashTrader) {
-            self.register_dataset(w, false)?;
+            self.register_dataset(w, false, 1.0)?;
         }
         if let Some(token) = self.p.token.clone() {
             let t = self.class(Class::Treasury)[0];
@@ -520,6 +633,7 @@ impl<'a> Sim<'a> {
         self.class(Class::Operator)
             .into_iter()
             .chain(self.class(Class::CheatingOperator))
+            .chain(self.class(Class::WithholdingOperator))
             .collect()
     }
 
@@ -680,13 +794,25 @@ impl<'a> Sim<'a> {
 
     // ------------------------------------------------------------------ curation
 
-    /// How curator `c` votes on tranche `t`.
-    fn vote_of(&self, c: usize, t: u64) -> Vote {
-        let junk = self.tranches.get(&t).is_some_and(|t| t.junk);
+    /// What review `r` (of tranche `t`) should decide on the evidence: a junk tranche
+    /// rejected, a good one accepted; an omission claim (its canary really was emitted,
+    /// the simulator files no other) upheld.
+    fn truth(&self, r: u64, t: u64) -> Vote {
+        if self.omission_reviews.contains_key(&r) {
+            return Vote::Accept;
+        }
+        if self.tranches.get(&t).is_some_and(|t| t.junk) {
+            Vote::Reject
+        } else {
+            Vote::Accept
+        }
+    }
+
+    /// How curator `c` votes where the evidence says `truth`.
+    fn vote_of(&self, c: usize, truth: Vote) -> Vote {
         match self.agents[c].class {
             Class::LazyCurator | Class::ColludingCurator => Vote::Accept,
-            _ if junk => Vote::Reject,
-            _ => Vote::Accept,
+            _ => truth,
         }
     }
 
@@ -717,7 +843,7 @@ impl<'a> Sim<'a> {
         }
         let keeper = self.class(Class::Keeper)[0];
         let reviews: Vec<u64> = self.open_reviews.iter().copied().collect();
-        let mut members: Vec<(u64, u64, Vec<usize>)> = vec![];
+        let mut members: Vec<(u64, Vote, Vec<usize>)> = vec![];
         let index: BTreeMap<Addr, usize> = self
             .agents
             .iter()
@@ -733,14 +859,14 @@ impl<'a> Sim<'a> {
             }
             let review = self.p.curator_staking().review(r).map_err(err)?.review;
             let m = review.members.iter().map(|m| index[&m.curator]).collect();
-            members.push((r, review.tranche_id, m));
+            members.push((r, self.truth(r, review.tranche_id), m));
         }
         for k in self.keepers() {
             self.commit_entropy(k)?;
         }
-        for (r, t, m) in &members {
+        for (r, truth, m) in &members {
             for c in m {
-                let vote = self.vote_of(*c, *t);
+                let vote = self.vote_of(*c, *truth);
                 let salt = self.rng.u64().to_be_bytes().to_vec();
                 let a = self.a(*c);
                 let commitment = vote_commitment(*r, a.as_str(), vote, &salt);
@@ -766,18 +892,16 @@ impl<'a> Sim<'a> {
             }
         }
         let admin_idx = self.class(Class::Treasury)[0];
-        for (r, t, _) in &members {
+        for (r, truth, _) in &members {
             let res = self.p.curator_staking().finalize_review(*r).call(&self.a(keeper));
             self.paid(keeper, "finalize_review", res)?;
             let review = self.p.curator_staking().review(*r).map_err(err)?.review;
             if review.status == ReviewStatus::AwaitingAdmin {
-                // The last appeal decides on the evidence: junk is rejected.
-                let junk = self.tranches.get(t).is_some_and(|t| t.junk);
-                let outcome = if junk { Vote::Reject } else { Vote::Accept };
+                // The last appeal decides on the evidence.
                 let res = self
                     .p
                     .curator_staking()
-                    .admin_resolve(*r, outcome)
+                    .admin_resolve(*r, *truth)
                     .call(&self.p.admin.clone());
                 // The admin's gas is the treasury's (governance).
                 self.paid(admin_idx, "admin_resolve", res)?;
@@ -785,21 +909,109 @@ impl<'a> Sim<'a> {
             let review = self.p.curator_staking().review(*r).map_err(err)?.review;
             if review.status == ReviewStatus::Finalized {
                 self.open_reviews.remove(r);
+                if let Some(o) = self.omission_reviews.remove(r) {
+                    self.omission_decided(o, review.outcome)?;
+                }
             }
         }
         Ok(())
     }
 
-    /// Reads back the status of every tranche still in play; records acceptances.
+    /// An omission claim was decided: upheld, what the oracle did is read back (the
+    /// model's lineage, and its `omission_upheld` event's back royalty and bond slashed).
+    fn omission_decided(&mut self, o: usize, outcome: Option<Vote>) -> Result<(), String> {
+        let (m, d, version) = {
+            let om = &self.omissions[o];
+            (om.model, om.dataset, om.version)
+        };
+        self.omissions[o].open = None;
+        if outcome != Some(Vote::Accept) {
+            return Ok(());
+        }
+        let (model_id, dataset_id) = (self.models[m].id, self.datasets[d].id);
+        let model = self.p.receipt_oracle().model(model_id).map_err(err)?;
+        let extended = model
+            .lineage
+            .iter()
+            .any(|e| e.dataset_id == dataset_id && e.version == version);
+        let (back, bond) = self
+            .upheld_events
+            .get(&(model_id, dataset_id))
+            .copied()
+            .ok_or_else(|| {
+                format!("omission claim on model {model_id} upheld without the oracle's record")
+            })?;
+        let om = &mut self.omissions[o];
+        om.upheld = Some(self.epoch);
+        om.lineage_extended = extended;
+        om.back_royalty = back;
+        om.bond_slashed = bond;
+        self.counters.omission_upheld += 1;
+        Ok(())
+    }
+
+    /// Auditors probe the models: one that trained on a dataset emits one of its
+    /// canaries with the scenario's probability per epoch (`canaries`); seen from a model
+    /// whose lineage lacks the dataset, the auditor files the omission claim with the
+    /// canary's preimage and its bond.
+    fn probe_canaries(&mut self) -> Result<(), String> {
+        let c = &self.sc.canaries;
+        if c.density == 0 || self.omissions.is_empty() {
+            return Ok(());
+        }
+        let p = 1.0 - (1.0 - c.emit_rate).powi(c.density as i32);
+        let auditors = self.class(Class::Auditor);
+        for o in 0..self.omissions.len() {
+            let (m, d, version) = {
+                let om = &self.omissions[o];
+                if om.upheld.is_some() || om.open.is_some() {
+                    continue;
+                }
+                (om.model, om.dataset, om.version)
+            };
+            if self.models[m].epoch >= self.epoch || auditors.is_empty() {
+                continue;
+            }
+            self.agent_steps += 1;
+            if !self.rng.chance(p) {
+                continue;
+            }
+            let who = auditors[self.rng.below(auditors.len())];
+            let ds = &self.datasets[d];
+            let secret = ds.canaries[self.rng.below(ds.canaries.len())].clone();
+            let r = self
+                .p
+                .curator_staking()
+                .challenge_omission(
+                    self.models[m].id,
+                    ds.id,
+                    version,
+                    HexBinary::from(secret),
+                    "ipfs://canary-output".into(),
+                )
+                .with_funds(&[coin(self.sc.protocol.dispute_bond as u128, DENOM)])
+                .call(&self.a(who));
+            let r = self.paid(who, "challenge_omission", r)?;
+            let review: u64 = from_json(r.data.unwrap()).map_err(err)?;
+            self.open_reviews.insert(review);
+            self.omission_reviews.insert(review, o);
+            self.omissions[o].open = Some(review);
+            self.omissions[o].claims += 1;
+            self.counters.omission_claims += 1;
+        }
+        Ok(())
+    }
+
+    /// Reads back the status of every tranche still in play (pending, under review, or
+    /// accepted and challenged: only a dispute revokes); records acceptances.
     fn refresh_tranches(&mut self) -> Result<(), String> {
         let live: Vec<u64> = self
             .tranches
             .iter()
-            .filter(|(_, t)| {
-                matches!(
-                    t.status,
-                    TrancheStatus::Pending | TrancheStatus::UnderReview | TrancheStatus::Accepted
-                )
+            .filter(|(_, t)| match t.status {
+                TrancheStatus::Pending | TrancheStatus::UnderReview => true,
+                TrancheStatus::Accepted => t.challenged,
+                _ => false,
             })
             .map(|(id, _)| *id)
             .collect();
@@ -886,7 +1098,7 @@ impl<'a> Sim<'a> {
         let Some((id, v)) = self.latest(d) else {
             return Ok(false);
         };
-        let price = self.sc.datasets.license_price as u128;
+        let price = self.datasets[d].price;
         let r = self
             .p
             .registry()
@@ -950,7 +1162,10 @@ impl<'a> Sim<'a> {
     // ------------------------------------------------------------------ models
 
     /// A model owner without a model registers one once enough datasets have a version:
-    /// it buys the licenses, registers, names its operator and funds the escrow.
+    /// it trains on `lineage` of them, buys the licenses of those it declares,
+    /// registers (royalty per unit: the declared datasets' terms, each weighted by its
+    /// royalty), names its operator and funds the escrow. An honest owner declares all;
+    /// a forgetting one all but one; a cheapest-only one the cheapest few.
     fn register_models(&mut self) -> Result<(), String> {
         let sc = self.sc;
         let open = self.market_datasets();
@@ -959,25 +1174,52 @@ impl<'a> Sim<'a> {
         }
         let have: BTreeSet<usize> = self.models.iter().map(|m| m.owner).collect();
         let operators = self.operators();
-        for (i, owner) in self.class(Class::ModelOwner).into_iter().enumerate() {
+        let owners: Vec<usize> = [Class::ModelOwner, Class::ForgettingOwner, Class::CheapestOwner]
+            .into_iter()
+            .flat_map(|c| self.class(c))
+            .collect();
+        for (i, owner) in owners.into_iter().enumerate() {
             if have.contains(&owner) || operators.is_empty() {
                 continue;
             }
-            let picks = self.rng.sample(open.len(), sc.models.lineage as usize);
-            let n = picks.len() as u32;
+            let trained: Vec<usize> = self
+                .rng
+                .sample(open.len(), sc.models.lineage as usize)
+                .into_iter()
+                .map(|k| open[k])
+                .collect();
+            let declared: Vec<usize> = match self.agents[owner].class {
+                Class::ForgettingOwner => {
+                    let skip = self.rng.below(trained.len());
+                    trained
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, _)| *j != skip)
+                        .map(|(_, d)| *d)
+                        .collect()
+                }
+                Class::CheapestOwner => {
+                    let mut by_price = trained.clone();
+                    by_price.sort_by_key(|d| (self.datasets[*d].royalty, *d));
+                    by_price.truncate(sc.models.cheapest_declared as usize);
+                    by_price
+                }
+                _ => trained.clone(),
+            };
+            let total: u128 = declared.iter().map(|d| self.datasets[*d].royalty).sum();
             let mut lineage = vec![];
-            for (j, k) in picks.iter().enumerate() {
-                let d = open[*k];
-                self.buy(owner, d)?;
-                let (id, v) = self.latest(d).unwrap();
+            for d in &declared {
+                self.buy(owner, *d)?;
+                let (id, v) = self.latest(*d).unwrap();
                 lineage.push(LineageEntry {
                     dataset_id: id,
                     version: v,
-                    weight_bps: 10_000 / n + if j == 0 { 10_000 % n } else { 0 },
+                    weight_bps: (self.datasets[*d].royalty * 10_000 / total.max(1)) as u32,
                 });
             }
-            // The lineage's terms add up: each dataset's royalty per unit.
-            let royalty = coin(sc.datasets.royalty_per_unit as u128 * n as u128, DENOM);
+            let short = 10_000 - lineage.iter().map(|e| e.weight_bps).sum::<u32>();
+            lineage[0].weight_bps += short;
+            let royalty = coin(total, DENOM);
             let r = self
                 .p
                 .receipt_oracle()
@@ -996,11 +1238,28 @@ impl<'a> Sim<'a> {
             let per_epoch = sc.models.receipts_per_epoch.iter().copied().max().unwrap_or(0) as u128
                 * sc.models.units_per_receipt as u128
                 * royalty.amount.u128();
+            for d in trained.iter().filter(|d| !declared.contains(*d)) {
+                let version = self.latest(*d).unwrap().1;
+                self.omissions.push(OmissionSim {
+                    model: self.models.len(),
+                    dataset: *d,
+                    version,
+                    open: None,
+                    claims: 0,
+                    upheld: None,
+                    lineage_extended: false,
+                    back_royalty: 0,
+                    bond_slashed: 0,
+                });
+            }
             self.models.push(ModelSim {
                 id,
                 owner,
                 operator,
                 royalty: per_epoch,
+                trained,
+                epoch: self.epoch,
+                units: 0,
             });
         }
         Ok(())
@@ -1073,8 +1332,14 @@ impl<'a> Sim<'a> {
                     timestamp: self.now(),
                 })
                 .collect();
+            self.models[m].units += n as u128 * sc.models.units_per_receipt as u128;
             let cheats = self.agents[operator].class == Class::CheatingOperator
                 && self.rng.chance(sc.operators.cheat_rate);
+            let withheld = self.agents[operator].class == Class::WithholdingOperator
+                && self.rng.chance(sc.operators.withhold_rate);
+            if withheld {
+                self.counters.withheld += 1;
+            }
             let mut dropped = vec![];
             let mut kept = signed.clone();
             if cheats && n > 2 {
@@ -1122,6 +1387,7 @@ impl<'a> Sim<'a> {
                 dropped,
                 posted: kept,
                 signed,
+                withheld,
             });
         }
         Ok(posted)
@@ -1130,24 +1396,12 @@ impl<'a> Sim<'a> {
     /// Auditors online that hold a left-out receipt file the omitted-receipt proof; a
     /// voided batch is replaced with the honest one.
     fn audit(&mut self, batches: &mut [PendingBatch]) -> Result<(), String> {
-        let sc = self.sc;
-        let auditors = self.class(Class::Auditor);
         let operators = self.operators();
         for b in batches.iter_mut() {
             if b.dropped.is_empty() {
                 continue;
             }
-            // Who holds which dropped receipt (each auditor a `reach` share of the
-            // receipts), and who of them is online in the dispute window (`uptime`).
-            let mut holder: Option<(usize, Receipt)> = None;
-            for a in &auditors {
-                let online = self.rng.chance(sc.auditors.uptime);
-                for r in &b.dropped {
-                    if self.rng.chance(sc.auditors.reach) && online && holder.is_none() {
-                        holder = Some((*a, r.clone()));
-                    }
-                }
-            }
+            let holder = self.holder(&b.dropped);
             if holder.is_some() {
                 self.counters.catchable += 1;
             }
@@ -1168,74 +1422,155 @@ impl<'a> Sim<'a> {
                     signature: HexBinary::default(),
                 })
                 .collect();
-            let batch_ref = BatchRef {
-                model_id: b.model,
-                operator: self.a(b.operator).to_string(),
-                seq: b.seq,
-            };
             let msg = Posted::new(leaves)
                 .map_err(err)?
-                .omitted(batch_ref, &held)
+                .omitted(self.batch_ref(b), &held)
                 .map_err(err)?;
-            let r = self.p.app.app_mut().execute_contract(
-                self.a(auditor),
-                self.p.receipt_oracle.clone().unwrap(),
-                &msg,
-                &[],
-            );
-            self.paid(
-                auditor,
-                "challenge_omitted_receipt",
-                r.map_err(|e| format!("{e:#}")),
-            )?;
-            let status = self
-                .p
-                .receipt_oracle()
-                .batch(b.model, self.a(b.operator).to_string(), b.seq)
-                .map_err(err)?
-                .status;
-            if matches!(status, BatchStatus::Voided { .. }) {
-                self.counters.caught += 1;
-                self.counters.catchable_caught += 1;
-                // The honest replacement.
-                self.rebond(b.operator)?;
-                let op_addr = self.a(b.operator);
-                let cursor = self
-                    .p
-                    .receipt_oracle()
-                    .cursor(b.model, op_addr.to_string())
-                    .map_err(err)?;
-                let tree = attrib_std::receipts::SumTree::from_receipts(&b.signed)
-                    .map_err(err)?
-                    .unwrap();
-                let c = tree.commitment();
-                let header = BatchHeader {
-                    chain_id: self.p.app.block_info().chain_id,
-                    contract: self.p.receipt_oracle.clone().unwrap().to_string(),
-                    model_id: b.model,
-                    epoch: b.signed[0].epoch,
-                    operator: op_addr.to_string(),
-                    seq: cursor.next_seq,
-                    first_id: b.signed[0].receipt_id,
-                    last_id: b.signed.last().unwrap().receipt_id,
-                    count: c.count,
-                    total_units: Uint128::new(c.total),
-                    root: HexBinary::from(c.root.to_vec()),
-                };
-                let msg = attrib_cli::receipts::signed_new_batch(key, header, Some(b.seq)).map_err(err)?;
-                let r = self.p.receipt_oracle().submit_batch(msg).call(&op_addr);
-                self.paid(b.operator, "submit_batch", r)?;
-                b.seq = cursor.next_seq;
-                b.posted = b.signed.clone();
-                b.dropped.clear();
-            } else {
-                return Err(format!(
-                    "an omitted-receipt proof left batch {} of model {} {status:?}",
-                    b.seq, b.model
-                ));
-            }
+            self.oracle_exec(auditor, "challenge_omitted_receipt", &msg, &[])?;
+            self.voided_then_replaced(b, "an omitted-receipt proof")?;
+            self.counters.caught += 1;
+            self.counters.catchable_caught += 1;
         }
         Ok(())
+    }
+
+    /// Who holds one of `receipts` (each auditor a `reach` share of the receipts) and is
+    /// online in the dispute window (`uptime`): the first found, and the receipt.
+    fn holder(&mut self, receipts: &[Receipt]) -> Option<(usize, Receipt)> {
+        let sc = self.sc;
+        let mut holder = None;
+        for a in self.class(Class::Auditor) {
+            let online = self.rng.chance(sc.auditors.uptime);
+            for r in receipts {
+                if self.rng.chance(sc.auditors.reach) && online && holder.is_none() {
+                    holder = Some((a, r.clone()));
+                }
+            }
+        }
+        holder
+    }
+
+    /// Agent `who` sends `msg` to the oracle (charged as `message`).
+    fn oracle_exec<M: serde::Serialize + std::fmt::Debug>(
+        &mut self,
+        who: usize,
+        message: &str,
+        msg: &M,
+        funds: &[cosmwasm_std::Coin],
+    ) -> Result<AppResponse, String> {
+        let r = self.p.app.app_mut().execute_contract(
+            self.a(who),
+            self.p.receipt_oracle.clone().unwrap(),
+            msg,
+            funds,
+        );
+        self.paid(who, message, r.map_err(|e| format!("{e:#}")))
+    }
+
+    /// `what` must have voided batch `b` (read back); its operator posts the replacement.
+    fn voided_then_replaced(&mut self, b: &mut PendingBatch, what: &str) -> Result<(), String> {
+        let status = self
+            .p
+            .receipt_oracle()
+            .batch(b.model, self.a(b.operator).to_string(), b.seq)
+            .map_err(err)?
+            .status;
+        if !matches!(status, BatchStatus::Voided { .. }) {
+            return Err(format!(
+                "{what} left batch {} of model {} {status:?}",
+                b.seq, b.model
+            ));
+        }
+        self.replace(b)
+    }
+
+    /// A voided batch's operator tops its bond up and posts the honest replacement
+    /// (every receipt it signed), its leaves published.
+    fn replace(&mut self, b: &mut PendingBatch) -> Result<(), String> {
+        let operators = self.operators();
+        let key = self.keys[operators.iter().position(|o| *o == b.operator).unwrap()].clone();
+        self.rebond(b.operator)?;
+        let op_addr = self.a(b.operator);
+        let cursor = self
+            .p
+            .receipt_oracle()
+            .cursor(b.model, op_addr.to_string())
+            .map_err(err)?;
+        let tree = attrib_std::receipts::SumTree::from_receipts(&b.signed)
+            .map_err(err)?
+            .unwrap();
+        let c = tree.commitment();
+        let header = BatchHeader {
+            chain_id: self.p.app.block_info().chain_id,
+            contract: self.p.receipt_oracle.clone().unwrap().to_string(),
+            model_id: b.model,
+            epoch: b.signed[0].epoch,
+            operator: op_addr.to_string(),
+            seq: cursor.next_seq,
+            first_id: b.signed[0].receipt_id,
+            last_id: b.signed.last().unwrap().receipt_id,
+            count: c.count,
+            total_units: Uint128::new(c.total),
+            root: HexBinary::from(c.root.to_vec()),
+        };
+        let msg = attrib_cli::receipts::signed_new_batch(&key, header, Some(b.seq)).map_err(err)?;
+        let r = self.p.receipt_oracle().submit_batch(msg).call(&op_addr);
+        self.paid(b.operator, "submit_batch", r)?;
+        b.seq = cursor.next_seq;
+        b.posted = b.signed.clone();
+        b.dropped.clear();
+        b.withheld = false;
+        Ok(())
+    }
+
+    /// Auditors online that hold a receipt of a batch whose leaves were never
+    /// published ask for its inclusion (SPEC §5.6, the fee attached); the withholding
+    /// operator answers none, so after the response time the requester expires the
+    /// request: the batch is voided, the operator slashed, and it posts the replacement.
+    fn inclusions(&mut self, batches: &mut [PendingBatch]) -> Result<(), String> {
+        if !batches.iter().any(|b| b.withheld) {
+            return Ok(());
+        }
+        let operators = self.operators();
+        let config = self.p.receipt_oracle().config().map_err(err)?;
+        let fee = config.params.inclusion_fee.clone();
+        let mut requests: Vec<(usize, usize, u64)> = vec![];
+        for (i, b) in batches.iter().enumerate() {
+            if !b.withheld {
+                continue;
+            }
+            let Some((auditor, receipt)) = self.holder(&b.posted) else {
+                continue;
+            };
+            self.counters.withheld_catchable += 1;
+            let key = self.keys[operators.iter().position(|o| *o == b.operator).unwrap()].clone();
+            let signature = attrib_cli::receipts::sign_bytes(&key, &receipt.sign_bytes()).map_err(err)?;
+            let id = receipt.receipt_id;
+            let held = SignedReceipt { receipt, signature };
+            let msg = attrib_cli::proofs::request_inclusion(self.batch_ref(b), &held);
+            self.oracle_exec(auditor, "request_inclusion", &msg, std::slice::from_ref(&fee))?;
+            requests.push((i, auditor, id));
+        }
+        if requests.is_empty() {
+            return Ok(());
+        }
+        self.advance_to(self.now() + config.params.inclusion_response_secs + 1);
+        for (i, auditor, id) in requests {
+            let b = &mut batches[i];
+            let msg = attrib_cli::proofs::expire_inclusion(self.batch_ref(b), id);
+            self.oracle_exec(auditor, "expire_inclusion", &msg, &[])?;
+            self.voided_then_replaced(b, "an unanswered inclusion request")?;
+            self.counters.withheld_voided += 1;
+        }
+        Ok(())
+    }
+
+    fn batch_ref(&self, b: &PendingBatch) -> BatchRef {
+        BatchRef {
+            model_id: b.model,
+            operator: self.a(b.operator).to_string(),
+            seq: b.seq,
+        }
     }
 
     fn finalize_batches(&mut self, batches: &[PendingBatch]) -> Result<(), String> {
@@ -1313,11 +1648,29 @@ impl<'a> Sim<'a> {
     }
 
     fn claims(&mut self) -> Result<(), String> {
-        // Contributors: every position that shows something claimable.
+        // Contributors: every position that shows something claimable. A version whose
+        // allocations did not grow since its positions were last read, none of them then
+        // vesting, has nothing new to claim: its positions are not read again.
+        let mut t = std::time::Instant::now();
+        let mut lap = |phases: &mut BTreeMap<&'static str, f64>, name: &'static str| {
+            *phases.entry(name).or_default() += t.elapsed().as_secs_f64();
+            t = std::time::Instant::now();
+        };
         let mut by_owner: BTreeMap<usize, Vec<PositionRef>> = BTreeMap::new();
         for (d, v, ts) in self.versions_known() {
+            let account = self.p.reward_distributor().version_account(d, v).map_err(err)?;
+            let allocated: u128 = account
+                .accumulators
+                .iter()
+                .map(|a| a.accumulator.allocated.u128())
+                .sum();
+            if self.versions_read.get(&(d, v)) == Some(&(allocated, false)) {
+                continue;
+            }
+            let mut vesting = false;
             for t in ts {
                 let pos = self.p.reward_distributor().position(d, v, t).map_err(err)?;
+                vesting |= pos.unvested.iter().any(|a| !a.amount.is_zero());
                 if pos.claimable.iter().any(|a| !a.amount.is_zero()) {
                     let owner = self.tranches[&t].contributor;
                     by_owner.entry(owner).or_default().push(PositionRef {
@@ -1327,7 +1680,9 @@ impl<'a> Sim<'a> {
                     });
                 }
             }
+            self.versions_read.insert((d, v), (allocated, vesting));
         }
+        lap(&mut self.phase_secs, "claims.read_positions");
         for (who, positions) in by_owner {
             for chunk in positions.chunks(20) {
                 let chunk = chunk.to_vec();
@@ -1339,6 +1694,7 @@ impl<'a> Sim<'a> {
                 })?;
             }
         }
+        lap(&mut self.phase_secs, "claims.contributors");
         // Curators: every vested epoch they earned points in; and payouts owed.
         let now = self.now();
         let next_close = self.p.reward_distributor().config().map_err(err)?.next_close;
@@ -1380,6 +1736,7 @@ impl<'a> Sim<'a> {
                 })?;
             }
         }
+        lap(&mut self.phase_secs, "claims.curators");
         // Whoever is owed a payout (challengers, winning curators, auditors) withdraws.
         for who in 0..self.agents.len() {
             let a = self.a(who);
@@ -1395,6 +1752,7 @@ impl<'a> Sim<'a> {
                 self.paid(who, "withdraw_payout", r)?;
             }
         }
+        lap(&mut self.phase_secs, "claims.payouts");
         let treasury = self.class(Class::Treasury)[0];
         let owed = self.p.reward_distributor().treasury(None).map_err(err)?.owed;
         if owed.iter().any(|a| !a.amount.is_zero()) {
@@ -1408,9 +1766,13 @@ impl<'a> Sim<'a> {
     // ------------------------------------------------------------------ checks
 
     /// No unit lost: every contract's books back its holdings, and every coin of every
-    /// denom is held by an agent or a contract (the genesis supply).
-    fn check_conservation(&self) -> Result<(), String> {
-        let versions = self.versions_known();
+    /// denom is held by an agent or a contract (the genesis supply). With `positions`,
+    /// also that the positions of every known version never claim more than the
+    /// versions are owed: one query per (version, tranche), which grows with the square
+    /// of the run's length (a version holds its dataset's tranches so far), so it runs
+    /// on the epochs the contributors claim and at the end, the rest every epoch.
+    fn check_conservation(&self, positions: bool) -> Result<(), String> {
+        let versions = if positions { self.versions_known() } else { vec![] };
         let mut denoms = vec![DENOM.to_string()];
         denoms.extend(self.token_denom.clone());
         let models: Vec<u64> = self.models.iter().map(|m| m.id).collect();
@@ -1448,48 +1810,61 @@ impl<'a> Sim<'a> {
     // ------------------------------------------------------------------ the run
 
     pub fn run(mut self) -> Result<RunResult, String> {
-        self.setup()?;
+        /// Runs a phase and adds its wall time to `phase_secs` (where a run's time goes).
+        macro_rules! timed {
+            ($name:literal, $e:expr) => {{
+                let t = std::time::Instant::now();
+                let r = $e;
+                *self.phase_secs.entry($name).or_default() += t.elapsed().as_secs_f64();
+                r
+            }};
+        }
+        timed!("setup", self.setup())?;
         for e in 0..self.sc.epochs {
             self.epoch = e;
             self.counters = EpochCounters::default();
             let t0 = self.start + e as u64 * EPOCH;
             self.advance_to(t0 + 1);
-            self.contribute()?;
-            self.watch()?;
-            self.run_reviews()?;
-            self.refresh_tranches()?;
+            timed!("contribute", self.contribute())?;
+            timed!("watch", self.watch())?;
+            timed!("probe_canaries", self.probe_canaries())?;
+            timed!("reviews", self.run_reviews())?;
+            timed!("refresh_tranches", self.refresh_tranches())?;
             self.advance_to(t0 + CHALLENGE_WINDOW + 2);
-            self.accept_unchallenged()?;
-            self.refresh_tranches()?;
-            self.seal_versions()?;
-            self.buyers()?;
-            self.register_models()?;
+            timed!("accept_unchallenged", self.accept_unchallenged())?;
+            timed!("refresh_tranches", self.refresh_tranches())?;
+            timed!("seal_versions", self.seal_versions())?;
+            timed!("buyers", self.buyers())?;
+            timed!("register_models", self.register_models())?;
             self.advance_to(t0 + CHALLENGE_WINDOW + 100);
-            let mut batches = self.usage()?;
-            self.audit(&mut batches)?;
+            let mut batches = timed!("usage", self.usage())?;
+            timed!("audit", self.audit(&mut batches))?;
+            timed!("inclusions", self.inclusions(&mut batches))?;
             self.advance_to(self.now() + ORACLE_WINDOW + 1);
-            self.finalize_batches(&batches)?;
-            if (e + 1).is_multiple_of(self.sc.contributors.claim_every) {
-                self.claims()?;
+            timed!("finalize_batches", self.finalize_batches(&batches))?;
+            let claim_epoch = (e + 1).is_multiple_of(self.sc.contributors.claim_every);
+            if claim_epoch {
+                timed!("claims", self.claims())?;
             }
             // The epoch ends: the keeper closes and settles it.
             self.advance_to(t0 + EPOCH + 1);
-            self.crank()?;
-            self.check_conservation()?;
-            self.record()?;
+            timed!("crank", self.crank())?;
+            timed!("check_conservation", self.check_conservation(claim_epoch))?;
+            timed!("record", self.record())?;
         }
         // Wind down: let the last settlement vest, everyone claims.
         self.advance_to(self.now() + EPOCH + 1);
-        self.crank()?;
-        self.claims()?;
-        self.check_conservation()?;
+        timed!("crank", self.crank())?;
+        timed!("claims", self.claims())?;
+        timed!("check_conservation", self.check_conservation(true))?;
         self.result()
     }
 
     fn record(&mut self) -> Result<(), String> {
         let e = self.epoch as u64;
         let m = self.p.reward_distributor().metrics(e, e).map_err(err)?;
-        let conc = self.p.curator_staking().concentration(3).map_err(err)?.curators;
+        let conc_all = self.p.curator_staking().concentration(3).map_err(err)?;
+        let conc = conc_all.curators;
         let row_m = m.epochs.first();
         let prev = self.rows.last();
         let disputes = row_m.and_then(|r| r.disputes.clone());
@@ -1528,6 +1903,13 @@ impl<'a> Sim<'a> {
             caught: c.caught,
             catchable: c.catchable,
             catchable_caught: c.catchable_caught,
+            withheld: c.withheld,
+            withheld_catchable: c.withheld_catchable,
+            withheld_voided: c.withheld_voided,
+            omission_claims: c.omission_claims,
+            omission_upheld: c.omission_upheld,
+            omission_opened_total: conc_all.disputes.omission_opened,
+            omission_upheld_total: conc_all.disputes.omission_upheld,
             onboarding_secs_mean: if c.onboarding_secs.is_empty() {
                 0.0
             } else {
@@ -1554,7 +1936,7 @@ impl<'a> Sim<'a> {
         Ok(())
     }
 
-    fn result(self) -> Result<RunResult, String> {
+    fn result(&self) -> Result<RunResult, String> {
         let price = self.sc.gas_price;
         let mut classes: BTreeMap<Class, crate::metrics::ClassResult> = BTreeMap::new();
         let oracle = self.p.receipt_oracle();
@@ -1576,8 +1958,29 @@ impl<'a> Sim<'a> {
                 .map_or(0, |a| a.ledger.emission_reserve.u128()),
             None => 0,
         };
+        // Bonds still held for their owners: a listing bond (no version sealed yet), a
+        // tranche's bond (not decided yet), a payout owed.
+        let mut held_of: BTreeMap<usize, u128> = BTreeMap::new();
+        for d in &self.datasets {
+            let ds = self.p.registry().dataset(d.id).map_err(err)?.dataset;
+            *held_of.entry(d.maintainer).or_default() += ds.bond_held.map_or(0, |c| c.amount.u128());
+        }
+        for (id, t) in &self.tranches {
+            if matches!(t.status, TrancheStatus::Pending | TrancheStatus::UnderReview) {
+                let tr = self.p.registry().tranche(*id).map_err(err)?.tranche;
+                *held_of.entry(t.contributor).or_default() += tr.bond_held.map_or(0, |c| c.amount.u128());
+            }
+        }
         let mut token_total = 0u128;
         for (i, a) in self.agents.iter().enumerate() {
+            let owed = self
+                .p
+                .curator_staking()
+                .payout(a.addr.to_string())
+                .map_err(err)?
+                .amount
+                .u128();
+            let held = held_of.get(&i).copied().unwrap_or(0) + owed;
             let (uatr, token) = self.wallet(&a.addr);
             token_total += token;
             let staked = self
@@ -1596,6 +1999,7 @@ impl<'a> Sim<'a> {
                 + token as i128
                 + reserve as i128
                 + staked as i128
+                + held as i128
                 + *escrow_of.get(&i).unwrap_or(&0) as i128;
             let gas_cost = (a.gas as f64 * price).round() as i128;
             let profit = wealth - START as i128 - token_start as i128 - gas_cost;
@@ -1603,6 +2007,7 @@ impl<'a> Sim<'a> {
             c.agents += 1;
             c.profit += profit;
             c.gas_cost += gas_cost;
+            c.held += held + staked + *escrow_of.get(&i).unwrap_or(&0);
             c.msgs += a.msgs;
             c.paid_fees += a.paid_fees;
             c.claimed_fee += a.claimed_fee;
@@ -1616,8 +2021,41 @@ impl<'a> Sim<'a> {
                 ));
             }
         }
+        let omissions = self
+            .omissions
+            .iter()
+            .map(|o| {
+                let m = &self.models[o.model];
+                let d = &self.datasets[o.dataset];
+                crate::metrics::OmissionResult {
+                    owner_class: self.agents[m.owner].class.name().to_string(),
+                    model_id: m.id,
+                    dataset_id: d.id,
+                    version: o.version,
+                    registered_epoch: m.epoch,
+                    claims: o.claims,
+                    upheld_epoch: o.upheld,
+                    lineage_extended: o.lineage_extended,
+                    back_royalty: o.back_royalty,
+                    bond_slashed: o.bond_slashed,
+                    owed: m.units * d.royalty,
+                    recovered: self.received.get(&(m.id, d.id)).copied().unwrap_or(0),
+                }
+            })
+            .collect();
+        let royalties = crate::metrics::Royalties {
+            owed: self
+                .models
+                .iter()
+                .map(|m| m.units * m.trained.iter().map(|d| self.datasets[*d].royalty).sum::<u128>())
+                .sum(),
+            received: self.received.values().sum(),
+        };
         Ok(RunResult {
-            rows: self.rows,
+            omissions,
+            royalties,
+            rows: self.rows.clone(),
+            phase_secs: self.phase_secs.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
             classes: classes
                 .into_iter()
                 .map(|(k, v)| (k.name().to_string(), v))

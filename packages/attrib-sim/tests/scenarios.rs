@@ -6,8 +6,13 @@
 //! - emissions never exceed `k` × the epoch's fee value;
 //! - wash trading never profits at any allowed `k` (`k` ≤ the take rate);
 //! - an under-reporting operator is caught whenever an online auditor holds one of the
-//!   receipts it dropped.
+//!   receipts it dropped;
+//! - a withholding operator's batch is voided whenever an online auditor holds one of
+//!   its receipts and asks its inclusion (SPEC §5.6);
+//! - an upheld omission claim adds the dataset to the model's lineage, charges back
+//!   royalties (paid to that dataset) and slashes the owner's model bond (SPEC §5.5).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use attrib_sim::gas::GasTable;
@@ -62,6 +67,8 @@ fn every_scenario_keeps_the_protocols_promises() {
     let gas = GasTable::snapshot();
     let mut wash_checked = 0;
     let mut cheats_checked = 0;
+    let mut withheld_checked = 0;
+    let mut upheld_checked = 0;
     for sc in scenarios() {
         let take = sc.protocol.protocol_bps + sc.protocol.curator_bps;
         for v in variants(&sc).unwrap() {
@@ -97,6 +104,55 @@ fn every_scenario_keeps_the_protocols_promises() {
                     "{}: a held dropped receipt went unproven",
                     v.label
                 );
+                let (voided, asked, withheld): (u64, u64, u64) =
+                    r.rows.iter().fold((0, 0, 0), |(a, b, c), x| {
+                        (a + x.withheld_voided, b + x.withheld_catchable, c + x.withheld)
+                    });
+                assert_eq!(
+                    voided, asked,
+                    "{}: an unanswered inclusion request left its batch standing",
+                    v.label
+                );
+                if vs.operators.withholding > 0 && vs.auditors.reach >= 1.0 && vs.auditors.uptime >= 1.0 {
+                    assert_eq!(
+                        voided, withheld,
+                        "{}: full reach, yet a withheld batch stood",
+                        v.label
+                    );
+                    withheld_checked += withheld;
+                }
+                for o in r.omissions.iter().filter(|o| o.upheld_epoch.is_some()) {
+                    let what = format!("{}: model {} dataset {}", v.label, o.model_id, o.dataset_id);
+                    assert!(o.lineage_extended, "{what}: upheld, yet not in the lineage");
+                    // The model was used (and its usage settled) in every epoch before
+                    // the claim: back royalties are due, and reach the dataset.
+                    assert!(o.back_royalty > 0, "{what}: upheld without back royalties");
+                    assert!(
+                        o.recovered >= o.back_royalty,
+                        "{what}: back royalty not paid to the dataset"
+                    );
+                    upheld_checked += 1;
+                }
+                // The owner's model bond is slashed: all of it, by the first upheld claim
+                // against the model (a later one finds none left).
+                let mut slashed: BTreeMap<u64, u128> = BTreeMap::new();
+                for o in r.omissions.iter().filter(|o| o.upheld_epoch.is_some()) {
+                    *slashed.entry(o.model_id).or_default() += o.bond_slashed;
+                }
+                for (m, b) in slashed {
+                    assert_eq!(
+                        b, vs.protocol.model_bond as u128,
+                        "{}: model {m}'s bond not slashed",
+                        v.label
+                    );
+                }
+                let last = r.rows.last().unwrap();
+                let upheld = r.omissions.iter().filter(|o| o.upheld_epoch.is_some()).count() as u64;
+                assert_eq!(
+                    last.omission_upheld_total, upheld,
+                    "{}: curator staking counts other upheld omission claims than the run saw",
+                    v.label
+                );
                 if vs.operators.cheating > 0 && vs.auditors.reach >= 1.0 && vs.auditors.uptime >= 1.0 {
                     let cheating: u64 = r.rows.iter().map(|x| x.cheating_batches).sum();
                     let voided: u64 = r.rows.iter().map(|x| x.caught).sum();
@@ -112,4 +168,9 @@ fn every_scenario_keeps_the_protocols_promises() {
     }
     assert!(wash_checked > 0, "no scenario has wash traders");
     assert!(cheats_checked > 0, "no scenario cheats under full auditor reach");
+    assert!(
+        withheld_checked > 0,
+        "no scenario withholds leaves under full auditor reach"
+    );
+    assert!(upheld_checked > 0, "no omission claim was upheld");
 }

@@ -70,6 +70,14 @@ fn main() -> Result<()> {
                 "  {:.1} s, {} agent-steps ({:.0}/s), {} messages",
                 s.wall_secs, s.agent_steps, s.agent_steps_per_sec, s.messages
             );
+            let mut phases: Vec<(&String, &f64)> = s.phase_secs.iter().collect();
+            phases.sort_by(|a, b| b.1.total_cmp(a.1));
+            let top: Vec<String> = phases
+                .iter()
+                .take(10)
+                .map(|(k, v)| format!("{k} {v:.1}"))
+                .collect();
+            eprintln!("  seconds by phase (all seeds): {}", top.join(", "));
             summaries.push(s);
         }
         std::fs::create_dir_all(&dir)?;

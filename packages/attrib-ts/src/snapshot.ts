@@ -105,10 +105,22 @@ export async function snapshot(chain: Chain, height?: number): Promise<Snapshot>
     async ibcDenom(denom: string) {
       if (!denom.startsWith("ibc/")) throw new Error(`${denom} is not an ibc/ denom`);
       const req = QueryDenomRequest.encode({ hash: denom.slice(4) }).finish();
-      const res = QueryDenomResponse.decode(await query("/ibc.applications.transfer.v1.Query/Denom", req));
-      if (!res.denom) throw new Error(`no denom trace for ${denom}`);
-      const path = res.denom.trace.map((h) => `${h.portId}/${h.channelId}`).join("/");
-      return { base: res.denom.base, path };
+      return denomTrace(denom, await query(DENOM_QUERY, req));
     },
   };
+}
+
+/** ibc-go's query of an `ibc/<hash>` denom's trace (ibc-go v10, wasmd 0.61). */
+export const DENOM_QUERY = "/ibc.applications.transfer.v1.Query/Denom";
+
+/**
+ * A `QueryDenomResponse` (the bytes the node answers DENOM_QUERY with) as the voucher's
+ * base denom and its path, hops joined nearest first: `transfer/channel-0`, or
+ * `transfer/channel-1/transfer/channel-0` for a voucher that came through two chains.
+ */
+export function denomTrace(denom: string, value: Uint8Array): { base: string; path: string } {
+  const res = QueryDenomResponse.decode(value);
+  if (!res.denom) throw new Error(`no denom trace for ${denom}`);
+  const path = res.denom.trace.map((h) => `${h.portId}/${h.channelId}`).join("/");
+  return { base: res.denom.base, path };
 }

@@ -65,7 +65,12 @@ export async function open(browser, hash, { search = "", expect = "ready" } = {}
     sizes.push(req.sizes().then((s) => ({ url: req.url(), bytes: s.responseHeadersSize + s.responseBodySize }))),
   );
   await page.goto(`${URL_}/${search}#${hash}`);
-  await page.waitForSelector(`#app[data-state="${expect}"]`, { timeout: 30_000 });
+  await page.waitForSelector(`#app[data-state="ready"], #app[data-state="error"]`, { timeout: 30_000 });
+  const state = await page.getAttribute("#app", "data-state");
+  if (state !== expect) {
+    const banner = await page.locator("[data-testid=banner]").innerText();
+    throw new Error(`#${hash}${search}: the page is ${state}, not ${expect}: ${banner} (console: ${errors.join("; ")})`);
+  }
   const weight = async () => {
     await page.waitForLoadState("networkidle");
     const all = await Promise.all(sizes);

@@ -130,21 +130,18 @@ test("the services page says which services it shows, or how to configure them",
   await p.close();
 });
 
-test("an unknown dataset is a not-found page", async () => {
-  const p = await open(browser, "/dataset/987654");
-  await p.page.waitForSelector("[data-testid=not-found]");
-  assert.match(await p.page.locator("[data-testid=not-found]").innerText(), /no dataset 987654/);
-  await shot(p.page, "not-found");
-  assert.deepEqual(p.errors, []);
-  await p.close();
-});
-
-test("a malformed epoch range is a not-found page, not a chain error", async () => {
-  const p = await open(browser, "/?to=abc");
-  await p.page.waitForSelector("[data-testid=not-found]");
-  assert.match(await p.page.locator("[data-testid=not-found]").innerText(), /no epoch abc/);
-  assert.deepEqual(p.errors, []);
-  await p.close();
+test("an unknown dataset, a malformed epoch range: not-found pages, not a chain error", async () => {
+  for (const [hash, says, name] of [
+    ["/dataset/987654", /no dataset 987654/, "not-found"],
+    ["/?to=abc", /no epoch abc/, undefined],
+  ]) {
+    const p = await open(browser, hash);
+    await p.page.waitForSelector("[data-testid=not-found]");
+    assert.match(await p.page.locator("[data-testid=not-found]").innerText(), says);
+    if (name) await shot(p.page, name);
+    assert.deepEqual(p.errors, [], `console errors on ${hash}`);
+    await p.close();
+  }
 });
 
 test("the chain down: a banner, not a blank page", async () => {

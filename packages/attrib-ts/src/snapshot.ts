@@ -38,6 +38,16 @@ export class Rpc {
     return { chainId: r.node_info.network, height: Number(r.sync_info.latest_block_height) };
   }
 
+  /**
+   * The latest height the application has committed: what queries can be asked at.
+   * (`status` reports the block store's height, which runs ahead of the application's
+   * commit for a moment each block: a query at it fails "height in the future".)
+   */
+  async appHeight(): Promise<number> {
+    const r = await this.call<{ response: { last_block_height?: string } }>("abci_info", {});
+    return Number(r.response.last_block_height ?? 0);
+  }
+
   /** The value of an ABCI query at `height`; a failed query (code ≠ 0) throws its log. */
   async abciQuery(path: string, data: Uint8Array, height: number): Promise<Uint8Array> {
     const r = await this.call<{ response: { code: number; log: string; codespace: string; value: string | null } }>("abci_query", {
@@ -86,9 +96,9 @@ export interface Snapshot extends ICosmWasmClient {
   ibcDenom(denom: string): Promise<{ base: string; path: string }>;
 }
 
-/** A snapshot at `height` (default: the latest block). */
+/** A snapshot at `height` (default: the latest height the application has committed). */
 export async function snapshot(chain: Chain, height?: number): Promise<Snapshot> {
-  const h = height ?? (await chain.rpc.status()).height;
+  const h = height ?? (await chain.rpc.appHeight());
   const query = (path: string, request: Uint8Array) => chain.rpc.abciQuery(path, request, h);
   return {
     height: h,

@@ -121,10 +121,17 @@ test("ibc/… fees show by base denom and path, from the chain's denom traces", 
   await p.close();
 });
 
-test("the services page says which services it shows, or how to configure them", async () => {
+test("the services page: the meter's and the auditor's health and metrics, or how to configure them", async () => {
   const p = await open(browser, "/services");
   const text = await p.page.locator("#app").innerText();
-  assert.ok(/No metering service or auditor configured/.test(text) || /(meter|auditor): (up|down|HTTP)/.test(text), text);
+  // Served with ATTRIB_METER_URL / ATTRIB_AUDITOR_URL: each one up, its attrib_ metrics listed.
+  const names = ["meter", "auditor"].filter((n) => process.env[`ATTRIB_${n.toUpperCase()}_URL`]);
+  if (names.length === 0) assert.match(text, /No metering service or auditor configured/);
+  for (const n of names) {
+    assert.equal(await p.page.locator(`[data-testid=health-${n}]`).innerText(), "up", `${n}'s health`);
+    const rows = await p.page.$$eval(`[data-testid=metrics-${n}] tbody tr`, (trs) => trs.map((tr) => tr.cells[0].textContent));
+    assert.ok(rows.length > 0 && rows.every((r) => r.startsWith(`attrib_${n}_`)), `${n}'s metrics: ${rows}`);
+  }
   await shot(p.page, "services");
   assert.deepEqual(p.errors, []);
   await p.close();

@@ -80,28 +80,37 @@ test("the services' Prometheus text: samples with labels, help lines skipped", (
 });
 
 test("the meter's /metrics on the services panel: every attrib_ sample, +Inf kept, the histogram as its mean", () => {
-  // As packages/attrib-meter/src/metrics.rs writes it (render): gauges, counters, batches
-  // by state, escrow cover (+Inf for a model that pays nothing per batch), ack latency.
+  // Captured from a running attrib-meter (packages/attrib-meter/src/metrics.rs) after 250
+  // usage events in one batch request, before its first batch: counters, batches by
+  // state, escrow cover (+Inf: nothing reserved yet), the ack latency histogram.
   const text = readFileSync(new URL("./fixtures/meter-metrics.prom", import.meta.url), "utf8");
   const samples = parsePrometheus(text);
-  assert.equal(samples.length, 5 + 5 + 2 + 11 + 2);
-  assert.deepEqual(samples.find((x) => x.labels === '{model_id="2"}'), { name: "attrib_meter_escrow_batches", labels: '{model_id="2"}', value: Infinity });
+  assert.equal(samples.length, 5 + 5 + 1 + 11 + 2);
+  assert.deepEqual(samples.find((x) => x.name === "attrib_meter_escrow_batches"), { name: "attrib_meter_escrow_batches", labels: '{model_id="1"}', value: Infinity });
   assert.deepEqual(serviceRows(text), [
-    ["attrib_meter_receipts_total", "", "50210"],
-    ["attrib_meter_pending_receipts", "", "210"],
-    ["attrib_meter_receipts_issued_total", "", "50210"],
+    ["attrib_meter_receipts_total", "", "250"],
+    ["attrib_meter_pending_receipts", "", "250"],
+    ["attrib_meter_receipts_issued_total", "", "250"],
     ["attrib_meter_chain_errors_total", "", "0"],
     ["attrib_meter_batches_refused_total", "", "0"],
     ["attrib_meter_batches", '{state="built"}', "0"],
-    ["attrib_meter_batches", '{state="posted"}', "1"],
-    ["attrib_meter_batches", '{state="final"}', "1"],
+    ["attrib_meter_batches", '{state="posted"}', "0"],
+    ["attrib_meter_batches", '{state="final"}', "0"],
     ["attrib_meter_batches", '{state="voided"}', "0"],
     ["attrib_meter_batches", '{state="refused"}', "0"],
-    ["attrib_meter_escrow_batches", '{model_id="1"}', "39.5"],
-    ["attrib_meter_escrow_batches", '{model_id="2"}', "∞"],
-    ["attrib_meter_ack_latency_seconds (mean)", "", "0.002"],
-    ["attrib_meter_ack_latency_seconds_count", "", "50210"],
+    ["attrib_meter_escrow_batches", '{model_id="1"}', "∞"],
+    ["attrib_meter_ack_latency_seconds (mean)", "", "0.046046"],
+    ["attrib_meter_ack_latency_seconds_count", "", "1"],
   ]);
+  // A finite cover and a histogram with more observations, as the meter writes them.
+  assert.deepEqual(
+    serviceRows('attrib_meter_escrow_batches{model_id="2"} 39.5\nattrib_meter_ack_latency_seconds_sum 100.42\nattrib_meter_ack_latency_seconds_count 50210\n'),
+    [
+      ["attrib_meter_escrow_batches", '{model_id="2"}', "39.5"],
+      ["attrib_meter_ack_latency_seconds (mean)", "", "0.002"],
+      ["attrib_meter_ack_latency_seconds_count", "", "50210"],
+    ],
+  );
   // Not a metrics text (an HTML error page through a proxy): no rows, not garbage.
   assert.deepEqual(serviceRows("<html><body>502 Bad Gateway</body></html>"), []);
 });

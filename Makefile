@@ -1,5 +1,5 @@
 # Attrib: the obvious targets. `make demo` and `make test` are the README's two commands.
-.PHONY: demo demo-ibc test e2e e2e-auditor e2e-services meter-e2e soak-meter soak fmt lint unit fuzz fuzz-long wasm size-profile schema schema-check ts ts-check ts-e2e dashboard dashboard-test tools localnet-up localnet-down localnet-status deploy gas ci meter-pg bench-meter sim
+.PHONY: demo demo-ibc test e2e e2e-auditor e2e-services meter-e2e soak-meter soak fmt lint unit fuzz fuzz-long wasm size-profile schema schema-check ts ts-check ts-e2e dashboard dashboard-test dashboard-perf tools localnet-up localnet-down localnet-status deploy gas ci meter-pg bench-meter sim
 
 demo:            ## local chain up, contracts built and deployed, SPEC §10 played through the CLI
 	bash scripts/demo.sh
@@ -54,6 +54,8 @@ dashboard:       ## the protocol dashboard on loopback against the running demo 
 	bash scripts/dashboard.sh serve
 dashboard-test:  ## the dashboard in Chromium (playwright-core) against the chain of the environment
 	bash scripts/dashboard.sh test
+dashboard-perf:  ## the overview with 1 000 settled epochs (a chain of its own, ~17 min the first time, then kept) → target/dashboard/perf-history.json
+	bash scripts/dashboard-perf.sh
 tools:           ## install wasm tools and wasmd into ~/.cache/attrib
 	bash scripts/tools.sh all
 localnet-up:

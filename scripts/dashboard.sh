@@ -4,11 +4,13 @@
 #   dashboard.sh serve   build it and serve it on loopback (http://127.0.0.1:5173 + PORT_OFFSET)
 #                        against the chain of the environment — by default the demo's
 #                        attrib-local chain and deployments/attrib-local.json
-#   dashboard.sh test    the browser test (dashboard/test/browser.test.mjs): Debian's Chromium
-#                        (installed here if missing) driven by playwright-core against the
-#                        chain of the environment (ATTRIB_NODE, ATTRIB_CHAIN_ID,
+#   dashboard.sh test [FILE…]
+#                        the browser test (default dashboard/test/browser.test.mjs): Debian's
+#                        Chromium (installed here if missing) driven by playwright-core
+#                        against the chain of the environment (ATTRIB_NODE, ATTRIB_CHAIN_ID,
 #                        ATTRIB_DEPLOYMENTS), which must have run the SPEC §10 story;
-#                        screenshots and perf.json under target/dashboard/
+#                        screenshots and perf.json under target/dashboard/.
+#                        scripts/dashboard-perf.sh runs test/perf.test.mjs this way.
 # The chain's RPC must allow the dashboard's origin: scripts/localnet.sh does (on start).
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 DIR="$ROOT/dashboard"
@@ -27,7 +29,8 @@ case "${1:-serve}" in
     step "dashboard of $ATTRIB_CHAIN_ID ($ATTRIB_NODE): $URL"
     cd "$DIR" && exec npx --no-install vite preview ;;
   test)
-    command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null || { step "installing Debian's chromium"; apt-get install -y chromium >&2 || { apt-get update >&2 && apt-get install -y chromium >&2; }; }
+    shift; files=("${@:-test/browser.test.mjs}")
+    ensure_chromium; export CHROMIUM; CHROMIUM="$(chromium_bin)"
     if [ -z "${ATTRIB_CLI:-}" ]; then
       cargo_bins attrib-cli
       export ATTRIB_CLI="$CARGO_TARGET_DIR/debug/attrib"
@@ -37,6 +40,6 @@ case "${1:-serve}" in
     trap 'kill $preview 2>/dev/null || true' EXIT
     for _ in $(seq 1 60); do curl -sf "$URL/attrib-config.json" >/dev/null && break; sleep 0.5; done
     step "browser test of the dashboard at $URL against $ATTRIB_CHAIN_ID"
-    (cd "$DIR" && DASHBOARD_URL="$URL" node --test --test-concurrency=1 test/browser.test.mjs) ;;
-  *) echo "usage: $0 serve|test" >&2; exit 2 ;;
+    (cd "$DIR" && DASHBOARD_URL="$URL" node --test --test-concurrency=1 "${files[@]}") ;;
+  *) echo "usage: $0 serve|test [FILE…]" >&2; exit 2 ;;
 esac

@@ -21,3 +21,6 @@ cargo test --quiet --locked --workspace --test e2e_registry --test e2e_curation 
 # The TypeScript clients (packages/attrib-ts) through cosmjs against the same chain, once
 # the Rust tests are done with its accounts.
 ATTRIB_CLI="$CARGO_TARGET_DIR/debug/attrib" bash scripts/ts-e2e.sh
+# The dashboard in Chromium against the same chain: every page renders, the watch list
+# equals `attrib stats -o json`, the IBC test's voucher shows by base denom and path.
+ATTRIB_CLI="$CARGO_TARGET_DIR/debug/attrib" bash scripts/dashboard.sh test

@@ -5,7 +5,8 @@
 #   fuzzing (short) → schema and TypeScript client drift, dashboard unit tests →
 #   scripts/e2e.sh: wasm build +
 #   cosmwasm-check (through deploy.sh, so the contracts are built once), a fresh local
-#   wasmd chain, and the end-to-end tests that `cargo test` lists as ignored → the metering
+#   wasmd chain, the end-to-end tests that `cargo test` lists as ignored, the TypeScript
+#   clients' Node test and the dashboard in Chromium on that chain → the metering
 #   service (end to end and 50 kill -9s), the auditor, and both together with a cheating
 #   operator, each on a chain of its own
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -37,7 +38,7 @@ bash scripts/ts.sh check
 ensure_npm_deps "$ROOT/dashboard"
 (cd dashboard && npx --no-install tsc --noEmit -p . && npm test --silent)
 
-step "wasm build and cosmwasm-check, end-to-end tests on a local wasmd chain"
+step "wasm build and cosmwasm-check, end-to-end tests on a local wasmd chain, the TypeScript clients and the dashboard there"
 bash scripts/e2e.sh
 
 step "the metering service on its own chain: end to end, the kill -9 crash test (50 kills), failover on PostgreSQL"

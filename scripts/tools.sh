@@ -136,6 +136,18 @@ ensure_wasm_tools() { ensure_wasm_target; ensure_wasm_opt; ensure_cosmwasm_check
 # second (npm ci unpacks ~200 MB even from a warm cache). Skipped when node_modules was
 # installed from this lockfile. Install scripts do not run (nothing we use needs one).
 NPM_CACHE="$ATTRIB_CACHE/npm"
+# Debian's Chromium for the dashboard's browser test (playwright-core drives it; its own
+# browser download is not reachable here). CHROMIUM names another browser.
+chromium_bin() { echo "${CHROMIUM:-/usr/bin/chromium}"; }
+ensure_chromium() {
+  command -v "$(chromium_bin)" >/dev/null && return 0
+  log "installing Debian's chromium"
+  local sudo=()
+  [ "$(id -u)" = 0 ] || sudo=(sudo)
+  local install=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium)
+  "${install[@]}" >&2 || { "${sudo[@]}" apt-get update -q >&2 && "${install[@]}" >&2; }
+}
+
 ensure_npm_deps() {
   local dir="$1" sum store
   sum="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"

@@ -35,6 +35,8 @@ export function denomInfo(snap: Snapshot, denom: string): Promise<DenomInfo> {
             .then((t: { symbol: string; decimals: number }) => ({ display: t.symbol, exponent: t.decimals, base: denom }))
         : Promise.resolve(local(denom));
     cache.set(denom, p);
+    // A failed lookup (the node away a moment) is asked again next time.
+    p.catch(() => cache.delete(denom));
   }
   return p;
 }

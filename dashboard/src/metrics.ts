@@ -98,6 +98,76 @@ export function watchList(m: MetricsResponse): Group[] {
   ];
 }
 
+/** The most epochs one `metrics` query covers (the distributor's MAX_METRICS_EPOCHS). */
+export const MAX_RANGE = 100;
+
+export interface Range {
+  from: number;
+  to: number;
+}
+
+export type MetricsQuery = (range: Range) => Promise<MetricsResponse>;
+
+/** `size` epochs ending at `to` (fewer near genesis). */
+export function rangeEnding(to: number, size: number): Range {
+  return { from: Math.max(0, to - size + 1), to };
+}
+
+/**
+ * The `size` epochs up to the latest epoch with inflows at or before `current`. On a
+ * live chain the current epoch has inflows: one query. Otherwise the range ending at
+ * `current` says which epoch was the latest (a second query reads the range ending there).
+ * A chain quiet for longer (a history restarted later) is searched without reading an
+ * epoch at a time, and without reading full ranges it does not show: first the epochs
+ * nobody has closed yet (`nextClose` on; quiet ones cost a few bytes), MAX_RANGE at a
+ * time, `parallel` ranges at once; then down from the latest closed epoch (`nextClose`
+ * - 1, read together with the first of those), one range at a time. Only epochs with
+ * inflows exist, so an empty answer means a quiet range.
+ */
+export async function latestRange(
+  metrics: MetricsQuery,
+  current: number,
+  size: number,
+  nextClose = current + 1,
+  parallel = 4,
+): Promise<Range & { m: MetricsResponse }> {
+  const read = async (range: Range) => ({ range, m: await metrics(range) });
+  const first = await read(rangeEnding(current, size));
+  /** The range ending at the latest epoch of `found`; a read already made is reused. */
+  const ending = async (found: { range: Range; m: MetricsResponse }) => {
+    const range = rangeEnding(found.m.epochs[found.m.epochs.length - 1].epoch, size);
+    // The same start: the same epochs (none after the latest), so the same answer.
+    const done = [found, first].find((x) => x.range.from === range.from && x.range.to >= range.to);
+    return { ...range, m: done ? done.m : await metrics(range) };
+  };
+  if (first.m.epochs.length > 0) return ending(first);
+  // Down from the latest closed epoch (below the first range), the first read at once.
+  let closedTo = Math.min(first.range.from, nextClose) - 1;
+  const closed = closedTo >= 0 ? read(rangeEnding(closedTo, MAX_RANGE)) : undefined;
+  closed?.catch(() => undefined); // awaited below, unless an open epoch answers first
+  // Open epochs between the closed ones and the first range: ranges that stop at nextClose.
+  for (let to = first.range.from - 1; to >= nextClose; ) {
+    const ranges: Range[] = [];
+    for (let t = to; t >= nextClose && ranges.length < parallel; t -= MAX_RANGE) ranges.push({ from: Math.max(nextClose, t - MAX_RANGE + 1), to: t });
+    const found = (await Promise.all(ranges.map(read))).find((r) => r.m.epochs.length > 0);
+    if (found) return ending(found);
+    to = ranges[ranges.length - 1].from - 1;
+  }
+  if (closed) {
+    const r = await closed;
+    if (r.m.epochs.length > 0) return ending(r);
+    // A crank skipped quiet epochs past the latest with inflows: further down, in parallel.
+    for (closedTo -= MAX_RANGE; closedTo >= 0; ) {
+      const tos: number[] = [];
+      for (let t = closedTo; t >= 0 && tos.length < parallel; t -= MAX_RANGE) tos.push(t);
+      const found = (await Promise.all(tos.map((t) => read(rangeEnding(t, MAX_RANGE))))).find((x) => x.m.epochs.length > 0);
+      if (found) return ending(found);
+      closedTo = tos[tos.length - 1] - MAX_RANGE;
+    }
+  }
+  return { ...first.range, m: first.m };
+}
+
 /** The last epoch against the mean of the epochs before it in the range. */
 export function lastVsTrend(s: Series): { last: number | null; mean: number | null } {
   const vals = s.values.filter((v): v is number => v !== null);

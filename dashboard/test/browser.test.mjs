@@ -1,55 +1,25 @@
 // The dashboard in a real browser (Debian's Chromium driven by playwright-core) against a
-// chain where the SPEC §10 story ran: every page renders without a console error, the
-// watch list's figures equal `attrib stats -o json` for the same epochs, a screenshot of
-// every page goes to target/dashboard/, the chain down or a wrong chain id shows a banner,
-// an unknown dataset a not-found page; first paint and page weight go to
-// target/dashboard/perf.json. Run by scripts/dashboard.sh test, which serves the build:
-//   DASHBOARD_URL                                       the served dashboard
-//   ATTRIB_NODE, ATTRIB_CHAIN_ID, ATTRIB_DEPLOYMENTS    the chain it reads (for the CLI)
-//   ATTRIB_CLI                                          the `attrib` binary
-//   CHROMIUM                                            the browser (/usr/bin/chromium)
+// chain where the SPEC §10 story ran (CI: scripts/e2e.sh's chain, after its end-to-end
+// tests): every page renders without a console error, the watch list's figures equal
+// `attrib stats -o json` for the same epochs, `ibc/…` fees show by base denom and path
+// (when the chain has any), a screenshot of every page goes to target/dashboard/, the
+// chain down or a wrong chain id shows a banner, an unknown dataset a not-found page; the
+// overview's paint timings and page weight go to target/dashboard/perf.json. Run by
+// scripts/dashboard.sh test, which serves the build (environment: test/browser.mjs).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
-import { chromium } from "playwright-core";
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const OUT = join(ROOT, "target", "dashboard");
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set (scripts/dashboard.sh test sets it)`);
-  return v;
-};
-const URL_ = env("DASHBOARD_URL");
-const NODE = env("ATTRIB_NODE");
-const CHAIN_ID = env("ATTRIB_CHAIN_ID");
-const DEPLOYMENTS = env("ATTRIB_DEPLOYMENTS");
-const CLI = env("ATTRIB_CLI");
-
-function attrib(...args) {
-  const out = execFileSync(CLI, ["--node", NODE, "--chain-id", CHAIN_ID, "--deployments", DEPLOYMENTS, "-o", "json", ...args], {
-    encoding: "utf8",
-  });
-  return JSON.parse(out);
-}
-
-/** A value out of JSON by a dotted path (`epochs.0.disputes.opened`). */
-function at(doc, path) {
-  return path.split(".").reduce((v, k) => (v == null ? undefined : v[k]), doc);
-}
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CHAIN_ID, NODE, OUT, heights, launch, open, shot, watchListEqualsCli } from "./browser.mjs";
 
 let browser;
 const perf = {};
+/** `attrib stats` of the overview's epochs (the first test reads them). */
+let stats;
 
 before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-  });
+  browser = await launch();
 });
 
 after(async () => {
@@ -57,99 +27,64 @@ after(async () => {
   writeFileSync(join(OUT, "perf.json"), JSON.stringify(perf, null, 2) + "\n");
 });
 
-/** Opens a page of the dashboard; returns it with the console errors it logged. */
-async function open(hash, { search = "", expect = "ready" } = {}) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const errors = [];
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  page.on("pageerror", (e) => errors.push(String(e)));
-  let bytes = 0;
-  page.on("response", async (r) => {
-    if (r.url().startsWith(URL_)) bytes += (await r.body().catch(() => Buffer.alloc(0))).length;
-  });
-  const t0 = Date.now();
-  await page.goto(`${URL_}/${search}#${hash}`);
-  await page.waitForSelector(`#app[data-state="${expect}"]`, { timeout: 30_000 });
-  const ready = Date.now() - t0;
-  return { page, errors, ready, bytes: () => bytes };
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
-}
-
-/** Every panel of the page is stamped with one height, and it is a real block. */
-async function heights(page) {
-  const hs = await page.$$eval("[data-testid=height]", (els) => els.map((e) => Number(e.dataset.height)));
-  assert.ok(hs.length > 0, "no panel");
-  assert.ok(hs.every((h) => h === hs[0] && h > 0), `panels read at different heights: ${hs}`);
-  return hs[0];
-}
-
 test("the watch list: figures equal `attrib stats -o json`, charts drawn, no console error", async () => {
-  const { page, errors, ready, bytes } = await open("/");
-  const h = await heights(page);
-  const fields = await page.$$eval("[data-field]", (els) => els.map((e) => [e.dataset.field, e.dataset.raw]));
-  const f = Object.fromEntries(fields);
-  const stats = attrib("stats", "--from-epoch", f.from, "--to-epoch", f.to);
-  assert.ok(stats.epochs.length > 0, "the story left no epoch with inflows in the range");
-  let compared = 0;
-  for (const [path, raw] of fields) {
-    if (path === "from" || path === "to") continue;
-    assert.equal(raw, String(at(stats, path)), `${path} at height ${h}`);
-    compared++;
-  }
-  // Every epoch of the CLI's answer is on the page, with its fee value and emission share.
-  for (let i = 0; i < stats.epochs.length; i++) {
-    assert.ok(`epochs.${i}.fee_value` in f && `epochs.${i}.emission_share_bps` in f, `epoch ${i} missing`);
-  }
-  assert.ok("buyers.distinct" in f && "emission_share_bps" in f);
-  // One uPlot canvas per watch-list question.
-  assert.equal(await page.locator(".chart canvas").count(), 5);
-  assert.equal(await page.locator("[data-testid=banner]").isVisible(), false);
-  const fcp = await page.evaluate(() => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? null);
-  await shot(page, "overview");
-  perf.overview = { height: h, epochs: stats.epochs.length, figures_compared: compared, first_contentful_paint_ms: fcp, ready_ms: ready, page_bytes: bytes() };
-  assert.deepEqual(errors, []);
-  await page.close();
+  const p = await open(browser, "/");
+  const cmp = await watchListEqualsCli(p.page);
+  stats = cmp.stats;
+  await shot(p.page, "overview");
+  perf.overview = { height: cmp.height, epochs: cmp.epochs, figures_compared: cmp.figures_compared, ...(await p.timings()), ...(await p.weight()) };
+  assert.deepEqual(p.errors, []);
+  await p.close();
 });
 
 test("the objects pages render, link to each other, and show no console error", async () => {
   const visited = [];
   const visit = async (hash, name) => {
-    const { page, errors } = await open(hash);
-    await heights(page);
-    assert.equal(await page.locator("[data-testid=not-found]").count(), 0, `${hash} says not found`);
-    await shot(page, name);
-    assert.deepEqual(errors, [], `console errors on ${hash}`);
+    const p = await open(browser, hash);
+    await heights(p.page);
+    assert.equal(await p.page.locator("[data-testid=not-found]").count(), 0, `${hash} says not found`);
+    if (name) await shot(p.page, name);
+    assert.deepEqual(p.errors, [], `console errors on ${hash}`);
     visited.push(hash);
-    return page;
+    return p;
   };
-  const firstLink = async (page, prefix) => {
-    const href = await page.$$eval(`a[href^="#${prefix}"]`, (as) => as.map((a) => a.getAttribute("href"))[0] ?? null);
+  const links = (p, prefix) => p.page.$$eval(`a[href^="#${prefix}"]`, (as) => [...new Set(as.map((a) => a.getAttribute("href").slice(1)))]);
+  const firstLink = async (p, prefix) => {
+    const [href] = await links(p, prefix);
     assert.ok(href, `no link to ${prefix}`);
-    return href.slice(1);
+    return href;
   };
+  // A dataset with a sealed version (the datasets list links its latest version).
   let p = await visit("/datasets", "datasets");
-  const ds = await firstLink(p, "/dataset/");
+  const ver = (await links(p, "/dataset/")).find((h) => /^\/dataset\/\d+\/version\/\d+$/.test(h));
+  assert.ok(ver, "no dataset with a sealed version");
   await p.close();
-  p = await visit(ds, "dataset");
-  // The story's dataset has a sealed version with contributors.
-  const ver = await firstLink(p, `${ds}/version/`);
-  assert.ok((await p.locator("[data-testid=tranches] tbody tr").count()) > 0, "no tranches");
+  p = await visit(ver.replace(/\/version\/\d+$/, ""), "dataset");
+  assert.ok((await p.page.locator("[data-testid=tranches] tbody tr").count()) > 0, "no tranches");
+  assert.ok((await links(p, ver)).length > 0, "the dataset does not link its version");
   await p.close();
   p = await visit(ver, "version");
-  assert.ok((await p.locator("[data-testid=positions] tbody tr").count()) > 0, "no contributor positions");
+  assert.ok((await p.page.locator("[data-testid=positions] tbody tr").count()) > 0, "no contributor positions");
   await p.close();
+  // A model with batches (the story's metered model), its lineage and its operator.
   p = await visit("/models", "models");
-  const model = await firstLink(p, "/model/");
+  const models = (await links(p, "/model/")).slice(0, 10);
+  assert.ok(models.length > 0, "no model");
   await p.close();
-  p = await visit(model, "model");
-  assert.ok((await p.locator("[data-testid=batches] tbody tr").count()) > 0, "no batches");
-  const lineage = await firstLink(p, "/dataset/");
-  assert.ok(lineage.startsWith("/dataset/"));
-  const op = await firstLink(p, "/operator/");
-  await p.close();
+  let metered;
+  for (const m of models) {
+    p = await visit(m);
+    if ((await p.page.locator("[data-testid=batches] tbody tr").count()) > 0) {
+      metered = p;
+      break;
+    }
+    await p.close();
+  }
+  assert.ok(metered, `no batches on models ${models.join(", ")}`);
+  await shot(metered.page, "model");
+  assert.ok((await firstLink(metered, "/dataset/")).startsWith("/dataset/"), "no lineage link");
+  const op = await firstLink(metered, "/operator/");
+  await metered.close();
   p = await visit(op, "operator");
   await p.close();
   p = await visit("/epochs", "epochs");
@@ -159,33 +94,78 @@ test("the objects pages render, link to each other, and show no console error", 
   await p.close();
   p = await visit("/disputes", "disputes");
   await p.close();
-  assert.equal(visited.length, 9);
+  assert.ok(visited.length >= 9, `visited ${visited.join(", ")}`);
 });
 
-test("an unknown dataset is a not-found page", async () => {
-  const { page, errors } = await open("/dataset/987654");
-  await page.waitForSelector("[data-testid=not-found]");
-  assert.match(await page.locator("[data-testid=not-found]").innerText(), /no dataset 987654/);
-  await shot(page, "not-found");
-  assert.deepEqual(errors, []);
-  await page.close();
+test("ibc/… fees show by base denom and path, from the chain's denom traces", async (t) => {
+  // The vouchers this chain receives over its recorded IBC links (scripts/ibc.sh): ICS-20
+  // names them ibc/SHA256(port/channel/base).
+  const d = JSON.parse(readFileSync(process.env.ATTRIB_DEPLOYMENTS, "utf8"));
+  const vouchers = new Map(
+    Object.values(d.ibc ?? {}).map((l) => {
+      const trace = `transfer/${l.channel_id}`;
+      const hash = createHash("sha256").update(`${trace}/${l.counterparty_denom}`).digest("hex").toUpperCase();
+      const base = l.counterparty_denom;
+      return [`ibc/${hash}`, `${base.startsWith("u") ? base.slice(1).toUpperCase() : base} (${trace})`];
+    }),
+  );
+  const epoch = stats?.epochs.find((e) => e.fees.some((f) => vouchers.has(f.denom)));
+  if (!epoch) return t.skip("no epoch of the overview's range took fees in an ibc/ voucher on this chain");
+  const denom = epoch.fees.find((f) => vouchers.has(f.denom)).denom;
+  const p = await open(browser, `/epoch/${epoch.epoch}`);
+  const text = await p.page.locator("#app").innerText();
+  assert.ok(text.includes(vouchers.get(denom)), `epoch ${epoch.epoch} does not show ${vouchers.get(denom)} for ${denom}`);
+  assert.ok(!text.includes("ibc/"), `epoch ${epoch.epoch} shows a raw ibc/ denom`);
+  await shot(p.page, "epoch-ibc");
+  assert.deepEqual(p.errors, []);
+  await p.close();
+});
+
+test("the services page: the meter's and the auditor's health and metrics, or how to configure them", async () => {
+  const p = await open(browser, "/services");
+  const text = await p.page.locator("#app").innerText();
+  // Served with ATTRIB_METER_URL / ATTRIB_AUDITOR_URL: each one up, its attrib_ metrics listed.
+  const names = ["meter", "auditor"].filter((n) => process.env[`ATTRIB_${n.toUpperCase()}_URL`]);
+  if (names.length === 0) assert.match(text, /No metering service or auditor configured/);
+  for (const n of names) {
+    assert.equal(await p.page.locator(`[data-testid=health-${n}]`).innerText(), "up", `${n}'s health`);
+    const rows = await p.page.$$eval(`[data-testid=metrics-${n}] tbody tr`, (trs) => trs.map((tr) => tr.cells[0].textContent));
+    assert.ok(rows.length > 0 && rows.every((r) => r.startsWith(`attrib_${n}_`)), `${n}'s metrics: ${rows}`);
+  }
+  await shot(p.page, "services");
+  assert.deepEqual(p.errors, []);
+  await p.close();
+});
+
+test("an unknown dataset, a malformed epoch range: not-found pages, not a chain error", async () => {
+  for (const [hash, says, name] of [
+    ["/dataset/987654", /no dataset 987654/, "not-found"],
+    ["/?to=abc", /no epoch abc/, undefined],
+  ]) {
+    const p = await open(browser, hash);
+    await p.page.waitForSelector("[data-testid=not-found]");
+    assert.match(await p.page.locator("[data-testid=not-found]").innerText(), says);
+    if (name) await shot(p.page, name);
+    assert.deepEqual(p.errors, [], `console errors on ${hash}`);
+    await p.close();
+  }
 });
 
 test("the chain down: a banner, not a blank page", async () => {
-  const { page } = await open("/", { search: `?node=${encodeURIComponent("http://127.0.0.1:9")}`, expect: "error" });
-  const banner = page.locator("[data-testid=banner]");
+  const p = await open(browser, "/", { search: `?node=${encodeURIComponent("http://127.0.0.1:9")}`, expect: "error" });
+  const banner = p.page.locator("[data-testid=banner]");
   assert.ok(await banner.isVisible());
   assert.match(await banner.innerText(), /the chain is down: no answer from http:\/\/127\.0\.0\.1:9/);
-  await shot(page, "chain-down");
-  await page.close();
+  await shot(p.page, "chain-down");
+  await p.close();
 });
 
 test("a wrong chain id: a banner naming both chains", async () => {
-  const { page, errors } = await open("/", { search: "?chain_id=not-this-chain", expect: "error" });
-  const banner = page.locator("[data-testid=banner]");
+  const p = await open(browser, "/", { search: "?chain_id=not-this-chain", expect: "error" });
+  const banner = p.page.locator("[data-testid=banner]");
   assert.ok(await banner.isVisible());
   assert.equal(await banner.innerText(), `wrong chain: the node at ${NODE} serves ${CHAIN_ID}, expected not-this-chain`);
-  await shot(page, "wrong-chain");
-  assert.deepEqual(errors, []);
-  await page.close();
+  await shot(p.page, "wrong-chain");
+  assert.deepEqual(p.errors, []);
+  await p.close();
 });

@@ -1,13 +1,14 @@
 // Epochs and their settlement; disputes.
 import { isNotFound, type Read } from "../chain";
 import { amount, denomInfo, esc, pct, time, units } from "../format";
+import { latestRange } from "../metrics";
 import { facts, link, panel, table, type Page } from "../ui";
 import { notFound } from "./notfound";
 
 export async function epochs(r: Read): Promise<Page> {
   const { current_epoch, next_close, settling } = await r.q.rewardDistributor.config();
-  const from = Math.max(0, current_epoch - 29);
-  const m = await r.q.rewardDistributor.metrics({ from, to: current_epoch });
+  // The last 30 epochs up to the latest with inflows (epochs without are not listed).
+  const { m } = await latestRange((range) => r.q.rewardDistributor.metrics(range), current_epoch, 30, next_close);
   const rows = m.epochs
     .slice()
     .reverse()
@@ -20,7 +21,7 @@ export async function epochs(r: Read): Promise<Page> {
       r.snap.height,
       facts([
         ["current epoch", String(current_epoch)],
-        ["next close", time(next_close)],
+        ["oldest epoch not closed", String(next_close)],
         ["settling", settling == null ? "none" : link(`#/epoch/${settling}`, settling)],
       ]) + table(["epoch", "status", "fee value (ATR)", "emission (ATR)", "emission share", "inflows", "buyers"], rows, "epochs"),
     ),
@@ -74,9 +75,11 @@ export async function epoch(r: Read, n: number): Promise<Page> {
 }
 
 export async function disputes(r: Read): Promise<Page> {
-  const { current_epoch } = await r.q.rewardDistributor.config();
-  const m = await r.q.rewardDistributor.metrics({ from: Math.max(0, current_epoch - 29), to: current_epoch });
-  const audits = await r.q.receiptOracle.auditStats();
+  const { current_epoch, next_close } = await r.q.rewardDistributor.config();
+  const [{ m }, audits] = await Promise.all([
+    latestRange((range) => r.q.rewardDistributor.metrics(range), current_epoch, 30, next_close),
+    r.q.receiptOracle.auditStats(),
+  ]);
   const rows = m.epochs
     .filter((e) => e.disputes)
     .map((e) => {

@@ -3,8 +3,9 @@
 import type { Read } from "../chain";
 import { chart } from "../charts";
 import { amount, esc, pct, units } from "../format";
-import { lastVsTrend, watchList } from "../metrics";
+import { lastVsTrend, latestRange, MAX_RANGE, rangeEnding, watchList, type MetricsQuery } from "../metrics";
 import { figure, panel, table, type Page } from "../ui";
+import { notFound } from "./notfound";
 
 function num(v: number | null, unit: string): string {
   if (v === null) return "–";
@@ -12,12 +13,23 @@ function num(v: number | null, unit: string): string {
   return unit === "%" ? `${s}%` : unit === "ATR" ? `${s} ATR` : s;
 }
 
+/** `?from=&to=` of the address (either may be left out), at most MAX_RANGE epochs ending at `to`. */
+async function askedRange(query: MetricsQuery, params: URLSearchParams, current: number) {
+  const to = Number(params.get("to") ?? current);
+  const { from } = rangeEnding(to, MAX_RANGE);
+  const range = { from: Math.min(to, Math.max(from, Number(params.get("from") ?? from))), to };
+  return { ...range, m: await query(range) };
+}
+
 export async function overview(r: Read, params: URLSearchParams): Promise<Page> {
-  const { current_epoch } = await r.q.rewardDistributor.config();
-  // The CLI's default range: the current epoch and the nine before it.
-  const to = Number(params.get("to") ?? current_epoch);
-  const from = Number(params.get("from") ?? Math.max(0, to - 9));
-  const m = await r.q.rewardDistributor.metrics({ from, to });
+  const bad = ["from", "to"].find((k) => params.has(k) && !/^\d{1,15}$/.test(params.get(k)!));
+  if (bad) return notFound(`epoch ${params.get(bad)}`, r.snap.height);
+  const { current_epoch, next_close } = await r.q.rewardDistributor.config();
+  // The trend: the last MAX_RANGE epochs up to the latest with inflows (one query on a
+  // live chain), or the range the address asks for, cut to what one query answers.
+  const query: MetricsQuery = (range) => r.q.rewardDistributor.metrics(range);
+  const asked = params.get("to") !== null || params.get("from") !== null;
+  const { from, to, m } = asked ? await askedRange(query, params, current_epoch) : await latestRange(query, current_epoch, MAX_RANGE, next_close);
   const epochs = m.epochs.map((e) => e.epoch);
   const groups = watchList(m);
   const h = r.snap.height;
@@ -53,7 +65,7 @@ export async function overview(r: Read, params: URLSearchParams): Promise<Page> 
 
   const html = `
     <p class="range">Epochs ${figure("from", from)} to ${figure("to", to)} (current epoch ${current_epoch}); epochs without inflows are not listed.
-      <a href="#/?from=${Math.max(0, from - 10)}&to=${to}">earlier</a></p>
+      ${from > 0 ? `<a href="#/?to=${from - 1}">earlier</a>` : ""} <a href="#/">latest</a></p>
     ${panel("trend", "Last epoch against its trend", h, table(["question", "figure", "last epoch", "mean of the epochs before", ""], trendRows, "trend"))}
     <div class="grid">
       ${groups.map((g) => panel(g.id, g.title, h, `<p class="note">${esc(g.note)}</p><div class="chart" data-chart="${g.id}"></div>`)).join("")}

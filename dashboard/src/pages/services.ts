@@ -1,7 +1,7 @@
 // The metering service and the auditor (SPEC §11), when the server was told where they
 // run: their health and their own metrics, read through the dashboard's server.
 import { esc } from "../format";
-import { parsePrometheus } from "../prometheus";
+import { serviceRows } from "../prometheus";
 import { table, type Page } from "../ui";
 
 async function service(name: string): Promise<string> {
@@ -13,9 +13,7 @@ async function service(name: string): Promise<string> {
   try {
     const res = await fetch(`/svc/${name}/metrics`);
     if (res.ok) {
-      rows = parsePrometheus(await res.text())
-        .filter((s) => s.name.startsWith("attrib_") && !/_bucket$/.test(s.name))
-        .map((s) => [esc(s.name), esc(s.labels), esc(String(s.value))]);
+      rows = serviceRows(await res.text()).map((r) => r.map(esc));
     }
   } catch {
     // health already says down

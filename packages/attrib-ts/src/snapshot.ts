@@ -38,6 +38,16 @@ export class Rpc {
     return { chainId: r.node_info.network, height: Number(r.sync_info.latest_block_height) };
   }
 
+  /**
+   * The latest height the application has committed: what queries can be asked at.
+   * (`status` reports the block store's height, which runs ahead of the application's
+   * commit for a moment each block: a query at it fails "height in the future".)
+   */
+  async appHeight(): Promise<number> {
+    const r = await this.call<{ response: { last_block_height?: string } }>("abci_info", {});
+    return Number(r.response.last_block_height ?? 0);
+  }
+
   /** The value of an ABCI query at `height`; a failed query (code ≠ 0) throws its log. */
   async abciQuery(path: string, data: Uint8Array, height: number): Promise<Uint8Array> {
     const r = await this.call<{ response: { code: number; log: string; codespace: string; value: string | null } }>("abci_query", {
@@ -86,9 +96,9 @@ export interface Snapshot extends ICosmWasmClient {
   ibcDenom(denom: string): Promise<{ base: string; path: string }>;
 }
 
-/** A snapshot at `height` (default: the latest block). */
+/** A snapshot at `height` (default: the latest height the application has committed). */
 export async function snapshot(chain: Chain, height?: number): Promise<Snapshot> {
-  const h = height ?? (await chain.rpc.status()).height;
+  const h = height ?? (await chain.rpc.appHeight());
   const query = (path: string, request: Uint8Array) => chain.rpc.abciQuery(path, request, h);
   return {
     height: h,
@@ -105,10 +115,22 @@ export async function snapshot(chain: Chain, height?: number): Promise<Snapshot>
     async ibcDenom(denom: string) {
       if (!denom.startsWith("ibc/")) throw new Error(`${denom} is not an ibc/ denom`);
       const req = QueryDenomRequest.encode({ hash: denom.slice(4) }).finish();
-      const res = QueryDenomResponse.decode(await query("/ibc.applications.transfer.v1.Query/Denom", req));
-      if (!res.denom) throw new Error(`no denom trace for ${denom}`);
-      const path = res.denom.trace.map((h) => `${h.portId}/${h.channelId}`).join("/");
-      return { base: res.denom.base, path };
+      return denomTrace(denom, await query(DENOM_QUERY, req));
     },
   };
+}
+
+/** ibc-go's query of an `ibc/<hash>` denom's trace (ibc-go v10, wasmd 0.61). */
+export const DENOM_QUERY = "/ibc.applications.transfer.v1.Query/Denom";
+
+/**
+ * A `QueryDenomResponse` (the bytes the node answers DENOM_QUERY with) as the voucher's
+ * base denom and its path, hops joined nearest first: `transfer/channel-0`, or
+ * `transfer/channel-1/transfer/channel-0` for a voucher that came through two chains.
+ */
+export function denomTrace(denom: string, value: Uint8Array): { base: string; path: string } {
+  const res = QueryDenomResponse.decode(value);
+  if (!res.denom) throw new Error(`no denom trace for ${denom}`);
+  const path = res.denom.trace.map((h) => `${h.portId}/${h.channelId}`).join("/");
+  return { base: res.denom.base, path };
 }

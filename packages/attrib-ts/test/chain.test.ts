@@ -10,10 +10,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
 import { CosmWasmClient, SigningCosmWasmClient } from "@cosmjs/cosmwasm";
-import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice } from "@cosmjs/stargate";
 import {
   connectChain,
@@ -26,17 +23,13 @@ import {
   type SigningClients,
   type Registry,
 } from "../src/index.ts";
+import { env, testWallet } from "./env.ts";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-const env = (name: string): string => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set (scripts/ts-e2e.sh sets it)`);
-  return v;
-};
-const NODE = env("ATTRIB_NODE");
-const CHAIN_ID = env("ATTRIB_CHAIN_ID");
-const DEPLOYMENTS = env("ATTRIB_DEPLOYMENTS");
-const CLI = env("ATTRIB_CLI");
+const by = "scripts/ts-e2e.sh";
+const NODE = env("ATTRIB_NODE", by);
+const CHAIN_ID = env("ATTRIB_CHAIN_ID", by);
+const DEPLOYMENTS = env("ATTRIB_DEPLOYMENTS", by);
+const CLI = env("ATTRIB_CLI", by);
 const SIGNER = process.env.ATTRIB_TS_SIGNER ?? "carol";
 const DENOM = "uatr";
 // The CLI's default gas price (packages/attrib-cli/src/context.rs).
@@ -75,11 +68,8 @@ let sender: string;
 
 before(async () => {
   d = parseDeployments(JSON.parse(readFileSync(DEPLOYMENTS, "utf8")));
-  const accounts = JSON.parse(readFileSync(join(ROOT, "scripts", "test-accounts.json"), "utf8"));
-  const account = accounts.accounts.find((a: { name: string }) => a.name === SIGNER);
-  assert.ok(account, `no test account ${SIGNER}`);
-  const wallet = await DirectSecp256k1HdWallet.fromMnemonic(account.mnemonic, { prefix: accounts.prefix });
-  [{ address: sender }] = await wallet.getAccounts();
+  const { wallet, address } = await testWallet(SIGNER);
+  sender = address;
   client = await CosmWasmClient.connect(NODE);
   signing = await SigningCosmWasmClient.connectWithSigner(NODE, wallet, { gasPrice: GAS_PRICE });
   q = queryClients(client, d);

@@ -339,6 +339,27 @@ mod tests {
         assert_eq!(scan.rows_read(), 8, "two per decision, whatever waits");
     }
 
+    /// Found by review: a last id below the first (a reader that saw the two at different
+    /// snapshots) underflowed `waiting`, and with overflow checks on in release every tick
+    /// aborted the meter. It counts as one waiting receipt.
+    #[test]
+    fn a_last_id_below_the_first_counts_as_one_waiting() {
+        let span = PendingSpan {
+            first_id: 10,
+            epoch: 3,
+            oldest: 1_700_000_000,
+            last_id: 5,
+            last_epoch: 3,
+        };
+        assert_eq!(span.waiting(), 1);
+        let full = PendingSpan {
+            first_id: 0,
+            last_id: u64::MAX,
+            ..span
+        };
+        assert_eq!(full.waiting(), u64::MAX);
+    }
+
     #[test]
     fn a_batch_closes_at_a_cap_or_the_epoch_end_only() {
         // Epoch 0 runs 1000..1060.

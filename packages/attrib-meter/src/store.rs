@@ -91,7 +91,9 @@ impl PendingSpan {
     /// the span is the count (a gap, only ever after a store was lost, makes a batch close
     /// early, never late).
     pub fn waiting(&self) -> u64 {
-        (self.last_id - self.first_id).saturating_add(1)
+        // Never below one: a last id read from an older snapshot than the first (a reader
+        // behind a replica) must not abort the meter (overflow checks are on in release).
+        self.last_id.saturating_sub(self.first_id).saturating_add(1)
     }
 }
 

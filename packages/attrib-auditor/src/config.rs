@@ -112,12 +112,17 @@ impl Config {
         if let Some(o) = self.operators.iter().find(|o| o.models.is_empty()) {
             bail!("operator {} has no models", o.address);
         }
+        // An operator may be listed once per data URI (a meter per model), but a (model,
+        // operator) only once: which entry's data URI its batches are fetched from must not
+        // depend on the order of the file.
         let mut seen = std::collections::HashSet::new();
-        if let Some(o) = self.operators.iter().find(|o| !seen.insert(&o.address)) {
-            bail!(
-                "operator {} is listed twice: list it once, with all its models",
-                o.address
-            );
+        for o in &self.operators {
+            if let Some(m) = o.models.iter().find(|m| !seen.insert((o.address.as_str(), **m))) {
+                bail!(
+                    "model {m} of operator {} is listed twice: list each model of an operator under one data URI",
+                    o.address
+                );
+            }
         }
         if self.poll_ms == 0 || self.probe.as_ref().is_some_and(|p| p.interval_ms == 0) {
             bail!("poll_ms and probe.interval_ms must be above zero");
@@ -182,20 +187,27 @@ mod tests {
         assert!(Config::load(&p, None, None).is_err(), "both names at once");
     }
 
-    /// Review (#6): one operator listed twice (say with two data URIs) is a config
+    /// Review (#6): a (model, operator) listed twice (say with two data URIs) is a config
     /// error: which entry's data URI its batches are fetched from, and under which its
-    /// receipts are kept, would depend on the order of the file.
+    /// receipts are kept, would depend on the order of the file. One operator listed
+    /// twice with other models (a meter per model, as in the services test) is not.
     #[test]
-    fn an_operator_listed_twice_is_refused() {
+    fn a_model_of_an_operator_listed_twice_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.toml");
-        std::fs::write(
-            &p,
-            "[[operators]]\naddress = \"wasm1op\"\ndata_uri = \"http://m\"\nmodels = [1]\n\
-             [[operators]]\naddress = \"wasm1op\"\ndata_uri = \"http://n\"\nmodels = [2]\n",
-        )
-        .unwrap();
+        let entry = |uri: &str, models: &str| {
+            format!("[[operators]]\naddress = \"wasm1op\"\ndata_uri = \"{uri}\"\nmodels = [{models}]\n")
+        };
+        std::fs::write(&p, entry("http://m", "1, 2") + &entry("http://n", "3")).unwrap();
+        let c = Config::load(&p, None, None).unwrap();
+        assert_eq!(c.operators.len(), 2, "two meters of one operator, other models");
+        std::fs::write(&p, entry("http://m", "1, 2") + &entry("http://n", "2")).unwrap();
         let err = format!("{:#}", Config::load(&p, None, None).unwrap_err());
-        assert!(err.contains("wasm1op is listed twice"), "{err}");
+        assert!(
+            err.contains("model 2 of operator wasm1op is listed twice"),
+            "{err}"
+        );
+        std::fs::write(&p, entry("http://m", "1, 1")).unwrap();
+        assert!(Config::load(&p, None, None).is_err(), "twice in one entry");
     }
 }

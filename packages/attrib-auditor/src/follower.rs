@@ -112,37 +112,38 @@ impl Auditor {
         self.leaves.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The backoff of `operator`'s data URI, while it lasts.
-    fn backing_off(&self, operator: &str) -> Option<Backoff> {
+    /// The backoff of a data URI, while it lasts (by URI, not operator: one operator may
+    /// run a meter per model, and one that is down must not hide the others' leaves).
+    fn backing_off(&self, data_uri: &str) -> Option<Backoff> {
         let now = tokio::time::Instant::now();
         self.backoff
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .get(operator)
+            .get(data_uri)
             .filter(|b| b.until > now)
             .copied()
     }
 
-    /// Records a pass's fetches from `operator`'s data URI: all `served`, or not (the
-    /// backoff doubles, from [`FIRST_BACKOFF`] up to `max`).
-    fn record_fetch(&self, operator: &str, served: bool, max: Duration) {
+    /// Records a pass's fetches from a data URI: all `served`, or not (the backoff
+    /// doubles, from [`FIRST_BACKOFF`] up to `max`).
+    fn record_fetch(&self, data_uri: &str, served: bool, max: Duration) {
         let mut backoff = self.backoff.lock().unwrap_or_else(|p| p.into_inner());
         if served {
-            backoff.remove(operator);
+            backoff.remove(data_uri);
             return;
         }
-        let failures = backoff.get(operator).map_or(0, |b| b.failures) + 1;
+        let failures = backoff.get(data_uri).map_or(0, |b| b.failures) + 1;
         let wait = FIRST_BACKOFF
             .saturating_mul(1 << (failures - 1).min(16))
             .min(max.max(FIRST_BACKOFF));
         tracing::warn!(
-            operator,
+            data_uri,
             failures,
             wait_secs = wait.as_secs(),
             "data URI failed: backing off"
         );
         backoff.insert(
-            operator.to_string(),
+            data_uri.to_string(),
             Backoff {
                 failures,
                 until: tokio::time::Instant::now() + wait,
@@ -394,8 +395,9 @@ struct Backoff {
 /// data URI) at chain time `now`: those cached (they matched their root) from memory,
 /// the rest at most [`FETCH_CONCURRENCY`] at a time, all within one [`pass_deadline`];
 /// a failed fetch is tried once more within it; a batch not fetched by then is
-/// unavailable for this pass (its held receipts go to inclusion requests). An operator whose data URI failed in a pass is not asked again
-/// until its backoff ends; one that served is asked as usual.
+/// unavailable for this pass (its held receipts go to inclusion requests). A data URI that
+/// failed in a pass is not asked again until its backoff ends; one that served is asked as
+/// usual.
 pub async fn fetch_pass(
     a: &Auditor,
     oracle_config: &OracleConfig,
@@ -413,7 +415,7 @@ pub async fn fetch_pass(
             out.insert(key, Ok(p.clone()));
             continue;
         }
-        if let Some(off) = a.backing_off(b.operator.as_str()) {
+        if let Some(off) = a.backing_off(data_uri) {
             out.insert(
                 key,
                 Err(format!(
@@ -451,15 +453,17 @@ pub async fn fetch_pass(
                     Leaves::Unavailable(why) => break Some(Err(format!("{why} (tried twice)"))),
                 }
             };
-            (b, got)
+            (data_uri, b, got)
         });
     }
     // Each fetch ends by the deadline by itself; the grace covers building the tree.
     let mut served: HashMap<String, bool> = HashMap::new();
     let _ = tokio::time::timeout_at(deadline + MIN_PASS_FETCH, async {
         while let Some(done) = fetches.join_next().await {
-            let Ok((b, Some(got))) = done else { continue };
-            let ok = served.entry(b.operator.to_string()).or_insert(true);
+            let Ok((data_uri, b, Some(got))) = done else {
+                continue;
+            };
+            let ok = served.entry(data_uri).or_insert(true);
             *ok &= got.is_ok();
             if let Ok(p) = &got {
                 if p.matches_root(&b) {
@@ -478,8 +482,8 @@ pub async fn fetch_pass(
             ))
         });
     }
-    for (operator, ok) in served {
-        a.record_fetch(&operator, ok, fetch_budget(oracle_config));
+    for (data_uri, ok) in served {
+        a.record_fetch(&data_uri, ok, fetch_budget(oracle_config));
     }
     out
 }

@@ -1,5 +1,5 @@
 //! Batches: O(1) posting with a verified operator signature, contiguity and epoch
-//! deadlines; finalization that moves `units × royalty` from escrow to the reward pool,
+//! deadlines (a batch past its deadline is taken, flagged late and provable as such); finalization that moves `units × royalty` from escrow to the reward pool,
 //! earmarked per dataset version by lineage weight (debt and suspension when short).
 
 use attrib_std::events::{self, action, attr};
@@ -7,12 +7,15 @@ use attrib_std::funds;
 use attrib_std::receipts::BatchHeader;
 use attrib_std::rewards::{self, Earmark, InflowReason, PayMsg};
 use attrib_std::validation;
-use cosmwasm_std::{Addr, Api, Event, HexBinary, Response, Storage, Uint128};
+use cosmwasm_std::{Addr, Api, Event, HexBinary, Order, Response, StdResult, Storage, Uint128};
+use cw_storage_plus::Bound;
 use sylvia::ctx::ExecCtx;
 
 use crate::error::ContractError;
 use crate::msg::NewBatch;
-use crate::state::{Batch, BatchStatus, Config, Model, PauseWindow, ReceiptOracleContract};
+use crate::state::{
+    Batch, BatchStatus, Config, Cursor, LateRange, Model, PauseWindow, ReceiptOracleContract,
+};
 
 /// Last second at which batches of `epoch` can be posted, were the oracle never paused
 /// (saturating: any epoch a message names, however large, has a deadline and no panic).
@@ -190,6 +193,7 @@ impl ReceiptOracleContract {
             });
         }
         let mut inherits_count = false;
+        let mut late = false;
         let prior_units = match replaces {
             // Re-posting the honest totals of a voided batch: the same ids and epoch; the
             // cursor does not move. It is charged only beyond what the voided batch was.
@@ -218,13 +222,17 @@ impl ReceiptOracleContract {
                 let current = config.clock().epoch_at(now);
                 let window = self.pause_window.may_load(ctx.deps.storage)?;
                 let deadline = effective_deadline(&config, window.as_ref(), epoch);
-                if epoch > current || now > deadline {
+                if epoch > current {
                     return Err(ContractError::EpochClosed {
                         epoch,
                         current,
                         deadline,
                     });
                 }
+                // Past its deadline the batch is still taken (refusing it would leave the
+                // ids after it unpostable for good, the model stuck), but it is late: each
+                // of its receipts stays a provable late omission.
+                late = now > deadline;
                 let expected = cursor.last_id.checked_add(1).ok_or(ContractError::IdsExhausted {
                     last_id: cursor.last_id,
                 })?;
@@ -240,9 +248,20 @@ impl ReceiptOracleContract {
                         last: cursor.last_epoch,
                     });
                 }
+                if late {
+                    let range = LateRange {
+                        last_id,
+                        posted_at: now,
+                        after_epoch: cursor.last_epoch,
+                    };
+                    self.late_ranges
+                        .save(ctx.deps.storage, (model_id, &op, first_id), &range)?;
+                }
+                let charged =
+                    self.take_late_charged(ctx.deps.storage, model_id, &op, &mut cursor, first_id, last_id)?;
                 cursor.last_id = last_id;
                 cursor.last_epoch = epoch;
-                Uint128::zero()
+                charged.min(total_units)
             }
         };
         let header = BatchHeader {
@@ -289,6 +308,7 @@ impl ReceiptOracleContract {
             proven_units: Uint128::zero(),
             replaced_by: None,
             counted: true,
+            late,
         };
         self.batches
             .save(ctx.deps.storage, (model_id, &op, seq), &batch)?;
@@ -306,8 +326,60 @@ impl ReceiptOracleContract {
                 .add_attribute(attr::LAST_ID, last_id.to_string())
                 .add_attribute(attr::COUNT, count.to_string())
                 .add_attribute(attr::TOTAL_UNITS, total_units.to_string())
-                .add_attribute(attr::ROOT, batch.root.to_hex()),
+                .add_attribute(attr::ROOT, batch.root.to_hex())
+                .add_attribute(attr::LATE, late.to_string()),
         ))
+    }
+
+    /// The units late omission proofs already charged for ids in `first_id..=last_id`
+    /// (beyond the cursor when proven), forgotten as the batch now covers them: the batch
+    /// charges only the rest. Reads nothing while no such proof waits (`late_charged`).
+    fn take_late_charged(
+        &self,
+        storage: &mut dyn Storage,
+        model_id: u64,
+        op: &Addr,
+        cursor: &mut Cursor,
+        first_id: u64,
+        last_id: u64,
+    ) -> Result<Uint128, ContractError> {
+        if cursor.late_charged == 0 {
+            return Ok(Uint128::zero());
+        }
+        let found: Vec<(u64, Uint128)> = self
+            .late_charged
+            .prefix((model_id, op))
+            .range(
+                storage,
+                Some(Bound::inclusive(first_id)),
+                Some(Bound::inclusive(last_id)),
+                Order::Ascending,
+            )
+            .collect::<StdResult<_>>()?;
+        let mut units = Uint128::zero();
+        for (id, u) in found {
+            self.late_charged.remove(storage, (model_id, op, id));
+            units = units.checked_add(u).map_err(cosmwasm_std::StdError::from)?;
+            cursor.late_charged = cursor.late_charged.saturating_sub(1);
+        }
+        Ok(units)
+    }
+
+    /// The late range (a batch posted after its deadline) holding receipt `id`, if any.
+    pub(crate) fn late_range_of(
+        &self,
+        storage: &dyn Storage,
+        model_id: u64,
+        op: &Addr,
+        id: u64,
+    ) -> Result<Option<LateRange>, ContractError> {
+        let last = self
+            .late_ranges
+            .prefix((model_id, op))
+            .range(storage, None, Some(Bound::inclusive(id)), Order::Descending)
+            .next()
+            .transpose()?;
+        Ok(last.and_then(|(_, r)| (id <= r.last_id).then_some(r)))
     }
 
     pub(crate) fn do_finalize_batch(

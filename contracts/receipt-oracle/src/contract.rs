@@ -49,6 +49,8 @@ impl ReceiptOracleContract {
             cursors: Map::new("cursors"),
             batches: Map::new("batches"),
             late_proven: Map::new("late_proven"),
+            late_charged: Map::new("late_charged"),
+            late_ranges: Map::new("late_ranges"),
             usage: Map::new("usage"),
             open_batches: Map::new("open_batches"),
             audits: Item::new("audits"),
@@ -290,7 +292,7 @@ impl ReceiptOracleContract {
     }
 
     /// Fraud proof: after an epoch's posting deadline, a signed receipt of that epoch
-    /// beyond the operator's last posted id.
+    /// beyond the operator's last posted id, or inside a batch posted after that deadline.
     #[sv::msg(exec)]
     pub fn challenge_late_omission(
         &self,

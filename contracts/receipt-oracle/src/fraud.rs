@@ -363,19 +363,31 @@ impl ReceiptOracleContract {
                 reason: "its epoch's posting deadline has not passed",
             });
         }
-        let cursor = self
+        let mut cursor = self
             .cursors
             .may_load(ctx.deps.storage, (model_id, &op))?
             .unwrap_or_default();
-        if id <= cursor.last_id {
-            return Err(ContractError::NotLate {
-                id,
-                reason: "it lies inside a posted range (use the omission proof)",
-            });
-        }
+        // Beyond the cursor: never posted, so the model has not paid for it yet. Inside a
+        // batch posted after the receipt's deadline: posted late, and paid by that batch.
+        let (after_epoch, unpaid) = if id > cursor.last_id {
+            (cursor.last_epoch, true)
+        } else {
+            let late_range = self.late_range_of(ctx.deps.storage, model_id, &op, id)?;
+            match late_range {
+                Some(r) if r.posted_at > effective_deadline(&config, window.as_ref(), receipt.epoch) => {
+                    (r.after_epoch, false)
+                }
+                _ => {
+                    return Err(ContractError::NotLate {
+                        id,
+                        reason: "it lies inside a range posted in time (use the omission proof)",
+                    })
+                }
+            }
+        };
         // Ids only grow, so a receipt after every posted one is of their epoch or later;
         // one labelled earlier was never served (a retired key cannot backdate one).
-        if receipt.epoch < cursor.last_epoch {
+        if receipt.epoch < after_epoch {
             return Err(ContractError::NotLate {
                 id,
                 reason: "its epoch is before the operator's last posted batch's",
@@ -399,8 +411,23 @@ impl ReceiptOracleContract {
                 Uint128::zero(),
             );
         }
-        let epoch = receipt.epoch.min(config.clock().epoch_at(now));
+        if !unpaid {
+            return self.slash_response(
+                &config,
+                &op,
+                &ctx.info.sender,
+                "late_omission",
+                None,
+                Uint128::zero(),
+            );
+        }
+        // Charged now; the batch that later covers this id charges it no second time.
         let units = Uint128::from(receipt.units);
+        self.late_charged
+            .save(ctx.deps.storage, (model_id, &op, id), &units)?;
+        cursor.late_charged += 1;
+        self.cursors.save(ctx.deps.storage, (model_id, &op), &cursor)?;
+        let epoch = receipt.epoch.min(config.clock().epoch_at(now));
         let settled = self.settle(ctx.deps.storage, &mut model, epoch, Uint128::zero(), units)?;
         self.models.save(ctx.deps.storage, model_id, &model)?;
         let resp = self.slash_response(

@@ -155,6 +155,11 @@ pub struct Cursor {
     /// one from posting in time.)
     #[serde(default)]
     pub awaiting_replacement: u32,
+    /// Late omissions proven (and charged) beyond `last_id` whose ids no batch has
+    /// covered yet: the next batches subtract their units from what they charge, so a
+    /// receipt proven late and then posted late is charged once.
+    #[serde(default)]
+    pub late_charged: u32,
 }
 
 impl Default for Cursor {
@@ -165,6 +170,7 @@ impl Default for Cursor {
             last_id: 0,
             last_epoch: 0,
             awaiting_replacement: 0,
+            late_charged: 0,
         }
     }
 }
@@ -209,6 +215,24 @@ pub struct Batch {
     /// closing one never releases another's hold on the stake.
     #[serde(default)]
     pub counted: bool,
+    /// Posted after its epoch's posting deadline. Accepted, so the ids after it are never
+    /// stuck and the model pays for its receipts, but each receipt in it stays provable
+    /// as a late omission (see `late_ranges`).
+    #[serde(default)]
+    pub late: bool,
+}
+
+/// The id range of a batch posted after its epoch's posting deadline, keyed by
+/// (model, operator, first id): a receipt in it is a late omission as one beyond the
+/// cursor was before the batch came.
+#[cw_serde]
+pub struct LateRange {
+    pub last_id: u64,
+    /// When the batch was posted: a receipt is late if its epoch's deadline passed before.
+    pub posted_at: u64,
+    /// The operator's last posted epoch before this batch: a receipt of an earlier epoch
+    /// was never served in this range (as for one beyond the cursor).
+    pub after_epoch: u64,
 }
 
 impl Batch {
@@ -295,6 +319,11 @@ pub struct ReceiptOracleContract {
     pub(crate) batches: Map<(u64, &'static Addr, u64), Batch>,
     /// Late omissions already proven: (model, operator, receipt id).
     pub(crate) late_proven: Map<(u64, &'static Addr, u64), ()>,
+    /// Units charged by late omissions proven beyond the cursor, until a batch covers
+    /// their ids (see `Cursor::late_charged`): (model, operator, receipt id).
+    pub(crate) late_charged: Map<(u64, &'static Addr, u64), Uint128>,
+    /// Batches posted late, by (model, operator, first id) (see [`LateRange`]).
+    pub(crate) late_ranges: Map<(u64, &'static Addr, u64), LateRange>,
     /// Units settled per (model, epoch): the base of back royalties.
     pub(crate) usage: Map<(u64, u64), Uint128>,
     /// Pending batches per operator (its stake cannot leave curator staking while > 0).

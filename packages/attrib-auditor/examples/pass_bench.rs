@@ -87,6 +87,7 @@ fn main() -> anyhow::Result<()> {
         last_id: n,
         last_epoch: 0,
         awaiting_replacement: 0,
+        late_charged: 0,
     };
     let now = 1_700_000_100;
 

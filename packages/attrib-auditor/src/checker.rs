@@ -295,6 +295,31 @@ pub fn late_omissions(
         .collect()
 }
 
+/// Late omissions inside a batch posted after its deadline (the oracle takes such a
+/// batch, flagged `late`, so a model never stalls; its receipts stay provable): the held
+/// receipts of `batch`'s range whose epoch's posting deadline had passed when it was
+/// posted (`batches::deadline`; a pause that moved the deadline makes the chain refuse
+/// the proof as not late, and the filer tries again later).
+pub fn posted_late(config: &Config, batch: &Batch, held: &[SignedReceipt]) -> Vec<Action> {
+    if !batch.late {
+        return vec![];
+    }
+    held.iter()
+        .filter(|s| {
+            let r = &s.receipt;
+            (batch.first_id..=batch.last_id).contains(&r.receipt_id)
+                && r.epoch <= batch.epoch
+                && batch.posted_at > attrib_receipt_oracle::batches::deadline(config, r.epoch)
+        })
+        .map(|s| {
+            Action::new(
+                proofs::late(s.receipt.model_id, batch.operator.to_string(), s),
+                Some(s.receipt.receipt_id),
+            )
+        })
+        .collect()
+}
+
 /// Whether a held receipt of `epoch` beyond the cursor's last id is late at `now` (the
 /// epoch part of [`late_omissions`]' rule): the auditor reads only such epochs' receipts.
 pub fn late_epoch(config: &Config, cursor: &Cursor, now: u64, epoch: u64) -> bool {

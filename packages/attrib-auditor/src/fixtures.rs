@@ -29,5 +29,6 @@ pub fn posted_batch(model_id: u64, operator: &str, seq: u64, epoch: u64, leaves:
         proven_units: Uint128::zero(),
         replaced_by: None,
         counted: true,
+        late: false,
     }
 }

@@ -533,7 +533,7 @@ struct Pair<'a> {
 }
 
 /// Checks and files for one (model, operator)'s open batches with the pass's `leaves`,
-/// then its late omissions.
+/// then its late omissions: held receipts in a batch posted late, or never posted.
 async fn follow_pair(
     a: &Auditor,
     oracle_config: &OracleConfig,
@@ -596,9 +596,20 @@ async fn follow_pair(
             },
         )
         .await?;
+    // Receipts posted late (in a pending batch flagged late), then those never posted.
+    let mut late = vec![];
+    for b in pair
+        .batches
+        .iter()
+        .filter(|b| b.late && b.status == BatchStatus::Pending)
+    {
+        let held = a.store().receipts_in(model_id, addr, b.first_id, b.last_id)?;
+        late.extend(checker::posted_late(oracle_config, b, &held));
+    }
     let held = late_candidates(&a.store(), oracle_config, &cursor, model_id, addr, now)?;
+    late.extend(checker::late_omissions(oracle_config, &cursor, addr, now, &held));
     let mut sends = 0;
-    for action in checker::late_omissions(oracle_config, &cursor, addr, now, &held) {
+    for action in late {
         if sends == MAX_LATE_SENDS_PER_PASS {
             break;
         }
@@ -872,6 +883,7 @@ mod review_tests {
             proven_units: Uint128::zero(),
             replaced_by: None,
             counted: true,
+            late: false,
         };
         let check = check_batch(&b, &Leaves::Unavailable("withheld".into()), &held);
         assert_eq!(check.actions.len(), 10);

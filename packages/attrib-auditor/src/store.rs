@@ -1180,6 +1180,7 @@ mod tests {
             proven_units: 0u128.into(),
             replaced_by: None,
             counted: true,
+            late: false,
         }
     }
 }

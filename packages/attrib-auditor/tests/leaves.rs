@@ -42,6 +42,7 @@ fn batch(count: u64) -> Batch {
         proven_units: Uint128::zero(),
         replaced_by: None,
         counted: true,
+        late: false,
     }
 }
 

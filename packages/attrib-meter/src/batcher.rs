@@ -21,7 +21,7 @@ use crate::chain::Oracle;
 use crate::clock::ChainTime;
 use crate::metrics::Metrics;
 use crate::publish::{BatchTree, TreeCache};
-use crate::store::{last_batched_id, refuse, BatchRecord, BatchState, PendingSpan, Store, Write};
+use crate::store::{last_batched_id, BatchRecord, BatchState, PendingSpan, Store, Write};
 use crate::writer::WriterHandle;
 
 /// When a batch closes.
@@ -126,12 +126,7 @@ impl Batcher {
             .collect();
         if !built.is_empty() {
             for b in built {
-                if let Err(e) = self.post(b.clone()).await {
-                    if !self.refused_for_good(&b, &e).await? {
-                        return Err(e);
-                    }
-                    self.refuse(&b, &e).await?;
-                }
+                self.post(b).await?;
             }
             return Ok(());
         }
@@ -152,6 +147,13 @@ impl Batcher {
         };
         let epoch = span.epoch;
         let cursor = self.oracle.cursor(model_id).await?;
+        if cursor.last_id != after {
+            // The store is behind the chain (restored from a backup): batching after its
+            // own last batch would never be contiguous on chain.
+            self.adopt_chain_batches(model_id, after, cursor.last_id, cursor.next_seq)
+                .await?;
+            return Ok(None);
+        }
         if cursor.awaiting_replacement > 0 {
             // The settler posts the replacement first; the oracle takes nothing else.
             tracing::info!(model_id, "a voided batch awaits its replacement: not closing");
@@ -177,6 +179,43 @@ impl Batcher {
             "batch built"
         );
         Ok(Some(b))
+    }
+
+    /// Records the operator's batches of a model that the chain has and the store does
+    /// not (a store restored from a backup older than the chain): the next batch then
+    /// starts after the chain's last id, the settler finalizes (or replaces) them, and
+    /// their leaves are served from the receipts the store has. A store ahead of the
+    /// chain is not this chain's: refused.
+    async fn adopt_chain_batches(
+        &self,
+        model_id: u64,
+        after: u64,
+        chain_last_id: u64,
+        next_seq: u64,
+    ) -> Result<()> {
+        if chain_last_id < after {
+            bail!(
+                "model {model_id}: the store has batched receipts up to id {after}, the chain only up to {chain_last_id}: the store is not of this chain's oracle"
+            );
+        }
+        let known = self.read(move |s| s.batches(model_id)).await?;
+        let from = known.iter().map(|b| b.seq).max().unwrap_or(0) + 1;
+        let mut writes = vec![];
+        for seq in from..next_seq {
+            let Some(c) = self.oracle.batch(model_id, seq).await? else {
+                bail!("model {model_id}: the chain's batch {seq} is missing though its cursor is past it");
+            };
+            writes.push(Write::Batch(adopted(&c)));
+        }
+        tracing::warn!(
+            model_id,
+            store_last_id = after,
+            chain_last_id,
+            adopted = writes.len(),
+            "the store is behind the chain (restored from a backup?): adopting the chain's batches"
+        );
+        self.writer.write(writes).await?;
+        Ok(())
     }
 
     /// Brings a built batch on chain: marks it posted if the chain has it (same root),
@@ -208,6 +247,24 @@ impl Batcher {
                 let msg = signed_new_batch(&self.oracle.signer, header, b.replaces)?;
                 let tx = self.oracle.submit_batch(msg).await?;
                 tracing::info!(model_id = b.model_id, seq = b.seq, tx = %tx.txhash, height = tx.height, "batch posted");
+                let late = self
+                    .oracle
+                    .batch(b.model_id, b.seq)
+                    .await?
+                    .is_some_and(|c| c.late);
+                if late {
+                    // Taken (the ids after it are not stuck), but each receipt in it is a
+                    // provable late omission: the operator will be slashed for those held.
+                    tracing::error!(
+                        model_id = b.model_id,
+                        seq = b.seq,
+                        epoch = b.epoch,
+                        first_id = b.first_id,
+                        last_id = b.last_id,
+                        "batch posted after its epoch's posting deadline: its receipts are provable late omissions"
+                    );
+                    self.metrics.batch_late();
+                }
             }
         }
         self.writer
@@ -220,34 +277,6 @@ impl Batcher {
         Ok(())
     }
 
-    /// Whether the oracle refused a batch for good: its epoch is closed (and not because
-    /// the epoch is still to come: then the deadline, not the epoch, has passed).
-    async fn refused_for_good(&self, b: &BatchRecord, e: &anyhow::Error) -> Result<bool> {
-        if !format!("{e:#}").contains("is not postable now") {
-            return Ok(false);
-        }
-        let chain_epoch = self.clock.epoch_at(self.oracle.block_time().await?);
-        Ok(b.epoch <= chain_epoch)
-    }
-
-    /// Records a batch the oracle will never take as refused (final; alerted and counted)
-    /// so the model's next receipts are batched at its seq.
-    async fn refuse(&self, b: &BatchRecord, e: &anyhow::Error) -> Result<()> {
-        tracing::error!(
-            model_id = b.model_id,
-            seq = b.seq,
-            epoch = b.epoch,
-            first_id = b.first_id,
-            last_id = b.last_id,
-            total_units = %b.total_units,
-            error = %format!("{e:#}"),
-            "the oracle refuses this batch for good (its epoch's posting deadline passed): its receipts are not billed"
-        );
-        self.metrics.batch_refused();
-        self.writer.write(refuse(b)).await?;
-        Ok(())
-    }
-
     /// Runs a store read on a blocking thread.
     async fn read<T: Send + 'static>(
         &self,
@@ -255,6 +284,27 @@ impl Batcher {
     ) -> Result<T> {
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || f(store.as_ref())).await?
+    }
+}
+
+/// The record of a batch the chain has, in the state the chain gives it.
+pub fn adopted(c: &attrib_receipt_oracle::state::Batch) -> BatchRecord {
+    use attrib_receipt_oracle::state::BatchStatus;
+    BatchRecord {
+        model_id: c.model_id,
+        seq: c.seq,
+        epoch: c.epoch,
+        first_id: c.first_id,
+        last_id: c.last_id,
+        count: c.count,
+        total_units: c.total_units,
+        root: c.root.clone(),
+        replaces: c.replaces,
+        state: match c.status {
+            BatchStatus::Pending => BatchState::Posted,
+            BatchStatus::Finalized => BatchState::Final,
+            BatchStatus::Voided { .. } => BatchState::Voided,
+        },
     }
 }
 

@@ -18,8 +18,9 @@ pub struct Metrics {
     /// Receipts issued (new, not duplicates) since start.
     pub receipts_issued: AtomicU64,
     pub chain_errors: AtomicU64,
-    /// Batches the oracle refused for good since start (their receipts are not billed).
-    pub batches_refused: AtomicU64,
+    /// Batches posted after their epoch's posting deadline since start: the oracle takes
+    /// them, but each of their receipts is a provable late omission (a slash).
+    pub batches_late: AtomicU64,
     latency_counts: [AtomicU64; LATENCY_BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
@@ -48,8 +49,8 @@ impl Metrics {
         self.chain_errors.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub fn batch_refused(&self) {
-        self.batches_refused.fetch_add(1, Ordering::Relaxed);
+    pub fn batch_late(&self) {
+        self.batches_late.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn set_escrow_batches(&self, model_id: u64, batches: f64) {
@@ -99,9 +100,9 @@ impl Metrics {
         );
         counter(
             &mut out,
-            "attrib_meter_batches_refused_total",
-            "Batches the oracle refused for good (epoch closed) since start: alert",
-            self.batches_refused.load(Ordering::Relaxed),
+            "attrib_meter_batches_late_total",
+            "Batches posted after their epoch's posting deadline since start (taken, but each receipt in them is a provable late omission): alert",
+            self.batches_late.load(Ordering::Relaxed),
         );
         out.push_str("# HELP attrib_meter_batches Batches by state\n# TYPE attrib_meter_batches gauge\n");
         for state in BatchState::ALL {

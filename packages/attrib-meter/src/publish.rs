@@ -10,7 +10,7 @@ use attrib_cli::proofs::tree_of;
 use attrib_cli::service::{InclusionProof, LeavesPage, MAX_LEAVES_PAGE};
 use attrib_std::receipts::{SignedReceipt, SumTree};
 
-use crate::store::{carrier, BatchRecord, BatchState, Store};
+use crate::store::{carrier, BatchRecord, Store};
 
 /// How many leaves the cached trees hold in all (a 1M-leaf tree is about 100 MB of nodes
 /// and 8 MB of ids; the least recently used trees are dropped past this).
@@ -210,10 +210,9 @@ pub fn leaves_page(
     // A `built` batch is served too: it may be on chain before the meter has recorded the
     // broadcast (or, after a crash, before reconciliation), and an auditor who finds no
     // leaves for a posted batch pays for inclusion requests. A built record is always the
-    // one at that seq: one the chain will not take is dropped, never left behind.
+    // one at that seq (a replacement's record replaces a dropped one in the same write).
     let b = store
         .batch(model_id, seq)?
-        .filter(|b| b.state != BatchState::Refused)
         .ok_or(PublishError::NoBatch { model_id, seq })?;
     let receipts = match first_at(store, &b, offset)? {
         Some(first) => store.receipts(model_id, first, b.last_id, limit)?,

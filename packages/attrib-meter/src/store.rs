@@ -20,10 +20,9 @@ pub struct StoredReceipt {
 }
 
 /// Where a batch is in its life. `Built` is recorded before the first broadcast, so a
-/// crash between the two is found and reconciled with the chain on start. `Refused` is
-/// final: the oracle will never take it (its epoch's posting deadline passed); its
-/// receipts are lost to billing and it is kept, outside the chain's seqs
-/// ([`refused_seq`]), for the alert.
+/// crash between the two is found and reconciled with the chain on start. (The oracle
+/// takes a batch past its epoch's posting deadline too, flagged late: no batch is ever
+/// refused for good, so none leaves a gap in the ids.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BatchState {
@@ -31,17 +30,10 @@ pub enum BatchState {
     Posted,
     Final,
     Voided,
-    Refused,
 }
 
 impl BatchState {
-    pub const ALL: [BatchState; 5] = [
-        Self::Built,
-        Self::Posted,
-        Self::Final,
-        Self::Voided,
-        Self::Refused,
-    ];
+    pub const ALL: [BatchState; 4] = [Self::Built, Self::Posted, Self::Final, Self::Voided];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -49,7 +41,6 @@ impl BatchState {
             Self::Posted => "posted",
             Self::Final => "final",
             Self::Voided => "voided",
-            Self::Refused => "refused",
         }
     }
 
@@ -316,28 +307,6 @@ pub fn sql_range(first: u64, last: u64) -> Option<(i64, i64)> {
 /// A stored value read back: a negative one is a corrupt store, never wrapped.
 pub fn from_sql(n: i64) -> anyhow::Result<u64> {
     u64::try_from(n).map_err(|_| anyhow::anyhow!("corrupt store: negative value {n}"))
-}
-
-/// Where a refused batch is kept: not at its chain seq (the next batch takes that seq) but
-/// at 2^62 + its first receipt id, a seq the chain never reaches.
-pub fn refused_seq(first_id: u64) -> u64 {
-    (1 << 62) + first_id
-}
-
-/// The writes that turn a built batch the oracle refuses for good into a refused one,
-/// freeing its seq for the next batch.
-pub fn refuse(b: &BatchRecord) -> Vec<Write> {
-    vec![
-        Write::DropBuilt {
-            model_id: b.model_id,
-            seq: b.seq,
-        },
-        Write::Batch(BatchRecord {
-            seq: refused_seq(b.first_id),
-            state: BatchState::Refused,
-            ..b.clone()
-        }),
-    ]
 }
 
 /// The highest id any batch of the model covers (0 when none): receipts after it wait

@@ -203,35 +203,6 @@ fn drop_built_drops_a_built_batch_only(open: Open) {
     assert_eq!(s.batch(1, 9).unwrap(), Some(replacement));
 }
 
-fn a_refused_batch_frees_its_seq_and_its_receipts_are_not_batched_again(open: Open) {
-    let s = open();
-    s.commit(&[Write::Batch(batch(1, 1, 1, 3, BatchState::Posted))])
-        .unwrap();
-    let stuck = batch(1, 2, 4, 6, BatchState::Built);
-    s.commit(&[Write::Batch(stuck.clone())]).unwrap();
-    s.commit(&refuse(&stuck)).unwrap();
-    // Nothing built is left to retry; the refused batch is kept, outside the chain's seqs.
-    assert!(s.batches_in(BatchState::Built).unwrap().is_empty());
-    let refused = s.batches_in(BatchState::Refused).unwrap();
-    assert_eq!(
-        refused,
-        vec![BatchRecord {
-            seq: refused_seq(4),
-            state: BatchState::Refused,
-            ..stuck
-        }]
-    );
-    // The next batch takes seq 2, after the refused receipts.
-    assert_eq!(last_batched_id(&s.batches(1).unwrap()), 6);
-    s.commit(&[Write::Batch(batch(1, 2, 7, 9, BatchState::Built))])
-        .unwrap();
-    assert_eq!(s.batch(1, 2).unwrap().unwrap().first_id, 7);
-    assert_eq!(
-        seqs(&s.batches(1).unwrap()),
-        vec![(1, 1), (1, 2), (1, refused_seq(4))]
-    );
-}
-
 /// What the trait's default methods answer (every batch, filtered; receipts by id),
 /// counting the receipt rows read.
 pub(crate) struct ByScan(Box<dyn Store>, std::sync::atomic::AtomicU64);
@@ -329,9 +300,7 @@ fn receipt_counts_count_the_receipts_in_no_batch(open: Open) {
     s.commit(&[Write::Batch(batch(2, 1, 1, 4, BatchState::Posted))])
         .unwrap();
     assert_eq!(s.receipt_counts().unwrap(), (14, 4));
-    // A refused batch's receipts are out of the pending ones too (lost, not pending).
-    s.commit(&refuse(&batch(1, 1, 1, 6, BatchState::Built))).unwrap();
-    s.commit(&[Write::Batch(batch(1, 1, 7, 8, BatchState::Built))])
+    s.commit(&[Write::Batch(batch(1, 2, 7, 8, BatchState::Built))])
         .unwrap();
     assert_eq!(s.receipt_counts().unwrap(), (14, 2));
 }
@@ -362,20 +331,17 @@ fn large_values_round_trip_and_out_of_range_ones_are_refused(open: Open) {
     big.signed.receipt.units = top;
     big.signed.receipt.epoch = top;
     big.signed.receipt.timestamp = top;
-    let refused = BatchRecord {
-        seq: refused_seq((1 << 62) - 1),
-        state: BatchState::Refused,
+    let largest = BatchRecord {
         total_units: Uint128::MAX,
-        ..batch(top, 1, (1 << 62) - 1, (1 << 62) - 1, BatchState::Refused)
+        ..batch(top, top, (1 << 62) - 1, (1 << 62) - 1, BatchState::Final)
     };
-    assert_eq!(refused.seq, top, "2^62 + (2^62 - 1) is the top of the range");
-    s.commit(&[Write::Receipt(big.clone()), Write::Batch(refused.clone())])
+    s.commit(&[Write::Receipt(big.clone()), Write::Batch(largest.clone())])
         .unwrap();
     let r = open();
     assert_eq!(r.by_request(top, "big").unwrap(), Some(big.clone()));
     assert_eq!(r.max_receipt_id(top).unwrap(), (1 << 62) - 1);
-    assert_eq!(r.batch(top, top).unwrap(), Some(refused.clone()));
-    assert_eq!(r.batches_covering(top, (1 << 62) - 1).unwrap(), vec![refused]);
+    assert_eq!(r.batch(top, top).unwrap(), Some(largest.clone()));
+    assert_eq!(r.batches_covering(top, (1 << 62) - 1).unwrap(), vec![largest]);
     assert_eq!(r.receipts(top, 0, u64::MAX, u64::MAX).unwrap(), vec![big.signed]);
     // Above i64::MAX a value is refused, not wrapped; a key there finds nothing.
     let over = top + 1;
@@ -575,7 +541,6 @@ on_every_backend!(
     a_failing_group_leaves_nothing,
     a_batch_is_recorded_once_per_seq_and_its_state_moves,
     drop_built_drops_a_built_batch_only,
-    a_refused_batch_frees_its_seq_and_its_receipts_are_not_batched_again,
     batches_covering_finds_every_batch_over_an_id,
     receipt_counts_count_the_receipts_in_no_batch,
     writes_apply_in_their_order,

@@ -93,6 +93,8 @@ pub mod attr {
     pub const EFFECTIVE_AT: &str = "effective_at";
     pub const FIRST_ID: &str = "first_id";
     pub const LAST_ID: &str = "last_id";
+    /// On `batch_submitted`: "true" when posted after its epoch's posting deadline.
+    pub const LATE: &str = "late";
     pub const COUNT: &str = "count";
     pub const TOTAL_UNITS: &str = "total_units";
     pub const ROOT: &str = "root";

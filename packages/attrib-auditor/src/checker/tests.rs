@@ -263,6 +263,7 @@ fn late_omissions_are_receipts_past_the_cursor_after_their_deadline() {
         last_id: 5,
         last_epoch: EPOCH,
         awaiting_replacement: 0,
+        late_charged: 0,
     };
     // Epoch 4 ends at 300; its posting deadline is 310.
     assert!(late_omissions(&config(), &cursor, "wasm1op", 310, &all).is_empty());
@@ -294,6 +295,43 @@ fn late_omissions_are_receipts_past_the_cursor_after_their_deadline() {
         ..cursor
     };
     assert!(late_omissions(&config(), &old, "wasm1op", 10_000, &all).is_empty());
+}
+
+/// The oracle takes a batch past its deadline (flagged late) so the model never stalls;
+/// the receipts in it that were due before it came are late omissions all the same.
+#[test]
+fn receipts_in_a_batch_posted_late_are_late_omissions() {
+    let all = issued(8);
+    // Epoch 4's posting deadline is 310.
+    let late = Batch {
+        posted_at: 311,
+        late: true,
+        ..crate::fixtures::posted_batch(1, "wasm1op", 2, EPOCH, &all[2..6])
+    };
+    let found = posted_late(&config(), &late, &all);
+    assert_eq!(
+        found.iter().map(|a| (a.kind, a.receipt_id)).collect::<Vec<_>>(),
+        (3..=6)
+            .map(|id| (Kind::LateOmission, Some(id)))
+            .collect::<Vec<_>>(),
+        "only the held receipts in its range"
+    );
+    let ExecMsg::ChallengeLateOmission {
+        operator, receipt, ..
+    } = &found[0].msg
+    else {
+        panic!()
+    };
+    assert_eq!((operator.as_str(), receipt), ("wasm1op", &all[2].receipt));
+    // Posted in time, nothing; a receipt of a later epoch in it was not due yet.
+    let in_time = Batch {
+        late: false,
+        ..late.clone()
+    };
+    assert!(posted_late(&config(), &in_time, &all).is_empty());
+    let mut next_epoch = all[3].clone();
+    next_epoch.receipt.epoch = EPOCH + 1;
+    assert!(posted_late(&config(), &late, &[next_epoch]).is_empty());
 }
 
 #[test]
@@ -350,6 +388,7 @@ fn a_receipt_labelled_with_an_unborn_epoch_is_late_at_once() {
         last_id: 5,
         last_epoch: EPOCH,
         awaiting_replacement: 0,
+        late_charged: 0,
     };
     // At 311 the current epoch (with grace) is 5: epoch 1000 is unborn, the chain accepts.
     let late = late_omissions(&config(), &cursor, "wasm1op", 311, &[far]);

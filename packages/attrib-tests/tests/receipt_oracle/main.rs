@@ -12,6 +12,7 @@ mod cw20_hook;
 mod fraud;
 mod ibc_hooks;
 mod inclusion;
+mod late_batches;
 mod omission;
 mod operator_bond;
 mod pause_shield;

@@ -340,6 +340,7 @@ export interface Batch {
   epoch: number;
   first_id: number;
   last_id: number;
+  late?: boolean;
   model_id: number;
   operator: Addr;
   posted_at: number;
@@ -366,6 +367,7 @@ export interface Cursor {
   awaiting_replacement?: number;
   last_epoch: number;
   last_id: number;
+  late_charged?: number;
   next_seq: number;
 }
 export interface EpochResponse {

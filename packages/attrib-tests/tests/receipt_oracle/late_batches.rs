@@ -1,0 +1,241 @@
+//! A batch posted after its epoch's posting deadline (issue 13, found by review): the
+//! oracle used to refuse it for good, and since every batch must start right after the
+//! last posted id, every later batch of the model was refused too — one missed deadline
+//! (a chain outage, a meter down) stalled the operator's model forever. Now the late
+//! batch is taken and flagged, the model pays for its receipts once, and each of its
+//! receipts stays provable as a late omission, so lateness is never a way out.
+
+use attrib_std::events::{self, attr};
+use attrib_std::receipts::Receipt;
+use cosmwasm_std::Uint128;
+
+use super::suite::*;
+use attrib_curator_staking::contract::sv::mt::CuratorStakingContractProxy;
+use attrib_receipt_oracle::contract::sv::mt::ReceiptOracleContractProxy;
+use attrib_receipt_oracle::error::ContractError;
+
+/// What left escrow for the model (paid to the pool, or owed as debt) since `escrow0`.
+fn charged_since(s: &Suite, escrow0: u128) -> u128 {
+    let m = s.oracle().model(s.model).unwrap();
+    escrow0 - m.escrow.u128() + m.debt.u128()
+}
+
+fn late_attr(res: &cw_multi_test::AppResponse) -> Option<String> {
+    res.events
+        .iter()
+        .find(|e| e.ty == format!("wasm-{}", events::BATCH_SUBMITTED))
+        .and_then(|e| e.attributes.iter().find(|a| a.key == attr::LATE))
+        .map(|a| a.value.clone())
+}
+
+fn finalize(s: &Suite, seq: u64) {
+    s.oracle()
+        .finalize_batch(s.model, s.operator.to_string(), seq)
+        .call(&s.stranger)
+        .unwrap();
+}
+
+/// Failed on the old code (`EpochClosed` for seq 2, then `NotContiguous` for seq 3).
+#[test]
+fn a_batch_past_its_deadline_is_taken_late_and_the_model_goes_on() {
+    let s = Suite::new();
+    s.fund(1_000_000);
+    let escrow0 = s.oracle().model(s.model).unwrap().escrow.u128();
+    let pool0 = s.balance(&s.pool);
+    let first: Vec<Receipt> = (1..=3).map(|i| s.receipt(i, 10)).collect();
+    let (res, _) = s.post(1, &first, None).unwrap();
+    assert_eq!(late_attr(&res).as_deref(), Some("false"));
+    // Served in epoch 0 but not posted before its deadline.
+    let missed: Vec<Receipt> = (4..=6).map(|i| s.receipt(i, 20)).collect();
+    s.advance(EPOCH + GRACE + 1);
+    let (res, _) = s.post(2, &missed, None).unwrap();
+    assert_eq!(late_attr(&res).as_deref(), Some("true"));
+    let b2 = s.oracle().batch(s.model, s.operator.to_string(), 2).unwrap();
+    assert!(b2.late && b2.epoch == 0 && (b2.first_id, b2.last_id) == (4, 6));
+    assert_eq!(b2.charge.u128(), 60 * ROYALTY);
+    // The ids after it are posted in time, as if nothing had happened.
+    let next: Vec<Receipt> = (7..=8).map(|i| s.receipt(i, 5)).collect();
+    assert_eq!(next[0].epoch, 1);
+    let (res, _) = s.post(3, &next, None).unwrap();
+    assert_eq!(late_attr(&res).as_deref(), Some("false"));
+    let c = s.oracle().cursor(s.model, s.operator.to_string()).unwrap();
+    assert_eq!((c.last_id, c.last_epoch, c.next_seq), (8, 1, 4));
+    // Every unit is paid once: what left escrow is what the pool got.
+    s.advance(WINDOW + 1);
+    for seq in 1..=3 {
+        finalize(&s, seq);
+    }
+    let charged = charged_since(&s, escrow0);
+    assert_eq!(charged, (30 + 60 + 10) * ROYALTY);
+    assert_eq!(s.balance(&s.pool) - pool0, charged);
+    s.assert_escrow_backed();
+}
+
+/// Posting late is no way out: a receipt inside the late batch is proven late (the
+/// operator is slashed), once, and the model is not charged for it a second time.
+/// A receipt of a batch posted in time is not late.
+#[test]
+fn a_receipt_posted_late_stays_a_late_omission_charged_once() {
+    let s = Suite::new();
+    s.fund(1_000_000);
+    let first: Vec<Receipt> = (1..=3).map(|i| s.receipt(i, 10)).collect();
+    s.post(1, &first, None).unwrap();
+    let missed: Vec<Receipt> = (4..=6).map(|i| s.receipt(i, 20)).collect();
+    s.advance(EPOCH + GRACE + 1);
+    s.post(2, &missed, None).unwrap();
+    let escrow0 = s.oracle().model(s.model).unwrap().escrow.u128();
+    let reserved0 = s.oracle().model(s.model).unwrap().reserved.u128();
+    let stake0 = s.operator_bonded();
+    let auditor0 = s.staking().payout(s.auditor.to_string()).unwrap().amount.u128();
+    s.oracle()
+        .challenge_late_omission(
+            s.model,
+            s.operator.to_string(),
+            missed[1].clone(),
+            s.sign(missed[1].digest()),
+        )
+        .call(&s.auditor)
+        .unwrap();
+    assert!(s.operator_bonded() < stake0, "the operator is slashed");
+    assert!(
+        s.staking().payout(s.auditor.to_string()).unwrap().amount.u128() > auditor0,
+        "the challenger is paid"
+    );
+    let m = s.oracle().model(s.model).unwrap();
+    assert_eq!(
+        (m.escrow.u128(), m.reserved.u128()),
+        (escrow0, reserved0),
+        "the late batch already charges the receipt"
+    );
+    s.assert_refused(ContractError::AlreadyProven { id: 5 }, |s| {
+        s.oracle()
+            .challenge_late_omission(
+                s.model,
+                s.operator.to_string(),
+                missed[1].clone(),
+                s.sign(missed[1].digest()),
+            )
+            .call(&s.auditor)
+    });
+    s.assert_refused(
+        ContractError::NotLate {
+            id: 2,
+            reason: "it lies inside a range posted in time (use the omission proof)",
+        },
+        |s| {
+            s.oracle()
+                .challenge_late_omission(
+                    s.model,
+                    s.operator.to_string(),
+                    first[1].clone(),
+                    s.sign(first[1].digest()),
+                )
+                .call(&s.auditor)
+        },
+    );
+    // A later batch in time, then a proof of one of its receipts: not late either.
+    let next: Vec<Receipt> = (7..=8).map(|i| s.receipt(i, 5)).collect();
+    s.post(3, &next, None).unwrap();
+    s.assert_refused(
+        ContractError::NotLate {
+            id: 7,
+            reason: "its epoch's posting deadline has not passed",
+        },
+        |s| {
+            s.oracle()
+                .challenge_late_omission(
+                    s.model,
+                    s.operator.to_string(),
+                    next[0].clone(),
+                    s.sign(next[0].digest()),
+                )
+                .call(&s.auditor)
+        },
+    );
+    s.advance(EPOCH + GRACE + 1);
+    s.assert_refused(
+        ContractError::NotLate {
+            id: 7,
+            reason: "it lies inside a range posted in time (use the omission proof)",
+        },
+        |s| {
+            s.oracle()
+                .challenge_late_omission(
+                    s.model,
+                    s.operator.to_string(),
+                    next[0].clone(),
+                    s.sign(next[0].digest()),
+                )
+                .call(&s.auditor)
+        },
+    );
+}
+
+/// A late omission proven before the late batch comes charges the model for its units;
+/// the batch that then covers the id charges only the rest, so the model pays each
+/// unit once (what went out of escrow = the units served × the royalty).
+#[test]
+fn a_late_omission_proven_before_the_late_batch_is_charged_once() {
+    let s = Suite::new();
+    s.fund(1_000_000);
+    let escrow0 = s.oracle().model(s.model).unwrap().escrow.u128();
+    let first: Vec<Receipt> = (1..=3).map(|i| s.receipt(i, 10)).collect();
+    s.post(1, &first, None).unwrap();
+    let missed: Vec<Receipt> = (4..=6).map(|i| s.receipt(i, 20)).collect();
+    s.advance(EPOCH + GRACE + 1);
+    for r in [&missed[0], &missed[2]] {
+        s.oracle()
+            .challenge_late_omission(s.model, s.operator.to_string(), r.clone(), s.sign(r.digest()))
+            .call(&s.auditor)
+            .unwrap();
+    }
+    let c = s.oracle().cursor(s.model, s.operator.to_string()).unwrap();
+    assert_eq!(c.late_charged, 2);
+    assert_eq!(charged_since(&s, escrow0), 40 * ROYALTY);
+    s.post(2, &missed, None).unwrap();
+    let b2 = s.oracle().batch(s.model, s.operator.to_string(), 2).unwrap();
+    assert_eq!(
+        (b2.prior_units, b2.charge),
+        (Uint128::new(40), Uint128::new(20 * ROYALTY))
+    );
+    let c = s.oracle().cursor(s.model, s.operator.to_string()).unwrap();
+    assert_eq!(c.late_charged, 0, "the covered proofs are forgotten");
+    // The third receipt is still provable late (posted late), and charged nothing more.
+    s.oracle()
+        .challenge_late_omission(
+            s.model,
+            s.operator.to_string(),
+            missed[1].clone(),
+            s.sign(missed[1].digest()),
+        )
+        .call(&s.auditor)
+        .unwrap();
+    s.advance(WINDOW + 1);
+    finalize(&s, 1);
+    finalize(&s, 2);
+    let charged = charged_since(&s, escrow0);
+    assert_eq!(charged, (30 + 60) * ROYALTY, "each unit charged once");
+    // (The pool also got the slashes' share: not compared here.)
+    s.assert_escrow_backed();
+}
+
+/// A batch labelled with an epoch still to come is refused, as before: "late" is only
+/// ever about the past.
+#[test]
+fn a_batch_of_an_epoch_to_come_is_still_refused() {
+    let s = Suite::new();
+    s.fund(1_000_000);
+    let mut ahead = s.receipt(1, 1);
+    ahead.epoch = 5;
+    let (mut h, _) = s.header(1, std::slice::from_ref(&ahead));
+    h.epoch = 5;
+    let deadline = s.oracle().config().unwrap().epoch_start + 6 * EPOCH + GRACE;
+    s.assert_refused(
+        ContractError::EpochClosed {
+            epoch: 5,
+            current: 0,
+            deadline,
+        },
+        |s| s.submit(&h, None).map(|_| ()),
+    );
+}

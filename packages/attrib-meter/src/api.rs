@@ -159,6 +159,8 @@ pub enum ApiError {
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
+    Gone(String),
+    #[error("{0}")]
     BadQuery(String),
     #[error("internal error: {0}")]
     Internal(String),
@@ -184,6 +186,7 @@ impl ApiError {
             Self::ClockSkew { .. } => (StatusCode::SERVICE_UNAVAILABLE, "clock_skew"),
             Self::EpochClosing { .. } => (StatusCode::SERVICE_UNAVAILABLE, "epoch_closing"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::Gone(_) => (StatusCode::GONE, "batch_final"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -214,6 +217,7 @@ impl From<PublishError> for ApiError {
         match e {
             PublishError::BadLimit => ApiError::BadQuery(e.to_string()),
             PublishError::Store(err) => ApiError::Internal(format!("{err:#}")),
+            PublishError::Final { .. } => ApiError::Gone(e.to_string()),
             _ => ApiError::NotFound(e.to_string()),
         }
     }

@@ -147,10 +147,16 @@ impl Batcher {
         };
         let epoch = span.epoch;
         let cursor = self.oracle.cursor(model_id).await?;
-        if cursor.last_id != after {
-            // The store is behind the chain (restored from a backup): batching after its
-            // own last batch would never be contiguous on chain.
-            self.adopt_chain_batches(model_id, after, cursor.last_id, cursor.next_seq)
+        if after > cursor.last_id {
+            bail!(
+                "model {model_id}: the store has batched receipts up to id {after}, the chain only up to {}: the store is not of this chain's oracle",
+                cursor.last_id
+            );
+        }
+        if span.first_id <= cursor.last_id {
+            // The chain has batched receipts the store holds as waiting (a store restored
+            // from a backup): batching them again would never be contiguous on chain.
+            self.adopt_chain_batches(model_id, span.first_id, cursor.next_seq)
                 .await?;
             return Ok(None);
         }
@@ -182,37 +188,29 @@ impl Batcher {
     }
 
     /// Records the operator's batches of a model that the chain has and the store does
-    /// not (a store restored from a backup older than the chain): the next batch then
-    /// starts after the chain's last id, the settler finalizes (or replaces) them, and
-    /// their leaves are served from the receipts the store has. A store ahead of the
-    /// chain is not this chain's: refused.
-    async fn adopt_chain_batches(
-        &self,
-        model_id: u64,
-        after: u64,
-        chain_last_id: u64,
-        next_seq: u64,
-    ) -> Result<()> {
-        if chain_last_id < after {
-            bail!(
-                "model {model_id}: the store has batched receipts up to id {after}, the chain only up to {chain_last_id}: the store is not of this chain's oracle"
-            );
-        }
+    /// not, down to the one covering `first_waiting` (the store's first receipt in no
+    /// batch of its own): a store restored from a backup older than the chain. The next
+    /// batch then starts after the chain's last id, the settler finalizes (or replaces)
+    /// them, and their leaves are served from the receipts the store has. (Batches of the
+    /// operator's ids below the store's receipts, from before the store, are not its own.)
+    async fn adopt_chain_batches(&self, model_id: u64, first_waiting: u64, next_seq: u64) -> Result<()> {
         let known = self.read(move |s| s.batches(model_id)).await?;
         let from = known.iter().map(|b| b.seq).max().unwrap_or(0) + 1;
         let mut writes = vec![];
-        for seq in from..next_seq {
+        for seq in (from..next_seq).rev() {
             let Some(c) = self.oracle.batch(model_id, seq).await? else {
                 bail!("model {model_id}: the chain's batch {seq} is missing though its cursor is past it");
             };
+            if c.last_id < first_waiting {
+                break;
+            }
             writes.push(Write::Batch(adopted(&c)));
         }
         tracing::warn!(
             model_id,
-            store_last_id = after,
-            chain_last_id,
+            first_waiting,
             adopted = writes.len(),
-            "the store is behind the chain (restored from a backup?): adopting the chain's batches"
+            "the chain has batched receipts this store holds as waiting (restored from a backup?): adopting the chain's batches"
         );
         self.writer.write(writes).await?;
         Ok(())

@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex};
 use anyhow::{anyhow, Result};
 use attrib_cli::proofs::tree_of;
 use attrib_cli::service::{InclusionProof, LeavesPage, MAX_LEAVES_PAGE};
-use attrib_std::receipts::{SignedReceipt, SumTree};
+use attrib_std::receipts::{Path, Receipt, SignedReceipt, SumTree};
 
-use crate::store::{carrier, BatchRecord, Store};
+use crate::store::{carrier, BatchRecord, BatchState, Store};
 
 /// How many leaves the cached trees hold in all (a 1M-leaf tree is about 100 MB of nodes
 /// and 8 MB of ids; the least recently used trees are dropped past this).
@@ -86,6 +86,23 @@ impl BatchTree {
         }
         Ok(Some((i, r)))
     }
+
+    /// The answer to an inclusion request for `asked` (the receipt its requester holds,
+    /// signed): the leaf and its path. When `asked` makes the tree's leaf at its id, it
+    /// is the answer as it stands, with no store read — a lost or damaged row cannot
+    /// cost an answer, and a slash, when the tree is at hand. Else the store's receipt
+    /// at that id, checked against the leaf ([`Self::leaf`]); `None`: not in the batch.
+    pub fn answer(&self, store: &dyn Store, asked: &Receipt) -> Result<Option<(Receipt, Path)>> {
+        let id = asked.receipt_id;
+        if let Ok(i) = self.ids.binary_search(&id) {
+            if self.tree.node(0, i as u64) == Some(asked.leaf()) {
+                return Ok(Some((asked.clone(), self.tree.path(0, i as u64))));
+            }
+        }
+        Ok(self
+            .leaf(store, asked.model_id, id)?
+            .map(|(i, r)| (r.receipt, self.tree.path(0, i as u64))))
+    }
 }
 
 /// A batch by (model id, seq).
@@ -93,13 +110,24 @@ type BatchKey = (u64, u64);
 
 /// Trees of recently served or built batches, bounded by their leaves, least recently
 /// used dropped first. A tree is served only for a record with its root: a tree left from
-/// another batch at the same seq is rebuilt. Misses are built one at a time, so
-/// concurrent requests for one batch share one build and callers cannot make the meter
-/// build many trees at once.
+/// another batch at the same seq is rebuilt. Misses are built one at a time per
+/// [`Asker`], so concurrent requests for one batch share one build and callers cannot
+/// make the meter build many trees at once.
 #[derive(Default)]
 pub struct TreeCache {
     inner: Mutex<Cached>,
-    build: Mutex<()>,
+    /// Rebuilds for the public proof endpoint wait for one another here, never for the
+    /// settler's (nor the settler's for them): anyone can ask for proofs, and a queue of
+    /// their rebuilds must not hold up an inclusion answer due on chain.
+    public_build: Mutex<()>,
+    settler_build: Mutex<()>,
+}
+
+/// Who needs a tree: see [`TreeCache::public_build`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Asker {
+    Public,
+    Settler,
 }
 
 /// The trees, their keys from least to most recently used, and their leaves in all.
@@ -127,12 +155,16 @@ impl Cached {
 
 impl TreeCache {
     /// The tree of a batch, from the cache or rebuilt from the store.
-    pub fn get(&self, store: &dyn Store, b: &BatchRecord) -> Result<Arc<BatchTree>> {
+    pub fn get(&self, store: &dyn Store, b: &BatchRecord, asker: Asker) -> Result<Arc<BatchTree>> {
         let key = (b.model_id, b.seq);
-        if let Some(t) = self.lock().hit(key, b.root.as_slice()) {
+        if let Some(t) = self.cached(b) {
             return Ok(t);
         }
-        let _building = self.build.lock().expect("build lock");
+        let lock = match asker {
+            Asker::Public => &self.public_build,
+            Asker::Settler => &self.settler_build,
+        };
+        let _building = lock.lock().expect("build lock");
         if let Some(t) = self.lock().hit(key, b.root.as_slice()) {
             return Ok(t);
         }
@@ -153,6 +185,11 @@ impl TreeCache {
         }
         self.put(key, t.clone());
         Ok(t)
+    }
+
+    /// The tree of a batch if it is cached (with the batch's root).
+    pub fn cached(&self, b: &BatchRecord) -> Option<Arc<BatchTree>> {
+        self.lock().hit((b.model_id, b.seq), b.root.as_slice())
     }
 
     /// Keeps a tree (built by the batcher once its record is written) for the proofs to
@@ -190,6 +227,10 @@ pub enum PublishError {
     NotBatched { model_id: u64, receipt_id: u64 },
     #[error("limit must be 1 - {MAX_LEAVES_PAGE}")]
     BadLimit,
+    #[error(
+        "batch {seq} of model {model_id} is final: its proofs are no longer served (its leaves are, at /v1/batches/{model_id}/{seq}/leaves)"
+    )]
+    Final { model_id: u64, seq: u64 },
     #[error(transparent)]
     Store(#[from] anyhow::Error),
 }
@@ -258,7 +299,10 @@ fn first_at(store: &dyn Store, b: &BatchRecord, offset: u64) -> Result<Option<u6
     Ok(Some(from))
 }
 
-/// The inclusion proof of a receipt in the posted batch that carries it.
+/// The inclusion proof of a receipt in the posted batch that carries it, while that
+/// batch is open to challenges on chain (posted, not final): a proof is of use there
+/// only, and anyone may ask — cycling through old batches cost a tree rebuild of up to a
+/// million leaves per request. A final batch's leaves are still served.
 pub fn inclusion_proof(
     store: &dyn Store,
     trees: &TreeCache,
@@ -268,7 +312,10 @@ pub fn inclusion_proof(
 ) -> Result<InclusionProof, PublishError> {
     let batches = store.batches_covering(model_id, receipt_id)?;
     let b = carrier(&batches, receipt_id).ok_or(PublishError::NotBatched { model_id, receipt_id })?;
-    let t = trees.get(store, b)?;
+    if b.state == BatchState::Final {
+        return Err(PublishError::Final { model_id, seq: b.seq });
+    }
+    let t = trees.get(store, b, Asker::Public)?;
     let (i, leaf) = t
         .leaf(store, model_id, receipt_id)?
         .ok_or(PublishError::NotBatched { model_id, receipt_id })?;

@@ -9,7 +9,7 @@ use anyhow::Result;
 use attrib_receipt_oracle::state::{Batch, BatchStatus};
 
 use crate::batcher::{record_of, Batcher};
-use crate::publish::BatchTree;
+use crate::publish::{Asker, BatchTree};
 use crate::store::{BatchRecord, BatchState, Write};
 
 pub struct Settler {
@@ -79,17 +79,15 @@ impl Settler {
         let store = self.batcher.store.clone();
         let trees = self.batcher.trees.clone();
         let rec = b.clone();
-        let ids: Vec<u64> = open.iter().map(|q| q.receipt.receipt_id).collect();
-        // Each requested receipt's leaf and path (read back from the store), on a
-        // blocking thread; one that cannot be read fails only its own answer.
+        let asked: Vec<_> = open.iter().map(|q| q.receipt.clone()).collect();
+        // Each answer (the requester's own receipt when it makes the leaf, else read back
+        // from the store), on a blocking thread; one that cannot be read fails only its
+        // own answer.
         let leaves = tokio::task::spawn_blocking(move || -> Result<Vec<_>> {
-            let tree = trees.get(store.as_ref(), &rec)?;
-            Ok(ids
-                .into_iter()
-                .map(|id| {
-                    let leaf = tree.leaf(store.as_ref(), rec.model_id, id)?;
-                    Ok(leaf.map(|(i, r)| (r, tree.tree.path(0, i as u64))))
-                })
+            let tree = trees.get(store.as_ref(), &rec, Asker::Settler)?;
+            Ok(asked
+                .iter()
+                .map(|r| tree.answer(store.as_ref(), r))
                 .collect::<Vec<Result<_>>>())
         })
         .await??;
@@ -122,10 +120,7 @@ impl Settler {
                     continue;
                 }
             };
-            match oracle
-                .answer_inclusion(b.model_id, b.seq, leaf.receipt.clone(), path)
-                .await
-            {
+            match oracle.answer_inclusion(b.model_id, b.seq, leaf, path).await {
                 Ok(tx) => {
                     tracing::info!(model_id = b.model_id, seq = b.seq, receipt_id = id, tx = %tx.txhash, "inclusion request answered")
                 }

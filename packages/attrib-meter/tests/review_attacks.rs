@@ -470,6 +470,43 @@ async fn a_receipt_changed_under_a_built_tree_gives_an_error_not_a_proof() {
     assert_eq!(other.receipt.receipt.receipt_id, 3);
 }
 
+/// Review of issue 13: an inclusion request is answered with the requester's own
+/// receipt when it makes the tree's leaf, so a receipt row lost from the store (a disk
+/// fault, a bad restore) does not cost the answer — and the operator a slash — while the
+/// tree is at hand. A requested receipt that is not the leaf is answered from the store
+/// (or not at all), never with the requester's altered copy.
+#[tokio::test]
+async fn an_inclusion_request_is_answered_from_the_requesters_receipt() {
+    let m = meter_with(None).await;
+    let events: Vec<Value> = (0..3).map(|i| usage(1, &format!("r{i}"))).collect();
+    m.post("/v1/usage/batch", TOKEN_A, json!({ "events": events }))
+        .await;
+    let posted = m.post_batch(1, 1, 3).await;
+    let held = m.store.receipts(1, 1, 3, 10).unwrap();
+    let tree = BatchTree::build(held.clone()).unwrap();
+    let db = rusqlite::Connection::open(m._dir.path().join("meter.db")).unwrap();
+    db.execute("DELETE FROM receipts WHERE model_id = 1 AND receipt_id = 2", [])
+        .unwrap();
+    let (leaf, path) = tree.answer(m.store.as_ref(), &held[1].receipt).unwrap().unwrap();
+    assert_eq!(leaf, held[1].receipt);
+    let c = tree.tree.commitment();
+    assert_eq!(c.root.to_vec(), posted.root.to_vec());
+    c.includes(Node::leaf(&leaf.digest(), leaf.units as u128), &path)
+        .unwrap();
+    // An altered copy is not the leaf: the store is asked, and its row is gone.
+    let mut altered = held[1].receipt.clone();
+    altered.units += 1;
+    let err = tree.answer(m.store.as_ref(), &altered).unwrap_err();
+    assert!(err.to_string().contains("is gone from the store"), "{err}");
+    let mut altered3 = held[2].receipt.clone();
+    altered3.units += 1;
+    let (leaf3, _) = tree.answer(m.store.as_ref(), &altered3).unwrap().unwrap();
+    assert_eq!(leaf3, held[2].receipt, "the leaf, not the altered copy");
+    let mut absent = held[2].receipt.clone();
+    absent.receipt_id = 9;
+    assert_eq!(tree.answer(m.store.as_ref(), &absent).unwrap(), None);
+}
+
 /// Item 5 of the review: the oracle's epochs are 100 s with a 20 s posting grace and the
 /// current one ends in 10 s, so its deadline is 30 s away, under the 60 s a batch needs:
 /// usage is refused (503 `epoch_closing`, the seconds to wait) and nothing is stored —

@@ -228,7 +228,7 @@ pub enum PublishError {
     #[error("limit must be 1 - {MAX_LEAVES_PAGE}")]
     BadLimit,
     #[error(
-        "batch {seq} of model {model_id} is final: its proofs are no longer served (its leaves are, at /v1/batches/{model_id}/{seq}/leaves)"
+        "batch {seq} of model {model_id} is final and its tree no longer cached: its proofs are not rebuilt (its leaves are served, at /v1/batches/{model_id}/{seq}/leaves)"
     )]
     Final { model_id: u64, seq: u64 },
     #[error(transparent)]
@@ -299,10 +299,11 @@ fn first_at(store: &dyn Store, b: &BatchRecord, offset: u64) -> Result<Option<u6
     Ok(Some(from))
 }
 
-/// The inclusion proof of a receipt in the posted batch that carries it, while that
-/// batch is open to challenges on chain (posted, not final): a proof is of use there
-/// only, and anyone may ask — cycling through old batches cost a tree rebuild of up to a
-/// million leaves per request. A final batch's leaves are still served.
+/// The inclusion proof of a receipt in the posted batch that carries it. A tree is
+/// rebuilt only for a batch still open to challenges on chain (posted, not final), where
+/// a proof is of use: anyone may ask, and cycling through old batches cost a rebuild of
+/// up to a million leaves per request. A final batch's proofs are served while its tree
+/// is cached (its leaves always are).
 pub fn inclusion_proof(
     store: &dyn Store,
     trees: &TreeCache,
@@ -312,10 +313,13 @@ pub fn inclusion_proof(
 ) -> Result<InclusionProof, PublishError> {
     let batches = store.batches_covering(model_id, receipt_id)?;
     let b = carrier(&batches, receipt_id).ok_or(PublishError::NotBatched { model_id, receipt_id })?;
-    if b.state == BatchState::Final {
-        return Err(PublishError::Final { model_id, seq: b.seq });
-    }
-    let t = trees.get(store, b, Asker::Public)?;
+    let t = match trees.cached(b) {
+        Some(t) => t,
+        None if b.state == BatchState::Final => {
+            return Err(PublishError::Final { model_id, seq: b.seq });
+        }
+        None => trees.get(store, b, Asker::Public)?,
+    };
     let (i, leaf) = t
         .leaf(store, model_id, receipt_id)?
         .ok_or(PublishError::NotBatched { model_id, receipt_id })?;

@@ -305,24 +305,33 @@ async fn posted_batches_are_served_as_pages_and_proofs() {
         .unwrap();
     }
 
-    // Final on chain, out of the cache: its proofs are gone (a rebuild per request for
-    // old batches was anyone's lever on the meter), its leaves are still served.
-    m.writer
-        .write(vec![Write::BatchState {
-            model_id: 1,
-            seq: 1,
-            state: BatchState::Final,
-        }])
-        .await
-        .unwrap();
-    let (status, body) = m.get(&proof_url(&m.base, 1, 2)).await;
+    // Final on chain: its proofs are served from the cached tree; a final batch whose
+    // tree is not cached is not rebuilt for a proof (a rebuild per request for old
+    // batches was anyone's lever on the meter), its leaves are still served.
+    let b2 = m.post_batch(2, 21, 25).await;
+    for seq in [1, 2] {
+        m.writer
+            .write(vec![Write::BatchState {
+                model_id: 1,
+                seq,
+                state: BatchState::Final,
+            }])
+            .await
+            .unwrap();
+    }
+    let (status, _) = m.get(&proof_url(&m.base, 1, 2)).await;
+    assert_eq!(status, 200, "cached");
+    let (status, body) = m.get(&proof_url(&m.base, 1, 21)).await;
     assert_eq!(
         (status, body["error"].as_str().unwrap()),
         (410, "batch_final"),
         "{body}"
     );
-    let (status, _) = m.get(&leaves_url(&m.base, 1, 1, 0, 8)).await;
-    assert_eq!(status, 200);
+    let (status, body) = m.get(&leaves_url(&m.base, 1, 2, 0, 8)).await;
+    assert_eq!(
+        (status, body["root"].as_str()),
+        (200, Some(b2.root.to_hex().as_str()))
+    );
 
     // Metrics: the figures of the store and the requests.
     let text = m
@@ -336,8 +345,8 @@ async fn posted_batches_are_served_as_pages_and_proofs() {
         .unwrap();
     for line in [
         "attrib_meter_receipts_total 25",
-        "attrib_meter_pending_receipts 5",
-        "attrib_meter_batches{state=\"final\"} 1",
+        "attrib_meter_pending_receipts 0",
+        "attrib_meter_batches{state=\"final\"} 2",
         "attrib_meter_ack_latency_seconds_count 1",
     ] {
         assert!(text.lines().any(|l| l == line), "{line} missing from\n{text}");

@@ -239,3 +239,50 @@ fn a_batch_of_an_epoch_to_come_is_still_refused() {
         |s| s.submit(&h, None).map(|_| ()),
     );
 }
+
+/// Review of 12323b8 (attacker): a receipt proven late beyond the cursor charges its
+/// units; the batch that then covers its id subtracts them, but capped at the batch's
+/// declared total (`charged.min(total_units)`). When that batch omits (or under-states)
+/// the receipt and is voided for it, the void charges the proven units again: the credit
+/// the cap dropped is charged twice. Every unit should be charged once.
+#[test]
+fn review_a_late_proven_receipt_omitted_by_its_batch_is_charged_twice() {
+    let s = Suite::new();
+    s.fund(1_000_000);
+    let escrow0 = s.oracle().model(s.model).unwrap().escrow.u128();
+    let first: Vec<Receipt> = (1..=3).map(|i| s.receipt(i, 10)).collect();
+    s.post(1, &first, None).unwrap();
+    let missed = [s.receipt(4, 5), s.receipt(5, 1000), s.receipt(6, 5)];
+    s.advance(EPOCH + GRACE + 1);
+    // Receipt 5 is proven late beyond the cursor: 1000 units charged.
+    s.oracle()
+        .challenge_late_omission(
+            s.model,
+            s.operator.to_string(),
+            missed[1].clone(),
+            s.sign(missed[1].digest()),
+        )
+        .call(&s.auditor)
+        .unwrap();
+    assert_eq!(charged_since(&s, escrow0), 1000 * ROYALTY);
+    // The late batch covers 4..=6 but leaves 5 out (declared 10 units).
+    let posted = vec![missed[0].clone(), missed[2].clone()];
+    let (_, tree) = s.post(2, &posted, None).unwrap();
+    // Omitted-receipt proof: voids batch 2 and charges 5's 1000 units (again).
+    s.oracle()
+        .challenge_omitted_receipt(s.batch_ref(2), s.omission_proof(&missed[1], &posted, &tree, 0))
+        .call(&s.auditor)
+        .unwrap();
+    // The honest replacement.
+    s.post(3, &missed, Some(2)).unwrap();
+    s.advance(WINDOW + 1);
+    finalize(&s, 1);
+    finalize(&s, 3);
+    let honest = (30 + 1010) * ROYALTY;
+    assert_eq!(
+        charged_since(&s, escrow0),
+        honest,
+        "each unit charged once (got {} units' worth)",
+        charged_since(&s, escrow0) / ROYALTY
+    );
+}

@@ -261,7 +261,7 @@ impl ReceiptOracleContract {
                     self.take_late_charged(ctx.deps.storage, model_id, &op, &mut cursor, first_id, last_id)?;
                 cursor.last_id = last_id;
                 cursor.last_epoch = epoch;
-                charged.min(total_units)
+                charged
             }
         };
         let header = BatchHeader {

@@ -130,30 +130,41 @@ impl Oracle {
         self.send(&msg).await
     }
 
-    pub async fn answer_inclusion(
+    /// Answers inclusion requests on one batch, each with its leaf and path, in one
+    /// transaction (all or none).
+    pub async fn answer_inclusions(
         &self,
         model_id: u64,
         seq: u64,
-        leaf: Receipt,
-        path: Path,
+        answers: Vec<(Receipt, Path)>,
     ) -> Result<TxOutcome> {
-        let msg = ExecMsg::AnswerInclusion {
-            batch: self.batch_ref(model_id, seq),
-            receipt_id: leaf.receipt_id,
-            leaf,
-            path,
-        };
-        self.send(&msg).await
+        let msgs: Vec<ExecMsg> = answers
+            .into_iter()
+            .map(|(leaf, path)| ExecMsg::AnswerInclusion {
+                batch: self.batch_ref(model_id, seq),
+                receipt_id: leaf.receipt_id,
+                leaf,
+                path,
+            })
+            .collect();
+        self.send_all(&msgs).await
     }
 
     /// Signs and broadcasts one execute of the oracle; waits for its block.
     async fn send(&self, msg: &ExecMsg) -> Result<TxOutcome> {
+        self.send_all(std::slice::from_ref(msg)).await
+    }
+
+    /// Signs and broadcasts executes of the oracle in one transaction; waits for its block.
+    async fn send_all(&self, msgs: &[ExecMsg]) -> Result<TxOutcome> {
         let _one_at_a_time = self.sending.lock().await;
-        let json = serde_json::to_vec(msg)?;
-        let any = execute_any(&self.signer.address, &self.address, &json, &[])?;
+        let anys = msgs
+            .iter()
+            .map(|m| execute_any(&self.signer.address, &self.address, &serde_json::to_vec(m)?, &[]))
+            .collect::<Result<Vec<_>>>()?;
         self.ctx
             .chain
-            .send(&self.signer, vec![any], &self.ctx.settings()?)
+            .send(&self.signer, anys, &self.ctx.settings()?)
             .await
     }
 }

@@ -66,9 +66,9 @@ impl Settler {
         }
     }
 
-    /// Answers every open inclusion request on a batch with the receipt's leaf and path;
-    /// returns how many were open. Each request on its own: one that fails is logged and
-    /// counted and the next still answered; one past its deadline is left to expire (an
+    /// Answers every open inclusion request on a batch with the receipt's leaf and path,
+    /// in one transaction; returns how many were open. One whose leaf cannot be read is
+    /// logged and the others still answered; one past its deadline is left to expire (an
     /// answer would be refused).
     async fn answer_requests(&self, b: &BatchRecord) -> Result<usize> {
         let oracle = &self.batcher.oracle;
@@ -92,6 +92,7 @@ impl Settler {
         })
         .await??;
         let now = oracle.block_time().await?;
+        let mut answers = vec![];
         for (q, leaf) in open.iter().zip(leaves) {
             let id = q.receipt.receipt_id;
             if now > q.deadline {
@@ -120,9 +121,33 @@ impl Settler {
                     continue;
                 }
             };
-            match oracle.answer_inclusion(b.model_id, b.seq, leaf, path).await {
+            answers.push((leaf, path));
+        }
+        // All in one transaction, one block, however many are open (each in its own
+        // waited a block apiece: up to `max_inclusion_requests` of them, on a chain of
+        // 6 s blocks, ran past the response time). If that is refused (one answer gone
+        // stale, say), each on its own, so one cannot sink the others.
+        if answers.len() > 1 {
+            let ids: Vec<u64> = answers.iter().map(|(l, _)| l.receipt_id).collect();
+            match oracle.answer_inclusions(b.model_id, b.seq, answers.clone()).await {
                 Ok(tx) => {
-                    tracing::info!(model_id = b.model_id, seq = b.seq, receipt_id = id, tx = %tx.txhash, "inclusion request answered")
+                    tracing::info!(model_id = b.model_id, seq = b.seq, count = ids.len(), receipt_ids = ?ids, tx = %tx.txhash, "inclusion requests answered");
+                    return Ok(open.len());
+                }
+                Err(e) => {
+                    self.batcher.metrics.chain_error();
+                    tracing::warn!(model_id = b.model_id, seq = b.seq, count = ids.len(), error = %format!("{e:#}"), "answering inclusion requests in one transaction failed: one at a time");
+                }
+            }
+        }
+        for (leaf, path) in answers {
+            let id = leaf.receipt_id;
+            match oracle
+                .answer_inclusions(b.model_id, b.seq, vec![(leaf, path)])
+                .await
+            {
+                Ok(tx) => {
+                    tracing::info!(model_id = b.model_id, seq = b.seq, count = 1, receipt_ids = ?[id], tx = %tx.txhash, "inclusion requests answered")
                 }
                 Err(e) => {
                     self.batcher.metrics.chain_error();

@@ -89,8 +89,8 @@ async fn usage_to_a_finalized_batch_with_an_answered_inclusion_request() {
     assert_eq!(leaves, signed, "the served leaves are the receipts given");
     assert_eq!(root_of(leaves), batch.root.to_hex());
 
-    // A user asks the oracle for receipt 7's leaf: the meter answers by itself.
-    let asked = rs.receipts[6].receipt.clone();
+    // A user asks the oracle for the leaves of receipts 7, 8 and 9 (in one transaction):
+    // the meter answers all three by itself, in one transaction of its own.
     let user = oracle("auditor");
     let fee = user.config().await.unwrap().params.inclusion_fee;
     let batch_ref = BatchRef {
@@ -98,47 +98,73 @@ async fn usage_to_a_finalized_batch_with_an_answered_inclusion_request() {
         operator: o.operator(),
         seq: batch.seq,
     };
-    let msg = ExecMsg::RequestInclusion {
-        batch: batch_ref.clone(),
-        receipt: asked.receipt.clone(),
-        signature: asked.signature.clone(),
-    };
-    let any = execute_any(
-        &user.signer.address,
-        &user.address,
-        &serde_json::to_vec(&msg).unwrap(),
-        &[fee],
-    )
-    .unwrap();
+    let asked: Vec<_> = rs.receipts[6..9].iter().map(|r| r.receipt.clone()).collect();
+    let anys = asked
+        .iter()
+        .map(|a| {
+            let msg = ExecMsg::RequestInclusion {
+                batch: batch_ref.clone(),
+                receipt: a.receipt.clone(),
+                signature: a.signature.clone(),
+            };
+            execute_any(
+                &user.signer.address,
+                &user.address,
+                &serde_json::to_vec(&msg).unwrap(),
+                std::slice::from_ref(&fee),
+            )
+            .unwrap()
+        })
+        .collect();
     user.ctx
         .chain
-        .send(&user.signer, vec![any], &user.ctx.settings().unwrap())
+        .send(&user.signer, anys, &user.ctx.settings().unwrap())
         .await
         .expect("inclusion requested before the dispute window closed");
     let started = Instant::now();
-    loop {
-        let q: InclusionRequest = user
-            .ctx
-            .chain
-            .query(
-                &user.address,
-                &QueryMsg::InclusionRequest {
-                    batch: batch_ref.clone(),
-                    receipt_id: asked.receipt.receipt_id,
-                },
-            )
-            .await
-            .unwrap();
-        if q.status == InclusionStatus::Answered {
-            break;
+    for a in &asked {
+        loop {
+            let q: InclusionRequest = user
+                .ctx
+                .chain
+                .query(
+                    &user.address,
+                    &QueryMsg::InclusionRequest {
+                        batch: batch_ref.clone(),
+                        receipt_id: a.receipt.receipt_id,
+                    },
+                )
+                .await
+                .unwrap();
+            if q.status == InclusionStatus::Answered {
+                break;
+            }
+            assert_eq!(q.status, InclusionStatus::Open);
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "not answered in 60 s"
+            );
+            tokio::time::sleep(Duration::from_millis(300)).await;
         }
-        assert_eq!(q.status, InclusionStatus::Open);
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "not answered in 60 s"
-        );
-        tokio::time::sleep(Duration::from_millis(300)).await;
     }
+    let log = std::fs::read_to_string(db.with_extension("log")).unwrap();
+    let answered: Vec<serde_json::Value> = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|l| l["fields"]["message"] == "inclusion requests answered")
+        .collect();
+    assert_eq!(
+        answered
+            .iter()
+            .map(|l| l["fields"]["count"].as_u64())
+            .collect::<Vec<_>>(),
+        vec![Some(3)],
+        "one transaction answered the three: {answered:?}; log:\n{}",
+        log.lines()
+            .filter(|l| l.contains("inclusion"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 
     // Then the meter finalizes its batch after the dispute window.
     let started = Instant::now();

@@ -5,12 +5,12 @@ use attrib_std::events::{self, attr};
 use attrib_std::validation::{ensure, range, within, ValidationError};
 use attrib_std::wiring::{PeerRole, Peers, PeersResponse, Wiring};
 use attrib_std::{funds, migration};
-use cosmwasm_std::{DepsMut, Env, Event, Response};
+use cosmwasm_std::{Addr, DepsMut, Env, Event, Order, Response, StdResult};
 use sylvia::ctx::{ExecCtx, InstantiateCtx, MigrateCtx, QueryCtx};
 
 use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::error::ContractError;
-use crate::msg::InstantiateConfig;
+use crate::msg::{InstantiateConfig, LateCharge};
 use crate::state::{
     Config, Params, PauseWindow, ReceiptOracleContract, MAX_BACK_EPOCHS, MAX_INCLUSION_REQUESTS, MAX_LINEAGE,
     MAX_PARENT_DEPTH, MIN_POSTING_GRACE_SECS,
@@ -109,8 +109,13 @@ impl ReceiptOracleContract {
 
     /// A contract paused before pause windows were recorded has none: the migration opens
     /// one now, so deadlines that fall in the rest of the pause are pushed back too.
-    pub(crate) fn do_migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
+    pub(crate) fn do_migrate(
+        &self,
+        mut ctx: MigrateCtx,
+        late_charges: Vec<LateCharge>,
+    ) -> Result<Response, ContractError> {
         let resp = migration::migrate_response(ctx.deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+        self.record_late_charges(ctx.deps.branch(), late_charges)?;
         let open = self
             .pause_window
             .may_load(ctx.deps.storage)?
@@ -126,6 +131,63 @@ impl ReceiptOracleContract {
             )?;
         }
         Ok(resp)
+    }
+}
+
+impl ReceiptOracleContract {
+    /// Late omissions proven beyond their cursor before `late_charged` existed were
+    /// charged but not recorded as such: the batch that later covers the id (taken late
+    /// now, refused before) would charge it again. Each must be named with its units in
+    /// `given`; one given that is not such a proof, or given twice, is refused. (One pass
+    /// over the proofs on record, once per upgrade; none is missing after this version.)
+    fn record_late_charges(&self, deps: DepsMut, given: Vec<LateCharge>) -> Result<(), ContractError> {
+        let mut by_key = std::collections::BTreeMap::new();
+        for c in given {
+            let op = deps.api.addr_validate(&c.operator)?;
+            if by_key.insert((c.model_id, op, c.receipt_id), c.units).is_some() {
+                return Err(ContractError::BadLateCharge {
+                    model_id: c.model_id,
+                    operator: c.operator,
+                    receipt_id: c.receipt_id,
+                    reason: "named twice",
+                });
+            }
+        }
+        let proven: Vec<(u64, Addr, u64)> = self
+            .late_proven
+            .keys(deps.storage, None, None, Order::Ascending)
+            .collect::<StdResult<_>>()?;
+        for (model_id, op, id) in proven {
+            let mut cursor = self
+                .cursors
+                .may_load(deps.storage, (model_id, &op))?
+                .unwrap_or_default();
+            let key = (model_id, &op, id);
+            if id <= cursor.last_id || self.late_charged.has(deps.storage, key) {
+                continue;
+            }
+            let units =
+                by_key
+                    .remove(&(model_id, op.clone(), id))
+                    .ok_or_else(|| ContractError::BadLateCharge {
+                        model_id,
+                        operator: op.to_string(),
+                        receipt_id: id,
+                        reason: "proven late beyond its cursor and charged, but its units are not given",
+                    })?;
+            self.late_charged.save(deps.storage, key, &units)?;
+            cursor.late_charged += 1;
+            self.cursors.save(deps.storage, (model_id, &op), &cursor)?;
+        }
+        if let Some(((model_id, op, id), _)) = by_key.into_iter().next() {
+            return Err(ContractError::BadLateCharge {
+                model_id,
+                operator: op.to_string(),
+                receipt_id: id,
+                reason: "no late omission beyond its cursor without a recorded charge",
+            });
+        }
+        Ok(())
     }
 }
 

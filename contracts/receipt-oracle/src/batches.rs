@@ -193,7 +193,7 @@ impl ReceiptOracleContract {
             });
         }
         let mut inherits_count = false;
-        let mut late = false;
+        let late;
         let prior_units = match replaces {
             // Re-posting the honest totals of a voided batch: the same ids and epoch; the
             // cursor does not move. It is charged only beyond what the voided batch was.
@@ -213,6 +213,9 @@ impl ReceiptOracleContract {
                 };
                 (model.awaiting_replacement, cursor.awaiting_replacement) = (m, c);
                 inherits_count = voided.counted;
+                // Its ids were posted late if the voided batch's were (their late range
+                // stands): the flag tells auditors to file those proofs still.
+                late = voided.late;
                 voided.replaced_by = Some(seq);
                 self.batches
                     .save(ctx.deps.storage, (model_id, &op, old), &voided)?;

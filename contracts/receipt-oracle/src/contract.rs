@@ -69,9 +69,16 @@ impl ReceiptOracleContract {
         self.init(ctx, config)
     }
 
+    /// Admin: upgrade. `late_charges` names the units of every late omission proven
+    /// beyond its cursor by a version that did not record them (each is checked against
+    /// the proofs on record; the upgrade is refused while one is missing).
     #[sv::msg(migrate)]
-    pub fn migrate(&self, ctx: MigrateCtx) -> Result<Response, ContractError> {
-        self.do_migrate(ctx)
+    pub fn migrate(
+        &self,
+        ctx: MigrateCtx,
+        late_charges: Option<Vec<crate::msg::LateCharge>>,
+    ) -> Result<Response, ContractError> {
+        self.do_migrate(ctx, late_charges.unwrap_or_default())
     }
 
     /// Admin: replace the parameters.

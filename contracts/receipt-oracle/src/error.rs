@@ -156,6 +156,14 @@ pub enum ContractError {
     #[error("receipt {id} was already proven omitted")]
     AlreadyProven { id: u64 },
 
+    #[error("late charge of receipt {receipt_id} (model {model_id}, operator {operator}): {reason}")]
+    BadLateCharge {
+        model_id: u64,
+        operator: String,
+        receipt_id: u64,
+        reason: &'static str,
+    },
+
     #[error("withdrawal of {amount}: {reason}")]
     Withdrawal { amount: Uint128, reason: &'static str },
 

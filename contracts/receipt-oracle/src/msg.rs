@@ -163,6 +163,17 @@ pub type ModelResponse = Model;
 pub type OperatorResponse = Option<Operator>;
 /// `cursor`: where an operator's next batch of a model starts.
 pub type CursorResponse = Cursor;
+/// A late omission the oracle proved and charged before it recorded such charges (before
+/// `late_charged`), given to `migrate` so the batch that later covers the id charges it
+/// once. Read off-chain from the `challenge_late_omission` transactions.
+#[cw_serde]
+pub struct LateCharge {
+    pub model_id: u64,
+    pub operator: String,
+    pub receipt_id: u64,
+    pub units: Uint128,
+}
+
 /// `batch`: one batch.
 pub type BatchResponse = Batch;
 /// `inclusion_request`: one inclusion request.

@@ -200,8 +200,8 @@ pub struct Batch {
     /// What this batch reserves and, final, charges: (total_units − prior_units) ×
     /// royalty per unit (never below zero).
     pub charge: Uint128,
-    /// Units of this id range already charged when the batch it replaces was voided
-    /// (zero for a batch that replaces nothing).
+    /// Units of this id range already charged: when the batch it replaces was voided, or,
+    /// for a batch that replaces nothing, by late omissions proven before it came.
     #[serde(default)]
     pub prior_units: Uint128,
     /// Units a fraud proof showed missing from `total_units` (set when voided).

@@ -596,8 +596,10 @@ async fn follow_pair(
             },
         )
         .await?;
-    // Receipts posted late (in a pending batch flagged late), then those never posted.
-    let mut late = vec![];
+    // Receipts never posted first (their proofs charge the model), then those posted
+    // late (in a pending batch flagged late: slash only).
+    let held = late_candidates(&a.store(), oracle_config, &cursor, model_id, addr, now)?;
+    let mut late = checker::late_omissions(oracle_config, &cursor, addr, now, &held);
     for b in pair
         .batches
         .iter()
@@ -606,8 +608,6 @@ async fn follow_pair(
         let held = a.store().receipts_in(model_id, addr, b.first_id, b.last_id)?;
         late.extend(checker::posted_late(oracle_config, b, &held));
     }
-    let held = late_candidates(&a.store(), oracle_config, &cursor, model_id, addr, now)?;
-    late.extend(checker::late_omissions(oracle_config, &cursor, addr, now, &held));
     let mut sends = 0;
     for action in late {
         if sends == MAX_LATE_SENDS_PER_PASS {

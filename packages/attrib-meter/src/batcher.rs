@@ -126,7 +126,19 @@ impl Batcher {
             .collect();
         if !built.is_empty() {
             for b in built {
-                self.post(b).await?;
+                if let Err(e) = self.post(b.clone()).await {
+                    if !format!("{e:#}").contains("batch must start at receipt id") {
+                        return Err(e);
+                    }
+                    // Not where the chain's cursor is, so never postable (a store of an
+                    // older meter that skipped a refused range, or restored): not on chain
+                    // either (`post` looked at its seq), so dropped; the next pass builds
+                    // from the chain's cursor, adopting what the chain has.
+                    tracing::error!(model_id, seq = b.seq, first_id = b.first_id, error = %format!("{e:#}"), "a built batch the chain will never take (not contiguous): dropped, to be built again");
+                    self.writer
+                        .write(vec![Write::DropBuilt { model_id, seq: b.seq }])
+                        .await?;
+                }
             }
             return Ok(());
         }
@@ -204,7 +216,31 @@ impl Batcher {
             if c.last_id < first_waiting {
                 break;
             }
+            // Its leaves are served, and a voided one replaced, from the store's receipts:
+            // a store without them (a backup older than the receipts) cannot stand behind
+            // it, and adopting it would answer nothing and replace it from nothing.
+            let (lo, hi) = (c.first_id.max(first_waiting), c.last_id);
+            let ends = self
+                .read(move |s| {
+                    Ok((
+                        s.receipts(model_id, lo, lo, 1)?.len(),
+                        s.receipts(model_id, hi, hi, 1)?.len(),
+                    ))
+                })
+                .await?;
+            if ends != (1, 1) {
+                bail!(
+                    "model {model_id}: the chain's batch {seq} (ids {}-{}) covers receipts this store does not hold: restore a store with them",
+                    c.first_id,
+                    c.last_id
+                );
+            }
             writes.push(Write::Batch(adopted(&c)));
+        }
+        if writes.is_empty() {
+            bail!(
+                "model {model_id}: the chain has batched past receipt {first_waiting}, which this store holds as waiting, but no batch of the chain's after the store's own covers it"
+            );
         }
         tracing::warn!(
             model_id,
@@ -219,9 +255,10 @@ impl Batcher {
     /// Brings a built batch on chain: marks it posted if the chain has it (same root),
     /// broadcasts it if the chain has nothing at its seq.
     pub async fn post(&self, b: BatchRecord) -> Result<()> {
-        match self.oracle.batch(b.model_id, b.seq).await? {
+        let late = match self.oracle.batch(b.model_id, b.seq).await? {
             Some(on_chain) if on_chain.root == b.root => {
                 tracing::info!(model_id = b.model_id, seq = b.seq, "batch found on chain");
+                on_chain.late
             }
             Some(_) => bail!(
                 "model {} seq {}: the chain holds another root at this seq",
@@ -245,25 +282,26 @@ impl Batcher {
                 let msg = signed_new_batch(&self.oracle.signer, header, b.replaces)?;
                 let tx = self.oracle.submit_batch(msg).await?;
                 tracing::info!(model_id = b.model_id, seq = b.seq, tx = %tx.txhash, height = tx.height, "batch posted");
-                let late = self
-                    .oracle
+                // The tx is in a block: the batch is readable (the flag is the chain's).
+                self.oracle
                     .batch(b.model_id, b.seq)
-                    .await?
-                    .is_some_and(|c| c.late);
-                if late {
-                    // Taken (the ids after it are not stuck), but each receipt in it is a
-                    // provable late omission: the operator will be slashed for those held.
-                    tracing::error!(
-                        model_id = b.model_id,
-                        seq = b.seq,
-                        epoch = b.epoch,
-                        first_id = b.first_id,
-                        last_id = b.last_id,
-                        "batch posted after its epoch's posting deadline: its receipts are provable late omissions"
-                    );
-                    self.metrics.batch_late();
-                }
+                    .await
+                    .map(|c| c.is_some_and(|c| c.late))
+                    .unwrap_or(false)
             }
+        };
+        if late {
+            // Taken (the ids after it are not stuck), but each receipt in it is a provable
+            // late omission: the operator will be slashed for those held.
+            tracing::error!(
+                model_id = b.model_id,
+                seq = b.seq,
+                epoch = b.epoch,
+                first_id = b.first_id,
+                last_id = b.last_id,
+                "batch posted after its epoch's posting deadline: its receipts are provable late omissions"
+            );
+            self.metrics.batch_late();
         }
         self.writer
             .write(vec![Write::BatchState {
@@ -301,6 +339,10 @@ pub fn adopted(c: &attrib_receipt_oracle::state::Batch) -> BatchRecord {
         state: match c.status {
             BatchStatus::Pending => BatchState::Posted,
             BatchStatus::Finalized => BatchState::Final,
+            // Voided with no replacement yet: `posted`, so the settler finds it voided on
+            // chain and posts the replacement (a `voided` record is never looked at, and
+            // the model would wait for it forever).
+            BatchStatus::Voided { .. } if c.replaced_by.is_none() => BatchState::Posted,
             BatchStatus::Voided { .. } => BatchState::Voided,
         },
     }

@@ -268,3 +268,33 @@ impl Store for SqliteStore {
         Ok(values)
     }
 }
+
+#[cfg(test)]
+mod refused_rows {
+    use super::*;
+    use crate::store::{BatchState, Store};
+
+    /// Review of the late-batch change: a meter from before it recorded batches the oracle
+    /// refused as `refused` (a state this one cannot read): such rows are dropped on open,
+    /// so the store is readable and their receipts are batched again.
+    #[test]
+    fn a_refused_record_of_an_older_meter_is_dropped_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("meter.db");
+        drop(SqliteStore::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.execute(
+            "INSERT INTO batches VALUES (1, 4611686018427387908, 0, 4, 6, 3, '3', x'00', NULL, 'refused'), \
+             (1, 1, 0, 1, 3, 3, '3', x'00', NULL, 'posted')",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+        let s = SqliteStore::open(&path).unwrap();
+        let left = s.batches(1).unwrap();
+        assert_eq!(
+            left.iter().map(|b| (b.seq, b.state)).collect::<Vec<_>>(),
+            vec![(1, BatchState::Posted)]
+        );
+    }
+}

@@ -236,7 +236,10 @@ pub fn claim(store: &dyn Store, owner: &Owner) -> anyhow::Result<()> {
 
 /// The tables and index of every backend, given its names for a 64-bit integer and a
 /// byte string: a batch is found by the ids it covers (`batches_covering`, the pending
-/// count) through `batches_by_last_id`; `meta` holds the store's [`Owner`].
+/// count) through `batches_by_last_id`; `meta` holds the store's [`Owner`]. A store of a
+/// meter from before the oracle took late batches may hold `refused` records (kept at
+/// seq 2^62 + first id, their receipts never billed): they are dropped on open, so
+/// those receipts are batched again — late, at the chain's cursor — instead of skipped.
 pub(crate) fn schema(int: &str, bytes: &str) -> String {
     format!(
         "
@@ -272,14 +275,14 @@ pub(crate) fn schema(int: &str, bytes: &str) -> String {
         CREATE TABLE IF NOT EXISTS meta (
             key TEXT PRIMARY KEY,
             value TEXT NOT NULL
-        );"
+        );
+        DELETE FROM batches WHERE state = 'refused';"
     )
 }
 
 /// Both backends keep every u64 in a signed 64-bit column (SQLite INTEGER, PostgreSQL
 /// BIGINT) and compare ids and seqs in SQL (ranges, MAX), so a value is stored only up to
-/// i64::MAX, never wrapped: ids grow by one from 1, seqs are the chain's (a refused
-/// batch's is 2^62 + its first id, so ids stay below 2^62), units are capped at i64::MAX
+/// i64::MAX, never wrapped: ids grow by one from 1, seqs are the chain's, units are capped at i64::MAX
 /// by the API, epochs and timestamps are seconds. A larger value fails its commit.
 pub fn to_sql(n: u64) -> anyhow::Result<i64> {
     i64::try_from(n).map_err(|_| anyhow::anyhow!("{n} is above the store's range (i64::MAX)"))

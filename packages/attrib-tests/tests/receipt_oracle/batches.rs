@@ -195,7 +195,7 @@ fn migrate_keeps_models_and_batches() {
         .with_admin(Some(s.admin.as_str()))
         .call(&s.admin)
         .unwrap();
-    oracle.migrate().call(&s.admin, code.code_id()).unwrap();
+    oracle.migrate(None).call(&s.admin, code.code_id()).unwrap();
     assert_eq!(oracle.config().unwrap().params, params());
     let info = cw2::query_contract_info(&s.app.app().wrap(), oracle.contract_addr.to_string()).unwrap();
     assert_eq!(info.contract, attrib_receipt_oracle::contract::CONTRACT_NAME);
@@ -238,7 +238,7 @@ fn a_migration_while_paused_opens_the_pause_window() {
     assert_eq!(raw(&s), None);
     s.advance(100);
     let now = s.app.block_info().time.seconds();
-    oracle.migrate().call(&s.admin, code.code_id()).unwrap();
+    oracle.migrate(None).call(&s.admin, code.code_id()).unwrap();
     let window: attrib_receipt_oracle::state::PauseWindow =
         cosmwasm_std::from_json(raw(&s).unwrap()).unwrap();
     assert_eq!(

@@ -286,3 +286,126 @@ fn review_a_late_proven_receipt_omitted_by_its_batch_is_charged_twice() {
         charged_since(&s, escrow0) / ROYALTY
     );
 }
+
+/// Review of 12323b8 (attacker): the upgrade. The old oracle charged a late omission
+/// proven beyond the cursor too, but recorded no `late_charged` entry (it never expected
+/// the id to be posted: the late batch was refused). A model stalled by the old refusal
+/// (the case 12323b8 fixes) typically has such proofs; once upgraded, its late batch
+/// covered those ids and charged them a second time (this failed until `migrate` took
+/// `late_charges`). The old state is emulated by removing the entry the new code writes.
+#[test]
+fn review_a_late_omission_proven_before_the_upgrade_is_charged_again() {
+    use attrib_receipt_oracle::state::Cursor;
+    use cosmwasm_std::Addr;
+    let s = Suite::new();
+    s.fund(1_000_000);
+    let escrow0 = s.oracle().model(s.model).unwrap().escrow.u128();
+    let first: Vec<Receipt> = (1..=3).map(|i| s.receipt(i, 10)).collect();
+    s.post(1, &first, None).unwrap();
+    let missed: Vec<Receipt> = (4..=6).map(|i| s.receipt(i, 20)).collect();
+    s.advance(EPOCH + GRACE + 1);
+    s.oracle()
+        .challenge_late_omission(
+            s.model,
+            s.operator.to_string(),
+            missed[0].clone(),
+            s.sign(missed[0].digest()),
+        )
+        .call(&s.auditor)
+        .unwrap();
+    // The state the old code left: charged, late_proven, no late_charged.
+    {
+        let mut app = s.app.app_mut();
+        let mut store = app.contract_storage_mut(&s.oracle);
+        let charged: cw_storage_plus::Map<(u64, &Addr, u64), Uint128> =
+            cw_storage_plus::Map::new("late_charged");
+        charged.remove(store.as_mut(), (s.model, &s.operator, 4));
+        let cursors: cw_storage_plus::Map<(u64, &Addr), Cursor> = cw_storage_plus::Map::new("cursors");
+        let mut c = cursors.load(store.as_ref(), (s.model, &s.operator)).unwrap();
+        c.late_charged = 0;
+        cursors.save(store.as_mut(), (s.model, &s.operator), &c).unwrap();
+    }
+    // Upgrading without naming it is refused; naming it (and only it) records it.
+    let code = attrib_receipt_oracle::contract::sv::mt::CodeId::store_code(&s.app);
+    let charge = |id: u64, units: u128| attrib_receipt_oracle::msg::LateCharge {
+        model_id: s.model,
+        operator: s.operator.to_string(),
+        receipt_id: id,
+        units: Uint128::new(units),
+    };
+    let missing = s
+        .oracle()
+        .migrate(None)
+        .call(&s.admin, code.code_id())
+        .unwrap_err();
+    assert_eq!(
+        missing,
+        ContractError::BadLateCharge {
+            model_id: s.model,
+            operator: s.operator.to_string(),
+            receipt_id: 4,
+            reason: "proven late beyond its cursor and charged, but its units are not given",
+        }
+    );
+    let unknown = s
+        .oracle()
+        .migrate(Some(vec![charge(4, 20), charge(5, 20)]))
+        .call(&s.admin, code.code_id())
+        .unwrap_err();
+    assert!(
+        matches!(unknown, ContractError::BadLateCharge { receipt_id: 5, .. }),
+        "{unknown:?}"
+    );
+    s.oracle()
+        .migrate(Some(vec![charge(4, 20)]))
+        .call(&s.admin, code.code_id())
+        .unwrap();
+    assert_eq!(
+        s.oracle()
+            .cursor(s.model, s.operator.to_string())
+            .unwrap()
+            .late_charged,
+        1
+    );
+    s.post(2, &missed, None).unwrap();
+    s.advance(WINDOW + 1);
+    finalize(&s, 1);
+    finalize(&s, 2);
+    assert_eq!(
+        charged_since(&s, escrow0) / ROYALTY,
+        30 + 60,
+        "receipt 4's 20 units charged once"
+    );
+}
+
+/// Review of the late-batch change: the replacement of a voided late batch carries its
+/// ids, posted late all the same: it is flagged late too (auditors read the flag to file
+/// late omissions), and a receipt in it stays provable.
+#[test]
+fn the_replacement_of_a_late_batch_is_late_too() {
+    let s = Suite::new();
+    s.fund(1_000_000);
+    let first: Vec<Receipt> = (1..=3).map(|i| s.receipt(i, 10)).collect();
+    s.post(1, &first, None).unwrap();
+    let missed: Vec<Receipt> = (4..=6).map(|i| s.receipt(i, 20)).collect();
+    s.advance(EPOCH + GRACE + 1);
+    // Posted late, and without receipt 5: proven omitted, the batch is voided.
+    let gutted = vec![missed[0].clone(), missed[2].clone()];
+    let (_, tree) = s.post(2, &gutted, None).unwrap();
+    s.oracle()
+        .challenge_omitted_receipt(s.batch_ref(2), s.omission_proof(&missed[1], &gutted, &tree, 0))
+        .call(&s.auditor)
+        .unwrap();
+    let (res, _) = s.post(3, &missed, Some(2)).unwrap();
+    assert_eq!(late_attr(&res).as_deref(), Some("true"));
+    assert!(s.oracle().batch(s.model, s.operator.to_string(), 3).unwrap().late);
+    s.oracle()
+        .challenge_late_omission(
+            s.model,
+            s.operator.to_string(),
+            missed[2].clone(),
+            s.sign(missed[2].digest()),
+        )
+        .call(&s.auditor)
+        .unwrap();
+}

@@ -6,7 +6,7 @@
 
 import { ICosmWasmClient, ISigningCosmWasmClient } from "./baseClient";
 import { StdFee } from "@interchainjs/types";
-import { Uint128, InstantiateMsg, InstantiateConfig, Params, Coin, ExecuteMsg, GovernanceExecMsg, WiringExecMsg, OmissionTargetExecMsg, ExecMsg, HexBinary, Binary, Peers, LineageEntry, ParentLink, NewBatch, BatchRef, OmittedReceiptProof, Receipt, Path, ProofNode, AlteredReceiptProof, BadSumProof, DuplicateIdProof, WrongEpochProof, BadTotalProof, QueryMsg, GovernanceQueryMsg, WiringQueryMsg, OmissionTargetQueryMsg, QueryMsg1, MigrateMsg, AuditStats, Addr, BatchStatus, Batch, BatchesResponse, Config, Cursor, EpochResponse, GovernanceResponse, InclusionStatus, InclusionRequest, InclusionRequestsResponse, Model, Withdrawal, OmissionCheckResponse, OpenBatchesResponse, NullableOperator, Operator, PeersResponse } from "./ReceiptOracle.types";
+import { Uint128, InstantiateMsg, InstantiateConfig, Params, Coin, ExecuteMsg, GovernanceExecMsg, WiringExecMsg, OmissionTargetExecMsg, ExecMsg, HexBinary, Binary, Peers, LineageEntry, ParentLink, NewBatch, BatchRef, OmittedReceiptProof, Receipt, Path, ProofNode, AlteredReceiptProof, BadSumProof, DuplicateIdProof, WrongEpochProof, BadTotalProof, QueryMsg, GovernanceQueryMsg, WiringQueryMsg, OmissionTargetQueryMsg, QueryMsg1, MigrateMsg, LateCharge, AuditStats, Addr, BatchStatus, Batch, BatchesResponse, Config, Cursor, EpochResponse, GovernanceResponse, InclusionStatus, InclusionRequest, InclusionRequestsResponse, Model, Withdrawal, OmissionCheckResponse, OpenBatchesResponse, NullableOperator, Operator, PeersResponse } from "./ReceiptOracle.types";
 export interface ReceiptOracleReadOnlyInterface {
   contractAddress: string;
   governance: () => Promise<GovernanceResponse>;

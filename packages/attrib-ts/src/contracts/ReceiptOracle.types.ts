@@ -319,7 +319,15 @@ export type QueryMsg1 = {
 } | {
   epoch: {};
 };
-export interface MigrateMsg {}
+export interface MigrateMsg {
+  late_charges?: LateCharge[] | null;
+}
+export interface LateCharge {
+  model_id: number;
+  operator: string;
+  receipt_id: number;
+  units: Uint128;
+}
 export interface AuditStats {
   fraud_proofs: number;
   inclusion_answered: number;

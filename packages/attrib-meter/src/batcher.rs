@@ -450,6 +450,63 @@ mod tests {
         assert_eq!(full.waiting(), u64::MAX);
     }
 
+    /// An adopted chain batch keeps the chain's state, except a voided one not yet
+    /// replaced: recorded posted, so the settler finds it voided and replaces it (a
+    /// `voided` record is never looked at again, and the model would wait forever).
+    #[test]
+    fn an_adopted_voided_batch_awaiting_its_replacement_is_recorded_posted() {
+        use attrib_receipt_oracle::state::{Batch, BatchStatus};
+        let c = Batch {
+            model_id: 1,
+            operator: cosmwasm_std::Addr::unchecked("op"),
+            seq: 4,
+            epoch: 2,
+            first_id: 10,
+            last_id: 19,
+            count: 10,
+            total_units: Uint128::new(30),
+            root: HexBinary::from(vec![7u8; 32]),
+            posted_at: 0,
+            replaces: Some(3),
+            status: BatchStatus::Pending,
+            charge: Uint128::zero(),
+            prior_units: Uint128::zero(),
+            proven_units: Uint128::zero(),
+            replaced_by: None,
+            counted: true,
+            late: false,
+        };
+        let r = adopted(&c);
+        assert_eq!(
+            (r.seq, r.first_id, r.last_id, r.count, r.replaces, r.state),
+            (4, 10, 19, 10, Some(3), BatchState::Posted)
+        );
+        assert_eq!(
+            (r.root, r.total_units, r.epoch),
+            (c.root.clone(), c.total_units, 2)
+        );
+        let voided = BatchStatus::Voided {
+            reason: "omitted_receipt".into(),
+            challenger: cosmwasm_std::Addr::unchecked("a"),
+        };
+        let awaiting = Batch {
+            status: voided.clone(),
+            ..c.clone()
+        };
+        assert_eq!(adopted(&awaiting).state, BatchState::Posted);
+        let replaced = Batch {
+            status: voided,
+            replaced_by: Some(5),
+            ..c.clone()
+        };
+        assert_eq!(adopted(&replaced).state, BatchState::Voided);
+        let fin = Batch {
+            status: BatchStatus::Finalized,
+            ..c
+        };
+        assert_eq!(adopted(&fin).state, BatchState::Final);
+    }
+
     #[test]
     fn a_batch_closes_at_a_cap_or_the_epoch_end_only() {
         // Epoch 0 runs 1000..1060.

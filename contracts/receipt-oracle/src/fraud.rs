@@ -399,19 +399,10 @@ impl ReceiptOracleContract {
         self.late_proven
             .save(ctx.deps.storage, (model_id, &op, id), &())?;
         self.fraud_proven(ctx.deps.storage)?;
-        // The model pays for the units it never declared (as for a voided batch).
+        // The model pays for the units it never declared (as for a voided batch), unless
+        // closed, or already paying for them in the late batch that carries them.
         let mut model = self.load_model(ctx.deps.storage, model_id)?;
-        if model.closed {
-            return self.slash_response(
-                &config,
-                &op,
-                &ctx.info.sender,
-                "late_omission",
-                None,
-                Uint128::zero(),
-            );
-        }
-        if !unpaid {
+        if model.closed || !unpaid {
             return self.slash_response(
                 &config,
                 &op,

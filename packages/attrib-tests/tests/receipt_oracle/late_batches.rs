@@ -35,6 +35,16 @@ fn finalize(s: &Suite, seq: u64) {
         .unwrap();
 }
 
+/// Batch 1 (receipts 1-3, 10 units each) posted in time; receipts 4-6 of the same epoch
+/// (`units`) signed, and the epoch's posting deadline let pass.
+fn deadline_missed(s: &Suite, units: [u64; 3]) -> (Vec<Receipt>, Vec<Receipt>) {
+    let first: Vec<Receipt> = (1..=3).map(|i| s.receipt(i, 10)).collect();
+    s.post(1, &first, None).unwrap();
+    let missed = (4..=6).zip(units).map(|(i, u)| s.receipt(i, u)).collect();
+    s.advance(EPOCH + GRACE + 1);
+    (first, missed)
+}
+
 /// Failed on the old code (`EpochClosed` for seq 2, then `NotContiguous` for seq 3).
 #[test]
 fn a_batch_past_its_deadline_is_taken_late_and_the_model_goes_on() {
@@ -78,10 +88,7 @@ fn a_batch_past_its_deadline_is_taken_late_and_the_model_goes_on() {
 fn a_receipt_posted_late_stays_a_late_omission_charged_once() {
     let s = Suite::new();
     s.fund(1_000_000);
-    let first: Vec<Receipt> = (1..=3).map(|i| s.receipt(i, 10)).collect();
-    s.post(1, &first, None).unwrap();
-    let missed: Vec<Receipt> = (4..=6).map(|i| s.receipt(i, 20)).collect();
-    s.advance(EPOCH + GRACE + 1);
+    let (first, missed) = deadline_missed(&s, [20, 20, 20]);
     s.post(2, &missed, None).unwrap();
     let escrow0 = s.oracle().model(s.model).unwrap().escrow.u128();
     let reserved0 = s.oracle().model(s.model).unwrap().reserved.u128();
@@ -179,10 +186,7 @@ fn a_late_omission_proven_before_the_late_batch_is_charged_once() {
     let s = Suite::new();
     s.fund(1_000_000);
     let escrow0 = s.oracle().model(s.model).unwrap().escrow.u128();
-    let first: Vec<Receipt> = (1..=3).map(|i| s.receipt(i, 10)).collect();
-    s.post(1, &first, None).unwrap();
-    let missed: Vec<Receipt> = (4..=6).map(|i| s.receipt(i, 20)).collect();
-    s.advance(EPOCH + GRACE + 1);
+    let (_, missed) = deadline_missed(&s, [20, 20, 20]);
     for r in [&missed[0], &missed[2]] {
         s.oracle()
             .challenge_late_omission(s.model, s.operator.to_string(), r.clone(), s.sign(r.digest()))
@@ -250,10 +254,7 @@ fn review_a_late_proven_receipt_omitted_by_its_batch_is_charged_twice() {
     let s = Suite::new();
     s.fund(1_000_000);
     let escrow0 = s.oracle().model(s.model).unwrap().escrow.u128();
-    let first: Vec<Receipt> = (1..=3).map(|i| s.receipt(i, 10)).collect();
-    s.post(1, &first, None).unwrap();
-    let missed = [s.receipt(4, 5), s.receipt(5, 1000), s.receipt(6, 5)];
-    s.advance(EPOCH + GRACE + 1);
+    let (_, missed) = deadline_missed(&s, [5, 1000, 5]);
     // Receipt 5 is proven late beyond the cursor: 1000 units charged.
     s.oracle()
         .challenge_late_omission(
@@ -300,10 +301,7 @@ fn review_a_late_omission_proven_before_the_upgrade_is_charged_again() {
     let s = Suite::new();
     s.fund(1_000_000);
     let escrow0 = s.oracle().model(s.model).unwrap().escrow.u128();
-    let first: Vec<Receipt> = (1..=3).map(|i| s.receipt(i, 10)).collect();
-    s.post(1, &first, None).unwrap();
-    let missed: Vec<Receipt> = (4..=6).map(|i| s.receipt(i, 20)).collect();
-    s.advance(EPOCH + GRACE + 1);
+    let (_, missed) = deadline_missed(&s, [20, 20, 20]);
     s.oracle()
         .challenge_late_omission(
             s.model,
@@ -385,10 +383,7 @@ fn review_a_late_omission_proven_before_the_upgrade_is_charged_again() {
 fn the_replacement_of_a_late_batch_is_late_too() {
     let s = Suite::new();
     s.fund(1_000_000);
-    let first: Vec<Receipt> = (1..=3).map(|i| s.receipt(i, 10)).collect();
-    s.post(1, &first, None).unwrap();
-    let missed: Vec<Receipt> = (4..=6).map(|i| s.receipt(i, 20)).collect();
-    s.advance(EPOCH + GRACE + 1);
+    let (_, missed) = deadline_missed(&s, [20, 20, 20]);
     // Posted late, and without receipt 5: proven omitted, the batch is voided.
     let gutted = vec![missed[0].clone(), missed[2].clone()];
     let (_, tree) = s.post(2, &gutted, None).unwrap();

@@ -44,8 +44,6 @@ pub enum WriteError {
     /// The store refused or failed a read or a write (full or read-only disk, I/O).
     #[error("store: {0}")]
     Store(String),
-    #[error("signing: {0}")]
-    Signing(String),
     /// A request id already given a receipt for another client or other units.
     #[error(
         "request {request_id} of model {model_id} was already reported with other units or by another client"
@@ -344,7 +342,7 @@ impl Writer {
                 });
                 continue;
             }
-            let s = self.sign_new(client, &e)?;
+            let s = self.sign_new(client, &e);
             pending.writes.push(Write::Receipt(s.clone()));
             let r = UsageReceipt {
                 request_id: s.request_id,
@@ -364,7 +362,7 @@ impl Writer {
     }
 
     /// A new receipt: the model's next id, the current epoch, signed.
-    fn sign_new(&mut self, client: &str, e: &UsageEvent) -> Result<StoredReceipt, WriteError> {
+    fn sign_new(&mut self, client: &str, e: &UsageEvent) -> StoredReceipt {
         let next = self.next_ids.entry(e.model_id).or_insert(1);
         let receipt_id = *next;
         *next += 1;
@@ -379,14 +377,13 @@ impl Writer {
             units: e.units,
             timestamp: now,
         };
-        let signature = sign_bytes(&self.issuer.signer, &receipt.sign_bytes())
-            .map_err(|err| WriteError::Signing(format!("{err:#}")))?;
-        Ok(StoredReceipt {
+        let signature = sign_bytes(&self.issuer.signer, &receipt.sign_bytes());
+        StoredReceipt {
             client: client.to_string(),
             request_id: e.request_id.clone(),
             reference: e.reference.clone(),
             signed: SignedReceipt { receipt, signature },
-        })
+        }
     }
 }
 
@@ -424,12 +421,7 @@ mod tests {
         let doc: serde_json::Value =
             serde_json::from_str(include_str!("../../../scripts/test-accounts.json")).unwrap();
         let mnemonic = doc["accounts"][12]["mnemonic"].as_str().unwrap();
-        let (key, address) = attrib_cli::keys::derive(mnemonic, "wasm").unwrap();
-        Signer {
-            name: "operator".into(),
-            key,
-            address,
-        }
+        Signer::from_mnemonic("operator", mnemonic, "wasm").unwrap()
     }
 
     fn issuer() -> Issuer {

@@ -1,7 +1,7 @@
 //! Fixtures of the unit tests: an operator key of scripts/test-accounts.json and receipts
 //! it signs (with the CLI's signing function).
 
-use attrib_cli::keys::{derive, Signer};
+use attrib_cli::keys::Signer;
 use attrib_cli::receipts::sign_bytes;
 use attrib_std::receipts::{Receipt, SignedReceipt};
 
@@ -20,16 +20,11 @@ pub fn account(name: &str) -> Signer {
         .iter()
         .find(|a| a["name"] == name)
         .unwrap();
-    let (key, address) = derive(acc["mnemonic"].as_str().unwrap(), "wasm").unwrap();
-    Signer {
-        name: name.into(),
-        key,
-        address,
-    }
+    Signer::from_mnemonic(name, acc["mnemonic"].as_str().unwrap(), "wasm").unwrap()
 }
 
 pub fn sign(s: &Signer, receipt: Receipt) -> SignedReceipt {
-    let signature = sign_bytes(s, &receipt.sign_bytes()).unwrap();
+    let signature = sign_bytes(s, &receipt.sign_bytes());
     SignedReceipt { receipt, signature }
 }
 

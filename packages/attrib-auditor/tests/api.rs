@@ -12,7 +12,7 @@ use attrib_auditor::follower::Auditor;
 use attrib_auditor::probe::probe_once;
 use attrib_auditor::store::Store;
 use attrib_cli::context::{Ctx, Global};
-use attrib_cli::keys::{derive, Signer};
+use attrib_cli::keys::Signer;
 use attrib_cli::receipts::sign_bytes;
 use attrib_cli::service::{ForwardedReceipts, UsageEvent, UsageReceipt};
 use attrib_std::receipts::{Receipt, SignedReceipt};
@@ -34,12 +34,7 @@ fn account(name: &str) -> Signer {
         .iter()
         .find(|a| a["name"] == name)
         .unwrap();
-    let (key, address) = derive(acc["mnemonic"].as_str().unwrap(), "wasm").unwrap();
-    Signer {
-        name: name.into(),
-        key,
-        address,
-    }
+    Signer::from_mnemonic(name, acc["mnemonic"].as_str().unwrap(), "wasm").unwrap()
 }
 
 fn signed(by: &Signer, id: u64) -> SignedReceipt {
@@ -52,7 +47,7 @@ fn signed(by: &Signer, id: u64) -> SignedReceipt {
         units: 3,
         timestamp: 1,
     };
-    let signature = sign_bytes(by, &receipt.sign_bytes()).unwrap();
+    let signature = sign_bytes(by, &receipt.sign_bytes());
     SignedReceipt { receipt, signature }
 }
 
@@ -127,13 +122,13 @@ async fn receipts_probes_metrics_and_report() {
     let other_chain = {
         let mut s = signed(&op, 2);
         s.receipt.chain_id = "elsewhere".into();
-        s.signature = sign_bytes(&op, &s.receipt.sign_bytes()).unwrap();
+        s.signature = sign_bytes(&op, &s.receipt.sign_bytes());
         s
     };
     let unwatched_model = {
         let mut s = signed(&op, 3);
         s.receipt.model_id = MODEL + 1;
-        s.signature = sign_bytes(&op, &s.receipt.sign_bytes()).unwrap();
+        s.signature = sign_bytes(&op, &s.receipt.sign_bytes());
         s
     };
     let by_someone_else = signed(&account("alice"), 4);

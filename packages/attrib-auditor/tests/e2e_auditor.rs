@@ -111,7 +111,7 @@ fn the_auditor_catches_each_fraud_on_its_own() {
                 epoch: receipts[2].receipt.epoch + 1,
                 ..receipts[2].receipt.clone()
             };
-            let signature = sign_bytes(&op_key, &r.sign_bytes()).unwrap();
+            let signature = sign_bytes(&op_key, &r.sign_bytes());
             receipts[2] = SignedReceipt {
                 receipt: r,
                 signature,

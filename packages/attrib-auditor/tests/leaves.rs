@@ -344,12 +344,9 @@ fn auditor(dir: &std::path::Path, data_uri: &str) -> Auditor {
         .iter()
         .find(|a| a["name"] == "auditor")
         .unwrap();
-    let (key, address) = attrib_cli::keys::derive(auditor["mnemonic"].as_str().unwrap(), "wasm").unwrap();
-    let auditor = attrib_cli::keys::Signer {
-        name: "auditor".into(),
-        key,
-        address,
-    };
+    let auditor =
+        attrib_cli::keys::Signer::from_mnemonic("auditor", auditor["mnemonic"].as_str().unwrap(), "wasm")
+            .unwrap();
     let store = Store::open(&config.db).unwrap();
     Auditor::new(Ctx::new(g).unwrap(), auditor, "wasm1oracle".into(), config, store).unwrap()
 }

@@ -141,10 +141,10 @@ fn write_receipts(path: &FsPath, rs: &[SignedReceipt]) -> Result<()> {
     Ok(w.flush()?)
 }
 
-/// Signs `message` (its sha256 is what the contract verifies).
-pub fn sign_bytes(signer: &Signer, message: &[u8]) -> Result<HexBinary> {
-    let sig = signer.key.sign(message).map_err(|e| anyhow!("signing: {e}"))?;
-    Ok(HexBinary::from(sig.to_bytes().to_vec()))
+/// Signs `message`: secp256k1 ECDSA over its sha256, the 64-byte r ‖ s with low S —
+/// what the contract verifies. Every receipt and batch header is signed here.
+pub fn sign_bytes(signer: &Signer, message: &[u8]) -> HexBinary {
+    HexBinary::from(signer.sign_digest(Sha256::digest(message).into()).to_vec())
 }
 
 pub use crate::proofs::{find, tree_of};
@@ -152,9 +152,9 @@ pub use crate::proofs::{find, tree_of};
 /// The `submit_batch` payload of a batch: its header signed by `signer` (the operator the
 /// header names) over [`BatchHeader::sign_bytes`], exactly what the oracle verifies. The
 /// CLI's `receipts submit` and the metering service both post through this.
-pub fn signed_new_batch(signer: &Signer, header: BatchHeader, replaces: Option<u64>) -> Result<NewBatch> {
-    let signature = sign_bytes(signer, &header.sign_bytes())?;
-    Ok(NewBatch {
+pub fn signed_new_batch(signer: &Signer, header: BatchHeader, replaces: Option<u64>) -> NewBatch {
+    let signature = sign_bytes(signer, &header.sign_bytes());
+    NewBatch {
         model_id: header.model_id,
         epoch: header.epoch,
         seq: header.seq,
@@ -165,7 +165,7 @@ pub fn signed_new_batch(signer: &Signer, header: BatchHeader, replaces: Option<u
         root: header.root,
         signature,
         replaces,
-    })
+    }
 }
 
 /// Units of the `i`-th receipt under a `--units` spec: a fixed number, or `min-max` for a
@@ -213,7 +213,7 @@ pub async fn run(ctx: &Ctx, cmd: ReceiptsCmd) -> Result<()> {
                     units: parse_units(&units, first_id + i)?,
                     timestamp: now,
                 };
-                let signature = sign_bytes(&signer, &receipt.sign_bytes())?;
+                let signature = sign_bytes(&signer, &receipt.sign_bytes());
                 rs.push(SignedReceipt { receipt, signature });
                 pb.inc(1);
             }
@@ -291,7 +291,7 @@ pub async fn run(ctx: &Ctx, cmd: ReceiptsCmd) -> Result<()> {
                 root: b.root,
             };
             let msg = ExecMsg::SubmitBatch {
-                batch: signed_new_batch(&signer, header, replaces)?,
+                batch: signed_new_batch(&signer, header, replaces),
             };
             ctx.execute("submit_batch", &oracle, &msg, vec![])
                 .await
@@ -355,11 +355,65 @@ mod tests {
             units: 3,
             timestamp: 1,
         };
-        let sig = sign_bytes(&signer, &r.sign_bytes()).unwrap();
+        let sig = sign_bytes(&signer, &r.sign_bytes());
         let api = MockApi::default();
         assert!(api.secp256k1_verify(&r.digest(), &sig, &pubkey).unwrap());
         let other = Receipt { units: 4, ..r };
         assert!(!api.secp256k1_verify(&other.digest(), &sig, &pubkey).unwrap());
+    }
+
+    /// libsecp256k1 (what signs) and k256 (cosmrs, which signed before) give the same
+    /// bytes: both take RFC 6979 nonces and the low S, so receipts signed before and after
+    /// the switch are alike and every one verifies under the operator's key.
+    #[test]
+    fn message_signatures_are_k256s_bytes_and_verify() {
+        let api = MockApi::default();
+        for (i, name) in [(12, "operator"), (0, "admin")] {
+            let signer = crate::keys::test_signer(i, name);
+            let pubkey = signer.key.public_key().to_bytes();
+            for n in 0..300u64 {
+                let r = Receipt {
+                    chain_id: "attrib-local".into(),
+                    contract: format!("wasm1oracle{}", n % 7),
+                    model_id: n % 5,
+                    epoch: n / 10,
+                    receipt_id: n * 7919,
+                    units: n * n,
+                    timestamp: 1_700_000_000 + n,
+                };
+                // Receipts, and messages of other lengths (batch headers, empty, long).
+                for message in [r.sign_bytes(), vec![n as u8; n as usize * 3]] {
+                    let sig = sign_bytes(&signer, &message);
+                    let k256 = signer.key.sign(&message).unwrap().to_bytes();
+                    assert_eq!(sig.as_slice(), k256.as_slice(), "message {n} of {name}");
+                    let digest: [u8; 32] = Sha256::digest(&message).into();
+                    assert!(api.secp256k1_verify(&digest, &sig, &pubkey).unwrap());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_signer_never_shows_its_secret() {
+        let doc: serde_json::Value =
+            serde_json::from_str(include_str!("../../../scripts/test-accounts.json")).unwrap();
+        let mnemonic = doc["accounts"][12]["mnemonic"].as_str().unwrap();
+        let secret = [7u8; 32];
+        let address = cosmrs::AccountId::new("wasm", &[1; 20]).unwrap();
+        let shown = [
+            format!("{:?}", crate::keys::test_signer(12, "operator")),
+            format!(
+                "{:#?}",
+                crate::keys::Signer::from_secret("s", &secret, address).unwrap()
+            ),
+        ];
+        assert!(shown[0].contains("operator") && shown[1].contains("\"s\""));
+        for s in shown {
+            for word in mnemonic.split_whitespace().take(3) {
+                assert!(!s.contains(word), "{s}");
+            }
+            assert!(!s.contains(&hex::encode(secret)) && !s.contains("7, 7, 7"), "{s}");
+        }
     }
 
     #[test]

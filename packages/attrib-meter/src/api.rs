@@ -206,7 +206,6 @@ impl From<WriteError> for ApiError {
             WriteError::Stopped => ApiError::ShuttingDown,
             WriteError::Busy => ApiError::Busy,
             WriteError::Store(m) => ApiError::StoreUnavailable(m),
-            WriteError::Signing(m) => ApiError::Internal(m),
             e @ WriteError::Conflict { .. } => ApiError::Conflict(e.to_string()),
         }
     }

@@ -279,7 +279,7 @@ impl Batcher {
                     total_units: b.total_units,
                     root: b.root.clone(),
                 };
-                let msg = signed_new_batch(&self.oracle.signer, header, b.replaces)?;
+                let msg = signed_new_batch(&self.oracle.signer, header, b.replaces);
                 let tx = self.oracle.submit_batch(msg).await?;
                 tracing::info!(model_id = b.model_id, seq = b.seq, tx = %tx.txhash, height = tx.height, "batch posted");
                 // The tx is in a block: the batch is readable (the flag is the chain's).

@@ -27,13 +27,12 @@ const TOKEN: &str = "gateway-secret";
 
 fn operator() -> Signer {
     let doc: Value = serde_json::from_str(include_str!("../../../scripts/test-accounts.json")).unwrap();
-    let (key, address) =
-        attrib_cli::keys::derive(doc["accounts"][12]["mnemonic"].as_str().unwrap(), "wasm").unwrap();
-    Signer {
-        name: "operator".into(),
-        key,
-        address,
-    }
+    Signer::from_mnemonic(
+        "operator",
+        doc["accounts"][12]["mnemonic"].as_str().unwrap(),
+        "wasm",
+    )
+    .unwrap()
 }
 
 struct Meter {

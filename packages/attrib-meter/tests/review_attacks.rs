@@ -30,13 +30,12 @@ const CLOCK: EpochClock = EpochClock {
 
 fn operator() -> Signer {
     let doc: Value = serde_json::from_str(include_str!("../../../scripts/test-accounts.json")).unwrap();
-    let (key, address) =
-        attrib_cli::keys::derive(doc["accounts"][12]["mnemonic"].as_str().unwrap(), "wasm").unwrap();
-    Signer {
-        name: "operator".into(),
-        key,
-        address,
-    }
+    Signer::from_mnemonic(
+        "operator",
+        doc["accounts"][12]["mnemonic"].as_str().unwrap(),
+        "wasm",
+    )
+    .unwrap()
 }
 
 fn issuer() -> Issuer {

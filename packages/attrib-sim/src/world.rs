@@ -593,15 +593,13 @@ impl<'a> Sim<'a> {
         }
         for (i, o) in self.operators().into_iter().enumerate() {
             self.stake(o, sc.protocol.operator_bond as u128, Role::Operator)?;
-            let key = cosmrs::crypto::secp256k1::SigningKey::from_slice(&operator_secret(i)).map_err(err)?;
-            let pubkey = HexBinary::from(key.public_key().to_bytes());
+            let address = cosmrs::AccountId::new("wasm", &[i as u8 + 1; 20]).map_err(err)?;
+            let key =
+                Signer::from_secret(&format!("operator-{i}"), &operator_secret(i), address).map_err(err)?;
+            let pubkey = HexBinary::from(key.key.public_key().to_bytes());
             let r = self.p.receipt_oracle().register_operator(pubkey).call(&self.a(o));
             self.paid(o, "register_operator", r)?;
-            self.keys.push(std::rc::Rc::new(Signer {
-                name: format!("operator-{i}"),
-                key,
-                address: cosmrs::AccountId::new("wasm", &[i as u8 + 1; 20]).map_err(err)?,
-            }));
+            self.keys.push(std::rc::Rc::new(key));
         }
         // Wash traders: a dataset each, optimistic, with one tranche of their own.
         for w in self.class(Class::WashTrader) {
@@ -1376,7 +1374,7 @@ impl<'a> Sim<'a> {
                 root: HexBinary::from(c.root.to_vec()),
             };
             let key = self.keys[operators.iter().position(|o| *o == operator).unwrap()].clone();
-            let msg = attrib_cli::receipts::signed_new_batch(&key, header, None).map_err(err)?;
+            let msg = attrib_cli::receipts::signed_new_batch(&key, header, None);
             let r = self.p.receipt_oracle().submit_batch(msg).call(&op_addr);
             self.paid(operator, "submit_batch", r)?;
             self.counters.batches += 1;
@@ -1412,7 +1410,7 @@ impl<'a> Sim<'a> {
             let key = &key;
             // The operator signed this receipt when it served it (deterministic
             // signatures: signing it now gives the same bytes).
-            let signature = attrib_cli::receipts::sign_bytes(key, &receipt.sign_bytes()).map_err(err)?;
+            let signature = attrib_cli::receipts::sign_bytes(key, &receipt.sign_bytes());
             let held = SignedReceipt { receipt, signature };
             let leaves: Vec<SignedReceipt> = b
                 .posted
@@ -1513,7 +1511,7 @@ impl<'a> Sim<'a> {
             total_units: Uint128::new(c.total),
             root: HexBinary::from(c.root.to_vec()),
         };
-        let msg = attrib_cli::receipts::signed_new_batch(&key, header, Some(b.seq)).map_err(err)?;
+        let msg = attrib_cli::receipts::signed_new_batch(&key, header, Some(b.seq));
         let r = self.p.receipt_oracle().submit_batch(msg).call(&op_addr);
         self.paid(b.operator, "submit_batch", r)?;
         b.seq = cursor.next_seq;
@@ -1544,7 +1542,7 @@ impl<'a> Sim<'a> {
             };
             self.counters.withheld_catchable += 1;
             let key = self.keys[operators.iter().position(|o| *o == b.operator).unwrap()].clone();
-            let signature = attrib_cli::receipts::sign_bytes(&key, &receipt.sign_bytes()).map_err(err)?;
+            let signature = attrib_cli::receipts::sign_bytes(&key, &receipt.sign_bytes());
             let id = receipt.receipt_id;
             let held = SignedReceipt { receipt, signature };
             let msg = attrib_cli::proofs::request_inclusion(self.batch_ref(b), &held);

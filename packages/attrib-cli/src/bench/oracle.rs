@@ -186,7 +186,7 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
             batch: batch_ref(seq),
             proof: OmittedReceiptProof {
                 receipt: signed[gap].clone(),
-                signature: sign(&signed[gap].sign_bytes())?,
+                signature: sign(&signed[gap].sign_bytes()),
                 left: posted[gap - 1].clone(),
                 left_path: tree.path(0, gap as u64 - 1),
                 right: posted[gap].clone(),
@@ -215,7 +215,7 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
             batch: batch_ref(seq),
             proof: AlteredReceiptProof {
                 receipt: signed[gap].clone(),
-                signature: sign(&signed[gap].sign_bytes())?,
+                signature: sign(&signed[gap].sign_bytes()),
                 leaf: posted[gap].clone(),
                 path: tree.path(0, gap as u64),
             },
@@ -318,7 +318,7 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
             batch: batch_ref(seq),
             proof: WrongEpochProof {
                 receipt: foreign[gap].clone(),
-                signature: sign(&foreign[gap].sign_bytes())?,
+                signature: sign(&foreign[gap].sign_bytes()),
             },
         };
         b.exec(
@@ -369,7 +369,7 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
         let msg = OracleExec::RequestInclusion {
             batch: batch_ref(seq),
             receipt: rs[at].clone(),
-            signature: sign(&rs[at].sign_bytes())?,
+            signature: sign(&rs[at].sign_bytes()),
         };
         b.exec(
             "auditor",
@@ -404,7 +404,7 @@ pub(super) async fn run(b: &mut Bench<'_>, dataset_id: u64, max_receipts: u64) -
         let msg = OracleExec::RequestInclusion {
             batch: batch_ref(seq),
             receipt: signed[at].clone(),
-            signature: sign(&signed[at].sign_bytes())?,
+            signature: sign(&signed[at].sign_bytes()),
         };
         b.quiet_paying("auditor", &oracle, &[msg], fee.clone()).await?;
         unanswered.push((n, seq, signed[at].receipt_id, signed));
@@ -543,7 +543,7 @@ impl Metering<'_> {
                 count: header.count,
                 total_units: header.total_units,
                 root: header.root.clone(),
-                signature: sign_bytes(self.operator, &header.sign_bytes())?,
+                signature: sign_bytes(self.operator, &header.sign_bytes()),
                 replaces: shape.replaces,
             },
         };
@@ -633,7 +633,7 @@ impl Metering<'_> {
             },
             proof: OmittedReceiptProof {
                 receipt: signed[1].clone(),
-                signature: sign_bytes(self.operator, &signed[1].sign_bytes())?,
+                signature: sign_bytes(self.operator, &signed[1].sign_bytes()),
                 left: posted[0].clone(),
                 left_path: tree.path(0, 0),
                 right: posted[1].clone(),

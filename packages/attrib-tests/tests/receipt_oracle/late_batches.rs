@@ -35,6 +35,13 @@ fn finalize(s: &Suite, seq: u64) {
         .unwrap();
 }
 
+/// Anyone (the auditor) proves `r` a late omission.
+fn prove_late(s: &Suite, r: &Receipt) -> Result<cw_multi_test::AppResponse, ContractError> {
+    s.oracle()
+        .challenge_late_omission(s.model, s.operator.to_string(), r.clone(), s.sign(r.digest()))
+        .call(&s.auditor)
+}
+
 /// Batch 1 (receipts 1-3, 10 units each) posted in time; receipts 4-6 of the same epoch
 /// (`units`) signed, and the epoch's posting deadline let pass.
 fn deadline_missed(s: &Suite, units: [u64; 3]) -> (Vec<Receipt>, Vec<Receipt>) {
@@ -94,15 +101,7 @@ fn a_receipt_posted_late_stays_a_late_omission_charged_once() {
     let reserved0 = s.oracle().model(s.model).unwrap().reserved.u128();
     let stake0 = s.operator_bonded();
     let auditor0 = s.staking().payout(s.auditor.to_string()).unwrap().amount.u128();
-    s.oracle()
-        .challenge_late_omission(
-            s.model,
-            s.operator.to_string(),
-            missed[1].clone(),
-            s.sign(missed[1].digest()),
-        )
-        .call(&s.auditor)
-        .unwrap();
+    prove_late(&s, &missed[1]).unwrap();
     assert!(s.operator_bonded() < stake0, "the operator is slashed");
     assert!(
         s.staking().payout(s.auditor.to_string()).unwrap().amount.u128() > auditor0,
@@ -115,30 +114,14 @@ fn a_receipt_posted_late_stays_a_late_omission_charged_once() {
         "the late batch already charges the receipt"
     );
     s.assert_refused(ContractError::AlreadyProven { id: 5 }, |s| {
-        s.oracle()
-            .challenge_late_omission(
-                s.model,
-                s.operator.to_string(),
-                missed[1].clone(),
-                s.sign(missed[1].digest()),
-            )
-            .call(&s.auditor)
+        prove_late(s, &missed[1])
     });
     s.assert_refused(
         ContractError::NotLate {
             id: 2,
             reason: "it lies inside a range posted in time (use the omission proof)",
         },
-        |s| {
-            s.oracle()
-                .challenge_late_omission(
-                    s.model,
-                    s.operator.to_string(),
-                    first[1].clone(),
-                    s.sign(first[1].digest()),
-                )
-                .call(&s.auditor)
-        },
+        |s| prove_late(s, &first[1]),
     );
     // A later batch in time, then a proof of one of its receipts: not late either.
     let next: Vec<Receipt> = (7..=8).map(|i| s.receipt(i, 5)).collect();
@@ -148,16 +131,7 @@ fn a_receipt_posted_late_stays_a_late_omission_charged_once() {
             id: 7,
             reason: "its epoch's posting deadline has not passed",
         },
-        |s| {
-            s.oracle()
-                .challenge_late_omission(
-                    s.model,
-                    s.operator.to_string(),
-                    next[0].clone(),
-                    s.sign(next[0].digest()),
-                )
-                .call(&s.auditor)
-        },
+        |s| prove_late(s, &next[0]),
     );
     s.advance(EPOCH + GRACE + 1);
     s.assert_refused(
@@ -165,16 +139,7 @@ fn a_receipt_posted_late_stays_a_late_omission_charged_once() {
             id: 7,
             reason: "it lies inside a range posted in time (use the omission proof)",
         },
-        |s| {
-            s.oracle()
-                .challenge_late_omission(
-                    s.model,
-                    s.operator.to_string(),
-                    next[0].clone(),
-                    s.sign(next[0].digest()),
-                )
-                .call(&s.auditor)
-        },
+        |s| prove_late(s, &next[0]),
     );
 }
 
@@ -188,10 +153,7 @@ fn a_late_omission_proven_before_the_late_batch_is_charged_once() {
     let escrow0 = s.oracle().model(s.model).unwrap().escrow.u128();
     let (_, missed) = deadline_missed(&s, [20, 20, 20]);
     for r in [&missed[0], &missed[2]] {
-        s.oracle()
-            .challenge_late_omission(s.model, s.operator.to_string(), r.clone(), s.sign(r.digest()))
-            .call(&s.auditor)
-            .unwrap();
+        prove_late(&s, r).unwrap();
     }
     let c = s.oracle().cursor(s.model, s.operator.to_string()).unwrap();
     assert_eq!(c.late_charged, 2);
@@ -205,15 +167,7 @@ fn a_late_omission_proven_before_the_late_batch_is_charged_once() {
     let c = s.oracle().cursor(s.model, s.operator.to_string()).unwrap();
     assert_eq!(c.late_charged, 0, "the covered proofs are forgotten");
     // The third receipt is still provable late (posted late), and charged nothing more.
-    s.oracle()
-        .challenge_late_omission(
-            s.model,
-            s.operator.to_string(),
-            missed[1].clone(),
-            s.sign(missed[1].digest()),
-        )
-        .call(&s.auditor)
-        .unwrap();
+    prove_late(&s, &missed[1]).unwrap();
     s.advance(WINDOW + 1);
     finalize(&s, 1);
     finalize(&s, 2);
@@ -256,15 +210,7 @@ fn review_a_late_proven_receipt_omitted_by_its_batch_is_charged_twice() {
     let escrow0 = s.oracle().model(s.model).unwrap().escrow.u128();
     let (_, missed) = deadline_missed(&s, [5, 1000, 5]);
     // Receipt 5 is proven late beyond the cursor: 1000 units charged.
-    s.oracle()
-        .challenge_late_omission(
-            s.model,
-            s.operator.to_string(),
-            missed[1].clone(),
-            s.sign(missed[1].digest()),
-        )
-        .call(&s.auditor)
-        .unwrap();
+    prove_late(&s, &missed[1]).unwrap();
     assert_eq!(charged_since(&s, escrow0), 1000 * ROYALTY);
     // The late batch covers 4..=6 but leaves 5 out (declared 10 units).
     let posted = vec![missed[0].clone(), missed[2].clone()];
@@ -302,15 +248,7 @@ fn review_a_late_omission_proven_before_the_upgrade_is_charged_again() {
     s.fund(1_000_000);
     let escrow0 = s.oracle().model(s.model).unwrap().escrow.u128();
     let (_, missed) = deadline_missed(&s, [20, 20, 20]);
-    s.oracle()
-        .challenge_late_omission(
-            s.model,
-            s.operator.to_string(),
-            missed[0].clone(),
-            s.sign(missed[0].digest()),
-        )
-        .call(&s.auditor)
-        .unwrap();
+    prove_late(&s, &missed[0]).unwrap();
     // The state the old code left: charged, late_proven, no late_charged.
     {
         let mut app = s.app.app_mut();
@@ -331,29 +269,33 @@ fn review_a_late_omission_proven_before_the_upgrade_is_charged_again() {
         receipt_id: id,
         units: Uint128::new(units),
     };
-    let missing = s
-        .oracle()
-        .migrate(None)
-        .call(&s.admin, code.code_id())
-        .unwrap_err();
-    assert_eq!(
-        missing,
-        ContractError::BadLateCharge {
-            model_id: s.model,
-            operator: s.operator.to_string(),
-            receipt_id: 4,
-            reason: "proven late beyond its cursor and charged, but its units are not given",
-        }
-    );
-    let unknown = s
-        .oracle()
-        .migrate(Some(vec![charge(4, 20), charge(5, 20)]))
-        .call(&s.admin, code.code_id())
-        .unwrap_err();
-    assert!(
-        matches!(unknown, ContractError::BadLateCharge { receipt_id: 5, .. }),
-        "{unknown:?}"
-    );
+    let refusal = |receipt_id, reason| ContractError::BadLateCharge {
+        model_id: s.model,
+        operator: s.operator.to_string(),
+        receipt_id,
+        reason,
+    };
+    for (given, refused) in [
+        (
+            None,
+            refusal(
+                4,
+                "proven late beyond its cursor and charged, but its units are not given",
+            ),
+        ),
+        (
+            Some(vec![charge(4, 20), charge(5, 20)]),
+            refusal(5, "no late omission beyond its cursor without a recorded charge"),
+        ),
+        (
+            Some(vec![charge(4, 20), charge(4, 20)]),
+            refusal(4, "named twice"),
+        ),
+    ] {
+        s.assert_refused(refused, |s| {
+            s.oracle().migrate(given).call(&s.admin, code.code_id())
+        });
+    }
     s.oracle()
         .migrate(Some(vec![charge(4, 20)]))
         .call(&s.admin, code.code_id())
@@ -394,13 +336,5 @@ fn the_replacement_of_a_late_batch_is_late_too() {
     let (res, _) = s.post(3, &missed, Some(2)).unwrap();
     assert_eq!(late_attr(&res).as_deref(), Some("true"));
     assert!(s.oracle().batch(s.model, s.operator.to_string(), 3).unwrap().late);
-    s.oracle()
-        .challenge_late_omission(
-            s.model,
-            s.operator.to_string(),
-            missed[2].clone(),
-            s.sign(missed[2].digest()),
-        )
-        .call(&s.auditor)
-        .unwrap();
+    prove_late(&s, &missed[2]).unwrap();
 }
